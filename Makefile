@@ -1,0 +1,43 @@
+# Two commands: `make demo` starts the demo, `make test` runs every test. Nothing else to install by hand.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PYTEST_ARGS ?=
+
+.PHONY: demo test install install-dev lint bench clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "bangfu needs Python 3.11 or newer"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## make demo: install, migrate, build the synthetic county if absent, start worker + web on 127.0.0.1:8000
+demo: install
+	$(BIN)/bangfu demo
+
+## make test: install the development tools and run every test (unit, integration, browser) in parallel
+test: install-dev
+	$(BIN)/ruff check src tests bench
+	$(BIN)/bangfu makemigrations --check --dry-run > /dev/null || (echo "模型有未生成的迁移：运行 bangfu makemigrations"; exit 1)
+	$(BIN)/pytest -n auto $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check src tests bench
+
+## make bench: build the 1,000,000-person county and time it (see bench/README.md)
+bench: install-dev
+	$(BIN)/python bench/bench_demo_build.py
+
+clean:
+	rm -rf $(VENV) var artifacts

@@ -1,0 +1,44 @@
+"""Users, their role, and where each is bound: a region subtree or an assisting unit."""
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from bangfu.accounts.roles import CAPABILITIES, UNIT_ROLES, Role
+
+
+class User(AbstractUser):
+    """A person who works in the system. Sees only their region subtree, or their unit's linked villages."""
+
+    full_name = models.CharField("姓名", max_length=50, blank=True)
+    role = models.CharField("角色", max_length=30, choices=Role.choices, default=Role.VILLAGE_CADRE)
+    region = models.ForeignKey("regions.Region", verbose_name="所属区划", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="users")
+    unit = models.ForeignKey("assistance.Unit", verbose_name="所属帮扶单位", null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="users")
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    def clean(self) -> None:
+        if self.role in UNIT_ROLES and not self.unit_id:
+            raise ValidationError({"unit": "帮扶单位角色必须绑定一个帮扶单位"})
+        if self.role not in UNIT_ROLES and not self.region_id:
+            raise ValidationError({"region": "该角色必须绑定一个行政区划"})
+
+    def can(self, capability: str) -> bool:
+        return self.is_active and capability in CAPABILITIES.get(self.role, frozenset())
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def place_label(self) -> str:
+        if self.unit_id:
+            return self.unit.name
+        return self.region.name if self.region_id else ""

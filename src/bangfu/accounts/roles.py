@@ -1,0 +1,31 @@
+"""The roles of DOMAIN.md §2 and what each may do. Where a user sits (region or unit) limits what they see."""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    COUNTY_ADMIN = "county_admin", "县级监测管理员"
+    TOWNSHIP_REVIEWER = "township_reviewer", "乡镇审核员"
+    VILLAGE_CADRE = "village_cadre", "村干部/驻村工作队"
+    ASSISTANCE_CONTACT = "assistance_contact", "帮扶联系人"
+    UNIT_LIAISON = "unit_liaison", "帮扶单位联络员"
+    LEAD_COORDINATOR = "lead_coordinator", "牵头单位协调员"
+    DEPARTMENT_OPERATOR = "department_operator", "部门数据员"
+    LEADER = "leader", "领导（只读）"
+    AUDITOR = "auditor", "考核督查（只读）"
+
+
+# Capabilities are checked by services and views; the scope (region subtree or unit) is checked by selectors.
+CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.COUNTY_ADMIN: frozenset({"registry.view", "registry.edit", "registry.reveal", "registry.export"}),
+    Role.TOWNSHIP_REVIEWER: frozenset({"registry.view", "registry.edit", "registry.reveal", "registry.export"}),
+    Role.VILLAGE_CADRE: frozenset({"registry.view", "registry.edit", "registry.reveal"}),
+    Role.ASSISTANCE_CONTACT: frozenset({"registry.view"}),
+    Role.UNIT_LIAISON: frozenset({"registry.view"}),
+    Role.LEAD_COORDINATOR: frozenset({"registry.view"}),
+    Role.DEPARTMENT_OPERATOR: frozenset(),
+    Role.LEADER: frozenset({"registry.view", "registry.export"}),
+    Role.AUDITOR: frozenset({"registry.view", "registry.reveal", "registry.export", "audit.view"}),
+}
+
+UNIT_ROLES = frozenset({Role.UNIT_LIAISON, Role.LEAD_COORDINATOR})

@@ -1,0 +1,114 @@
+"""Households and members, read through the jurisdiction door. Personal data is masked."""
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from ninja import Query, Router, Schema
+
+from bangfu.registry.selectors import (
+    HouseholdFilter,
+    household_get_for_user,
+    household_income_history,
+    household_members,
+    households_filtered,
+)
+
+router = Router(tags=["一户一档"])
+
+
+class HouseholdOut(Schema):
+    id: int
+    number: str
+    village_code: str
+    village_name: str
+    group: str
+    head_name: str
+    household_type: str
+    monitoring_type: str
+    monitoring_status: str
+    phone_masked: str
+    member_count: int | None = None
+
+
+class MemberOut(Schema):
+    id: int
+    name: str
+    relation: str
+    id_number_masked: str
+    sex: str
+    birth_date: dt.date
+    health: str
+    labour_ability: str
+
+
+class IncomeOut(Schema):
+    year: int
+    members_counted: int
+    net_income: str
+    per_capita_net_income: str
+
+
+class HouseholdDetailOut(HouseholdOut):
+    members: list[MemberOut]
+    income: list[IncomeOut]
+
+
+class HouseholdPage(Schema):
+    count: int
+    offset: int
+    limit: int
+    results: list[HouseholdOut]
+
+
+class HouseholdQuery(Schema):
+    region: str = ""
+    q: str = ""
+    household_type: str = ""
+    monitoring_status: str = ""
+    offset: int = 0
+    limit: int = 50
+
+
+def _household_out(h, member_count=None) -> dict:
+    return {
+        "id": h.pk, "number": h.number, "village_code": h.village_id, "village_name": h.village.name,
+        "group": h.group, "head_name": h.head_name, "household_type": h.household_type,
+        "monitoring_type": h.monitoring_type, "monitoring_status": h.monitoring_status,
+        "phone_masked": h.phone_masked, "member_count": member_count,
+    }
+
+
+def _require_view(request) -> None:
+    if not request.user.can("registry.view"):
+        raise PermissionDenied("您的角色不能查看农户档案")
+
+
+@router.get("/", response=HouseholdPage, summary="农户列表（按管辖范围）")
+def household_list(request, filters: Query[HouseholdQuery]):
+    _require_view(request)
+    limit = max(1, min(filters.limit, 500))
+    offset = max(0, filters.offset)
+    qs = households_filtered(request.user, HouseholdFilter(
+        region_code=filters.region, q=filters.q, household_type=filters.household_type,
+        monitoring_status=filters.monitoring_status))
+    rows = [_household_out(h, h.member_count) for h in qs[offset:offset + limit]]
+    return {"count": qs.count(), "offset": offset, "limit": limit, "results": rows}
+
+
+@router.get("/{household_id}", response=HouseholdDetailOut, summary="农户详情（敏感信息脱敏）")
+def household_detail(request, household_id: int):
+    _require_view(request)
+    household = household_get_for_user(request.user, pk=household_id)
+    data = _household_out(household)
+    data["members"] = [
+        {"id": m.pk, "name": m.name, "relation": m.relation, "id_number_masked": m.id_number_masked, "sex": m.sex,
+         "birth_date": m.birth_date, "health": m.health, "labour_ability": m.labour_ability}
+        for m in household_members(household)
+    ]
+    data["income"] = [
+        {"year": r.year, "members_counted": r.members_counted, "net_income": str(r.net_income),
+         "per_capita_net_income": str(r.per_capita_net_income)}
+        for r in household_income_history(household)
+    ]
+    data["member_count"] = len(data["members"])
+    return data

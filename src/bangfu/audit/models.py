@@ -1,0 +1,66 @@
+"""The change history: who changed what, when, before and after; and who revealed which personal data."""
+
+from django.conf import settings
+from django.db import models
+
+
+class ChangeRecord(models.Model):
+    """One create, update or delete of a domain object. Immutable: never edited, never deleted by the app.
+
+    Personal data appears here only masked; ciphertexts and blind indexes are never copied in.
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create", "新增"
+        UPDATE = "update", "修改"
+        DELETE = "delete", "删除"
+
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    action = models.CharField("操作", max_length=10, choices=Action.choices)
+    object_type = models.CharField("对象类型", max_length=50)
+    object_id = models.CharField("对象编号", max_length=40)
+    object_label = models.CharField("对象", max_length=200, blank=True)
+    household_id = models.BigIntegerField("所属户", null=True, blank=True, db_index=True)
+    region_code = models.CharField("所属区划", max_length=12, blank=True, db_index=True)
+    before = models.JSONField("变更前", null=True, blank=True)
+    after = models.JSONField("变更后", null=True, blank=True)
+    request_id = models.CharField("请求编号", max_length=36, blank=True)
+    reason = models.CharField("原因", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "变更记录"
+        verbose_name_plural = "变更记录"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.object_type} {self.object_id}"
+
+    @property
+    def changed_fields(self) -> list[tuple[str, object, object]]:
+        before, after = self.before or {}, self.after or {}
+        keys = sorted(set(before) | set(after))
+        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+class RevealRecord(models.Model):
+    """A user saw an unmasked ID number, phone or bank account, or exported personal data."""
+
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="查看人", on_delete=models.PROTECT,
+                              related_name="+")
+    field = models.CharField("字段", max_length=30)
+    object_type = models.CharField("对象类型", max_length=50)
+    object_id = models.CharField("对象编号", max_length=40)
+    household_id = models.BigIntegerField("所属户", null=True, blank=True, db_index=True)
+    request_id = models.CharField("请求编号", max_length=36, blank=True)
+
+    class Meta:
+        verbose_name = "敏感信息查看记录"
+        verbose_name_plural = "敏感信息查看记录"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.actor} {self.field} {self.object_id}"

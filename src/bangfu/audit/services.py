@@ -1,0 +1,57 @@
+"""The one way to write history. Services call these inside their own transaction."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import models
+
+from bangfu.audit.context import current_request_id
+from bangfu.audit.models import ChangeRecord, RevealRecord
+
+
+def _jsonable(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return value.pk
+    return value
+
+
+def snapshot(instance: models.Model, *, exclude: frozenset[str] = frozenset()) -> dict:
+    """The audited fields of an object. Fields named *_cipher or *_digest are never copied."""
+    data = {}
+    for field in instance._meta.concrete_fields:
+        name = field.attname
+        if name in exclude or name.endswith("_cipher") or name.endswith("_digest") or name in {"id", "created_at", "updated_at"}:
+            continue
+        data[field.name] = _jsonable(getattr(instance, name))
+    return data
+
+
+def change_record(*, actor, action: str, instance: models.Model, before: dict | None, after: dict | None,
+                  household_id: int | None = None, region_code: str = "", reason: str = "") -> ChangeRecord | None:
+    """Append one change record; an update that changed nothing writes nothing."""
+    if action == ChangeRecord.Action.UPDATE and before == after:
+        return None
+    return ChangeRecord.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        object_type=instance._meta.model_name,
+        object_id=str(instance.pk),
+        object_label=str(instance)[:200],
+        household_id=household_id,
+        region_code=region_code,
+        before=before,
+        after=after,
+        request_id=current_request_id(),
+        reason=reason,
+    )
+
+
+def reveal_record(*, actor, field: str, instance: models.Model, household_id: int | None) -> RevealRecord:
+    return RevealRecord.objects.create(
+        actor=actor, field=field, object_type=instance._meta.model_name, object_id=str(instance.pk),
+        household_id=household_id, request_id=current_request_id(),
+    )

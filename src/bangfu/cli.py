@@ -1,0 +1,57 @@
+"""The `bangfu` command.
+
+    bangfu demo [--people N]   migrate, build the demo county if absent, run the worker and the web server
+    bangfu serve               the web server (waitress) on 127.0.0.1:8000
+    bangfu worker              the background job worker
+    bangfu load-regions FILE   load a division file (code,name,level,parent_code)
+    bangfu build-demo ...      (re)build the synthetic county
+    bangfu <django command>    any Django management command (migrate, createsuperuser ...)
+"""
+
+import os
+import subprocess
+import sys
+
+ALIASES = {"worker": "db_worker", "load-regions": "load_regions", "build-demo": "build_demo"}
+
+
+def _django(argv: list[str]) -> None:
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["bangfu", *argv])
+
+
+def demo(argv: list[str]) -> None:
+    """One command from a fresh checkout to a running demo."""
+    from django.core.management import call_command
+
+    import django
+
+    django.setup()
+    call_command("migrate", verbosity=0, interactive=False)
+    people = None
+    if "--people" in argv:
+        people = int(argv[argv.index("--people") + 1])
+    call_command("build_demo", if_missing=True, **({"people": people} if people else {}))
+    worker = subprocess.Popen([sys.executable, "-m", "bangfu.cli", "worker"], env=os.environ.copy())
+    try:
+        call_command("serve")
+    finally:
+        worker.terminate()
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bangfu.settings")
+    if not argv or argv[0] in {"-h", "--help", "help"}:
+        print(__doc__)
+        return
+    command, rest = argv[0], argv[1:]
+    if command == "demo":
+        demo(rest)
+        return
+    _django([ALIASES.get(command, command), *rest])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+"""Encryption at rest for personal data (ID numbers, phones, bank accounts).
+
+AES-256-GCM with a random nonce per value; the field kind is bound in as associated data so a phone
+ciphertext cannot be pasted into an ID-number column. Equality look-ups go through a blind index: an
+HMAC-SHA256 of the normalised value under a second key derived from the same master key, which lives in a
+file outside the database (settings.FIELD_KEY_FILE).
+"""
+
+import base64
+import hashlib
+import hmac
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from bangfu.core.keys import field_master_key
+
+VERSION = "v1"
+
+
+def _derive(master: bytes, info: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(master)
+
+
+@dataclass(frozen=True)
+class FieldCipher:
+    encryption_key: bytes
+    index_key: bytes
+
+    @classmethod
+    def from_master(cls, master: bytes) -> "FieldCipher":
+        return cls(_derive(master, b"bangfu field encryption"), _derive(master, b"bangfu blind index"))
+
+    def encrypt(self, kind: str, plaintext: str) -> str:
+        nonce = os.urandom(12)
+        sealed = AESGCM(self.encryption_key).encrypt(nonce, plaintext.encode("utf-8"), kind.encode("ascii"))
+        return f"{VERSION}:" + base64.b64encode(nonce + sealed).decode("ascii")
+
+    def decrypt(self, kind: str, token: str) -> str:
+        version, _, body = token.partition(":")
+        if version != VERSION:
+            raise ValueError(f"unknown ciphertext version {version!r}")
+        raw = base64.b64decode(body)
+        return AESGCM(self.encryption_key).decrypt(raw[:12], raw[12:], kind.encode("ascii")).decode("utf-8")
+
+    def blind_index(self, kind: str, normalised: str) -> str:
+        mac = hmac.new(self.index_key, f"{kind}:{normalised}".encode(), hashlib.sha256)
+        return mac.hexdigest()[:40]
+
+
+@lru_cache(maxsize=4)
+def _cipher_for(path: str) -> FieldCipher:
+    from pathlib import Path
+
+    return FieldCipher.from_master(field_master_key(Path(path)))
+
+
+def field_cipher() -> FieldCipher:
+    """The cipher for this installation, keyed by settings.FIELD_KEY_FILE."""
+    from django.conf import settings
+
+    return _cipher_for(str(settings.FIELD_KEY_FILE))

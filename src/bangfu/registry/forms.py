@@ -1,0 +1,93 @@
+"""Forms for the registry pages. They check types; the services check the domain rules."""
+
+from django import forms
+
+from bangfu.registry import choices as c
+from bangfu.registry.models import Household, IncomeRecord, Member
+from bangfu.registry.services import HOUSEHOLD_FIELDS, INCOME_FIELDS, MEMBER_FIELDS
+
+
+class HouseholdForm(forms.ModelForm):
+    phone = forms.CharField(label="联系电话", required=False, max_length=30,
+                            help_text="留空则不修改；输入“-”清除")
+
+    class Meta:
+        model = Household
+        fields = list(HOUSEHOLD_FIELDS)
+        widgets = {"village": forms.Select()}
+
+    def __init__(self, *args, villages=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if villages is not None:
+            self.fields["village"].queryset = villages
+        if self.instance.pk:
+            self.fields["phone"].widget.attrs["placeholder"] = self.instance.phone_masked
+        self.fields["number"].validators = []  # uniqueness is the service's rule, with a clearer message
+
+    def validate_unique(self):
+        pass
+
+    def phone_value(self) -> str | None:
+        raw = self.cleaned_data.get("phone", "")
+        if raw == "-":
+            return ""
+        return raw or (None if self.instance.pk else "")
+
+
+class MemberForm(forms.ModelForm):
+    id_number = forms.CharField(label="身份证号", max_length=40, required=False,
+                                help_text="18位，最后一位可为X；性别与出生日期由号码自动得出")
+    sex = forms.ChoiceField(label="性别（可不填）", choices=[("", "由身份证号得出")] + list(c.Sex.choices), required=False)
+    birth_date = forms.DateField(label="出生日期（可不填）", required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}))
+
+    class Meta:
+        model = Member
+        fields = list(MEMBER_FIELDS)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            self.fields["id_number"].required = True
+        else:
+            self.fields["id_number"].widget.attrs["placeholder"] = f"{self.instance.id_number_masked}（留空不修改）"
+        self.fields.move_to_end("id_number", last=False)
+        self.fields.move_to_end("name", last=False)
+
+    def validate_unique(self):
+        pass
+
+
+class IncomeRecordForm(forms.ModelForm):
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+
+    class Meta:
+        model = IncomeRecord
+        fields = list(INCOME_FIELDS)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.move_to_end("year", last=False)
+
+    def validate_unique(self):
+        pass
+
+    def validate_constraints(self, exclude=None):
+        pass
+
+
+class MemberRemoveForm(forms.Form):
+    reason = forms.CharField(label="减员原因", max_length=200)
+
+
+class HouseholdFilterForm(forms.Form):
+    q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(
+        attrs={"placeholder": "姓名 / 户编号 / 身份证号 / 电话", "type": "search"}))
+    household_type = forms.ChoiceField(label="户类型", required=False,
+                                       choices=[("", "全部户类型")] + list(c.HouseholdType.choices))
+    monitoring_status = forms.ChoiceField(label="监测状态", required=False, choices=[
+        ("", "全部监测状态"), ("monitored", "全部监测对象"),
+        (c.MonitoringStatus.RISK_OPEN, "风险未消除"), (c.MonitoringStatus.RISK_ELIMINATED, "风险已消除")])
+    unsafe_housing = forms.BooleanField(label="危房（C/D级）", required=False)
+    relocated = forms.BooleanField(label="易地搬迁户", required=False)
+    region = forms.CharField(required=False, widget=forms.HiddenInput)

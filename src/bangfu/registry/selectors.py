@@ -1,0 +1,103 @@
+"""Every read of registry data, through the jurisdiction door (bangfu.core.scoping)."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from bangfu.audit.models import ChangeRecord, RevealRecord
+from bangfu.core.crypto import field_cipher
+from bangfu.core.id_number import IdNumberError, parse_id_number
+from bangfu.core.scoping import code_range_q, village_scope
+from bangfu.regions.models import Region
+from bangfu.registry.models import Household, IncomeRecord, Member
+
+
+@dataclass
+class HouseholdFilter:
+    """The list page's filter form, as data."""
+
+    region_code: str = ""
+    q: str = ""
+    household_type: str = ""
+    monitoring_status: str = ""
+    unsafe_housing: bool = False
+    relocated: bool = False
+
+
+def households_visible_to(user) -> QuerySet[Household]:
+    """All active households in the user's jurisdiction."""
+    return Household.objects.filter(village_scope(user), is_active=True)
+
+
+def household_get_for_user(user, *, pk: int) -> Household:
+    """One household, or 404 when it does not exist or lies outside the user's jurisdiction."""
+    try:
+        return households_visible_to(user).select_related("village__parent").get(pk=pk)
+    except (Household.DoesNotExist, ValueError, TypeError):
+        raise Http404("没有找到该户，或不在您的管辖范围内") from None
+
+
+def member_get_for_user(user, *, pk: int) -> Member:
+    try:
+        return Member.objects.select_related("household").filter(
+            household__in=households_visible_to(user)).get(pk=pk)
+    except (Member.DoesNotExist, ValueError, TypeError):
+        raise Http404("没有找到该成员，或不在您的管辖范围内") from None
+
+
+def _search_q(q: str) -> Q:
+    """Name, household number, phone or ID number. An ID number or phone is matched through its blind index."""
+    text = q.strip()
+    cipher = field_cipher()
+    try:
+        parsed = parse_id_number(text)
+    except IdNumberError:
+        parsed = None
+    if parsed:
+        digest = cipher.blind_index("id_number", parsed.number)
+        return Q(Exists(Member.objects.filter(household=OuterRef("pk"), id_number_digest=digest)))
+    if text.isdigit() and len(text) == 11:
+        return Q(phone_digest=cipher.blind_index("phone", text)) | Q(number=text)
+    by_member_name = Exists(Member.objects.filter(household=OuterRef("pk"), name__contains=text))
+    return Q(number__contains=text) | Q(head_name__contains=text) | Q(by_member_name)
+
+
+def households_filtered(user, flt: HouseholdFilter) -> QuerySet[Household]:
+    """The household list for the list page, API and exports: jurisdiction first, then the user's filter."""
+    qs = households_visible_to(user)
+    if flt.region_code:
+        region = Region.objects.filter(code=flt.region_code).first()
+        if region is None:
+            return qs.none()
+        qs = qs.filter(code_range_q(region.code_range))
+    if flt.q.strip():
+        qs = qs.filter(_search_q(flt.q))
+    if flt.household_type:
+        qs = qs.filter(household_type=flt.household_type)
+    if flt.monitoring_status == "monitored":
+        qs = qs.exclude(monitoring_type="")
+    elif flt.monitoring_status:
+        qs = qs.filter(monitoring_status=flt.monitoring_status)
+    if flt.unsafe_housing:
+        qs = qs.filter(housing_safety__in=["C", "D"])
+    if flt.relocated:
+        qs = qs.filter(relocated=True)
+    return qs.select_related("village__parent").annotate(member_count=Count("members")).order_by("village_id", "number")
+
+
+def household_members(household: Household) -> QuerySet[Member]:
+    return household.members.order_by("id")
+
+
+def household_income_history(household: Household) -> QuerySet[IncomeRecord]:
+    return household.income_records.order_by("-year")
+
+
+def household_history(household: Household) -> QuerySet[ChangeRecord]:
+    """Every recorded change to the household and the members and income records under it."""
+    return ChangeRecord.objects.filter(household_id=household.pk).select_related("actor").order_by("-at", "-id")
+
+
+def household_reveals(household: Household) -> QuerySet[RevealRecord]:
+    return RevealRecord.objects.filter(household_id=household.pk).select_related("actor").order_by("-at", "-id")

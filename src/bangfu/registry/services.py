@@ -1,0 +1,315 @@
+"""Every write to the registry. Each service checks permission and jurisdiction, validates, writes in one
+transaction and records the change (who, when, before, after)."""
+
+import datetime as dt
+import re
+import unicodedata
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+
+from bangfu.audit.models import ChangeRecord
+from bangfu.audit.services import change_record, reveal_record, snapshot
+from bangfu.core.crypto import field_cipher
+from bangfu.core.id_number import IdNumberError, parse_id_number
+from bangfu.core.masking import mask_id_number, mask_phone
+from bangfu.core.scoping import region_in_scope
+from bangfu.registry import choices as c
+from bangfu.registry.models import Household, IncomeRecord, Member
+from bangfu.registry.selectors import households_visible_to
+
+HOUSEHOLD_FIELDS = (
+    "number", "village", "group", "household_type", "monitoring_type", "monitoring_status", "identified_month",
+    "eliminated_month", "housing_safety", "housing_area", "drinking_water_safe", "relocated", "resettlement_site",
+    "farmland_mu", "forest_mu", "road_type", "road_distance_km", "has_electricity", "cooperative_member",
+)
+MEMBER_FIELDS = (
+    "name", "relation", "id_type", "ethnicity", "political_status", "education", "student_status", "health",
+    "disability_grade", "labour_ability", "work_place", "work_months", "medical_insurance",
+    "serious_illness_insurance", "pension_insurance", "dibao", "tekun", "public_welfare_job",
+    "public_welfare_months",
+)
+INCOME_FIELDS = (
+    "members_counted", "wage_income", "business_income", "property_income", "transfer_income", "production_cost",
+    "medical_spending", "education_spending",
+)
+PHONE_PATTERN = re.compile(r"^(1\d{10}|0\d{2,3}\d{7,8})$")
+MONTH_PATTERN = re.compile(r"^(19|20)\d{2}(0[1-9]|1[0-2])$")
+
+
+# --- guards -------------------------------------------------------------------------------------------------
+
+def _require(actor, capability: str) -> None:
+    if not actor.can(capability):
+        raise PermissionDenied("您的角色没有此项操作权限")
+
+
+def _require_household_in_scope(actor, household: Household) -> None:
+    if not households_visible_to(actor).filter(pk=household.pk).exists():
+        raise PermissionDenied("该户不在您的管辖范围内")
+
+
+def normalise_phone(raw: str) -> str:
+    text = unicodedata.normalize("NFKC", raw or "")
+    digits = re.sub(r"[\s\-()（）]", "", text)
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    if not PHONE_PATTERN.match(digits):
+        raise ValidationError({"phone": "联系电话格式错误：应为11位手机号，或带区号的固定电话"})
+    return digits
+
+
+def _set_phone(household: Household, raw: str | None) -> None:
+    if raw is None:
+        return
+    if not raw.strip():
+        household.phone_cipher = household.phone_digest = household.phone_masked = ""
+        return
+    phone = normalise_phone(raw)
+    cipher = field_cipher()
+    household.phone_cipher = cipher.encrypt("phone", phone)
+    household.phone_digest = cipher.blind_index("phone", phone)
+    household.phone_masked = mask_phone(phone)
+
+
+def _validate_household(household: Household) -> None:
+    errors: dict[str, str] = {}
+    for field in ("identified_month", "eliminated_month"):
+        value = getattr(household, field)
+        if value and not MONTH_PATTERN.match(value):
+            errors[field] = f"{Household._meta.get_field(field).verbose_name}应为6位年月（YYYYMM），实为“{value}”"
+    if household.village_id and getattr(household.village, "level", "village") != "village":
+        errors["village"] = "户必须挂在村（社区）一级"
+    if household.monitoring_status and not household.monitoring_type:
+        errors["monitoring_status"] = "非监测对象不能有风险消除状态"
+    if household.monitoring_type and not household.monitoring_status:
+        household.monitoring_status = c.MonitoringStatus.RISK_OPEN
+    if household.monitoring_type and not household.identified_month:
+        errors["identified_month"] = "监测对象必须填写识别监测时间"
+    if household.monitoring_status == c.MonitoringStatus.RISK_ELIMINATED and not household.eliminated_month:
+        errors["eliminated_month"] = "风险已消除的户必须填写消除监测时间"
+    if household.relocated and not household.resettlement_site.strip():
+        errors["resettlement_site"] = "易地扶贫搬迁户必须填写安置点"
+    if errors:
+        raise ValidationError(errors)
+
+
+def _household_snapshot(household: Household) -> dict:
+    return snapshot(household, exclude=frozenset({"head_name"}))
+
+
+# --- households ---------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def household_create(*, actor, data: dict[str, Any], phone: str | None = None) -> Household:
+    """Register a new household (新增农户) in a village within the actor's jurisdiction."""
+    _require(actor, "registry.edit")
+    household = Household(**{k: v for k, v in data.items() if k in HOUSEHOLD_FIELDS})
+    if not household.village_id or not region_in_scope(actor, household.village_id):
+        raise ValidationError({"village": "所选村不在您的管辖范围内"})
+    if Household.objects.filter(number=household.number).exists():
+        raise ValidationError({"number": f"户编号 {household.number} 已存在"})
+    _set_phone(household, phone)
+    _validate_household(household)
+    household.save()
+    change_record(actor=actor, action=ChangeRecord.Action.CREATE, instance=household, before=None,
+                  after=_household_snapshot(household), household_id=household.pk, region_code=household.village_id)
+    return household
+
+
+@transaction.atomic
+def household_update(*, actor, household: Household, data: dict[str, Any], phone: str | None = None) -> Household:
+    """Change a household's file. Moving it to another village needs both villages in the actor's jurisdiction."""
+    _require(actor, "registry.edit")
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    _require_household_in_scope(actor, household)
+    before = _household_snapshot(household)
+    for key, value in data.items():
+        if key in HOUSEHOLD_FIELDS:
+            setattr(household, key, value)
+    if not region_in_scope(actor, household.village_id):
+        raise ValidationError({"village": "所选村不在您的管辖范围内"})
+    if Household.objects.filter(number=household.number).exclude(pk=household.pk).exists():
+        raise ValidationError({"number": f"户编号 {household.number} 已存在"})
+    _set_phone(household, phone)
+    _validate_household(household)
+    household.save()
+    after = _household_snapshot(household)
+    change_record(actor=actor, action=ChangeRecord.Action.UPDATE, instance=household, before=before, after=after,
+                  household_id=household.pk, region_code=household.village_id)
+    return household
+
+
+def household_reveal_phone(*, actor, household: Household) -> str:
+    """Show the full phone number; logged."""
+    _require(actor, "registry.reveal")
+    _require_household_in_scope(actor, household)
+    reveal_record(actor=actor, field="phone", instance=household, household_id=household.pk)
+    return household.reveal_phone()
+
+
+# --- members ------------------------------------------------------------------------------------------------
+
+def _parse_member_id(raw: str, *, sex: str | None, birth_date: dt.date | None, exclude_pk: int | None):
+    try:
+        parsed = parse_id_number(raw)
+    except IdNumberError as error:
+        raise ValidationError({"id_number": error.message}) from None
+    errors = {}
+    if sex and sex != parsed.sex:
+        errors["sex"] = f"性别与身份证号不符：身份证号显示为{c.Sex(parsed.sex).label}"
+    if birth_date and birth_date != parsed.birth_date:
+        errors["birth_date"] = f"出生日期与身份证号不符：身份证号显示为{parsed.birth_date:%Y-%m-%d}"
+    if errors:
+        raise ValidationError(errors)
+    digest = field_cipher().blind_index("id_number", parsed.number)
+    holder = Member.objects.filter(id_number_digest=digest).exclude(pk=exclude_pk).select_related("household").first()
+    if holder:
+        raise ValidationError({"id_number": _duplicate_message(holder)})
+    return parsed, digest
+
+
+def _duplicate_message(holder: Member) -> str:
+    return (f"身份证号重复：已登记在户编号 {holder.household.number}"
+            f"（户主 {holder.household.head_name or '未填'}）的成员 {holder.name}")
+
+
+def _apply_id_number(member: Member, parsed, digest: str) -> None:
+    member.id_number_cipher = field_cipher().encrypt("id_number", parsed.number)
+    member.id_number_digest = digest
+    member.id_number_masked = mask_id_number(parsed.number)
+    member.sex = parsed.sex
+    member.birth_date = parsed.birth_date
+
+
+def _validate_member(member: Member) -> None:
+    errors = {}
+    if not member.name.strip():
+        errors["name"] = "姓名不能为空"
+    if member.work_months > 12:
+        errors["work_months"] = "务工时间不能超过12个月"
+    if member.public_welfare_months > 12:
+        errors["public_welfare_months"] = "公益岗位月数不能超过12个月"
+    if member.health == c.Health.DISABLED and not member.disability_grade:
+        errors["disability_grade"] = "健康状况为残疾时必须填写残疾等级"
+    if member.relation == c.Relation.HEAD:
+        other_head = member.household.members.filter(relation=c.Relation.HEAD).exclude(pk=member.pk).first()
+        if other_head:
+            errors["relation"] = f"该户已有户主 {other_head.name}"
+    if errors:
+        raise ValidationError(errors)
+
+
+def _sync_head_name(household: Household) -> None:
+    head = household.members.filter(relation=c.Relation.HEAD).first()
+    name = head.name if head else ""
+    if household.head_name != name:
+        Household.objects.filter(pk=household.pk).update(head_name=name)
+        household.head_name = name
+
+
+def _save_member(member: Member) -> None:
+    try:
+        with transaction.atomic():
+            member.save()
+    except IntegrityError:
+        # Two people entering the same number at once: the unique blind index lets exactly one through.
+        holder = Member.objects.select_related("household").get(id_number_digest=member.id_number_digest)
+        raise ValidationError({"id_number": _duplicate_message(holder)}) from None
+
+
+@transaction.atomic
+def member_add(*, actor, household: Household, data: dict[str, Any], id_number: str,
+               sex: str | None = None, birth_date: dt.date | None = None) -> Member:
+    """Add a person to a household. Sex and birth date come from the ID number; a conflicting entry is an error."""
+    _require(actor, "registry.edit")
+    _require_household_in_scope(actor, household)
+    parsed, digest = _parse_member_id(id_number, sex=sex, birth_date=birth_date, exclude_pk=None)
+    member = Member(household=household, **{k: v for k, v in data.items() if k in MEMBER_FIELDS})
+    _apply_id_number(member, parsed, digest)
+    _validate_member(member)
+    _save_member(member)
+    _sync_head_name(household)
+    change_record(actor=actor, action=ChangeRecord.Action.CREATE, instance=member, before=None,
+                  after=snapshot(member), household_id=household.pk, region_code=household.village_id)
+    return member
+
+
+@transaction.atomic
+def member_update(*, actor, member: Member, data: dict[str, Any], id_number: str | None = None,
+                  sex: str | None = None, birth_date: dt.date | None = None) -> Member:
+    """Correct a member's record. A new ID number is validated like a new one (and must not be held elsewhere)."""
+    _require(actor, "registry.edit")
+    member = Member.objects.select_for_update().select_related("household").get(pk=member.pk)
+    _require_household_in_scope(actor, member.household)
+    before = snapshot(member)
+    for key, value in data.items():
+        if key in MEMBER_FIELDS:
+            setattr(member, key, value)
+    if id_number:
+        parsed, digest = _parse_member_id(id_number, sex=sex, birth_date=birth_date, exclude_pk=member.pk)
+        _apply_id_number(member, parsed, digest)
+    elif (sex and sex != member.sex) or (birth_date and birth_date != member.birth_date):
+        raise ValidationError({"id_number": "性别和出生日期由身份证号决定：请更正身份证号"})
+    _validate_member(member)
+    _save_member(member)
+    _sync_head_name(member.household)
+    change_record(actor=actor, action=ChangeRecord.Action.UPDATE, instance=member, before=before,
+                  after=snapshot(member), household_id=member.household_id, region_code=member.household.village_id)
+    return member
+
+
+@transaction.atomic
+def member_remove(*, actor, member: Member, reason: str) -> None:
+    """Take a person off the household (death, marriage out, moved away). The history keeps the record."""
+    _require(actor, "registry.edit")
+    _require_household_in_scope(actor, member.household)
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写减员原因"})
+    household = member.household
+    before = snapshot(member)
+    change_record(actor=actor, action=ChangeRecord.Action.DELETE, instance=member, before=before, after=None,
+                  household_id=household.pk, region_code=household.village_id, reason=reason.strip()[:200])
+    member.delete()
+    _sync_head_name(household)
+
+
+def member_reveal_id_number(*, actor, member: Member) -> str:
+    """Show the full ID number; logged."""
+    _require(actor, "registry.reveal")
+    _require_household_in_scope(actor, member.household)
+    reveal_record(actor=actor, field="id_number", instance=member, household_id=member.household_id)
+    return member.reveal_id_number()
+
+
+# --- income -------------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def income_record_save(*, actor, household: Household, year: int, data: dict[str, Any]) -> IncomeRecord:
+    """Record (or correct) a household's income for a year."""
+    _require(actor, "registry.edit")
+    _require_household_in_scope(actor, household)
+    this_year = dt.date.today().year
+    if not 2000 <= int(year) <= this_year:
+        raise ValidationError({"year": f"年度应在2000至{this_year}之间"})
+    record = IncomeRecord.objects.select_for_update().filter(household=household, year=year).first()
+    before = snapshot(record) if record else None
+    if record is None:
+        record = IncomeRecord(household=household, year=year)
+    for key, value in data.items():
+        if key in INCOME_FIELDS:
+            setattr(record, key, value)
+    if not record.members_counted:
+        record.members_counted = household.members.count() or 1
+    errors = {}
+    for field in INCOME_FIELDS[1:]:
+        if getattr(record, field) is not None and getattr(record, field) < 0:
+            errors[field] = f"{IncomeRecord._meta.get_field(field).verbose_name}不能为负数"
+    if errors:
+        raise ValidationError(errors)
+    record.save()
+    change_record(actor=actor, action=ChangeRecord.Action.UPDATE if before else ChangeRecord.Action.CREATE,
+                  instance=record, before=before, after=snapshot(record), household_id=household.pk,
+                  region_code=household.village_id)
+    return record

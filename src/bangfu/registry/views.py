@@ -1,0 +1,231 @@
+"""Registry pages: thin views that parse, call a selector or service, and render."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.html import format_html
+from django.views.decorators.http import require_POST
+
+from bangfu.regions.models import Region
+from bangfu.regions.selectors import region_path, region_tree
+from bangfu.registry import services
+from bangfu.registry.forms import HouseholdFilterForm, HouseholdForm, IncomeRecordForm, MemberForm, MemberRemoveForm
+from bangfu.registry.selectors import (
+    HouseholdFilter,
+    household_get_for_user,
+    household_history,
+    household_income_history,
+    household_members,
+    household_reveals,
+    households_filtered,
+    member_get_for_user,
+)
+
+
+def _require(user, capability: str) -> None:
+    if not user.can(capability):
+        raise PermissionDenied("您的角色没有此项操作权限")
+
+
+def _form_errors_from(form, error: ValidationError) -> None:
+    """Put a service's field errors on the form, so the page names the field."""
+    for field, messages_ in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages_)
+
+
+def _tree_root(user) -> Region | None:
+    if user.region_id:
+        return user.region
+    if user.is_superuser:
+        return Region.objects.filter(level="county").order_by("code").first()
+    return None
+
+
+def _villages_for(user):
+    qs = Region.objects.filter(level="village")
+    if user.is_superuser:
+        return qs
+    if user.unit_id:
+        return qs.filter(linked_units__unit_id=user.unit_id)
+    return qs.filter(code__range=user.region.code_range) if user.region_id else qs.none()
+
+
+@login_required
+def household_list(request):
+    _require(request.user, "registry.view")
+    form = HouseholdFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    # Any region may be chosen: the selector intersects it with the user's jurisdiction.
+    region_code = data.get("region", "")
+    flt = HouseholdFilter(region_code=region_code, q=data.get("q", ""), household_type=data.get("household_type", ""),
+                          monitoring_status=data.get("monitoring_status", ""),
+                          unsafe_housing=data.get("unsafe_housing", False), relocated=data.get("relocated", False))
+    households = households_filtered(request.user, flt)
+    page = Paginator(households, settings.HOUSEHOLD_PAGE_SIZE).get_page(request.GET.get("page"))
+    root = _tree_root(request.user)
+    selected = Region.objects.filter(code=region_code).first() if region_code else None
+    context = {
+        "form": form, "page": page, "selected_region": selected,
+        "tree": region_tree(root) if root else [], "tree_root": root,
+        "query_without_page": _query_without(request, "page"),
+        "query_without_region": _query_without(request, "page", "region"),
+        "can_edit": request.user.can("registry.edit"),
+    }
+    template = "registry/_household_table.html" if request.htmx and not request.htmx.boosted else "registry/household_list.html"
+    return render(request, template, context)
+
+
+def _query_without(request, *names: str) -> str:
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+@login_required
+def household_detail(request, pk: int):
+    _require(request.user, "registry.view")
+    household = household_get_for_user(request.user, pk=pk)
+    return render(request, "registry/household_detail.html", {
+        "household": household,
+        "path": region_path(household.village),
+        "members": household_members(household),
+        "income_records": household_income_history(household),
+        "history": household_history(household)[:100],
+        "reveals": household_reveals(household)[:20],
+        "can_edit": request.user.can("registry.edit"),
+        "can_reveal": request.user.can("registry.reveal"),
+    })
+
+
+@login_required
+def household_create(request):
+    _require(request.user, "registry.edit")
+    villages = _villages_for(request.user)
+    form = HouseholdForm(request.POST or None, villages=villages,
+                         initial={"village": request.GET.get("village")})
+    if request.method == "POST" and form.is_valid():
+        data = {k: form.cleaned_data[k] for k in services.HOUSEHOLD_FIELDS}
+        try:
+            household = services.household_create(actor=request.user, data=data, phone=form.phone_value())
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, f"已新增农户 {household.number}")
+            return redirect("registry:household_detail", pk=household.pk)
+    return render(request, "registry/household_form.html", {"form": form, "title": "新增农户"})
+
+
+@login_required
+def household_edit(request, pk: int):
+    _require(request.user, "registry.edit")
+    household = household_get_for_user(request.user, pk=pk)
+    form = HouseholdForm(request.POST or None, instance=household, villages=_villages_for(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = {k: form.cleaned_data[k] for k in services.HOUSEHOLD_FIELDS}
+        try:
+            services.household_update(actor=request.user, household=household, data=data, phone=form.phone_value())
+        except ValidationError as error:
+            household.refresh_from_db()
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, "已保存")
+            return redirect("registry:household_detail", pk=household.pk)
+    return render(request, "registry/household_form.html", {"form": form, "household": household,
+                                                            "title": f"修改农户 {household.number}"})
+
+
+@login_required
+def member_add(request, pk: int):
+    _require(request.user, "registry.edit")
+    household = household_get_for_user(request.user, pk=pk)
+    form = MemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {k: form.cleaned_data[k] for k in services.MEMBER_FIELDS}
+        try:
+            member = services.member_add(actor=request.user, household=household, data=data,
+                                         id_number=form.cleaned_data["id_number"],
+                                         sex=form.cleaned_data["sex"] or None,
+                                         birth_date=form.cleaned_data["birth_date"])
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, f"已添加成员 {member.name}")
+            return redirect("registry:household_detail", pk=household.pk)
+    return render(request, "registry/member_form.html", {"form": form, "household": household, "title": "添加成员"})
+
+
+@login_required
+def member_edit(request, pk: int):
+    _require(request.user, "registry.edit")
+    member = member_get_for_user(request.user, pk=pk)
+    form = MemberForm(request.POST or None, instance=member)
+    if request.method == "POST" and form.is_valid():
+        data = {k: form.cleaned_data[k] for k in services.MEMBER_FIELDS}
+        try:
+            services.member_update(actor=request.user, member=member, data=data,
+                                   id_number=form.cleaned_data["id_number"] or None,
+                                   sex=form.cleaned_data["sex"] or None, birth_date=form.cleaned_data["birth_date"])
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, "已保存")
+            return redirect("registry:household_detail", pk=member.household_id)
+    return render(request, "registry/member_form.html", {"form": form, "household": member.household,
+                                                         "member": member, "title": f"修改成员 {member.name}"})
+
+
+@login_required
+def member_remove_view(request, pk: int):
+    _require(request.user, "registry.edit")
+    member = member_get_for_user(request.user, pk=pk)
+    form = MemberRemoveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_remove(actor=request.user, member=member, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, f"已减员 {member.name}")
+            return redirect("registry:household_detail", pk=member.household_id)
+    return render(request, "registry/member_remove.html", {"form": form, "member": member,
+                                                           "household": member.household})
+
+
+@login_required
+def income_add(request, pk: int):
+    _require(request.user, "registry.edit")
+    household = household_get_for_user(request.user, pk=pk)
+    form = IncomeRecordForm(request.POST or None, initial={"members_counted": household.members.count() or 1})
+    if request.method == "POST" and form.is_valid():
+        data = {k: form.cleaned_data[k] for k in services.INCOME_FIELDS}
+        try:
+            services.income_record_save(actor=request.user, household=household, year=form.cleaned_data["year"],
+                                        data=data)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, "已保存收入记录")
+            return redirect("registry:household_detail", pk=household.pk)
+    return render(request, "registry/income_form.html", {"form": form, "household": household,
+                                                         "title": "登记年度收入"})
+
+
+@login_required
+@require_POST
+def member_id_reveal(request, pk: int):
+    member = member_get_for_user(request.user, pk=pk)
+    number = services.member_reveal_id_number(actor=request.user, member=member)
+    return HttpResponse(format_html('<span class="revealed" title="已记录查看">{}</span>', number))
+
+
+@login_required
+@require_POST
+def household_phone_reveal(request, pk: int):
+    household = household_get_for_user(request.user, pk=pk)
+    phone = services.household_reveal_phone(actor=request.user, household=household)
+    return HttpResponse(format_html('<span class="revealed" title="已记录查看">{}</span>', phone))

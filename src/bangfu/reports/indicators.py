@@ -1,0 +1,62 @@
+"""Indicator definitions, each written once and used by every page, export and report.
+
+Each indicator is an aggregate over a household queryset that has already passed the jurisdiction door.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from bangfu.registry.choices import HouseholdType, MonitoringStatus
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    label: str
+    definition: str
+    aggregate: object
+
+
+INDICATORS = (
+    Indicator("households", "在册农户", "在册（未销户）的农户数", Count("pk", distinct=True)),
+    Indicator("people", "在册人口", "在册农户的家庭成员人数", Count("members", distinct=True)),
+    Indicator("formerly_poor", "脱贫户", "户类型为脱贫户的在册农户数",
+              Count("pk", filter=Q(household_type=HouseholdType.FORMERLY_POOR), distinct=True)),
+    Indicator("monitored", "监测对象", "已识别为监测对象（三类）的户数，含风险已消除",
+              Count("pk", filter=~Q(monitoring_type=""), distinct=True)),
+    Indicator("risk_open", "风险未消除", "监测对象中风险未消除的户数",
+              Count("pk", filter=Q(monitoring_status=MonitoringStatus.RISK_OPEN), distinct=True)),
+    Indicator("unsafe_housing", "C/D级危房", "住房安全等级为C级或D级的户数",
+              Count("pk", filter=Q(housing_safety__in=["C", "D"]), distinct=True)),
+    Indicator("relocated", "易地搬迁户", "标记为易地扶贫搬迁的户数",
+              Count("pk", filter=Q(relocated=True), distinct=True)),
+)
+INDICATOR_BY_KEY = {indicator.key: indicator for indicator in INDICATORS}
+HOUSEHOLD_INDICATORS = tuple(i for i in INDICATORS if i.key != "people")
+
+
+def registry_totals(households: QuerySet) -> dict[str, int]:
+    """All indicators over the given households. People are counted in a separate query (no join fan-out)."""
+    totals = households.aggregate(**{i.key: i.aggregate for i in HOUSEHOLD_INDICATORS})
+    from bangfu.registry.models import Member
+
+    totals["people"] = Member.objects.filter(household__in=households.values("pk")).count()
+    return totals
+
+
+def registry_by_township(households: QuerySet) -> list[dict]:
+    """Households and monitored households per township (from the village code's first 9 digits)."""
+    from bangfu.regions.models import Region
+
+    rows: dict[str, dict] = {}
+    for row in households.values("village_id").annotate(
+            households=INDICATOR_BY_KEY["households"].aggregate,
+            monitored=INDICATOR_BY_KEY["monitored"].aggregate,
+            risk_open=INDICATOR_BY_KEY["risk_open"].aggregate):
+        code = row["village_id"][:9] + "000"
+        agg = rows.setdefault(code, {"code": code, "households": 0, "monitored": 0, "risk_open": 0})
+        for key in ("households", "monitored", "risk_open"):
+            agg[key] += row[key]
+    names = dict(Region.objects.filter(code__in=rows).values_list("code", "name"))
+    return [dict(row, name=names.get(code, code)) for code, row in sorted(rows.items())]

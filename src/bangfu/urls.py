@@ -1,0 +1,10 @@
+from django.urls import include, path
+
+from bangfu.api.api import api
+
+urlpatterns = [
+    path("", include("bangfu.web.urls")),
+    path("households/", include("bangfu.registry.urls")),
+    path("api/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

@@ -1,0 +1,13 @@
+"""Navigation by role: each user sees the entries their role can use."""
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if not user or not user.is_authenticated:
+        return {"nav": []}
+    items = [("web:home", "工作台", "home")]
+    if user.can("registry.view"):
+        items.append(("registry:household_list", "一户一档", "households"))
+    if user.can("audit.view"):
+        items.append(("web:audit_log", "变更记录", "audit"))
+    return {"nav": items}

@@ -1,0 +1,44 @@
+"""The shell: login, the work bench (home), the audit log."""
+
+import json
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import JsonResponse
+from django.shortcuts import render
+
+from bangfu.audit.selectors import change_records_visible_to
+from bangfu.registry.selectors import households_visible_to
+from bangfu.reports.indicators import INDICATORS, registry_by_township, registry_totals
+
+
+@login_required
+def home(request):
+    context = {"indicators": [], "by_township": [], "chart": "{}"}
+    if request.user.can("registry.view"):
+        households = households_visible_to(request.user)
+        totals = registry_totals(households)
+        by_township = registry_by_township(households)
+        context.update(
+            indicators=[(i, totals[i.key]) for i in INDICATORS],
+            by_township=by_township,
+            chart=json.dumps({
+                "names": [row["name"] for row in by_township],
+                "households": [row["households"] for row in by_township],
+                "monitored": [row["monitored"] for row in by_township],
+            }, ensure_ascii=False),
+        )
+    return render(request, "web/home.html", context)
+
+
+@login_required
+def audit_log(request):
+    if not request.user.can("audit.view"):
+        raise PermissionDenied("只有考核督查角色可以查看全部变更记录")
+    page = Paginator(change_records_visible_to(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "web/audit_log.html", {"page": page})
+
+
+def healthz(request):
+    return JsonResponse({"ok": True})
