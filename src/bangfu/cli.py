@@ -23,9 +23,8 @@ def _django(argv: list[str]) -> None:
 
 def demo(argv: list[str]) -> None:
     """One command from a fresh checkout to a running demo."""
-    from django.core.management import call_command
-
     import django
+    from django.core.management import call_command
 
     django.setup()
     call_command("migrate", verbosity=0, interactive=False)

@@ -29,7 +29,8 @@ def _rows(text: str) -> tuple[list[dict], set[str]]:
     if missing:
         raise RegionFileError(f"缺少列：{', '.join(missing)}（需要 code,name,level,parent_code）")
     rows = []
-    for line_no, row in enumerate(reader, start=2):
+    for row in reader:
+        line_no = reader.line_num  # the physical line, so blank lines do not shift the number reported
         code = (row["code"] or "").strip()
         level = (row["level"] or "").strip()
         parent = (row["parent_code"] or "").strip()
@@ -41,9 +42,14 @@ def _rows(text: str) -> tuple[list[dict], set[str]]:
             raise RegionFileError(f"第{line_no}行 parent_code：上级代码应为12位数字，实为“{parent}”")
         if not (row["name"] or "").strip():
             raise RegionFileError(f"第{line_no}行 name：名称不能为空")
-        rows.append({"code": code, "name": row["name"].strip(), "level": level, "parent_id": parent or None})
+        rows.append({"code": code, "name": row["name"].strip(), "level": level, "parent_id": parent or None,
+                     "line": line_no})
     codes = {r["code"] for r in rows}
     return rows, codes
+
+
+def _fields(row: dict) -> dict:
+    return {k: v for k, v in row.items() if k != "line"}
 
 
 @transaction.atomic
@@ -54,9 +60,9 @@ def regions_load(*, text: str) -> RegionLoadResult:
     for row in rows:
         parent = row["parent_id"]
         if parent and parent not in codes and parent not in known:
-            raise RegionFileError(f"区划 {row['code']} 的上级 {parent} 不在文件中也不在库中")
-    new = [Region(**r) for r in rows if r["code"] not in known]
-    old = [Region(**r) for r in rows if r["code"] in known]
+            raise RegionFileError(f"第{row['line']}行 parent_code：区划 {row['code']} 的上级 {parent} 不在文件中也不在库中")
+    new = [Region(**_fields(r)) for r in rows if r["code"] not in known]
+    old = [Region(**_fields(r)) for r in rows if r["code"] in known]
     Region.objects.bulk_create(new, batch_size=2000)
     Region.objects.bulk_update(old, ["name", "level", "parent_id"], batch_size=2000)
     return RegionLoadResult(created=len(new), updated=len(old))

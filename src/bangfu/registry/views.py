@@ -13,7 +13,13 @@ from django.views.decorators.http import require_POST
 from bangfu.regions.models import Region
 from bangfu.regions.selectors import region_path, region_tree
 from bangfu.registry import services
-from bangfu.registry.forms import HouseholdFilterForm, HouseholdForm, IncomeRecordForm, MemberForm, MemberRemoveForm
+from bangfu.registry.forms import (
+    HouseholdFilterForm,
+    HouseholdForm,
+    IncomeRecordForm,
+    MemberForm,
+    MemberRemoveForm,
+)
 from bangfu.registry.selectors import (
     HouseholdFilter,
     household_get_for_user,
