@@ -128,7 +128,7 @@ class CountyGenerator:
         if size >= 2:
             people.append((c.Relation.SPOUSE, max(20, head_age + rng.randint(-5, 4)), not head_male))
         slots = size - len(people)
-        if slots and head_age > 55 and rng.random() < 0.5:
+        if slots and head_age > 55 and (slots >= 3 or rng.random() < 0.5):
             # three generations: a married son (or daughter) living with old parents, and grandchildren
             child_age = head_age - rng.randint(22, 32)
             people.append((c.Relation.SON, child_age, True))

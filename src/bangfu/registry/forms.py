@@ -51,8 +51,7 @@ class MemberForm(forms.ModelForm):
             self.fields["id_number"].required = True
         else:
             self.fields["id_number"].widget.attrs["placeholder"] = f"{self.instance.id_number_masked}（留空不修改）"
-        self.fields.move_to_end("id_number", last=False)
-        self.fields.move_to_end("name", last=False)
+        self.order_fields(["name", "id_number", "relation", "sex", "birth_date"])
 
     def validate_unique(self):
         pass
@@ -67,7 +66,7 @@ class IncomeRecordForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields.move_to_end("year", last=False)
+        self.order_fields(["year"])
 
     def validate_unique(self):
         pass
