@@ -12,6 +12,12 @@ def row_counts() -> dict[str, int]:
             for model in (Household, Member, IncomeRecord, ChangeRecord, RevealRecord)}
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """The fixtures create users; the production hasher would make each test pay a quarter second for it."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def counts():
     return row_counts

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
+from bangfu.monitoring.selectors import monitoring_lines_by_year
 from bangfu.regions.models import Region
 from bangfu.regions.selectors import region_path, region_tree
 from bangfu.registry import services
@@ -100,12 +101,18 @@ def household_detail(request, pk: int):
         "household": household,
         "path": region_path(household.village),
         "members": household_members(household),
-        "income_records": household_income_history(household),
+        "income_rows": _income_with_lines(household),
         "history": household_history(household)[:100],
         "reveals": household_reveals(household)[:20],
         "can_edit": request.user.can("registry.edit"),
         "can_reveal": request.user.can("registry.reveal"),
     })
+
+
+def _income_with_lines(household):
+    """Each year's income beside that year's monitoring line (a line is data per region and year)."""
+    lines = monitoring_lines_by_year(county_code=household.village_id[:6].ljust(12, "0"))
+    return [(record, lines.get(record.year)) for record in household_income_history(household)]
 
 
 @login_required
