@@ -1,0 +1,81 @@
+"""The synthetic county: deterministic, believable, and made only of synthetic identifiers."""
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Count
+
+from bangfu.accounts.models import User
+from bangfu.assistance.models import Unit
+from bangfu.core.id_number import parse_id_number
+from bangfu.demo.builder import DEMO_USERS, demo_build
+from bangfu.monitoring.models import MonitoringLine
+from bangfu.registry.models import Household, IncomeRecord, Member
+
+
+@pytest.fixture
+def county(db):
+    return demo_build(people=3000, seed=11)
+
+
+def test_builds_about_the_requested_size(county):
+    assert county.people == Member.objects.count()
+    assert 2500 <= county.people <= 3600
+    assert county.households == Household.objects.count()
+    assert 2.8 <= county.people / county.households <= 3.9
+    assert IncomeRecord.objects.count() == 2 * county.households
+
+
+def test_every_village_of_the_county_has_households(county):
+    villages = Household.objects.values("village_id").distinct().count()
+    assert villages == 112
+
+
+def test_distributions_are_believable(county):
+    share = Household.objects.filter(household_type="formerly_poor").count() / county.households
+    assert 0.04 <= share <= 0.13
+    monitored = Household.objects.exclude(monitoring_type="")
+    assert 0.005 <= monitored.count() / county.households <= 0.05
+    assert not monitored.filter(identified_month="").exists()
+    assert not Household.objects.filter(monitoring_status="risk_eliminated", eliminated_month="").exists()
+    assert not Household.objects.filter(relocated=True, resettlement_site="").exists()
+    heads = Household.objects.annotate(n=Count("members")).filter(n=0)
+    assert not heads.exists()
+    assert Member.objects.filter(health="chronic").exists() and Member.objects.filter(health="disabled").exists()
+    assert Member.objects.exclude(student_status="").exists() and Member.objects.exclude(work_place="").exists()
+
+
+def test_identifiers_are_valid_unique_synthetic_numbers(county):
+    members = list(Member.objects.order_by("id")[:500])
+    numbers = [m.reveal_id_number() for m in members]
+    assert len(set(numbers)) == len(numbers)
+    for member, number in zip(members, numbers, strict=True):
+        parsed = parse_id_number(number)
+        assert number.startswith("513225")
+        assert parsed.birth_date == member.birth_date and parsed.sex == member.sex
+    assert all(h.reveal_phone().startswith("100") for h in Household.objects.all()[:50])
+
+
+def test_same_seed_same_county(db):
+    first = demo_build(people=400, seed=5)
+    snapshot = list(Member.objects.order_by("id").values_list("name", "birth_date", "id_number_masked"))
+    Member.objects.all().delete()
+    Household.objects.all().delete()
+    second = demo_build(people=400, seed=5)
+    assert (first.households, first.people) == (second.households, second.people)
+    assert list(Member.objects.order_by("id").values_list("name", "birth_date", "id_number_masked")) == snapshot
+
+
+def test_demo_users_units_and_lines(county):
+    assert User.objects.filter(username__in=[u[0] for u in DEMO_USERS]).count() == len(DEMO_USERS)
+    tuanjie = User.objects.get(username="tuanjie")
+    assert tuanjie.role == "village_cadre" and tuanjie.region.name.startswith("团结村")
+    assert User.objects.get(username="cdu").unit.name == "成都大学"
+    assert Unit.objects.count() == 6 and Unit.objects.filter(is_lead=True).count() == 1
+    assert MonitoringLine.objects.filter(year=2026).get().amount == 8100
+
+
+def test_command_refuses_to_overwrite_without_force(county):
+    with pytest.raises(CommandError, match="--force"):
+        call_command("build_demo", people=100)
+    call_command("build_demo", people=100, if_missing=True)  # a no-op, no error
+    assert Household.objects.count() == county.households
