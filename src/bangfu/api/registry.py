@@ -7,6 +7,7 @@ from ninja import Query, Router, Schema
 
 from bangfu.registry.selectors import (
     HouseholdFilter,
+    attach_member_counts,
     household_get_for_user,
     household_income_history,
     household_members,
@@ -91,7 +92,7 @@ def household_list(request, filters: Query[HouseholdQuery]):
     qs = households_filtered(request.user, HouseholdFilter(
         region_code=filters.region, q=filters.q, household_type=filters.household_type,
         monitoring_status=filters.monitoring_status))
-    rows = [_household_out(h, h.member_count) for h in qs[offset:offset + limit]]
+    rows = [_household_out(h, h.member_count) for h in attach_member_counts(qs[offset:offset + limit])]
     return {"count": qs.count(), "offset": offset, "limit": limit, "results": rows}
 
 

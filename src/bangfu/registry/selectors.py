@@ -83,7 +83,17 @@ def households_filtered(user, flt: HouseholdFilter) -> QuerySet[Household]:
         qs = qs.filter(housing_safety__in=["C", "D"])
     if flt.relocated:
         qs = qs.filter(relocated=True)
-    return qs.select_related("village__parent").annotate(member_count=Count("members")).order_by("village_id", "number")
+    return qs.select_related("village__parent").order_by("village_id", "number")
+
+
+def attach_member_counts(households) -> list[Household]:
+    """Set `member_count` on one page of households with one grouped query (not a GROUP BY over the whole list)."""
+    rows = list(households)
+    counts = dict(Member.objects.filter(household_id__in=[h.pk for h in rows]).values("household_id")
+                  .annotate(n=Count("id")).values_list("household_id", "n"))
+    for household in rows:
+        household.member_count = counts.get(household.pk, 0)
+    return rows
 
 
 def household_members(household: Household) -> QuerySet[Member]:

@@ -23,6 +23,7 @@ from bangfu.registry.forms import (
 )
 from bangfu.registry.selectors import (
     HouseholdFilter,
+    attach_member_counts,
     household_get_for_user,
     household_history,
     household_income_history,
@@ -73,6 +74,7 @@ def household_list(request):
                           unsafe_housing=data.get("unsafe_housing", False), relocated=data.get("relocated", False))
     households = households_filtered(request.user, flt)
     page = Paginator(households, settings.HOUSEHOLD_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = attach_member_counts(page.object_list)
     root = _tree_root(request.user)
     selected = Region.objects.filter(code=region_code).first() if region_code else None
     context = {
