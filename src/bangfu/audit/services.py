@@ -26,7 +26,11 @@ def snapshot(instance: models.Model, *, exclude: frozenset[str] = frozenset()) -
         name = field.attname
         if name in exclude or name.endswith("_cipher") or name.endswith("_digest") or name in {"id", "created_at", "updated_at"}:
             continue
-        data[field.name] = _jsonable(getattr(instance, name))
+        value = getattr(instance, name)
+        if isinstance(field, models.DecimalField) and value is not None:
+            # As the database keeps it: 12000 typed and 12000.00 stored are one amount, not a change.
+            value = Decimal(value).quantize(Decimal(1).scaleb(-field.decimal_places))
+        data[field.name] = _jsonable(value)
     return data
 
 

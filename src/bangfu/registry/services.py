@@ -303,6 +303,8 @@ def income_record_save(*, actor, household: Household, year: int, data: dict[str
     if not record.members_counted:
         record.members_counted = household.members.count() or 1
     errors = {}
+    if record.members_counted < 1:
+        errors["members_counted"] = "家庭人口数至少为1"
     for field in INCOME_FIELDS[1:]:
         if getattr(record, field) is not None and getattr(record, field) < 0:
             errors[field] = f"{IncomeRecord._meta.get_field(field).verbose_name}不能为负数"
