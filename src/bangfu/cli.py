@@ -4,6 +4,7 @@
     bangfu serve               the web server (waitress) on 127.0.0.1:8000
     bangfu worker              the background job worker
     bangfu load-regions FILE   load a division file (code,name,level,parent_code)
+    bangfu add-user NAME --role R --region CODE --password P   create a user bound to a region (or --unit)
     bangfu build-demo ...      (re)build the synthetic county
     bangfu <django command>    any Django management command (migrate, createsuperuser ...)
 """
@@ -12,7 +13,7 @@ import os
 import subprocess
 import sys
 
-ALIASES = {"worker": "db_worker", "load-regions": "load_regions", "build-demo": "build_demo"}
+ALIASES = {"worker": "db_worker", "load-regions": "load_regions", "build-demo": "build_demo", "add-user": "add_user"}
 
 
 def _django(argv: list[str]) -> None:
