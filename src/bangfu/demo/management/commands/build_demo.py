@@ -34,6 +34,7 @@ class Command(BaseCommand):
                              f"{report.households} 户 {report.people} 人")
             sys.stdout.flush()
 
+        self.stdout.write(f"正在生成演示县（约 {people:,} 人）……")
         report = demo_build(people=people, seed=seed, progress=progress if sys.stdout.isatty() else None)
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         self.stdout.write(f"\n已生成演示县：{report.households} 户，{report.people} 人，收入记录 "
