@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # serves the API docs' Swagger UI from the package, not from a CDN (offline networks)
     "django_tasks",
     "django_tasks_db",
     "bangfu.core",

@@ -1,15 +1,8 @@
-"""Registry helpers: counting every row a registry write could leave behind."""
+"""Registry fixtures: fast user creation and counting every row a registry write could leave behind."""
 
 import pytest
 
-from bangfu.audit.models import ChangeRecord, RevealRecord
-from bangfu.registry.models import Household, IncomeRecord, Member
-
-
-def row_counts() -> dict[str, int]:
-    """How many rows each registry and audit table holds: equal before and after means nothing was written."""
-    return {model.__name__: model.objects.count()
-            for model in (Household, Member, IncomeRecord, ChangeRecord, RevealRecord)}
+from tests.support import row_counts
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,7 @@
 import base64
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 
@@ -12,13 +13,19 @@ def _read_or_create(path: Path, make) -> str:
         return path.read_text(encoding="ascii").strip()
     path.parent.mkdir(parents=True, exist_ok=True)
     value = make()
-    # O_EXCL: two processes starting at once must not write two different keys.
+    # Two processes starting at once must not write two different keys, nor read a file the other has
+    # created but not yet written: write it whole under a temporary name (0600), then link it into place.
+    # The link either wins or finds the winner's complete file.
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text(encoding="ascii").strip()
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(value + "\n")
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(value + "\n")
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            return path.read_text(encoding="ascii").strip()
+    finally:
+        os.unlink(temporary)
     return value
 
 

@@ -1,0 +1,483 @@
+"""Rule 1: one door to data. A user bound to one place never sees or changes another place's households.
+
+The cadre of 双河镇团结村 works in a county where 漳扎镇漳扎村 also has households. For every URL of the site
+(the table below; a test walks the URL resolver so a new URL cannot be added without an entry here), the
+漳扎 households are never returned, and posts aimed at them change nothing. Each refusal has a control: the
+same request aimed at the cadre's own household succeeds, so a refusal cannot pass by accident.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from bangfu.accounts.models import User
+from bangfu.assistance.models import LinkedVillage, Unit
+from bangfu.regions.models import Region
+from bangfu.registry.forms import HouseholdForm, IncomeRecordForm, MemberForm
+from bangfu.registry.models import Household, Member
+from bangfu.registry.services import household_update, income_record_save, member_add
+from tests.conftest import COUNTY, SHUANGHE, SONGBAI, TUANJIE, ZHANGZHA_TOWN, ZHANGZHA_VILLAGE, synthetic_id
+from tests.support import db_fingerprint, form_data
+
+pytestmark = pytest.mark.django_db
+
+ZZ_PHONE = "10087654321"
+SHARED_PHONE = "10012345678"  # the 团结村 household and the second 漳扎 household share it
+
+
+@dataclass
+class Target:
+    """The household (and one of its members) a request is aimed at."""
+
+    household: Household
+    member: Member
+
+
+@dataclass
+class World:
+    tuanjie: Target
+    songbai: Household
+    zz: Target
+    zz2: Household
+    zz_id_number: str
+
+    @property
+    def zz_households(self) -> list[Household]:
+        return [self.zz.household, self.zz2]
+
+    def zz_markers(self, *, links: bool = True) -> set[str]:
+        """Text that only a page showing a 漳扎 household would contain (links to them: optional, since a
+        refusal page may repeat the address that was asked for)."""
+        markers = {ZZ_PHONE[:3] + "****" + ZZ_PHONE[-4:], self.zz.member.id_number_masked, "远方成员"}
+        for household in self.zz_households:
+            markers |= {household.number, household.head_name}
+            if links:
+                markers.add(f"/households/{household.pk}/")
+        for member in Member.objects.filter(household__in=self.zz_households):
+            markers.add(member.name)
+            if links:
+                markers.add(f"/households/members/{member.pk}/")
+        return markers
+
+
+@pytest.fixture
+def world(make_household, county_admin) -> World:
+    tuanjie = make_household(TUANJIE, number="TJ-0001", head_name="团结户主", phone=SHARED_PHONE)
+    songbai = make_household(SONGBAI, number="SB-0001", head_name="松柏户主")
+    zz = make_household(ZHANGZHA_VILLAGE, number="ZZ-0001", head_name="远方户主", phone=ZZ_PHONE,
+                        monitoring_type="marginal", identified_month="202401", housing_safety="C")
+    zz2 = make_household(ZHANGZHA_VILLAGE, number="ZZ-0002", head_name="远方二户", phone=SHARED_PHONE)
+    member_add(actor=county_admin, household=zz, data={"name": "远方成员", "relation": "son"},
+               id_number=synthetic_id())
+    income_record_save(actor=county_admin, household=zz, year=2024,
+                       data={"members_counted": 2, "wage_income": Decimal("30000")})
+    zz_head = zz.members.get(relation="head")
+    return World(tuanjie=Target(tuanjie, tuanjie.members.get()), songbai=songbai,
+                 zz=Target(zz, zz_head), zz2=zz2, zz_id_number=zz_head.reveal_id_number())
+
+
+def _login(client, user):
+    client.force_login(user)
+    return client
+
+
+# --- the table of URLs that act on one household or member -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ObjectEndpoint:
+    name: str
+    url: Callable[[Target], str]
+    methods: tuple[str, ...]
+    post: Callable[[Target], dict] = field(default=lambda target: {})
+    control_post_status: int = 302  # what the same POST aimed at one's own household answers
+    control_post_writes: bool = True
+
+
+def _household_url(name):
+    return lambda target: reverse(name, args=[target.household.pk])
+
+
+def _member_url(name):
+    return lambda target: reverse(name, args=[target.member.pk])
+
+
+def _household_form(target):
+    household = target.household
+    form = HouseholdForm(instance=household, villages=Region.objects.filter(code=household.village_id))
+    return form_data(form, group="被改", phone="10000000000")
+
+
+def _member_add_form(target):
+    return form_data(MemberForm(), name="新加成员", id_number=synthetic_id(), relation="son")
+
+
+def _member_edit_form(target):
+    return form_data(MemberForm(instance=target.member), name="被改名", id_number=synthetic_id())
+
+
+def _income_form(target):
+    return form_data(IncomeRecordForm(), year="2023", members_counted="2", wage_income="1234")
+
+
+OBJECT_ENDPOINTS = [
+    ObjectEndpoint("registry:household_detail", _household_url("registry:household_detail"), ("get", "post"),
+                   control_post_status=200, control_post_writes=False),
+    ObjectEndpoint("registry:household_edit", _household_url("registry:household_edit"), ("get", "post"),
+                   post=_household_form),
+    ObjectEndpoint("registry:household_phone_reveal", _household_url("registry:household_phone_reveal"), ("post",),
+                   control_post_status=200),
+    ObjectEndpoint("registry:member_add", _household_url("registry:member_add"), ("get", "post"),
+                   post=_member_add_form),
+    ObjectEndpoint("registry:income_add", _household_url("registry:income_add"), ("get", "post"), post=_income_form),
+    ObjectEndpoint("registry:member_edit", _member_url("registry:member_edit"), ("get", "post"),
+                   post=_member_edit_form),
+    ObjectEndpoint("registry:member_remove", _member_url("registry:member_remove"), ("get", "post"),
+                   post=lambda target: {"reason": "迁出"}),
+    ObjectEndpoint("registry:member_id_reveal", _member_url("registry:member_id_reveal"), ("post",),
+                   control_post_status=200),
+    ObjectEndpoint("api:household_detail",
+                   lambda target: reverse("api:household_detail", kwargs={"household_id": target.household.pk}),
+                   ("get",)),
+]
+
+
+def _object_cases():
+    for endpoint in OBJECT_ENDPOINTS:
+        for method in ("get", "post"):
+            yield pytest.param(endpoint, method, id=f"{endpoint.name}-{method.upper()}")
+
+
+def _assert_no_markers(response, markers, *, except_for=()):
+    content = response.content.decode()
+    leaked = {m for m in markers if m and m not in except_for and m in content}
+    assert not leaked, f"{response.request['PATH_INFO']} shows 漳扎 data: {sorted(leaked)}"
+
+
+@pytest.mark.parametrize(("endpoint", "method"), list(_object_cases()))
+def test_other_township_household_is_out_of_reach(client, world, tuanjie_cadre, endpoint, method):
+    _login(client, tuanjie_cadre)
+    before = db_fingerprint()
+    url = endpoint.url(world.zz)
+    response = client.post(url, endpoint.post(world.zz)) if method == "post" else client.get(url)
+    expected = {403, 404} if method in endpoint.methods else {405}
+    assert response.status_code in expected, f"{method.upper()} {url} answered {response.status_code}"
+    _assert_no_markers(response, world.zz_markers(links=False) | {world.zz_id_number, ZZ_PHONE})
+    assert db_fingerprint() == before
+
+
+def _control_cases():
+    for endpoint in OBJECT_ENDPOINTS:
+        for method in endpoint.methods:
+            yield pytest.param(endpoint, method, id=f"{endpoint.name}-{method.upper()}")
+
+
+@pytest.mark.parametrize(("endpoint", "method"), list(_control_cases()))
+def test_same_request_on_own_household_works(client, world, tuanjie_cadre, endpoint, method):
+    """The control: the refusal above is about jurisdiction, not a broken request."""
+    _login(client, tuanjie_cadre)
+    before = db_fingerprint()
+    url = endpoint.url(world.tuanjie)
+    if method == "get":
+        response = client.get(url)
+        assert response.status_code == 200
+        assert db_fingerprint() == before
+        return
+    response = client.post(url, endpoint.post(world.tuanjie))
+    form = (response.context or {}).get("form")
+    assert response.status_code == endpoint.control_post_status, form.errors if form else response.content[:300]
+    assert (db_fingerprint() != before) == endpoint.control_post_writes
+
+
+# --- the table of URLs that list households ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListingEndpoint:
+    name: str
+    returned: Callable  # response -> set of household ids shown
+    headers: dict = field(default_factory=dict)
+    id: str = ""
+
+
+def _page_ids(response) -> set[int]:
+    return {household.pk for household in response.context["page"].object_list}
+
+
+def _api_ids(response) -> set[int]:
+    body = response.json()
+    ids = {row["id"] for row in body["results"]}
+    assert body["count"] == len(ids)
+    return ids
+
+
+LISTING_ENDPOINTS = [
+    ListingEndpoint("registry:household_list", _page_ids, id="page"),
+    ListingEndpoint("registry:household_list", _page_ids, headers={"HX-Request": "true"}, id="page-htmx"),
+    ListingEndpoint("api:household_list", _api_ids, id="api"),
+]
+
+# Each query is aimed at the 漳扎 households: as county administrator it finds them (the control).
+QUERIES: dict[str, Callable[[World], dict]] = {
+    "no-filter": lambda w: {},
+    "region-zhangzha-town": lambda w: {"region": ZHANGZHA_TOWN},
+    "region-zhangzha-village": lambda w: {"region": ZHANGZHA_VILLAGE},
+    "region-county": lambda w: {"region": COUNTY},
+    "q-head-name": lambda w: {"q": w.zz.household.head_name},
+    "q-member-name": lambda w: {"q": "远方成员"},
+    "q-household-number": lambda w: {"q": w.zz.household.number},
+    "q-id-number": lambda w: {"q": w.zz_id_number},
+    "q-id-number-as-typed": lambda w: {"q": f" {w.zz_id_number[:6]} {w.zz_id_number[6:].lower()} "},
+    "q-phone": lambda w: {"q": ZZ_PHONE},
+    "q-shared-phone": lambda w: {"q": SHARED_PHONE},
+    "q-number-and-region": lambda w: {"q": w.zz.household.number, "region": ZHANGZHA_VILLAGE},
+    "monitored": lambda w: {"monitoring_status": "monitored"},
+    "unsafe-housing": lambda w: {"unsafe_housing": "on", "region": ZHANGZHA_TOWN},
+}
+
+
+def _listing_cases():
+    for endpoint in LISTING_ENDPOINTS:
+        for query in QUERIES:
+            yield pytest.param(endpoint, query, id=f"{endpoint.name}-{endpoint.id}-{query}")
+
+
+@pytest.mark.parametrize(("endpoint", "query"), list(_listing_cases()))
+def test_lists_never_return_other_township(client, world, tuanjie_cadre, endpoint, query):
+    _login(client, tuanjie_cadre)
+    params = QUERIES[query](world)
+    response = client.get(reverse(endpoint.name), params, headers=endpoint.headers)
+    assert response.status_code == 200
+    returned = endpoint.returned(response)
+    assert returned <= {world.tuanjie.household.pk}
+    typed = {value.strip() for value in params.values()}
+    _assert_no_markers(response, world.zz_markers(), except_for=typed)
+
+
+@pytest.mark.parametrize(("endpoint", "query"), list(_listing_cases()))
+def test_same_list_finds_them_for_the_county(client, world, county_admin, endpoint, query):
+    """The control: each query does find the 漳扎 households when the user may see them."""
+    _login(client, county_admin)
+    response = client.get(reverse(endpoint.name), QUERIES[query](world), headers=endpoint.headers)
+    assert response.status_code == 200
+    assert endpoint.returned(response) & {h.pk for h in world.zz_households}
+
+
+def test_own_household_is_found_by_the_same_searches(client, world, tuanjie_cadre):
+    _login(client, tuanjie_cadre)
+    own = world.tuanjie.household
+    for q in (own.number, own.head_name, SHARED_PHONE, own.members.get().reveal_id_number()):
+        assert _api_ids(client.get(reverse("api:household_list"), {"q": q})) == {own.pk}, q
+
+
+# --- creating in another township --------------------------------------------------------------------------
+
+
+def _create_form(village_code: str) -> dict:
+    form = HouseholdForm(villages=Region.objects.filter(code=village_code))
+    return form_data(form, number="NEW-0001", village=village_code, phone=SHARED_PHONE)
+
+
+def test_create_form_offers_only_own_villages(client, world, tuanjie_cadre):
+    _login(client, tuanjie_cadre)
+    response = client.get(reverse("registry:household_create"), {"village": ZHANGZHA_VILLAGE})
+    assert response.status_code == 200
+    offered = set(response.context["form"].fields["village"].queryset.values_list("code", flat=True))
+    assert offered == {TUANJIE}
+    assert f'value="{ZHANGZHA_VILLAGE}"' not in response.content.decode()
+
+
+def test_cannot_create_in_other_township(client, world, tuanjie_cadre):
+    _login(client, tuanjie_cadre)
+    before = db_fingerprint()
+    response = client.post(reverse("registry:household_create"), _create_form(ZHANGZHA_VILLAGE))
+    assert response.status_code == 200
+    assert "village" in response.context["form"].errors
+    assert db_fingerprint() == before
+
+
+def test_create_in_own_village_works(client, world, tuanjie_cadre):
+    _login(client, tuanjie_cadre)
+    response = client.post(reverse("registry:household_create"), _create_form(TUANJIE))
+    assert response.status_code == 302
+    assert Household.objects.get(number="NEW-0001").village_id == TUANJIE
+
+
+def test_cannot_move_own_household_into_other_township(client, world, tuanjie_cadre):
+    _login(client, tuanjie_cadre)
+    own = world.tuanjie.household
+    before = db_fingerprint()
+    data = form_data(HouseholdForm(instance=own, villages=Region.objects.filter(code=TUANJIE)),
+                     village=ZHANGZHA_VILLAGE)
+    response = client.post(reverse("registry:household_edit", args=[own.pk]), data)
+    assert response.status_code == 200
+    assert "village" in response.context["form"].errors
+    assert db_fingerprint() == before
+
+
+# --- the shell: work bench and audit log -------------------------------------------------------------------
+
+
+def _home_totals(client) -> dict:
+    response = client.get(reverse("web:home"))
+    assert response.status_code == 200
+    return {indicator.key: value for indicator, value in response.context["indicators"]}
+
+
+def test_home_counts_only_own_jurisdiction(client, world, tuanjie_cadre, county_admin):
+    _login(client, tuanjie_cadre)
+    totals = _home_totals(client)
+    assert (totals["households"], totals["people"], totals["monitored"], totals["unsafe_housing"]) == (1, 1, 0, 0)
+    response = client.get(reverse("web:home"))
+    _assert_no_markers(response, world.zz_markers())
+    assert "漳扎镇" not in response.content.decode()
+    _login(client, county_admin)
+    totals = _home_totals(client)
+    assert (totals["households"], totals["people"], totals["monitored"], totals["unsafe_housing"]) == (4, 5, 1, 1)
+
+
+@pytest.fixture
+def shuanghe_auditor(regions):
+    return User.objects.create_user(username="shuanghe_auditor", password="pw-for-tests-1", role="auditor",
+                                    region_id=SHUANGHE)
+
+
+def test_audit_log_is_refused_to_a_cadre(client, world, tuanjie_cadre):
+    _login(client, tuanjie_cadre)
+    response = client.get(reverse("web:audit_log"))
+    assert response.status_code == 403
+    _assert_no_markers(response, world.zz_markers())
+
+
+def test_audit_log_shows_only_own_jurisdiction(client, world, shuanghe_auditor, county_admin):
+    household_update(actor=county_admin, household=world.zz.household, data={"group": "远方组"})
+    _login(client, shuanghe_auditor)
+    response = client.get(reverse("web:audit_log"))
+    assert response.status_code == 200
+    records = list(response.context["page"].object_list)
+    assert records and {r.region_code for r in records} <= {TUANJIE, SONGBAI}
+    assert world.tuanjie.household.number in response.content.decode()
+    _assert_no_markers(response, world.zz_markers() | {"远方组"})
+
+
+# --- other users: a township reviewer, the county, an assisting unit ---------------------------------------
+
+
+def _visible_ids(client) -> tuple[set[int], set[int]]:
+    page = client.get(reverse("registry:household_list"))
+    api = client.get(reverse("api:household_list"))
+    assert page.status_code == api.status_code == 200
+    return _page_ids(page), _api_ids(api)
+
+
+def test_township_reviewer_sees_both_villages_of_the_township_only(client, world, shuanghe_reviewer):
+    _login(client, shuanghe_reviewer)
+    expected = {world.tuanjie.household.pk, world.songbai.pk}
+    assert _visible_ids(client) == (expected, expected)
+    assert client.get(reverse("registry:household_detail", args=[world.songbai.pk])).status_code == 200
+    assert client.get(reverse("registry:household_detail", args=[world.zz.household.pk])).status_code == 404
+    assert client.get(reverse("api:household_detail", args=[world.zz.household.pk])).status_code == 404
+
+
+def test_county_admin_sees_every_household(client, world, county_admin):
+    _login(client, county_admin)
+    expected = {world.tuanjie.household.pk, world.songbai.pk, world.zz.household.pk, world.zz2.pk}
+    assert _visible_ids(client) == (expected, expected)
+    response = client.get(reverse("api:household_detail", args=[world.zz.household.pk]))
+    assert response.status_code == 200
+    assert response.json()["number"] == "ZZ-0001"
+
+
+def test_zhangzha_cadre_sees_only_zhangzha(client, world, zhangzha_cadre):
+    _login(client, zhangzha_cadre)
+    expected = {world.zz.household.pk, world.zz2.pk}
+    assert _visible_ids(client) == (expected, expected)
+    assert client.get(reverse("registry:household_detail", args=[world.tuanjie.household.pk])).status_code == 404
+
+
+def test_assisting_unit_sees_only_its_linked_villages(client, world, regions):
+    unit = Unit.objects.create(name="测试帮扶单位", county=regions[COUNTY])
+    LinkedVillage.objects.create(unit=unit, village=regions[TUANJIE], since=dt.date(2024, 1, 1))
+    liaison = User.objects.create_user(username="liaison", password="pw-for-tests-1", role="unit_liaison", unit=unit)
+    _login(client, liaison)
+    expected = {world.tuanjie.household.pk}
+    assert _visible_ids(client) == (expected, expected)
+    assert client.get(reverse("registry:household_detail", args=[world.zz.household.pk])).status_code == 404
+
+
+def test_anonymous_gets_nothing(client, world):
+    page = client.get(reverse("registry:household_detail", args=[world.zz.household.pk]))
+    assert page.status_code == 302 and page["Location"].startswith(reverse("web:login"))
+    api = client.get(reverse("api:household_list"))
+    assert api.status_code == 401
+    _assert_no_markers(api, world.zz_markers())
+
+
+def test_inactive_user_sees_nothing(client, world, tuanjie_cadre):
+    from bangfu.registry.selectors import households_visible_to
+
+    tuanjie_cadre.is_active = False
+    assert not households_visible_to(tuanjie_cadre).exists()
+
+
+# --- nobody adds an unchecked URL --------------------------------------------------------------------------
+
+# URLs that show no household data and act on none; each with the reason.
+EXEMPT = {
+    "web:login": "the login form",
+    "web:logout": "ends the session",
+    "web:healthz": "liveness probe: a constant",
+    "set_language": "stores the language choice in a cookie",
+    "api:openapi-json": "the API schema: no data (see test_api_schema_lists_only_checked_endpoints)",
+    "api:openapi-view": "the API documentation page: no data",
+    "api:api-root": "django-ninja's API root: answers 404",
+}
+# URLs checked by dedicated tests above rather than by the two tables.
+CHECKED_ELSEWHERE = {
+    "registry:household_create": "test_cannot_create_in_other_township, test_create_form_offers_only_own_villages",
+    "web:home": "test_home_counts_only_own_jurisdiction",
+    "web:audit_log": "test_audit_log_is_refused_to_a_cadre, test_audit_log_shows_only_own_jurisdiction",
+}
+
+
+def _url_names(resolver: URLResolver, namespace: str = "") -> set[str]:
+    names = set()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = pattern.namespace or ""
+            full = f"{namespace}:{inner}" if namespace and inner else (inner or namespace)
+            names |= _url_names(pattern, full)
+        elif isinstance(pattern, URLPattern):
+            name = pattern.name or f"<unnamed {pattern.pattern}>"
+            names.add(f"{namespace}:{name}" if namespace else name)
+    return names
+
+
+def test_every_url_is_in_the_jurisdiction_table():
+    checked = ({e.name for e in OBJECT_ENDPOINTS} | {e.name for e in LISTING_ENDPOINTS} | set(CHECKED_ELSEWHERE)
+               | set(EXEMPT))
+    names = _url_names(get_resolver())
+    unchecked = names - checked
+    assert not unchecked, (f"URLs without a jurisdiction check: {sorted(unchecked)}. Add each to OBJECT_ENDPOINTS "
+                           "or LISTING_ENDPOINTS in tests/registry/test_jurisdiction.py (or to EXEMPT with a reason "
+                           "if it shows no household data).")
+    stale = checked - names
+    assert not stale, f"the table names URLs that no longer exist: {sorted(stale)}"
+
+
+def test_api_schema_lists_only_checked_endpoints(client, tuanjie_cadre):
+    _login(client, tuanjie_cadre)
+    schema = client.get(reverse("api:openapi-json")).json()
+    assert set(schema["paths"]) == {"/api/households/", "/api/households/{household_id}"}
+
+
+@pytest.mark.parametrize("name", sorted(EXEMPT))
+def test_exempt_urls_show_no_household_data(client, world, tuanjie_cadre, name):
+    _login(client, tuanjie_cadre)
+    response = client.get(reverse(name))
+    assert response.status_code in {200, 302, 404, 405}
+    _assert_no_markers(response, world.zz_markers() | {world.tuanjie.household.number})
