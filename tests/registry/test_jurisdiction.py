@@ -275,9 +275,6 @@ def test_own_household_is_found_by_the_same_searches(client, world, tuanjie_cadr
         assert _api_ids(client.get(reverse("api:household_list"), {"q": q})) == {own.pk}, q
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known leak, reported: the duplicate-ID message names the household number, head and member that hold the "
-    "number even when that household is outside the actor's jurisdiction (services._duplicate_message)"))
 def test_duplicate_id_message_does_not_reveal_another_township(world, tuanjie_cadre, counts):
     before = counts()
     with pytest.raises(ValidationError) as caught:
@@ -287,6 +284,7 @@ def test_duplicate_id_message_does_not_reveal_another_township(world, tuanjie_ca
     message = caught.value.message_dict["id_number"][0]
     assert "身份证号重复" in message
     assert not {m for m in world.zz_markers(links=False) if m in message}, message
+    assert "漳扎镇" in message and "不在您的管辖范围内" in message
 
 
 # --- creating in another township --------------------------------------------------------------------------

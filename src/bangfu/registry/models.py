@@ -4,12 +4,14 @@ Personal identifiers are stored three ways: an AES-GCM ciphertext (*_cipher), a 
 (*_digest) and the masked form shown by default (*_masked). The plaintext never reaches the database.
 """
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
 
 from bangfu.core.crypto import field_cipher
 from bangfu.registry import choices as c
+
+CENT = Decimal("0.01")  # amounts round half up (四舍五入), as people do by hand
 
 
 class Household(models.Model):
@@ -163,7 +165,7 @@ class IncomeRecord(models.Model):
 
     @property
     def per_capita_net_income(self) -> Decimal:
-        return (self.net_income / self.members_counted).quantize(Decimal("0.01"))
+        return (self.net_income / self.members_counted).quantize(CENT, rounding=ROUND_HALF_UP)
 
     @property
     def compliant_spending(self) -> Decimal:
@@ -172,4 +174,4 @@ class IncomeRecord(models.Model):
     @property
     def per_capita_after_spending(self) -> Decimal:
         """Per-capita income net of compliant out-of-pocket spending: what is judged against the line."""
-        return ((self.net_income - self.compliant_spending) / self.members_counted).quantize(Decimal("0.01"))
+        return ((self.net_income - self.compliant_spending) / self.members_counted).quantize(CENT, rounding=ROUND_HALF_UP)

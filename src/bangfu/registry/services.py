@@ -15,6 +15,7 @@ from bangfu.core.crypto import field_cipher
 from bangfu.core.id_number import IdNumberError, parse_id_number
 from bangfu.core.masking import mask_id_number, mask_phone
 from bangfu.core.scoping import region_in_scope
+from bangfu.regions.models import Region
 from bangfu.registry import choices as c
 from bangfu.registry.models import Household, IncomeRecord, Member
 from bangfu.registry.selectors import households_visible_to
@@ -151,7 +152,7 @@ def household_reveal_phone(*, actor, household: Household) -> str:
 
 # --- members ------------------------------------------------------------------------------------------------
 
-def _parse_member_id(raw: str, *, sex: str | None, birth_date: dt.date | None, exclude_pk: int | None):
+def _parse_member_id(raw: str, *, actor, sex: str | None, birth_date: dt.date | None, exclude_pk: int | None):
     try:
         parsed = parse_id_number(raw)
     except IdNumberError as error:
@@ -166,13 +167,18 @@ def _parse_member_id(raw: str, *, sex: str | None, birth_date: dt.date | None, e
     digest = field_cipher().blind_index("id_number", parsed.number)
     holder = Member.objects.filter(id_number_digest=digest).exclude(pk=exclude_pk).select_related("household").first()
     if holder:
-        raise ValidationError({"id_number": _duplicate_message(holder)})
+        raise ValidationError({"id_number": _duplicate_message(holder, actor)})
     return parsed, digest
 
 
-def _duplicate_message(holder: Member) -> str:
-    return (f"身份证号重复：已登记在户编号 {holder.household.number}"
-            f"（户主 {holder.household.head_name or '未填'}）的成员 {holder.name}")
+def _duplicate_message(holder: Member, actor) -> str:
+    """Name the household that holds the number when the actor may see it; otherwise only its township,
+    so a duplicate check cannot be used to look people up outside one's jurisdiction."""
+    household = holder.household
+    if households_visible_to(actor).filter(pk=household.pk).exists():
+        return f"身份证号重复：已登记在户编号 {household.number}（户主 {household.head_name or '未填'}）的成员 {holder.name}"
+    township = Region.objects.filter(code=household.village_id[:9] + "000").values_list("name", flat=True).first()
+    return f"身份证号重复：该号码已登记在{township or '其他乡镇'}的农户中（不在您的管辖范围内），请联系县级管理员核实"
 
 
 def _apply_id_number(member: Member, parsed, digest: str) -> None:
@@ -209,14 +215,14 @@ def _sync_head_name(household: Household) -> None:
         household.head_name = name
 
 
-def _save_member(member: Member) -> None:
+def _save_member(member: Member, actor) -> None:
     try:
         with transaction.atomic():
             member.save()
     except IntegrityError:
         # Two people entering the same number at once: the unique blind index lets exactly one through.
         holder = Member.objects.select_related("household").get(id_number_digest=member.id_number_digest)
-        raise ValidationError({"id_number": _duplicate_message(holder)}) from None
+        raise ValidationError({"id_number": _duplicate_message(holder, actor)}) from None
 
 
 @transaction.atomic
@@ -225,11 +231,11 @@ def member_add(*, actor, household: Household, data: dict[str, Any], id_number: 
     """Add a person to a household. Sex and birth date come from the ID number; a conflicting entry is an error."""
     _require(actor, "registry.edit")
     _require_household_in_scope(actor, household)
-    parsed, digest = _parse_member_id(id_number, sex=sex, birth_date=birth_date, exclude_pk=None)
+    parsed, digest = _parse_member_id(id_number, actor=actor, sex=sex, birth_date=birth_date, exclude_pk=None)
     member = Member(household=household, **{k: v for k, v in data.items() if k in MEMBER_FIELDS})
     _apply_id_number(member, parsed, digest)
     _validate_member(member)
-    _save_member(member)
+    _save_member(member, actor)
     _sync_head_name(household)
     change_record(actor=actor, action=ChangeRecord.Action.CREATE, instance=member, before=None,
                   after=snapshot(member), household_id=household.pk, region_code=household.village_id)
@@ -248,12 +254,12 @@ def member_update(*, actor, member: Member, data: dict[str, Any], id_number: str
         if key in MEMBER_FIELDS:
             setattr(member, key, value)
     if id_number:
-        parsed, digest = _parse_member_id(id_number, sex=sex, birth_date=birth_date, exclude_pk=member.pk)
+        parsed, digest = _parse_member_id(id_number, actor=actor, sex=sex, birth_date=birth_date, exclude_pk=member.pk)
         _apply_id_number(member, parsed, digest)
     elif (sex and sex != member.sex) or (birth_date and birth_date != member.birth_date):
         raise ValidationError({"id_number": "性别和出生日期由身份证号决定：请更正身份证号"})
     _validate_member(member)
-    _save_member(member)
+    _save_member(member, actor)
     _sync_head_name(member.household)
     change_record(actor=actor, action=ChangeRecord.Action.UPDATE, instance=member, before=before,
                   after=snapshot(member), household_id=member.household_id, region_code=member.household.village_id)

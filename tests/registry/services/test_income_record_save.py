@@ -148,3 +148,13 @@ def test_read_only_role_cannot_record_income(make_household, leader, counts):
     with pytest.raises(PermissionDenied):
         income_record_save(actor=leader, household=household, year=2024, data=INCOME)
     assert counts() == before
+
+
+def test_per_capita_rounds_half_up_as_people_do_by_hand():
+    from decimal import Decimal
+
+    from bangfu.registry.models import IncomeRecord
+
+    record = IncomeRecord(members_counted=2, wage_income=Decimal("25.01"))
+    assert record.per_capita_net_income == Decimal("12.51")
+    assert record.per_capita_after_spending == Decimal("12.51")
