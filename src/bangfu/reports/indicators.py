@@ -16,21 +16,24 @@ class Indicator:
     label: str
     definition: str
     aggregate: object
+    list_query: str = ""  # the household list's filter that shows exactly these households
 
 
 INDICATORS = (
     Indicator("households", "在册农户", "在册（未销户）的农户数", Count("pk", distinct=True)),
     Indicator("people", "在册人口", "在册农户的家庭成员人数", Count("members", distinct=True)),
     Indicator("formerly_poor", "脱贫户", "户类型为脱贫户的在册农户数",
-              Count("pk", filter=Q(household_type=HouseholdType.FORMERLY_POOR), distinct=True)),
+              Count("pk", filter=Q(household_type=HouseholdType.FORMERLY_POOR), distinct=True),
+              "household_type=formerly_poor"),
     Indicator("monitored", "监测对象", "已识别为监测对象（三类）的户数，含风险已消除",
-              Count("pk", filter=~Q(monitoring_type=""), distinct=True)),
+              Count("pk", filter=~Q(monitoring_type=""), distinct=True), "monitoring_status=monitored"),
     Indicator("risk_open", "风险未消除", "监测对象中风险未消除的户数",
-              Count("pk", filter=Q(monitoring_status=MonitoringStatus.RISK_OPEN), distinct=True)),
+              Count("pk", filter=Q(monitoring_status=MonitoringStatus.RISK_OPEN), distinct=True),
+              "monitoring_status=risk_open"),
     Indicator("unsafe_housing", "C/D级危房", "住房安全等级为C级或D级的户数",
-              Count("pk", filter=Q(housing_safety__in=["C", "D"]), distinct=True)),
+              Count("pk", filter=Q(housing_safety__in=["C", "D"]), distinct=True), "unsafe_housing=on"),
     Indicator("relocated", "易地搬迁户", "标记为易地扶贫搬迁的户数",
-              Count("pk", filter=Q(relocated=True), distinct=True)),
+              Count("pk", filter=Q(relocated=True), distinct=True), "relocated=on"),
 )
 INDICATOR_BY_KEY = {indicator.key: indicator for indicator in INDICATORS}
 HOUSEHOLD_INDICATORS = tuple(i for i in INDICATORS if i.key != "people")
@@ -45,18 +48,27 @@ def registry_totals(households: QuerySet) -> dict[str, int]:
     return totals
 
 
-def registry_by_township(households: QuerySet) -> list[dict]:
-    """Households and monitored households per township (from the village code's first 9 digits)."""
+def registry_breakdown(households: QuerySet, *, level: str) -> list[dict]:
+    """Households, monitored and risk-open households per township or per village (by code prefix)."""
     from bangfu.regions.models import Region
 
+    width = {"township": 9, "village": 12}[level]
     rows: dict[str, dict] = {}
     for row in households.values("village_id").annotate(
             households=INDICATOR_BY_KEY["households"].aggregate,
             monitored=INDICATOR_BY_KEY["monitored"].aggregate,
             risk_open=INDICATOR_BY_KEY["risk_open"].aggregate):
-        code = row["village_id"][:9] + "000"
+        code = row["village_id"][:width].ljust(12, "0")
         agg = rows.setdefault(code, {"code": code, "households": 0, "monitored": 0, "risk_open": 0})
         for key in ("households", "monitored", "risk_open"):
             agg[key] += row[key]
     names = dict(Region.objects.filter(code__in=rows).values_list("code", "name"))
     return [dict(row, name=names.get(code, code)) for code, row in sorted(rows.items())]
+
+
+def breakdown_level_for(user) -> str | None:
+    """One level below where the user sits: a county sees townships, a township its villages, a village nothing."""
+    if user.unit_id:
+        return "village"
+    level = user.region.level if user.region_id else ("county" if user.is_superuser else None)
+    return {"province": "township", "city": "township", "county": "township", "township": "village"}.get(level)

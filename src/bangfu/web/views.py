@@ -10,23 +10,25 @@ from django.shortcuts import render
 
 from bangfu.audit.selectors import change_records_visible_to
 from bangfu.registry.selectors import households_visible_to
-from bangfu.reports.indicators import INDICATORS, registry_by_township, registry_totals
+from bangfu.reports.indicators import INDICATORS, breakdown_level_for, registry_breakdown, registry_totals
 
 
 @login_required
 def home(request):
-    context = {"indicators": [], "by_township": [], "chart": "{}"}
+    context = {"indicators": [], "breakdown": [], "breakdown_level": None, "chart": "{}"}
     if request.user.can("registry.view"):
         households = households_visible_to(request.user)
         totals = registry_totals(households)
-        by_township = registry_by_township(households)
+        level = breakdown_level_for(request.user)
+        breakdown = registry_breakdown(households, level=level) if level else []
         context.update(
             indicators=[(i, totals[i.key]) for i in INDICATORS],
-            by_township=by_township,
+            breakdown=breakdown,
+            breakdown_level={"township": "乡镇", "village": "村（社区）"}.get(level),
             chart=json.dumps({
-                "names": [row["name"] for row in by_township],
-                "households": [row["households"] for row in by_township],
-                "monitored": [row["monitored"] for row in by_township],
+                "names": [row["name"] for row in breakdown],
+                "households": [row["households"] for row in breakdown],
+                "monitored": [row["monitored"] for row in breakdown],
             }, ensure_ascii=False),
         )
     return render(request, "web/home.html", context)

@@ -1,6 +1,6 @@
 // The home page's township chart, drawn from data the page embeds (no extra request).
 (function () {
-  var el = document.getElementById("chart-township");
+  var el = document.getElementById("chart-breakdown");
   var dataEl = document.getElementById("chart-data");
   if (!el || !dataEl || !window.echarts) return;
   var data = JSON.parse(JSON.parse(dataEl.textContent));
