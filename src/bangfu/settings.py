@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "bangfu.assistance",
     "bangfu.registry",
     "bangfu.monitoring",
+    "bangfu.jobs",
     "bangfu.demo",
     "bangfu.web",
 ]

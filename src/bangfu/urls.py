@@ -5,6 +5,7 @@ from bangfu.api.api import api
 urlpatterns = [
     path("", include("bangfu.web.urls")),
     path("households/", include("bangfu.registry.urls")),
+    path("jobs/", include("bangfu.jobs.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -454,6 +454,10 @@ CHECKED_ELSEWHERE = {
     "registry:household_create": "test_cannot_create_in_other_township, test_create_form_offers_only_own_villages",
     "web:home": "test_home_counts_only_own_jurisdiction",
     "web:audit_log": "test_audit_log_is_refused_to_a_cadre, test_audit_log_shows_only_own_jurisdiction",
+    "registry:household_export": "tests/registry/test_household_export.py (scoped rows, refused roles)",
+    "jobs:job_list": "tests/jobs/test_jobs.py::test_only_the_requester_sees_a_job_and_its_file",
+    "jobs:job_detail": "tests/jobs/test_jobs.py::test_only_the_requester_sees_a_job_and_its_file",
+    "jobs:job_download": "tests/jobs/test_jobs.py::test_only_the_requester_sees_a_job_and_its_file",
 }
 
 

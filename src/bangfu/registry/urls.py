@@ -6,6 +6,7 @@ app_name = "registry"
 urlpatterns = [
     path("", views.household_list, name="household_list"),
     path("new/", views.household_create, name="household_create"),
+    path("export/", views.household_export, name="household_export"),
     path("<int:pk>/", views.household_detail, name="household_detail"),
     path("<int:pk>/edit/", views.household_edit, name="household_edit"),
     path("<int:pk>/phone/", views.household_phone_reveal, name="household_phone_reveal"),

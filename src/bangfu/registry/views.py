@@ -14,6 +14,7 @@ from bangfu.monitoring.selectors import monitoring_lines_by_year
 from bangfu.regions.models import Region
 from bangfu.regions.selectors import region_path, region_tree
 from bangfu.registry import services
+from bangfu.registry.exports import household_ledger_export_start
 from bangfu.registry.forms import (
     HouseholdFilterForm,
     HouseholdForm,
@@ -66,12 +67,8 @@ def _villages_for(user):
 def household_list(request):
     _require(request.user, "registry.view")
     form = HouseholdFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
-    # Any region may be chosen: the selector intersects it with the user's jurisdiction.
-    region_code = data.get("region", "")
-    flt = HouseholdFilter(region_code=region_code, q=data.get("q", ""), household_type=data.get("household_type", ""),
-                          monitoring_status=data.get("monitoring_status", ""),
-                          unsafe_housing=data.get("unsafe_housing", False), relocated=data.get("relocated", False))
+    flt = _filter_from(form)
+    region_code = flt.region_code
     households = households_filtered(request.user, flt)
     page = Paginator(households, settings.HOUSEHOLD_PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = attach_member_counts(page.object_list)
@@ -83,6 +80,8 @@ def household_list(request):
         "query_without_page": _query_without(request, "page"),
         "query_without_region": _query_without(request, "page", "region"),
         "can_edit": request.user.can("registry.edit"),
+        "can_export": request.user.can("registry.export"),
+        "can_reveal": request.user.can("registry.reveal"),
     }
     template = "registry/_household_table.html" if request.htmx and not request.htmx.boosted else "registry/household_list.html"
     return render(request, template, context)
@@ -93,6 +92,25 @@ def _query_without(request, *names: str) -> str:
     for name in names:
         query.pop(name, None)
     return query.urlencode()
+
+
+def _filter_from(form) -> HouseholdFilter:
+    data = form.cleaned_data if form.is_valid() else {}
+    # Any region may be chosen: the selector intersects it with the user's jurisdiction.
+    return HouseholdFilter(region_code=data.get("region", ""), q=data.get("q", ""),
+                           household_type=data.get("household_type", ""),
+                           monitoring_status=data.get("monitoring_status", ""),
+                           unsafe_housing=data.get("unsafe_housing", False), relocated=data.get("relocated", False))
+
+
+@login_required
+@require_POST
+def household_export(request):
+    """Start the ledger export of what the list shows; the job page shows its progress."""
+    flt = _filter_from(HouseholdFilterForm(request.POST))
+    job = household_ledger_export_start(actor=request.user, flt=flt,
+                                        include_personal=request.POST.get("include_personal") == "on")
+    return redirect("jobs:job_detail", pk=job.pk)
 
 
 @login_required

@@ -8,6 +8,7 @@ def navigation(request):
     items = [("web:home", "工作台", "home")]
     if user.can("registry.view"):
         items.append(("registry:household_list", "一户一档", "households"))
+    items.append(("jobs:job_list", "我的任务", "jobs"))
     if user.can("audit.view"):
         items.append(("web:audit_log", "变更记录", "audit"))
     return {"nav": items}

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from bangfu.audit.selectors import change_records_visible_to
 from bangfu.registry.selectors import households_visible_to
@@ -24,7 +25,7 @@ def home(request):
         context.update(
             indicators=[(i, totals[i.key]) for i in INDICATORS],
             breakdown=breakdown,
-            breakdown_level={"township": "乡镇", "village": "村（社区）"}.get(level),
+            breakdown_level={"township": _("乡镇"), "village": _("村（社区）")}.get(level),
             chart=json.dumps({
                 "names": [row["name"] for row in breakdown],
                 "households": [row["households"] for row in breakdown],

@@ -1,0 +1,76 @@
+"""Starting jobs and reporting their progress. The work itself lives with its domain (e.g. registry.exports)."""
+
+import logging
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from bangfu.jobs.models import Job
+
+log = logging.getLogger(__name__)
+
+# kind -> function(job, progress) -> (file name shown to the user, path of the file written)
+JOB_RUNNERS: dict[str, Callable] = {}
+
+
+def job_kind(name: str):
+    """Register the function that does one kind of job."""
+    def register(function):
+        JOB_RUNNERS[name] = function
+        return function
+    return register
+
+
+def job_start(*, actor, kind: str, title: str, params: dict) -> Job:
+    """Queue a job for the worker. It starts once the current transaction commits."""
+    from bangfu.jobs.tasks import run_job
+
+    if kind not in JOB_RUNNERS:
+        raise ValueError(f"unknown job kind {kind!r}")
+    job = Job.objects.create(kind=kind, title=title, requested_by=actor, params=params)
+    transaction.on_commit(lambda: run_job.enqueue(job.pk))
+    return job
+
+
+def job_output_dir() -> Path:
+    path = Path(settings.VAR_DIR) / "jobs"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+class Progress:
+    """Writes progress at most every `every` items, so a 300,000-row export does not write 300,000 times."""
+
+    def __init__(self, job: Job, every: int = 500):
+        self.job = job
+        self.every = every
+
+    def total(self, total: int) -> None:
+        self.job.total = total
+        Job.objects.filter(pk=self.job.pk).update(total=total)
+
+    def advance(self, done: int) -> None:
+        if done - self.job.done >= self.every or done == self.job.total:
+            self.job.done = done
+            Job.objects.filter(pk=self.job.pk).update(done=done)
+
+
+def job_run(job_id: int) -> None:
+    """Run one job to the end, recording success or the failure's message. Called by the worker."""
+    job = Job.objects.select_related("requested_by").get(pk=job_id)
+    if job.status != Job.Status.QUEUED:
+        return
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING)
+    try:
+        name, path = JOB_RUNNERS[job.kind](job, Progress(job))
+    except Exception as error:  # a job must never die silently: the user sees why
+        log.error("job %s failed: %s", job.pk, traceback.format_exc())
+        Job.objects.filter(pk=job.pk).update(status=Job.Status.FAILED, message=f"任务失败：{error}",
+                                             finished_at=timezone.now())
+        return
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.DONE, done=job.total, result_name=name,
+                                         result_path=str(path), finished_at=timezone.now())

@@ -1,0 +1,28 @@
+from pathlib import Path
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+
+from bangfu.jobs.selectors import job_get_for_user, jobs_of
+
+
+@login_required
+def job_list(request):
+    return render(request, "jobs/job_list.html", {"jobs": jobs_of(request.user)[:50]})
+
+
+@login_required
+def job_detail(request, pk: int):
+    job = job_get_for_user(request.user, pk=pk)
+    template = "jobs/_job_status.html" if request.htmx else "jobs/job_detail.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+def job_download(request, pk: int):
+    job = job_get_for_user(request.user, pk=pk)
+    path = Path(job.result_path) if job.result_path else None
+    if job.status != job.Status.DONE or path is None or not path.exists():
+        raise Http404("结果文件不存在或已清理")
+    return FileResponse(path.open("rb"), as_attachment=True, filename=job.result_name)
