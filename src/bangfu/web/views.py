@@ -38,7 +38,7 @@ def home(request):
 @login_required
 def audit_log(request):
     if not request.user.can("audit.view"):
-        raise PermissionDenied("只有考核督查角色可以查看全部变更记录")
+        raise PermissionDenied("只有县级管理员和考核督查角色可以查看变更记录")
     page = Paginator(change_records_visible_to(request.user), 50).get_page(request.GET.get("page"))
     return render(request, "web/audit_log.html", {"page": page})
 
