@@ -448,6 +448,7 @@ EXEMPT = {
     "api:openapi-json": "the API schema: no data (see test_api_schema_lists_only_checked_endpoints)",
     "api:openapi-view": "the API documentation page: no data",
     "api:api-root": "django-ninja's API root: answers 404",
+    "monitoring:lines": "monitoring configuration: no household data (tests/monitoring/test_lines_page.py)",
 }
 # URLs checked by dedicated tests above rather than by the two tables.
 CHECKED_ELSEWHERE = {

@@ -18,7 +18,7 @@ class Role(models.TextChoices):
 # Capabilities are checked by services and views; the scope (region subtree or unit) is checked by selectors.
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.COUNTY_ADMIN: frozenset({"registry.view", "registry.edit", "registry.reveal", "registry.export", "audit.view",
-                                  "accounts.manage"}),
+                                  "accounts.manage", "monitoring.configure"}),
     Role.TOWNSHIP_REVIEWER: frozenset({"registry.view", "registry.edit", "registry.reveal", "registry.export"}),
     Role.VILLAGE_CADRE: frozenset({"registry.view", "registry.edit", "registry.reveal"}),
     Role.ASSISTANCE_CONTACT: frozenset({"registry.view"}),

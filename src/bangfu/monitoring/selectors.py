@@ -22,3 +22,18 @@ def monitoring_lines_by_year(*, county_code: str) -> dict[int, Decimal]:
         if line.region_id == county_code or line.year not in result:
             result[line.year] = line.amount
     return result
+
+
+def monitoring_lines_for_user(user) -> list[dict]:
+    """The lines that apply where the user sits, year by year: the county's own or the province's."""
+    if not user.region_id:
+        return []
+    county_code = user.region.code[:6].ljust(12, "0")
+    province_code = user.region.code[:2].ljust(12, "0")
+    rows: dict[int, dict] = {}
+    for line in MonitoringLine.objects.filter(region_id__in=[province_code, county_code]).select_related("region"):
+        row = rows.setdefault(line.year, {"year": line.year, "province": None, "county": None})
+        row["county" if line.region_id == county_code else "province"] = line
+    for row in rows.values():
+        row["in_force"] = row["county"] or row["province"]
+    return [rows[year] for year in sorted(rows, reverse=True)]

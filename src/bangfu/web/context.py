@@ -8,6 +8,8 @@ def navigation(request):
     items = [("web:home", "工作台", "home")]
     if user.can("registry.view"):
         items.append(("registry:household_list", "一户一档", "households"))
+    if user.region_id:
+        items.append(("monitoring:lines", "监测范围", "lines"))
     items.append(("jobs:job_list", "我的任务", "jobs"))
     if user.can("audit.view"):
         items.append(("web:audit_log", "变更记录", "audit"))
