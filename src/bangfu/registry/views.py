@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
@@ -135,22 +136,47 @@ def _income_with_lines(household):
     return [(record, lines.get(record.year)) for record in household_income_history(household)]
 
 
+def _pick(data: dict, fields) -> dict:
+    return {key: data[key] for key in fields}
+
+
+def _form_page(request, form, *, save, success, done_url: str, template: str = "registry/form_page.html",
+               on_error=None, **context):
+    """The shape every registry form shares: a valid form goes to its service; the service's ValidationError
+    comes back onto the form's fields; success says so and returns to the household."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = save(form.cleaned_data)
+        except ValidationError as error:
+            if on_error:
+                on_error()
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, success(result))
+            return redirect(done_url)
+    return render(request, template, {"form": form, **context})
+
+
+def _household_url(pk: int) -> str:
+    return reverse("registry:household_detail", args=[pk])
+
+
 @login_required
 def household_create(request):
     _require(request.user, "registry.edit")
-    villages = _villages_for(request.user)
-    form = HouseholdForm(request.POST or None, villages=villages,
+    form = HouseholdForm(request.POST or None, villages=_villages_for(request.user),
                          initial={"village": request.GET.get("village")})
     if request.method == "POST" and form.is_valid():
-        data = {k: form.cleaned_data[k] for k in services.HOUSEHOLD_FIELDS}
+        # The new household's address is only known after saving: the one form whose redirect depends on it.
         try:
-            household = services.household_create(actor=request.user, data=data, phone=form.phone_value())
+            household = services.household_create(actor=request.user, data=_pick(form.cleaned_data,
+                                                   services.HOUSEHOLD_FIELDS), phone=form.phone_value())
         except ValidationError as error:
             _form_errors_from(form, error)
         else:
             messages.success(request, f"已新增农户 {household.number}")
-            return redirect("registry:household_detail", pk=household.pk)
-    return render(request, "registry/household_form.html", {"form": form, "title": "新增农户"})
+            return redirect(_household_url(household.pk))
+    return render(request, "registry/form_page.html", {"form": form, "title": "新增农户"})
 
 
 @login_required
@@ -158,75 +184,49 @@ def household_edit(request, pk: int):
     _require(request.user, "registry.edit")
     household = household_get_for_user(request.user, pk=pk)
     form = HouseholdForm(request.POST or None, instance=household, villages=_villages_for(request.user))
-    if request.method == "POST" and form.is_valid():
-        data = {k: form.cleaned_data[k] for k in services.HOUSEHOLD_FIELDS}
-        try:
-            services.household_update(actor=request.user, household=household, data=data, phone=form.phone_value())
-        except ValidationError as error:
-            household.refresh_from_db()
-            _form_errors_from(form, error)
-        else:
-            messages.success(request, "已保存")
-            return redirect("registry:household_detail", pk=household.pk)
-    return render(request, "registry/household_form.html", {"form": form, "household": household,
-                                                            "title": f"修改农户 {household.number}"})
+    return _form_page(
+        request, form, household=household, title=f"修改农户 {household.number}",
+        save=lambda data: services.household_update(actor=request.user, household=household, phone=form.phone_value(),
+                                                    data=_pick(data, services.HOUSEHOLD_FIELDS)),
+        on_error=household.refresh_from_db,  # the form wrote the rejected values onto the instance
+        success=lambda _: "已保存", done_url=_household_url(household.pk))
 
 
 @login_required
 def member_add(request, pk: int):
     _require(request.user, "registry.edit")
     household = household_get_for_user(request.user, pk=pk)
-    form = MemberForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = {k: form.cleaned_data[k] for k in services.MEMBER_FIELDS}
-        try:
-            member = services.member_add(actor=request.user, household=household, data=data,
-                                         id_number=form.cleaned_data["id_number"],
-                                         sex=form.cleaned_data["sex"] or None,
-                                         birth_date=form.cleaned_data["birth_date"])
-        except ValidationError as error:
-            _form_errors_from(form, error)
-        else:
-            messages.success(request, f"已添加成员 {member.name}")
-            return redirect("registry:household_detail", pk=household.pk)
-    return render(request, "registry/member_form.html", {"form": form, "household": household, "title": "添加成员"})
+    return _form_page(
+        request, MemberForm(request.POST or None), household=household, title="添加成员",
+        save=lambda data: services.member_add(actor=request.user, household=household,
+                                              data=_pick(data, services.MEMBER_FIELDS), id_number=data["id_number"],
+                                              sex=data["sex"] or None, birth_date=data["birth_date"]),
+        success=lambda member: f"已添加成员 {member.name}", done_url=_household_url(household.pk))
 
 
 @login_required
 def member_edit(request, pk: int):
     _require(request.user, "registry.edit")
     member = member_get_for_user(request.user, pk=pk)
-    form = MemberForm(request.POST or None, instance=member)
-    if request.method == "POST" and form.is_valid():
-        data = {k: form.cleaned_data[k] for k in services.MEMBER_FIELDS}
-        try:
-            services.member_update(actor=request.user, member=member, data=data,
-                                   id_number=form.cleaned_data["id_number"] or None,
-                                   sex=form.cleaned_data["sex"] or None, birth_date=form.cleaned_data["birth_date"])
-        except ValidationError as error:
-            _form_errors_from(form, error)
-        else:
-            messages.success(request, "已保存")
-            return redirect("registry:household_detail", pk=member.household_id)
-    return render(request, "registry/member_form.html", {"form": form, "household": member.household,
-                                                         "member": member, "title": f"修改成员 {member.name}"})
+    return _form_page(
+        request, MemberForm(request.POST or None, instance=member), household=member.household, member=member,
+        title=f"修改成员 {member.name}",
+        save=lambda data: services.member_update(actor=request.user, member=member,
+                                                 data=_pick(data, services.MEMBER_FIELDS),
+                                                 id_number=data["id_number"] or None, sex=data["sex"] or None,
+                                                 birth_date=data["birth_date"]),
+        success=lambda _: "已保存", done_url=_household_url(member.household_id))
 
 
 @login_required
 def member_remove_view(request, pk: int):
     _require(request.user, "registry.edit")
     member = member_get_for_user(request.user, pk=pk)
-    form = MemberRemoveForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.member_remove(actor=request.user, member=member, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            _form_errors_from(form, error)
-        else:
-            messages.success(request, f"已减员 {member.name}")
-            return redirect("registry:household_detail", pk=member.household_id)
-    return render(request, "registry/member_remove.html", {"form": form, "member": member,
-                                                           "household": member.household})
+    return _form_page(
+        request, MemberRemoveForm(request.POST or None), template="registry/member_remove.html", member=member,
+        household=member.household,
+        save=lambda data: services.member_remove(actor=request.user, member=member, reason=data["reason"]),
+        success=lambda _: f"已减员 {member.name}", done_url=_household_url(member.household_id))
 
 
 @login_required
@@ -234,18 +234,11 @@ def income_add(request, pk: int):
     _require(request.user, "registry.edit")
     household = household_get_for_user(request.user, pk=pk)
     form = IncomeRecordForm(request.POST or None, initial={"members_counted": household.members.count() or 1})
-    if request.method == "POST" and form.is_valid():
-        data = {k: form.cleaned_data[k] for k in services.INCOME_FIELDS}
-        try:
-            services.income_record_save(actor=request.user, household=household, year=form.cleaned_data["year"],
-                                        data=data)
-        except ValidationError as error:
-            _form_errors_from(form, error)
-        else:
-            messages.success(request, "已保存收入记录")
-            return redirect("registry:household_detail", pk=household.pk)
-    return render(request, "registry/income_form.html", {"form": form, "household": household,
-                                                         "title": "登记年度收入"})
+    return _form_page(
+        request, form, household=household, title="登记年度收入",
+        save=lambda data: services.income_record_save(actor=request.user, household=household, year=data["year"],
+                                                      data=_pick(data, services.INCOME_FIELDS)),
+        success=lambda _: "已保存收入记录", done_url=_household_url(household.pk))
 
 
 @login_required
