@@ -36,6 +36,7 @@ def _bangfu(env, *args, stdin: str | None = None) -> str:
 def test_worker_process_runs_an_export(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "BANGFU_TASK_BACKEND"}}
     env["BANGFU_VAR_DIR"] = str(tmp_path)
+    env["DJANGO_SETTINGS_MODULE"] = "bangfu.settings"  # the production settings: jobs go to the worker
     _bangfu(env, "migrate", "-v0")
     _bangfu(env, "build-demo", "--people", "400")
     assert "JOB" in _bangfu(env, "shell", "-c", START_EXPORT)
