@@ -8,6 +8,7 @@ from django.http import Http404
 from bangfu.audit.models import ChangeRecord, RevealRecord
 from bangfu.core.crypto import field_cipher
 from bangfu.core.id_number import IdNumberError, parse_id_number
+from bangfu.core.phone import normalise_phone
 from bangfu.core.scoping import code_range_q, village_scope
 from bangfu.regions.models import Region
 from bangfu.registry.models import Household, IncomeRecord, Member
@@ -57,8 +58,12 @@ def _search_q(q: str) -> Q:
     if parsed:
         digest = cipher.blind_index("id_number", parsed.number)
         return Q(Exists(Member.objects.filter(household=OuterRef("pk"), id_number_digest=digest)))
-    if text.isdigit() and len(text) == 11:
-        return Q(phone_digest=cipher.blind_index("phone", text)) | Q(number=text)
+    try:
+        phone = normalise_phone(text)
+    except ValueError:
+        phone = None
+    if phone:
+        return Q(phone_digest=cipher.blind_index("phone", phone)) | Q(number__contains=text)
     by_member_name = Exists(Member.objects.filter(household=OuterRef("pk"), name__contains=text))
     return Q(number__contains=text) | Q(head_name__contains=text) | Q(by_member_name)
 

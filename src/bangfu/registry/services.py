@@ -3,7 +3,6 @@ transaction and records the change (who, when, before, after)."""
 
 import datetime as dt
 import re
-import unicodedata
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +13,7 @@ from bangfu.audit.services import change_record, reveal_record, snapshot
 from bangfu.core.crypto import field_cipher
 from bangfu.core.id_number import IdNumberError, parse_id_number
 from bangfu.core.masking import mask_id_number, mask_phone
+from bangfu.core.phone import normalise_phone as core_normalise_phone
 from bangfu.core.scoping import region_in_scope
 from bangfu.regions.models import Region
 from bangfu.registry import choices as c
@@ -35,7 +35,6 @@ INCOME_FIELDS = (
     "members_counted", "wage_income", "business_income", "property_income", "transfer_income", "production_cost",
     "medical_spending", "education_spending",
 )
-PHONE_PATTERN = re.compile(r"^(1\d{10}|0\d{2,3}\d{7,8})$")
 MONTH_PATTERN = re.compile(r"^(19|20)\d{2}(0[1-9]|1[0-2])$")
 
 
@@ -52,13 +51,10 @@ def _require_household_in_scope(actor, household: Household) -> None:
 
 
 def normalise_phone(raw: str) -> str:
-    text = unicodedata.normalize("NFKC", raw or "")
-    digits = re.sub(r"[\s\-()（）]", "", text)
-    if digits.startswith("+86"):
-        digits = digits[3:]
-    if not PHONE_PATTERN.match(digits):
-        raise ValidationError({"phone": "联系电话格式错误：应为11位手机号，或带区号的固定电话"})
-    return digits
+    try:
+        return core_normalise_phone(raw)
+    except ValueError as error:
+        raise ValidationError({"phone": str(error)}) from None
 
 
 def _set_phone(household: Household, raw: str | None) -> None:
