@@ -1,10 +1,17 @@
-"""Login with a lock after repeated failures, so a password cannot be guessed by trying."""
+"""Login with a lock after repeated failures, so a password cannot be guessed by trying; the user management
+forms."""
 
+from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from bangfu.accounts.models import User
+from bangfu.accounts.roles import Role
+from bangfu.assistance.models import Unit
+from bangfu.regions.models import Region
 
 
 def _key(username: str) -> str:
@@ -36,3 +43,98 @@ class LockingAuthenticationForm(AuthenticationForm):
             raise
         cache.delete(_key(username))
         return cleaned
+
+
+def login_failures_clear(username: str) -> None:
+    """Lift the lock, e.g. once an administrator has set a new password."""
+    cache.delete(_key(username))
+
+
+# --- user management: the forms check types; accounts.services checks the rules ------------------------------
+
+
+class UserFilterForm(forms.Form):
+    q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(
+        attrs={"placeholder": _("用户名 / 姓名"), "type": "search"}))
+    role = forms.ChoiceField(label=_("角色"), required=False, choices=[("", _("全部角色")), *Role.choices])
+    status = forms.ChoiceField(label=_("状态"), required=False, choices=[
+        ("", _("全部状态")), ("active", _("在用")), ("inactive", _("已停用"))])
+
+
+class RegionChoiceField(forms.ModelChoiceField):
+    """Regions in tree order; a village carries its township's name, since village names repeat."""
+
+    def label_from_instance(self, region: Region) -> str:
+        if region.level == Region.Level.VILLAGE and region.parent_id:
+            return f"{region.parent.name} · {region.name}"
+        return region.name
+
+
+class UserForm(forms.Form):
+    full_name = forms.CharField(label=_("姓名"), max_length=50)
+    role = forms.ChoiceField(label=_("角色"))
+    region = RegionChoiceField(label=_("所属区划"), queryset=Region.objects.none(), required=False,
+                               empty_label=_("（帮扶单位角色不填）"),
+                               help_text=_("只能看到该区划及其下级的数据；帮扶单位联络员、牵头单位协调员不填"))
+    unit = forms.ModelChoiceField(label=_("所属帮扶单位"), queryset=Unit.objects.none(), required=False,
+                                  empty_label=_("（仅帮扶单位角色填写）"),
+                                  help_text=_("仅帮扶单位联络员、牵头单位协调员填写：只能看到该单位联系的村"))
+
+    def __init__(self, *args, regions, units, roles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions
+        self.fields["unit"].queryset = units
+        self.fields["role"].choices = [("", _("请选择角色")), *((r.value, r.label) for r in roles)]
+
+    def binding(self) -> dict[str, str]:
+        """The chosen place as the services take it: a region code and a unit name."""
+        region, unit = self.cleaned_data.get("region"), self.cleaned_data.get("unit")
+        return {"region_code": region.code if region else "", "unit_name": unit.name if unit else ""}
+
+
+def _password_field(label):
+    return forms.CharField(label=label, strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+
+class PasswordPairMixin:
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password") and cleaned.get("password") != cleaned.get("password_confirm"):
+            self.add_error("password_confirm", _("两次输入的密码不一致"))
+        return cleaned
+
+
+class UserCreateForm(PasswordPairMixin, UserForm):
+    username = forms.CharField(label=_("用户名"), max_length=150, help_text=_("登录用，创建后不能修改"),
+                               widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    password = _password_field(_("初始密码"))
+    password_confirm = _password_field(_("确认密码"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].help_text = _("至少8位；请当面或电话告知本人")
+        self.order_fields(["username", "full_name", "role", "region", "unit", "password", "password_confirm"])
+
+
+class UserEditForm(UserForm):
+    is_active = forms.BooleanField(label=_("账号启用（取消勾选即停用，停用后不能登录）"), required=False)
+
+    def __init__(self, *args, user: User, actor: User, **kwargs):
+        kwargs.setdefault("initial", {"full_name": user.full_name, "role": user.role, "region": user.region_id,
+                                      "unit": user.unit_id, "is_active": user.is_active})
+        super().__init__(*args, **kwargs)
+        if user.pk == actor.pk:
+            # One's own role, place and status are another manager's to change (accounts.services.user_update).
+            for name in ("role", "region", "unit", "is_active"):
+                self.fields[name].disabled = True
+            self.fields["role"].choices = [(user.role, user.get_role_display())]
+            self.fields["role"].help_text = _("不能修改自己的角色、所属区划和状态，请由另一位管理员操作")
+
+
+class PasswordSetForm(PasswordPairMixin, forms.Form):
+    password = _password_field(_("新密码"))
+    password_confirm = _password_field(_("确认新密码"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].help_text = _("至少8位；请当面或电话告知本人")
