@@ -459,6 +459,15 @@ CHECKED_ELSEWHERE = {
     "jobs:job_list": "tests/jobs/test_jobs.py::test_only_the_requester_sees_a_job_and_its_file",
     "jobs:job_detail": "tests/jobs/test_jobs.py::test_only_the_requester_sees_a_job_and_its_file",
     "jobs:job_download": "tests/jobs/test_jobs.py::test_only_the_requester_sees_a_job_and_its_file",
+    # Accounts, not households: scoped by the same region subtree (another county's accounts are 404).
+    "accounts:user_list": "tests/accounts/test_user_jurisdiction.py::test_list_never_shows_other_county, "
+                          "tests/accounts/test_user_capability.py",
+    "accounts:user_create": "tests/accounts/test_user_jurisdiction.py::test_cannot_create_in_other_county, "
+                            "tests/accounts/test_user_capability.py",
+    "accounts:user_edit": "tests/accounts/test_user_jurisdiction.py::test_other_county_accounts_are_404, "
+                          "tests/accounts/test_user_capability.py",
+    "accounts:user_password": "tests/accounts/test_user_jurisdiction.py::test_other_county_accounts_are_404, "
+                              "tests/accounts/test_user_capability.py",
 }
 
 

@@ -13,4 +13,6 @@ def navigation(request):
     items.append(("jobs:job_list", "我的任务", "jobs"))
     if user.can("audit.view"):
         items.append(("web:audit_log", "变更记录", "audit"))
+    if user.can("accounts.manage"):
+        items.append(("accounts:user_list", "用户管理", "accounts"))
     return {"nav": items}

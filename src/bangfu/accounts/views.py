@@ -1,0 +1,110 @@
+"""User management pages (用户管理): thin views that parse, call a selector or service, and render."""
+
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+
+from bangfu.accounts import services
+from bangfu.accounts.forms import PasswordSetForm, UserCreateForm, UserEditForm, UserFilterForm
+from bangfu.accounts.selectors import (
+    UserFilter,
+    regions_assignable_by,
+    roles_assignable_by,
+    units_assignable_by,
+    user_get_for_user,
+    user_history,
+    users_filtered,
+)
+
+USER_PAGE_SIZE = 50
+
+
+def _require(user, capability: str) -> None:
+    if not user.can(capability):
+        raise PermissionDenied("您的角色没有此项操作权限")
+
+
+def _form_errors_from(form, error: ValidationError) -> None:
+    """Put a service's field errors on the form, so the page names the field."""
+    for field, messages_ in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages_)
+
+
+def _choices_for(actor) -> dict:
+    """What the forms may offer: places inside the actor's subtree, units of its county, roles it may give."""
+    return {"regions": regions_assignable_by(actor), "units": units_assignable_by(actor),
+            "roles": roles_assignable_by(actor)}
+
+
+@login_required
+def user_list(request):
+    _require(request.user, "accounts.manage")
+    form = UserFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    flt = UserFilter(q=data.get("q", ""), role=data.get("role", ""), status=data.get("status", ""))
+    page = Paginator(users_filtered(request.user, flt), USER_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query_without_page": query.urlencode()}
+    template = "accounts/_user_table.html" if request.htmx and not request.htmx.boosted else "accounts/user_list.html"
+    return render(request, template, context)
+
+
+@login_required
+def user_create(request):
+    _require(request.user, "accounts.manage")
+    form = UserCreateForm(request.POST or None, **_choices_for(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.user_create(actor=request.user, username=data["username"], password=data["password"],
+                                        role=data["role"], full_name=data["full_name"], **form.binding())
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, f"已新增用户 {user.username}（{user.get_role_display()}，{user.place_label}）")
+            return redirect("accounts:user_list")
+    return render(request, "accounts/user_form.html", {"form": form, "title": "新增用户"})
+
+
+@login_required
+def user_edit(request, pk: int):
+    _require(request.user, "accounts.manage")
+    user = user_get_for_user(request.user, pk=pk)
+    form = UserEditForm(request.POST or None, user=user, actor=request.user, **_choices_for(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.user_update(actor=request.user, user=user, full_name=data["full_name"], role=data["role"],
+                                 is_active=data["is_active"], **form.binding())
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, f"已保存用户 {user.username}")
+            return redirect("accounts:user_list")
+    return render(request, "accounts/user_form.html", {
+        "form": form, "account": user, "title": f"修改用户 {user.username}",
+        "history": user_history(user)[:20],
+    })
+
+
+@login_required
+def user_password(request, pk: int):
+    _require(request.user, "accounts.manage")
+    user = user_get_for_user(request.user, pk=pk)
+    form = PasswordSetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_set_password(actor=request.user, user=user,
+                                              password=form.cleaned_data["password"])
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            if user.pk == request.user.pk:
+                update_session_auth_hash(request, user)  # a new password ends other sessions, not this one
+            messages.success(request, f"已重置 {user.username} 的密码，请当面或电话告知本人")
+            return redirect("accounts:user_list")
+    return render(request, "accounts/user_password.html", {"form": form, "account": user})
