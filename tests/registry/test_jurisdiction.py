@@ -508,3 +508,9 @@ def test_exempt_urls_show_no_household_data(client, world, tuanjie_cadre, name):
     response = client.get(reverse(name))
     assert response.status_code in {200, 302, 404, 405}
     _assert_no_markers(response, world.zz_markers() | {world.tuanjie.household.number})
+
+
+def test_phone_typed_with_spaces_finds_own_household_only(client, world, tuanjie_cadre):
+    _login(client, tuanjie_cadre)
+    spaced = f"{SHARED_PHONE[:3]} {SHARED_PHONE[3:7]} {SHARED_PHONE[7:]}"
+    assert _api_ids(client.get(reverse("api:household_list"), {"q": spaced})) == {world.tuanjie.household.pk}
