@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 
@@ -18,19 +18,9 @@ from bangfu.accounts.selectors import (
     user_history,
     users_filtered,
 )
+from bangfu.web.helpers import form_errors_from, require_capability
 
 USER_PAGE_SIZE = 50
-
-
-def _require(user, capability: str) -> None:
-    if not user.can(capability):
-        raise PermissionDenied("您的角色没有此项操作权限")
-
-
-def _form_errors_from(form, error: ValidationError) -> None:
-    """Put a service's field errors on the form, so the page names the field."""
-    for field, messages_ in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages_)
 
 
 def _choices_for(actor) -> dict:
@@ -41,7 +31,7 @@ def _choices_for(actor) -> dict:
 
 @login_required
 def user_list(request):
-    _require(request.user, "accounts.manage")
+    require_capability(request.user, "accounts.manage")
     form = UserFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     flt = UserFilter(q=data.get("q", ""), role=data.get("role", ""), status=data.get("status", ""))
@@ -55,7 +45,7 @@ def user_list(request):
 
 @login_required
 def user_create(request):
-    _require(request.user, "accounts.manage")
+    require_capability(request.user, "accounts.manage")
     form = UserCreateForm(request.POST or None, **_choices_for(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -63,7 +53,7 @@ def user_create(request):
             user = services.user_create(actor=request.user, username=data["username"], password=data["password"],
                                         role=data["role"], full_name=data["full_name"], **form.binding())
         except ValidationError as error:
-            _form_errors_from(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, f"已新增用户 {user.username}（{user.get_role_display()}，{user.place_label}）")
             return redirect("accounts:user_list")
@@ -72,7 +62,7 @@ def user_create(request):
 
 @login_required
 def user_edit(request, pk: int):
-    _require(request.user, "accounts.manage")
+    require_capability(request.user, "accounts.manage")
     user = user_get_for_user(request.user, pk=pk)
     form = UserEditForm(request.POST or None, user=user, actor=request.user, **_choices_for(request.user))
     if request.method == "POST" and form.is_valid():
@@ -81,7 +71,7 @@ def user_edit(request, pk: int):
             services.user_update(actor=request.user, user=user, full_name=data["full_name"], role=data["role"],
                                  is_active=data["is_active"], **form.binding())
         except ValidationError as error:
-            _form_errors_from(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, f"已保存用户 {user.username}")
             return redirect("accounts:user_list")
@@ -93,7 +83,7 @@ def user_edit(request, pk: int):
 
 @login_required
 def user_password(request, pk: int):
-    _require(request.user, "accounts.manage")
+    require_capability(request.user, "accounts.manage")
     user = user_get_for_user(request.user, pk=pk)
     form = PasswordSetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -101,7 +91,7 @@ def user_password(request, pk: int):
             user = services.user_set_password(actor=request.user, user=user,
                                               password=form.cleaned_data["password"])
         except ValidationError as error:
-            _form_errors_from(form, error)
+            form_errors_from(form, error)
         else:
             if user.pk == request.user.pk:
                 update_session_auth_hash(request, user)  # a new password ends other sessions, not this one

@@ -7,6 +7,7 @@ from bangfu.monitoring.forms import MonitoringLineForm
 from bangfu.monitoring.selectors import monitoring_lines_for_user
 from bangfu.monitoring.services import monitoring_line_save
 from bangfu.regions.models import Region
+from bangfu.web.helpers import form_errors_from
 
 
 def _county_of(user) -> Region | None:
@@ -30,8 +31,7 @@ def monitoring_lines(request):
             try:
                 line = monitoring_line_save(actor=request.user, region=county, **form.cleaned_data)
             except ValidationError as error:
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                form_errors_from(form, error)
             else:
                 messages.success(request, f"已设置{line.region.name}{line.year}年监测线为 {line.amount} 元")
                 return redirect("monitoring:lines")

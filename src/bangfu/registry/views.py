@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -34,17 +34,7 @@ from bangfu.registry.selectors import (
     households_filtered,
     member_get_for_user,
 )
-
-
-def _require(user, capability: str) -> None:
-    if not user.can(capability):
-        raise PermissionDenied("您的角色没有此项操作权限")
-
-
-def _form_errors_from(form, error: ValidationError) -> None:
-    """Put a service's field errors on the form, so the page names the field."""
-    for field, messages_ in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages_)
+from bangfu.web.helpers import form_errors_from, require_capability
 
 
 def _tree_root(user) -> Region | None:
@@ -66,7 +56,7 @@ def _villages_for(user):
 
 @login_required
 def household_list(request):
-    _require(request.user, "registry.view")
+    require_capability(request.user, "registry.view")
     form = HouseholdFilterForm(request.GET or None)
     flt = _filter_from(form)
     region_code = flt.region_code
@@ -116,7 +106,7 @@ def household_export(request):
 
 @login_required
 def household_detail(request, pk: int):
-    _require(request.user, "registry.view")
+    require_capability(request.user, "registry.view")
     household = household_get_for_user(request.user, pk=pk)
     return render(request, "registry/household_detail.html", {
         "household": household,
@@ -150,7 +140,7 @@ def _form_page(request, form, *, save, success, done_url: str, template: str = "
         except ValidationError as error:
             if on_error:
                 on_error()
-            _form_errors_from(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, success(result))
             return redirect(done_url)
@@ -163,7 +153,7 @@ def _household_url(pk: int) -> str:
 
 @login_required
 def household_create(request):
-    _require(request.user, "registry.edit")
+    require_capability(request.user, "registry.edit")
     form = HouseholdForm(request.POST or None, villages=_villages_for(request.user),
                          initial={"village": request.GET.get("village")})
     if request.method == "POST" and form.is_valid():
@@ -172,7 +162,7 @@ def household_create(request):
             household = services.household_create(actor=request.user, data=_pick(form.cleaned_data,
                                                    services.HOUSEHOLD_FIELDS), phone=form.phone_value())
         except ValidationError as error:
-            _form_errors_from(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, f"已新增农户 {household.number}")
             return redirect(_household_url(household.pk))
@@ -181,7 +171,7 @@ def household_create(request):
 
 @login_required
 def household_edit(request, pk: int):
-    _require(request.user, "registry.edit")
+    require_capability(request.user, "registry.edit")
     household = household_get_for_user(request.user, pk=pk)
     form = HouseholdForm(request.POST or None, instance=household, villages=_villages_for(request.user))
     return _form_page(
@@ -194,7 +184,7 @@ def household_edit(request, pk: int):
 
 @login_required
 def member_add(request, pk: int):
-    _require(request.user, "registry.edit")
+    require_capability(request.user, "registry.edit")
     household = household_get_for_user(request.user, pk=pk)
     return _form_page(
         request, MemberForm(request.POST or None), household=household, title="添加成员",
@@ -206,7 +196,7 @@ def member_add(request, pk: int):
 
 @login_required
 def member_edit(request, pk: int):
-    _require(request.user, "registry.edit")
+    require_capability(request.user, "registry.edit")
     member = member_get_for_user(request.user, pk=pk)
     return _form_page(
         request, MemberForm(request.POST or None, instance=member), household=member.household, member=member,
@@ -220,7 +210,7 @@ def member_edit(request, pk: int):
 
 @login_required
 def member_remove_view(request, pk: int):
-    _require(request.user, "registry.edit")
+    require_capability(request.user, "registry.edit")
     member = member_get_for_user(request.user, pk=pk)
     return _form_page(
         request, MemberRemoveForm(request.POST or None), template="registry/member_remove.html", member=member,
@@ -231,7 +221,7 @@ def member_remove_view(request, pk: int):
 
 @login_required
 def income_add(request, pk: int):
-    _require(request.user, "registry.edit")
+    require_capability(request.user, "registry.edit")
     household = household_get_for_user(request.user, pk=pk)
     form = IncomeRecordForm(request.POST or None, initial={"members_counted": household.members.count() or 1})
     return _form_page(
