@@ -45,6 +45,8 @@ TODAY = dt.date(2026, 11, 1)  # the demo's "now": fixed so the county is the sam
 INCOME_YEARS = (2024, 2025)
 DEMO_LINES = {2021: 6000, 2022: 6600, 2023: 7100, 2024: 7500, 2025: 7800, 2026: 8100}  # [demo] DOMAIN.md §5.2
 
+MARRIED_IN = frozenset({c.Relation.SPOUSE, c.Relation.DAUGHTER_IN_LAW, c.Relation.SON_IN_LAW, c.Relation.MOTHER})
+
 UNITS = (
     # name, short name, kind, lead, linked villages (codes)
     ("四川省高级人民法院", "省法院", Unit.Kind.ORGAN, True, ("513225105202", "513225103213")),
@@ -203,6 +205,8 @@ class CountyGenerator:
         welfare_job = labour == c.LabourAbility.WEAK and poor and rng.random() < 0.15
         birth = self.birth_for_age(age)
         id_number = self.ids.allocate(birth, male)
+        if relation in MARRIED_IN:
+            surname = rng.choice(names.SURNAMES)  # married into the family: another surname
         return {
             "name": self.name(surname, male, ethnicity), "relation": relation, "id_number": id_number,
             "sex": c.Sex.MALE if male else c.Sex.FEMALE, "birth_date": birth, "ethnicity": ethnicity,
