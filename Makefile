@@ -35,8 +35,9 @@ test: install-dev
 lint: install-dev
 	$(BIN)/ruff check src tests bench
 
-## make bench: build the 1,000,000-person county and time it (see bench/README.md)
+## make bench: the list page against hand-written SQL, and the 1,000,000-person build (see bench/README.md)
 bench: install-dev
+	$(BIN)/python bench/bench_household_list.py
 	$(BIN)/python bench/bench_demo_build.py
 
 clean:
