@@ -10,3 +10,8 @@ os.environ.setdefault("BANGFU_VAR_DIR", tempfile.mkdtemp(prefix="bangfu-test-"))
 os.environ.setdefault("BANGFU_TASK_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
 
 from bangfu.settings import *  # noqa: E402,F403
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    # A file, like production (WAL, busy timeout, writers waiting for each other), not a shared-cache
+    # in-memory database whose table locks fail at once instead of waiting.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
