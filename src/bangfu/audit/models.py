@@ -55,6 +55,8 @@ class RevealRecord(models.Model):
     object_type = models.CharField("对象类型", max_length=50)
     object_id = models.CharField("对象编号", max_length=40)
     household_id = models.BigIntegerField("所属户", null=True, blank=True, db_index=True)
+    region_code = models.CharField("所属区划", max_length=12, blank=True, db_index=True,
+                                   help_text="查看对象所在村；导出时为导出人所属区划")
     request_id = models.CharField("请求编号", max_length=36, blank=True)
 
     class Meta:
@@ -64,3 +66,10 @@ class RevealRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor} {self.field} {self.object_id}"
+
+    FIELD_LABELS = {"id_number": "查看身份证号", "phone": "查看联系电话", "export_masked": "导出台账（脱敏）",
+                    "export_full": "导出台账（含完整身份证号和电话）"}
+
+    @property
+    def field_label(self) -> str:
+        return self.FIELD_LABELS.get(self.field, self.field)

@@ -2,9 +2,32 @@
 
 from django.db.models import QuerySet
 
-from bangfu.audit.models import ChangeRecord
+from bangfu.audit.models import ChangeRecord, RevealRecord
 from bangfu.core.scoping import village_scope
 
 
 def change_records_visible_to(user) -> QuerySet[ChangeRecord]:
     return ChangeRecord.objects.filter(village_scope(user, field="region_code")).select_related("actor")
+
+
+def reveal_records_visible_to(user) -> QuerySet[RevealRecord]:
+    return RevealRecord.objects.filter(village_scope(user, field="region_code")).select_related("actor")
+
+
+def audit_filtered(queryset: QuerySet, *, actor: str = "", date_from=None, date_to=None, action: str = "",
+                   object_type: str = "") -> QuerySet:
+    """The audit page's filters, on change or reveal records already scoped to the reader."""
+    from django.db.models import Q
+
+    if actor.strip():
+        queryset = queryset.filter(Q(actor__username__icontains=actor.strip()) |
+                                   Q(actor__full_name__icontains=actor.strip()))
+    if date_from:
+        queryset = queryset.filter(at__date__gte=date_from)
+    if date_to:
+        queryset = queryset.filter(at__date__lte=date_to)
+    if action:
+        queryset = queryset.filter(action=action)
+    if object_type:
+        queryset = queryset.filter(object_type=object_type)
+    return queryset

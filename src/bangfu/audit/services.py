@@ -54,8 +54,10 @@ def change_record(*, actor, action: str, instance: models.Model, before: dict | 
     )
 
 
-def reveal_record(*, actor, field: str, instance: models.Model, household_id: int | None) -> RevealRecord:
+def reveal_record(*, actor, field: str, instance: models.Model, household_id: int | None,
+                  region_code: str = "") -> RevealRecord:
+    """Log that `actor` saw or exported unmasked personal data."""
     return RevealRecord.objects.create(
         actor=actor, field=field, object_type=instance._meta.model_name, object_id=str(instance.pk),
-        household_id=household_id, request_id=current_request_id(),
+        household_id=household_id, region_code=region_code, request_id=current_request_id(),
     )

@@ -40,7 +40,7 @@ def household_ledger_export_start(*, actor, flt: HouseholdFilter, include_person
     job = job_start(actor=actor, kind=KIND, title=f"导出农户台账（{timezone.localtime():%Y-%m-%d %H:%M}）",
                     params={"filter": dataclasses.asdict(flt), "include_personal": include_personal})
     reveal_record(actor=actor, field="export_full" if include_personal else "export_masked", instance=job,
-                  household_id=None)
+                  household_id=None, region_code=actor.region_id or "")
     return job
 
 

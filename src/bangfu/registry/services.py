@@ -142,7 +142,8 @@ def household_reveal_phone(*, actor, household: Household) -> str:
     """Show the full phone number; logged."""
     _require(actor, "registry.reveal")
     _require_household_in_scope(actor, household)
-    reveal_record(actor=actor, field="phone", instance=household, household_id=household.pk)
+    reveal_record(actor=actor, field="phone", instance=household, household_id=household.pk,
+                  region_code=household.village_id)
     return household.reveal_phone()
 
 
@@ -281,7 +282,8 @@ def member_reveal_id_number(*, actor, member: Member) -> str:
     """Show the full ID number; logged."""
     _require(actor, "registry.reveal")
     _require_household_in_scope(actor, member.household)
-    reveal_record(actor=actor, field="id_number", instance=member, household_id=member.household_id)
+    reveal_record(actor=actor, field="id_number", instance=member, household_id=member.household_id,
+                  region_code=member.household.village_id)
     return member.reveal_id_number()
 
 

@@ -9,7 +9,8 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from bangfu.audit.selectors import change_records_visible_to
+from bangfu.audit.forms import AuditFilterForm
+from bangfu.audit.selectors import audit_filtered, change_records_visible_to, reveal_records_visible_to
 from bangfu.registry.selectors import households_visible_to
 from bangfu.reports.indicators import INDICATORS, breakdown_level_for, registry_breakdown, registry_totals
 
@@ -37,10 +38,22 @@ def home(request):
 
 @login_required
 def audit_log(request):
+    """Who changed what, and who saw or exported personal data, within the reader's jurisdiction."""
     if not request.user.can("audit.view"):
         raise PermissionDenied("只有县级管理员和考核督查角色可以查看变更记录")
-    page = Paginator(change_records_visible_to(request.user), 50).get_page(request.GET.get("page"))
-    return render(request, "web/audit_log.html", {"page": page})
+    form = AuditFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    reveals = data.get("view") == "reveals"
+    records = reveal_records_visible_to(request.user) if reveals else change_records_visible_to(request.user)
+    records = audit_filtered(records, actor=data.get("actor", ""), date_from=data.get("date_from"),
+                             date_to=data.get("date_to"),
+                             action="" if reveals else data.get("action", ""),
+                             object_type="" if reveals else data.get("object_type", ""))
+    page = Paginator(records, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "web/audit_log.html", {"page": page, "form": form, "reveals": reveals,
+                                                  "query": query.urlencode()})
 
 
 def healthz(request):
