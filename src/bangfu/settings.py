@@ -21,6 +21,8 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("BANGFU_DEBUG", False)
+# `bangfu demo` turns this on: the login page then lists the demo accounts. Never on a real installation.
+DEMO_MODE = env_bool("BANGFU_DEMO", False)
 SECRET_KEY = os.environ.get("BANGFU_SECRET_KEY", "")
 if not SECRET_KEY:
     # A local install gets a stable random secret kept beside the data, never in the repository.

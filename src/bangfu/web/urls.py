@@ -1,14 +1,12 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from bangfu.accounts.forms import LockingAuthenticationForm
 from bangfu.web import views
 
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(template_name="web/login.html", redirect_authenticated_user=True,
-                                                authentication_form=LockingAuthenticationForm), name="login"),
+    path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("audit/", views.audit_log, name="audit_log"),
     path("healthz", views.healthz, name="healthz"),

@@ -2,6 +2,8 @@
 
 import json
 
+from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -9,10 +11,26 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from bangfu.accounts.forms import LockingAuthenticationForm
 from bangfu.audit.forms import AuditFilterForm
 from bangfu.audit.selectors import audit_filtered, change_records_visible_to, reveal_records_visible_to
 from bangfu.registry.selectors import households_visible_to
 from bangfu.reports.indicators import INDICATORS, breakdown_level_for, registry_breakdown, registry_totals
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "web/login.html"
+    redirect_authenticated_user = True
+    authentication_form = LockingAuthenticationForm
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if settings.DEMO_MODE:
+            from bangfu.demo.builder import DEMO_PASSWORD, DEMO_USERS
+
+            context["demo_accounts"] = [(username, name) for username, name, *_ in DEMO_USERS]
+            context["demo_password"] = DEMO_PASSWORD
+        return context
 
 
 @login_required
