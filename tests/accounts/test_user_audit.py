@@ -55,6 +55,6 @@ def test_deactivation_shows_in_the_county_change_log(admin_client, county_admin,
     record = _records(shuanghe_reviewer)[-1]
     assert record.changed_fields == [("is_active", True, False)] and record.region_code == SHUANGHE
     content = admin_client.get(reverse("web:audit_log")).content.decode()
-    assert "shuanghe_reviewer" in content and "<b>is_active</b>: True → False" in content
+    assert "shuanghe_reviewer" in content and "<b>有效</b>：是 → 否" in content
     page = admin_client.get(reverse("accounts:user_edit", args=[shuanghe_reviewer.pk])).content.decode()
-    assert "<b>is_active</b>: True → False" in page
+    assert "<b>有效</b>：是 → 否" in page

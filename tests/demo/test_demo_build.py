@@ -57,12 +57,12 @@ def test_identifiers_are_valid_unique_synthetic_numbers(county):
 
 def test_same_seed_same_county(db):
     first = demo_build(people=400, seed=5)
-    snapshot = list(Member.objects.order_by("id").values_list("name", "birth_date", "id_number_masked"))
+    snapshot = list(Member.objects.order_by("id").values_list("name", "birth_date", "id_number_digest"))
     Member.objects.all().delete()
     Household.objects.all().delete()
     second = demo_build(people=400, seed=5)
     assert (first.households, first.people) == (second.households, second.people)
-    assert list(Member.objects.order_by("id").values_list("name", "birth_date", "id_number_masked")) == snapshot
+    assert list(Member.objects.order_by("id").values_list("name", "birth_date", "id_number_digest")) == snapshot
 
 
 def test_demo_users_units_and_lines(county):

@@ -199,7 +199,7 @@ def test_detail_shows_history_after_an_edit(admin_client, household):
     response = admin_client.post(reverse("registry:household_edit", args=[household.pk]), data)
     assert response.status_code == 302
     content = admin_client.get(reverse("registry:household_detail", args=[household.pk])).content.decode()
-    assert "<b>group</b>: 1组 → 2组" in content
+    assert "<b>组</b>：1组 → 2组" in content
     assert "修改" in content and "county_admin" in content
     assert "暂无变更记录" not in content
 

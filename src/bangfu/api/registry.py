@@ -1,6 +1,5 @@
 """Households and members, read through the jurisdiction door. Personal data is masked."""
 
-import datetime as dt
 
 from django.core.exceptions import PermissionDenied
 from ninja import Query, Router, Schema
@@ -37,7 +36,8 @@ class MemberOut(Schema):
     relation: str
     id_number_masked: str
     sex: str
-    birth_date: dt.date
+    birth_year: int  # not the full date: with the masked number it would give the whole number back
+    age: int
     health: str
     labour_ability: str
 
@@ -103,7 +103,7 @@ def household_detail(request, household_id: int):
     data = _household_out(household)
     data["members"] = [
         {"id": m.pk, "name": m.name, "relation": m.relation, "id_number_masked": m.id_number_masked, "sex": m.sex,
-         "birth_date": m.birth_date, "health": m.health, "labour_ability": m.labour_ability}
+         "birth_year": m.birth_date.year, "age": m.age, "health": m.health, "labour_ability": m.labour_ability}
         for m in household_members(household)
     ]
     data["income"] = [

@@ -1,7 +1,36 @@
 """The change history: who changed what, when, before and after; and who revealed which personal data."""
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+
+FINGERPRINT_LABELS = {"id_number": "证件号码", "phone": "联系电话"}
+
+
+def _model_named(object_type: str):
+    from django.apps import apps
+
+    return next((m for m in apps.get_models() if m._meta.model_name == object_type), None)
+
+
+def describe_value(object_type: str, name: str, value) -> tuple[str, str]:
+    """A recorded field and value as a page shows them: 户类型 脱贫户, not household_type formerly_poor."""
+    label, display = FINGERPRINT_LABELS.get(name, name), value
+    model = _model_named(object_type)
+    if model is not None and name not in FINGERPRINT_LABELS:
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            field = None
+        if field is not None:
+            label = str(field.verbose_name)
+            if field.choices:
+                display = dict(field.flatchoices).get(value, value)
+    if isinstance(display, bool):
+        display = "是" if display else "否"
+    if display is None or display == "":
+        display = "—"
+    return label, str(display)
 
 
 class ChangeRecord(models.Model):
@@ -40,9 +69,19 @@ class ChangeRecord(models.Model):
 
     @property
     def changed_fields(self) -> list[tuple[str, object, object]]:
+        """(field, before, after) of each changed field, as recorded."""
         before, after = self.before or {}, self.after or {}
         keys = sorted(set(before) | set(after))
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+    @property
+    def changes_for_display(self) -> list[tuple[str, str, str]]:
+        """The same, in the words users know: verbose names and choice labels (户类型：一般农户 → 脱贫户)."""
+        rows = []
+        for key, old, new in self.changed_fields:
+            label, old_text = describe_value(self.object_type, key, old)
+            rows.append((label, old_text, describe_value(self.object_type, key, new)[1]))
+        return rows
 
 
 class RevealRecord(models.Model):

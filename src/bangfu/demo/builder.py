@@ -28,7 +28,7 @@ from bangfu.assistance.models import LinkedVillage, Unit
 from bangfu.audit.models import ChangeRecord
 from bangfu.core.crypto import field_cipher
 from bangfu.core.id_number import check_character
-from bangfu.core.masking import mask_id_number, mask_phone
+from bangfu.core.masking import mask_phone
 from bangfu.demo import names
 from bangfu.monitoring.models import MonitoringLine
 from bangfu.regions.models import Region
@@ -321,8 +321,7 @@ def _write_village(village: Region, rows: list[tuple[dict, list[dict], list[dict
         for m in member_rows:
             number = m.pop("id_number")
             members.append(Member(household_id=saved.pk, **m, id_number_cipher=cipher.encrypt("id_number", number),
-                                  id_number_digest=cipher.blind_index("id_number", number),
-                                  id_number_masked=mask_id_number(number)))
+                                  id_number_digest=cipher.blind_index("id_number", number)))
         incomes.extend(IncomeRecord(household_id=saved.pk, **r) for r in income_rows)
     Member.objects.bulk_create(members, batch_size=2000)
     IncomeRecord.objects.bulk_create(incomes, batch_size=2000)

@@ -4,7 +4,6 @@ Runs as a background job under the requester's jurisdiction, re-checked when the
 masked unless the requester asked for, and may see, the full values; every export is logged.
 """
 
-import dataclasses
 from pathlib import Path
 
 import xlsxwriter
@@ -25,7 +24,7 @@ HOUSEHOLD_COLUMNS = (
     ("住房安全等级", 12), ("饮水安全", 8), ("易地扶贫搬迁", 10), ("安置点", 18), ("收入年度", 8), ("人均纯收入（元）", 14),
 )
 MEMBER_COLUMNS = (
-    ("户编号", 20), ("姓名", 10), ("与户主关系", 10), ("证件号码", 22), ("性别", 6), ("出生日期", 12), ("民族", 8),
+    ("户编号", 20), ("姓名", 10), ("与户主关系", 10), ("证件号码", 22), ("性别", 6), ("出生日期（脱敏时为年份）", 14), ("民族", 8),
     ("文化程度", 12), ("在校生情况", 14), ("健康状况", 12), ("残疾等级", 8), ("劳动技能", 16), ("务工地点", 12),
     ("务工时间（月）", 12), ("基本医疗保险", 12), ("低保", 6), ("特困", 6),
 )
@@ -38,7 +37,7 @@ def household_ledger_export_start(*, actor, flt: HouseholdFilter, include_person
     if include_personal and not actor.can("registry.reveal"):
         raise PermissionDenied("您的角色不能导出完整的身份证号和电话")
     job = job_start(actor=actor, kind=KIND, title=f"导出农户台账（{timezone.localtime():%Y-%m-%d %H:%M}）",
-                    params={"filter": dataclasses.asdict(flt), "include_personal": include_personal})
+                    params={"filter": flt.for_storage(), "include_personal": include_personal})
     reveal_record(actor=actor, field="export_full" if include_personal else "export_masked", instance=job,
                   household_id=None, region_code=actor.region_id or "")
     return job
@@ -101,7 +100,7 @@ def household_ledger_export_run(job, progress) -> tuple[str, Path]:
             for m in members.get(h.pk, []):
                 number = m.reveal_id_number() if full else m.id_number_masked
                 values = (h.number, m.name, m.get_relation_display(), number, m.get_sex_display(),
-                          m.birth_date.isoformat(), m.get_ethnicity_display(), m.get_education_display(),
+                          m.birth_date.isoformat() if full else str(m.birth_date.year), m.get_ethnicity_display(), m.get_education_display(),
                           m.get_student_status_display(), m.get_health_display(), m.get_disability_grade_display(),
                           m.get_labour_ability_display(), m.get_work_place_display())
                 for col, value in enumerate(values):

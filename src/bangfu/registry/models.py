@@ -1,14 +1,18 @@
 """The registry (一户一档): households, their members and their yearly income.
 
-Personal identifiers are stored three ways: an AES-GCM ciphertext (*_cipher), a keyed hash for exact look-up
-(*_digest) and the masked form shown by default (*_masked). The plaintext never reaches the database.
+Personal identifiers are stored as an AES-GCM ciphertext (*_cipher) and a keyed hash for exact look-up
+(*_digest); phones also as their masked form (*_masked). ID numbers are masked when shown, never stored masked
+(see Member.id_number_masked). The plaintext never reaches the database.
 """
 
+import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
+from django.utils.functional import cached_property
 
 from bangfu.core.crypto import field_cipher
+from bangfu.core.masking import mask_id_number
 from bangfu.registry import choices as c
 
 CENT = Decimal("0.01")  # amounts round half up (四舍五入), as people do by hand
@@ -86,7 +90,6 @@ class Member(models.Model):
     id_type = models.CharField("证件类型", max_length=20, choices=c.IdType.choices, default=c.IdType.RESIDENT_ID)
     id_number_cipher = models.TextField(default="")
     id_number_digest = models.CharField(max_length=40, unique=True)
-    id_number_masked = models.CharField("证件号码", max_length=24)
     sex = models.CharField("性别", max_length=6, choices=c.Sex.choices)
     birth_date = models.DateField("出生日期")
     ethnicity = models.CharField("民族", max_length=10, choices=c.Ethnicity.choices, default=c.Ethnicity.HAN)
@@ -118,10 +121,20 @@ class Member(models.Model):
         ordering = ["household_id", "id"]
 
     def __str__(self) -> str:
-        return f"{self.name}（{self.id_number_masked}）"
+        return f"{self.name}（{self.get_relation_display()}）"
 
     def reveal_id_number(self) -> str:
         return field_cipher().decrypt("id_number", self.id_number_cipher)
+
+    @cached_property
+    def id_number_masked(self) -> str:
+        """513225********123X, computed when shown and never stored: next to the birth date kept in clear for
+        statistics, a stored mask would give the whole number back to anyone holding the database file."""
+        return mask_id_number(self.reveal_id_number()) if self.id_number_cipher else ""
+
+    @property
+    def age(self) -> int:
+        return self.age_on(dt.date.today())
 
     def age_on(self, day) -> int:
         years = day.year - self.birth_date.year

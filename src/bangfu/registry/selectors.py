@@ -1,5 +1,6 @@
 """Every read of registry data, through the jurisdiction door (bangfu.core.scoping)."""
 
+import dataclasses
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -24,6 +25,31 @@ class HouseholdFilter:
     monitoring_status: str = ""
     unsafe_housing: bool = False
     relocated: bool = False
+    # Set instead of q when the filter is stored (e.g. in a job): the blind index, never the typed number.
+    id_number_digest: str = ""
+    phone_digest: str = ""
+
+    def for_storage(self) -> dict:
+        """The filter as it may be written to the database: an ID number or phone in q becomes its keyed hash."""
+        data = dataclasses.asdict(self)
+        kind, value = _identifier_in(self.q)
+        if kind:
+            data["q"] = ""
+            data[f"{kind}_digest"] = field_cipher().blind_index(kind, value)
+        return data
+
+
+def _identifier_in(q: str) -> tuple[str, str]:
+    """("id_number", normalised) or ("phone", digits) when the search text is one of them, else ("", "")."""
+    text = q.strip()
+    try:
+        return "id_number", parse_id_number(text).number
+    except IdNumberError:
+        pass
+    try:
+        return "phone", normalise_phone(text)
+    except ValueError:
+        return "", ""
 
 
 def households_visible_to(user) -> QuerySet[Household]:
@@ -49,23 +75,18 @@ def member_get_for_user(user, *, pk: int) -> Member:
 
 def _search_q(q: str) -> Q:
     """Name, household number, phone or ID number. An ID number or phone is matched through its blind index."""
-    text = q.strip()
-    cipher = field_cipher()
-    try:
-        parsed = parse_id_number(text)
-    except IdNumberError:
-        parsed = None
-    if parsed:
-        digest = cipher.blind_index("id_number", parsed.number)
-        return Q(Exists(Member.objects.filter(household=OuterRef("pk"), id_number_digest=digest)))
-    try:
-        phone = normalise_phone(text)
-    except ValueError:
-        phone = None
-    if phone:
-        return Q(phone_digest=cipher.blind_index("phone", phone)) | Q(number__contains=text)
+    text = q.strip().replace("\x00", "")
+    kind, value = _identifier_in(text)
+    if kind == "id_number":
+        return _id_digest_q(field_cipher().blind_index("id_number", value))
+    if kind == "phone":
+        return Q(phone_digest=field_cipher().blind_index("phone", value)) | Q(number__contains=text)
     by_member_name = Exists(Member.objects.filter(household=OuterRef("pk"), name__contains=text))
     return Q(number__contains=text) | Q(head_name__contains=text) | Q(by_member_name)
+
+
+def _id_digest_q(digest: str) -> Q:
+    return Q(Exists(Member.objects.filter(household=OuterRef("pk"), id_number_digest=digest)))
 
 
 def households_filtered(user, flt: HouseholdFilter) -> QuerySet[Household]:
@@ -78,6 +99,10 @@ def households_filtered(user, flt: HouseholdFilter) -> QuerySet[Household]:
         qs = qs.filter(code_range_q(region.code_range))
     if flt.q.strip():
         qs = qs.filter(_search_q(flt.q))
+    if flt.id_number_digest:
+        qs = qs.filter(_id_digest_q(flt.id_number_digest))
+    if flt.phone_digest:
+        qs = qs.filter(phone_digest=flt.phone_digest)
     if flt.household_type:
         qs = qs.filter(household_type=flt.household_type)
     if flt.monitoring_status == "monitored":

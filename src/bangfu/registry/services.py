@@ -12,7 +12,7 @@ from bangfu.audit.models import ChangeRecord
 from bangfu.audit.services import change_record, reveal_record, snapshot
 from bangfu.core.crypto import field_cipher
 from bangfu.core.id_number import IdNumberError, parse_id_number
-from bangfu.core.masking import mask_id_number, mask_phone
+from bangfu.core.masking import mask_phone
 from bangfu.core.phone import normalise_phone as core_normalise_phone
 from bangfu.core.scoping import region_in_scope
 from bangfu.regions.models import Region
@@ -181,7 +181,7 @@ def _duplicate_message(holder: Member, actor) -> str:
 def _apply_id_number(member: Member, parsed, digest: str) -> None:
     member.id_number_cipher = field_cipher().encrypt("id_number", parsed.number)
     member.id_number_digest = digest
-    member.id_number_masked = mask_id_number(parsed.number)
+    member.__dict__.pop("id_number_masked", None)  # recomputed from the new number when next shown
     member.sex = parsed.sex
     member.birth_date = parsed.birth_date
 

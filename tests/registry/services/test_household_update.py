@@ -67,7 +67,9 @@ def test_phone_change_is_recorded_masked(make_household, county_admin):
     household.refresh_from_db()
     assert household.reveal_phone() == "10087654321"
     record = _updates().get()
-    assert record.changed_fields == [("phone_masked", "100****5678", "100****4321")]
+    changed = {name: (old, new) for name, old, new in record.changed_fields}
+    assert changed["phone_masked"] == ("100****5678", "100****4321")
+    assert changed["phone"][0].startswith("指纹 ") and changed["phone"][0] != changed["phone"][1]
     assert "10087654321" not in str(record.after) and "10012345678" not in str(record.before)
 
 
@@ -173,3 +175,12 @@ def test_elimination_needs_its_month(make_household, county_admin):
     assert household.monitoring_status == "risk_eliminated"
     assert _updates().get().changed_fields == [
         ("eliminated_month", "", "202406"), ("monitoring_status", "risk_open", "risk_eliminated")]
+
+
+def test_a_phone_change_that_masks_the_same_is_still_recorded(make_household, county_admin):
+    """100****5678 before and after: only the fingerprint shows that the number changed."""
+    household = make_household(phone="10011115678")
+    household_update(actor=county_admin, household=household, data={}, phone="10099995678")
+    record = _updates().get()
+    changed = {name: (old, new) for name, old, new in record.changed_fields}
+    assert set(changed) == {"phone"} and changed["phone"][0] != changed["phone"][1]

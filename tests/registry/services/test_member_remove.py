@@ -23,7 +23,7 @@ def son(household, county_admin):
 
 
 def test_member_is_removed_and_recorded(son, household, county_admin):
-    pk, masked, number = son.pk, son.id_number_masked, son.reveal_id_number()
+    pk, fingerprint, number = son.pk, f"指纹 {son.id_number_digest[:8]}", son.reveal_id_number()
     member_remove(actor=county_admin, member=son, reason="  婚出  ")
     assert not Member.objects.filter(pk=pk).exists()
     record = ChangeRecord.objects.get(action=ChangeRecord.Action.DELETE)
@@ -34,7 +34,7 @@ def test_member_is_removed_and_recorded(son, household, county_admin):
     assert record.reason == "婚出"
     assert record.after is None
     assert record.before["name"] == "儿子"
-    assert record.before["id_number_masked"] == masked
+    assert record.before["id_number"] == fingerprint
     assert number not in str(record.before)
     household.refresh_from_db()
     assert household.head_name == "户主甲"
