@@ -5,10 +5,13 @@ BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
 .PHONY: demo test install install-dev lint bench clean
+# A step that fails half-way leaves no file behind that would make make think it succeeded.
+.DELETE_ON_ERROR:
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "bangfu needs Python 3.11 or newer"'
-	$(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || { echo "缺少 Python 的 venv 模块：在 Debian/Ubuntu 上运行 sudo apt-get install python3-venv 后重试"; exit 1; }
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml

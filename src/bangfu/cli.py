@@ -31,7 +31,10 @@ def demo(argv: list[str]) -> None:
     call_command("migrate", verbosity=0, interactive=False)
     people = None
     if "--people" in argv:
-        people = int(argv[argv.index("--people") + 1])
+        try:
+            people = int(argv[argv.index("--people") + 1])
+        except (IndexError, ValueError):
+            raise SystemExit("用法：bangfu demo [--people 人数]，人数为整数，例如 --people 66000") from None
     call_command("build_demo", if_missing=True, **({"people": people} if people else {}))
     worker = subprocess.Popen([sys.executable, "-m", "bangfu.cli", "worker"], env=os.environ.copy())
     try:

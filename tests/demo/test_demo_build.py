@@ -79,3 +79,32 @@ def test_command_refuses_to_overwrite_without_force(county):
         call_command("build_demo", people=100)
     call_command("build_demo", people=100, if_missing=True)  # a no-op, no error
     assert Household.objects.count() == county.households
+
+
+def test_an_interrupted_build_is_rebuilt_not_kept(db, monkeypatch):
+    from bangfu.demo import builder
+
+    calls = {"n": 0}
+    real_write = builder._write_village
+
+    def fail_after_three(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] > 3:
+            raise KeyboardInterrupt
+        return real_write(*args, **kwargs)
+
+    monkeypatch.setattr(builder, "_write_village", fail_after_three)
+    with pytest.raises(KeyboardInterrupt):
+        demo_build(people=400, seed=3)
+    assert builder.demo_state() == "partial" and Household.objects.exists()
+    monkeypatch.setattr(builder, "_write_village", real_write)
+    call_command("build_demo", people=400, seed=3, if_missing=True)
+    assert builder.demo_state() == "complete"
+    assert Household.objects.values("village_id").distinct().count() == 112
+
+
+def test_demo_never_overwrites_households_it_did_not_make(regions, make_household):
+    make_household()
+    with pytest.raises(CommandError, match="已有农户数据"):
+        call_command("build_demo", people=100, if_missing=True)
+    assert Household.objects.count() == 1

@@ -2,7 +2,7 @@
 
 
 from django.core.exceptions import PermissionDenied
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from bangfu.registry.selectors import (
     HouseholdFilter,
@@ -66,8 +66,8 @@ class HouseholdQuery(Schema):
     q: str = ""
     household_type: str = ""
     monitoring_status: str = ""
-    offset: int = 0
-    limit: int = 50
+    offset: int = Field(0, ge=0, le=10_000_000)
+    limit: int = Field(50, ge=1, le=500)
 
 
 def _household_out(h, member_count=None) -> dict:
@@ -87,8 +87,7 @@ def _require_view(request) -> None:
 @router.get("/", response=HouseholdPage, summary="农户列表（按管辖范围）")
 def household_list(request, filters: Query[HouseholdQuery]):
     _require_view(request)
-    limit = max(1, min(filters.limit, 500))
-    offset = max(0, filters.offset)
+    limit, offset = filters.limit, filters.offset
     qs = households_filtered(request.user, HouseholdFilter(
         region_code=filters.region, q=filters.q, household_type=filters.household_type,
         monitoring_status=filters.monitoring_status))

@@ -13,6 +13,17 @@ def code_range_q(code_range: tuple[str, str], *, field: str = "village_id") -> Q
     return Q(**{f"{field}__gte": low, f"{field}__lte": high})
 
 
+def _linked_villages(unit_id: int) -> set[str]:
+    """The villages a unit is linked to today: a link that has ended no longer opens the village."""
+    import datetime as dt
+
+    from bangfu.assistance.models import LinkedVillage
+
+    today = dt.date.today()
+    links = LinkedVillage.objects.filter(unit_id=unit_id).filter(Q(until__isnull=True) | Q(until__gte=today))
+    return set(links.filter(Q(since__isnull=True) | Q(since__lte=today)).values_list("village_id", flat=True))
+
+
 def village_scope(user, *, field: str = "village_id") -> Q:
     """A filter on a village-code field that keeps only rows inside the user's jurisdiction."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -20,10 +31,7 @@ def village_scope(user, *, field: str = "village_id") -> Q:
     if user.is_superuser:
         return Q()
     if user.unit_id:
-        from bangfu.assistance.models import LinkedVillage
-
-        villages = LinkedVillage.objects.filter(unit_id=user.unit_id).values_list("village_id", flat=True)
-        return Q(**{f"{field}__in": list(villages)})
+        return Q(**{f"{field}__in": list(_linked_villages(user.unit_id))})
     if user.region_id:
         return code_range_q(user.region.code_range, field=field)
     return Q(pk__in=[])
@@ -36,7 +44,5 @@ def region_in_scope(user, code: str) -> bool:
     if user.is_superuser:
         return True
     if user.unit_id:
-        from bangfu.assistance.models import LinkedVillage
-
-        return LinkedVillage.objects.filter(unit_id=user.unit_id, village_id=code).exists()
+        return code in _linked_villages(user.unit_id)
     return bool(user.region_id) and user.region.contains(code)

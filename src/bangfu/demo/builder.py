@@ -354,6 +354,17 @@ def _seed_users(report: BuildReport) -> None:
         report.users.append((username, full_name, user.get_role_display()))
 
 
+DEMO_STARTED, DEMO_FINISHED = "开始生成演示数据", "生成演示数据"
+
+
+def demo_state() -> str:
+    """"empty", "complete", "partial" (a build that was interrupted) or "other" (households not made by the demo)."""
+    if not Household.objects.exists():
+        return "empty"
+    last = ChangeRecord.objects.filter(object_type="demo").order_by("-id").values_list("reason", flat=True).first()
+    return {DEMO_FINISHED: "complete", DEMO_STARTED: "partial"}.get(last, "other")
+
+
 def demo_exists() -> bool:
     return Household.objects.exists()
 
@@ -375,6 +386,8 @@ def demo_build(*, people: int = DEFAULT_PEOPLE, seed: int = 2022, progress=None)
     with transaction.atomic():
         _seed_configuration()
         _seed_users(report)
+        ChangeRecord.objects.create(action=ChangeRecord.Action.CREATE, object_type="demo", object_id=str(seed),
+                                    object_label="演示县", region_code=COUNTY_CODE, reason=DEMO_STARTED)
     villages = list(Region.objects.filter(level=Region.Level.VILLAGE, code__startswith=ADDRESS_CODE).order_by("code"))
     generator = CountyGenerator(seed)
     weights = _village_weights(villages, generator.rng)
@@ -392,6 +405,6 @@ def demo_build(*, people: int = DEFAULT_PEOPLE, seed: int = 2022, progress=None)
     ChangeRecord.objects.create(action=ChangeRecord.Action.CREATE, object_type="demo", object_id=str(seed),
                                 object_label=f"演示县：{report.households} 户 {report.people} 人",
                                 region_code=COUNTY_CODE, after={"people": people, "seed": seed},
-                                reason="生成演示数据")
+                                reason=DEMO_FINISHED)
     report.seconds = time.perf_counter() - started
     return report

@@ -22,7 +22,6 @@ class HouseholdForm(forms.ModelForm):
             self.fields["village"].queryset = villages
         if self.instance.pk:
             self.fields["phone"].widget.attrs["placeholder"] = self.instance.phone_masked
-        self.fields["number"].validators = []  # uniqueness is the service's rule, with a clearer message
 
     def validate_unique(self):
         pass
@@ -59,6 +58,7 @@ class MemberForm(forms.ModelForm):
 
 class IncomeRecordForm(forms.ModelForm):
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    members_counted = forms.IntegerField(label="家庭人口数", min_value=1, max_value=50)
 
     class Meta:
         model = IncomeRecord

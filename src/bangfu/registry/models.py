@@ -164,7 +164,8 @@ class IncomeRecord(models.Model):
         ordering = ["household_id", "-year"]
         constraints = [
             models.UniqueConstraint(fields=["household", "year"], name="income_record_one_per_year"),
-            models.CheckConstraint(condition=models.Q(members_counted__gte=1), name="income_record_members_positive"),
+            models.CheckConstraint(condition=models.Q(members_counted__gte=1), name="income_record_members_positive",
+                                   violation_error_message="家庭人口数至少为1"),
         ]
 
     def __str__(self) -> str:

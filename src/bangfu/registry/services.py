@@ -86,10 +86,26 @@ def _validate_household(household: Household) -> None:
         errors["identified_month"] = "监测对象必须填写识别监测时间"
     if household.monitoring_status == c.MonitoringStatus.RISK_ELIMINATED and not household.eliminated_month:
         errors["eliminated_month"] = "风险已消除的户必须填写消除监测时间"
+    for field in ("housing_area", "farmland_mu", "forest_mu", "road_distance_km"):
+        value = getattr(household, field)
+        if value is not None and value < 0:
+            errors[field] = f"{Household._meta.get_field(field).verbose_name}不能为负数"
+    if (household.identified_month and household.eliminated_month and "identified_month" not in errors
+            and "eliminated_month" not in errors and household.eliminated_month < household.identified_month):
+        errors["eliminated_month"] = "消除监测时间不能早于识别监测时间"
     if household.relocated and not household.resettlement_site.strip():
         errors["resettlement_site"] = "易地扶贫搬迁户必须填写安置点"
     if errors:
         raise ValidationError(errors)
+
+
+def _save_household(household: Household) -> None:
+    try:
+        with transaction.atomic():
+            household.save()
+    except IntegrityError:
+        # Two people registering the same household number at once: the unique index lets one through.
+        raise ValidationError({"number": f"户编号 {household.number} 已存在（刚由他人登记）"}) from None
 
 
 def _household_snapshot(household: Household) -> dict:
@@ -109,7 +125,7 @@ def household_create(*, actor, data: dict[str, Any], phone: str | None = None) -
         raise ValidationError({"number": f"户编号 {household.number} 已存在"})
     _set_phone(household, phone)
     _validate_household(household)
-    household.save()
+    _save_household(household)
     change_record(actor=actor, action=ChangeRecord.Action.CREATE, instance=household, before=None,
                   after=_household_snapshot(household), household_id=household.pk, region_code=household.village_id)
     return household
@@ -131,7 +147,7 @@ def household_update(*, actor, household: Household, data: dict[str, Any], phone
         raise ValidationError({"number": f"户编号 {household.number} 已存在"})
     _set_phone(household, phone)
     _validate_household(household)
-    household.save()
+    _save_household(household)
     after = _household_snapshot(household)
     change_record(actor=actor, action=ChangeRecord.Action.UPDATE, instance=household, before=before, after=after,
                   household_id=household.pk, region_code=household.village_id)
@@ -314,7 +330,11 @@ def income_record_save(*, actor, household: Household, year: int, data: dict[str
             errors[field] = f"{IncomeRecord._meta.get_field(field).verbose_name}不能为负数"
     if errors:
         raise ValidationError(errors)
-    record.save()
+    try:
+        with transaction.atomic():
+            record.save()
+    except IntegrityError:
+        raise ValidationError({"year": f"{year}年的收入刚由他人登记，请刷新页面后再修改"}) from None
     change_record(actor=actor, action=ChangeRecord.Action.UPDATE if before else ChangeRecord.Action.CREATE,
                   instance=record, before=before, after=snapshot(record), household_id=household.pk,
                   region_code=household.village_id)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
+from bangfu.core.scoping import village_scope
 from bangfu.monitoring.selectors import monitoring_lines_by_year
 from bangfu.regions.models import Region
 from bangfu.regions.selectors import region_path, region_tree
@@ -46,12 +47,8 @@ def _tree_root(user) -> Region | None:
 
 
 def _villages_for(user):
-    qs = Region.objects.filter(level="village")
-    if user.is_superuser:
-        return qs
-    if user.unit_id:
-        return qs.filter(linked_units__unit_id=user.unit_id)
-    return qs.filter(code__range=user.region.code_range) if user.region_id else qs.none()
+    """The villages a form may offer: the same door as every read, applied to region codes."""
+    return Region.objects.filter(level="village").filter(village_scope(user, field="code"))
 
 
 @login_required

@@ -1,18 +1,22 @@
 """Navigation by role: each user sees the entries their role can use."""
 
+from django.utils.translation import (
+    gettext_noop as _,  # marks the labels for makemessages; the template translates
+)
+
 
 def navigation(request):
     user = getattr(request, "user", None)
     if not user or not user.is_authenticated:
         return {"nav": []}
-    items = [("web:home", "工作台", "home")]
+    items = [("web:home", _("工作台"), "home")]
     if user.can("registry.view"):
-        items.append(("registry:household_list", "一户一档", "households"))
+        items.append(("registry:household_list", _("一户一档"), "households"))
     if user.region_id:
-        items.append(("monitoring:lines", "监测范围", "lines"))
-    items.append(("jobs:job_list", "我的任务", "jobs"))
+        items.append(("monitoring:lines", _("监测范围"), "lines"))
+    items.append(("jobs:job_list", _("我的任务"), "jobs"))
     if user.can("audit.view"):
-        items.append(("web:audit_log", "变更记录", "audit"))
+        items.append(("web:audit_log", _("变更记录"), "audit"))
     if user.can("accounts.manage"):
-        items.append(("accounts:user_list", "用户管理", "accounts"))
+        items.append(("accounts:user_list", _("用户管理"), "accounts"))
     return {"nav": items}

@@ -1,9 +1,8 @@
-import resource
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from bangfu.demo.builder import DEFAULT_PEOPLE, DEMO_PASSWORD, demo_build, demo_clear, demo_exists
+from bangfu.demo.builder import DEFAULT_PEOPLE, DEMO_PASSWORD, demo_build, demo_clear, demo_state
 
 
 class Command(BaseCommand):
@@ -18,8 +17,12 @@ class Command(BaseCommand):
     def handle(self, *args, people, seed, force, if_missing, **options):
         if people < 10:
             raise CommandError("--people 至少为 10")
-        if demo_exists():
-            if if_missing:
+        state = demo_state()
+        if state == "partial" and (if_missing or force):
+            self.stdout.write("上次生成演示数据未完成，清除后重新生成")
+            demo_clear()
+        elif state != "empty":
+            if if_missing and state == "complete":
                 self.stdout.write("演示数据已存在，跳过生成（重新生成：bangfu build-demo --force）")
                 self._print_accounts()
                 return
@@ -36,7 +39,12 @@ class Command(BaseCommand):
 
         self.stdout.write(f"正在生成演示县（约 {people:,} 人）……")
         report = demo_build(people=people, seed=seed, progress=progress if sys.stdout.isatty() else None)
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        try:
+            import resource  # not on Windows
+
+            peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        except ImportError:
+            peak_mb = float("nan")
         self.stdout.write(f"\n已生成演示县：{report.households} 户，{report.people} 人，收入记录 "
                           f"{report.income_records} 条，用时 {report.seconds:.1f} 秒，峰值内存 {peak_mb:.0f} MB")
         self._print_accounts()
