@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from bangfu.regions.models import Region
 from bangfu.regions.selectors import region_path, regions_within
@@ -45,10 +47,10 @@ def test_packaged_tree_loads_with_parents_and_levels():
 
 
 @pytest.mark.django_db
-def test_loading_twice_updates_rather_than_duplicates():
+def test_loading_twice_leaves_unchanged_rows_alone():
     regions_load_jiuzhaigou()
     again = regions_load_jiuzhaigou()
-    assert (again.created, again.updated) == (0, 129)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 129)
     assert Region.objects.count() == 129
 
 
@@ -57,7 +59,7 @@ def test_reloading_changes_names_and_adds_new_rows():
     regions_load_jiuzhaigou()
     result = regions_load(text=HEADER + f"{TUANJIE},团结村（更名）,village,{SHUANGHE}\n"
                                         f"513225103299,新设村,village,{SHUANGHE}\n")
-    assert (result.created, result.updated) == (1, 1)
+    assert (result.created, result.updated, result.unchanged) == (1, 1, 0)
     assert Region.objects.get(code=TUANJIE).name == "团结村（更名）"
     assert Region.objects.get(code="513225103299").parent_id == SHUANGHE
     assert Region.objects.count() == 130
@@ -134,15 +136,20 @@ def test_management_command_reports_bad_file(tmp_path):
     assert Region.objects.count() == 0
 
 
-@pytest.mark.django_db
-@pytest.mark.slow
-def test_whole_of_sichuan_loads():
+@pytest.fixture
+def sichuan_file():
     if not SICHUAN.exists():
         message = f"{SICHUAN} is not present on this machine (shared data not mounted)"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    result = regions_load_file(path=SICHUAN)
+    return SICHUAN
+
+
+@pytest.mark.django_db
+@pytest.mark.slow
+def test_whole_of_sichuan_loads(sichuan_file):
+    result = regions_load_file(path=sichuan_file)
     assert result.created == 37_728
     assert Region.objects.count() == 37_728
     counts = {level: Region.objects.filter(level=level).count() for level in Region.Level.values}
@@ -151,6 +158,17 @@ def test_whole_of_sichuan_loads():
     # Jiuzhaigou is inside it, with the same villages as the packaged file.
     county = Region.objects.get(code=COUNTY)
     assert regions_within(county, level="village").count() == 112
+
+
+@pytest.mark.django_db
+@pytest.mark.slow
+def test_whole_of_sichuan_reloads_without_writing(sichuan_file):
+    regions_load_file(path=sichuan_file)
+    with CaptureQueriesContext(connection) as queries:
+        again = regions_load_file(path=sichuan_file)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 37_728)
+    writes = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert writes == []
 
 
 @pytest.mark.django_db

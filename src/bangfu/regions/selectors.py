@@ -1,16 +1,38 @@
-"""Reads of the administrative tree."""
+"""Reads of the administrative tree.
 
-from django.db.models import QuerySet
+Retired codes (valid_to on or before today) keep their rows, so households that still point at them keep working
+and stay inside everyone's jurisdiction (scoping is by code range, not by this flag). Only the places people pick
+from — the tree and village lists — leave them out, through `regions_current`.
+"""
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from bangfu.regions.models import Region
 
 
-def regions_within(region: Region, *, level: str | None = None) -> QuerySet[Region]:
-    """Every region in the subtree of `region` (itself included), optionally of one level."""
+def current_q(on: dt.date | None = None) -> Q:
+    """Regions in use on `on` (default today): started (or no start date) and not yet retired."""
+    on = on or timezone.localdate()
+    return (Q(valid_from__isnull=True) | Q(valid_from__lte=on)) & (Q(valid_to__isnull=True) | Q(valid_to__gt=on))
+
+
+def regions_current(qs: QuerySet[Region] | None = None, *, on: dt.date | None = None) -> QuerySet[Region]:
+    """`qs` (default: all regions) without the codes retired by `on`: for pickers, trees and village lists."""
+    return (Region.objects.all() if qs is None else qs).filter(current_q(on))
+
+
+def regions_within(region: Region, *, level: str | None = None, current: bool = False) -> QuerySet[Region]:
+    """Every region in the subtree of `region` (itself included), optionally of one level.
+
+    Retired codes are included unless `current` is set: the subtree is what a jurisdiction covers.
+    """
     qs = Region.objects.filter(code__range=region.code_range)
     if level:
         qs = qs.filter(level=level)
-    return qs
+    return regions_current(qs) if current else qs
 
 
 def region_path(region: Region) -> list[Region]:
@@ -22,9 +44,9 @@ def region_path(region: Region) -> list[Region]:
 
 
 def region_tree(root: Region, *, depth_levels: tuple[str, ...] = ("township", "village")) -> list[dict]:
-    """The subtree below `root` as nested dicts for the list pages' tree: one query."""
+    """The subtree below `root` as nested dicts for the list pages' tree: one query. Retired codes are left out."""
     nodes = {root.code: {"region": root, "children": []}}
-    for region in regions_within(root).filter(level__in=depth_levels).order_by("code"):
+    for region in regions_within(root, current=True).filter(level__in=depth_levels).order_by("code"):
         nodes[region.code] = {"region": region, "children": []}
     for code, node in nodes.items():
         parent = node["region"].parent_id
