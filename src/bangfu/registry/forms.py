@@ -34,8 +34,9 @@ class HouseholdForm(forms.ModelForm):
 
 
 class MemberForm(forms.ModelForm):
-    id_number = forms.CharField(label="身份证号", max_length=40, required=False,
-                                help_text="18位，最后一位可为X；性别与出生日期由号码自动得出")
+    id_number = forms.CharField(label="证件号码", max_length=40, required=False,
+                                help_text="身份证号18位，最后一位可为X，性别与出生日期由号码得出；残疾人证号20位；"
+                                          "尚无证件（如新生儿）选“其他”并填写性别和出生日期")
     sex = forms.ChoiceField(label="性别（可不填）", choices=[("", "由身份证号得出")] + list(c.Sex.choices), required=False)
     birth_date = forms.DateField(label="出生日期（可不填）", required=False,
                                  widget=forms.DateInput(attrs={"type": "date"}))
@@ -50,7 +51,7 @@ class MemberForm(forms.ModelForm):
             self.fields["id_number"].required = True
         else:
             self.fields["id_number"].widget.attrs["placeholder"] = f"{self.instance.id_number_masked}（留空不修改）"
-        self.order_fields(["name", "id_number", "relation", "sex", "birth_date"])
+        self.order_fields(["name", "id_type", "id_number", "relation", "sex", "birth_date"])
 
     def validate_unique(self):
         pass

@@ -3,6 +3,7 @@ transaction and records the change (who, when, before, after)."""
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,7 +12,7 @@ from django.db import IntegrityError, transaction
 from bangfu.audit.models import ChangeRecord
 from bangfu.audit.services import change_record, reveal_record, snapshot
 from bangfu.core.crypto import field_cipher
-from bangfu.core.id_number import IdNumberError, parse_id_number
+from bangfu.core.id_number import IdNumberError, normalise_id_number, parse_id_number
 from bangfu.core.masking import mask_phone
 from bangfu.core.phone import normalise_phone as core_normalise_phone
 from bangfu.core.scoping import region_in_scope
@@ -165,11 +166,46 @@ def household_reveal_phone(*, actor, household: Household) -> str:
 
 # --- members ------------------------------------------------------------------------------------------------
 
-def _parse_member_id(raw: str, *, actor, sex: str | None, birth_date: dt.date | None, exclude_pk: int | None):
+@dataclass(frozen=True)
+class MemberIdentity:
+    """A validated identity document: the normalised number and the sex and birth date it carries (or that were
+    entered, for documents that carry none)."""
+
+    number: str
+    sex: str
+    birth_date: dt.date
+
+
+OTHER_ID_PATTERN = re.compile(r"^[0-9A-Z\-]{4,30}$")
+
+
+def _identity_from(raw: str, *, id_type: str, sex: str | None, birth_date: dt.date | None) -> MemberIdentity:
+    """Validate a document number by its type; sex and birth date come from it where it carries them."""
+    if id_type == c.IdType.OTHER:
+        # e.g. a newborn not yet registered, or a foreign document: nothing to derive, so both are required.
+        number = normalise_id_number(raw)
+        errors = {}
+        if not OTHER_ID_PATTERN.match(number):
+            errors["id_number"] = "其他证件号码应为4至30位字母、数字或连字符"
+        if not sex:
+            errors["sex"] = "证件类型为“其他”时必须填写性别"
+        if not birth_date:
+            errors["birth_date"] = "证件类型为“其他”时必须填写出生日期"
+        elif birth_date > dt.date.today():
+            errors["birth_date"] = "出生日期不能晚于今天"
+        if errors:
+            raise ValidationError(errors)
+        return MemberIdentity(number, sex, birth_date)
+    text, prefix = normalise_id_number(raw), ""
+    if id_type == c.IdType.DISABILITY_CERT:
+        # 残疾人证号 = the holder's ID number + disability category (1 digit) + grade (1 digit).
+        if len(text) != 20 or not text[18:].isdigit():
+            raise ValidationError({"id_number": "残疾人证号应为20位：身份证号后加残疾类别和等级两位数字"})
+        text, prefix = text[:18], "残疾人证号前18位："
     try:
-        parsed = parse_id_number(raw)
+        parsed = parse_id_number(text)
     except IdNumberError as error:
-        raise ValidationError({"id_number": error.message}) from None
+        raise ValidationError({"id_number": prefix + error.message}) from None
     errors = {}
     if sex and sex != parsed.sex:
         errors["sex"] = f"性别与身份证号不符：身份证号显示为{c.Sex(parsed.sex).label}"
@@ -177,11 +213,24 @@ def _parse_member_id(raw: str, *, actor, sex: str | None, birth_date: dt.date | 
         errors["birth_date"] = f"出生日期与身份证号不符：身份证号显示为{parsed.birth_date:%Y-%m-%d}"
     if errors:
         raise ValidationError(errors)
-    digest = field_cipher().blind_index("id_number", parsed.number)
+    number = parsed.number + normalise_id_number(raw)[18:] if id_type == c.IdType.DISABILITY_CERT else parsed.number
+    return MemberIdentity(number, parsed.sex, parsed.birth_date)
+
+
+def _identity_digest(id_type: str, number: str) -> str:
+    # Resident ID numbers are indexed bare (so search by ID number finds them); other documents by type.
+    key = number if id_type == c.IdType.RESIDENT_ID else f"{id_type}:{number}"
+    return field_cipher().blind_index("id_number", key)
+
+
+def _parse_member_id(raw: str, *, actor, id_type: str = c.IdType.RESIDENT_ID, sex: str | None,
+                     birth_date: dt.date | None, exclude_pk: int | None) -> tuple[MemberIdentity, str]:
+    identity = _identity_from(raw, id_type=id_type or c.IdType.RESIDENT_ID, sex=sex, birth_date=birth_date)
+    digest = _identity_digest(id_type or c.IdType.RESIDENT_ID, identity.number)
     holder = Member.objects.filter(id_number_digest=digest).exclude(pk=exclude_pk).select_related("household").first()
     if holder:
         raise ValidationError({"id_number": _duplicate_message(holder, actor)})
-    return parsed, digest
+    return identity, digest
 
 
 def _duplicate_message(holder: Member, actor) -> str:
@@ -194,7 +243,7 @@ def _duplicate_message(holder: Member, actor) -> str:
     return f"身份证号重复：该号码已登记在{township or '其他乡镇'}的农户中（不在您的管辖范围内），请联系县级管理员核实"
 
 
-def _apply_id_number(member: Member, parsed, digest: str) -> None:
+def _apply_id_number(member: Member, parsed: MemberIdentity, digest: str) -> None:
     member.id_number_cipher = field_cipher().encrypt("id_number", parsed.number)
     member.id_number_digest = digest
     member.__dict__.pop("id_number_masked", None)  # recomputed from the new number when next shown
@@ -244,7 +293,9 @@ def member_add(*, actor, household: Household, data: dict[str, Any], id_number: 
     """Add a person to a household. Sex and birth date come from the ID number; a conflicting entry is an error."""
     _require(actor, "registry.edit")
     _require_household_in_scope(actor, household)
-    parsed, digest = _parse_member_id(id_number, actor=actor, sex=sex, birth_date=birth_date, exclude_pk=None)
+    id_type = data.get("id_type") or c.IdType.RESIDENT_ID
+    parsed, digest = _parse_member_id(id_number, actor=actor, id_type=id_type, sex=sex, birth_date=birth_date,
+                                      exclude_pk=None)
     member = Member(household=household, **{k: v for k, v in data.items() if k in MEMBER_FIELDS})
     _apply_id_number(member, parsed, digest)
     _validate_member(member)
@@ -263,12 +314,18 @@ def member_update(*, actor, member: Member, data: dict[str, Any], id_number: str
     member = Member.objects.select_for_update().select_related("household").get(pk=member.pk)
     _require_household_in_scope(actor, member.household)
     before = snapshot(member)
+    old_type = member.id_type
     for key, value in data.items():
         if key in MEMBER_FIELDS:
             setattr(member, key, value)
     if id_number:
-        parsed, digest = _parse_member_id(id_number, actor=actor, sex=sex, birth_date=birth_date, exclude_pk=member.pk)
+        parsed, digest = _parse_member_id(id_number, actor=actor, id_type=member.id_type, sex=sex,
+                                          birth_date=birth_date, exclude_pk=member.pk)
         _apply_id_number(member, parsed, digest)
+    elif member.id_type != old_type:
+        raise ValidationError({"id_number": "更改证件类型时请重新填写证件号码"})
+    elif member.id_type == c.IdType.OTHER:
+        member.sex, member.birth_date = sex or member.sex, birth_date or member.birth_date
     elif (sex and sex != member.sex) or (birth_date and birth_date != member.birth_date):
         raise ValidationError({"id_number": "性别和出生日期由身份证号决定：请更正身份证号"})
     _validate_member(member)
