@@ -16,6 +16,7 @@ from bangfu.assistance.models import Unit
 from bangfu.audit.models import ChangeRecord
 from bangfu.core.scoping import code_range_q
 from bangfu.regions.models import Region
+from bangfu.regions.selectors import regions_current
 
 
 @dataclass
@@ -74,7 +75,7 @@ def regions_assignable_by(actor) -> QuerySet[Region]:
     its subtree, in tree order (a township is followed by its villages)."""
     if _manages_nothing(actor):
         return Region.objects.none()
-    qs = Region.objects.select_related("parent").order_by("code")
+    qs = regions_current(Region.objects.select_related("parent")).order_by("code")
     levels = Q(level__in=[Region.Level.COUNTY, Region.Level.TOWNSHIP, Region.Level.VILLAGE])
     if actor.is_superuser:
         return qs.filter(levels)

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_POST
 from bangfu.core.scoping import village_scope
 from bangfu.monitoring.selectors import monitoring_lines_by_year
 from bangfu.regions.models import Region
-from bangfu.regions.selectors import region_path, region_tree
+from bangfu.regions.selectors import current_q, region_path, region_tree
 from bangfu.registry import services
 from bangfu.registry.exports import household_ledger_export_start
 from bangfu.registry.forms import (
@@ -46,9 +47,11 @@ def _tree_root(user) -> Region | None:
     return None
 
 
-def _villages_for(user):
-    """The villages a form may offer: the same door as every read, applied to region codes."""
-    return Region.objects.filter(level="village").filter(village_scope(user, field="code"))
+def _villages_for(user, *, keep: str | None = None):
+    """The villages a form may offer: the same door as every read, applied to region codes; retired villages
+    only when the household being edited still sits in one (`keep`)."""
+    in_use = current_q() | Q(code=keep) if keep else current_q()
+    return Region.objects.filter(level="village").filter(village_scope(user, field="code")).filter(in_use)
 
 
 @login_required
@@ -170,7 +173,8 @@ def household_create(request):
 def household_edit(request, pk: int):
     require_capability(request.user, "registry.edit")
     household = household_get_for_user(request.user, pk=pk)
-    form = HouseholdForm(request.POST or None, instance=household, villages=_villages_for(request.user))
+    form = HouseholdForm(request.POST or None, instance=household,
+                         villages=_villages_for(request.user, keep=household.village_id))
     return _form_page(
         request, form, household=household, title=f"修改农户 {household.number}",
         save=lambda data: services.household_update(actor=request.user, household=household, phone=form.phone_value(),
