@@ -91,3 +91,11 @@ def make_household(county_admin):
         return household
 
     return _make
+
+
+@pytest.fixture
+def counts():
+    """A function returning the row count of every table a registry write could touch."""
+    from tests.support import row_counts
+
+    return row_counts

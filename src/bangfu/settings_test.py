@@ -11,6 +11,9 @@ os.environ.setdefault("BANGFU_TASK_BACKEND", "django_tasks.backends.immediate.Im
 
 from bangfu.settings import *  # noqa: E402,F403
 
+# Tests create many users: the production hasher would cost each a quarter second.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     # A file, like production (WAL, busy timeout, writers waiting for each other), not a shared-cache
     # in-memory database whose table locks fail at once instead of waiting.

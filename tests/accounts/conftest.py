@@ -22,11 +22,6 @@ SONGPAN_ROWS = """code,name,level,parent_code
 PASSWORD = "a-long-password-1"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """The fixtures create users; the production hasher would make each test pay a quarter second for it."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.fixture
 def songpan(regions):
