@@ -15,3 +15,17 @@ def test_an_ended_link_closes_the_village(regions, make_household):
     liaison = make_user("cdu", "unit_liaison", unit=unit)
     assert set(households_visible_to(liaison)) == {tuanjie}
     assert songbai not in households_visible_to(liaison)
+
+
+def test_a_units_list_page_shows_its_linked_villages_as_the_tree(client, regions, make_household):
+    from django.urls import reverse
+
+    make_household(TUANJIE, number="UL-3")
+    unit = Unit.objects.create(name="成都大学", county_id=COUNTY)
+    LinkedVillage.objects.create(unit=unit, village_id=TUANJIE)
+    client.force_login(make_user("cdu", "unit_liaison", unit=unit))
+    response = client.get(reverse("registry:household_list"))
+    tree = response.context["tree"]
+    assert [node["region"].code for node in tree] == ["513225103000"]
+    assert [child["region"].code for child in tree[0]["children"]] == [TUANJIE]
+    assert "本单位联系点" in response.content.decode()

@@ -13,7 +13,7 @@ def code_range_q(code_range: tuple[str, str], *, field: str = "village_id") -> Q
     return Q(**{f"{field}__gte": low, f"{field}__lte": high})
 
 
-def _linked_villages(unit_id: int) -> set[str]:
+def linked_villages(unit_id: int) -> set[str]:
     """The villages a unit is linked to today: a link that has ended no longer opens the village."""
     import datetime as dt
 
@@ -31,7 +31,7 @@ def village_scope(user, *, field: str = "village_id") -> Q:
     if user.is_superuser:
         return Q()
     if user.unit_id:
-        return Q(**{f"{field}__in": list(_linked_villages(user.unit_id))})
+        return Q(**{f"{field}__in": list(linked_villages(user.unit_id))})
     if user.region_id:
         return code_range_q(user.region.code_range, field=field)
     return Q(pk__in=[])
@@ -44,5 +44,5 @@ def region_in_scope(user, code: str) -> bool:
     if user.is_superuser:
         return True
     if user.unit_id:
-        return code in _linked_villages(user.unit_id)
+        return code in linked_villages(user.unit_id)
     return bool(user.region_id) and user.region.contains(code)

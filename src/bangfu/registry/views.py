@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from bangfu.core.scoping import village_scope
+from bangfu.core.scoping import linked_villages, village_scope
 from bangfu.monitoring.selectors import monitoring_lines_by_year
 from bangfu.regions.models import Region
 from bangfu.regions.selectors import current_q, region_path, region_tree
@@ -37,6 +37,18 @@ from bangfu.registry.selectors import (
     member_get_for_user,
 )
 from bangfu.web.helpers import form_errors_from, require_capability
+
+
+def _linked_village_tree(user) -> list[dict]:
+    """For an assisting unit: its linked villages under their townships, shaped like region_tree's nodes."""
+    if not user.unit_id:
+        return []
+    villages = Region.objects.filter(code__in=linked_villages(user.unit_id)).select_related("parent").order_by("code")
+    townships: dict[str, dict] = {}
+    for village in villages:
+        node = townships.setdefault(village.parent_id, {"region": village.parent, "children": []})
+        node["children"].append({"region": village, "children": []})
+    return list(townships.values())
 
 
 def _tree_root(user) -> Region | None:
@@ -67,7 +79,7 @@ def household_list(request):
     selected = Region.objects.filter(code=region_code).first() if region_code else None
     context = {
         "form": form, "page": page, "selected_region": selected,
-        "tree": region_tree(root) if root else [], "tree_root": root,
+        "tree": region_tree(root) if root else _linked_village_tree(request.user), "tree_root": root,
         "query_without_page": _query_without(request, "page"),
         "query_without_region": _query_without(request, "page", "region"),
         "can_edit": request.user.can("registry.edit"),
