@@ -5,6 +5,7 @@
     bangfu worker              the background job worker
     bangfu load-regions FILE   load a division file (code,name,level,parent_code)
     bangfu add-user NAME --role R --region CODE --password P   create a user bound to a region (or --unit)
+    bangfu prune-jobs [--days 7]   delete export files older than N days (run daily)
     bangfu build-demo ...      (re)build the synthetic county
     bangfu <django command>    any Django management command (migrate, createsuperuser ...)
 """
@@ -13,7 +14,8 @@ import os
 import subprocess
 import sys
 
-ALIASES = {"worker": "db_worker", "load-regions": "load_regions", "build-demo": "build_demo", "add-user": "add_user"}
+ALIASES = {"worker": "db_worker", "load-regions": "load_regions", "build-demo": "build_demo", "add-user": "add_user",
+           "prune-jobs": "prune_jobs"}
 
 
 def _django(argv: list[str]) -> None:

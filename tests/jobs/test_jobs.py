@@ -79,3 +79,24 @@ def test_progress_fragment_polls_until_finished(client, county_admin, kinds):
     Job.objects.filter(pk=job.pk).update(status=Job.Status.FAILED, message="任务失败：原因")
     fragment = client.get(reverse("jobs:job_detail", args=[job.pk]), headers={"HX-Request": "true"}).content.decode()
     assert "hx-trigger" not in fragment and "任务失败：原因" in fragment
+
+
+def test_old_result_files_are_pruned(county_admin, kinds, django_capture_on_commit_callbacks):
+    import datetime as dt
+    from pathlib import Path
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    with django_capture_on_commit_callbacks(execute=True):
+        old = job_start(actor=county_admin, kind="test_ok", title="旧导出", params={})
+        new = job_start(actor=county_admin, kind="test_ok", title="新导出", params={})
+    Job.objects.filter(pk=old.pk).update(finished_at=timezone.now() - dt.timedelta(days=8))
+    old.refresh_from_db()
+    new.refresh_from_db()
+    old_path = Path(old.result_path)
+    call_command("prune_jobs", days=7)
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert not old_path.exists() and old.result_path == "" and "已按期清理" in old.message
+    assert Path(new.result_path).exists()

@@ -74,3 +74,15 @@ def job_run(job_id: int) -> None:
         return
     Job.objects.filter(pk=job.pk).update(status=Job.Status.DONE, done=job.total, result_name=name,
                                          result_path=str(path), finished_at=timezone.now())
+
+
+def jobs_prune(*, older_than_days: int) -> int:
+    """Delete the result files of jobs finished more than `older_than_days` ago: exports hold personal data
+    and should not lie on disk longer than people need them. The job rows stay, marked as cleaned."""
+    cutoff = timezone.now() - timezone.timedelta(days=older_than_days)
+    pruned = 0
+    for job in Job.objects.filter(finished_at__lt=cutoff).exclude(result_path=""):
+        Path(job.result_path).unlink(missing_ok=True)
+        Job.objects.filter(pk=job.pk).update(result_path="", message=(job.message + " 结果文件已按期清理").strip())
+        pruned += 1
+    return pruned
