@@ -61,3 +61,15 @@ def test_elimination_cannot_precede_identification(county_admin, make_household)
             "monitoring_type": "marginal", "monitoring_status": "risk_eliminated",
             "identified_month": "202403", "eliminated_month": "202401"})
     assert "不能早于识别监测时间" in error.value.message_dict["eliminated_month"][0]
+
+
+def test_a_searched_id_number_is_not_pushed_into_the_browser_history(client, county_admin, make_household):
+    household = make_household(TUANJIE, number="HIS-1")
+    number = household.members.get().reveal_id_number()
+    client.force_login(county_admin)
+    response = client.get(reverse("registry:household_list"), {"q": number, "region": TUANJIE},
+                          headers={"HX-Request": "true"})
+    assert response.status_code == 200 and household.number in response.content.decode()
+    assert number not in response["HX-Push-Url"] and f"region={TUANJIE}" in response["HX-Push-Url"]
+    plain = client.get(reverse("registry:household_list"), {"q": "HIS"}, headers={"HX-Request": "true"})
+    assert "HX-Push-Url" not in plain

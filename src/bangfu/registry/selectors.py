@@ -32,14 +32,14 @@ class HouseholdFilter:
     def for_storage(self) -> dict:
         """The filter as it may be written to the database: an ID number or phone in q becomes its keyed hash."""
         data = dataclasses.asdict(self)
-        kind, value = _identifier_in(self.q)
+        kind, value = identifier_in(self.q)
         if kind:
             data["q"] = ""
             data[f"{kind}_digest"] = field_cipher().blind_index(kind, value)
         return data
 
 
-def _identifier_in(q: str) -> tuple[str, str]:
+def identifier_in(q: str) -> tuple[str, str]:
     """("id_number", normalised) or ("phone", digits) when the search text is one of them, else ("", "")."""
     text = q.strip()
     try:
@@ -76,7 +76,7 @@ def member_get_for_user(user, *, pk: int) -> Member:
 def _search_q(q: str) -> Q:
     """Name, household number, phone or ID number. An ID number or phone is matched through its blind index."""
     text = q.strip().replace("\x00", "")
-    kind, value = _identifier_in(text)
+    kind, value = identifier_in(text)
     if kind == "id_number":
         return _id_digest_q(field_cipher().blind_index("id_number", value))
     if kind == "phone":

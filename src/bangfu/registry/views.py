@@ -34,6 +34,7 @@ from bangfu.registry.selectors import (
     household_members,
     household_reveals,
     households_filtered,
+    identifier_in,
     member_get_for_user,
 )
 from bangfu.web.helpers import form_errors_from, require_capability
@@ -87,7 +88,11 @@ def household_list(request):
         "can_reveal": request.user.can("registry.reveal"),
     }
     template = "registry/_household_table.html" if request.htmx and not request.htmx.boosted else "registry/household_list.html"
-    return render(request, template, context)
+    response = render(request, template, context)
+    if request.htmx and identifier_in(flt.q)[0]:
+        # An ID number or phone searched for must not stay in the browser's history: push the URL without it.
+        response["HX-Push-Url"] = f"{request.path}?{_query_without(request, 'q')}"
+    return response
 
 
 def _query_without(request, *names: str) -> str:
