@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext  # not `_`: the success lambdas below name their argument _
 from django.views.decorators.http import require_POST
 
 from bangfu.core.scoping import linked_villages, village_scope
@@ -181,9 +182,9 @@ def household_create(request):
         except ValidationError as error:
             form_errors_from(form, error)
         else:
-            messages.success(request, f"已新增农户 {household.number}")
+            messages.success(request, gettext("已新增农户 %(number)s") % {"number": household.number})
             return redirect(_household_url(household.pk))
-    return render(request, "registry/form_page.html", {"form": form, "title": "新增农户"})
+    return render(request, "registry/form_page.html", {"form": form, "title": gettext("新增农户")})
 
 
 @login_required
@@ -193,11 +194,11 @@ def household_edit(request, pk: int):
     form = HouseholdForm(request.POST or None, instance=household,
                          villages=_villages_for(request.user, keep=household.village_id))
     return _form_page(
-        request, form, household=household, title=f"修改农户 {household.number}",
+        request, form, household=household, title=gettext("修改农户 %(number)s") % {"number": household.number},
         save=lambda data: services.household_update(actor=request.user, household=household, phone=form.phone_value(),
                                                     data=_pick(data, services.HOUSEHOLD_FIELDS)),
         on_error=household.refresh_from_db,  # the form wrote the rejected values onto the instance
-        success=lambda _: "已保存", done_url=_household_url(household.pk))
+        success=lambda _: gettext("已保存"), done_url=_household_url(household.pk))
 
 
 @login_required
@@ -205,11 +206,11 @@ def member_add(request, pk: int):
     require_capability(request.user, "registry.edit")
     household = household_get_for_user(request.user, pk=pk)
     return _form_page(
-        request, MemberForm(request.POST or None), household=household, title="添加成员",
+        request, MemberForm(request.POST or None), household=household, title=gettext("添加成员"),
         save=lambda data: services.member_add(actor=request.user, household=household,
                                               data=_pick(data, services.MEMBER_FIELDS), id_number=data["id_number"],
                                               sex=data["sex"] or None, birth_date=data["birth_date"]),
-        success=lambda member: f"已添加成员 {member.name}", done_url=_household_url(household.pk))
+        success=lambda member: gettext("已添加成员 %(name)s") % {"name": member.name}, done_url=_household_url(household.pk))
 
 
 @login_required
@@ -218,12 +219,12 @@ def member_edit(request, pk: int):
     member = member_get_for_user(request.user, pk=pk)
     return _form_page(
         request, MemberForm(request.POST or None, instance=member), household=member.household, member=member,
-        title=f"修改成员 {member.name}",
+        title=gettext("修改成员 %(name)s") % {"name": member.name},
         save=lambda data: services.member_update(actor=request.user, member=member,
                                                  data=_pick(data, services.MEMBER_FIELDS),
                                                  id_number=data["id_number"] or None, sex=data["sex"] or None,
                                                  birth_date=data["birth_date"]),
-        success=lambda _: "已保存", done_url=_household_url(member.household_id))
+        success=lambda _: gettext("已保存"), done_url=_household_url(member.household_id))
 
 
 @login_required
@@ -234,7 +235,7 @@ def member_remove_view(request, pk: int):
         request, MemberRemoveForm(request.POST or None), template="registry/member_remove.html", member=member,
         household=member.household,
         save=lambda data: services.member_remove(actor=request.user, member=member, reason=data["reason"]),
-        success=lambda _: f"已减员 {member.name}", done_url=_household_url(member.household_id))
+        success=lambda _: gettext("已减员 %(name)s") % {"name": member.name}, done_url=_household_url(member.household_id))
 
 
 @login_required
@@ -243,10 +244,10 @@ def income_add(request, pk: int):
     household = household_get_for_user(request.user, pk=pk)
     form = IncomeRecordForm(request.POST or None, initial={"members_counted": household.members.count() or 1})
     return _form_page(
-        request, form, household=household, title="登记年度收入",
+        request, form, household=household, title=gettext("登记年度收入"),
         save=lambda data: services.income_record_save(actor=request.user, household=household, year=data["year"],
                                                       data=_pick(data, services.INCOME_FIELDS)),
-        success=lambda _: "已保存收入记录", done_url=_household_url(household.pk))
+        success=lambda _: gettext("已保存收入记录"), done_url=_household_url(household.pk))
 
 
 @login_required
@@ -254,7 +255,7 @@ def income_add(request, pk: int):
 def member_id_reveal(request, pk: int):
     member = member_get_for_user(request.user, pk=pk)
     number = services.member_reveal_id_number(actor=request.user, member=member)
-    return HttpResponse(format_html('<span class="revealed" title="已记录查看">{}</span>', number))
+    return HttpResponse(format_html('<span class="revealed" title="{}">{}</span>', gettext("已记录查看"), number))
 
 
 @login_required
@@ -262,4 +263,4 @@ def member_id_reveal(request, pk: int):
 def household_phone_reveal(request, pk: int):
     household = household_get_for_user(request.user, pk=pk)
     phone = services.household_reveal_phone(actor=request.user, household=household)
-    return HttpResponse(format_html('<span class="revealed" title="已记录查看">{}</span>', phone))
+    return HttpResponse(format_html('<span class="revealed" title="{}">{}</span>', gettext("已记录查看"), phone))
