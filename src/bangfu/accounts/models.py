@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from bangfu.accounts.roles import CAPABILITIES, UNIT_ROLES, Role
 
@@ -10,25 +11,25 @@ from bangfu.accounts.roles import CAPABILITIES, UNIT_ROLES, Role
 class User(AbstractUser):
     """A person who works in the system. Sees only their region subtree, or their unit's linked villages."""
 
-    full_name = models.CharField("姓名", max_length=50, blank=True)
-    role = models.CharField("角色", max_length=30, choices=Role.choices, default=Role.VILLAGE_CADRE)
-    region = models.ForeignKey("regions.Region", verbose_name="所属区划", null=True, blank=True,
+    full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    role = models.CharField(_("角色"), max_length=30, choices=Role.choices, default=Role.VILLAGE_CADRE)
+    region = models.ForeignKey("regions.Region", verbose_name=_("所属区划"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="users")
-    unit = models.ForeignKey("assistance.Unit", verbose_name="所属帮扶单位", null=True, blank=True,
+    unit = models.ForeignKey("assistance.Unit", verbose_name=_("所属帮扶单位"), null=True, blank=True,
                              on_delete=models.PROTECT, related_name="users")
 
     class Meta:
-        verbose_name = "用户"
-        verbose_name_plural = "用户"
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
 
     def __str__(self) -> str:
         return self.full_name or self.username
 
     def clean(self) -> None:
         if self.role in UNIT_ROLES and not self.unit_id:
-            raise ValidationError({"unit": "帮扶单位角色必须绑定一个帮扶单位"})
+            raise ValidationError({"unit": _("帮扶单位角色必须绑定一个帮扶单位")})
         if self.role not in UNIT_ROLES and not self.region_id:
-            raise ValidationError({"region": "该角色必须绑定一个行政区划"})
+            raise ValidationError({"region": _("该角色必须绑定一个行政区划")})
 
     def can(self, capability: str) -> bool:
         return self.is_active and capability in CAPABILITIES.get(self.role, frozenset())

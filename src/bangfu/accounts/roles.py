@@ -1,18 +1,19 @@
 """The roles of DOMAIN.md §2 and what each may do. Where a user sits (region or unit) limits what they see."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    COUNTY_ADMIN = "county_admin", "县级监测管理员"
-    TOWNSHIP_REVIEWER = "township_reviewer", "乡镇审核员"
-    VILLAGE_CADRE = "village_cadre", "村干部/驻村工作队"
-    ASSISTANCE_CONTACT = "assistance_contact", "帮扶联系人"
-    UNIT_LIAISON = "unit_liaison", "帮扶单位联络员"
-    LEAD_COORDINATOR = "lead_coordinator", "牵头单位协调员"
-    DEPARTMENT_OPERATOR = "department_operator", "部门数据员"
-    LEADER = "leader", "领导（只读）"
-    AUDITOR = "auditor", "考核督查（只读）"
+    COUNTY_ADMIN = "county_admin", _("县级监测管理员")
+    TOWNSHIP_REVIEWER = "township_reviewer", _("乡镇审核员")
+    VILLAGE_CADRE = "village_cadre", _("村干部/驻村工作队")
+    ASSISTANCE_CONTACT = "assistance_contact", _("帮扶联系人")
+    UNIT_LIAISON = "unit_liaison", _("帮扶单位联络员")
+    LEAD_COORDINATOR = "lead_coordinator", _("牵头单位协调员")
+    DEPARTMENT_OPERATOR = "department_operator", _("部门数据员")
+    LEADER = "leader", _("领导（只读）")
+    AUDITOR = "auditor", _("考核督查（只读）")
 
 
 # Capabilities are checked by services and views; the scope (region subtree or unit) is checked by selectors.

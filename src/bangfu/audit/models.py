@@ -3,8 +3,12 @@
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 
-FINGERPRINT_LABELS = {"id_number": "证件号码", "phone": "联系电话"}
+FINGERPRINT_LABELS = {"id_number": _("证件号码"), "phone": _("联系电话")}
+# Words a service records in place of a value (accounts.services, a reset password), shown in the reader's language.
+RECORDED_PHRASES = frozenset({gettext_noop("（原密码）"), gettext_noop("（已由管理员重置）")})
 
 
 def _model_named(object_type: str):
@@ -27,10 +31,14 @@ def describe_value(object_type: str, name: str, value) -> tuple[str, str]:
             if field.choices:
                 display = dict(field.flatchoices).get(value, value)
     if isinstance(display, bool):
-        display = "是" if display else "否"
+        display = _("是") if display else _("否")
+    if isinstance(display, str) and display in RECORDED_PHRASES:
+        display = gettext(display)
+    if isinstance(display, str) and display.startswith("指纹 "):  # as audit.services.snapshot records it
+        display = _("指纹 %(fingerprint)s") % {"fingerprint": display.removeprefix("指纹 ")}
     if display is None or display == "":
         display = "—"
-    return label, str(display)
+    return str(label), str(display)
 
 
 class ChangeRecord(models.Model):
@@ -40,27 +48,27 @@ class ChangeRecord(models.Model):
     """
 
     class Action(models.TextChoices):
-        CREATE = "create", "新增"
-        UPDATE = "update", "修改"
-        DELETE = "delete", "删除"
+        CREATE = "create", _("新增")
+        UPDATE = "update", _("修改")
+        DELETE = "delete", _("删除")
 
-    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
                               on_delete=models.PROTECT, related_name="+")
-    action = models.CharField("操作", max_length=10, choices=Action.choices)
-    object_type = models.CharField("对象类型", max_length=50)
-    object_id = models.CharField("对象编号", max_length=40)
-    object_label = models.CharField("对象", max_length=200, blank=True)
-    household_id = models.BigIntegerField("所属户", null=True, blank=True, db_index=True)
-    region_code = models.CharField("所属区划", max_length=12, blank=True, db_index=True)
-    before = models.JSONField("变更前", null=True, blank=True)
-    after = models.JSONField("变更后", null=True, blank=True)
-    request_id = models.CharField("请求编号", max_length=36, blank=True)
-    reason = models.CharField("原因", max_length=200, blank=True)
+    action = models.CharField(_("操作"), max_length=10, choices=Action.choices)
+    object_type = models.CharField(_("对象类型"), max_length=50)
+    object_id = models.CharField(_("对象编号"), max_length=40)
+    object_label = models.CharField(_("对象"), max_length=200, blank=True)
+    household_id = models.BigIntegerField(_("所属户"), null=True, blank=True, db_index=True)
+    region_code = models.CharField(_("所属区划"), max_length=12, blank=True, db_index=True)
+    before = models.JSONField(_("变更前"), null=True, blank=True)
+    after = models.JSONField(_("变更后"), null=True, blank=True)
+    request_id = models.CharField(_("请求编号"), max_length=36, blank=True)
+    reason = models.CharField(_("原因"), max_length=200, blank=True)
 
     class Meta:
-        verbose_name = "变更记录"
-        verbose_name_plural = "变更记录"
+        verbose_name = _("变更记录")
+        verbose_name_plural = _("变更记录")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
@@ -87,27 +95,27 @@ class ChangeRecord(models.Model):
 class RevealRecord(models.Model):
     """A user saw an unmasked ID number, phone or bank account, or exported personal data."""
 
-    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="查看人", on_delete=models.PROTECT,
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("查看人"), on_delete=models.PROTECT,
                               related_name="+")
-    field = models.CharField("字段", max_length=30)
-    object_type = models.CharField("对象类型", max_length=50)
-    object_id = models.CharField("对象编号", max_length=40)
-    household_id = models.BigIntegerField("所属户", null=True, blank=True, db_index=True)
-    region_code = models.CharField("所属区划", max_length=12, blank=True, db_index=True,
-                                   help_text="查看对象所在村；导出时为导出人所属区划")
-    request_id = models.CharField("请求编号", max_length=36, blank=True)
+    field = models.CharField(_("字段"), max_length=30)
+    object_type = models.CharField(_("对象类型"), max_length=50)
+    object_id = models.CharField(_("对象编号"), max_length=40)
+    household_id = models.BigIntegerField(_("所属户"), null=True, blank=True, db_index=True)
+    region_code = models.CharField(_("所属区划"), max_length=12, blank=True, db_index=True,
+                                   help_text=_("查看对象所在村；导出时为导出人所属区划"))
+    request_id = models.CharField(_("请求编号"), max_length=36, blank=True)
 
     class Meta:
-        verbose_name = "敏感信息查看记录"
-        verbose_name_plural = "敏感信息查看记录"
+        verbose_name = _("敏感信息查看记录")
+        verbose_name_plural = _("敏感信息查看记录")
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.actor} {self.field} {self.object_id}"
 
-    FIELD_LABELS = {"id_number": "查看身份证号", "phone": "查看联系电话", "export_masked": "导出台账（脱敏）",
-                    "export_full": "导出台账（含完整身份证号和电话）"}
+    FIELD_LABELS = {"id_number": _("查看身份证号"), "phone": _("查看联系电话"), "export_masked": _("导出台账（脱敏）"),
+                    "export_full": _("导出台账（含完整身份证号和电话）")}
 
     @property
     def field_label(self) -> str:

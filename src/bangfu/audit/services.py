@@ -3,7 +3,9 @@
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
+from django.utils import translation
 
 from bangfu.audit.context import current_request_id
 from bangfu.audit.models import ChangeRecord, RevealRecord
@@ -45,6 +47,12 @@ def snapshot(instance: models.Model, *, exclude: frozenset[str] = frozenset()) -
     return data
 
 
+def _label(instance: models.Model) -> str:
+    """The object as history keeps it: in the site's language, whatever the writer's (a member is 张三（户主）)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(instance)[:200]
+
+
 def change_record(*, actor, action: str, instance: models.Model, before: dict | None, after: dict | None,
                   household_id: int | None = None, region_code: str = "", reason: str = "") -> ChangeRecord | None:
     """Append one change record; an update that changed nothing writes nothing."""
@@ -55,7 +63,7 @@ def change_record(*, actor, action: str, instance: models.Model, before: dict | 
         action=action,
         object_type=instance._meta.model_name,
         object_id=str(instance.pk),
-        object_label=str(instance)[:200],
+        object_label=_label(instance),
         household_id=household_id,
         region_code=region_code,
         before=before,

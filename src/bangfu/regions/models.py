@@ -1,6 +1,7 @@
 """The administrative tree, keyed by the 12-digit statistical division code (统计用区划代码)."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 LEVEL_PREFIX_LENGTH = {"province": 2, "city": 4, "county": 6, "township": 9, "village": 12}
 
@@ -9,23 +10,23 @@ class Region(models.Model):
     """A province, prefecture, county, township or village. Retired codes keep their row with valid_to set."""
 
     class Level(models.TextChoices):
-        PROVINCE = "province", "省"
-        CITY = "city", "市（州）"
-        COUNTY = "county", "县（区）"
-        TOWNSHIP = "township", "乡镇（街道）"
-        VILLAGE = "village", "村（社区）"
+        PROVINCE = "province", _("省")
+        CITY = "city", _("市（州）")
+        COUNTY = "county", _("县（区）")
+        TOWNSHIP = "township", _("乡镇（街道）")
+        VILLAGE = "village", _("村（社区）")
 
-    code = models.CharField("区划代码", max_length=12, primary_key=True)
-    name = models.CharField("名称", max_length=100)
-    level = models.CharField("层级", max_length=10, choices=Level.choices)
-    parent = models.ForeignKey("self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT,
+    code = models.CharField(_("区划代码"), max_length=12, primary_key=True)
+    name = models.CharField(_("名称"), max_length=100)
+    level = models.CharField(_("层级"), max_length=10, choices=Level.choices)
+    parent = models.ForeignKey("self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT,
                                related_name="children", db_constraint=False)
-    valid_from = models.DateField("启用日期", null=True, blank=True)
-    valid_to = models.DateField("停用日期", null=True, blank=True)
+    valid_from = models.DateField(_("启用日期"), null=True, blank=True)
+    valid_to = models.DateField(_("停用日期"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "行政区划"
-        verbose_name_plural = "行政区划"
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
         ordering = ["code"]
         indexes = [models.Index(fields=["level", "code"])]
 

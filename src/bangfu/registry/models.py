@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 
 from bangfu.core.crypto import field_cipher
 from bangfu.core.masking import mask_id_number
@@ -21,45 +22,45 @@ CENT = Decimal("0.01")  # amounts round half up (四舍五入), as people do by 
 class Household(models.Model):
     """A rural household: the unit of monitoring. Belongs to one village (and a group within it)."""
 
-    number = models.CharField("户编号", max_length=30, unique=True)
-    village = models.ForeignKey("regions.Region", verbose_name="村（社区）", on_delete=models.PROTECT,
+    number = models.CharField(_("户编号"), max_length=30, unique=True)
+    village = models.ForeignKey("regions.Region", verbose_name=_("村（社区）"), on_delete=models.PROTECT,
                                 related_name="households")
-    group = models.CharField("组", max_length=20, blank=True)
-    head_name = models.CharField("户主姓名", max_length=50, blank=True, db_index=True,
-                                 help_text="由成员“户主”自动同步")
-    household_type = models.CharField("户类型", max_length=20, choices=c.HouseholdType.choices,
+    group = models.CharField(_("组"), max_length=20, blank=True)
+    head_name = models.CharField(_("户主姓名"), max_length=50, blank=True, db_index=True,
+                                 help_text=_("由成员“户主”自动同步"))
+    household_type = models.CharField(_("户类型"), max_length=20, choices=c.HouseholdType.choices,
                                       default=c.HouseholdType.ORDINARY)
-    monitoring_type = models.CharField("监测对象类别", max_length=20, choices=c.MonitoringType.choices,
+    monitoring_type = models.CharField(_("监测对象类别"), max_length=20, choices=c.MonitoringType.choices,
                                        blank=True, default="")
-    monitoring_status = models.CharField("风险消除状态", max_length=20, choices=c.MonitoringStatus.choices,
+    monitoring_status = models.CharField(_("风险消除状态"), max_length=20, choices=c.MonitoringStatus.choices,
                                          blank=True, default="")
-    identified_month = models.CharField("识别监测时间", max_length=6, blank=True, help_text="YYYYMM")
-    eliminated_month = models.CharField("消除监测时间", max_length=6, blank=True, help_text="YYYYMM")
+    identified_month = models.CharField(_("识别监测时间"), max_length=6, blank=True, help_text="YYYYMM")
+    eliminated_month = models.CharField(_("消除监测时间"), max_length=6, blank=True, help_text="YYYYMM")
 
     phone_cipher = models.TextField(blank=True, default="")
     phone_digest = models.CharField(max_length=40, blank=True, default="", db_index=True)
-    phone_masked = models.CharField("联系电话", max_length=20, blank=True, default="")
+    phone_masked = models.CharField(_("联系电话"), max_length=20, blank=True, default="")
 
-    housing_safety = models.CharField("住房安全等级", max_length=2, choices=c.HousingSafety.choices,
+    housing_safety = models.CharField(_("住房安全等级"), max_length=2, choices=c.HousingSafety.choices,
                                       blank=True, default="")
-    housing_area = models.DecimalField("住房面积（㎡）", max_digits=8, decimal_places=2, null=True, blank=True)
-    drinking_water_safe = models.BooleanField("饮水安全有保障", default=True)
-    relocated = models.BooleanField("易地扶贫搬迁户", default=False)
-    resettlement_site = models.CharField("安置点", max_length=100, blank=True)
-    farmland_mu = models.DecimalField("耕地面积（亩）", max_digits=8, decimal_places=2, null=True, blank=True)
-    forest_mu = models.DecimalField("林地面积（亩）", max_digits=8, decimal_places=2, null=True, blank=True)
-    road_type = models.CharField("入户路类型", max_length=10, choices=c.RoadType.choices, blank=True, default="")
-    road_distance_km = models.DecimalField("距村主干路（公里）", max_digits=6, decimal_places=2, null=True, blank=True)
-    has_electricity = models.BooleanField("通生活用电", default=True)
-    cooperative_member = models.BooleanField("加入农民专业合作社", default=False)
+    housing_area = models.DecimalField(_("住房面积（㎡）"), max_digits=8, decimal_places=2, null=True, blank=True)
+    drinking_water_safe = models.BooleanField(_("饮水安全有保障"), default=True)
+    relocated = models.BooleanField(_("易地扶贫搬迁户"), default=False)
+    resettlement_site = models.CharField(_("安置点"), max_length=100, blank=True)
+    farmland_mu = models.DecimalField(_("耕地面积（亩）"), max_digits=8, decimal_places=2, null=True, blank=True)
+    forest_mu = models.DecimalField(_("林地面积（亩）"), max_digits=8, decimal_places=2, null=True, blank=True)
+    road_type = models.CharField(_("入户路类型"), max_length=10, choices=c.RoadType.choices, blank=True, default="")
+    road_distance_km = models.DecimalField(_("距村主干路（公里）"), max_digits=6, decimal_places=2, null=True, blank=True)
+    has_electricity = models.BooleanField(_("通生活用电"), default=True)
+    cooperative_member = models.BooleanField(_("加入农民专业合作社"), default=False)
 
-    is_active = models.BooleanField("在册", default=True)
+    is_active = models.BooleanField(_("在册"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "农户"
-        verbose_name_plural = "农户"
+        verbose_name = _("农户")
+        verbose_name_plural = _("农户")
         ordering = ["village_id", "number"]
         indexes = [
             models.Index(fields=["village", "number"]),
@@ -84,40 +85,40 @@ class Household(models.Model):
 class Member(models.Model):
     """A member of a household. Sex and birth date come from the ID number."""
 
-    household = models.ForeignKey(Household, verbose_name="所属户", on_delete=models.CASCADE, related_name="members")
-    name = models.CharField("姓名", max_length=50, db_index=True)
-    relation = models.CharField("与户主关系", max_length=20, choices=c.Relation.choices)
-    id_type = models.CharField("证件类型", max_length=20, choices=c.IdType.choices, default=c.IdType.RESIDENT_ID)
+    household = models.ForeignKey(Household, verbose_name=_("所属户"), on_delete=models.CASCADE, related_name="members")
+    name = models.CharField(_("姓名"), max_length=50, db_index=True)
+    relation = models.CharField(_("与户主关系"), max_length=20, choices=c.Relation.choices)
+    id_type = models.CharField(_("证件类型"), max_length=20, choices=c.IdType.choices, default=c.IdType.RESIDENT_ID)
     id_number_cipher = models.TextField(default="")
     id_number_digest = models.CharField(max_length=40, unique=True)
-    sex = models.CharField("性别", max_length=6, choices=c.Sex.choices)
-    birth_date = models.DateField("出生日期")
-    ethnicity = models.CharField("民族", max_length=10, choices=c.Ethnicity.choices, default=c.Ethnicity.HAN)
-    political_status = models.CharField("政治面貌", max_length=10, choices=c.PoliticalStatus.choices,
+    sex = models.CharField(_("性别"), max_length=6, choices=c.Sex.choices)
+    birth_date = models.DateField(_("出生日期"))
+    ethnicity = models.CharField(_("民族"), max_length=10, choices=c.Ethnicity.choices, default=c.Ethnicity.HAN)
+    political_status = models.CharField(_("政治面貌"), max_length=10, choices=c.PoliticalStatus.choices,
                                         default=c.PoliticalStatus.MASSES)
-    education = models.CharField("文化程度", max_length=20, choices=c.Education.choices, blank=True)
-    student_status = models.CharField("在校生情况", max_length=30, choices=c.StudentStatus.choices,
+    education = models.CharField(_("文化程度"), max_length=20, choices=c.Education.choices, blank=True)
+    student_status = models.CharField(_("在校生情况"), max_length=30, choices=c.StudentStatus.choices,
                                       blank=True, default="")
-    health = models.CharField("健康状况", max_length=10, choices=c.Health.choices, default=c.Health.HEALTHY)
-    disability_grade = models.CharField("残疾等级", max_length=2, choices=c.DisabilityGrade.choices,
+    health = models.CharField(_("健康状况"), max_length=10, choices=c.Health.choices, default=c.Health.HEALTHY)
+    disability_grade = models.CharField(_("残疾等级"), max_length=2, choices=c.DisabilityGrade.choices,
                                         blank=True, default="")
-    labour_ability = models.CharField("劳动技能", max_length=10, choices=c.LabourAbility.choices,
+    labour_ability = models.CharField(_("劳动技能"), max_length=10, choices=c.LabourAbility.choices,
                                       default=c.LabourAbility.ORDINARY)
-    work_place = models.CharField("务工地点", max_length=20, choices=c.WorkPlace.choices, blank=True, default="")
-    work_months = models.PositiveSmallIntegerField("务工时间（月）", default=0)
-    medical_insurance = models.BooleanField("参加城乡居民基本医疗保险", default=True)
-    serious_illness_insurance = models.BooleanField("参加大病保险", default=True)
-    pension_insurance = models.BooleanField("参加城乡居民基本养老保险", default=False)
-    dibao = models.BooleanField("享受低保", default=False)
-    tekun = models.BooleanField("特困供养", default=False)
-    public_welfare_job = models.BooleanField("公益岗位", default=False)
-    public_welfare_months = models.PositiveSmallIntegerField("公益岗位（月）", default=0)
+    work_place = models.CharField(_("务工地点"), max_length=20, choices=c.WorkPlace.choices, blank=True, default="")
+    work_months = models.PositiveSmallIntegerField(_("务工时间（月）"), default=0)
+    medical_insurance = models.BooleanField(_("参加城乡居民基本医疗保险"), default=True)
+    serious_illness_insurance = models.BooleanField(_("参加大病保险"), default=True)
+    pension_insurance = models.BooleanField(_("参加城乡居民基本养老保险"), default=False)
+    dibao = models.BooleanField(_("享受低保"), default=False)
+    tekun = models.BooleanField(_("特困供养"), default=False)
+    public_welfare_job = models.BooleanField(_("公益岗位"), default=False)
+    public_welfare_months = models.PositiveSmallIntegerField(_("公益岗位（月）"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "家庭成员"
-        verbose_name_plural = "家庭成员"
+        verbose_name = _("家庭成员")
+        verbose_name_plural = _("家庭成员")
         ordering = ["household_id", "id"]
 
     def __str__(self) -> str:
@@ -144,28 +145,28 @@ class Member(models.Model):
 class IncomeRecord(models.Model):
     """A household's income for one year (家庭纯收入 and its parts), with compliant out-of-pocket spending."""
 
-    household = models.ForeignKey(Household, verbose_name="所属户", on_delete=models.CASCADE,
+    household = models.ForeignKey(Household, verbose_name=_("所属户"), on_delete=models.CASCADE,
                                   related_name="income_records")
-    year = models.PositiveSmallIntegerField("年度")
-    members_counted = models.PositiveSmallIntegerField("家庭人口数")
-    wage_income = models.DecimalField("工资性收入", max_digits=12, decimal_places=2, default=Decimal(0))
-    business_income = models.DecimalField("生产经营性收入", max_digits=12, decimal_places=2, default=Decimal(0))
-    property_income = models.DecimalField("财产性收入", max_digits=12, decimal_places=2, default=Decimal(0))
-    transfer_income = models.DecimalField("转移性收入", max_digits=12, decimal_places=2, default=Decimal(0))
-    production_cost = models.DecimalField("生产经营性支出", max_digits=12, decimal_places=2, default=Decimal(0))
-    medical_spending = models.DecimalField("合规自付医疗支出", max_digits=12, decimal_places=2, default=Decimal(0))
-    education_spending = models.DecimalField("合规自付教育支出", max_digits=12, decimal_places=2, default=Decimal(0))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    members_counted = models.PositiveSmallIntegerField(_("家庭人口数"))
+    wage_income = models.DecimalField(_("工资性收入"), max_digits=12, decimal_places=2, default=Decimal(0))
+    business_income = models.DecimalField(_("生产经营性收入"), max_digits=12, decimal_places=2, default=Decimal(0))
+    property_income = models.DecimalField(_("财产性收入"), max_digits=12, decimal_places=2, default=Decimal(0))
+    transfer_income = models.DecimalField(_("转移性收入"), max_digits=12, decimal_places=2, default=Decimal(0))
+    production_cost = models.DecimalField(_("生产经营性支出"), max_digits=12, decimal_places=2, default=Decimal(0))
+    medical_spending = models.DecimalField(_("合规自付医疗支出"), max_digits=12, decimal_places=2, default=Decimal(0))
+    education_spending = models.DecimalField(_("合规自付教育支出"), max_digits=12, decimal_places=2, default=Decimal(0))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "收入记录"
-        verbose_name_plural = "收入记录"
+        verbose_name = _("收入记录")
+        verbose_name_plural = _("收入记录")
         ordering = ["household_id", "-year"]
         constraints = [
             models.UniqueConstraint(fields=["household", "year"], name="income_record_one_per_year"),
             models.CheckConstraint(condition=models.Q(members_counted__gte=1), name="income_record_members_positive",
-                                   violation_error_message="家庭人口数至少为1"),
+                                   violation_error_message=_("家庭人口数至少为1")),
         ]
 
     def __str__(self) -> str:

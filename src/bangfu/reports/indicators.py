@@ -6,6 +6,7 @@ Each indicator is an aggregate over a household queryset that has already passed
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from bangfu.registry.choices import HouseholdType, MonitoringStatus
 
@@ -13,26 +14,26 @@ from bangfu.registry.choices import HouseholdType, MonitoringStatus
 @dataclass(frozen=True)
 class Indicator:
     key: str
-    label: str
+    label: str  # lazily translated: shown in the reader's language
     definition: str
     aggregate: object
     list_query: str = ""  # the household list's filter that shows exactly these households
 
 
 INDICATORS = (
-    Indicator("households", "在册农户", "在册（未销户）的农户数", Count("pk", distinct=True)),
-    Indicator("people", "在册人口", "在册农户的家庭成员人数", Count("members", distinct=True)),
-    Indicator("formerly_poor", "脱贫户", "户类型为脱贫户的在册农户数",
+    Indicator("households", _("在册农户"), _("在册（未销户）的农户数"), Count("pk", distinct=True)),
+    Indicator("people", _("在册人口"), _("在册农户的家庭成员人数"), Count("members", distinct=True)),
+    Indicator("formerly_poor", _("脱贫户"), _("户类型为脱贫户的在册农户数"),
               Count("pk", filter=Q(household_type=HouseholdType.FORMERLY_POOR), distinct=True),
               "household_type=formerly_poor"),
-    Indicator("monitored", "监测对象", "已识别为监测对象（三类）的户数，含风险已消除",
+    Indicator("monitored", _("监测对象"), _("已识别为监测对象（三类）的户数，含风险已消除"),
               Count("pk", filter=~Q(monitoring_type=""), distinct=True), "monitoring_status=monitored"),
-    Indicator("risk_open", "风险未消除", "监测对象中风险未消除的户数",
+    Indicator("risk_open", _("风险未消除"), _("监测对象中风险未消除的户数"),
               Count("pk", filter=Q(monitoring_status=MonitoringStatus.RISK_OPEN), distinct=True),
               "monitoring_status=risk_open"),
-    Indicator("unsafe_housing", "C/D级危房", "住房安全等级为C级或D级的户数",
+    Indicator("unsafe_housing", _("C/D级危房"), _("住房安全等级为C级或D级的户数"),
               Count("pk", filter=Q(housing_safety__in=["C", "D"]), distinct=True), "unsafe_housing=on"),
-    Indicator("relocated", "易地搬迁户", "标记为易地扶贫搬迁的户数",
+    Indicator("relocated", _("易地搬迁户"), _("标记为易地扶贫搬迁的户数"),
               Count("pk", filter=Q(relocated=True), distinct=True), "relocated=on"),
 )
 INDICATOR_BY_KEY = {indicator.key: indicator for indicator in INDICATORS}
