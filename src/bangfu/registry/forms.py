@@ -1,6 +1,7 @@
 """Forms for the registry pages. They check types; the services check the domain rules."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from bangfu.registry import choices as c
 from bangfu.registry.models import Household, IncomeRecord, Member
@@ -8,8 +9,8 @@ from bangfu.registry.services import HOUSEHOLD_FIELDS, INCOME_FIELDS, MEMBER_FIE
 
 
 class HouseholdForm(forms.ModelForm):
-    phone = forms.CharField(label="联系电话", required=False, max_length=30,
-                            help_text="留空则不修改；输入“-”清除")
+    phone = forms.CharField(label=_("联系电话"), required=False, max_length=30,
+                            help_text=_("留空则不修改；输入“-”清除"))
 
     class Meta:
         model = Household
@@ -34,11 +35,11 @@ class HouseholdForm(forms.ModelForm):
 
 
 class MemberForm(forms.ModelForm):
-    id_number = forms.CharField(label="证件号码", max_length=40, required=False,
-                                help_text="身份证号18位，最后一位可为X，性别与出生日期由号码得出；残疾人证号20位；"
-                                          "尚无证件（如新生儿）选“其他”并填写性别和出生日期")
-    sex = forms.ChoiceField(label="性别（可不填）", choices=[("", "由身份证号得出")] + list(c.Sex.choices), required=False)
-    birth_date = forms.DateField(label="出生日期（可不填）", required=False,
+    id_number = forms.CharField(label=_("证件号码"), max_length=40, required=False,
+                                help_text=_("身份证号18位，最后一位可为X，性别与出生日期由号码得出；残疾人证号20位；"
+                                            "尚无证件（如新生儿）选“其他”并填写性别和出生日期"))
+    sex = forms.ChoiceField(label=_("性别（可不填）"), choices=[("", _("由身份证号得出"))] + list(c.Sex.choices), required=False)
+    birth_date = forms.DateField(label=_("出生日期（可不填）"), required=False,
                                  widget=forms.DateInput(attrs={"type": "date"}))
 
     class Meta:
@@ -50,7 +51,8 @@ class MemberForm(forms.ModelForm):
         if not self.instance.pk:
             self.fields["id_number"].required = True
         else:
-            self.fields["id_number"].widget.attrs["placeholder"] = f"{self.instance.id_number_masked}（留空不修改）"
+            self.fields["id_number"].widget.attrs["placeholder"] = _("%(masked)s（留空不修改）") % {
+                "masked": self.instance.id_number_masked}
         self.order_fields(["name", "id_type", "id_number", "relation", "sex", "birth_date"])
 
     def validate_unique(self):
@@ -58,8 +60,8 @@ class MemberForm(forms.ModelForm):
 
 
 class IncomeRecordForm(forms.ModelForm):
-    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
-    members_counted = forms.IntegerField(label="家庭人口数", min_value=1, max_value=50)
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    members_counted = forms.IntegerField(label=_("家庭人口数"), min_value=1, max_value=50)
 
     class Meta:
         model = IncomeRecord
@@ -77,17 +79,17 @@ class IncomeRecordForm(forms.ModelForm):
 
 
 class MemberRemoveForm(forms.Form):
-    reason = forms.CharField(label="减员原因", max_length=200)
+    reason = forms.CharField(label=_("减员原因"), max_length=200)
 
 
 class HouseholdFilterForm(forms.Form):
-    q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(
-        attrs={"placeholder": "姓名 / 户编号 / 身份证号 / 电话", "type": "search"}))
-    household_type = forms.ChoiceField(label="户类型", required=False,
-                                       choices=[("", "全部户类型")] + list(c.HouseholdType.choices))
-    monitoring_status = forms.ChoiceField(label="监测状态", required=False, choices=[
-        ("", "全部监测状态"), ("monitored", "全部监测对象"),
-        (c.MonitoringStatus.RISK_OPEN, "风险未消除"), (c.MonitoringStatus.RISK_ELIMINATED, "风险已消除")])
-    unsafe_housing = forms.BooleanField(label="危房（C/D级）", required=False)
-    relocated = forms.BooleanField(label="易地搬迁户", required=False)
+    q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(
+        attrs={"placeholder": _("姓名 / 户编号 / 身份证号 / 电话"), "type": "search"}))
+    household_type = forms.ChoiceField(label=_("户类型"), required=False,
+                                       choices=[("", _("全部户类型"))] + list(c.HouseholdType.choices))
+    monitoring_status = forms.ChoiceField(label=_("监测状态"), required=False, choices=[
+        ("", _("全部监测状态")), ("monitored", _("全部监测对象")),
+        (c.MonitoringStatus.RISK_OPEN, _("风险未消除")), (c.MonitoringStatus.RISK_ELIMINATED, _("风险已消除"))])
+    unsafe_housing = forms.BooleanField(label=_("危房（C/D级）"), required=False)
+    relocated = forms.BooleanField(label=_("易地搬迁户"), required=False)
     region = forms.CharField(required=False, widget=forms.HiddenInput)
