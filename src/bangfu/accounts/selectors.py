@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from bangfu.accounts.models import User
 from bangfu.accounts.roles import CAPABILITIES, Role
@@ -51,7 +52,7 @@ def user_get_for_user(actor, *, pk: int) -> User:
     try:
         return users_visible_to(actor).select_related("region__parent", "unit").get(pk=pk)
     except (User.DoesNotExist, ValueError, TypeError):
-        raise Http404("没有找到该用户，或不在您的管辖范围内") from None
+        raise Http404(_("没有找到该用户，或不在您的管辖范围内")) from None
 
 
 def users_filtered(actor, flt: UserFilter) -> QuerySet[User]:

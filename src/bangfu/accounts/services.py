@@ -5,12 +5,12 @@ change history.
 actor=None is the command line (`bangfu add-user`), run by whoever operates the server: no jurisdiction applies.
 """
 
-from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bangfu.accounts.forms import login_failures_clear
 from bangfu.accounts.models import User
@@ -29,24 +29,27 @@ from bangfu.regions.models import Region
 FULL_NAME_MAX = User._meta.get_field("full_name").max_length
 USERNAME_MAX = User._meta.get_field("username").max_length
 PASSWORD_RULES = {
-    "password_too_short": "至少需要{min_length}个字符",
-    "password_too_similar": "与{verbose_name}太相似",
-    "password_too_common": "过于常见，容易被猜中",
-    "password_entirely_numeric": "不能全是数字",
+    "password_too_short": gettext_lazy("至少需要%(min_length)s个字符"),
+    "password_too_similar": gettext_lazy("与%(verbose_name)s太相似"),
+    "password_too_common": gettext_lazy("过于常见，容易被猜中"),
+    "password_entirely_numeric": gettext_lazy("不能全是数字"),
 }
-ROLE_LIST = "、".join(f"{r.value}（{r.label}）" for r in Role)
+
+
+def _role_list() -> str:
+    return _("、").join(_("%(value)s（%(label)s）") % {"value": r.value, "label": r.label} for r in Role)
 
 
 # --- guards -------------------------------------------------------------------------------------------------
 
 def _require(actor, capability: str) -> None:
     if not actor.can(capability):
-        raise PermissionDenied("您的角色没有此项操作权限")
+        raise PermissionDenied(_("您的角色没有此项操作权限"))
 
 
 def _require_user_in_scope(actor, user: User) -> None:
     if not users_visible_to(actor).filter(pk=user.pk).exists():
-        raise PermissionDenied("该用户不在您的管辖范围内")
+        raise PermissionDenied(_("该用户不在您的管辖范围内"))
 
 
 def _outranks(role: str, actor) -> bool:
@@ -66,18 +69,17 @@ def _audit_region(user: User) -> str:
 
 
 def _password_error(password: str, user: User) -> str | None:
-    """The configured validators (AUTH_PASSWORD_VALIDATORS), each rule said in Chinese whatever the caller's
-    language. Django 5.2's own Chinese catalogue misses the minimum-length message (its msgid changed), hence
-    the table; a rule not in it falls back to Django's wording."""
-    with translation.override(settings.LANGUAGE_CODE):
-        try:
-            validate_password(password, user=user)
-        except ValidationError as error:
-            rules = []
-            for item in error.error_list:
-                template = PASSWORD_RULES.get(item.code or "")
-                rules.append(template.format(**(item.params or {})) if template else " ".join(item.messages))
-            return "密码不符合要求：" + "；".join(rules)
+    """The configured validators (AUTH_PASSWORD_VALIDATORS), each rule in our own words, in the reader's language.
+    Django 5.2's own Chinese catalogue misses the minimum-length message (its msgid changed), hence the table; a
+    rule not in it falls back to Django's wording."""
+    try:
+        validate_password(password, user=user)
+    except ValidationError as error:
+        rules = []
+        for item in error.error_list:
+            template = PASSWORD_RULES.get(item.code or "")
+            rules.append(template % (item.params or {}) if template else " ".join(item.messages))
+        return _("密码不符合要求：%(rules)s") % {"rules": _("；").join(rules)}
     return None
 
 
@@ -87,23 +89,23 @@ def _find_unit(name: str) -> Unit | None:
 
 def _check_username(username: str, errors: dict[str, str]) -> None:
     if not username:
-        errors["username"] = "用户名不能为空"
+        errors["username"] = _("用户名不能为空")
         return
     if len(username) > USERNAME_MAX:
-        errors["username"] = f"用户名不能超过{USERNAME_MAX}个字符"
+        errors["username"] = _("用户名不能超过%(max)s个字符") % {"max": USERNAME_MAX}
         return
     try:
         UnicodeUsernameValidator()(username)
     except ValidationError:
-        errors["username"] = "用户名只能由文字、数字和 @ . + - _ 组成，不能有空格"
+        errors["username"] = _("用户名只能由文字、数字和 @ . + - _ 组成，不能有空格")
         return
     if User.objects.filter(username__iexact=username).exists():
-        errors["username"] = f"用户名 {username} 已存在"
+        errors["username"] = _("用户名 %(username)s 已存在") % {"username": username}
 
 
 def _check_full_name(full_name: str, errors: dict[str, str]) -> None:
     if len(full_name) > FULL_NAME_MAX:
-        errors["full_name"] = f"姓名不能超过{FULL_NAME_MAX}个字"
+        errors["full_name"] = _("姓名不能超过%(max)s个字") % {"max": FULL_NAME_MAX}
 
 
 def _check_grant(actor, *, role: str, region: Region | None, unit: Unit | None, errors: dict[str, str]) -> None:
@@ -111,11 +113,11 @@ def _check_grant(actor, *, role: str, region: Region | None, unit: Unit | None, 
     if actor is None or actor.is_superuser:
         return
     if role in Role.values and _outranks(role, actor) and "role" not in errors:
-        errors["role"] = f"不能授予权限超出您本人的角色“{Role(role).label}”"
+        errors["role"] = _("不能授予权限超出您本人的角色“%(role)s”") % {"role": Role(role).label}
     if region is not None and not regions_assignable_by(actor).filter(code=region.code).exists():
-        errors["region"] = f"所选区划“{region.name}”不在您的管辖范围内"
+        errors["region"] = _("所选区划“%(region)s”不在您的管辖范围内") % {"region": region.name}
     if unit is not None and not units_assignable_by(actor).filter(pk=unit.pk).exists():
-        errors["unit"] = f"帮扶单位“{unit.name}”不属于您管辖的县"
+        errors["unit"] = _("帮扶单位“%(unit)s”不属于您管辖的县") % {"unit": unit.name}
 
 
 def _save(user: User) -> None:
@@ -124,7 +126,7 @@ def _save(user: User) -> None:
             user.save()
     except IntegrityError:
         # Two managers opening the same username at once: the unique index lets exactly one through.
-        raise ValidationError({"username": f"用户名 {user.username} 已存在"}) from None
+        raise ValidationError({"username": _("用户名 %(username)s 已存在") % {"username": user.username}}) from None
 
 
 # --- accounts -----------------------------------------------------------------------------------------------
@@ -145,17 +147,18 @@ def user_create(*, actor, username: str, password: str, role: str, full_name: st
     _check_username(username, errors)
     _check_full_name(full_name, errors)
     if role not in Role.values:
-        errors["role"] = f"角色“{role}”无效，应为：{ROLE_LIST}"
+        errors["role"] = _("角色“%(role)s”无效，应为：%(roles)s") % {"role": role, "roles": _role_list()}
     region = unit = None
     if role in UNIT_ROLES:
         unit = _find_unit(unit_name)
         if unit is None:
-            errors["unit"] = f"帮扶单位“{unit_name}”不存在" if unit_name else "帮扶单位角色必须绑定一个帮扶单位"
+            errors["unit"] = (_("帮扶单位“%(unit)s”不存在") % {"unit": unit_name} if unit_name
+                              else _("帮扶单位角色必须绑定一个帮扶单位"))
     elif role in Role.values:
         region = Region.objects.filter(code=region_code).first()
         if region is None:
-            errors["region"] = (f"区划代码“{region_code}”不存在（应为12位统计用区划代码）" if region_code
-                                else "该角色必须绑定一个行政区划")
+            errors["region"] = (_("区划代码“%(code)s”不存在（应为12位统计用区划代码）") % {"code": region_code} if region_code
+                                else _("该角色必须绑定一个行政区划"))
     _check_grant(actor, role=role, region=region, unit=unit, errors=errors)
     user = User(username=username, full_name=full_name, role=role, region=region, unit=unit)
     if message := _password_error(password, user):
@@ -190,27 +193,28 @@ def user_update(*, actor, user: User, full_name: str | None = None, role: str | 
     new_role = user.role if role is None else role
     region, unit = user.region, user.unit
     if new_role not in Role.values:
-        errors["role"] = f"角色“{new_role}”无效，应为：{ROLE_LIST}"
+        errors["role"] = _("角色“%(role)s”无效，应为：%(roles)s") % {"role": new_role, "roles": _role_list()}
     elif new_role in UNIT_ROLES:
         region = None
         if unit_name is not None:
             unit = _find_unit(unit_name) if unit_name else None
         if unit is None:
-            errors["unit"] = f"帮扶单位“{unit_name}”不存在" if unit_name else "帮扶单位角色必须绑定一个帮扶单位"
+            errors["unit"] = (_("帮扶单位“%(unit)s”不存在") % {"unit": unit_name} if unit_name
+                              else _("帮扶单位角色必须绑定一个帮扶单位"))
     else:
         unit = None
         if region_code is not None:
             region = Region.objects.filter(code=region_code).first() if region_code else None
         if region is None:
-            errors["region"] = (f"区划代码“{region_code}”不存在（应为12位统计用区划代码）" if region_code
-                                else "该角色必须绑定一个行政区划")
+            errors["region"] = (_("区划代码“%(code)s”不存在（应为12位统计用区划代码）") % {"code": region_code} if region_code
+                                else _("该角色必须绑定一个行政区划"))
     if user.pk == actor.pk:
         if new_role != user.role:
-            errors["role"] = "不能更改自己的角色，请由另一位管理员操作"
+            errors["role"] = _("不能更改自己的角色，请由另一位管理员操作")
         if region != user.region or unit != user.unit:
-            errors["unit" if user.unit_id else "region"] = "不能更改自己的所属区划或单位，请由另一位管理员操作"
+            errors["unit" if user.unit_id else "region"] = _("不能更改自己的所属区划或单位，请由另一位管理员操作")
         if is_active is False:
-            errors["is_active"] = "不能停用自己的账号"
+            errors["is_active"] = _("不能停用自己的账号")
     _check_grant(actor, role=new_role, region=region, unit=unit, errors=errors)
     if errors:
         raise ValidationError(errors)
@@ -236,7 +240,7 @@ def user_set_password(*, actor, user: User, password: str) -> User:
     user = User.objects.select_for_update(of=("self",)).select_related("region", "unit").get(pk=user.pk)
     _require_user_in_scope(actor, user)
     if _outranks(user.role, actor):
-        raise PermissionDenied("该用户的角色权限超出您本人，不能重置其密码")
+        raise PermissionDenied(_("该用户的角色权限超出您本人，不能重置其密码"))
     if message := _password_error(password, user):
         raise ValidationError({"password": message})
     user.set_password(password)

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from bangfu.accounts import services
 from bangfu.accounts.forms import PasswordSetForm, UserCreateForm, UserEditForm, UserFilterForm
@@ -55,9 +56,10 @@ def user_create(request):
         except ValidationError as error:
             form_errors_from(form, error)
         else:
-            messages.success(request, f"已新增用户 {user.username}（{user.get_role_display()}，{user.place_label}）")
+            messages.success(request, _("已新增用户 %(username)s（%(role)s，%(place)s）") % {
+                "username": user.username, "role": user.get_role_display(), "place": user.place_label})
             return redirect("accounts:user_list")
-    return render(request, "accounts/user_form.html", {"form": form, "title": "新增用户"})
+    return render(request, "accounts/user_form.html", {"form": form, "title": _("新增用户")})
 
 
 @login_required
@@ -73,10 +75,10 @@ def user_edit(request, pk: int):
         except ValidationError as error:
             form_errors_from(form, error)
         else:
-            messages.success(request, f"已保存用户 {user.username}")
+            messages.success(request, _("已保存用户 %(username)s") % {"username": user.username})
             return redirect("accounts:user_list")
     return render(request, "accounts/user_form.html", {
-        "form": form, "account": user, "title": f"修改用户 {user.username}",
+        "form": form, "account": user, "title": _("修改用户 %(username)s") % {"username": user.username},
         "history": user_history(user)[:20],
     })
 
@@ -95,6 +97,6 @@ def user_password(request, pk: int):
         else:
             if user.pk == request.user.pk:
                 update_session_auth_hash(request, user)  # a new password ends other sessions, not this one
-            messages.success(request, f"已重置 {user.username} 的密码，请当面或电话告知本人")
+            messages.success(request, _("已重置 %(username)s 的密码，请当面或电话告知本人") % {"username": user.username})
             return redirect("accounts:user_list")
     return render(request, "accounts/user_password.html", {"form": form, "account": user})

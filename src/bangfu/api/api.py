@@ -5,6 +5,7 @@ department-data issue). Every endpoint reads through the same selectors as the p
 """
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
@@ -16,4 +17,4 @@ api.add_router("/households", registry_router)
 
 @api.exception_handler(PermissionDenied)
 def permission_denied(request, exc):
-    return api.create_response(request, {"detail": str(exc) or "没有权限"}, status=403)
+    return api.create_response(request, {"detail": str(exc) or _("没有权限")}, status=403)

@@ -2,6 +2,7 @@
 
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from bangfu.registry.selectors import (
@@ -81,7 +82,7 @@ def _household_out(h, member_count=None) -> dict:
 
 def _require_view(request) -> None:
     if not request.user.can("registry.view"):
-        raise PermissionDenied("您的角色不能查看农户档案")
+        raise PermissionDenied(_("您的角色不能查看农户档案"))
 
 
 @router.get("/", response=HouseholdPage, summary="农户列表（按管辖范围）")

@@ -10,12 +10,15 @@ import datetime as dt
 import unicodedata
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_MAP = "10X98765432"
 
 
 class IdNumberError(ValueError):
-    """An ID number that breaks a rule; `message` is the Chinese text shown to users, `rule` a stable code."""
+    """An ID number that breaks a rule; `message` is the text shown to users (in their language), `rule` a stable
+    code."""
 
     def __init__(self, rule: str, message: str):
         super().__init__(message)
@@ -49,7 +52,7 @@ def _birth_date(text: str) -> dt.date:
     try:
         return dt.date(int(text[:4]), int(text[4:6]), int(text[6:8]))
     except ValueError:
-        raise IdNumberError("birth_date_invalid", f"出生日期无效：{text} 不是存在的日期") from None
+        raise IdNumberError("birth_date_invalid", _("出生日期无效：%(text)s 不是存在的日期") % {"text": text}) from None
 
 
 def parse_id_number(raw: str, *, today: dt.date | None = None) -> IdNumber:
@@ -57,27 +60,28 @@ def parse_id_number(raw: str, *, today: dt.date | None = None) -> IdNumber:
     today = today or dt.date.today()
     number = normalise_id_number(raw)
     if not number:
-        raise IdNumberError("required", "身份证号不能为空")
+        raise IdNumberError("required", _("身份证号不能为空"))
     if len(number) == 15:
         if not number.isdigit():
-            raise IdNumberError("characters", "15位旧身份证号只能由数字组成")
+            raise IdNumberError("characters", _("15位旧身份证号只能由数字组成"))
         body = number[:6] + "19" + number[6:]
         number = body + check_character(body)
         converted = True
     elif len(number) == 18:
         converted = False
     else:
-        raise IdNumberError("length", f"身份证号应为18位（或15位旧号码），实为{len(number)}位")
+        raise IdNumberError("length", _("身份证号应为18位（或15位旧号码），实为%(length)s位") % {"length": len(number)})
     body, check = number[:17], number[17]
     if not body.isdigit() or not (check.isdigit() or check == "X"):
-        raise IdNumberError("characters", "身份证号前17位必须是数字，最后一位是数字或X")
+        raise IdNumberError("characters", _("身份证号前17位必须是数字，最后一位是数字或X"))
     birth = _birth_date(body[6:14])
     if birth > today:
-        raise IdNumberError("birth_date_future", f"出生日期 {birth:%Y-%m-%d} 晚于今天")
+        raise IdNumberError("birth_date_future", _("出生日期 %(date)s 晚于今天") % {"date": f"{birth:%Y-%m-%d}"})
     if not converted:
         expected = check_character(body)
         if check != expected:
-            raise IdNumberError("check_character", f"校验码错误：最后一位应为{expected}，实为{check}")
+            raise IdNumberError("check_character", _("校验码错误：最后一位应为%(expected)s，实为%(check)s") % {
+                "expected": expected, "check": check})
     sex = "male" if int(body[16]) % 2 == 1 else "female"
     return IdNumber(number=number, birth_date=birth, sex=sex)
 

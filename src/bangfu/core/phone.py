@@ -3,8 +3,10 @@
 import re
 import unicodedata
 
+from django.utils.translation import gettext, gettext_noop
+
 PHONE_PATTERN = re.compile(r"^(1\d{10}|0\d{2,3}\d{7,8})$")
-PHONE_RULE = "联系电话格式错误：应为11位手机号，或带区号的固定电话"
+PHONE_RULE = gettext_noop("联系电话格式错误：应为11位手机号，或带区号的固定电话")  # shown translated
 
 
 def normalise_phone(raw: str) -> str:
@@ -14,5 +16,5 @@ def normalise_phone(raw: str) -> str:
     if digits.startswith("+86"):
         digits = digits[3:]
     if not PHONE_PATTERN.match(digits):
-        raise ValueError(PHONE_RULE)
+        raise ValueError(gettext(PHONE_RULE))
     return digits

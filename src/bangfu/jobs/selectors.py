@@ -1,5 +1,6 @@
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from bangfu.jobs.models import Job
 
@@ -13,4 +14,4 @@ def job_get_for_user(user, *, pk: int) -> Job:
     try:
         return jobs_of(user).get(pk=pk)
     except Job.DoesNotExist:
-        raise Http404("没有找到该任务") from None
+        raise Http404(_("没有找到该任务")) from None

@@ -3,6 +3,7 @@ from pathlib import Path
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from bangfu.jobs.selectors import job_get_for_user, jobs_of
 
@@ -24,5 +25,5 @@ def job_download(request, pk: int):
     job = job_get_for_user(request.user, pk=pk)
     path = Path(job.result_path) if job.result_path else None
     if job.status != job.Status.DONE or path is None or not path.exists():
-        raise Http404("结果文件不存在或已清理")
+        raise Http404(_("结果文件不存在或已清理"))
     return FileResponse(path.open("rb"), as_attachment=True, filename=job.result_name)

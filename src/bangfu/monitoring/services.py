@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from bangfu.audit.models import ChangeRecord
 from bangfu.audit.services import change_record, snapshot
@@ -14,9 +15,9 @@ from bangfu.regions.models import Region
 
 def _require_configure(actor, region: Region) -> None:
     if not actor.can("monitoring.configure"):
-        raise PermissionDenied("您的角色不能修改监测范围")
+        raise PermissionDenied(_("您的角色不能修改监测范围"))
     if not actor.is_superuser and not (actor.region_id and actor.region.contains(region.code)):
-        raise PermissionDenied("只能设置本辖区的监测范围")
+        raise PermissionDenied(_("只能设置本辖区的监测范围"))
 
 
 @transaction.atomic
@@ -26,15 +27,15 @@ def monitoring_line_save(*, actor, region: Region, year: int, amount, source: st
     errors: dict[str, str] = {}
     this_year = dt.date.today().year
     if not 2015 <= int(year) <= this_year + 1:
-        errors["year"] = f"年度应在2015至{this_year + 1}之间"
+        errors["year"] = _("年度应在2015至%(year)s之间") % {"year": this_year + 1}
     try:
         value = Decimal(str(amount)).quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError):
         value = None
     if value is None or not Decimal("1000") <= value <= Decimal("100000"):
-        errors["amount"] = "监测线应为1,000至100,000元之间的金额"
+        errors["amount"] = _("监测线应为1,000至100,000元之间的金额")
     if region.level not in (Region.Level.PROVINCE, Region.Level.CITY, Region.Level.COUNTY):
-        errors["region"] = "监测范围按省、市或县设定"
+        errors["region"] = _("监测范围按省、市或县设定")
     if errors:
         raise ValidationError(errors)
     line = MonitoringLine.objects.select_for_update().filter(region=region, year=year).first()

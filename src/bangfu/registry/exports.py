@@ -9,6 +9,7 @@ from pathlib import Path
 import xlsxwriter
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from bangfu.audit.services import reveal_record
 from bangfu.jobs.services import job_kind, job_output_dir, job_start
@@ -33,10 +34,11 @@ MEMBER_COLUMNS = (
 def household_ledger_export_start(*, actor, flt: HouseholdFilter, include_personal: bool = False):
     """Queue an export of the households the actor sees through `flt`. Logged as an export."""
     if not actor.can("registry.export"):
-        raise PermissionDenied("您的角色不能导出农户台账")
+        raise PermissionDenied(_("您的角色不能导出农户台账"))
     if include_personal and not actor.can("registry.reveal"):
-        raise PermissionDenied("您的角色不能导出完整的身份证号和电话")
-    job = job_start(actor=actor, kind=KIND, title=f"导出农户台账（{timezone.localtime():%Y-%m-%d %H:%M}）",
+        raise PermissionDenied(_("您的角色不能导出完整的身份证号和电话"))
+    title = _("导出农户台账（%(time)s）") % {"time": f"{timezone.localtime():%Y-%m-%d %H:%M}"}  # the requester's words
+    job = job_start(actor=actor, kind=KIND, title=title,
                     params={"filter": flt.for_storage(), "include_personal": include_personal})
     reveal_record(actor=actor, field="export_full" if include_personal else "export_masked", instance=job,
                   household_id=None, region_code=actor.region_id or "")
@@ -51,7 +53,7 @@ def _yes(value: bool) -> str:
 def household_ledger_export_run(job, progress) -> tuple[str, Path]:
     actor = job.requested_by
     if not actor.can("registry.export"):
-        raise PermissionDenied("发起人已无导出权限")
+        raise PermissionDenied(_("发起人已无导出权限"))
     full = bool(job.params.get("include_personal")) and actor.can("registry.reveal")
     households = households_filtered(actor, HouseholdFilter(**job.params["filter"]))
     progress.total(households.count())

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from bangfu.audit.models import ChangeRecord, RevealRecord
 from bangfu.core.crypto import field_cipher
@@ -62,7 +63,7 @@ def household_get_for_user(user, *, pk: int) -> Household:
     try:
         return households_visible_to(user).select_related("village__parent").get(pk=pk)
     except (Household.DoesNotExist, ValueError, TypeError):
-        raise Http404("没有找到该户，或不在您的管辖范围内") from None
+        raise Http404(_("没有找到该户，或不在您的管辖范围内")) from None
 
 
 def member_get_for_user(user, *, pk: int) -> Member:
@@ -70,7 +71,7 @@ def member_get_for_user(user, *, pk: int) -> Member:
         return Member.objects.select_related("household").filter(
             household__in=households_visible_to(user)).get(pk=pk)
     except (Member.DoesNotExist, ValueError, TypeError):
-        raise Http404("没有找到该成员，或不在您的管辖范围内") from None
+        raise Http404(_("没有找到该成员，或不在您的管辖范围内")) from None
 
 
 def _search_q(q: str) -> Q:

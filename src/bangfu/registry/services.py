@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from bangfu.audit.models import ChangeRecord
 from bangfu.audit.services import change_record, reveal_record, snapshot
@@ -43,12 +44,12 @@ MONTH_PATTERN = re.compile(r"^(19|20)\d{2}(0[1-9]|1[0-2])$")
 
 def _require(actor, capability: str) -> None:
     if not actor.can(capability):
-        raise PermissionDenied("您的角色没有此项操作权限")
+        raise PermissionDenied(_("您的角色没有此项操作权限"))
 
 
 def _require_household_in_scope(actor, household: Household) -> None:
     if not households_visible_to(actor).filter(pk=household.pk).exists():
-        raise PermissionDenied("该户不在您的管辖范围内")
+        raise PermissionDenied(_("该户不在您的管辖范围内"))
 
 
 def normalise_phone(raw: str) -> str:
@@ -76,26 +77,27 @@ def _validate_household(household: Household) -> None:
     for field in ("identified_month", "eliminated_month"):
         value = getattr(household, field)
         if value and not MONTH_PATTERN.match(value):
-            errors[field] = f"{Household._meta.get_field(field).verbose_name}应为6位年月（YYYYMM），实为“{value}”"
+            errors[field] = _("%(field)s应为6位年月（YYYYMM），实为“%(value)s”") % {
+                "field": Household._meta.get_field(field).verbose_name, "value": value}
     if household.village_id and getattr(household.village, "level", "village") != "village":
-        errors["village"] = "户必须挂在村（社区）一级"
+        errors["village"] = _("户必须挂在村（社区）一级")
     if household.monitoring_status and not household.monitoring_type:
-        errors["monitoring_status"] = "非监测对象不能有风险消除状态"
+        errors["monitoring_status"] = _("非监测对象不能有风险消除状态")
     if household.monitoring_type and not household.monitoring_status:
         household.monitoring_status = c.MonitoringStatus.RISK_OPEN
     if household.monitoring_type and not household.identified_month:
-        errors["identified_month"] = "监测对象必须填写识别监测时间"
+        errors["identified_month"] = _("监测对象必须填写识别监测时间")
     if household.monitoring_status == c.MonitoringStatus.RISK_ELIMINATED and not household.eliminated_month:
-        errors["eliminated_month"] = "风险已消除的户必须填写消除监测时间"
+        errors["eliminated_month"] = _("风险已消除的户必须填写消除监测时间")
     for field in ("housing_area", "farmland_mu", "forest_mu", "road_distance_km"):
         value = getattr(household, field)
         if value is not None and value < 0:
-            errors[field] = f"{Household._meta.get_field(field).verbose_name}不能为负数"
+            errors[field] = _("%(field)s不能为负数") % {"field": Household._meta.get_field(field).verbose_name}
     if (household.identified_month and household.eliminated_month and "identified_month" not in errors
             and "eliminated_month" not in errors and household.eliminated_month < household.identified_month):
-        errors["eliminated_month"] = "消除监测时间不能早于识别监测时间"
+        errors["eliminated_month"] = _("消除监测时间不能早于识别监测时间")
     if household.relocated and not household.resettlement_site.strip():
-        errors["resettlement_site"] = "易地扶贫搬迁户必须填写安置点"
+        errors["resettlement_site"] = _("易地扶贫搬迁户必须填写安置点")
     if errors:
         raise ValidationError(errors)
 
@@ -106,7 +108,8 @@ def _save_household(household: Household) -> None:
             household.save()
     except IntegrityError:
         # Two people registering the same household number at once: the unique index lets one through.
-        raise ValidationError({"number": f"户编号 {household.number} 已存在（刚由他人登记）"}) from None
+        raise ValidationError({"number": _("户编号 %(number)s 已存在（刚由他人登记）") % {
+            "number": household.number}}) from None
 
 
 def _household_snapshot(household: Household) -> dict:
@@ -121,9 +124,9 @@ def household_create(*, actor, data: dict[str, Any], phone: str | None = None) -
     _require(actor, "registry.edit")
     household = Household(**{k: v for k, v in data.items() if k in HOUSEHOLD_FIELDS})
     if not household.village_id or not region_in_scope(actor, household.village_id):
-        raise ValidationError({"village": "所选村不在您的管辖范围内"})
+        raise ValidationError({"village": _("所选村不在您的管辖范围内")})
     if Household.objects.filter(number=household.number).exists():
-        raise ValidationError({"number": f"户编号 {household.number} 已存在"})
+        raise ValidationError({"number": _("户编号 %(number)s 已存在") % {"number": household.number}})
     _set_phone(household, phone)
     _validate_household(household)
     _save_household(household)
@@ -143,9 +146,9 @@ def household_update(*, actor, household: Household, data: dict[str, Any], phone
         if key in HOUSEHOLD_FIELDS:
             setattr(household, key, value)
     if not region_in_scope(actor, household.village_id):
-        raise ValidationError({"village": "所选村不在您的管辖范围内"})
+        raise ValidationError({"village": _("所选村不在您的管辖范围内")})
     if Household.objects.filter(number=household.number).exclude(pk=household.pk).exists():
-        raise ValidationError({"number": f"户编号 {household.number} 已存在"})
+        raise ValidationError({"number": _("户编号 %(number)s 已存在") % {"number": household.number}})
     _set_phone(household, phone)
     _validate_household(household)
     _save_household(household)
@@ -186,13 +189,13 @@ def _identity_from(raw: str, *, id_type: str, sex: str | None, birth_date: dt.da
         number = normalise_id_number(raw)
         errors = {}
         if not OTHER_ID_PATTERN.match(number):
-            errors["id_number"] = "其他证件号码应为4至30位字母、数字或连字符"
+            errors["id_number"] = _("其他证件号码应为4至30位字母、数字或连字符")
         if not sex:
-            errors["sex"] = "证件类型为“其他”时必须填写性别"
+            errors["sex"] = _("证件类型为“其他”时必须填写性别")
         if not birth_date:
-            errors["birth_date"] = "证件类型为“其他”时必须填写出生日期"
+            errors["birth_date"] = _("证件类型为“其他”时必须填写出生日期")
         elif birth_date > dt.date.today():
-            errors["birth_date"] = "出生日期不能晚于今天"
+            errors["birth_date"] = _("出生日期不能晚于今天")
         if errors:
             raise ValidationError(errors)
         return MemberIdentity(number, sex, birth_date)
@@ -200,17 +203,18 @@ def _identity_from(raw: str, *, id_type: str, sex: str | None, birth_date: dt.da
     if id_type == c.IdType.DISABILITY_CERT:
         # 残疾人证号 = the holder's ID number + disability category (1 digit) + grade (1 digit).
         if len(text) != 20 or not text[18:].isdigit():
-            raise ValidationError({"id_number": "残疾人证号应为20位：身份证号后加残疾类别和等级两位数字"})
-        text, prefix = text[:18], "残疾人证号前18位："
+            raise ValidationError({"id_number": _("残疾人证号应为20位：身份证号后加残疾类别和等级两位数字")})
+        text, prefix = text[:18], _("残疾人证号前18位：")
     try:
         parsed = parse_id_number(text)
     except IdNumberError as error:
         raise ValidationError({"id_number": prefix + error.message}) from None
     errors = {}
     if sex and sex != parsed.sex:
-        errors["sex"] = f"性别与身份证号不符：身份证号显示为{c.Sex(parsed.sex).label}"
+        errors["sex"] = _("性别与身份证号不符：身份证号显示为%(sex)s") % {"sex": c.Sex(parsed.sex).label}
     if birth_date and birth_date != parsed.birth_date:
-        errors["birth_date"] = f"出生日期与身份证号不符：身份证号显示为{parsed.birth_date:%Y-%m-%d}"
+        errors["birth_date"] = _("出生日期与身份证号不符：身份证号显示为%(date)s") % {
+            "date": f"{parsed.birth_date:%Y-%m-%d}"}
     if errors:
         raise ValidationError(errors)
     number = parsed.number + normalise_id_number(raw)[18:] if id_type == c.IdType.DISABILITY_CERT else parsed.number
@@ -238,9 +242,11 @@ def _duplicate_message(holder: Member, actor) -> str:
     so a duplicate check cannot be used to look people up outside one's jurisdiction."""
     household = holder.household
     if households_visible_to(actor).filter(pk=household.pk).exists():
-        return f"身份证号重复：已登记在户编号 {household.number}（户主 {household.head_name or '未填'}）的成员 {holder.name}"
+        return _("身份证号重复：已登记在户编号 %(number)s（户主 %(head)s）的成员 %(name)s") % {
+            "number": household.number, "head": household.head_name or _("未填"), "name": holder.name}
     township = Region.objects.filter(code=household.village_id[:9] + "000").values_list("name", flat=True).first()
-    return f"身份证号重复：该号码已登记在{township or '其他乡镇'}的农户中（不在您的管辖范围内），请联系县级管理员核实"
+    return _("身份证号重复：该号码已登记在%(township)s的农户中（不在您的管辖范围内），请联系县级管理员核实") % {
+        "township": township or _("其他乡镇")}
 
 
 def _apply_id_number(member: Member, parsed: MemberIdentity, digest: str) -> None:
@@ -254,17 +260,17 @@ def _apply_id_number(member: Member, parsed: MemberIdentity, digest: str) -> Non
 def _validate_member(member: Member) -> None:
     errors = {}
     if not member.name.strip():
-        errors["name"] = "姓名不能为空"
+        errors["name"] = _("姓名不能为空")
     if member.work_months > 12:
-        errors["work_months"] = "务工时间不能超过12个月"
+        errors["work_months"] = _("务工时间不能超过12个月")
     if member.public_welfare_months > 12:
-        errors["public_welfare_months"] = "公益岗位月数不能超过12个月"
+        errors["public_welfare_months"] = _("公益岗位月数不能超过12个月")
     if member.health == c.Health.DISABLED and not member.disability_grade:
-        errors["disability_grade"] = "健康状况为残疾时必须填写残疾等级"
+        errors["disability_grade"] = _("健康状况为残疾时必须填写残疾等级")
     if member.relation == c.Relation.HEAD:
         other_head = member.household.members.filter(relation=c.Relation.HEAD).exclude(pk=member.pk).first()
         if other_head:
-            errors["relation"] = f"该户已有户主 {other_head.name}"
+            errors["relation"] = _("该户已有户主 %(name)s") % {"name": other_head.name}
     if errors:
         raise ValidationError(errors)
 
@@ -323,11 +329,11 @@ def member_update(*, actor, member: Member, data: dict[str, Any], id_number: str
                                           birth_date=birth_date, exclude_pk=member.pk)
         _apply_id_number(member, parsed, digest)
     elif member.id_type != old_type:
-        raise ValidationError({"id_number": "更改证件类型时请重新填写证件号码"})
+        raise ValidationError({"id_number": _("更改证件类型时请重新填写证件号码")})
     elif member.id_type == c.IdType.OTHER:
         member.sex, member.birth_date = sex or member.sex, birth_date or member.birth_date
     elif (sex and sex != member.sex) or (birth_date and birth_date != member.birth_date):
-        raise ValidationError({"id_number": "性别和出生日期由身份证号决定：请更正身份证号"})
+        raise ValidationError({"id_number": _("性别和出生日期由身份证号决定：请更正身份证号")})
     _validate_member(member)
     _save_member(member, actor)
     _sync_head_name(member.household)
@@ -342,7 +348,7 @@ def member_remove(*, actor, member: Member, reason: str) -> None:
     _require(actor, "registry.edit")
     _require_household_in_scope(actor, member.household)
     if not reason.strip():
-        raise ValidationError({"reason": "请填写减员原因"})
+        raise ValidationError({"reason": _("请填写减员原因")})
     household = member.household
     before = snapshot(member)
     change_record(actor=actor, action=ChangeRecord.Action.DELETE, instance=member, before=before, after=None,
@@ -369,7 +375,7 @@ def income_record_save(*, actor, household: Household, year: int, data: dict[str
     _require_household_in_scope(actor, household)
     this_year = dt.date.today().year
     if not 2000 <= int(year) <= this_year:
-        raise ValidationError({"year": f"年度应在2000至{this_year}之间"})
+        raise ValidationError({"year": _("年度应在2000至%(year)s之间") % {"year": this_year}})
     record = IncomeRecord.objects.select_for_update().filter(household=household, year=year).first()
     before = snapshot(record) if record else None
     if record is None:
@@ -381,17 +387,17 @@ def income_record_save(*, actor, household: Household, year: int, data: dict[str
         record.members_counted = household.members.count() or 1
     errors = {}
     if record.members_counted < 1:
-        errors["members_counted"] = "家庭人口数至少为1"
+        errors["members_counted"] = _("家庭人口数至少为1")
     for field in INCOME_FIELDS[1:]:
         if getattr(record, field) is not None and getattr(record, field) < 0:
-            errors[field] = f"{IncomeRecord._meta.get_field(field).verbose_name}不能为负数"
+            errors[field] = _("%(field)s不能为负数") % {"field": IncomeRecord._meta.get_field(field).verbose_name}
     if errors:
         raise ValidationError(errors)
     try:
         with transaction.atomic():
             record.save()
     except IntegrityError:
-        raise ValidationError({"year": f"{year}年的收入刚由他人登记，请刷新页面后再修改"}) from None
+        raise ValidationError({"year": _("%(year)s年的收入刚由他人登记，请刷新页面后再修改") % {"year": year}}) from None
     change_record(actor=actor, action=ChangeRecord.Action.UPDATE if before else ChangeRecord.Action.CREATE,
                   instance=record, before=before, after=snapshot(record), household_id=household.pk,
                   region_code=household.village_id)

@@ -58,7 +58,7 @@ def home(request):
 def audit_log(request):
     """Who changed what, and who saw or exported personal data, within the reader's jurisdiction."""
     if not request.user.can("audit.view"):
-        raise PermissionDenied("只有县级管理员和考核督查角色可以查看变更记录")
+        raise PermissionDenied(_("只有县级管理员和考核督查角色可以查看变更记录"))
     form = AuditFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     reveals = data.get("view") == "reveals"
