@@ -7,7 +7,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from bangfu.jobs.models import Job
 
@@ -60,7 +61,15 @@ class Progress:
 
 
 def job_run(job_id: int) -> None:
-    """Run one job to the end, recording success or the failure's message. Called by the worker."""
+    """Run one job to the end, recording success or the failure's message. Called by the worker.
+
+    In the site's language whichever thread runs it (the worker has none; the test backend runs it inside the
+    request): the ledger's columns and labels are the national system's Chinese."""
+    with translation.override(settings.LANGUAGE_CODE):
+        _job_run(job_id)
+
+
+def _job_run(job_id: int) -> None:
     job = Job.objects.select_related("requested_by").get(pk=job_id)
     if job.status != Job.Status.QUEUED:
         return
@@ -69,8 +78,8 @@ def job_run(job_id: int) -> None:
         name, path = JOB_RUNNERS[job.kind](job, Progress(job))
     except Exception as error:  # a job must never die silently: the user sees why
         log.error("job %s failed: %s", job.pk, traceback.format_exc())
-        Job.objects.filter(pk=job.pk).update(status=Job.Status.FAILED, message=f"任务失败：{error}",
-                                             finished_at=timezone.now())
+        message = _("任务失败：%(error)s") % {"error": error}
+        Job.objects.filter(pk=job.pk).update(status=Job.Status.FAILED, message=message, finished_at=timezone.now())
         return
     Job.objects.filter(pk=job.pk).update(status=Job.Status.DONE, done=job.total, result_name=name,
                                          result_path=str(path), finished_at=timezone.now())
