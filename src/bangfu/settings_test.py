@@ -11,6 +11,12 @@ os.environ.setdefault("BANGFU_TASK_BACKEND", "django_tasks.backends.immediate.Im
 
 from bangfu.settings import *  # noqa: E402,F403
 
+# xdist workers inherit one directory, and job result files are named by job number, which each worker's database
+# counts from 1: in a shared directory one worker's export could overwrite the file another is about to read.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    VAR_DIR = VAR_DIR / os.environ["PYTEST_XDIST_WORKER"]  # noqa: F405
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+
 # Tests create many users: the production hasher would cost each a quarter second.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
