@@ -10,12 +10,16 @@ import re
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from bangfu.audit.models import ChangeRecord
 from bangfu.jobs.models import Job
+from bangfu.jobs.services import JOB_RUNNERS, job_kind, job_run
 from bangfu.monitoring.services import monitoring_line_save
 from bangfu.regions.models import Region
 from bangfu.registry import choices as c
+from bangfu.registry.exports import household_ledger_export_start
+from bangfu.registry.selectors import HouseholdFilter
 from bangfu.registry.services import household_update, income_record_save, member_add, member_reveal_id_number
 from tests.conftest import COUNTY, TUANJIE, synthetic_id
 
@@ -125,17 +129,42 @@ def test_monitoring_lines_in_english(english, household):
                   "Set the monitoring line for", "Notice 12")
 
 
-def test_jobs_in_english(english, household, django_capture_on_commit_callbacks):
+def test_jobs_in_english(english, household, county_admin, tmp_path):
     _english_page(english, reverse("jobs:job_list"), "My jobs", "No background jobs yet")
-    with django_capture_on_commit_callbacks(execute=True):
-        response = english.post(reverse("registry:household_export"), {"region": TUANJIE})
-    assert response.status_code == 302
-    job = Job.objects.get()
-    assert job.status == Job.Status.DONE, job.message
+    # Started, not run: result files are named by job number in a directory parallel test workers share.
+    with translation.override("en"):
+        job = household_ledger_export_start(actor=county_admin, flt=HouseholdFilter(region_code=TUANJIE))
     assert job.title.startswith("Household ledger export (")  # the requester's words
-    assert job.result_name.startswith("农户台账-")  # the file is the national ledger, in Chinese
+    _english_page(english, reverse("jobs:job_list"), "Household ledger export", "Queued")
+    result = tmp_path / "ledger.xlsx"
+    result.write_bytes(b"xlsx")
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.DONE, total=1, done=1, result_path=str(result),
+                                         result_name="农户台账-20260101-120000.xlsx")  # the national ledger's name
     _english_page(english, reverse("jobs:job_list"), "Household ledger export", "Done", "Download")
     _english_page(english, reverse("jobs:job_detail", args=[job.pk]), "The job runs in the background")
+
+
+def test_a_job_run_inside_an_english_request_works_in_the_site_language(county_admin):
+    """The ledger (and a job's own words) are Chinese whichever thread runs the job: the worker has no
+    language, the test backend runs it inside the request."""
+    from django.core.exceptions import PermissionDenied
+    from django.utils.translation import gettext
+
+    saved = dict(JOB_RUNNERS)
+
+    @job_kind("test_refused")
+    def refused(job, progress):
+        raise PermissionDenied(gettext("发起人已无导出权限"))
+
+    try:
+        job = Job.objects.create(kind="test_refused", title="t", requested_by=county_admin, params={})
+        with translation.override("en"):
+            job_run(job.pk)
+    finally:
+        JOB_RUNNERS.clear()
+        JOB_RUNNERS.update(saved)
+    job.refresh_from_db()
+    assert (job.status, job.message) == (Job.Status.FAILED, "任务失败：发起人已无导出权限")
 
 
 def test_audit_in_english(english, household):
