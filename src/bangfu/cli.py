@@ -27,9 +27,12 @@ def _django(argv: list[str]) -> None:
 def demo(argv: list[str]) -> None:
     """One command from a fresh checkout to a running demo."""
     import django
+    from django.conf import settings
     from django.core.management import call_command
 
+    os.environ["BANGFU_DEMO"] = "1"
     django.setup()
+    settings.DEMO_MODE = True  # the login page lists the demo accounts (settings may have loaded already)
     call_command("migrate", verbosity=0, interactive=False)
     people = None
     if "--people" in argv:
