@@ -31,6 +31,8 @@ EXPECTED_RULE = {
     "4405241880010100145": "length",
     "44052418800101001A": "characters",
     "513225209901010010": "birth_date_future",
+    "١١٠١٠٥١٩٤٩١٢٣١٠٠٢X": "characters",
+    "000000199001010018": "province_code",
 }
 MESSAGE_NAMES_RULE = {
     "check_character": "校验码",
@@ -38,6 +40,7 @@ MESSAGE_NAMES_RULE = {
     "length": "应为18位",
     "characters": "必须是数字",
     "birth_date_future": "晚于今天",
+    "province_code": "省级行政区划代码",
 }
 
 
@@ -96,7 +99,8 @@ def test_every_rule_code_is_exercised_by_the_vectors():
             with pytest.raises(IdNumberError) as caught:
                 parse_id_number(row["id_number"])
             rules.add(caught.value.rule)
-    assert rules == {"check_character", "birth_date_invalid", "length", "characters", "birth_date_future"}
+    assert rules == {"check_character", "birth_date_invalid", "length", "characters", "birth_date_future",
+                     "province_code"}
 
 
 def test_check_character_message_names_expected_and_actual():
@@ -220,3 +224,27 @@ def test_shared_vectors_are_present():
     """The vectors live in ../shared beside the checkout: required in CI, skipped visibly elsewhere."""
     _require_vectors()
     assert len(_vectors()) >= 13
+
+
+@pytest.mark.parametrize("raw", ["٤٤٠٥٢٤١٨٨٠٠١٠١٠٠١٤", "४४०५२४१८८००१०१००१४", "४४०५२४८८०१०१००१"])
+def test_digits_of_other_scripts_are_refused_even_in_legacy_numbers(raw):
+    with pytest.raises(IdNumberError) as caught:
+        parse_id_number(raw)
+    assert caught.value.rule == "characters"
+
+
+@pytest.mark.parametrize("prefix", ["00", "10", "16", "20", "24", "30", "38", "40", "47", "49", "55", "60", "66",
+                                    "70", "72", "80", "84", "99"])
+def test_address_code_must_start_with_a_province_level_code(prefix):
+    body = f"{prefix}0105" + "19491231002"
+    with pytest.raises(IdNumberError) as caught:
+        parse_id_number(body + check_character(body))
+    assert caught.value.rule == "province_code"
+    assert prefix in caught.value.message
+
+
+@pytest.mark.parametrize("prefix", ["11", "15", "21", "23", "31", "37", "41", "46", "50", "54", "61", "65", "71",
+                                    "81", "82", "83"])
+def test_every_province_level_code_is_accepted(prefix):
+    body = f"{prefix}0105" + "19491231002"
+    assert parse_id_number(body + check_character(body)).number == body + check_character(body)

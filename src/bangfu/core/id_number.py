@@ -3,7 +3,10 @@
 18 characters: 6-digit address code, 8-digit birth date, 3-digit sequence (odd = male) and a check character
 computed with ISO 7064 MOD 11-2. Input as people type it is accepted: lower-case x, full-width digits,
 surrounding spaces. 15-digit legacy numbers are converted by inserting "19" and computing the check.
-The address code is never checked against current divisions: codes retire, people keep their numbers.
+The address code is never checked against current divisions: codes retire, people keep their numbers; but its
+first two digits must be a province-level code of GB/T 2260 that exists or existed (or 81/82/83, residence
+permits for Hong Kong, Macao and Taiwan residents). Only ASCII digits count: full-width digits normalise to them,
+other scripts' digits (Arabic-Indic, Devanagari ...) are refused, so one person cannot be stored twice.
 """
 
 import datetime as dt
@@ -14,6 +17,13 @@ from django.utils.translation import gettext as _
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_MAP = "10X98765432"
+ASCII_DIGITS = frozenset("0123456789")
+# Province-level codes of GB/T 2260 past and present, plus 81/82/83 (港澳台居民居住证).
+PROVINCE_CODES = frozenset(
+    [f"{n}" for n in range(11, 16)] + [f"{n}" for n in range(21, 24)] + [f"{n}" for n in range(31, 38)]
+    + [f"{n}" for n in range(41, 47)] + [f"{n}" for n in range(50, 55)] + [f"{n}" for n in range(61, 66)]
+    + ["71", "81", "82", "83"]
+)
 
 
 class IdNumberError(ValueError):
@@ -35,6 +45,10 @@ class IdNumber:
     @property
     def address_code(self) -> str:
         return self.number[:6]
+
+
+def _is_ascii_digits(text: str) -> bool:
+    return bool(text) and set(text) <= ASCII_DIGITS
 
 
 def check_character(body17: str) -> str:
@@ -62,7 +76,7 @@ def parse_id_number(raw: str, *, today: dt.date | None = None) -> IdNumber:
     if not number:
         raise IdNumberError("required", _("身份证号不能为空"))
     if len(number) == 15:
-        if not number.isdigit():
+        if not _is_ascii_digits(number):
             raise IdNumberError("characters", _("15位旧身份证号只能由数字组成"))
         body = number[:6] + "19" + number[6:]
         number = body + check_character(body)
@@ -72,8 +86,10 @@ def parse_id_number(raw: str, *, today: dt.date | None = None) -> IdNumber:
     else:
         raise IdNumberError("length", _("身份证号应为18位（或15位旧号码），实为%(length)s位") % {"length": len(number)})
     body, check = number[:17], number[17]
-    if not body.isdigit() or not (check.isdigit() or check == "X"):
+    if not _is_ascii_digits(body) or not (check in ASCII_DIGITS or check == "X"):
         raise IdNumberError("characters", _("身份证号前17位必须是数字，最后一位是数字或X"))
+    if body[:2] not in PROVINCE_CODES:
+        raise IdNumberError("province_code", _("地址码前两位 %(code)s 不是省级行政区划代码") % {"code": body[:2]})
     birth = _birth_date(body[6:14])
     if birth > today:
         raise IdNumberError("birth_date_future", _("出生日期 %(date)s 晚于今天") % {"date": f"{birth:%Y-%m-%d}"})
