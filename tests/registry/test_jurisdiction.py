@@ -138,7 +138,7 @@ OBJECT_ENDPOINTS = [
     ObjectEndpoint("registry:member_edit", _member_url("registry:member_edit"), ("get", "post"),
                    post=_member_edit_form),
     ObjectEndpoint("registry:member_remove", _member_url("registry:member_remove"), ("get", "post"),
-                   post=lambda target: {"reason": "迁出"}),
+                   post=lambda target: {"reason": "迁出", "version": target.member.version}),
     ObjectEndpoint("registry:member_id_reveal", _member_url("registry:member_id_reveal"), ("post",),
                    control_post_status=200),
     ObjectEndpoint("api:household_detail",

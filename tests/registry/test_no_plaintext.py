@@ -82,7 +82,7 @@ def _populate(county_admin, client) -> tuple[set[str], set[str]]:
     assert response.status_code == 302
     response = client.post(reverse("registry:household_edit", args=[first.pk]), {
         "number": "NP-1", "village": TUANJIE, "household_type": "ordinary", "phone": PHONES[3][:3] + "-" + PHONES[3][3:],
-        "drinking_water_safe": "on", "has_electricity": "on"})
+        "drinking_water_safe": "on", "has_electricity": "on", "version": first.version})
     assert response.status_code == 302, response.context["form"].errors
     # Searching by an ID number or a phone and exporting what was found stores the filter, never the number.
     for q in (numbers[0], PHONES[3]):

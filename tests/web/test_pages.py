@@ -209,7 +209,7 @@ def test_member_removal_shows_in_history(admin_client, household, county_admin):
 
     son = member_add(actor=county_admin, household=household, data={"name": "将减员", "relation": "son"},
                      id_number=synthetic_id())
-    response = admin_client.post(reverse("registry:member_remove", args=[son.pk]), {"reason": "婚出"})
+    response = admin_client.post(reverse("registry:member_remove", args=[son.pk]), {"reason": "婚出", "version": son.version})
     assert response.status_code == 302
     content = admin_client.get(reverse("registry:household_detail", args=[household.pk])).content.decode()
     assert "婚出" in content and "删除" in content

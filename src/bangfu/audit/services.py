@@ -22,7 +22,7 @@ def _jsonable(value):
 
 
 # Kept in clear in its own table, but never copied into history next to anything that narrows the ID number.
-NEVER_SNAPSHOT = frozenset({"id", "created_at", "updated_at", "birth_date", "password"})
+NEVER_SNAPSHOT = frozenset({"id", "created_at", "updated_at", "birth_date", "password", "version"})
 
 
 def snapshot(instance: models.Model, *, exclude: frozenset[str] = frozenset()) -> dict:

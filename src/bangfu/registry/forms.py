@@ -8,7 +8,17 @@ from bangfu.registry.models import Household, IncomeRecord, Member
 from bangfu.registry.services import HOUSEHOLD_FIELDS, INCOME_FIELDS, MEMBER_FIELDS
 
 
+class VersionField(forms.IntegerField):
+    """The version of the record the form was read at, sent back on save (see services.check_version)."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=0, **kwargs)
+
+
 class HouseholdForm(forms.ModelForm):
+    version = VersionField()
     phone = forms.CharField(label=_("联系电话"), required=False, max_length=30,
                             help_text=_("留空则不修改；输入“-”清除"))
 
@@ -21,6 +31,7 @@ class HouseholdForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if villages is not None:
             self.fields["village"].queryset = villages
+        self.fields["version"].initial = self.instance.version
         if self.instance.pk:
             self.fields["phone"].widget.attrs["placeholder"] = self.instance.phone_masked
 
@@ -35,6 +46,7 @@ class HouseholdForm(forms.ModelForm):
 
 
 class MemberForm(forms.ModelForm):
+    version = VersionField(required=False)  # required when editing (below); a new member has none
     id_number = forms.CharField(label=_("证件号码"), max_length=40, required=False,
                                 help_text=_("身份证号18位，最后一位可为X，性别与出生日期由号码得出；残疾人证号20位；"
                                             "尚无证件（如新生儿）选“其他”并填写性别和出生日期"))
@@ -51,6 +63,8 @@ class MemberForm(forms.ModelForm):
         if not self.instance.pk:
             self.fields["id_number"].required = True
         else:
+            self.fields["version"].required = True
+            self.fields["version"].initial = self.instance.version
             self.fields["id_number"].widget.attrs["placeholder"] = _("%(masked)s（留空不修改）") % {
                 "masked": self.instance.id_number_masked}
         self.order_fields(["name", "id_type", "id_number", "relation", "sex", "birth_date"])
@@ -61,6 +75,7 @@ class MemberForm(forms.ModelForm):
 
 class IncomeRecordForm(forms.ModelForm):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    version = VersionField(required=False)  # 0 or empty: a year not yet recorded when the form was read
     members_counted = forms.IntegerField(label=_("家庭人口数"), min_value=1, max_value=50)
 
     class Meta:
@@ -69,6 +84,9 @@ class IncomeRecordForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.instance.version if self.instance.pk else 0
+        if self.instance.pk:
+            self.fields["year"].initial = self.instance.year
         self.order_fields(["year"])
 
     def validate_unique(self):
@@ -80,6 +98,7 @@ class IncomeRecordForm(forms.ModelForm):
 
 class MemberRemoveForm(forms.Form):
     reason = forms.CharField(label=_("减员原因"), max_length=200)
+    version = VersionField()
 
 
 class HouseholdFilterForm(forms.Form):

@@ -55,6 +55,9 @@ class Household(models.Model):
     cooperative_member = models.BooleanField(_("加入农民专业合作社"), default=False)
 
     is_active = models.BooleanField(_("在册"), default=True)
+    # Optimistic concurrency: each saved change adds one; a form sends back the version it was read at, and a
+    # save from an older version is refused (registry.services.check_version) instead of undoing another's work.
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -113,6 +116,7 @@ class Member(models.Model):
     tekun = models.BooleanField(_("特困供养"), default=False)
     public_welfare_job = models.BooleanField(_("公益岗位"), default=False)
     public_welfare_months = models.PositiveSmallIntegerField(_("公益岗位（月）"), default=0)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)  # as Household.version
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -156,6 +160,7 @@ class IncomeRecord(models.Model):
     production_cost = models.DecimalField(_("生产经营性支出"), max_digits=12, decimal_places=2, default=Decimal(0))
     medical_spending = models.DecimalField(_("合规自付医疗支出"), max_digits=12, decimal_places=2, default=Decimal(0))
     education_spending = models.DecimalField(_("合规自付教育支出"), max_digits=12, decimal_places=2, default=Decimal(0))
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)  # as Household.version
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -6,8 +6,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangfu.audit.models import ChangeRecord
@@ -50,6 +51,38 @@ def _require(actor, capability: str) -> None:
 def _require_household_in_scope(actor, household: Household) -> None:
     if not households_visible_to(actor).filter(pk=household.pk).exists():
         raise PermissionDenied(_("该户不在您的管辖范围内"))
+
+
+def check_version(instance, version: int | None) -> None:
+    """Refuse a save from a form read at an older version of `instance` (locked by the caller), naming who
+    changed what meanwhile, so the second of two people editing one record does not silently undo the first.
+    `version` None means the caller read nothing to compare (an import, the demo builder)."""
+    if version is None or int(version) == instance.version:
+        return
+    if instance.pk is None:  # a form that expected an existing record (income of a year) finds none
+        raise ValidationError({NON_FIELD_ERRORS: _("保存未成功：该记录已被他人删除，请刷新页面后重新填写")})
+    missed = max(instance.version - int(version), 1)
+    records = (ChangeRecord.objects.filter(object_type=instance._meta.model_name, object_id=str(instance.pk))
+               .select_related("actor").order_by("-at", "-id")[:missed])
+    changes = []
+    for record in reversed(records):
+        who = (record.actor.full_name or record.actor.username) if record.actor else _("系统")
+        when = f"{timezone.localtime(record.at):%Y-%m-%d %H:%M}"
+        if record.action == ChangeRecord.Action.CREATE:
+            changes.append(_("%(who)s 于 %(time)s 登记了该记录") % {"who": who, "time": when})
+            continue
+        fields = "、".join(dict.fromkeys(label for label, _old, _new in record.changes_for_display)) or _("记录")
+        changes.append(_("%(who)s 于 %(time)s 修改了%(fields)s") % {"who": who, "time": when, "fields": fields})
+    raise ValidationError({NON_FIELD_ERRORS: _(
+        "保存未成功：您打开此页面之后，%(changes)s。为免覆盖他人的修改，请刷新页面，核对后重新填写。") % {
+        "changes": "；".join(changes) or _("该记录已被他人修改")}})
+
+
+def _bump_version(instance, before: dict | None, after: dict) -> None:
+    """A saved change adds one to the version; a save that changed nothing leaves it (and writes no history)."""
+    if before != after:
+        type(instance).objects.filter(pk=instance.pk).update(version=instance.version + 1)
+        instance.version += 1
 
 
 def normalise_phone(raw: str) -> str:
@@ -136,11 +169,14 @@ def household_create(*, actor, data: dict[str, Any], phone: str | None = None) -
 
 
 @transaction.atomic
-def household_update(*, actor, household: Household, data: dict[str, Any], phone: str | None = None) -> Household:
-    """Change a household's file. Moving it to another village needs both villages in the actor's jurisdiction."""
+def household_update(*, actor, household: Household, data: dict[str, Any], phone: str | None = None,
+                     version: int | None = None) -> Household:
+    """Change a household's file. Moving it to another village needs both villages in the actor's jurisdiction.
+    `version` is the household's version the form was read at (see check_version)."""
     _require(actor, "registry.edit")
     household = Household.objects.select_for_update().get(pk=household.pk)
     _require_household_in_scope(actor, household)
+    check_version(household, version)
     before = _household_snapshot(household)
     for key, value in data.items():
         if key in HOUSEHOLD_FIELDS:
@@ -153,6 +189,7 @@ def household_update(*, actor, household: Household, data: dict[str, Any], phone
     _validate_household(household)
     _save_household(household)
     after = _household_snapshot(household)
+    _bump_version(household, before, after)
     change_record(actor=actor, action=ChangeRecord.Action.UPDATE, instance=household, before=before, after=after,
                   household_id=household.pk, region_code=household.village_id)
     return household
@@ -314,11 +351,13 @@ def member_add(*, actor, household: Household, data: dict[str, Any], id_number: 
 
 @transaction.atomic
 def member_update(*, actor, member: Member, data: dict[str, Any], id_number: str | None = None,
-                  sex: str | None = None, birth_date: dt.date | None = None) -> Member:
-    """Correct a member's record. A new ID number is validated like a new one (and must not be held elsewhere)."""
+                  sex: str | None = None, birth_date: dt.date | None = None, version: int | None = None) -> Member:
+    """Correct a member's record. A new ID number is validated like a new one (and must not be held elsewhere).
+    `version` is the member's version the form was read at (see check_version)."""
     _require(actor, "registry.edit")
     member = Member.objects.select_for_update().select_related("household").get(pk=member.pk)
     _require_household_in_scope(actor, member.household)
+    check_version(member, version)
     before = snapshot(member)
     old_type = member.id_type
     for key, value in data.items():
@@ -337,16 +376,21 @@ def member_update(*, actor, member: Member, data: dict[str, Any], id_number: str
     _validate_member(member)
     _save_member(member, actor)
     _sync_head_name(member.household)
+    after = snapshot(member)
+    _bump_version(member, before, after)
     change_record(actor=actor, action=ChangeRecord.Action.UPDATE, instance=member, before=before,
-                  after=snapshot(member), household_id=member.household_id, region_code=member.household.village_id)
+                  after=after, household_id=member.household_id, region_code=member.household.village_id)
     return member
 
 
 @transaction.atomic
-def member_remove(*, actor, member: Member, reason: str) -> None:
-    """Take a person off the household (death, marriage out, moved away). The history keeps the record."""
+def member_remove(*, actor, member: Member, reason: str, version: int | None = None) -> None:
+    """Take a person off the household (death, marriage out, moved away). The history keeps the record.
+    `version`: the member as the remover saw it; a record changed meanwhile is not removed unseen."""
     _require(actor, "registry.edit")
+    member = Member.objects.select_for_update().select_related("household").get(pk=member.pk)
     _require_household_in_scope(actor, member.household)
+    check_version(member, version)
     if not reason.strip():
         raise ValidationError({"reason": _("请填写减员原因")})
     household = member.household
@@ -369,8 +413,10 @@ def member_reveal_id_number(*, actor, member: Member) -> str:
 # --- income -------------------------------------------------------------------------------------------------
 
 @transaction.atomic
-def income_record_save(*, actor, household: Household, year: int, data: dict[str, Any]) -> IncomeRecord:
-    """Record (or correct) a household's income for a year."""
+def income_record_save(*, actor, household: Household, year: int, data: dict[str, Any],
+                       version: int | None = None) -> IncomeRecord:
+    """Record (or correct) a household's income for a year. `version` is the record's version the form was read
+    at, 0 when the form was for a year not yet recorded (see check_version)."""
     _require(actor, "registry.edit")
     _require_household_in_scope(actor, household)
     this_year = dt.date.today().year
@@ -379,7 +425,11 @@ def income_record_save(*, actor, household: Household, year: int, data: dict[str
     record = IncomeRecord.objects.select_for_update().filter(household=household, year=year).first()
     before = snapshot(record) if record else None
     if record is None:
+        if version:
+            check_version(IncomeRecord(household=household, year=year), version)
         record = IncomeRecord(household=household, year=year)
+    else:
+        check_version(record, version)
     for key, value in data.items():
         if key in INCOME_FIELDS:
             setattr(record, key, value)
@@ -398,6 +448,8 @@ def income_record_save(*, actor, household: Household, year: int, data: dict[str
             record.save()
     except IntegrityError:
         raise ValidationError({"year": _("%(year)s年的收入刚由他人登记，请刷新页面后再修改") % {"year": year}}) from None
+    if before is not None:
+        _bump_version(record, before, snapshot(record))
     change_record(actor=actor, action=ChangeRecord.Action.UPDATE if before else ChangeRecord.Action.CREATE,
                   instance=record, before=before, after=snapshot(record), household_id=household.pk,
                   region_code=household.village_id)

@@ -196,7 +196,8 @@ def household_edit(request, pk: int):
     return _form_page(
         request, form, household=household, title=gettext("修改农户 %(number)s") % {"number": household.number},
         save=lambda data: services.household_update(actor=request.user, household=household, phone=form.phone_value(),
-                                                    data=_pick(data, services.HOUSEHOLD_FIELDS)),
+                                                    data=_pick(data, services.HOUSEHOLD_FIELDS),
+                                                    version=data["version"]),
         on_error=household.refresh_from_db,  # the form wrote the rejected values onto the instance
         success=lambda _: gettext("已保存"), done_url=_household_url(household.pk))
 
@@ -223,7 +224,7 @@ def member_edit(request, pk: int):
         save=lambda data: services.member_update(actor=request.user, member=member,
                                                  data=_pick(data, services.MEMBER_FIELDS),
                                                  id_number=data["id_number"] or None, sex=data["sex"] or None,
-                                                 birth_date=data["birth_date"]),
+                                                 birth_date=data["birth_date"], version=data["version"]),
         success=lambda _: gettext("已保存"), done_url=_household_url(member.household_id))
 
 
@@ -232,9 +233,10 @@ def member_remove_view(request, pk: int):
     require_capability(request.user, "registry.edit")
     member = member_get_for_user(request.user, pk=pk)
     return _form_page(
-        request, MemberRemoveForm(request.POST or None), template="registry/member_remove.html", member=member,
-        household=member.household,
-        save=lambda data: services.member_remove(actor=request.user, member=member, reason=data["reason"]),
+        request, MemberRemoveForm(request.POST or None, initial={"version": member.version}),
+        template="registry/member_remove.html", member=member, household=member.household,
+        save=lambda data: services.member_remove(actor=request.user, member=member, reason=data["reason"],
+                                                 version=data["version"]),
         success=lambda _: gettext("已减员 %(name)s") % {"name": member.name}, done_url=_household_url(member.household_id))
 
 
@@ -242,11 +244,16 @@ def member_remove_view(request, pk: int):
 def income_add(request, pk: int):
     require_capability(request.user, "registry.edit")
     household = household_get_for_user(request.user, pk=pk)
-    form = IncomeRecordForm(request.POST or None, initial={"members_counted": household.members.count() or 1})
+    # ?year=2024 opens that year's record to correct it; the version it was read at goes back with the form.
+    year = request.GET.get("year", "")
+    record = household_income_history(household).filter(year=int(year)).first() if year.isdigit() else None
+    form = IncomeRecordForm(request.POST or None, instance=record,
+                            initial=None if record else {"members_counted": household.members.count() or 1})
     return _form_page(
         request, form, household=household, title=gettext("登记年度收入"),
         save=lambda data: services.income_record_save(actor=request.user, household=household, year=data["year"],
-                                                      data=_pick(data, services.INCOME_FIELDS)),
+                                                      data=_pick(data, services.INCOME_FIELDS),
+                                                      version=data["version"] or 0),
         success=lambda _: gettext("已保存收入记录"), done_url=_household_url(household.pk))
 
 
