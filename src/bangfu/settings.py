@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "bangfu.assistance",
     "bangfu.registry",
     "bangfu.monitoring",
+    "bangfu.cases",
     "bangfu.jobs",
     "bangfu.demo",
     "bangfu.web",

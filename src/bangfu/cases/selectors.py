@@ -1,0 +1,90 @@
+"""Every read of cases, measures and visits, through the jurisdiction door (bangfu.core.scoping)."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from bangfu.cases.choices import OPEN_STATES, CaseKind
+from bangfu.cases.clock import today as clock_today
+from bangfu.cases.models import Case, Decision, Measure, Transition, Visit
+from bangfu.cases.permissions import can
+from bangfu.core.scoping import village_scope
+
+
+def cases_visible_to(user) -> QuerySet[Case]:
+    """Cases of households in the user's jurisdiction (where the household lives now)."""
+    if not can(user, "cases.view"):
+        return Case.objects.none()
+    return Case.objects.filter(village_scope(user, field="household__village_id"), household__is_active=True)
+
+
+def case_get_for_user(user, *, pk) -> Case:
+    try:
+        return cases_visible_to(user).select_related("household__village__parent", "opened_by").get(pk=pk)
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("没有找到该案件，或不在您的管辖范围内")) from None
+
+
+def case_decisions(case: Case) -> QuerySet[Decision]:
+    return case.decisions.select_related("actor").order_by("at", "id")
+
+
+def transitions_for(case: Case, user) -> list[Transition]:
+    """The steps this user's role may take from the case's current state (the table decides)."""
+    rows = Transition.objects.filter(kind=case.kind, from_state=case.state, is_active=True).order_by("position")
+    return [t for t in rows if user.is_superuser or t.role == user.role]
+
+
+def household_cases(household) -> QuerySet[Case]:
+    return household.cases.select_related("opened_by").order_by("-opened_at", "-id")
+
+
+def household_measures(household) -> QuerySet[Measure]:
+    return household.measures.select_related("category").order_by("start_on", "id")
+
+
+def household_visits(household) -> QuerySet[Visit]:
+    return household.visits.select_related("visitor").order_by("-visited_on", "-id")
+
+
+@dataclass
+class WorkQueue:
+    """A role's open cases by urgency: overdue (red), due today, due this week (amber)."""
+
+    overdue: list[Case]
+    today: list[Case]
+    this_week: list[Case]
+    later: int
+    subtree: bool  # township and county: the whole subtree's items, not only their own steps
+
+
+def _due(case: Case) -> dt.date | None:
+    dates = [d for d in (case.step_due_on, case.due_on if case.kind == CaseKind.IDENTIFICATION else None) if d]
+    return min(dates) if dates else None
+
+
+def work_queue_for(user, *, limit: int = 20) -> WorkQueue:
+    """The user's queue: a village cadre sees the steps their role takes; township and county see every open case
+    of their subtree (so an overdue step in a village shows up above it)."""
+    today = clock_today()
+    qs = cases_visible_to(user).filter(state__in=OPEN_STATES).select_related("household", "household__village")
+    subtree = user.is_superuser or user.role in {"township_reviewer", "county_admin", "leader", "auditor"}
+    if not subtree:
+        states = set(Transition.objects.filter(role=user.role, is_active=True).exclude(from_state="")
+                     .values_list("from_state", flat=True))
+        qs = qs.filter(state__in=states)
+    week_end = today + dt.timedelta(days=7)
+    soon = qs.filter(Q(step_due_on__lte=week_end) | Q(kind=CaseKind.IDENTIFICATION, due_on__lte=week_end))
+    overdue, due_today, this_week = [], [], []
+    for case in soon.order_by("step_due_on", "due_on", "id")[:500]:
+        due = _due(case)
+        case.due = due
+        if due is None:
+            continue
+        (overdue if due < today else due_today if due == today else this_week).append(case)
+    later = qs.count() - len(overdue) - len(due_today) - len(this_week)
+    return WorkQueue(overdue=overdue[:limit], today=due_today[:limit], this_week=this_week[:limit],
+                     later=max(later, 0), subtree=subtree)

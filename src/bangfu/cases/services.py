@@ -1,0 +1,476 @@
+"""Every write of the case workflow. Each service checks role and jurisdiction, validates, writes in one
+transaction, appends the decision record and the change record."""
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from bangfu.audit.models import ChangeRecord
+from bangfu.audit.services import change_record, snapshot
+from bangfu.cases import clock
+from bangfu.cases.choices import (
+    DEFAULT_MEASURE_CATALOGUE,
+    MAX_RISKS,
+    CaseKind,
+    CaseSource,
+    CaseState,
+    EliminationKind,
+    MeasureStatus,
+    RiskType,
+)
+from bangfu.cases.models import (
+    AssistanceContact,
+    Case,
+    Decision,
+    Measure,
+    MeasureCategory,
+    Transition,
+    Visit,
+    WorkflowSettings,
+)
+from bangfu.cases.permissions import require
+from bangfu.cases.workflow import PRECONDITIONS, default_transitions
+from bangfu.registry.choices import MonitoringStatus, MonitoringType
+from bangfu.registry.models import Household
+from bangfu.registry.selectors import households_visible_to
+
+MONTH = re.compile(r"^(19|20)\d{2}(0[1-9]|1[0-2])$")
+# What a decision may record on the case (the form of each step shows the ones it needs).
+STEP_FIELDS = ("commitment_signed_on", "verification_notes", "comparison_result", "review_date",
+               "review_participants", "review_outcome", "notice_started_on", "monitoring_type", "risk_types",
+               "identified_month", "elimination_kind", "reason")
+
+
+# --- configuration: shipped defaults, editable, audited ------------------------------------------------------
+
+def workflow_settings() -> WorkflowSettings:
+    settings = WorkflowSettings.objects.filter(pk=1).first()
+    if settings is None:
+        settings, _created = WorkflowSettings.objects.get_or_create(pk=1)
+    return settings
+
+
+def transitions_ensure_defaults() -> None:
+    """Fill the transition table and the measure catalogue with the shipped defaults when they are empty."""
+    if not Transition.objects.exists():
+        Transition.objects.bulk_create([Transition(**row) for row in default_transitions()], ignore_conflicts=True)
+    if not MeasureCategory.objects.exists():
+        MeasureCategory.objects.bulk_create(
+            [MeasureCategory(code=code, name=name, group=group, position=i)
+             for i, (code, name, group) in enumerate(DEFAULT_MEASURE_CATALOGUE)], ignore_conflicts=True)
+
+
+def _require_county_config(actor) -> None:
+    require(actor, "cases.configure")
+
+
+@transaction.atomic
+def workflow_settings_update(*, actor, data: dict[str, Any]) -> WorkflowSettings:
+    """Change the deadlines and elimination thresholds (county administrator)."""
+    _require_county_config(actor)
+    settings = WorkflowSettings.objects.select_for_update().get(pk=workflow_settings().pk)
+    before = snapshot(settings)
+    limits = {"decision_days": (1, 90), "notice_min_days": (1, 30), "elimination_min_months": (1, 36),
+              "income_stable_months": (1, 24), "measure_due_days": (1, 180), "max_member_age": (90, 150)}
+    errors = {}
+    for field, (low, high) in limits.items():
+        if field in data:
+            value = data[field]
+            if not isinstance(value, int) or not low <= value <= high:
+                errors[field] = _("%(field)s应为%(low)s至%(high)s之间的整数") % {
+                    "field": WorkflowSettings._meta.get_field(field).verbose_name, "low": low, "high": high}
+            else:
+                setattr(settings, field, value)
+    if "decision_working_days" in data:
+        settings.decision_working_days = bool(data["decision_working_days"])
+    if errors:
+        raise ValidationError(errors)
+    settings.save()
+    change_record(actor=actor, action=ChangeRecord.Action.UPDATE, instance=settings, before=before,
+                  after=snapshot(settings))
+    return settings
+
+
+@transaction.atomic
+def transition_update(*, actor, transition: Transition, data: dict[str, Any]) -> Transition:
+    """Change one row of the workflow table: role, preconditions, deadline, active (county administrator)."""
+    _require_county_config(actor)
+    transition = Transition.objects.select_for_update().get(pk=transition.pk)
+    before = snapshot(transition)
+    errors = {}
+    if "preconditions" in data:
+        unknown = [p for p in data["preconditions"] if p not in PRECONDITIONS]
+        if unknown:
+            errors["preconditions"] = _("前置条件：未知的条件 %(names)s") % {"names": "、".join(unknown)}
+        transition.preconditions = list(data["preconditions"])
+    if "deadline_days" in data:
+        days = data["deadline_days"]
+        if days is not None and not (isinstance(days, int) and 0 <= days <= 90):
+            errors["deadline_days"] = _("下一环节期限（天）应为0至90之间的整数，或留空表示不设期限")
+        transition.deadline_days = days
+    for field in ("role", "label", "working_days", "is_active"):
+        if field in data:
+            setattr(transition, field, data[field])
+    if not str(transition.label).strip():
+        errors["label"] = _("操作名称：不能为空")
+    if errors:
+        raise ValidationError(errors)
+    transition.full_clean(exclude=["preconditions"])
+    transition.save()
+    change_record(actor=actor, action=ChangeRecord.Action.UPDATE, instance=transition, before=before,
+                  after=snapshot(transition))
+    return transition
+
+
+# --- guards ----------------------------------------------------------------------------------------------------
+
+def _household_in_scope(actor, household: Household) -> Household:
+    found = households_visible_to(actor).select_related("village").filter(pk=household.pk).first()
+    if found is None:
+        raise PermissionDenied(_("该户不在您的管辖范围内"))
+    return found
+
+
+def _role_label(role: str) -> str:
+    from bangfu.accounts.roles import Role
+
+    return str(dict(Role.choices).get(role, role))
+
+
+def _require_role(actor, transition: Transition) -> None:
+    if not actor.is_superuser and actor.role != transition.role:
+        raise PermissionDenied(_("“%(step)s”须由%(role)s办理，您的角色不能办理") % {
+            "step": transition.label, "role": _role_label(transition.role)})
+
+
+def _check_preconditions(case: Case, transition: Transition, *, comment: str, today: dt.date) -> None:
+    ctx = {"today": today, "settings": workflow_settings(), "comment": comment}
+    problems = []
+    for name in transition.preconditions:
+        precondition = PRECONDITIONS.get(name)
+        message = precondition.check(case, ctx) if precondition else None
+        if message:
+            problems.append(message)
+    if problems:
+        raise ValidationError({"__all__": problems})
+
+
+def _overdue_since(case: Case, today: dt.date) -> dt.date | None:
+    dates = [d for d in (case.step_due_on, case.due_on if case.kind == CaseKind.IDENTIFICATION else None) if d]
+    passed = [d for d in dates if today > d]
+    return min(passed) if passed else None
+
+
+def _apply_step_fields(case: Case, data: dict[str, Any]) -> None:
+    errors: dict[str, str] = {}
+    for field in STEP_FIELDS:
+        if field not in data or data[field] is None:
+            continue
+        value = data[field]
+        if field == "risk_types":
+            value = [v for v in value if v]
+            valid = set(RiskType.values)
+            if any(v not in valid for v in value):
+                errors[field] = _("风险类型：含有未知的风险类型")
+            elif len(value) > MAX_RISKS:
+                errors[field] = _("风险类型：最多选择%(max)s项") % {"max": MAX_RISKS}
+        elif field == "identified_month" and value and not MONTH.match(value):
+            errors[field] = _("识别监测时间应为6位年月（YYYYMM），实为“%(value)s”") % {"value": value}
+        elif field == "monitoring_type" and value not in MonitoringType.values:
+            errors[field] = _("监测对象类别：未知的类别")
+        elif field == "elimination_kind" and value and value not in EliminationKind.values:
+            errors[field] = _("消除类型：未知的类型")
+        elif isinstance(value, str):
+            value = value.strip()
+        setattr(case, field, value)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _conflict_message(case_id: int) -> str:
+    last = Decision.objects.filter(case_id=case_id).select_related("actor").order_by("-at", "-id").first()
+    if last is None:
+        return _("该案件刚由他人处理，您的操作未生效，请刷新页面后查看")
+    return _("该案件已由%(who)s于%(when)s办理“%(step)s”，您的操作未生效，请刷新页面后查看") % {
+        "who": last.actor.display_name, "when": date_format(timezone.localtime(last.at), "Y-m-d H:i"),
+        "step": last.label}
+
+
+# --- opening and advancing a case ----------------------------------------------------------------------------
+
+@transaction.atomic
+def case_open(*, actor, household: Household, kind: str = CaseKind.IDENTIFICATION,
+              source: str = CaseSource.MANUAL, summary: str = "", lead_date: dt.date | None = None,
+              elimination_kind: str = "", comment: str = "") -> Case:
+    """Open a case from a lead (by hand, a cadre's report, a warning or a self-report) or an elimination proposal.
+
+    The deadline runs from the day the lead appeared (15 days by default, configurable, calendar or working days).
+    """
+    require(actor, "cases.work")
+    transitions_ensure_defaults()
+    household = _household_in_scope(actor, household)
+    Household.objects.select_for_update().filter(pk=household.pk).first()  # one opening per household at a time
+    rows = Transition.objects.filter(kind=kind, from_state="", is_active=True)
+    transition = next((t for t in rows if actor.is_superuser or t.role == actor.role), None)
+    if transition is None:
+        roles = "、".join(sorted({_role_label(t.role) for t in rows})) or "—"
+        raise PermissionDenied(_("登记%(kind)s案件须由%(roles)s办理") % {
+            "kind": CaseKind(kind).label, "roles": roles})
+    if source not in CaseSource.values:
+        raise ValidationError({"source": _("线索来源：未知的来源")})
+    today = clock.today()
+    lead_date = lead_date or today
+    errors = {}
+    if lead_date > today:
+        errors["lead_date"] = _("线索发现日期不能晚于今天")
+    if kind == CaseKind.IDENTIFICATION and not summary.strip():
+        errors["summary"] = _("困难情况：请简述农户遇到的困难")
+    if errors:
+        raise ValidationError(errors)
+    settings = workflow_settings()
+    case = Case(kind=kind, household=household, village_id=household.village_id, state=transition.to_state,
+                source=source, summary=summary.strip(), lead_date=lead_date, opened_by=actor,
+                elimination_kind=elimination_kind,
+                due_on=clock.add_days(lead_date, settings.decision_days, working=settings.decision_working_days))
+    if transition.deadline_days is not None:
+        case.step_due_on = clock.add_days(today, transition.deadline_days, working=transition.working_days)
+    if elimination_kind and elimination_kind not in EliminationKind.values:
+        raise ValidationError({"elimination_kind": _("消除类型：未知的类型")})
+    _check_preconditions(case, transition, comment=comment, today=today)
+    case.save()
+    Decision.objects.create(case=case, transition=transition, label=transition.label, from_state="",
+                            to_state=case.state, actor=actor, actor_role=actor.role, comment=comment.strip(),
+                            data={"source": source, "summary": case.summary, "lead_date": lead_date.isoformat(),
+                                  **({"elimination_kind": elimination_kind} if elimination_kind else {})})
+    change_record(actor=actor, action=ChangeRecord.Action.CREATE, instance=case, before=None, after=snapshot(case),
+                  household_id=household.pk, region_code=household.village_id)
+    return case
+
+
+@transaction.atomic
+def case_advance(*, actor, case: Case, transition: Transition, version: int, comment: str = "",
+                 data: dict[str, Any] | None = None) -> Case:
+    """Take one step of the table. Checks jurisdiction, the role, that nobody decided first (version), the step's
+    preconditions and the deadline (a late step needs the reason in the comment); appends the decision."""
+    require(actor, "cases.work")
+    data = data or {}
+    from bangfu.cases.selectors import cases_visible_to
+
+    current = cases_visible_to(actor).select_related("household").filter(pk=case.pk).first()
+    if current is None:
+        raise PermissionDenied(_("该案件不在您的管辖范围内"))
+    case = current
+    if transition.kind != case.kind or not transition.is_active:
+        raise ValidationError({"__all__": [_("该操作不属于本案件的流程")]})
+    _require_role(actor, transition)
+    if case.version != version or case.state != transition.from_state:
+        raise ValidationError({"__all__": [_conflict_message(case.pk)]})
+    today = clock.today()
+    before = snapshot(case)
+    _apply_step_fields(case, data)
+    _check_preconditions(case, transition, comment=comment, today=today)
+    late = _overdue_since(case, today)
+    if late and not comment.strip():
+        raise ValidationError({"comment": _("已超过办理期限（%(day)s），须在意见中写明逾期原因") % {
+            "day": date_format(late, "Y-m-d")}})
+    case.state = transition.to_state
+    case.step_due_on = (clock.add_days(today, transition.deadline_days, working=transition.working_days)
+                        if transition.deadline_days is not None and case.is_open else None)
+    case.closed_at = None if case.is_open else timezone.now()
+    fields = {f: getattr(case, f) for f in (*STEP_FIELDS, "state", "step_due_on", "closed_at")}
+    # The race guard: only the first of two reviewers deciding this version moves the case.
+    moved = Case.objects.filter(pk=case.pk, version=version, state=transition.from_state).update(
+        version=F("version") + 1, **fields)
+    if moved != 1:
+        raise ValidationError({"__all__": [_conflict_message(case.pk)]})
+    case.version = version + 1
+    recorded = {f: _jsonable(getattr(case, f)) for f in STEP_FIELDS if f in data and data[f] not in (None, "", [])}
+    Decision.objects.create(case=case, transition=transition, label=transition.label,
+                            from_state=transition.from_state, to_state=transition.to_state, actor=actor,
+                            actor_role=actor.role, comment=comment.strip(), data=recorded)
+    change_record(actor=actor, action=ChangeRecord.Action.UPDATE, instance=case, before=before,
+                  after=snapshot(case), household_id=case.household_id, region_code=case.household.village_id)
+    if case.state == CaseState.APPROVED:
+        _apply_outcome(actor=actor, case=case, today=today)
+    return case
+
+
+def _jsonable(value):
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _apply_outcome(*, actor, case: Case, today: dt.date) -> None:
+    """The county's approval changes the household's file (through the registry's own service)."""
+    from bangfu.registry.services import household_update
+
+    if case.kind == CaseKind.IDENTIFICATION:
+        data = {"monitoring_type": case.monitoring_type, "monitoring_status": MonitoringStatus.RISK_OPEN,
+                "identified_month": case.identified_month, "eliminated_month": ""}
+    else:
+        data = {"monitoring_status": MonitoringStatus.RISK_ELIMINATED, "eliminated_month": today.strftime("%Y%m")}
+    household_update(actor=actor, household=case.household, data=data)
+
+
+@transaction.atomic
+def elimination_reverse(*, actor, case: Case, version: int, comment: str) -> Case:
+    """The risk has returned: undo an approved elimination (county), keeping its history."""
+    from bangfu.cases.selectors import cases_visible_to
+    from bangfu.registry.services import household_update
+
+    require(actor, "cases.work")
+    if not (actor.is_superuser or actor.role == "county_admin"):
+        raise PermissionDenied(_("撤销风险消除须由县级监测管理员办理"))
+    case = cases_visible_to(actor).select_related("household").filter(pk=case.pk).first()
+    if case is None:
+        raise PermissionDenied(_("该案件不在您的管辖范围内"))
+    if case.kind != CaseKind.ELIMINATION or case.state != CaseState.APPROVED:
+        raise ValidationError({"__all__": [_("只有已审定的风险消除可以撤销")]})
+    if not comment.strip():
+        raise ValidationError({"comment": _("意见：撤销须写明返贫风险的情况")})
+    before = snapshot(case)
+    moved = Case.objects.filter(pk=case.pk, version=version, state=CaseState.APPROVED).update(
+        version=F("version") + 1, state=CaseState.REVERSED, closed_at=timezone.now())
+    if moved != 1:
+        raise ValidationError({"__all__": [_conflict_message(case.pk)]})
+    case.refresh_from_db()
+    Decision.objects.create(case=case, label=str(_("撤销风险消除")), from_state=CaseState.APPROVED,
+                            to_state=CaseState.REVERSED, actor=actor, actor_role=actor.role, comment=comment.strip())
+    change_record(actor=actor, action=ChangeRecord.Action.UPDATE, instance=case, before=before, after=snapshot(case),
+                  household_id=case.household_id, region_code=case.household.village_id)
+    household_update(actor=actor, household=case.household,
+                     data={"monitoring_status": MonitoringStatus.RISK_OPEN, "eliminated_month": ""})
+    return case
+
+
+# --- assistance: contacts, measures, visits ------------------------------------------------------------------
+
+def _amount(value, field: str, errors: dict) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        amount = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        errors[field] = _("金额：应为数字")
+        return None
+    if amount < 0:
+        errors[field] = _("金额：不能为负数")
+    return amount
+
+
+def _require_monitored(household: Household) -> None:
+    if not household.monitoring_type:
+        raise ValidationError({"__all__": [_("该户不是监测对象：帮扶措施和帮扶联系人针对已纳入监测的户")]})
+
+
+@transaction.atomic
+def assistance_contact_set(*, actor, household: Household, name: str, post: str = "", user=None,
+                           since: dt.date | None = None) -> AssistanceContact:
+    """Name (or change) the household's assistance contact."""
+    require(actor, "cases.assist")
+    household = _household_in_scope(actor, household)
+    _require_monitored(household)
+    if not name.strip():
+        raise ValidationError({"name": _("帮扶联系人：请填写姓名")})
+    contact = AssistanceContact.objects.select_for_update().filter(household=household).first()
+    before = snapshot(contact) if contact else None
+    contact = contact or AssistanceContact(household=household)
+    contact.name, contact.post, contact.user = name.strip(), post.strip(), user
+    contact.since = since or clock.today()
+    contact.save()
+    change_record(actor=actor, action=ChangeRecord.Action.UPDATE if before else ChangeRecord.Action.CREATE,
+                  instance=contact, before=before, after=snapshot(contact), household_id=household.pk,
+                  region_code=household.village_id)
+    return contact
+
+
+def _validate_measure(measure: Measure, errors: dict) -> None:
+    if not measure.description.strip():
+        errors["description"] = _("措施内容：不能为空")
+    if not measure.responsible.strip():
+        errors["responsible"] = _("责任单位或责任人：不能为空")
+    if measure.end_on and measure.start_on and measure.end_on < measure.start_on:
+        errors["end_on"] = _("结束日期不能早于开始日期")
+    if measure.status not in MeasureStatus.values:
+        errors["status"] = _("状态：未知的状态")
+    if measure.category_id and not MeasureCategory.objects.filter(pk=measure.category_id, is_active=True).exists():
+        errors["category"] = _("措施类别：该类别已停用")
+
+
+@transaction.atomic
+def measure_add(*, actor, household: Household, data: dict[str, Any]) -> Measure:
+    """Add an assistance measure from the catalogue to a monitored household."""
+    require(actor, "cases.assist")
+    household = _household_in_scope(actor, household)
+    _require_monitored(household)
+    errors: dict[str, str] = {}
+    measure = Measure(household=household, created_by=actor, category=data.get("category"),
+                      description=(data.get("description") or "").strip(), start_on=data.get("start_on"),
+                      end_on=data.get("end_on"), responsible=(data.get("responsible") or "").strip(),
+                      status=data.get("status") or MeasureStatus.PLANNED)
+    measure.amount = _amount(data.get("amount"), "amount", errors)
+    if measure.category is None:
+        errors["category"] = _("措施类别：请选择")
+    if measure.start_on is None:
+        errors["start_on"] = _("开始日期：请填写")
+    _validate_measure(measure, errors)
+    if errors:
+        raise ValidationError(errors)
+    measure.save()
+    change_record(actor=actor, action=ChangeRecord.Action.CREATE, instance=measure, before=None,
+                  after=snapshot(measure), household_id=household.pk, region_code=household.village_id)
+    return measure
+
+
+@transaction.atomic
+def measure_update(*, actor, measure: Measure, data: dict[str, Any]) -> Measure:
+    """Change a measure (its status as it is carried out, its end date, amount ...)."""
+    require(actor, "cases.assist")
+    _household_in_scope(actor, measure.household)
+    measure = Measure.objects.select_for_update().select_related("household").get(pk=measure.pk)
+    before = snapshot(measure)
+    errors: dict[str, str] = {}
+    for field in ("category", "description", "start_on", "end_on", "responsible", "status"):
+        if field in data:
+            value = data[field]
+            setattr(measure, field, value.strip() if isinstance(value, str) else value)
+    if "amount" in data:
+        measure.amount = _amount(data["amount"], "amount", errors)
+    _validate_measure(measure, errors)
+    if errors:
+        raise ValidationError(errors)
+    measure.save()
+    change_record(actor=actor, action=ChangeRecord.Action.UPDATE, instance=measure, before=before,
+                  after=snapshot(measure), household_id=measure.household_id,
+                  region_code=measure.household.village_id)
+    return measure
+
+
+@transaction.atomic
+def visit_record(*, actor, household: Household, visited_on: dt.date, notes: str,
+                 per_capita_income=None) -> Visit:
+    """Record a follow-up visit (from a phone): date, visitor, notes and the per-capita income found."""
+    require(actor, "cases.visit")
+    household = _household_in_scope(actor, household)
+    errors: dict[str, str] = {}
+    if visited_on is None:
+        errors["visited_on"] = _("走访日期：请填写")
+    elif visited_on > clock.today():
+        errors["visited_on"] = _("走访日期不能晚于今天")
+    if not notes.strip():
+        errors["notes"] = _("走访情况：请填写")
+    income = _amount(per_capita_income, "per_capita_income", errors)
+    if errors:
+        raise ValidationError(errors)
+    visit = Visit.objects.create(household=household, visited_on=visited_on, visitor=actor, notes=notes.strip(),
+                                 per_capita_income=income)
+    change_record(actor=actor, action=ChangeRecord.Action.CREATE, instance=visit, before=None,
+                  after=snapshot(visit), household_id=household.pk, region_code=household.village_id)
+    return visit
