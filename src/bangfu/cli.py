@@ -14,7 +14,7 @@ import os
 import subprocess
 import sys
 
-ALIASES = {"worker": "db_worker", "load-regions": "load_regions", "build-demo": "build_demo", "add-user": "add_user",
+ALIASES = {"worker": "run_worker", "load-regions": "load_regions", "build-demo": "build_demo", "add-user": "add_user",
            "prune-jobs": "prune_jobs"}
 
 

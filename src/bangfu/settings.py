@@ -144,6 +144,11 @@ TASKS = {
     }
 }
 
+# A running job's worker stamps a heartbeat this often; a job without one for JOB_DEAD_AFTER_SECONDS has lost its
+# worker and is failed (sooner when its process is gone on this machine).
+JOB_HEARTBEAT_SECONDS = int(os.environ.get("BANGFU_JOB_HEARTBEAT_SECONDS", "10"))
+JOB_DEAD_AFTER_SECONDS = int(os.environ.get("BANGFU_JOB_DEAD_AFTER_SECONDS", "60"))
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 10  # one working day
 SESSION_COOKIE_SECURE = env_bool("BANGFU_SECURE_COOKIES", False)

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from bangfu.jobs.models import Job
-from bangfu.jobs.services import JOB_RUNNERS, job_kind, job_output_dir, job_start
+from bangfu.jobs.services import JOB_RUNNERS, JobFailure, job_kind, job_output_dir, job_start
 
 
 @pytest.fixture
@@ -22,7 +22,7 @@ def kinds():
 
     @job_kind("test_broken")
     def broken(job, progress):
-        raise ValueError("第3行 身份证号：校验码错误")
+        raise JobFailure("第3行 身份证号：校验码错误")
 
     yield
     JOB_RUNNERS.clear()
@@ -71,8 +71,14 @@ def test_only_the_requester_sees_a_job_and_its_file(client, county_admin, leader
 
 
 def test_progress_fragment_polls_until_finished(client, county_admin, kinds):
+    import os
+    import socket
+
+    from django.utils import timezone
+
     job = Job.objects.create(kind="test_ok", title="排队的任务", requested_by=county_admin, total=10, done=4,
-                             status=Job.Status.RUNNING)
+                             status=Job.Status.RUNNING, heartbeat_at=timezone.now(),
+                             worker=f"{socket.gethostname()}:{os.getpid()}")
     client.force_login(county_admin)
     fragment = client.get(reverse("jobs:job_detail", args=[job.pk]), headers={"HX-Request": "true"}).content.decode()
     assert 'hx-trigger="every 1s"' in fragment and 'value="40"' in fragment

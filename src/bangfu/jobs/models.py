@@ -25,6 +25,9 @@ class Job(models.Model):
     message = models.TextField(_("说明"), blank=True)
     result_name = models.CharField(_("结果文件名"), max_length=200, blank=True)
     result_path = models.CharField(max_length=500, blank=True)
+    # Who runs it (host:pid) and when it last said it was alive: a job whose worker died is found and failed.
+    worker = models.CharField(_("执行进程"), max_length=100, blank=True)
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 

@@ -1,18 +1,35 @@
-"""Starting jobs and reporting their progress. The work itself lives with its domain (e.g. registry.exports)."""
+"""Starting jobs and reporting their progress. The work itself lives with its domain (e.g. registry.exports).
 
+A running job beats a heartbeat from a thread of its worker; a job whose worker died (killed, machine restarted)
+is found by its stale heartbeat, or at once by its dead process on this machine, and failed with a message
+(jobs_reap_dead: run by the worker when it starts, by the job's page while it polls, and by prune-jobs).
+A job writes its file under a temporary name that is renamed when it succeeds and deleted when it fails, so
+no half-written file with personal data is left behind; result files are readable by their owner only.
+"""
+
+import errno
 import logging
+import os
+import socket
+import threading
 import traceback
 from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from bangfu.jobs.models import Job
 
 log = logging.getLogger(__name__)
+
+
+class JobFailure(Exception):
+    """A failure whose message is written for the user (Chinese, naming what to do). Any other exception is
+    logged for the operator and the user reads a general message with the job's number."""
 
 # kind -> function(job, progress) -> (file name shown to the user, path of the file written)
 JOB_RUNNERS: dict[str, Callable] = {}
@@ -39,7 +56,36 @@ def job_start(*, actor, kind: str, title: str, params: dict) -> Job:
 
 def job_output_dir() -> Path:
     path = Path(settings.VAR_DIR) / "jobs"
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path
+
+
+def job_partial_path(job: Job, suffix: str) -> Path:
+    """A new empty file, owner-only, for a job to write its result into. job_run renames it to its final name
+    when the job succeeds and deletes it when the job fails (or its worker dies)."""
+    path = job_output_dir() / f".job-{job.pk}.partial{suffix}"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)  # an older file of that name keeps its mode through O_CREAT
+    return path
+
+
+def _job_files_remove(job_id: int) -> None:
+    """Whatever a failed job wrote: its partial file, and a final-named file a runner may have written itself."""
+    directory = job_output_dir()
+    for path in [*directory.glob(f".job-{job_id}.partial*"), *directory.glob(f"job-{job_id}.*")]:
+        path.unlink(missing_ok=True)
+
+
+def _job_finish_file(job: Job, path: Path) -> Path:
+    """Move a result written under its partial name to its final name, owner-only."""
+    path = Path(path)
+    partial = f".job-{job.pk}.partial"
+    if path.name.startswith(partial):
+        final = path.with_name(f"job-{job.pk}{path.name.removeprefix(partial)}")
+        os.replace(path, final)
+        path = final
+    os.chmod(path, 0o600)
     return path
 
 
@@ -69,29 +115,123 @@ def job_run(job_id: int) -> None:
         _job_run(job_id)
 
 
+def _worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class Heartbeat:
+    """While a job runs, a thread stamps its heartbeat every JOB_HEARTBEAT_SECONDS (its own connection)."""
+
+    def __init__(self, job_id: int):
+        self.job_id = job_id
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name=f"job-{job_id}-heartbeat", daemon=True)
+
+    def _beat(self) -> None:
+        try:
+            while not self.stop.wait(settings.JOB_HEARTBEAT_SECONDS):
+                try:
+                    Job.objects.filter(pk=self.job_id, status=Job.Status.RUNNING).update(heartbeat_at=timezone.now())
+                except Exception:  # a missed beat is retried; the job itself must not fail for it
+                    log.warning("job %s: heartbeat not written: %s", self.job_id, traceback.format_exc())
+        finally:
+            connection.close()
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+
+
+def _user_message(job: Job, error: BaseException) -> str:
+    """What the user reads: the message of a failure written for them, a plain word for a full disk, otherwise
+    only that it failed and that the operator's log has the details (never a raw exception)."""
+    if isinstance(error, JobFailure | PermissionDenied):
+        return _("任务失败：%(error)s") % {"error": error}
+    if isinstance(error, ValidationError):
+        return _("任务失败：%(error)s") % {"error": "；".join(error.messages)}
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+        return _("任务失败：服务器磁盘空间不足，未生成文件。请联系系统管理员清理磁盘后重新发起。")
+    return _("任务失败：内部错误（任务编号 %(id)s），详情已记入运行日志，请联系系统管理员。") % {"id": job.pk}
+
+
 def _job_run(job_id: int) -> None:
     job = Job.objects.select_related("requested_by").get(pk=job_id)
     if job.status != Job.Status.QUEUED:
         return
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING)
+    started = Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(
+        status=Job.Status.RUNNING, worker=_worker_name(), heartbeat_at=timezone.now())
+    if not started:
+        return
     try:
-        name, path = JOB_RUNNERS[job.kind](job, Progress(job))
-    except Exception as error:  # a job must never die silently: the user sees why
+        with Heartbeat(job.pk):
+            name, path = JOB_RUNNERS[job.kind](job, Progress(job))
+            path = _job_finish_file(job, path)
+    except Exception as error:  # a job must never die silently: the user sees that, the operator's log why
         log.error("job %s failed: %s", job.pk, traceback.format_exc())
-        message = _("任务失败：%(error)s") % {"error": error}
-        Job.objects.filter(pk=job.pk).update(status=Job.Status.FAILED, message=message, finished_at=timezone.now())
+        _job_files_remove(job.pk)
+        Job.objects.filter(pk=job.pk).update(status=Job.Status.FAILED, message=_user_message(job, error),
+                                             finished_at=timezone.now())
         return
     Job.objects.filter(pk=job.pk).update(status=Job.Status.DONE, done=job.total, result_name=name,
                                          result_path=str(path), finished_at=timezone.now())
 
 
+def _worker_is_dead(job: Job, now) -> bool:
+    stale = now - timezone.timedelta(seconds=settings.JOB_DEAD_AFTER_SECONDS)
+    if job.heartbeat_at is None or job.heartbeat_at < stale:
+        return True
+    host, _sep, pid = job.worker.rpartition(":")
+    if host == socket.gethostname() and pid.isdigit():
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:  # alive, under another user
+            return False
+    return False
+
+
+def jobs_reap_dead(*, job_ids: list[int] | None = None) -> int:
+    """Fail the running jobs whose worker died (stale heartbeat, or its process gone on this machine), delete
+    what they had written, and tell the operator's log. Returns how many were failed."""
+    now = timezone.now()
+    running = Job.objects.filter(status=Job.Status.RUNNING)
+    if job_ids is not None:
+        running = running.filter(pk__in=job_ids)
+    reaped = 0
+    for job in running:
+        if not _worker_is_dead(job, now):
+            continue
+        # Only if nothing moved meanwhile: a live job that just beat or finished is left alone.
+        failed = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, heartbeat_at=job.heartbeat_at).update(
+            status=Job.Status.FAILED, finished_at=now,
+            message=_("任务中断：执行该任务的后台进程已停止（可能被重启或终止），未生成文件。请重新发起。"))
+        if failed:
+            log.error("job %s: worker %s died (last heartbeat %s); marked failed", job.pk, job.worker,
+                      job.heartbeat_at)
+            _job_files_remove(job.pk)
+            reaped += 1
+    return reaped
+
+
 def jobs_prune(*, older_than_days: int) -> int:
     """Delete the result files of jobs finished more than `older_than_days` ago: exports hold personal data
     and should not lie on disk longer than people need them. The job rows stay, marked as cleaned."""
+    jobs_reap_dead()
     cutoff = timezone.now() - timezone.timedelta(days=older_than_days)
     pruned = 0
     for job in Job.objects.filter(finished_at__lt=cutoff).exclude(result_path=""):
         Path(job.result_path).unlink(missing_ok=True)
         Job.objects.filter(pk=job.pk).update(result_path="", message=(job.message + " 结果文件已按期清理").strip())
         pruned += 1
+    # Left-overs of jobs that are not running (a worker killed before this version reaped its jobs).
+    running = set(Job.objects.filter(status=Job.Status.RUNNING).values_list("pk", flat=True))
+    for path in job_output_dir().glob(".job-*.partial*"):
+        job_id = path.name.removeprefix(".job-").partition(".")[0]
+        if not (job_id.isdigit() and int(job_id) in running):
+            path.unlink(missing_ok=True)
     return pruned

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from bangfu.jobs.selectors import job_get_for_user, jobs_of
+from bangfu.jobs.services import jobs_reap_dead
 
 
 @login_required
@@ -16,6 +17,8 @@ def job_list(request):
 @login_required
 def job_detail(request, pk: int):
     job = job_get_for_user(request.user, pk=pk)
+    if job.status == job.Status.RUNNING and jobs_reap_dead(job_ids=[job.pk]):
+        job.refresh_from_db()  # its worker died: the page shows why and stops polling
     template = "jobs/_job_status.html" if request.htmx else "jobs/job_detail.html"
     return render(request, template, {"job": job})
 

@@ -1,0 +1,19 @@
+"""`bangfu worker`: django-tasks-db's worker, which first fails the jobs a dead worker left running."""
+
+import logging
+
+from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
+
+from bangfu.jobs.services import jobs_reap_dead
+
+log = logging.getLogger(__name__)
+
+
+class Command(DbWorkerCommand):
+    help = "Run the background job worker (after failing jobs whose worker died)."
+
+    def handle(self, *args, **options):
+        reaped = jobs_reap_dead()
+        if reaped:
+            log.warning("%s job(s) left running by a dead worker were marked failed", reaped)
+        return super().handle(*args, **options)
