@@ -15,7 +15,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bangfu.jobs.models import Job
-from bangfu.jobs.services import JOB_RUNNERS, job_kind, job_output_dir, job_partial_path, job_start, jobs_reap_dead
+from bangfu.jobs.services import (
+    JOB_RUNNERS,
+    job_kind,
+    job_output_dir,
+    job_partial_path,
+    job_start,
+    jobs_reap_dead,
+)
 
 
 @pytest.fixture
