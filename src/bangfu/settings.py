@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "bangfu.monitoring",
     "bangfu.cases",
     "bangfu.jobs",
+    "bangfu.ingest",
     "bangfu.demo",
     "bangfu.web",
 ]
