@@ -79,10 +79,9 @@ def make_household(county_admin):
     """Create a household (with a head) through the services, as a county admin would."""
     from bangfu.registry.services import household_create, member_add
 
-    counter = itertools.count(1)
 
     def _make(village_code: str = TUANJIE, *, head_name: str = "测试户主", **fields):
-        number = fields.pop("number", f"T{village_code}{next(counter):04d}")
+        number = fields.pop("number", "")  # empty: the village's next number
         data = {"number": number, "village": Region.objects.get(code=village_code), **fields}
         household = household_create(actor=county_admin, data=data, phone=fields.pop("phone", "10012345678"))
         member_add(actor=county_admin, household=household, data={"name": head_name, "relation": "head"},

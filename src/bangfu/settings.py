@@ -127,6 +127,7 @@ LOGIN_LOCK_MINUTES = int(os.environ.get("BANGFU_LOGIN_LOCK_MINUTES", "15"))
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["bangfu.formats"]  # Chinese numbers grouped by thousands, like the English ones
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -22,14 +22,15 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture
 def households(make_household, county_admin):
-    first = make_household(TUANJIE, number="API-1", head_name="接口户主", phone="10012345678",
+    first = make_household(TUANJIE, number="8800000001", head_name="接口户主", phone="10012345678",
                            household_type="formerly_poor")
     member_add(actor=county_admin, household=first, data={"name": "接口成员", "relation": "spouse"},
                id_number=synthetic_id(male=False))
     income_record_save(actor=county_admin, household=first, year=2024,
                        data={"members_counted": 2, "wage_income": Decimal("10001"), "production_cost": Decimal("0")})
-    second = make_household(SONGBAI, number="API-2", monitoring_type="unstable", identified_month="202402")
-    third = make_household(ZHANGZHA_VILLAGE, number="API-3")
+    second = make_household(SONGBAI, number="8800000002", monitoring_type="sudden_hardship",
+                            identified_month="202402")
+    third = make_household(ZHANGZHA_VILLAGE, number="8800000003")
     return first, second, third
 
 
@@ -52,9 +53,9 @@ def test_list_is_masked_and_counts_members(client, county_admin, households):
     client.force_login(county_admin)
     body = client.get(LIST).json()
     assert body["count"] == 3 and (body["offset"], body["limit"]) == (0, 50)
-    first = next(row for row in body["results"] if row["number"] == "API-1")
+    first = next(row for row in body["results"] if row["number"] == "8800000001")
     assert first == {
-        "id": households[0].pk, "number": "API-1", "village_code": TUANJIE, "village_name": "团结村村民委员会",
+        "id": households[0].pk, "number": "8800000001", "village_code": TUANJIE, "village_name": "团结村村民委员会",
         "group": "", "head_name": "接口户主", "household_type": "formerly_poor", "monitoring_type": "",
         "monitoring_status": "", "phone_masked": "100****5678", "member_count": 2,
     }
@@ -78,16 +79,16 @@ def test_detail_is_masked(client, county_admin, households):
 
 
 @pytest.mark.parametrize(("params", "numbers"), [
-    ({"q": "接口户主"}, {"API-1"}),
-    ({"q": "接口成员"}, {"API-1"}),
-    ({"q": "API-2"}, {"API-2"}),
-    ({"q": "10012345678"}, {"API-1", "API-2", "API-3"}),
-    ({"region": SHUANGHE}, {"API-1", "API-2"}),
-    ({"region": ZHANGZHA_VILLAGE}, {"API-3"}),
+    ({"q": "接口户主"}, {"8800000001"}),
+    ({"q": "接口成员"}, {"8800000001"}),
+    ({"q": "8800000002"}, {"8800000002"}),
+    ({"q": "10012345678"}, {"8800000001", "8800000002", "8800000003"}),
+    ({"region": SHUANGHE}, {"8800000001", "8800000002"}),
+    ({"region": ZHANGZHA_VILLAGE}, {"8800000003"}),
     ({"region": "000000000000"}, set()),
-    ({"household_type": "formerly_poor"}, {"API-1"}),
-    ({"monitoring_status": "monitored"}, {"API-2"}),
-    ({"monitoring_status": "risk_open"}, {"API-2"}),
+    ({"household_type": "formerly_poor"}, {"8800000001"}),
+    ({"monitoring_status": "monitored"}, {"8800000002"}),
+    ({"monitoring_status": "risk_open"}, {"8800000002"}),
     ({"monitoring_status": "risk_eliminated"}, set()),
 ])
 def test_filters(client, county_admin, households, params, numbers):
@@ -100,7 +101,7 @@ def test_filters(client, county_admin, households, params, numbers):
 def test_search_by_id_number(client, county_admin, households):
     client.force_login(county_admin)
     number = households[1].members.get().reveal_id_number()
-    assert [row["number"] for row in client.get(LIST, {"q": number.lower()}).json()["results"]] == ["API-2"]
+    assert [row["number"] for row in client.get(LIST, {"q": number.lower()}).json()["results"]] == ["8800000002"]
 
 
 def test_paging(client, county_admin, households):

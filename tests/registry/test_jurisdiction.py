@@ -67,15 +67,16 @@ class World:
 
 @pytest.fixture
 def world(make_household, county_admin) -> World:
-    tuanjie = make_household(TUANJIE, number="TJ-0001", head_name="团结户主", phone=SHARED_PHONE)
-    songbai = make_household(SONGBAI, number="SB-0001", head_name="松柏户主")
-    zz = make_household(ZHANGZHA_VILLAGE, number="ZZ-0001", head_name="远方户主", phone=ZZ_PHONE,
+    tuanjie = make_household(TUANJIE, number="8800000028", head_name="团结户主", phone=SHARED_PHONE)
+    songbai = make_household(SONGBAI, number="8800000027", head_name="松柏户主")
+    zz = make_household(ZHANGZHA_VILLAGE, number="8800000032", head_name="远方户主", phone=ZZ_PHONE,
                         monitoring_type="marginal", identified_month="202401", housing_safety="C")
-    zz2 = make_household(ZHANGZHA_VILLAGE, number="ZZ-0002", head_name="远方二户", phone=SHARED_PHONE)
+    zz2 = make_household(ZHANGZHA_VILLAGE, number="8800000033", head_name="远方二户", phone=SHARED_PHONE)
     member_add(actor=county_admin, household=zz, data={"name": "远方成员", "relation": "son"},
                id_number=synthetic_id())
     income_record_save(actor=county_admin, household=zz, year=2024,
                        data={"members_counted": 2, "wage_income": Decimal("30000")})
+    income_record_save(actor=county_admin, household=tuanjie, year=2024, data={"members_counted": 1})
     zz_head = zz.members.get(relation="head")
     return World(tuanjie=Target(tuanjie, tuanjie.members.get()), songbai=songbai,
                  zz=Target(zz, zz_head), zz2=zz2, zz_id_number=zz_head.reveal_id_number())
@@ -135,10 +136,17 @@ OBJECT_ENDPOINTS = [
     ObjectEndpoint("registry:member_add", _household_url("registry:member_add"), ("get", "post"),
                    post=_member_add_form),
     ObjectEndpoint("registry:income_add", _household_url("registry:income_add"), ("get", "post"), post=_income_form),
+    ObjectEndpoint("registry:income_edit",
+                   lambda target: reverse("registry:income_edit", args=[target.household.pk, 2024]), ("get", "post"),
+                   post=lambda target: form_data(IncomeRecordForm(), year="2024", members_counted="2",
+                                                 wage_income="4321")),
+    # An active household has nothing to reopen: the form answers on the page and writes nothing.
+    ObjectEndpoint("registry:household_reopen", _household_url("registry:household_reopen"), ("get", "post"),
+                   post=lambda target: {"reason": "误销户"}, control_post_status=200, control_post_writes=False),
     ObjectEndpoint("registry:member_edit", _member_url("registry:member_edit"), ("get", "post"),
                    post=_member_edit_form),
     ObjectEndpoint("registry:member_remove", _member_url("registry:member_remove"), ("get", "post"),
-                   post=lambda target: {"reason": "迁出", "version": target.member.version}),
+                   post=lambda target: {"reason": "moved_out", "version": target.member.version}),
     ObjectEndpoint("registry:member_id_reveal", _member_url("registry:member_id_reveal"), ("post",),
                    control_post_status=200),
     ObjectEndpoint("api:household_detail",
@@ -292,7 +300,7 @@ def test_duplicate_id_message_does_not_reveal_another_township(world, tuanjie_ca
 
 def _create_form(village_code: str) -> dict:
     form = HouseholdForm(villages=Region.objects.filter(code=village_code))
-    return form_data(form, number="NEW-0001", village=village_code, phone=SHARED_PHONE)
+    return form_data(form, number="8800000014", village=village_code, phone=SHARED_PHONE)
 
 
 def test_create_form_offers_only_own_villages(client, world, tuanjie_cadre):
@@ -317,7 +325,7 @@ def test_create_in_own_village_works(client, world, tuanjie_cadre):
     _login(client, tuanjie_cadre)
     response = client.post(reverse("registry:household_create"), _create_form(TUANJIE))
     assert response.status_code == 302
-    assert Household.objects.get(number="NEW-0001").village_id == TUANJIE
+    assert Household.objects.get(number="8800000014").village_id == TUANJIE
 
 
 def test_cannot_move_own_household_into_other_township(client, world, tuanjie_cadre):
@@ -402,7 +410,7 @@ def test_county_admin_sees_every_household(client, world, county_admin):
     assert _visible_ids(client) == (expected, expected)
     response = client.get(reverse("api:household_detail", args=[world.zz.household.pk]))
     assert response.status_code == 200
-    assert response.json()["number"] == "ZZ-0001"
+    assert response.json()["number"] == "8800000032"
 
 
 def test_zhangzha_cadre_sees_only_zhangzha(client, world, zhangzha_cadre):

@@ -19,7 +19,7 @@ BORN = dt.date(1987, 6, 5)
 
 
 def _member(make_household, county_admin) -> Member:
-    household = make_household(TUANJIE, number="MK-1")
+    household = make_household(TUANJIE, number="8800000013")
     return member_add(actor=county_admin, household=household, data={"name": "掩码检查", "relation": "son"},
                       id_number=make_id_number("513225", BORN, 417))
 

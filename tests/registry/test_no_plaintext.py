@@ -57,9 +57,9 @@ def _populate(county_admin, client) -> tuple[set[str], set[str]]:
     """Write through every registry service and the member page; return (secrets, things that must be there)."""
     numbers = _numbers_ending_in_x(6)
     tuanjie, zhangzha = Region.objects.get(code=TUANJIE), Region.objects.get(code=ZHANGZHA_VILLAGE)
-    first = household_create(actor=county_admin, data={"number": "NP-1", "village": tuanjie},
+    first = household_create(actor=county_admin, data={"number": "8800000016", "village": tuanjie},
                              phone=f"{PHONES[0][:3]} {PHONES[0][3:7]} {PHONES[0][7:]}")
-    second = household_create(actor=county_admin, data={"number": "NP-2", "village": zhangzha}, phone=PHONES[1])
+    second = household_create(actor=county_admin, data={"number": "8800000017", "village": zhangzha}, phone=PHONES[1])
     head = member_add(actor=county_admin, household=first, data={"name": "明文检查甲", "relation": "head"},
                       id_number=numbers[0].lower())
     spouse = member_add(actor=county_admin, household=first, data={"name": "明文检查乙", "relation": "spouse"},
@@ -74,14 +74,14 @@ def _populate(county_admin, client) -> tuple[set[str], set[str]]:
     household_reveal_phone(actor=county_admin, household=first)
     removed = member_add(actor=county_admin, household=second, data={"name": "明文检查丁", "relation": "son"},
                          id_number=numbers[4])
-    member_remove(actor=county_admin, member=removed, reason="迁出")
+    member_remove(actor=county_admin, member=removed, reason="moved_out")
     # And through the page, as a cadre would type it.
     client.force_login(county_admin)
     response = client.post(reverse("registry:member_add", args=[first.pk]), form_data(
         MemberForm(), name="明文检查戊", relation="son", id_number=f"{numbers[5][:6]} {numbers[5][6:].lower()}"))
     assert response.status_code == 302
     response = client.post(reverse("registry:household_edit", args=[first.pk]), {
-        "number": "NP-1", "village": TUANJIE, "household_type": "ordinary", "phone": PHONES[3][:3] + "-" + PHONES[3][3:],
+        "number": "8800000016", "village": TUANJIE, "household_type": "ordinary", "phone": PHONES[3][:3] + "-" + PHONES[3][3:],
         "drinking_water_safe": "on", "has_electricity": "on", "version": first.version})
     assert response.status_code == 302, response.context["form"].errors
     # Searching by an ID number or a phone and exporting what was found stores the filter, never the number.
@@ -95,7 +95,7 @@ def _populate(county_admin, client) -> tuple[set[str], set[str]]:
         secrets |= _phone_forms(phone)
     # Masked ID numbers are never stored: beside the birth date (kept for statistics) they give the number back.
     secrets |= {mask_id_number(number) for number in numbers}
-    expected = {"明文检查甲", "明文检查戊", "NP-1", mask_phone(PHONES[3])}
+    expected = {"明文检查甲", "明文检查戊", "8800000016", mask_phone(PHONES[3])}
     return secrets, expected
 
 

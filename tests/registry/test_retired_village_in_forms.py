@@ -9,7 +9,7 @@ from tests.conftest import SONGBAI, TUANJIE
 
 
 def test_retired_village_is_offered_only_to_its_own_households(client, county_admin, make_household):
-    household = make_household(SONGBAI, number="RET-1")
+    household = make_household(SONGBAI, number="8800000025")
     Region.objects.filter(code=SONGBAI).update(valid_to=dt.date.today() - dt.timedelta(days=1))
     client.force_login(county_admin)
     offered = client.get(reverse("registry:household_create")).context["form"].fields["village"].queryset

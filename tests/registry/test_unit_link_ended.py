@@ -8,7 +8,7 @@ from tests.conftest import COUNTY, SONGBAI, TUANJIE, make_user
 
 
 def test_an_ended_link_closes_the_village(regions, make_household):
-    tuanjie, songbai = make_household(TUANJIE, number="UL-1"), make_household(SONGBAI, number="UL-2")
+    tuanjie, songbai = make_household(TUANJIE, number="8800000029"), make_household(SONGBAI, number="8800000030")
     unit = Unit.objects.create(name="成都大学", county_id=COUNTY)
     LinkedVillage.objects.create(unit=unit, village_id=TUANJIE)
     LinkedVillage.objects.create(unit=unit, village_id=SONGBAI, until=dt.date.today() - dt.timedelta(days=1))
@@ -20,7 +20,7 @@ def test_an_ended_link_closes_the_village(regions, make_household):
 def test_a_units_list_page_shows_its_linked_villages_as_the_tree(client, regions, make_household):
     from django.urls import reverse
 
-    make_household(TUANJIE, number="UL-3")
+    make_household(TUANJIE, number="8800000031")
     unit = Unit.objects.create(name="成都大学", county_id=COUNTY)
     LinkedVillage.objects.create(unit=unit, village_id=TUANJIE)
     client.force_login(make_user("cdu", "unit_liaison", unit=unit))

@@ -12,8 +12,8 @@ from tests.conftest import TUANJIE, ZHANGZHA_TOWN, ZHANGZHA_VILLAGE, make_user
 
 @pytest.fixture
 def activity(make_household, county_admin, shuanghe_reviewer):
-    tuanjie = make_household(TUANJIE, number="TJ-0001", head_name="团结户主")
-    zhangzha = make_household(ZHANGZHA_VILLAGE, number="ZZ-0001", head_name="远方户主")
+    tuanjie = make_household(TUANJIE, number="8800000028", head_name="团结户主")
+    zhangzha = make_household(ZHANGZHA_VILLAGE, number="8800000032", head_name="远方户主")
     household_update(actor=shuanghe_reviewer, household=tuanjie, data={"group": "3组"})
     household_update(actor=county_admin, household=zhangzha, data={"group": "5组"})
     member_reveal_id_number(actor=shuanghe_reviewer, member=tuanjie.members.get())

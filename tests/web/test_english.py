@@ -40,7 +40,7 @@ def english(client, county_admin):
 
 @pytest.fixture
 def household(make_household, county_admin):
-    household = make_household(TUANJIE, head_name="Tenzin Dorje", number="EN-0001",
+    household = make_household(TUANJIE, head_name="Tenzin Dorje", number="8800000005",
                                household_type=c.HouseholdType.FORMERLY_POOR, monitoring_type=c.MonitoringType.UNSTABLE,
                                identified_month="202403", housing_safety=c.HousingSafety.C, relocated=True,
                                resettlement_site="Site 3", road_type=c.RoadType.GRAVEL, group="Group 2")
@@ -119,7 +119,7 @@ def test_member_and_household_forms_in_english(english, household):
     member = household.members.get(relation=c.Relation.DAUGHTER)
     _english_page(english, reverse("registry:member_edit", args=[member.pk]), "Edit member Pema",
                   "(leave empty to keep)")
-    _english_page(english, reverse("registry:household_edit", args=[household.pk]), "Edit household EN-0001",
+    _english_page(english, reverse("registry:household_edit", args=[household.pk]), "Edit household 8800000005",
                   "Monitored household category", "Resettlement site", "Household electricity")
     _english_page(english, reverse("registry:income_add", args=[household.pk]), "Record income", "Household size")
 

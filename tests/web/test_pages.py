@@ -30,7 +30,7 @@ def admin_client(client, county_admin):
 
 @pytest.fixture
 def household(make_household, county_admin):
-    household = make_household(TUANJIE, number="PG-0001", head_name="页面户主", group="1组")
+    household = make_household(TUANJIE, number="8800000021", head_name="页面户主", group="1组")
     income_record_save(actor=county_admin, household=household, year=2024, data={"members_counted": 1})
     return household
 
@@ -80,7 +80,7 @@ def test_home_renders_the_indicators(admin_client, household):
 
 
 @pytest.mark.parametrize("params", [
-    {}, {"q": "页面户主"}, {"q": "PG-0001"}, {"q": "10012345678"}, {"region": SHUANGHE}, {"region": TUANJIE},
+    {}, {"q": "页面户主"}, {"q": "8800000021"}, {"q": "10012345678"}, {"region": SHUANGHE}, {"region": TUANJIE},
     {"household_type": "ordinary"}, {"monitoring_status": "monitored"}, {"monitoring_status": "risk_open"},
     {"unsafe_housing": "on"}, {"relocated": "on"}, {"page": "2"}, {"region": "999999999999"},
 ], ids=lambda params: "&".join(f"{k}={v}" for k, v in params.items()) or "no-filter")
@@ -95,10 +95,10 @@ def test_household_list_renders_with_each_filter(admin_client, household, params
 
 
 def test_household_list_htmx_returns_the_table_only(admin_client, household):
-    response = admin_client.get(reverse("registry:household_list"), {"q": "PG"}, headers={"HX-Request": "true"})
+    response = admin_client.get(reverse("registry:household_list"), {"q": "88000000"}, headers={"HX-Request": "true"})
     assert response.status_code == 200
     content = response.content.decode()
-    assert "PG-0001" in content
+    assert "8800000021" in content
     assert "<html" not in content
 
 
@@ -113,7 +113,7 @@ def test_detail_page_renders(admin_client, household):
     response = admin_client.get(reverse("registry:household_detail", args=[household.pk]))
     assert response.status_code == 200
     content = response.content.decode()
-    for text in ("页面户主", "PG-0001", member.id_number_masked, "100****5678", "双河镇", "2024"):
+    for text in ("页面户主", "8800000021", member.id_number_masked, "100****5678", "双河镇", "2024"):
         assert text in content, text
     assert member.reveal_id_number() not in content
     assert "10012345678" not in content
@@ -167,7 +167,7 @@ def test_member_form_with_conflicting_sex_names_the_field(admin_client, househol
 
 
 def test_member_form_adds_a_member(admin_client, household):
-    data = form_data(MemberForm(), name="新成员", relation="son", id_number=synthetic_id(male=False).lower())
+    data = form_data(MemberForm(), name="新成员", relation="daughter", id_number=synthetic_id(male=False).lower())
     response = admin_client.post(reverse("registry:member_add", args=[household.pk]), data)
     assert response.status_code == 302
     assert response["Location"] == reverse("registry:household_detail", args=[household.pk])
@@ -185,12 +185,12 @@ def test_income_form_with_negative_amount_names_the_field(admin_client, househol
 
 
 def test_household_form_with_taken_number_names_it(admin_client, household, make_household):
-    other = make_household(TUANJIE, number="PG-0002")
+    other = make_household(TUANJIE, number="8800000022")
     before = db_fingerprint()
-    data = form_data(HouseholdForm(instance=other), number="PG-0001")
+    data = form_data(HouseholdForm(instance=other), number="8800000021")
     response = admin_client.post(reverse("registry:household_edit", args=[other.pk]), data)
     assert response.status_code == 200
-    assert "户编号 PG-0001 已存在" in response.content.decode()
+    assert "户编号 8800000021 已存在" in response.content.decode()
     assert db_fingerprint() == before
 
 
@@ -209,10 +209,11 @@ def test_member_removal_shows_in_history(admin_client, household, county_admin):
 
     son = member_add(actor=county_admin, household=household, data={"name": "将减员", "relation": "son"},
                      id_number=synthetic_id())
-    response = admin_client.post(reverse("registry:member_remove", args=[son.pk]), {"reason": "婚出", "version": son.version})
+    response = admin_client.post(reverse("registry:member_remove", args=[son.pk]),
+                                 {"reason": "married_out", "version": son.version})
     assert response.status_code == 302
     content = admin_client.get(reverse("registry:household_detail", args=[household.pk])).content.decode()
-    assert "婚出" in content and "删除" in content
+    assert "婚嫁迁出" in content and "删除" in content
 
 
 def test_reveal_button_returns_the_number_and_is_logged(admin_client, household):
@@ -299,4 +300,4 @@ def test_other_township_detail_is_a_chinese_404(client, zhangzha_cadre, househol
     assert response.status_code == 404
     content = response.content.decode()
     assert "页面不存在" in content
-    assert "PG-0001" not in content and "页面户主" not in content
+    assert "8800000021" not in content and "页面户主" not in content

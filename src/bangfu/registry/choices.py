@@ -130,3 +130,13 @@ class RoadType(models.TextChoices):
     HARDENED = "hardened", _("硬化路")
     GRAVEL = "gravel", _("砂石路")
     DIRT = "dirt", _("泥土路")
+
+
+class RemovalReason(models.TextChoices):
+    """减员原因, as the national system lists them; 其他 needs a few words."""
+
+    DEATH = "death", _("死亡")
+    MARRIED_OUT = "married_out", _("婚嫁迁出")
+    MOVED_OUT = "moved_out", _("户籍迁出")
+    IMPRISONED = "imprisoned", _("服刑")
+    OTHER = "other", _("其他")

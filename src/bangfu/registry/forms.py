@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from bangfu.core.periods import parse_month
 from bangfu.registry import choices as c
 from bangfu.registry.models import Household, IncomeRecord, Member
 from bangfu.registry.services import HOUSEHOLD_FIELDS, INCOME_FIELDS, MEMBER_FIELDS
@@ -17,10 +18,30 @@ class VersionField(forms.IntegerField):
         super().__init__(min_value=0, **kwargs)
 
 
+class MonthField(forms.CharField):
+    """A month as people type it (202403, 2024-03, 2024.3, 2024年3月, full-width digits), cleaned to YYYYMM."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 20)  # room for what is typed; the model keeps the 6 cleaned digits
+        kwargs.setdefault("help_text", _("如 202403、2024-03 或 2024年3月，不能晚于本月"))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return ""
+        try:
+            return parse_month(value)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
 class HouseholdForm(forms.ModelForm):
     version = VersionField()
     phone = forms.CharField(label=_("联系电话"), required=False, max_length=30,
-                            help_text=_("留空则不修改；输入“-”清除"))
+                            help_text=_("11位手机号，或带区号的固定电话"))
+    identified_month = MonthField(label=_("识别监测时间"), required=False)
+    eliminated_month = MonthField(label=_("消除监测时间"), required=False)
 
     class Meta:
         model = Household
@@ -34,6 +55,10 @@ class HouseholdForm(forms.ModelForm):
         self.fields["version"].initial = self.instance.version
         if self.instance.pk:
             self.fields["phone"].widget.attrs["placeholder"] = self.instance.phone_masked
+            self.fields["phone"].help_text = _("留空则不修改；输入“-”清除")
+        else:
+            self.fields["number"].required = False
+            self.fields["number"].help_text = _("留空则自动编号（村区划代码加4位序号）；手填时只能是数字")
 
     def validate_unique(self):
         pass
@@ -85,9 +110,10 @@ class IncomeRecordForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = self.instance.version if self.instance.pk else 0
-        if self.instance.pk:
-            self.fields["year"].initial = self.instance.year
         self.order_fields(["year"])
+        if self.instance.pk:  # editing one year: the year is what is edited, not a field
+            self.fields["year"].disabled = True
+            self.fields["year"].initial = self.instance.year
 
     def validate_unique(self):
         pass
@@ -97,8 +123,25 @@ class IncomeRecordForm(forms.ModelForm):
 
 
 class MemberRemoveForm(forms.Form):
-    reason = forms.CharField(label=_("减员原因"), max_length=200)
+    reason = forms.ChoiceField(label=_("减员原因"), choices=[("", "—")] + list(c.RemovalReason.choices))
+    detail = forms.CharField(label=_("具体原因"), max_length=150, required=False,
+                             help_text=_("原因为“其他”时必填"))
+    new_head = forms.ModelChoiceField(label=_("新户主"), queryset=Member.objects.none(), required=False,
+                                      help_text=_("其他成员与户主的关系将按新户主自动调整，保存后请核对"))
     version = VersionField()
+
+    def __init__(self, *args, member: Member, **kwargs):
+        super().__init__(*args, **kwargs)
+        others = member.household.members.exclude(pk=member.pk).order_by("id")
+        if member.relation == c.Relation.HEAD and others.exists():
+            self.fields["new_head"].queryset = others
+            self.fields["new_head"].required = True
+        else:
+            del self.fields["new_head"]
+
+
+class HouseholdReopenForm(forms.Form):
+    reason = forms.CharField(label=_("恢复原因"), max_length=150)
 
 
 class HouseholdFilterForm(forms.Form):

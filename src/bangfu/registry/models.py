@@ -55,6 +55,8 @@ class Household(models.Model):
     cooperative_member = models.BooleanField(_("加入农民专业合作社"), default=False)
 
     is_active = models.BooleanField(_("在册"), default=True)
+    closed_on = models.DateField(_("销户日期"), null=True, blank=True)
+    closed_reason = models.CharField(_("销户原因"), max_length=200, blank=True, default="")
     # Optimistic concurrency: each saved change adds one; a form sends back the version it was read at, and a
     # save from an older version is refused (registry.services.check_version) instead of undoing another's work.
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)

@@ -58,10 +58,15 @@ def households_visible_to(user) -> QuerySet[Household]:
     return Household.objects.filter(village_scope(user), is_active=True)
 
 
+def households_in_jurisdiction(user) -> QuerySet[Household]:
+    """The user's households including closed ones (已销户): a closed file can still be read and reopened."""
+    return Household.objects.filter(village_scope(user))
+
+
 def household_get_for_user(user, *, pk: int) -> Household:
-    """One household, or 404 when it does not exist or lies outside the user's jurisdiction."""
+    """One household (closed ones too), or 404 when it does not exist or lies outside the user's jurisdiction."""
     try:
-        return households_visible_to(user).select_related("village__parent").get(pk=pk)
+        return households_in_jurisdiction(user).select_related("village__parent").get(pk=pk)
     except (Household.DoesNotExist, ValueError, TypeError):
         raise Http404(_("没有找到该户，或不在您的管辖范围内")) from None
 

@@ -6,9 +6,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from bangfu.audit.models import ChangeRecord
@@ -16,12 +17,14 @@ from bangfu.audit.services import change_record, reveal_record, snapshot
 from bangfu.core.crypto import field_cipher
 from bangfu.core.id_number import IdNumberError, normalise_id_number, parse_id_number
 from bangfu.core.masking import mask_phone
+from bangfu.core.names import normalise_person_name
+from bangfu.core.periods import parse_month
 from bangfu.core.phone import normalise_phone as core_normalise_phone
 from bangfu.core.scoping import region_in_scope
 from bangfu.regions.models import Region
 from bangfu.registry import choices as c
 from bangfu.registry.models import Household, IncomeRecord, Member
-from bangfu.registry.selectors import households_visible_to
+from bangfu.registry.selectors import households_in_jurisdiction, households_visible_to
 
 HOUSEHOLD_FIELDS = (
     "number", "village", "group", "household_type", "monitoring_type", "monitoring_status", "identified_month",
@@ -38,7 +41,18 @@ INCOME_FIELDS = (
     "members_counted", "wage_income", "business_income", "property_income", "transfer_income", "production_cost",
     "medical_spending", "education_spending",
 )
-MONTH_PATTERN = re.compile(r"^(19|20)\d{2}(0[1-9]|1[0-2])$")
+NUMBER_SUFFIX_DIGITS = 4  # a household number given by the system: village code + 4 digits (5132251032130001)
+# Relations that fix the person's sex: a 之子 whose ID number says female is a typing error in one of them.
+RELATION_SEX = {
+    c.Relation.SON: c.Sex.MALE, c.Relation.SON_IN_LAW: c.Sex.MALE, c.Relation.GRANDSON: c.Sex.MALE,
+    c.Relation.FATHER: c.Sex.MALE, c.Relation.DAUGHTER: c.Sex.FEMALE, c.Relation.DAUGHTER_IN_LAW: c.Sex.FEMALE,
+    c.Relation.GRANDDAUGHTER: c.Sex.FEMALE, c.Relation.MOTHER: c.Sex.FEMALE,
+}
+# DOMAIN.md §5.1: 脱贫不稳定户 are former poor households, 边缘易致贫户 ordinary ones; 突发严重困难户 either.
+MONITORING_TYPE_NEEDS = {
+    c.MonitoringType.UNSTABLE: c.HouseholdType.FORMERLY_POOR,
+    c.MonitoringType.MARGINAL: c.HouseholdType.ORDINARY,
+}
 
 
 # --- guards -------------------------------------------------------------------------------------------------
@@ -48,9 +62,12 @@ def _require(actor, capability: str) -> None:
         raise PermissionDenied(_("您的角色没有此项操作权限"))
 
 
-def _require_household_in_scope(actor, household: Household) -> None:
-    if not households_visible_to(actor).filter(pk=household.pk).exists():
+def _require_household_in_scope(actor, household: Household, *, closed_ok: bool = False) -> None:
+    """In the actor's jurisdiction; a closed household (已销户) changes only by being reopened."""
+    if not households_in_jurisdiction(actor).filter(pk=household.pk).exists():
         raise PermissionDenied(_("该户不在您的管辖范围内"))
+    if not closed_ok and not households_visible_to(actor).filter(pk=household.pk).exists():
+        raise ValidationError({"__all__": _("该户已销户：恢复在册后才能修改")})
 
 
 def check_version(instance, version: int | None) -> None:
@@ -109,9 +126,17 @@ def _validate_household(household: Household) -> None:
     errors: dict[str, str] = {}
     for field in ("identified_month", "eliminated_month"):
         value = getattr(household, field)
-        if value and not MONTH_PATTERN.match(value):
-            errors[field] = _("%(field)s应为6位年月（YYYYMM），实为“%(value)s”") % {
-                "field": Household._meta.get_field(field).verbose_name, "value": value}
+        if value:
+            try:
+                setattr(household, field, parse_month(value))
+            except ValueError as error:
+                errors[field] = _("%(field)s：%(rule)s（填写的是“%(value)s”）") % {
+                    "field": Household._meta.get_field(field).verbose_name, "rule": error, "value": value}
+    needed = MONITORING_TYPE_NEEDS.get(household.monitoring_type)
+    if needed and household.household_type != needed:
+        errors["monitoring_type"] = _("%(type)s不能认定为%(kind)s：%(kind)s应为%(needed)s") % {
+            "type": c.HouseholdType(household.household_type).label,
+            "kind": c.MonitoringType(household.monitoring_type).label, "needed": c.HouseholdType(needed).label}
     if household.village_id and getattr(household.village, "level", "village") != "village":
         errors["village"] = _("户必须挂在村（社区）一级")
     if household.monitoring_status and not household.monitoring_type:
@@ -135,14 +160,44 @@ def _validate_household(household: Household) -> None:
         raise ValidationError(errors)
 
 
-def _save_household(household: Household) -> None:
-    try:
-        with transaction.atomic():
-            household.save()
-    except IntegrityError:
-        # Two people registering the same household number at once: the unique index lets one through.
-        raise ValidationError({"number": _("户编号 %(number)s 已存在（刚由他人登记）") % {
-            "number": household.number}}) from None
+def _check_number(household: Household) -> None:
+    """A typed 户编号 is digits. One beginning with another village's (or place's) 12-digit code is refused:
+    a 团结村 household must not carry 荷叶社区's prefix. Other shapes (15-18 digits from imported ledgers) stay."""
+    number = household.number
+    if not number.isdigit() or not number.isascii():
+        raise ValidationError({"number": _("户编号只能由数字组成，填写的是“%(number)s”；留空则自动编号") % {
+            "number": number}})
+    prefix = number[:12]
+    if len(number) >= 12 and prefix != household.village_id:
+        other = Region.objects.filter(code=prefix).first()
+        if other is not None:
+            raise ValidationError({"number": _("户编号 %(number)s 以%(other)s的区划代码 %(code)s 开头，"
+                                               "与所选村（%(village)s）不符") % {
+                "number": number, "other": other.name, "code": prefix, "village": household.village.name}})
+
+
+def household_next_number(village_code: str) -> str:
+    """The next free number of a village: its 12-digit code and 4 digits (closed households' numbers count)."""
+    width = len(village_code) + NUMBER_SUFFIX_DIGITS
+    taken = [int(n[len(village_code):]) for n in Household.objects.filter(number__startswith=village_code)
+             .values_list("number", flat=True) if len(n) == width and n.isdigit()]
+    return f"{village_code}{max(taken, default=0) + 1:0{NUMBER_SUFFIX_DIGITS}d}"
+
+
+def _save_household(household: Household, *, numbered: bool = False) -> None:
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                household.save()
+            return
+        except IntegrityError:
+            if numbered:  # someone took the same next number a moment ago: take the one after it
+                household.number = household_next_number(household.village_id)
+                continue
+            break
+    # Two people registering the same household number at once: the unique index lets one through.
+    raise ValidationError({"number": _("户编号 %(number)s 已存在（刚由他人登记）") % {
+        "number": household.number}})
 
 
 def _household_snapshot(household: Household) -> dict:
@@ -153,16 +208,22 @@ def _household_snapshot(household: Household) -> dict:
 
 @transaction.atomic
 def household_create(*, actor, data: dict[str, Any], phone: str | None = None) -> Household:
-    """Register a new household (新增农户) in a village within the actor's jurisdiction."""
+    """Register a new household (新增农户) in a village within the actor's jurisdiction. Without a typed number
+    it gets the village's next one."""
     _require(actor, "registry.edit")
     household = Household(**{k: v for k, v in data.items() if k in HOUSEHOLD_FIELDS})
+    household.number = (household.number or "").strip()
     if not household.village_id or not region_in_scope(actor, household.village_id):
         raise ValidationError({"village": _("所选村不在您的管辖范围内")})
+    numbered = not household.number
+    if numbered:
+        household.number = household_next_number(household.village_id)
+    _check_number(household)
     if Household.objects.filter(number=household.number).exists():
         raise ValidationError({"number": _("户编号 %(number)s 已存在") % {"number": household.number}})
     _set_phone(household, phone)
     _validate_household(household)
-    _save_household(household)
+    _save_household(household, numbered=numbered)
     change_record(actor=actor, action=ChangeRecord.Action.CREATE, instance=household, before=None,
                   after=_household_snapshot(household), household_id=household.pk, region_code=household.village_id)
     return household
@@ -183,6 +244,11 @@ def household_update(*, actor, household: Household, data: dict[str, Any], phone
             setattr(household, key, value)
     if not region_in_scope(actor, household.village_id):
         raise ValidationError({"village": _("所选村不在您的管辖范围内")})
+    household.number = (household.number or "").strip()
+    if not household.number:
+        raise ValidationError({"number": _("户编号不能为空")})
+    if household.number != before["number"]:  # a household moved to another village keeps its number
+        _check_number(household)
     if Household.objects.filter(number=household.number).exclude(pk=household.pk).exists():
         raise ValidationError({"number": _("户编号 %(number)s 已存在") % {"number": household.number}})
     _set_phone(household, phone)
@@ -296,8 +362,14 @@ def _apply_id_number(member: Member, parsed: MemberIdentity, digest: str) -> Non
 
 def _validate_member(member: Member) -> None:
     errors = {}
-    if not member.name.strip():
-        errors["name"] = _("姓名不能为空")
+    try:
+        member.name = normalise_person_name(member.name)
+    except ValueError as error:
+        errors["name"] = str(error)
+    needed_sex = RELATION_SEX.get(member.relation)
+    if needed_sex and member.sex and member.sex != needed_sex:
+        errors["relation"] = _("与户主关系“%(relation)s”与性别不符：证件显示为%(sex)s") % {
+            "relation": c.Relation(member.relation).label, "sex": c.Sex(member.sex).label}
     if member.work_months > 12:
         errors["work_months"] = _("务工时间不能超过12个月")
     if member.public_welfare_months > 12:
@@ -383,22 +455,114 @@ def member_update(*, actor, member: Member, data: dict[str, Any], id_number: str
     return member
 
 
+# When a son or daughter becomes the head, the others' relations as seen from the new head.
+RELATIONS_FROM_CHILD_HEAD = {
+    c.Relation.SON: c.Relation.SIBLING, c.Relation.DAUGHTER: c.Relation.SIBLING,
+    c.Relation.GRANDSON: c.Relation.SON, c.Relation.GRANDDAUGHTER: c.Relation.DAUGHTER,
+    c.Relation.FATHER: c.Relation.OTHER, c.Relation.MOTHER: c.Relation.OTHER, c.Relation.SIBLING: c.Relation.OTHER,
+}
+
+
+def _relation_after_new_head(member: Member, new_head: Member, others: list[Member]) -> str:
+    """The member's relation to the new head, where it follows from both relations to the old one; else as it was
+    (the page asks the user to check)."""
+    if new_head.relation not in (c.Relation.SON, c.Relation.DAUGHTER):
+        return member.relation  # the spouse takes over: the children stay 之子/之女
+    if member.relation == c.Relation.SPOUSE:
+        return c.Relation.FATHER if member.sex == c.Sex.MALE else c.Relation.MOTHER
+    partner = c.Relation.DAUGHTER_IN_LAW if new_head.relation == c.Relation.SON else c.Relation.SON_IN_LAW
+    if member.relation == partner:
+        # The new head's own partner when there is exactly one in the household; otherwise a sibling's.
+        single = sum(1 for m in others if m.relation == partner) == 1
+        return c.Relation.SPOUSE if single else c.Relation.OTHER
+    return RELATIONS_FROM_CHILD_HEAD.get(member.relation, member.relation)
+
+
+def _removal_reason_text(reason: str, detail: str) -> str:
+    by_label = {str(label): value for value, label in c.RemovalReason.choices}
+    value = by_label.get(reason.strip(), reason.strip())
+    if value not in c.RemovalReason.values:
+        raise ValidationError({"reason": _("请选择减员原因（死亡、婚嫁迁出、户籍迁出、服刑或其他）")})
+    if value == c.RemovalReason.OTHER:
+        if not detail.strip():
+            raise ValidationError({"detail": _("减员原因为“其他”时请写明原因")})
+    with translation.override(settings.LANGUAGE_CODE):  # history keeps the site's words
+        label = str(c.RemovalReason(value).label)
+    return (f"{label}：{detail.strip()}" if detail.strip() else label)[:200]
+
+
 @transaction.atomic
-def member_remove(*, actor, member: Member, reason: str, version: int | None = None) -> None:
-    """Take a person off the household (death, marriage out, moved away). The history keeps the record.
-    `version`: the member as the remover saw it; a record changed meanwhile is not removed unseen."""
+def member_remove(*, actor, member: Member, reason: str, detail: str = "", new_head: Member | None = None,
+                  version: int | None = None) -> dict:
+    """Take a person off the household (减员: death, marriage out, moved away ...). The history keeps the record.
+
+    Removing the head needs the new head in the same step; the others' relations follow. When the last member
+    leaves, the household is closed (销户) with the same reason. `version`: the member as the remover saw it; a
+    record changed meanwhile is not removed unseen. Returns what changed besides the removal:
+    {"relations": [(name, old label, new label)], "closed": bool}."""
     _require(actor, "registry.edit")
     member = Member.objects.select_for_update().select_related("household").get(pk=member.pk)
     _require_household_in_scope(actor, member.household)
     check_version(member, version)
-    if not reason.strip():
-        raise ValidationError({"reason": _("请填写减员原因")})
-    household = member.household
-    before = snapshot(member)
-    change_record(actor=actor, action=ChangeRecord.Action.DELETE, instance=member, before=before, after=None,
-                  household_id=household.pk, region_code=household.village_id, reason=reason.strip()[:200])
+    reason_text = _removal_reason_text(reason, detail)
+    household = Household.objects.select_for_update().get(pk=member.household_id)
+    others = list(household.members.exclude(pk=member.pk).order_by("id"))
+    changed_relations = []
+    if member.relation == c.Relation.HEAD and others:
+        if new_head is None or new_head.pk not in {m.pk for m in others}:
+            raise ValidationError({"new_head": _("减员的是户主：请从本户其他成员中选择新户主")})
+        new_head = next(m for m in others if m.pk == new_head.pk)
+        relations = {m.pk: _relation_after_new_head(m, new_head, others) for m in others if m.pk != new_head.pk}
+        relations[new_head.pk] = c.Relation.HEAD
+    else:
+        relations = {}
+    change_record(actor=actor, action=ChangeRecord.Action.DELETE, instance=member, before=snapshot(member),
+                  after=None, household_id=household.pk, region_code=household.village_id, reason=reason_text)
     member.delete()
+    for other in others:
+        new_relation = relations.get(other.pk, other.relation)
+        if new_relation == other.relation:
+            continue
+        before = snapshot(other)
+        old_label = other.get_relation_display()
+        other.relation = new_relation
+        other.save(update_fields=["relation", "updated_at"])
+        change_record(actor=actor, action=ChangeRecord.Action.UPDATE, instance=other, before=before,
+                      after=snapshot(other), household_id=household.pk, region_code=household.village_id,
+                      reason=_("户主变更"))
+        changed_relations.append((other.name, old_label, other.get_relation_display()))
     _sync_head_name(household)
+    if not others:
+        _household_close(actor=actor, household=household, reason=reason_text)
+    return {"relations": changed_relations, "closed": not others}
+
+
+def _household_close(*, actor, household: Household, reason: str) -> None:
+    before = _household_snapshot(household)
+    household.is_active, household.closed_on, household.closed_reason = False, dt.date.today(), reason[:200]
+    household.save(update_fields=["is_active", "closed_on", "closed_reason", "updated_at"])
+    change_record(actor=actor, action=ChangeRecord.Action.UPDATE, instance=household, before=before,
+                  after=_household_snapshot(household), household_id=household.pk,
+                  region_code=household.village_id, reason=_("销户：%(reason)s") % {"reason": reason})
+
+
+@transaction.atomic
+def household_reopen(*, actor, household: Household, reason: str) -> Household:
+    """Put a closed household (已销户) back on the register, e.g. when a member returns or it was closed by mistake."""
+    _require(actor, "registry.edit")
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    _require_household_in_scope(actor, household, closed_ok=True)
+    if household.is_active:
+        raise ValidationError({"reason": _("该户在册，无需恢复")})
+    if not reason.strip():
+        raise ValidationError({"reason": _("请填写恢复原因")})
+    before = _household_snapshot(household)
+    household.is_active, household.closed_on, household.closed_reason = True, None, ""
+    household.save(update_fields=["is_active", "closed_on", "closed_reason", "updated_at"])
+    change_record(actor=actor, action=ChangeRecord.Action.UPDATE, instance=household, before=before,
+                  after=_household_snapshot(household), household_id=household.pk,
+                  region_code=household.village_id, reason=_("恢复在册：%(reason)s") % {"reason": reason.strip()[:180]})
+    return household
 
 
 def member_reveal_id_number(*, actor, member: Member) -> str:
@@ -414,15 +578,20 @@ def member_reveal_id_number(*, actor, member: Member) -> str:
 
 @transaction.atomic
 def income_record_save(*, actor, household: Household, year: int, data: dict[str, Any],
-                       version: int | None = None) -> IncomeRecord:
+                       version: int | None = None, new: bool = False) -> IncomeRecord:
     """Record (or correct) a household's income for a year. `version` is the record's version the form was read
-    at, 0 when the form was for a year not yet recorded (see check_version)."""
+    at, 0 when the form was for a year not yet recorded (see check_version). With `new`, a year already recorded
+    is refused rather than replaced (the page then opens that year for editing). The returned record carries
+    `change`, the ChangeRecord written (None when nothing changed)."""
     _require(actor, "registry.edit")
     _require_household_in_scope(actor, household)
     this_year = dt.date.today().year
     if not 2000 <= int(year) <= this_year:
         raise ValidationError({"year": _("年度应在2000至%(year)s之间") % {"year": this_year}})
     record = IncomeRecord.objects.select_for_update().filter(household=household, year=year).first()
+    if record and new:
+        raise ValidationError({"year": ValidationError(_("%(year)s年已登记收入：请修改该年的记录，不要重复登记") % {
+            "year": year}, code="exists")})
     before = snapshot(record) if record else None
     if record is None:
         if version:
@@ -450,7 +619,7 @@ def income_record_save(*, actor, household: Household, year: int, data: dict[str
         raise ValidationError({"year": _("%(year)s年的收入刚由他人登记，请刷新页面后再修改") % {"year": year}}) from None
     if before is not None:
         _bump_version(record, before, snapshot(record))
-    change_record(actor=actor, action=ChangeRecord.Action.UPDATE if before else ChangeRecord.Action.CREATE,
-                  instance=record, before=before, after=snapshot(record), household_id=household.pk,
-                  region_code=household.village_id)
+    record.change = change_record(
+        actor=actor, action=ChangeRecord.Action.UPDATE if before else ChangeRecord.Action.CREATE, instance=record,
+        before=before, after=snapshot(record), household_id=household.pk, region_code=household.village_id)
     return record

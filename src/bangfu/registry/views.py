@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext  # not `_`: the success lambdas below name their argument _
@@ -22,6 +22,7 @@ from bangfu.registry.exports import household_ledger_export_start
 from bangfu.registry.forms import (
     HouseholdFilterForm,
     HouseholdForm,
+    HouseholdReopenForm,
     IncomeRecordForm,
     MemberForm,
     MemberRemoveForm,
@@ -232,29 +233,84 @@ def member_edit(request, pk: int):
 def member_remove_view(request, pk: int):
     require_capability(request.user, "registry.edit")
     member = member_get_for_user(request.user, pk=pk)
+    form = MemberRemoveForm(request.POST or None, member=member, initial={"version": member.version})
+
+    def success(result) -> str:
+        parts = [gettext("已减员 %(name)s") % {"name": member.name}]
+        parts += [gettext("%(name)s：%(old)s → %(new)s") % {"name": n, "old": old, "new": new}
+                  for n, old, new in result["relations"]]
+        if result["closed"]:
+            parts.append(gettext("该户已无成员，已销户"))
+        return gettext("；").join(parts)
+
     return _form_page(
-        request, MemberRemoveForm(request.POST or None, initial={"version": member.version}),
-        template="registry/member_remove.html", member=member, household=member.household,
+        request, form, template="registry/member_remove.html", member=member, household=member.household,
         save=lambda data: services.member_remove(actor=request.user, member=member, reason=data["reason"],
+                                                 detail=data["detail"], new_head=data.get("new_head"),
                                                  version=data["version"]),
-        success=lambda _: gettext("已减员 %(name)s") % {"name": member.name}, done_url=_household_url(member.household_id))
+        success=success, done_url=_household_url(member.household_id))
+
+
+@login_required
+def household_reopen(request, pk: int):
+    require_capability(request.user, "registry.edit")
+    household = household_get_for_user(request.user, pk=pk)
+    return _form_page(
+        request, HouseholdReopenForm(request.POST or None), household=household,
+        title=gettext("恢复在册 %(number)s") % {"number": household.number},
+        save=lambda data: services.household_reopen(actor=request.user, household=household, reason=data["reason"]),
+        success=lambda _: gettext("已恢复在册"), done_url=_household_url(household.pk))
+
+
+def _income_saved(record) -> str:
+    """What a save changed, so a correction is seen where it is made (not only in the history)."""
+    change = getattr(record, "change", None)
+    if change is None:
+        return gettext("%(year)s年收入没有变化") % {"year": record.year}
+    if change.action == change.Action.CREATE:
+        return gettext("已登记%(year)s年收入") % {"year": record.year}
+    changes = gettext("；").join(gettext("%(field)s %(old)s → %(new)s") % {"field": f, "old": o, "new": n}
+                                for f, o, n in change.changes_for_display)
+    return gettext("已修改%(year)s年收入：%(changes)s") % {"year": record.year, "changes": changes}
 
 
 @login_required
 def income_add(request, pk: int):
     require_capability(request.user, "registry.edit")
     household = household_get_for_user(request.user, pk=pk)
-    # ?year=2024 opens that year's record to correct it; the version it was read at goes back with the form.
+    # ?year=2024 (the older 修改 link) opens that year's record for editing.
     year = request.GET.get("year", "")
-    record = household_income_history(household).filter(year=int(year)).first() if year.isdigit() else None
-    form = IncomeRecordForm(request.POST or None, instance=record,
-                            initial=None if record else {"members_counted": household.members.count() or 1})
+    if year.isdigit() and household_income_history(household).filter(year=int(year)).exists():
+        return redirect("registry:income_edit", pk=household.pk, year=int(year))
+    form = IncomeRecordForm(request.POST or None, initial={"members_counted": household.members.count() or 1})
+    if request.method == "POST" and form.is_valid():
+        year = form.cleaned_data["year"]
+        existing = household_income_history(household).filter(year=year).first()
+        if existing and not form.cleaned_data["version"]:
+            # Registering a year again would silently replace it: open that year instead.
+            messages.warning(request, gettext("%(year)s年已登记收入，已打开该年记录：请在此修改") % {"year": year})
+            return redirect("registry:income_edit", pk=household.pk, year=year)
     return _form_page(
         request, form, household=household, title=gettext("登记年度收入"),
         save=lambda data: services.income_record_save(actor=request.user, household=household, year=data["year"],
                                                       data=_pick(data, services.INCOME_FIELDS),
-                                                      version=data["version"] or 0),
-        success=lambda _: gettext("已保存收入记录"), done_url=_household_url(household.pk))
+                                                      version=data["version"] or 0, new=not data["version"]),
+        success=_income_saved, done_url=_household_url(household.pk))
+
+
+@login_required
+def income_edit(request, pk: int, year: int):
+    require_capability(request.user, "registry.edit")
+    household = household_get_for_user(request.user, pk=pk)
+    record = get_object_or_404(household_income_history(household), year=year)
+    form = IncomeRecordForm(request.POST or None, instance=record)
+    return _form_page(
+        request, form, household=household, title=gettext("修改%(year)s年收入") % {"year": year},
+        on_error=record.refresh_from_db,
+        save=lambda data: services.income_record_save(actor=request.user, household=household, year=year,
+                                                      data=_pick(data, services.INCOME_FIELDS),
+                                                      version=data["version"]),
+        success=_income_saved, done_url=_household_url(household.pk))
 
 
 @login_required

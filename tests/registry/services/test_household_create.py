@@ -14,13 +14,13 @@ pytestmark = pytest.mark.django_db
 
 
 def _data(village_code=TUANJIE, **extra):
-    return {"number": "H0001", "village": Region.objects.get(code=village_code), "group": "1组", **extra}
+    return {"number": "8800000008", "village": Region.objects.get(code=village_code), "group": "1组", **extra}
 
 
 def test_creates_household_with_encrypted_phone(county_admin):
     household = household_create(actor=county_admin, data=_data(), phone="100 1234 5678")
     household.refresh_from_db()
-    assert household.number == "H0001"
+    assert household.number == "8800000008"
     assert household.village_id == TUANJIE
     assert household.phone_masked == "100****5678"
     assert "10012345678" not in household.phone_cipher
@@ -39,7 +39,7 @@ def test_writes_a_change_record_with_actor_and_after(county_admin):
     assert record.object_id == str(household.pk)
     assert record.household_id == household.pk
     assert record.region_code == TUANJIE
-    assert record.after["number"] == "H0001"
+    assert record.after["number"] == "8800000008"
     assert record.after["village"] == TUANJIE
     assert record.after["group"] == "1组"
     assert record.after["phone_masked"] == "100****5678"
@@ -85,10 +85,11 @@ def test_read_only_role_cannot_create(leader, counts):
 
 
 @pytest.mark.parametrize(("extra", "field", "words"), [
-    ({"identified_month": "2024-3", "monitoring_type": "marginal"}, "identified_month", "YYYYMM"),
+    ({"identified_month": "2024-13", "monitoring_type": "marginal"}, "identified_month", "月份应在1至12之间"),
     ({"monitoring_type": "marginal"}, "identified_month", "识别监测时间"),
     ({"monitoring_status": "risk_open"}, "monitoring_status", "非监测对象"),
-    ({"monitoring_type": "unstable", "identified_month": "202301", "monitoring_status": "risk_eliminated"},
+    ({"monitoring_type": "unstable", "household_type": "formerly_poor", "identified_month": "202301",
+      "monitoring_status": "risk_eliminated"},
      "eliminated_month", "消除监测时间"),
     ({"relocated": True}, "resettlement_site", "安置点"),
 ])
@@ -134,6 +135,6 @@ def test_duplicate_number_is_rejected_and_names_it(county_admin, counts):
     before = counts()
     with pytest.raises(ValidationError) as caught:
         household_create(actor=county_admin, data=_data(SONGBAI))
-    assert "H0001" in caught.value.message_dict["number"][0]
+    assert "8800000008" in caught.value.message_dict["number"][0]
     assert counts() == before
     assert Household.objects.get().village_id == TUANJIE

@@ -13,8 +13,8 @@ from tests.conftest import SONGBAI, TUANJIE, synthetic_id
 
 @pytest.mark.django_db(transaction=True)
 def test_same_id_number_at_once_saves_exactly_one(make_household, county_admin, monkeypatch):
-    first = make_household(TUANJIE, number="RACE-1")
-    second = make_household(SONGBAI, number="RACE-2")
+    first = make_household(TUANJIE, number="8800000023")
+    second = make_household(SONGBAI, number="8800000024")
     number = synthetic_id("20100101")
     if connection.vendor == "postgresql":
         # Hold both writers after their duplicate check and before their insert, so both pass the check and the

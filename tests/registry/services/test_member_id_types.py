@@ -14,7 +14,7 @@ from tests.conftest import TUANJIE
 
 @pytest.fixture
 def household(make_household):
-    return make_household(TUANJIE, number="IDT-1")
+    return make_household(TUANJIE, number="8800000011")
 
 
 def test_disability_certificate_derives_from_its_id_part(county_admin, household):
