@@ -52,8 +52,9 @@ def test_tuanjie_cadre_sees_only_tuanjie(page, live_server, demo_county, artifac
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path=str(artifacts / "tuanjie-household-phone.png"), full_page=True)
 
-    page.click(f"#id-{member.pk} + button")
-    page.wait_for_selector(f"#id-{member.pk} .revealed")
+    page.click(f"#id-{member.pk} button")
+    page.wait_for_selector(f"#id-{member.pk}.revealed")
+    assert page.locator(f"#id-{member.pk} button").count() == 0  # shown in place: no second 显示 to click
     revealed = page.inner_text(f"#id-{member.pk}")
     assert "*" not in revealed and len(revealed.strip()) == 18
     assert revealed.strip() == member.reveal_id_number()

@@ -138,8 +138,8 @@ OBJECT_ENDPOINTS = [
     ObjectEndpoint("registry:income_add", _household_url("registry:income_add"), ("get", "post"), post=_income_form),
     ObjectEndpoint("registry:income_edit",
                    lambda target: reverse("registry:income_edit", args=[target.household.pk, 2024]), ("get", "post"),
-                   post=lambda target: form_data(IncomeRecordForm(), year="2024", members_counted="2",
-                                                 wage_income="4321")),
+                   post=lambda target: form_data(IncomeRecordForm(instance=target.household.income_records.get(
+                       year=2024)), members_counted="2", wage_income="4321")),
     # An active household has nothing to reopen: the form answers on the page and writes nothing.
     ObjectEndpoint("registry:household_reopen", _household_url("registry:household_reopen"), ("get", "post"),
                    post=lambda target: {"reason": "误销户"}, control_post_status=200, control_post_writes=False),

@@ -100,11 +100,13 @@ def test_income_year_registered_meanwhile_is_not_overwritten(make_household, cou
     blank = form_data(IncomeRecordForm(), year="2024", members_counted="2")
     income_record_save(actor=county_admin, household=household, year=2024, version=0,
                        data={"members_counted": 3, "wage_income": Decimal("9000")})
+    # The year registered meanwhile is not replaced: the page opens it for editing instead (issue 7).
     response = client.post(url, {**blank, "wage_income": "100"})
-    assert response.status_code == 200 and "登记了该记录" in response.content.decode()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("registry:income_edit", args=[household.pk, 2024])
     assert IncomeRecord.objects.get(household=household, year=2024).wage_income == Decimal("9000")
     # Correcting that year opens the record with its version, and saves.
-    page = client.get(url + "?year=2024").content.decode()
+    page = client.get(url + "?year=2024", follow=True).content.decode()
     assert 'value="9000' in page
     record = IncomeRecord.objects.get(household=household, year=2024)
     correct = form_data(IncomeRecordForm(instance=record), wage_income="9500")

@@ -24,9 +24,9 @@ def test_head_removal_asks_for_the_new_head(admin_client, make_household, county
     url = reverse("registry:member_remove", args=[head.pk])
     page = admin_client.get(url).content.decode()
     assert 'name="new_head"' in page and "婚嫁迁出" in page
-    response = admin_client.post(url, {"reason": "death"})
+    response = admin_client.post(url, {"reason": "death", "version": head.version})
     assert response.status_code == 200 and "new_head" in response.context["form"].errors
-    response = admin_client.post(url, {"reason": "death", "new_head": wife.pk}, follow=True)
+    response = admin_client.post(url, {"reason": "death", "new_head": wife.pk, "version": head.version}, follow=True)
     household.refresh_from_db()
     assert household.head_name == "老伴"
     assert "已减员 老户主" in response.content.decode()
@@ -35,7 +35,8 @@ def test_head_removal_asks_for_the_new_head(admin_client, make_household, county
 def test_last_member_closes_and_page_offers_reopen(admin_client, make_household):
     household = make_household()
     member = household.members.get()
-    response = admin_client.post(reverse("registry:member_remove", args=[member.pk]), {"reason": "moved_out"},
+    response = admin_client.post(reverse("registry:member_remove", args=[member.pk]), {"reason": "moved_out",
+                                                                                        "version": member.version},
                                  follow=True)
     content = response.content.decode()
     assert "已销户" in content and reverse("registry:household_reopen", args=[household.pk]) in content

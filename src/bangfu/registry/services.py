@@ -527,6 +527,7 @@ def member_remove(*, actor, member: Member, reason: str, detail: str = "", new_h
         old_label = other.get_relation_display()
         other.relation = new_relation
         other.save(update_fields=["relation", "updated_at"])
+        _bump_version(other, before, snapshot(other))
         change_record(actor=actor, action=ChangeRecord.Action.UPDATE, instance=other, before=before,
                       after=snapshot(other), household_id=household.pk, region_code=household.village_id,
                       reason=_("户主变更"))
@@ -541,6 +542,7 @@ def _household_close(*, actor, household: Household, reason: str) -> None:
     before = _household_snapshot(household)
     household.is_active, household.closed_on, household.closed_reason = False, dt.date.today(), reason[:200]
     household.save(update_fields=["is_active", "closed_on", "closed_reason", "updated_at"])
+    _bump_version(household, before, _household_snapshot(household))
     change_record(actor=actor, action=ChangeRecord.Action.UPDATE, instance=household, before=before,
                   after=_household_snapshot(household), household_id=household.pk,
                   region_code=household.village_id, reason=_("销户：%(reason)s") % {"reason": reason})
@@ -559,6 +561,7 @@ def household_reopen(*, actor, household: Household, reason: str) -> Household:
     before = _household_snapshot(household)
     household.is_active, household.closed_on, household.closed_reason = True, None, ""
     household.save(update_fields=["is_active", "closed_on", "closed_reason", "updated_at"])
+    _bump_version(household, before, _household_snapshot(household))
     change_record(actor=actor, action=ChangeRecord.Action.UPDATE, instance=household, before=before,
                   after=_household_snapshot(household), household_id=household.pk,
                   region_code=household.village_id, reason=_("恢复在册：%(reason)s") % {"reason": reason.strip()[:180]})

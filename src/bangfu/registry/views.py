@@ -318,7 +318,9 @@ def income_edit(request, pk: int, year: int):
 def member_id_reveal(request, pk: int):
     member = member_get_for_user(request.user, pk=pk)
     number = services.member_reveal_id_number(actor=request.user, member=member)
-    return HttpResponse(format_html('<span class="revealed" title="{}">{}</span>', gettext("已记录查看"), number))
+    # Replaces the masked value and its 显示 button: a second click cannot log a second reveal by accident.
+    return HttpResponse(format_html('<span id="id-{}" class="revealed" title="{}">{}</span>', member.pk,
+                                    gettext("已记录查看"), number))
 
 
 @login_required
@@ -326,4 +328,5 @@ def member_id_reveal(request, pk: int):
 def household_phone_reveal(request, pk: int):
     household = household_get_for_user(request.user, pk=pk)
     phone = services.household_reveal_phone(actor=request.user, household=household)
-    return HttpResponse(format_html('<span class="revealed" title="{}">{}</span>', gettext("已记录查看"), phone))
+    return HttpResponse(format_html('<span id="phone" class="revealed" title="{}">{}</span>', gettext("已记录查看"),
+                                    phone))
