@@ -6,6 +6,8 @@
     bangfu load-regions FILE   load a division file (code,name,level,parent_code)
     bangfu add-user NAME --role R --region CODE --password P   create a user bound to a region (or --unit)
     bangfu prune-jobs [--days 7]   delete export files older than N days (run daily)
+    bangfu report briefing --since DATE [--until DATE] --out FILE.docx   the joint meeting's briefing (Word)
+    bangfu report unit --unit NAME --year YEAR --out FILE.docx    a unit's annual assistance report (Word)
     bangfu build-demo ...      (re)build the synthetic county
     bangfu <django command>    any Django management command (migrate, createsuperuser ...)
 """

@@ -123,6 +123,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # Repeated failed logins lock the username for a while (per process cache: one server process is the norm).
 LOGIN_MAX_FAILURES = int(os.environ.get("BANGFU_LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCK_MINUTES = int(os.environ.get("BANGFU_LOGIN_LOCK_MINUTES", "15"))
+# Evidence files (photos, scans) attached to assistance ledgers: the largest accepted upload.
+EVIDENCE_MAX_BYTES = int(os.environ.get("BANGFU_EVIDENCE_MAX_MB", "10")) * 1024 * 1024
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

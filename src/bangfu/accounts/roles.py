@@ -17,17 +17,23 @@ class Role(models.TextChoices):
 
 
 # Capabilities are checked by services and views; the scope (region subtree or unit) is checked by selectors.
+# assistance.*: paired assistance (assistance/); which units' records a user reads or writes is assistance.selectors'.
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.COUNTY_ADMIN: frozenset({"registry.view", "registry.edit", "registry.reveal", "registry.export", "audit.view",
-                                  "accounts.manage", "monitoring.configure"}),
-    Role.TOWNSHIP_REVIEWER: frozenset({"registry.view", "registry.edit", "registry.reveal", "registry.export"}),
+                                  "accounts.manage", "monitoring.configure",
+                                  "assistance.view", "assistance.edit", "assistance.coordinate",
+                                  "assistance.configure", "assistance.approve_leave"}),
+    Role.TOWNSHIP_REVIEWER: frozenset({"registry.view", "registry.edit", "registry.reveal", "registry.export",
+                                       "assistance.approve_leave"}),
     Role.VILLAGE_CADRE: frozenset({"registry.view", "registry.edit", "registry.reveal"}),
     Role.ASSISTANCE_CONTACT: frozenset({"registry.view"}),
-    Role.UNIT_LIAISON: frozenset({"registry.view"}),
-    Role.LEAD_COORDINATOR: frozenset({"registry.view"}),
+    Role.UNIT_LIAISON: frozenset({"registry.view", "assistance.view", "assistance.edit"}),
+    Role.LEAD_COORDINATOR: frozenset({"registry.view", "assistance.view", "assistance.edit",
+                                      "assistance.coordinate"}),
     Role.DEPARTMENT_OPERATOR: frozenset(),
-    Role.LEADER: frozenset({"registry.view", "registry.export"}),
-    Role.AUDITOR: frozenset({"registry.view", "registry.reveal", "registry.export", "audit.view"}),
+    Role.LEADER: frozenset({"registry.view", "registry.export", "assistance.view"}),
+    Role.AUDITOR: frozenset({"registry.view", "registry.reveal", "registry.export", "audit.view",
+                              "assistance.view"}),
 }
 
 UNIT_ROLES = frozenset({Role.UNIT_LIAISON, Role.LEAD_COORDINATOR})

@@ -30,6 +30,7 @@ from bangfu.core.crypto import field_cipher
 from bangfu.core.id_number import check_character
 from bangfu.core.masking import mask_phone
 from bangfu.demo import names
+from bangfu.demo.assistance import demo_assistance_build
 from bangfu.monitoring.models import MonitoringLine
 from bangfu.regions.models import Region
 from bangfu.regions.services import regions_load_jiuzhaigou
@@ -386,6 +387,7 @@ def demo_build(*, people: int = DEFAULT_PEOPLE, seed: int = 2022, progress=None)
     with transaction.atomic():
         _seed_configuration()
         _seed_users(report)
+        demo_assistance_build(today=TODAY)
         ChangeRecord.objects.create(action=ChangeRecord.Action.CREATE, object_type="demo", object_id=str(seed),
                                     object_label="演示县", region_code=COUNTY_CODE, reason=DEMO_STARTED)
     villages = list(Region.objects.filter(level=Region.Level.VILLAGE, code__startswith=ADDRESS_CODE).order_by("code"))

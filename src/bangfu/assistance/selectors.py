@@ -1,0 +1,153 @@
+"""Every read of paired-assistance records, through one door: which units a user may read or write.
+
+- a unit liaison reads and writes their own unit's records only;
+- the lead unit's coordinator reads every unit assisting the same county (and writes its own unit's);
+- county-bound roles with `assistance.view` (administrator, leaders, assessors) read every unit of the county;
+  the county administrator also corrects any of them;
+- anyone else reads nothing.
+"""
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+
+from bangfu.assistance.ledger import LEDGER_KIND_BY_KEY, LedgerKind
+from bangfu.assistance.models import (
+    Cadre,
+    CheckIn,
+    Finding,
+    JointMeeting,
+    LeaveRequest,
+    Plan,
+    PlanTarget,
+    Task,
+    Unit,
+)
+from bangfu.core.scoping import code_range_q
+
+
+def _active(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def units_visible_to(user) -> QuerySet[Unit]:
+    """The units whose records the user may read."""
+    units = Unit.objects.all()
+    if not _active(user):
+        return units.none()
+    if user.is_superuser:
+        return units
+    if not user.can("assistance.view"):
+        return units.none()
+    if user.unit_id:
+        unit = user.unit
+        if unit.is_lead and user.can("assistance.coordinate"):
+            return units.filter(county_id=unit.county_id)
+        return units.filter(pk=unit.pk)
+    if user.region_id:
+        region = user.region
+        # A county-level user or above: units of the counties in the subtree; below the county: the county's units.
+        return units.filter(code_range_q(region.code_range, field="county_id")
+                            | Q(county_id=region.code[:6].ljust(12, "0")))
+    return units.none()
+
+
+def units_writable_by(user) -> QuerySet[Unit]:
+    """The units whose records the user may add, change or delete."""
+    if not _active(user) or not user.can("assistance.edit"):
+        return Unit.objects.none()
+    if user.unit_id:
+        return Unit.objects.filter(pk=user.unit_id)
+    return units_visible_to(user)
+
+
+def county_of(user) -> str | None:
+    """The county code the user works for (a unit's county, or the county containing their region)."""
+    if not _active(user):
+        return None
+    if user.unit_id:
+        return user.unit.county_id
+    if user.region_id and user.region.level in ("county", "township", "village"):
+        return user.region.code[:6].ljust(12, "0")
+    if user.is_superuser or user.region_id:
+        county = Unit.objects.order_by("county_id").values_list("county_id", flat=True).first()
+        return county
+    return None
+
+
+def ledger_entries_visible_to(user, kind: LedgerKind | str, *, unit_id: int | None = None,
+                              since: dt.date | None = None, until: dt.date | None = None) -> QuerySet:
+    kind = LEDGER_KIND_BY_KEY[kind] if isinstance(kind, str) else kind
+    entries = kind.model.objects.filter(unit__in=units_visible_to(user)).select_related("unit", "village", "village__parent")
+    if unit_id:
+        entries = entries.filter(unit_id=unit_id)
+    if since:
+        entries = entries.filter(date__gte=since)
+    if until:
+        entries = entries.filter(date__lte=until)
+    return entries.order_by("-date", "-id")
+
+
+def ledger_entry_get_for_user(user, kind: LedgerKind | str, pk: int):
+    """One entry the user may read, or DoesNotExist (pages answer 404)."""
+    return ledger_entries_visible_to(user, kind).get(pk=pk)
+
+
+def cadres_visible_to(user) -> QuerySet[Cadre]:
+    return Cadre.objects.filter(unit__in=units_visible_to(user)).select_related("unit", "village", "village__parent")
+
+
+def check_ins_visible_to(user) -> QuerySet[CheckIn]:
+    return CheckIn.objects.filter(cadre__in=cadres_visible_to(user)).select_related("cadre", "village")
+
+
+def leave_requests_visible_to(user) -> QuerySet[LeaveRequest]:
+    """A unit's leave requests to the unit and the county; a township sees its own villages' resident cadres."""
+    requests = LeaveRequest.objects.select_related("cadre", "cadre__unit", "cadre__village")
+    visible = Q(cadre__in=cadres_visible_to(user))
+    if _active(user) and user.region_id and user.can("assistance.approve_leave"):
+        visible |= code_range_q(user.region.code_range, field="cadre__village_id")
+    return requests.filter(visible) if _active(user) else requests.none()
+
+
+def plans_visible_to(user) -> QuerySet[Plan]:
+    county = county_of(user)
+    if not county or not units_visible_to(user).exists():
+        return Plan.objects.none()
+    return Plan.objects.filter(county_id=county)
+
+
+def plan_targets_visible_to(user, plan: Plan) -> QuerySet[PlanTarget]:
+    return plan.targets.filter(unit__in=units_visible_to(user)).select_related("unit")
+
+
+def meetings_visible_to(user) -> QuerySet[JointMeeting]:
+    units = units_visible_to(user)
+    if not units.exists():
+        return JointMeeting.objects.none()
+    return JointMeeting.objects.filter(county_id__in=units.values("county_id")).distinct()
+
+
+def tasks_visible_to(user) -> QuerySet[Task]:
+    """The lead unit and the county follow every task; a unit sees the tasks it owns."""
+    return Task.objects.filter(owner_unit__in=units_visible_to(user)).select_related("owner_unit", "meeting")
+
+
+def findings_visible_to(user) -> QuerySet[Finding]:
+    """Findings owned by a unit the user reads; findings without an owning unit are the county's."""
+    units = units_visible_to(user)
+    visible = Q(owner_unit__in=units)
+    if _active(user) and not user.unit_id:
+        visible |= Q(owner_unit__isnull=True, county_id__in=units.values("county_id"))
+    return Finding.objects.filter(visible).select_related("owner_unit")
+
+
+def village_label(region) -> str:
+    """勿角镇甲勿村 rather than 甲勿村村民委员会."""
+    if region is None:
+        return ""
+    name = region.name.removesuffix("村民委员会").removesuffix("居民委员会")
+    if name != region.name and not name.endswith(("村", "社区")):
+        name += "村" if region.name.endswith("村民委员会") else "社区"
+    township = region.parent.name if region.parent_id and region.parent else ""
+    return f"{township}{name}"

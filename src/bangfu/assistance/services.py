@@ -1,0 +1,626 @@
+"""Every write of paired assistance. Each service checks the role and which unit's records the actor may write
+(`assistance.selectors.units_writable_by`), validates, writes in one transaction and appends a ChangeRecord."""
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bangfu.assistance.ledger import LEDGER_KIND_BY_KEY, LEDGER_KIND_BY_MODEL, LedgerKind
+from bangfu.assistance.models import (
+    AttendanceQuota,
+    Cadre,
+    CheckIn,
+    EvaluationGrade,
+    EvidenceFile,
+    Finding,
+    JointMeeting,
+    LeaveRequest,
+    Plan,
+    PlanTarget,
+    Task,
+    Unit,
+    UnitReport,
+)
+from bangfu.assistance.selectors import (
+    findings_visible_to,
+    ledger_entries_visible_to,
+    units_visible_to,
+    units_writable_by,
+)
+from bangfu.audit.models import ChangeRecord
+from bangfu.audit.services import change_record, snapshot
+
+Action = ChangeRecord.Action
+
+
+# --- guards ---------------------------------------------------------------------------------------------------
+
+def _require(actor, capability: str) -> None:
+    if not actor.can(capability):
+        raise PermissionDenied(_("您的角色没有此项操作权限"))
+
+
+def _require_unit_writable(actor, unit: Unit) -> None:
+    _require(actor, "assistance.edit")
+    if not units_writable_by(actor).filter(pk=unit.pk).exists():
+        raise PermissionDenied(_("只能填报本单位的帮扶台账"))
+
+
+def _require_county(actor, county_code: str) -> None:
+    _require(actor, "assistance.configure")
+    if not actor.is_superuser and not (actor.region_id and actor.region.contains(county_code)):
+        raise PermissionDenied(_("只能设置本县的帮扶工作"))
+
+
+def _check_village(errors: dict, village, county_code: str, *, field: str = "village") -> None:
+    if village is None:
+        return
+    if village.level != "village" or not village.code.startswith(county_code[:6]):
+        errors[field] = _("所选村不在帮扶县内")
+
+
+def _record(actor, action, instance, before, region_code: str, reason: str = "") -> None:
+    after = snapshot(instance) if action != Action.DELETE else None
+    change_record(actor=actor, action=action, instance=instance, before=before, after=after,
+                  region_code=region_code, reason=reason)
+
+
+def _full_clean(instance: models.Model, *, exclude: tuple[str, ...] = ()) -> None:
+    """Django's own field rules (required, choices, lengths), with the message keyed by field."""
+    instance.full_clean(exclude=list(exclude), validate_unique=False, validate_constraints=False)
+
+
+# --- units ----------------------------------------------------------------------------------------------------
+
+UNIT_FIELDS = ("short_name", "kind", "contact_name", "contact_post", "contact_phone")
+
+
+@transaction.atomic
+def unit_update(*, actor, unit: Unit, data: dict[str, Any]) -> Unit:
+    """A unit's own details and contacts (the unit itself or the county)."""
+    _require_unit_writable(actor, unit)
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    before = snapshot(unit)
+    for key in UNIT_FIELDS:
+        if key in data:
+            setattr(unit, key, data[key])
+    _full_clean(unit, exclude=("county",))
+    unit.save()
+    _record(actor, Action.UPDATE, unit, before, unit.county_id)
+    return unit
+
+
+# --- the ledger -----------------------------------------------------------------------------------------------
+
+POSITIVE = {"amount", "budget", "value", "participants", "people"}
+
+
+def _validate_entry(kind: LedgerKind, entry) -> None:
+    errors: dict[str, str] = {}
+    if entry.date and entry.date > timezone.localdate():
+        errors["date"] = _("日期不能晚于今天（台账记录已发生的工作）")
+    for name in POSITIVE & set(kind.fields):
+        value = getattr(entry, name)
+        if value is not None and Decimal(value) <= 0:
+            errors[name] = _("%(field)s应大于0") % {"field": kind.model._meta.get_field(name).verbose_name}
+    _check_village(errors, entry.village if entry.village_id else None, entry.unit.county_id)
+    project = getattr(entry, "project", None)
+    if project is not None and project.unit_id != entry.unit_id:
+        errors["project"] = _("所属项目须为本单位的项目")
+    if getattr(entry, "form", "") == "in_kind" and not entry.items.strip():
+        errors["items"] = _("物资捐赠须填写物资明细")
+    try:
+        _full_clean(entry, exclude=("unit", "created_by"))
+    except ValidationError as error:
+        for key, messages in error.message_dict.items():
+            errors.setdefault(key, " ".join(messages))
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def ledger_entry_record(*, actor, kind: str, unit: Unit, data: dict[str, Any]):
+    """Record one ledger entry (fund, project, donation, training, produce trade, leader visit) for a unit."""
+    ledger_kind = LEDGER_KIND_BY_KEY[kind]
+    _require_unit_writable(actor, unit)
+    entry = ledger_kind.model(unit=unit, created_by=actor,
+                              **{k: v for k, v in data.items() if k in ledger_kind.fields})
+    _validate_entry(ledger_kind, entry)
+    entry.save()
+    _record(actor, Action.CREATE, entry, None, entry.village_id or unit.county_id)
+    return entry
+
+
+def _locked_entry(actor, ledger_kind: LedgerKind, entry):
+    entry = ledger_kind.model.objects.select_for_update().filter(pk=entry.pk).first()
+    if entry is None or not ledger_entries_visible_to(actor, ledger_kind).filter(pk=entry.pk).exists():
+        raise PermissionDenied(_("该记录不存在或不在您的查看范围内"))
+    _require_unit_writable(actor, entry.unit)
+    return entry
+
+
+@transaction.atomic
+def ledger_entry_update(*, actor, entry, data: dict[str, Any]):
+    """Correct a ledger entry of a unit the actor writes for. The unit of an entry never changes."""
+    ledger_kind = LEDGER_KIND_BY_MODEL[type(entry)]
+    entry = _locked_entry(actor, ledger_kind, entry)
+    before = snapshot(entry)
+    for key, value in data.items():
+        if key in ledger_kind.fields:
+            setattr(entry, key, value)
+    _validate_entry(ledger_kind, entry)
+    entry.save()
+    _record(actor, Action.UPDATE, entry, before, entry.village_id or entry.unit.county_id)
+    return entry
+
+
+@transaction.atomic
+def ledger_entry_delete(*, actor, entry, reason: str) -> None:
+    """Remove a ledger entry recorded by mistake; the history keeps what it held and why it went."""
+    ledger_kind = LEDGER_KIND_BY_MODEL[type(entry)]
+    entry = _locked_entry(actor, ledger_kind, entry)
+    if not reason.strip():
+        raise ValidationError({"reason": _("删除台账记录须说明原因")})
+    before = snapshot(entry)
+    region = entry.village_id or entry.unit.county_id
+    for evidence in EvidenceFile.objects.filter(record_type=ledger_kind.key, record_id=entry.pk):
+        _evidence_path(evidence).unlink(missing_ok=True)
+        evidence.delete()
+    change_record(actor=actor, action=Action.DELETE, instance=entry, before=before, after=None,
+                  region_code=region, reason=reason.strip()[:200])
+    entry.delete()
+
+
+# --- evidence files -------------------------------------------------------------------------------------------
+
+# What a photo or scan looks like in its first bytes: the extension alone is not trusted.
+EVIDENCE_TYPES = {
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "application/pdf": (b"%PDF-",),
+}
+
+
+def evidence_dir() -> Path:
+    path = Path(settings.VAR_DIR) / "evidence"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _evidence_path(evidence: EvidenceFile) -> Path:
+    return evidence_dir() / evidence.stored_as
+
+
+def evidence_record(evidence: EvidenceFile):
+    """The ledger entry or finding an evidence file belongs to."""
+    if evidence.record_type == "finding":
+        return Finding.objects.get(pk=evidence.record_id)
+    return LEDGER_KIND_BY_KEY[evidence.record_type].model.objects.get(pk=evidence.record_id)
+
+
+def _record_type(record) -> str:
+    return "finding" if isinstance(record, Finding) else LEDGER_KIND_BY_MODEL[type(record)].key
+
+
+def _require_record_writable(actor, record) -> None:
+    if isinstance(record, Finding):
+        if not findings_visible_to(actor).filter(pk=record.pk).exists():
+            raise PermissionDenied(_("该整改问题不在您的查看范围内"))
+        if record.owner_unit_id:
+            if not actor.can("assistance.configure"):
+                _require_unit_writable(actor, record.owner_unit)
+        else:
+            _require_county(actor, record.county_id)
+        return
+    _locked_entry(actor, LEDGER_KIND_BY_MODEL[type(record)], record)
+
+
+@transaction.atomic
+def evidence_attach(*, actor, record, name: str, content: bytes) -> EvidenceFile:
+    """Attach a photo (JPEG, PNG) or scan (PDF) to a ledger entry or a finding, after checking size and type."""
+    _require_record_writable(actor, record)
+    limit = settings.EVIDENCE_MAX_BYTES
+    if not content:
+        raise ValidationError({"file": _("佐证材料为空文件")})
+    if len(content) > limit:
+        raise ValidationError({"file": _("佐证材料“%(name)s”超过 %(mb)s MB 的大小限制") % {
+            "name": name, "mb": limit // (1024 * 1024)}})
+    content_type = next((t for t, magics in EVIDENCE_TYPES.items() if content.startswith(magics)), None)
+    if content_type is None:
+        raise ValidationError({"file": _("佐证材料“%(name)s”不是 JPG、PNG 图片或 PDF 文件") % {"name": name}})
+    suffix = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}[content_type]
+    evidence = EvidenceFile(record_type=_record_type(record), record_id=record.pk, name=Path(name).name[:200],
+                            content_type=content_type, size=len(content), stored_as=f"{uuid.uuid4().hex}{suffix}",
+                            uploaded_by=actor)
+    # Written before the row: a rolled-back transaction leaves an unreferenced file, never a row without a file.
+    _evidence_path(evidence).write_bytes(content)
+    try:
+        evidence.save()
+    except Exception:
+        _evidence_path(evidence).unlink(missing_ok=True)
+        raise
+    _record(actor, Action.CREATE, evidence, None, getattr(record, "village_id", None) or _county_for(record))
+    return evidence
+
+
+def _county_for(record) -> str:
+    return record.county_id if isinstance(record, Finding) else record.unit.county_id
+
+
+def evidence_path_for_reader(*, actor, evidence: EvidenceFile) -> Path:
+    """The stored file, if the actor may read the record it is attached to (else PermissionDenied)."""
+    record = evidence_record(evidence)
+    if isinstance(record, Finding):
+        allowed = findings_visible_to(actor).filter(pk=record.pk).exists()
+    else:
+        allowed = ledger_entries_visible_to(actor, evidence.record_type).filter(pk=record.pk).exists()
+    if not allowed:
+        raise PermissionDenied(_("该佐证材料不在您的查看范围内"))
+    return _evidence_path(evidence)
+
+
+# --- cadres, check-ins, leave -----------------------------------------------------------------------------------
+
+CADRE_FIELDS = ("name", "kind", "post", "village", "term_start", "term_end", "user")
+
+
+def _validate_cadre(cadre: Cadre) -> None:
+    errors: dict[str, str] = {}
+    if cadre.kind in Cadre.RESIDENT_KINDS and not cadre.village_id:
+        errors["village"] = _("驻村干部须填写所驻村")
+    _check_village(errors, cadre.village if cadre.village_id else None, cadre.unit.county_id)
+    if cadre.term_end and cadre.term_start and cadre.term_end < cadre.term_start:
+        errors["term_end"] = _("任期结束不能早于任期开始")
+    try:
+        _full_clean(cadre, exclude=("unit", "user"))
+    except ValidationError as error:
+        for key, messages in error.message_dict.items():
+            errors.setdefault(key, " ".join(messages))
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def cadre_save(*, actor, unit: Unit, data: dict[str, Any], cadre: Cadre | None = None) -> Cadre:
+    """Add or change a cadre the unit sends (挂职 or 驻村) with their term."""
+    _require_unit_writable(actor, unit)
+    if cadre is not None:
+        cadre = Cadre.objects.select_for_update().get(pk=cadre.pk)
+        _require_unit_writable(actor, cadre.unit)
+        if cadre.unit_id != unit.pk:
+            raise PermissionDenied(_("只能修改本单位的干部"))
+    before = snapshot(cadre) if cadre else None
+    cadre = cadre or Cadre(unit=unit)
+    for key in CADRE_FIELDS:
+        if key in data:
+            setattr(cadre, key, data[key])
+    _validate_cadre(cadre)
+    cadre.save()
+    _record(actor, Action.UPDATE if before else Action.CREATE, cadre, before, cadre.village_id or unit.county_id)
+    return cadre
+
+
+def _require_cadre_actor(actor, cadre: Cadre) -> None:
+    """The cadre themself (their own account) or someone who writes for the cadre's unit."""
+    if cadre.user_id and cadre.user_id == actor.pk and actor.is_active:
+        return
+    _require_unit_writable(actor, cadre.unit)
+
+
+@transaction.atomic
+def check_in_record(*, actor, cadre: Cadre, date: dt.date, village, log: str = "",
+                    latitude: Decimal | None = None, longitude: Decimal | None = None) -> CheckIn:
+    """A resident cadre's day in the village with the day's log; one per day (a second updates the first)."""
+    _require_cadre_actor(actor, cadre)
+    errors: dict[str, str] = {}
+    if not cadre.is_resident:
+        errors["cadre"] = _("只有驻村干部需要签到")
+    if date > timezone.localdate():
+        errors["date"] = _("不能为将来的日期签到")
+    elif not cadre.serving_on(date):
+        errors["date"] = _("签到日期不在该干部的任期内")
+    _check_village(errors, village, cadre.unit.county_id)
+    if village is None:
+        errors["village"] = _("请选择签到的村")
+    if (latitude is None) != (longitude is None):
+        errors["latitude"] = _("经纬度须同时填写或同时不填")
+    elif latitude is not None and not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        errors["latitude"] = _("经纬度超出范围")
+    if errors:
+        raise ValidationError(errors)
+    check_in = CheckIn.objects.select_for_update().filter(cadre=cadre, date=date).first()
+    before = snapshot(check_in) if check_in else None
+    check_in = check_in or CheckIn(cadre=cadre, date=date)
+    check_in.village, check_in.log, check_in.latitude, check_in.longitude = village, log.strip(), latitude, longitude
+    check_in.save()
+    _record(actor, Action.UPDATE if before else Action.CREATE, check_in, before, village.code)
+    return check_in
+
+
+def attendance_quota_for(county_code: str) -> AttendanceQuota:
+    """The county's attendance rules, or the shipped defaults (20 days a month) when it has set none."""
+    return AttendanceQuota.objects.filter(county_id=county_code).first() or AttendanceQuota(county_id=county_code)
+
+
+@transaction.atomic
+def leave_request_submit(*, actor, cadre: Cadre, start: dt.date, end: dt.date, reason: str) -> LeaveRequest:
+    """A resident cadre asks for leave; who approves follows from its length (county configuration)."""
+    _require_cadre_actor(actor, cadre)
+    errors: dict[str, str] = {}
+    if end < start:
+        errors["end"] = _("结束日期不能早于开始日期")
+    if not reason.strip():
+        errors["reason"] = _("请填写请假事由")
+    if not cadre.is_resident:
+        errors["cadre"] = _("只有驻村干部需要请假审批")
+    if errors:
+        raise ValidationError(errors)
+    quota = attendance_quota_for(cadre.unit.county_id)
+    days = (end - start).days + 1
+    leave = LeaveRequest.objects.create(cadre=cadre, start=start, end=end, reason=reason.strip()[:200],
+                                        approver_level="township" if days <= quota.township_approves_up_to
+                                        else "county")
+    _record(actor, Action.CREATE, leave, None, cadre.village_id or cadre.unit.county_id)
+    return leave
+
+
+@transaction.atomic
+def leave_request_decide(*, actor, leave: LeaveRequest, approve: bool) -> LeaveRequest:
+    """The township (short leave) or the county (long leave) approves or refuses; decided once."""
+    _require(actor, "assistance.approve_leave")
+    leave = LeaveRequest.objects.select_for_update().select_related("cadre").get(pk=leave.pk)
+    village = leave.cadre.village_id or ""
+    region = actor.region if actor.region_id else None
+    if not actor.is_superuser:
+        if region is None or not region.contains(village or leave.cadre.unit.county_id):
+            raise PermissionDenied(_("该请假不在您的审批范围内"))
+        level_ok = region.level == leave.approver_level or (region.level in ("county", "city", "province")
+                                                            and leave.approver_level == "township")
+        if not level_ok:
+            raise PermissionDenied(_("超过乡镇审批天数的请假须由县审批"))
+    if leave.status != LeaveRequest.Status.PENDING:
+        raise ValidationError({"status": _("该请假已审批（%(status)s）") % {"status": leave.get_status_display()}})
+    before = snapshot(leave)
+    leave.status = LeaveRequest.Status.APPROVED if approve else LeaveRequest.Status.REJECTED
+    leave.decided_by, leave.decided_at = actor, timezone.now()
+    leave.save()
+    _record(actor, Action.UPDATE, leave, before, village or leave.cadre.unit.county_id)
+    return leave
+
+
+# --- the plan -----------------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def plan_create(*, actor, county_code: str, name: str, start_year: int, end_year: int) -> Plan:
+    _require_county(actor, county_code)
+    if not (2015 <= start_year <= end_year <= start_year + 10):
+        raise ValidationError({"end_year": _("规划年度应为2015年以后、不超过10年的区间")})
+    if not name.strip():
+        raise ValidationError({"name": _("请填写规划名称")})
+    plan = Plan.objects.create(county_id=county_code, name=name.strip(), start_year=start_year, end_year=end_year)
+    _record(actor, Action.CREATE, plan, None, county_code)
+    return plan
+
+
+@transaction.atomic
+def plan_target_set(*, actor, plan: Plan, unit: Unit, year: int, indicator: str, target) -> PlanTarget:
+    """Set a unit's target for one indicator and year of the plan (the county or the lead unit's coordinator)."""
+    from bangfu.reports.assistance_indicators import indicators_for
+
+    if not (actor.can("assistance.configure") or (actor.can("assistance.coordinate") and actor.unit_id
+                                                  and actor.unit.is_lead)):
+        raise PermissionDenied(_("规划目标由县或牵头单位设定"))
+    if not units_visible_to(actor).filter(pk=unit.pk).exists() or unit.county_id != plan.county_id:
+        raise PermissionDenied(_("该单位不在本规划的帮扶县"))
+    errors: dict[str, str] = {}
+    if year not in plan.years:
+        errors["year"] = _("年度须在规划期 %(start)s—%(end)s 内") % {"start": plan.start_year, "end": plan.end_year}
+    if indicator not in {i.key for i in indicators_for(plan.county_id)}:
+        errors["indicator"] = _("没有代码为“%(key)s”的指标") % {"key": indicator}
+    try:
+        value = Decimal(str(target)).quantize(Decimal("0.01"))
+        if value < 0:
+            raise ValueError
+    except (ArithmeticError, ValueError):
+        errors["target"] = _("目标值应为不小于0的数")
+    if errors:
+        raise ValidationError(errors)
+    row = PlanTarget.objects.select_for_update().filter(plan=plan, unit=unit, year=year, indicator=indicator).first()
+    before = snapshot(row) if row else None
+    row = row or PlanTarget(plan=plan, unit=unit, year=year, indicator=indicator)
+    row.target = value
+    row.save()
+    _record(actor, Action.UPDATE if before else Action.CREATE, row, before, plan.county_id)
+    return row
+
+
+@transaction.atomic
+def evaluation_grades_save(*, actor, county_code: str, grades: list[tuple[str, Decimal]]) -> list[EvaluationGrade]:
+    """Replace the county's grade thresholds (e.g. 好 ≥95, 较好 ≥80, 一般 ≥60, 较差 ≥0)."""
+    _require_county(actor, county_code)
+    labels = [label.strip() for label, _minimum in grades]
+    if not grades or len(set(labels)) != len(labels) or not all(labels):
+        raise ValidationError({"grades": _("等次名称不能为空或重复")})
+    if any(not Decimal(0) <= Decimal(m) <= Decimal(100) for _label, m in grades):
+        raise ValidationError({"grades": _("最低得分应在0至100之间")})
+    if min(Decimal(m) for _label, m in grades) != 0:
+        raise ValidationError({"grades": _("最低一档的最低得分须为0，使每个得分都有等次")})
+    before = {g.label: str(g.min_score) for g in EvaluationGrade.objects.filter(county_id=county_code)}
+    EvaluationGrade.objects.filter(county_id=county_code).delete()
+    rows = [EvaluationGrade.objects.create(county_id=county_code, label=label.strip(), min_score=Decimal(m))
+            for label, m in grades]
+    change_record(actor=actor, action=Action.UPDATE, instance=rows[0], before={"grades": before},
+                  after={"grades": {g.label: str(g.min_score) for g in rows}}, region_code=county_code)
+    return rows
+
+
+@transaction.atomic
+def attendance_quota_save(*, actor, county_code: str, days_per_month: int, days_per_year: int,
+                          township_approves_up_to: int) -> AttendanceQuota:
+    _require_county(actor, county_code)
+    errors = {}
+    if not 0 < days_per_month <= 31:
+        errors["days_per_month"] = _("每月在村天数应在1至31之间")
+    if not 0 < days_per_year <= 366:
+        errors["days_per_year"] = _("每年在村天数应在1至366之间")
+    if not 0 <= township_approves_up_to <= 60:
+        errors["township_approves_up_to"] = _("乡镇审批天数应在0至60之间")
+    if errors:
+        raise ValidationError(errors)
+    quota = AttendanceQuota.objects.select_for_update().filter(county_id=county_code).first()
+    before = snapshot(quota) if quota else None
+    quota = quota or AttendanceQuota(county_id=county_code)
+    quota.days_per_month, quota.days_per_year = days_per_month, days_per_year
+    quota.township_approves_up_to = township_approves_up_to
+    quota.save()
+    _record(actor, Action.UPDATE if before else Action.CREATE, quota, before, county_code)
+    return quota
+
+
+# --- joint meetings and tasks ---------------------------------------------------------------------------------
+
+MEETING_FIELDS = ("date", "place", "chair", "agenda", "minutes", "reports_since")
+
+
+def _require_coordinator(actor, county_code: str) -> None:
+    """The lead unit's coordinator or the county runs the joint meeting and its board of tasks."""
+    _require(actor, "assistance.coordinate")
+    if actor.unit_id:
+        if not (actor.unit.is_lead and actor.unit.county_id == county_code):
+            raise PermissionDenied(_("联席会议由牵头单位组织"))
+    elif not actor.is_superuser and not (actor.region_id and actor.region.contains(county_code)):
+        raise PermissionDenied(_("只能管理本县的联席会议"))
+
+
+@transaction.atomic
+def meeting_save(*, actor, county_code: str, data: dict[str, Any], units: list[Unit],
+                 meeting: JointMeeting | None = None) -> JointMeeting:
+    _require_coordinator(actor, county_code)
+    before = snapshot(meeting) if meeting else None
+    meeting = meeting or JointMeeting(county_id=county_code)
+    for key in MEETING_FIELDS:
+        if key in data:
+            setattr(meeting, key, data[key])
+    _full_clean(meeting, exclude=("county", "units"))
+    if any(u.county_id != county_code for u in units):
+        raise ValidationError({"units": _("参会单位须为本县的帮扶单位")})
+    meeting.save()
+    meeting.units.set(units)
+    _record(actor, Action.UPDATE if before else Action.CREATE, meeting, before, county_code)
+    return meeting
+
+
+@transaction.atomic
+def unit_report_draft(*, actor, meeting: JointMeeting, unit: Unit) -> UnitReport:
+    """Draft (or redraft) the unit's report to the meeting from its ledger since the meeting's start date."""
+    from bangfu.assistance.documents import unit_work_summary
+
+    _require_unit_writable(actor, unit)
+    if not meeting.units.filter(pk=unit.pk).exists():
+        raise ValidationError({"unit": _("该单位不是本次会议的参会单位")})
+    text = unit_work_summary(unit, meeting.reports_since, meeting.date)
+    return unit_report_save(actor=actor, meeting=meeting, unit=unit, text=text)
+
+
+@transaction.atomic
+def unit_report_save(*, actor, meeting: JointMeeting, unit: Unit, text: str) -> UnitReport:
+    _require_unit_writable(actor, unit)
+    if not text.strip():
+        raise ValidationError({"text": _("汇报内容不能为空")})
+    report = UnitReport.objects.select_for_update().filter(meeting=meeting, unit=unit).first()
+    before = snapshot(report) if report else None
+    report = report or UnitReport(meeting=meeting, unit=unit)
+    report.text = text.strip()
+    report.save()
+    _record(actor, Action.UPDATE if before else Action.CREATE, report, before, unit.county_id)
+    return report
+
+
+@transaction.atomic
+def task_create(*, actor, meeting: JointMeeting, decision: str, owner_unit: Unit, owner: str,
+                deadline: dt.date) -> Task:
+    """Turn a meeting decision into a task with an owner and a deadline (the lead unit follows it)."""
+    _require_coordinator(actor, meeting.county_id)
+    task = Task(meeting=meeting, decision=decision.strip(), owner_unit=owner_unit, owner=owner.strip(),
+                deadline=deadline)
+    _full_clean(task, exclude=("meeting", "owner_unit"))
+    if owner_unit.county_id != meeting.county_id:
+        raise ValidationError({"owner_unit": _("责任单位须为本县的帮扶单位")})
+    task.save()
+    _record(actor, Action.CREATE, task, None, meeting.county_id)
+    return task
+
+
+@transaction.atomic
+def task_update(*, actor, task: Task, status: str, progress: str = "") -> Task:
+    """The owning unit (or the coordinator) reports progress and closes the task."""
+    task = Task.objects.select_for_update().select_related("owner_unit", "meeting").get(pk=task.pk)
+    try:
+        _require_coordinator(actor, task.meeting.county_id)
+    except PermissionDenied:
+        _require_unit_writable(actor, task.owner_unit)
+    if status not in Task.Status.values:
+        raise ValidationError({"status": _("状态应为推进中或已完成")})
+    before = snapshot(task)
+    task.status, task.progress = status, progress.strip()[:200]
+    task.save()
+    _record(actor, Action.UPDATE, task, before, task.meeting.county_id)
+    return task
+
+
+# --- findings and rectification ---------------------------------------------------------------------------------
+
+@transaction.atomic
+def finding_create(*, actor, county_code: str, data: dict[str, Any]) -> Finding:
+    """Enter a problem an assessment found, with its owner and deadline (the county)."""
+    _require_county(actor, county_code)
+    finding = Finding(county_id=county_code, **{k: v for k, v in data.items()
+                                                if k in ("source", "found_on", "description", "owner_unit", "owner",
+                                                         "measures", "deadline")})
+    _full_clean(finding, exclude=("county", "signed_off_by"))
+    if finding.owner_unit_id and finding.owner_unit.county_id != county_code:
+        raise ValidationError({"owner_unit": _("责任单位须为本县的帮扶单位")})
+    finding.save()
+    _record(actor, Action.CREATE, finding, None, county_code)
+    return finding
+
+
+@transaction.atomic
+def finding_rectify(*, actor, finding: Finding, measures: str, done: bool) -> Finding:
+    """The owner records the measures taken and, when done, asks for sign-off (evidence attached separately)."""
+    finding = Finding.objects.select_for_update().select_related("owner_unit").get(pk=finding.pk)
+    _require_record_writable(actor, finding)
+    if finding.status == Finding.Status.SIGNED_OFF:
+        raise ValidationError({"status": _("该问题已销号，不能再修改")})
+    if not measures.strip():
+        raise ValidationError({"measures": _("请填写整改措施")})
+    if done and not EvidenceFile.objects.filter(record_type="finding", record_id=finding.pk).exists():
+        raise ValidationError({"status": _("申请销号前须上传整改佐证材料")})
+    before = snapshot(finding)
+    finding.measures = measures.strip()
+    finding.status = Finding.Status.RECTIFIED if done else Finding.Status.OPEN
+    finding.save()
+    _record(actor, Action.UPDATE, finding, before, finding.county_id)
+    return finding
+
+
+@transaction.atomic
+def finding_sign_off(*, actor, finding: Finding) -> Finding:
+    """The county checks the evidence and closes the item (销号)."""
+    finding = Finding.objects.select_for_update().get(pk=finding.pk)
+    _require_county(actor, finding.county_id)
+    if finding.status != Finding.Status.RECTIFIED:
+        raise ValidationError({"status": _("只有整改完成待销号的问题可以销号")})
+    before = snapshot(finding)
+    finding.status, finding.signed_off_by, finding.signed_off_at = Finding.Status.SIGNED_OFF, actor, timezone.now()
+    finding.save()
+    _record(actor, Action.UPDATE, finding, before, finding.county_id)
+    return finding

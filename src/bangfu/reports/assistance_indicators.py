@@ -1,0 +1,192 @@
+"""The paired-assistance indicators (中央/省直单位定点帮扶成效评价, DOMAIN.md §6), each defined once.
+
+An indicator is an aggregate over one kind of ledger entry in a period (optionally filtered on one field). The
+standard ones are declared here; a county adds its own as rows of `CountyIndicator`, in the same shape. Plan
+progress, the evaluation table, the briefing, the unit report and the spreadsheets all call `unit_figures`, so a
+figure is the same wherever it appears. Nothing here is typed in by a user: it is all summed from the ledger.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext_lazy as _
+
+from bangfu.assistance.models import Cadre, CountyIndicator, EvaluationGrade
+
+
+@dataclass(frozen=True)
+class AssistanceIndicator:
+    key: str
+    label: str
+    measure: str  # 元, 人次, 个 ...
+    ledger_kind: str  # a key of assistance.ledger.LEDGER_KINDS, or "cadre"
+    aggregate: str = "sum"  # "sum" of `field`, or "count" of entries
+    field: str = ""
+    filters: dict = dataclass_field(default_factory=dict)
+    definition: str = ""
+
+    @property
+    def is_money(self) -> bool:
+        return self.measure == "元"
+
+
+STANDARD_INDICATORS: tuple[AssistanceIndicator, ...] = (
+    AssistanceIndicator("funds_invested", _("直接投入帮扶资金"), "元", "fund", "sum", "amount", {"flow": "invested"},
+                        _("帮扶资金台账中类别为“直接投入”的金额合计")),
+    AssistanceIndicator("funds_brought_in", _("引进帮扶资金"), "元", "fund", "sum", "amount", {"flow": "brought_in"},
+                        _("帮扶资金台账中类别为“引进”的金额合计")),
+    AssistanceIndicator("produce_bought", _("购买农特产品"), "元", "trade", "sum", "amount", {"kind": "purchase"},
+                        _("消费帮扶台账中类别为“购买”的金额合计")),
+    AssistanceIndicator("produce_sold", _("帮助销售农特产品"), "元", "trade", "sum", "amount", {"kind": "sale"},
+                        _("消费帮扶台账中类别为“帮助销售”的金额合计")),
+    AssistanceIndicator("cadres_trained", _("培训基层干部"), "人次", "training", "sum", "participants",
+                        {"kind": "grassroots_cadres"}, _("培训台账中对象为基层干部的培训人数合计")),
+    AssistanceIndicator("technicians_trained", _("培训乡村振兴带头人和技术人员"), "人次", "training", "sum",
+                        "participants", {"kind": "technicians"},
+                        _("培训台账中对象为乡村振兴带头人/技术人员的培训人数合计")),
+    AssistanceIndicator("cadres_sent", _("选派干部"), "人", "cadre", "count", "", {},
+                        _("任期与统计期有交集的挂职和驻村干部人数")),
+    AssistanceIndicator("leader_visits", _("调研督导"), "人次", "visit", "sum", "people", {},
+                        _("领导调研台账的人次合计")),
+    AssistanceIndicator("projects", _("帮扶项目"), "个", "project", "count", "", {},
+                        _("统计期内开始的帮扶项目个数")),
+    AssistanceIndicator("project_funds", _("帮扶项目资金"), "元", "project", "sum", "budget", {},
+                        _("统计期内开始的帮扶项目资金合计")),
+    AssistanceIndicator("donations", _("捐赠款物"), "元", "donation", "sum", "value", {},
+                        _("捐赠台账的价值合计（资金和物资）")),
+)
+
+
+def indicators_for(county_code: str | None) -> list[AssistanceIndicator]:
+    """The standard indicators and the county's own, in that order."""
+    added = CountyIndicator.objects.filter(county_id=county_code).order_by("id") if county_code else []
+    return [*STANDARD_INDICATORS, *(
+        AssistanceIndicator(row.key, row.label, row.measure, row.ledger_kind, row.aggregate, row.field,
+                            {row.filter_field: row.filter_value} if row.filter_field else {},
+                            _("县增指标")) for row in added)]
+
+
+def _aggregate(indicator: AssistanceIndicator):
+    condition = Q(**indicator.filters)
+    if indicator.aggregate == "count":
+        return Count("pk", filter=condition)
+    return Sum(indicator.field, filter=condition)
+
+
+def unit_figures(unit_ids, start: dt.date, end: dt.date, *, indicators=None) -> dict[int, dict[str, Decimal]]:
+    """Each indicator for each unit over [start, end], summed from the ledger: {unit_id: {key: value}}.
+
+    One grouped query per ledger kind, whatever the number of units or indicators.
+    """
+    from bangfu.assistance.ledger import LEDGER_KIND_BY_KEY
+
+    indicators = list(indicators if indicators is not None else STANDARD_INDICATORS)
+    unit_ids = list(unit_ids)
+    figures = {unit_id: {i.key: Decimal(0) for i in indicators} for unit_id in unit_ids}
+    by_kind: dict[str, list[AssistanceIndicator]] = {}
+    for indicator in indicators:
+        by_kind.setdefault(indicator.ledger_kind, []).append(indicator)
+    for kind, group in by_kind.items():
+        if kind == "cadre":
+            rows = (Cadre.objects.filter(unit_id__in=unit_ids, term_start__lte=end)
+                    .filter(Q(term_end__isnull=True) | Q(term_end__gte=start)))
+        else:
+            rows = LEDGER_KIND_BY_KEY[kind].model.objects.filter(unit_id__in=unit_ids, date__gte=start, date__lte=end)
+        for row in rows.values("unit_id").annotate(**{i.key: _aggregate(i) for i in group}).order_by():
+            for indicator in group:
+                figures[row["unit_id"]][indicator.key] = Decimal(row[indicator.key] or 0)
+    return figures
+
+
+def year_span(year: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
+# --- evaluation ---------------------------------------------------------------------------------------------------
+
+DEFAULT_GRADES = (("好", Decimal("95")), ("较好", Decimal("80")), ("一般", Decimal("60")), ("较差", Decimal("0")))
+
+
+def completion(actual: Decimal, target: Decimal) -> Decimal | None:
+    """Percent of a target met, capped at 100 so over-doing one indicator cannot hide another; None without target."""
+    if not target or target <= 0:
+        return None
+    return min(Decimal(100), (Decimal(actual) * 100 / Decimal(target))).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def evaluation_score(rates: list[Decimal | None]) -> Decimal | None:
+    """The mean completion of the indicators that have a target."""
+    counted = [r for r in rates if r is not None]
+    if not counted:
+        return None
+    return (sum(counted) / len(counted)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def grade_for(score: Decimal | None, county_code: str | None) -> str:
+    """The proposed grade: the highest whose threshold the score reaches (thresholds are county configuration)."""
+    if score is None:
+        return ""
+    grades = list(EvaluationGrade.objects.filter(county_id=county_code).values_list("label", "min_score"))
+    for label, minimum in sorted(grades or DEFAULT_GRADES, key=lambda g: g[1], reverse=True):
+        if score >= minimum:
+            return label
+    return ""
+
+
+# --- plan progress and the evaluation table ---------------------------------------------------------------------
+
+
+@dataclass
+class ProgressCell:
+    indicator: AssistanceIndicator
+    target: Decimal | None
+    actual: Decimal
+
+    @property
+    def rate(self) -> Decimal | None:
+        return completion(self.actual, self.target) if self.target is not None else None
+
+
+@dataclass
+class UnitProgress:
+    unit: object
+    cells: list[ProgressCell]
+
+    @property
+    def score(self) -> Decimal | None:
+        return evaluation_score([c.rate for c in self.cells])
+
+
+def plan_progress(plan, units, *, year: int | None = None, through: dt.date | None = None) -> list[UnitProgress]:
+    """Targets against what the ledger holds, per unit and indicator.
+
+    With `year`: that year's targets against that year's ledger. Otherwise cumulative: the targets of the plan's
+    years up to `through` (default today) against the ledger from the plan's first day to `through`.
+    """
+    from bangfu.assistance.models import PlanTarget
+
+    units = list(units)
+    indicators = indicators_for(plan.county_id)
+    if year is not None:
+        start, end = year_span(year)
+        years = [year]
+    else:
+        end = through or dt.date.today()
+        start = dt.date(plan.start_year, 1, 1)
+        years = [y for y in plan.years if y <= end.year]
+    figures = unit_figures([u.pk for u in units], start, end, indicators=indicators)
+    targets: dict[tuple[int, str], Decimal] = {}
+    for row in PlanTarget.objects.filter(plan=plan, unit__in=units, year__in=years).values(
+            "unit_id", "indicator", "target"):
+        key = (row["unit_id"], row["indicator"])
+        targets[key] = targets.get(key, Decimal(0)) + row["target"]
+    return [UnitProgress(unit, [ProgressCell(i, targets.get((unit.pk, i.key)), figures[unit.pk][i.key])
+                                for i in indicators]) for unit in units]
+
+
+def evaluation_rows(plan, units, year: int) -> list[tuple[UnitProgress, str]]:
+    """The yearly evaluation table: each unit's indicators against targets, its score and the proposed grade."""
+    return [(row, grade_for(row.score, plan.county_id)) for row in plan_progress(plan, units, year=year)]
