@@ -6,7 +6,12 @@ from decimal import Decimal
 import pytest
 
 from bangfu.assistance.models import Cadre, EvaluationGrade, Plan, PlanTarget
-from bangfu.assistance.services import evaluation_grades_save, ledger_entry_record, plan_create, plan_target_set
+from bangfu.assistance.services import (
+    evaluation_grades_save,
+    ledger_entry_record,
+    plan_create,
+    plan_target_set,
+)
 from bangfu.reports.assistance_indicators import (
     STANDARD_INDICATORS,
     completion,
