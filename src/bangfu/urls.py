@@ -8,6 +8,7 @@ urlpatterns = [
     path("jobs/", include("bangfu.jobs.urls")),
     path("accounts/", include("bangfu.accounts.urls")),
     path("monitoring/", include("bangfu.monitoring.urls")),
+    path("assistance/", include("bangfu.assistance.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

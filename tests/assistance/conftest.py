@@ -6,11 +6,15 @@
 """
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
+from bangfu.assistance import services as s
 from bangfu.assistance.models import LinkedVillage, Unit
 from tests.conftest import COUNTY, SONGBAI, TUANJIE, make_user
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 100
 
 
 @pytest.fixture
@@ -41,3 +45,30 @@ def court_liaison(court):
 @pytest.fixture
 def cdu_liaison(cdu):
     return make_user("cdu", "unit_liaison", unit=cdu)
+
+
+@pytest.fixture
+def records(court, cdu, court_liaison, cdu_liaison, county_admin, regions):
+    """One of everything for each unit."""
+    made = {}
+    for unit, actor, village in ((court, court_liaison, SONGBAI), (cdu, cdu_liaison, TUANJIE)):
+        fund = s.ledger_entry_record(actor=actor, kind="fund", unit=unit, data={
+            "date": dt.date(2022, 3, 1), "flow": "invested", "amount": Decimal(1000), "source": "预算",
+            "purpose": "产业"})
+        cadre = s.cadre_save(actor=actor, unit=unit, data={
+            "name": "驻村干部", "kind": "first_secretary", "village": regions[village],
+            "term_start": dt.date(2021, 7, 1)})
+        finding = s.finding_create(actor=county_admin, county_code=COUNTY, data={
+            "source": "provincial", "found_on": dt.date(2023, 1, 1), "description": "问题", "owner_unit": unit,
+            "owner": "某人", "deadline": dt.date(2030, 1, 1)})
+        made[unit.pk] = {"fund": fund, "cadre": cadre, "finding": finding, "village": regions[village]}
+    meeting = s.meeting_save(actor=county_admin, county_code=COUNTY, units=[court, cdu], data={
+        "date": dt.date(2022, 8, 18), "place": "县委", "chair": "院长", "reports_since": dt.date(2021, 7, 1)})
+    for unit in (court, cdu):
+        made[unit.pk]["task"] = s.task_create(actor=county_admin, meeting=meeting, decision="落实", owner_unit=unit,
+                                              owner="某人", deadline=dt.date(2030, 1, 1))
+        made[unit.pk]["leave"] = s.leave_request_submit(
+            actor=county_admin, cadre=made[unit.pk]["cadre"], start=dt.date(2030, 1, 1), end=dt.date(2030, 1, 2),
+            reason="事假")
+    made["meeting"] = meeting
+    return made

@@ -458,6 +458,8 @@ EXEMPT = {
     "api:api-root": "django-ninja's API root: answers 404",
     "monitoring:lines": "monitoring configuration: no household data (tests/monitoring/test_lines_page.py)",
 }
+ASSISTANCE_CHECK = ("tests/assistance/test_pages_refuse_other_unit.py (every write refused for another unit, with "
+                    "controls; reads scoped by unit)")
 # URLs checked by dedicated tests above rather than by the two tables.
 CHECKED_ELSEWHERE = {
     "registry:household_create": "test_cannot_create_in_other_township, test_create_form_offers_only_own_villages",
@@ -476,6 +478,37 @@ CHECKED_ELSEWHERE = {
                           "tests/accounts/test_user_capability.py",
     "accounts:user_password": "tests/accounts/test_user_jurisdiction.py::test_other_county_accounts_are_404, "
                               "tests/accounts/test_user_capability.py",
+    # Paired assistance: records of units, not households; scoped by unit (assistance.selectors.units_visible_to).
+    "assistance:home": ASSISTANCE_CHECK,
+    "assistance:ledger_list": ASSISTANCE_CHECK,
+    "assistance:ledger_create": ASSISTANCE_CHECK,
+    "assistance:ledger_export": ASSISTANCE_CHECK,
+    "assistance:ledger_detail": ASSISTANCE_CHECK,
+    "assistance:ledger_edit": ASSISTANCE_CHECK,
+    "assistance:ledger_delete": ASSISTANCE_CHECK,
+    "assistance:ledger_evidence": ASSISTANCE_CHECK,
+    "assistance:evidence_download": ASSISTANCE_CHECK,
+    "assistance:plan": ASSISTANCE_CHECK,
+    "assistance:evaluation": ASSISTANCE_CHECK,
+    "assistance:briefing": ASSISTANCE_CHECK,
+    "assistance:unit_edit": ASSISTANCE_CHECK,
+    "assistance:unit_report": ASSISTANCE_CHECK,
+    "assistance:cadre_list": ASSISTANCE_CHECK,
+    "assistance:cadre_create": ASSISTANCE_CHECK,
+    "assistance:check_in": ASSISTANCE_CHECK,
+    "assistance:leave_submit": ASSISTANCE_CHECK,
+    "assistance:leave_decide": ASSISTANCE_CHECK,
+    "assistance:meeting_list": ASSISTANCE_CHECK,
+    "assistance:meeting_create": ASSISTANCE_CHECK,
+    "assistance:meeting_detail": ASSISTANCE_CHECK,
+    "assistance:unit_report_edit": ASSISTANCE_CHECK,
+    "assistance:task_create": ASSISTANCE_CHECK,
+    "assistance:task_update": ASSISTANCE_CHECK,
+    "assistance:finding_list": ASSISTANCE_CHECK,
+    "assistance:finding_create": ASSISTANCE_CHECK,
+    "assistance:finding_detail": ASSISTANCE_CHECK,
+    "assistance:finding_evidence": ASSISTANCE_CHECK,
+    "assistance:finding_sign_off": ASSISTANCE_CHECK,
 }
 
 

@@ -42,6 +42,12 @@ def fmt(value: Decimal | int | None, measure: str = "") -> str:
     return f"{value.quantize(Decimal(1)):f}{measure}"
 
 
+def yuan(value: Decimal) -> str:
+    """An exact amount for one item: 12,345元, 12,345.5元."""
+    text = f"{Decimal(value):,.2f}".rstrip("0").rstrip(".")
+    return f"{text}元"
+
+
 def rate_text(rate: Decimal | None) -> str:
     return "—" if rate is None else f"{rate}%"
 
@@ -140,7 +146,7 @@ def briefing_write(*, units, since: dt.date, until: dt.date, path: Path) -> Path
         for donation in donations:
             document.add_paragraph(
                 f"捐赠：{donation.date:%Y年%-m月%-d日}向{donation.recipient}捐赠{donation.items or donation.get_form_display()}，"
-                f"价值{fmt(donation.value, '元')}" + (f"（{donation.joint_name}）" if donation.joint_name else ""),
+                f"价值{yuan(donation.value)}" + (f"（{donation.joint_name}）" if donation.joint_name else ""),
                 style="List Bullet")
         trainings = Training.objects.filter(unit=unit, date__gte=since, date__lte=until).order_by("date")
         for training in trainings:

@@ -14,6 +14,8 @@ def navigation(request):
         items.append(("registry:household_list", _("一户一档"), "households"))
     if user.region_id:
         items.append(("monitoring:lines", _("监测范围"), "lines"))
+    if user.can("assistance.view"):
+        items.append(("assistance:home", _("定点帮扶"), "assistance"))
     items.append(("jobs:job_list", _("我的任务"), "jobs"))
     if user.can("audit.view"):
         items.append(("web:audit_log", _("变更记录"), "audit"))

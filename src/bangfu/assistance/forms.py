@@ -1,0 +1,145 @@
+"""Forms of the assistance pages. Field rules live in the models and services; these only shape the input."""
+
+from django import forms
+from django.forms import modelform_factory
+from django.utils.translation import gettext_lazy as _
+
+from bangfu.assistance.ledger import LedgerKind
+from bangfu.assistance.models import Cadre, Finding, JointMeeting, Project, Task
+from bangfu.regions.models import Region
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def _villages(county_code: str):
+    return Region.objects.filter(level="village", code__startswith=county_code[:6]).select_related("parent")
+
+
+class VillageChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        from bangfu.assistance.selectors import village_label
+
+        return village_label(obj)
+
+
+def ledger_form_class(kind: LedgerKind):
+    widgets = {"date": DateInput(), "seen": forms.Textarea(attrs={"rows": 3})}
+    return modelform_factory(kind.model, fields=kind.fields, widgets=widgets,
+                             field_classes={"village": VillageChoiceField})
+
+
+def ledger_form(kind: LedgerKind, unit, *args, **kwargs):
+    """The kind's form with the village offered from the unit's county and projects from the unit's own."""
+    form = ledger_form_class(kind)(*args, **kwargs)
+    if "village" in form.fields:
+        form.fields["village"].queryset = _villages(unit.county_id)
+    if "project" in form.fields:
+        form.fields["project"].queryset = Project.objects.filter(unit=unit)
+    for name in ("amount", "budget", "value"):
+        if name in form.fields:
+            form.fields[name].widget.attrs.update({"inputmode": "decimal", "min": "0"})
+    for name in ("participants", "people", "beneficiaries"):
+        if name in form.fields:
+            form.fields[name].widget.attrs.update({"inputmode": "numeric", "min": "0"})
+    return form
+
+
+class DeleteForm(forms.Form):
+    reason = forms.CharField(label=_("删除原因"), max_length=200)
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(label=_("佐证材料（JPG、PNG 或 PDF）"))
+
+
+class PeriodForm(forms.Form):
+    since = forms.DateField(label=_("起始日期"), widget=DateInput())
+    until = forms.DateField(label=_("截止日期"), widget=DateInput(), required=False)
+
+
+class LedgerFilterForm(forms.Form):
+    unit = forms.ChoiceField(label=_("帮扶单位"), required=False)
+    year = forms.IntegerField(label=_("年度"), required=False, min_value=2015, max_value=2100)
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [("", _("全部单位"))] + [(str(u.pk), u.label) for u in units]
+
+
+class CadreForm(forms.ModelForm):
+    class Meta:
+        model = Cadre
+        fields = ("name", "kind", "post", "village", "term_start", "term_end")
+        widgets = {"term_start": DateInput(), "term_end": DateInput()}
+        field_classes = {"village": VillageChoiceField}
+
+    def __init__(self, *args, county_code: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = _villages(county_code)
+
+
+class CheckInForm(forms.Form):
+    date = forms.DateField(label=_("日期"), widget=DateInput())
+    village = VillageChoiceField(label=_("村"), queryset=Region.objects.none())
+    log = forms.CharField(label=_("工作日志"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    latitude = forms.DecimalField(label=_("纬度"), required=False, max_digits=9, decimal_places=6,
+                                  widget=forms.HiddenInput())
+    longitude = forms.DecimalField(label=_("经度"), required=False, max_digits=9, decimal_places=6,
+                                   widget=forms.HiddenInput())
+
+    def __init__(self, *args, county_code: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = _villages(county_code)
+
+
+class LeaveForm(forms.Form):
+    start = forms.DateField(label=_("开始日期"), widget=DateInput())
+    end = forms.DateField(label=_("结束日期"), widget=DateInput())
+    reason = forms.CharField(label=_("事由"), max_length=200)
+
+
+class UnitContactForm(forms.Form):
+    contact_name = forms.CharField(label=_("联系人"), max_length=50, required=False)
+    contact_post = forms.CharField(label=_("联系人职务"), max_length=50, required=False)
+    contact_phone = forms.CharField(label=_("联系电话（办公）"), max_length=30, required=False)
+
+
+class MeetingForm(forms.ModelForm):
+    class Meta:
+        model = JointMeeting
+        fields = ("date", "place", "chair", "units", "reports_since", "agenda", "minutes")
+        widgets = {"date": DateInput(), "reports_since": DateInput(), "units": forms.CheckboxSelectMultiple}
+
+
+class TaskForm(forms.ModelForm):
+    class Meta:
+        model = Task
+        fields = ("decision", "owner_unit", "owner", "deadline")
+        widgets = {"deadline": DateInput()}
+
+
+class TaskProgressForm(forms.Form):
+    status = forms.ChoiceField(label=_("状态"), choices=Task.Status.choices)
+    progress = forms.CharField(label=_("进展"), max_length=200, required=False)
+
+
+class UnitReportForm(forms.Form):
+    text = forms.CharField(label=_("汇报内容"), widget=forms.Textarea(attrs={"rows": 8}))
+
+
+class FindingForm(forms.ModelForm):
+    class Meta:
+        model = Finding
+        fields = ("source", "found_on", "description", "owner_unit", "owner", "measures", "deadline")
+        widgets = {"found_on": DateInput(), "deadline": DateInput(), "description": forms.Textarea(attrs={"rows": 3}),
+                   "measures": forms.Textarea(attrs={"rows": 3})}
+
+
+class RectifyForm(forms.Form):
+    measures = forms.CharField(label=_("整改措施"), widget=forms.Textarea(attrs={"rows": 4}))
+    done = forms.BooleanField(label=_("整改完成，申请销号"), required=False)

@@ -1,0 +1,637 @@
+"""Paired-assistance pages: thin views that parse, call a selector or service, and render. Phone-first for liaisons."""
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bangfu.assistance import forms as f
+from bangfu.assistance import services
+from bangfu.assistance.documents import briefing_write, unit_report_write
+from bangfu.assistance.exports import evaluation_xlsx, ledger_xlsx
+from bangfu.assistance.ledger import LEDGER_KIND_BY_KEY, LEDGER_KINDS, cell
+from bangfu.assistance.models import (
+    Cadre,
+    EvidenceFile,
+    Finding,
+    JointMeeting,
+    LeaveRequest,
+    Plan,
+    Task,
+    Unit,
+)
+from bangfu.assistance.selectors import (
+    cadres_visible_to,
+    county_of,
+    findings_visible_to,
+    leave_requests_visible_to,
+    ledger_entries_visible_to,
+    meetings_visible_to,
+    plans_visible_to,
+    tasks_visible_to,
+    units_visible_to,
+    units_writable_by,
+)
+from bangfu.reports.assistance_indicators import evaluation_rows, plan_progress, unit_figures, year_span
+from bangfu.web.helpers import form_errors_from, require_capability
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _require_view(user) -> None:
+    require_capability(user, "assistance.view")
+
+
+def _kind(key: str):
+    kind = LEDGER_KIND_BY_KEY.get(key)
+    if kind is None:
+        raise Http404(_("没有这种台账"))
+    return kind
+
+
+def _entry(user, kind, pk: int):
+    try:
+        return ledger_entries_visible_to(user, kind).get(pk=pk)
+    except kind.model.DoesNotExist:
+        raise Http404(_("该记录不存在或不在您的查看范围内")) from None
+
+
+def _save(request, form, save, success: str, done_url: str) -> HttpResponse | None:
+    """A valid form goes to its service; its ValidationError comes back onto the form; success redirects."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(request, success)
+            return redirect(done_url)
+    return None
+
+
+def _download(path: Path, name: str, content_type: str) -> FileResponse:
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=name, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- overview -------------------------------------------------------------------------------------------------
+
+@login_required
+def home(request):
+    """The units the user reads, each with this year's figures; the lead unit's board of overdue items."""
+    _require_view(request.user)
+    units = list(units_visible_to(request.user).select_related("county"))
+    today = timezone.localdate()
+    start, end = year_span(today.year)
+    figures = unit_figures([u.pk for u in units], start, end)
+    from bangfu.reports.assistance_indicators import STANDARD_INDICATORS
+
+    shown = [i for i in STANDARD_INDICATORS if i.key in ("funds_invested", "funds_brought_in", "cadres_trained",
+                                                         "technicians_trained", "donations", "leader_visits")]
+    rows = [(u, [(i, figures[u.pk][i.key]) for i in shown]) for u in units]
+    tasks = tasks_visible_to(request.user).filter(status=Task.Status.OPEN).order_by("deadline")
+    findings = findings_visible_to(request.user).exclude(status=Finding.Status.SIGNED_OFF).order_by("deadline")
+    return render(request, "assistance/home.html", {
+        "rows": rows, "indicators": shown, "year": today.year, "kinds": LEDGER_KINDS, "today": today,
+        "tasks": tasks[:20], "findings": findings[:20],
+        "writable": units_writable_by(request.user).exists(),
+    })
+
+
+# --- the ledger -----------------------------------------------------------------------------------------------
+
+@login_required
+def ledger_list(request, kind: str):
+    _require_view(request.user)
+    kind = _kind(kind)
+    units = list(units_visible_to(request.user))
+    form = f.LedgerFilterForm(request.GET or None, units=units)
+    data = form.cleaned_data if form.is_valid() else {}
+    entries = _filtered(request.user, kind, data)
+    columns = kind.columns
+    rows = [(entry, [(_text(cell(entry, c)), c.number) for c in columns]) for entry in entries[:500]]
+    writable = set(units_writable_by(request.user).values_list("pk", flat=True))
+    query = request.GET.urlencode()
+    return render(request, "assistance/ledger_list.html", {
+        "kind": kind, "kinds": LEDGER_KINDS, "columns": columns, "rows": rows, "form": form, "total": entries.count(),
+        "writable": writable, "query": query,
+    })
+
+
+def _text(value) -> str:
+    from decimal import Decimal
+
+    if isinstance(value, dt.date):
+        return f"{value:%Y-%m-%d}"
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}"
+    return "" if value is None else str(value)
+
+
+def _filtered(user, kind, data):
+    year = data.get("year")
+    since, until = year_span(year) if year else (None, None)
+    unit_id = int(data["unit"]) if data.get("unit") else None
+    return ledger_entries_visible_to(user, kind, unit_id=unit_id, since=since, until=until)
+
+
+@login_required
+def ledger_export(request, kind: str):
+    """The ledger as the list shows it (same filter, same door), as .xlsx."""
+    _require_view(request.user)
+    kind = _kind(kind)
+    form = f.LedgerFilterForm(request.GET or None, units=units_visible_to(request.user))
+    entries = _filtered(request.user, kind, form.cleaned_data if form.is_valid() else {})
+    content = ledger_xlsx(kind, entries)
+    response = HttpResponse(content, content_type=XLSX)
+    name = f"{kind.label}台账-{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(name)}"
+    return response
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
+
+
+def _writable_unit(request, unit_id: str | None) -> Unit:
+    units = units_writable_by(request.user)
+    if unit_id:
+        unit = units.filter(pk=unit_id).first()
+    else:
+        unit = units.first() if units.count() == 1 else None
+    if unit is None:
+        if not units.exists():
+            raise PermissionDenied(_("只能填报本单位的帮扶台账"))
+        raise Http404(_("请从列表中选择单位后再新增"))
+    return unit
+
+
+@login_required
+def ledger_create(request, kind: str):
+    require_capability(request.user, "assistance.edit")
+    kind = _kind(kind)
+    unit = _writable_unit(request, request.GET.get("unit"))
+    form = f.ledger_form(kind, unit, request.POST or None, initial={"date": timezone.localdate()})
+    done = _save(request, form, lambda data: services.ledger_entry_record(
+        actor=request.user, kind=kind.key, unit=unit, data=data),
+        _("已登记%(kind)s") % {"kind": kind.label}, reverse("assistance:ledger_list", args=[kind.key]))
+    return done or render(request, "assistance/form_page.html", {
+        "form": form, "title": _("%(unit)s：登记%(kind)s") % {"unit": unit.label, "kind": kind.label},
+        "back": reverse("assistance:ledger_list", args=[kind.key]), "kind": kind})
+
+
+@login_required
+def ledger_detail(request, kind: str, pk: int):
+    _require_view(request.user)
+    kind = _kind(kind)
+    entry = _entry(request.user, kind, pk)
+    fields = [(entry._meta.get_field(name).verbose_name, _display(entry, name)) for name in kind.fields]
+    can_write = units_writable_by(request.user).filter(pk=entry.unit_id).exists()
+    return render(request, "assistance/ledger_detail.html", {
+        "kind": kind, "entry": entry, "fields": fields, "can_write": can_write,
+        "evidence": EvidenceFile.objects.filter(record_type=kind.key, record_id=entry.pk).order_by("id"),
+        "evidence_form": f.EvidenceForm(), "delete_form": f.DeleteForm(),
+    })
+
+
+def _display(entry, name: str):
+    getter = getattr(entry, f"get_{name}_display", None)
+    if getter:
+        return getter()
+    value = getattr(entry, name)
+    if name == "village" and value is not None:
+        from bangfu.assistance.selectors import village_label
+
+        return village_label(value)
+    return "—" if value in (None, "") else value
+
+
+@login_required
+def ledger_edit(request, kind: str, pk: int):
+    require_capability(request.user, "assistance.edit")
+    kind = _kind(kind)
+    entry = _entry(request.user, kind, pk)
+    if not units_writable_by(request.user).filter(pk=entry.unit_id).exists():
+        raise PermissionDenied(_("只能填报本单位的帮扶台账"))
+    form = f.ledger_form(kind, entry.unit, request.POST or None, instance=kind.model.objects.get(pk=entry.pk))
+    url = reverse("assistance:ledger_detail", args=[kind.key, entry.pk])
+    done = _save(request, form, lambda data: services.ledger_entry_update(actor=request.user, entry=entry, data=data),
+                 _("已保存"), url)
+    return done or render(request, "assistance/form_page.html", {
+        "form": form, "title": _("修改%(kind)s") % {"kind": kind.label}, "back": url, "kind": kind})
+
+
+@login_required
+@require_POST
+def ledger_delete(request, kind: str, pk: int):
+    require_capability(request.user, "assistance.edit")
+    kind = _kind(kind)
+    entry = _entry(request.user, kind, pk)
+    form = f.DeleteForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.ledger_entry_delete(actor=request.user, entry=entry, reason=reason)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("assistance:ledger_detail", kind.key, entry.pk)
+    messages.success(request, _("已删除该记录"))
+    return redirect("assistance:ledger_list", kind.key)
+
+
+@login_required
+@require_POST
+def ledger_evidence(request, kind: str, pk: int):
+    require_capability(request.user, "assistance.edit")
+    kind = _kind(kind)
+    entry = _entry(request.user, kind, pk)
+    _attach(request, entry)
+    return redirect("assistance:ledger_detail", kind.key, entry.pk)
+
+
+def _attach(request, record) -> None:
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("请选择要上传的佐证材料"))
+        return
+    limit = services.settings.EVIDENCE_MAX_BYTES
+    content = upload.read(limit + 1)
+    try:
+        services.evidence_attach(actor=request.user, record=record, name=upload.name, content=content)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("已上传佐证材料 %(name)s") % {"name": upload.name})
+
+
+@login_required
+def evidence_download(request, pk: int):
+    """An evidence file, only to those who may read the record it belongs to (else 404, as if absent)."""
+    _require_view(request.user)
+    evidence = get_object_or_404(EvidenceFile, pk=pk)
+    try:
+        path = services.evidence_path_for_reader(actor=request.user, evidence=evidence)
+    except (PermissionDenied, Finding.DoesNotExist, LookupError):
+        raise Http404(_("该佐证材料不存在或不在您的查看范围内")) from None
+    if not path.exists():
+        raise Http404(_("该佐证材料的文件已不存在"))
+    response = FileResponse(path.open("rb"), filename=evidence.name, content_type=evidence.content_type,
+                            as_attachment=evidence.content_type == "application/pdf")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- plan progress, evaluation, documents -----------------------------------------------------------------------
+
+def _plan(user) -> Plan:
+    plan = plans_visible_to(user).first()
+    if plan is None:
+        raise Http404(_("尚未录入帮扶工作规划"))
+    return plan
+
+
+def _year(request, default: int) -> int:
+    try:
+        return int(request.GET.get("year", default))
+    except ValueError:
+        return default
+
+
+@login_required
+def plan_view(request):
+    """Targets against the ledger per unit and indicator, for one year or cumulative to date."""
+    _require_view(request.user)
+    plan = _plan(request.user)
+    units = units_visible_to(request.user)
+    year = request.GET.get("year", "")
+    if year.isdigit() and int(year) in plan.years:
+        rows = plan_progress(plan, units, year=int(year))
+    else:
+        year = ""
+        rows = plan_progress(plan, units, through=min(timezone.localdate(), dt.date(plan.end_year, 12, 31)))
+    return render(request, "assistance/plan.html", {"plan": plan, "rows": rows, "year": year,
+                                                    "indicators": [c.indicator for c in rows[0].cells] if rows else []})
+
+
+@login_required
+def evaluation_view(request):
+    _require_view(request.user)
+    plan = _plan(request.user)
+    year = _year(request, min(timezone.localdate().year - 1, plan.end_year))
+    rows = evaluation_rows(plan, units_visible_to(request.user), year)
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(evaluation_xlsx(plan, year, rows), content_type=XLSX)
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(f'帮扶成效评价-{year}.xlsx')}"
+        return response
+    return render(request, "assistance/evaluation.html", {
+        "plan": plan, "year": year, "rows": rows, "years": plan.years,
+        "indicators": [c.indicator for c in rows[0][0].cells] if rows else []})
+
+
+@login_required
+def briefing(request):
+    """The joint meeting's briefing as Word, for the units the user reads."""
+    _require_view(request.user)
+    form = f.PeriodForm(request.GET or None, initial={"since": "2021-07-01"})
+    if request.GET and form.is_valid():
+        since = form.cleaned_data["since"]
+        until = form.cleaned_data.get("until") or timezone.localdate()
+        if until < since:
+            form.add_error("until", _("截止日期不能早于起始日期"))
+        else:
+            units = units_visible_to(request.user).select_related("county")
+            if not units.exists():
+                raise Http404(_("没有可查看的帮扶单位"))
+            path = Path(tempfile.mkstemp(suffix=".docx")[1])
+            briefing_write(units=units, since=since, until=until, path=path)
+            return _download(path, f"联席会议简报-{since:%Y%m%d}-{until:%Y%m%d}.docx", DOCX)
+    return render(request, "assistance/briefing.html", {"form": form})
+
+
+@login_required
+def unit_report(request, pk: int):
+    _require_view(request.user)
+    unit = get_object_or_404(units_visible_to(request.user).select_related("county"), pk=pk)
+    year = _year(request, timezone.localdate().year)
+    path = Path(tempfile.mkstemp(suffix=".docx")[1])
+    unit_report_write(unit=unit, year=year, path=path)
+    return _download(path, f"{unit.label}-{year}年帮扶工作报告.docx", DOCX)
+
+
+@login_required
+def unit_edit(request, pk: int):
+    require_capability(request.user, "assistance.edit")
+    unit = get_object_or_404(units_visible_to(request.user), pk=pk)
+    if not units_writable_by(request.user).filter(pk=unit.pk).exists():
+        raise PermissionDenied(_("只能修改本单位的信息"))
+    form = f.UnitContactForm(request.POST or None, initial={k: getattr(unit, k) for k in services.UNIT_FIELDS})
+    done = _save(request, form, lambda data: services.unit_update(actor=request.user, unit=unit, data=data),
+                 _("已保存"), reverse("assistance:home"))
+    links = unit.linked_villages.select_related("village", "village__parent").order_by("village_id")
+    return done or render(request, "assistance/form_page.html", {
+        "form": form, "title": _("%(unit)s：单位信息和联系人") % {"unit": unit.name}, "back": reverse("assistance:home"),
+        "links": links})
+
+
+# --- cadres, check-ins, leave -----------------------------------------------------------------------------------
+
+@login_required
+def cadre_list(request):
+    """Cadres with their in-village days this month against the county's quota; short ones flagged."""
+    _require_view(request.user)
+    today = timezone.localdate()
+    month_start = today.replace(day=1)
+    cadres = list(cadres_visible_to(request.user).filter(term_start__lte=today).exclude(term_end__lt=today))
+    from django.db.models import Count
+
+    days = dict(cadres_visible_to(request.user).filter(check_ins__date__gte=month_start).annotate(
+        days=Count("check_ins")).values_list("pk", "days"))
+    county = county_of(request.user)
+    quota = services.attendance_quota_for(county) if county else None
+    # The quota pro rata to today: 20 days a month is 10 by the middle of the month.
+    month_days = ((month_start.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - month_start).days
+    due = int(quota.days_per_month * today.day / month_days) if quota else 0
+    rows = [(c, days.get(c.pk, 0), c.is_resident and days.get(c.pk, 0) < due) for c in cadres]
+    writable = set(units_writable_by(request.user).values_list("pk", flat=True))
+    leaves = leave_requests_visible_to(request.user).filter(status=LeaveRequest.Status.PENDING)
+    return render(request, "assistance/cadres.html", {
+        "rows": rows, "quota": quota, "due": due, "writable": writable, "leaves": leaves,
+        "can_add": bool(writable), "can_decide": request.user.can("assistance.approve_leave"),
+    })
+
+
+@login_required
+def cadre_create(request):
+    require_capability(request.user, "assistance.edit")
+    unit = _writable_unit(request, request.GET.get("unit"))
+    form = f.CadreForm(request.POST or None, county_code=unit.county_id)
+    done = _save(request, form, lambda data: services.cadre_save(actor=request.user, unit=unit, data=data),
+                 _("已添加帮扶干部"), reverse("assistance:cadre_list"))
+    return done or render(request, "assistance/form_page.html", {
+        "form": form, "title": _("%(unit)s：添加帮扶干部") % {"unit": unit.label}, "back": reverse("assistance:cadre_list")})
+
+
+def _cadre(user, pk: int) -> Cadre:
+    cadre = cadres_visible_to(user).filter(pk=pk).first() or Cadre.objects.filter(pk=pk, user=user).first()
+    if cadre is None:
+        raise Http404(_("该干部不存在或不在您的查看范围内"))
+    return cadre
+
+
+@login_required
+def check_in(request, pk: int):
+    """A resident cadre's check-in and day log, from a phone (coordinates filled in by the browser if allowed)."""
+    cadre = _cadre(request.user, pk)
+    form = f.CheckInForm(request.POST or None, county_code=cadre.unit.county_id,
+                         initial={"date": timezone.localdate(), "village": cadre.village_id})
+    done = _save(request, form, lambda data: services.check_in_record(actor=request.user, cadre=cadre, **data),
+                 _("已签到"), reverse("assistance:cadre_list"))
+    recent = cadre.check_ins.select_related("village")[:10]
+    return done or render(request, "assistance/check_in.html", {"form": form, "cadre": cadre, "recent": recent})
+
+
+@login_required
+def leave_submit(request, pk: int):
+    cadre = _cadre(request.user, pk)
+    form = f.LeaveForm(request.POST or None)
+    done = _save(request, form, lambda data: services.leave_request_submit(actor=request.user, cadre=cadre, **data),
+                 _("已提交请假申请"), reverse("assistance:cadre_list"))
+    return done or render(request, "assistance/form_page.html", {
+        "form": form, "title": _("%(name)s：请假申请") % {"name": cadre.name}, "back": reverse("assistance:cadre_list")})
+
+
+@login_required
+@require_POST
+def leave_decide(request, pk: int):
+    require_capability(request.user, "assistance.approve_leave")
+    leave = get_object_or_404(leave_requests_visible_to(request.user), pk=pk)
+    try:
+        services.leave_request_decide(actor=request.user, leave=leave, approve=request.POST.get("approve") == "1")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("已审批"))
+    return redirect("assistance:cadre_list")
+
+
+# --- joint meetings and tasks -----------------------------------------------------------------------------------
+
+@login_required
+def meeting_list(request):
+    """Joint meetings and the lead unit's board of tasks (overdue first)."""
+    _require_view(request.user)
+    today = timezone.localdate()
+    tasks = list(tasks_visible_to(request.user).order_by("status", "deadline"))
+    return render(request, "assistance/meetings.html", {
+        "meetings": meetings_visible_to(request.user), "tasks": tasks, "today": today,
+        "can_coordinate": _can_coordinate(request.user)})
+
+
+def _can_coordinate(user) -> bool:
+    return user.can("assistance.coordinate") and (not user.unit_id or user.unit.is_lead)
+
+
+@login_required
+def meeting_create(request):
+    if not _can_coordinate(request.user):
+        raise PermissionDenied(_("联席会议由牵头单位组织"))
+    county = county_of(request.user)
+    form = f.MeetingForm(request.POST or None)
+    form.fields["units"].queryset = units_visible_to(request.user)
+    done = _save(request, form, lambda data: services.meeting_save(
+        actor=request.user, county_code=county, units=list(data["units"]), data=data),
+        _("已保存联席会议"), reverse("assistance:meeting_list"))
+    return done or render(request, "assistance/form_page.html", {
+        "form": form, "title": _("新建联席会议"), "back": reverse("assistance:meeting_list")})
+
+
+def _meeting(user, pk: int) -> JointMeeting:
+    return get_object_or_404(meetings_visible_to(user), pk=pk)
+
+
+@login_required
+def meeting_detail(request, pk: int):
+    _require_view(request.user)
+    meeting = _meeting(request.user, pk)
+    visible = units_visible_to(request.user)
+    writable = set(units_writable_by(request.user).values_list("pk", flat=True))
+    reports = {r.unit_id: r for r in meeting.reports.filter(unit__in=visible)}
+    rows = [(u, reports.get(u.pk), u.pk in writable) for u in meeting.units.filter(pk__in=visible)]
+    task_form = f.TaskForm()
+    task_form.fields["owner_unit"].queryset = meeting.units.all()
+    return render(request, "assistance/meeting_detail.html", {
+        "meeting": meeting, "rows": rows, "tasks": meeting.tasks.filter(owner_unit__in=visible),
+        "today": timezone.localdate(), "can_coordinate": _can_coordinate(request.user), "task_form": task_form})
+
+
+@login_required
+@require_POST
+def unit_report_edit(request, pk: int, unit_pk: int):
+    """Draft the unit's report from its ledger (action=draft), or save the edited text."""
+    require_capability(request.user, "assistance.edit")
+    meeting = _meeting(request.user, pk)
+    unit = get_object_or_404(units_visible_to(request.user), pk=unit_pk)
+    try:
+        if request.POST.get("action") == "draft":
+            services.unit_report_draft(actor=request.user, meeting=meeting, unit=unit)
+        else:
+            services.unit_report_save(actor=request.user, meeting=meeting, unit=unit, text=request.POST.get("text", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("已保存%(unit)s的汇报") % {"unit": unit.label})
+    return redirect("assistance:meeting_detail", meeting.pk)
+
+
+@login_required
+@require_POST
+def task_create(request, pk: int):
+    meeting = _meeting(request.user, pk)
+    form = f.TaskForm(request.POST)
+    form.fields["owner_unit"].queryset = meeting.units.all()
+    if form.is_valid():
+        try:
+            services.task_create(actor=request.user, meeting=meeting, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("已添加督办事项"))
+    else:
+        messages.error(request, " ".join(f"{form.fields[k].label}：{' '.join(v)}" for k, v in form.errors.items()))
+    return redirect("assistance:meeting_detail", meeting.pk)
+
+
+@login_required
+@require_POST
+def task_update(request, pk: int):
+    task = get_object_or_404(tasks_visible_to(request.user), pk=pk)
+    form = f.TaskProgressForm(request.POST)
+    if form.is_valid():
+        try:
+            services.task_update(actor=request.user, task=task, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("已更新督办事项"))
+    return redirect("assistance:meeting_list")
+
+
+# --- findings and rectification -----------------------------------------------------------------------------------
+
+@login_required
+def finding_list(request):
+    _require_view(request.user)
+    findings = findings_visible_to(request.user).order_by("status", "deadline")
+    by_state = {s: 0 for s in Finding.Status.values}
+    for finding in findings:
+        by_state[finding.status] += 1
+    return render(request, "assistance/findings.html", {
+        "findings": findings, "today": timezone.localdate(),
+        "by_state": [(label, by_state[value]) for value, label in Finding.Status.choices],
+        "can_create": request.user.can("assistance.configure")})
+
+
+@login_required
+def finding_create(request):
+    require_capability(request.user, "assistance.configure")
+    county = county_of(request.user)
+    form = f.FindingForm(request.POST or None)
+    form.fields["owner_unit"].queryset = units_visible_to(request.user)
+    done = _save(request, form, lambda data: services.finding_create(actor=request.user, county_code=county,
+                                                                     data=data),
+                 _("已登记整改问题"), reverse("assistance:finding_list"))
+    return done or render(request, "assistance/form_page.html", {
+        "form": form, "title": _("登记考核评估发现问题"), "back": reverse("assistance:finding_list")})
+
+
+@login_required
+def finding_detail(request, pk: int):
+    _require_view(request.user)
+    finding = get_object_or_404(findings_visible_to(request.user), pk=pk)
+    form = f.RectifyForm(request.POST or None, initial={"measures": finding.measures})
+    url = reverse("assistance:finding_detail", args=[finding.pk])
+    done = _save(request, form, lambda data: services.finding_rectify(actor=request.user, finding=finding, **data),
+                 _("已保存整改情况"), url)
+    if done:
+        return done
+    may_write = (request.user.can("assistance.configure") or (finding.owner_unit_id and units_writable_by(
+        request.user).filter(pk=finding.owner_unit_id).exists()))
+    return render(request, "assistance/finding_detail.html", {
+        "finding": finding, "form": form, "may_write": may_write, "today": timezone.localdate(),
+        "evidence": EvidenceFile.objects.filter(record_type="finding", record_id=finding.pk).order_by("id"),
+        "evidence_form": f.EvidenceForm(), "can_sign_off": request.user.can("assistance.configure")})
+
+
+@login_required
+@require_POST
+def finding_evidence(request, pk: int):
+    _require_view(request.user)
+    finding = get_object_or_404(findings_visible_to(request.user), pk=pk)
+    _attach(request, finding)
+    return redirect("assistance:finding_detail", finding.pk)
+
+
+@login_required
+@require_POST
+def finding_sign_off(request, pk: int):
+    require_capability(request.user, "assistance.configure")
+    finding = get_object_or_404(findings_visible_to(request.user), pk=pk)
+    try:
+        services.finding_sign_off(actor=request.user, finding=finding)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("已销号"))
+    return redirect("assistance:finding_detail", finding.pk)
