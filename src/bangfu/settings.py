@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "bangfu.registry",
     "bangfu.monitoring",
     "bangfu.cases",
+    "bangfu.reports",
     "bangfu.jobs",
     "bangfu.ingest",
     "bangfu.demo",

@@ -16,6 +16,7 @@ from bangfu.core.id_number import make_id_number
 from bangfu.core.masking import mask_id_number, mask_phone
 from bangfu.regions.models import Region
 from bangfu.registry.forms import MemberForm
+from bangfu.registry.search import SQLITE_NAME_INDEX
 from bangfu.registry.services import (
     household_create,
     household_reveal_phone,
@@ -153,6 +154,10 @@ def test_no_plaintext_in_the_database_file(sqlite_file, county_admin, client):
 # --- every column on any backend -----------------------------------------------------------------------------
 
 
+def _as_text(value) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
 def _all_text() -> list[tuple[str, str, str]]:
     """(table, column, value as text) for every non-null value of every column of every table."""
     rows = []
@@ -160,10 +165,12 @@ def _all_text() -> list[tuple[str, str, str]]:
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names(cursor):
             columns = [c.name for c in connection.introspection.get_table_description(cursor, table)]
-            selects = ", ".join(f"CAST({quote(c)} AS TEXT)" for c in columns)
+            # SQLite's FTS5 name index keeps binary blocks: read them as bytes and scan them as text too.
+            binary = table.startswith(SQLITE_NAME_INDEX)
+            selects = ", ".join(quote(c) if binary else f"CAST({quote(c)} AS TEXT)" for c in columns)
             cursor.execute(f"SELECT {selects} FROM {quote(table)}")  # names from introspection, not input
             for values in cursor.fetchall():
-                rows += [(table, column, value) for column, value in zip(columns, values, strict=True)
+                rows += [(table, column, _as_text(value)) for column, value in zip(columns, values, strict=True)
                          if value is not None]
     return rows
 

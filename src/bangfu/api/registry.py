@@ -11,7 +11,7 @@ from bangfu.registry.selectors import (
     household_get_for_user,
     household_income_history,
     household_members,
-    households_filtered,
+    households_paginator,
 )
 
 router = Router(tags=["一户一档"])
@@ -57,6 +57,7 @@ class HouseholdDetailOut(HouseholdOut):
 
 class HouseholdPage(Schema):
     count: int
+    count_capped: bool = False
     offset: int
     limit: int
     results: list[HouseholdOut]
@@ -89,11 +90,13 @@ def _require_view(request) -> None:
 def household_list(request, filters: Query[HouseholdQuery]):
     _require_view(request)
     limit, offset = filters.limit, filters.offset
-    qs = households_filtered(request.user, HouseholdFilter(
+    paginator = households_paginator(request.user, HouseholdFilter(
         region_code=filters.region, q=filters.q, household_type=filters.household_type,
-        monitoring_status=filters.monitoring_status))
-    rows = [_household_out(h, h.member_count) for h in attach_member_counts(qs[offset:offset + limit])]
-    return {"count": qs.count(), "offset": offset, "limit": limit, "results": rows}
+        monitoring_status=filters.monitoring_status), per_page=limit)
+    rows = [_household_out(h, h.member_count) for h in attach_member_counts(paginator.rows(offset, limit))]
+    # With a search the count stops at a cap (count_capped says so); without one it is the kept total.
+    return {"count": paginator.count, "count_capped": paginator.count_capped, "offset": offset, "limit": limit,
+            "results": rows}
 
 
 @router.get("/{household_id}", response=HouseholdDetailOut, summary="农户详情（敏感信息脱敏）")

@@ -27,6 +27,7 @@ from bangfu.accounts.models import User
 from bangfu.assistance.models import LinkedVillage, Unit
 from bangfu.audit.models import ChangeRecord
 from bangfu.core.crypto import field_cipher
+from bangfu.core.db import refresh_planner_statistics
 from bangfu.core.id_number import check_character
 from bangfu.core.masking import mask_phone
 from bangfu.demo import names
@@ -36,6 +37,8 @@ from bangfu.regions.models import Region
 from bangfu.regions.services import regions_load_jiuzhaigou
 from bangfu.registry import choices as c
 from bangfu.registry.models import Household, IncomeRecord, Member
+from bangfu.reports.models import VillageSummary
+from bangfu.reports.summaries import village_summaries_rebuild
 
 COUNTY_CODE = "513225000000"
 PROVINCE_CODE = "510000000000"
@@ -373,6 +376,7 @@ def demo_exists() -> bool:
 def demo_clear() -> None:
     """Remove registry data (for a rebuild). Users, units and regions stay."""
     with transaction.atomic():
+        VillageSummary.objects.all().delete()
         IncomeRecord.objects.all().delete()
         Member.objects.all().delete()
         Household.objects.all().delete()
@@ -404,6 +408,8 @@ def demo_build(*, people: int = DEFAULT_PEOPLE, seed: int = 2022, progress=None)
             _write_village(village, rows, report)
         if progress:
             progress(index + 1, len(villages), report)
+    village_summaries_rebuild()  # the kept figures, counted once after the bulk insert
+    refresh_planner_statistics()
     ChangeRecord.objects.create(action=ChangeRecord.Action.CREATE, object_type="demo", object_id=str(seed),
                                 object_label=f"演示县：{report.households} 户 {report.people} 人",
                                 region_code=COUNTY_CODE, after={"people": people, "seed": seed},

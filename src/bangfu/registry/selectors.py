@@ -3,17 +3,20 @@
 import dataclasses
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from bangfu.audit.models import ChangeRecord, RevealRecord
 from bangfu.core.crypto import field_cipher
 from bangfu.core.id_number import IdNumberError, parse_id_number
+from bangfu.core.paging import CappedPaginator, KeptCountPaginator
 from bangfu.core.phone import normalise_phone
 from bangfu.core.scoping import code_range_q, village_scope
 from bangfu.regions.models import Region
 from bangfu.registry.models import Household, IncomeRecord, Member
+from bangfu.registry.search import HOUSEHOLD_NUMBER_TEXT, members_named, prefix_q
 
 
 @dataclass
@@ -80,46 +83,100 @@ def member_get_for_user(user, *, pk: int) -> Member:
 
 
 def _search_q(q: str) -> Q:
-    """Name, household number, phone or ID number. An ID number or phone is matched through its blind index."""
+    """Name, household number, phone or ID number, each through an index (see registry/search.py).
+
+    An ID number or phone is matched through its blind index; letters and digits alone are the start of a household
+    number (a btree range); anything else is a member's name (the head is a member)."""
     text = q.strip().replace("\x00", "")
     kind, value = identifier_in(text)
     if kind == "id_number":
         return _id_digest_q(field_cipher().blind_index("id_number", value))
     if kind == "phone":
-        return Q(phone_digest=field_cipher().blind_index("phone", value)) | Q(number__contains=text)
-    by_member_name = Exists(Member.objects.filter(household=OuterRef("pk"), name__contains=text))
-    return Q(number__contains=text) | Q(head_name__contains=text) | Q(by_member_name)
+        return Q(phone_digest=field_cipher().blind_index("phone", value)) | prefix_q("number", text)
+    if HOUSEHOLD_NUMBER_TEXT.match(text):
+        return prefix_q("number", text)
+    return Q(pk__in=members_named(text).values("household_id"))
 
 
 def _id_digest_q(digest: str) -> Q:
     return Q(Exists(Member.objects.filter(household=OuterRef("pk"), id_number_digest=digest)))
 
 
-def households_filtered(user, flt: HouseholdFilter) -> QuerySet[Household]:
-    """The household list for the list page, API and exports: jurisdiction first, then the user's filter."""
-    qs = households_visible_to(user)
-    if flt.region_code:
-        region = Region.objects.filter(code=flt.region_code).first()
-        if region is None:
-            return qs.none()
-        qs = qs.filter(code_range_q(region.code_range))
+def _region_of(flt: HouseholdFilter) -> tuple[bool, Region | None]:
+    """(found, region): a filter naming a region that does not exist matches nothing."""
+    if not flt.region_code:
+        return True, None
+    region = Region.objects.filter(code=flt.region_code).first()
+    return region is not None, region
+
+
+def _kept_conditions(flt: HouseholdFilter, region: Region | None) -> Q:
+    """The filter's conditions on the village and the household fields the village summaries are kept by, so the
+    same Q filters households and summary rows alike."""
+    conditions = code_range_q(region.code_range) if region else Q()
+    if flt.household_type:
+        conditions &= Q(household_type=flt.household_type)
+    if flt.monitoring_status == "monitored":
+        conditions &= ~Q(monitoring_type="")
+    elif flt.monitoring_status:
+        conditions &= Q(monitoring_status=flt.monitoring_status)
+    if flt.unsafe_housing:
+        conditions &= Q(housing_safety__in=["C", "D"])
+    if flt.relocated:
+        conditions &= Q(relocated=True)
+    return conditions
+
+
+# The filter fields `_kept_conditions` expresses over the summaries' keys; any other field set (a search, or a
+# filter added later) makes the list count rows instead, up to a cap.
+KEPT_FILTER_FIELDS = frozenset({"region_code", "household_type", "monitoring_status", "unsafe_housing", "relocated"})
+
+
+def _kept_figures_answer(flt: HouseholdFilter) -> bool:
+    """Can the village summaries give this filter's total?"""
+    return all(getattr(flt, f.name) == f.default for f in dataclasses.fields(flt)
+               if f.name not in KEPT_FILTER_FIELDS and f.default is not dataclasses.MISSING) \
+        and not flt.q.strip()
+
+
+def _filtered(user, flt: HouseholdFilter, region: Region | None) -> QuerySet[Household]:
+    qs = households_visible_to(user).filter(_kept_conditions(flt, region))
     if flt.q.strip():
         qs = qs.filter(_search_q(flt.q))
     if flt.id_number_digest:
         qs = qs.filter(_id_digest_q(flt.id_number_digest))
     if flt.phone_digest:
         qs = qs.filter(phone_digest=flt.phone_digest)
-    if flt.household_type:
-        qs = qs.filter(household_type=flt.household_type)
-    if flt.monitoring_status == "monitored":
-        qs = qs.exclude(monitoring_type="")
-    elif flt.monitoring_status:
-        qs = qs.filter(monitoring_status=flt.monitoring_status)
-    if flt.unsafe_housing:
-        qs = qs.filter(housing_safety__in=["C", "D"])
-    if flt.relocated:
-        qs = qs.filter(relocated=True)
     return qs.select_related("village__parent").order_by("village_id", "number")
+
+
+def households_filtered(user, flt: HouseholdFilter) -> QuerySet[Household]:
+    """The household list for the list page, API and exports: jurisdiction first, then the user's filter."""
+    found, region = _region_of(flt)
+    if not found:
+        return households_visible_to(user).none()
+    return _filtered(user, flt, region)
+
+
+def households_paginator(user, flt: HouseholdFilter, *, per_page: int) -> Paginator:
+    """The filtered households, paged without recounting the registry.
+
+    Without a search the total and the place of every page come from the village summaries (one query over a
+    few hundred rows, then the page read from the village it starts in); with a search, the count stops at
+    DEFAULT_COUNT_CAP."""
+    found, region = _region_of(flt)
+    if not found:
+        return CappedPaginator(households_visible_to(user).none(), per_page)
+    households = _filtered(user, flt, region)
+    if not _kept_figures_answer(flt):
+        return CappedPaginator(households, per_page)
+    from bangfu.reports.selectors import village_summaries_visible_to
+
+    per_village = (village_summaries_visible_to(user).filter(_kept_conditions(flt, region))
+                   .order_by("village_id").values("village_id").annotate(rows=Sum("households"))
+                   .values_list("village_id", "rows"))
+    return KeptCountPaginator(households, per_page, groups=list(per_village),
+                              from_group=lambda code: Q(village_id__gte=code))
 
 
 def attach_member_counts(households) -> list[Household]:

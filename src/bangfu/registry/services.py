@@ -25,6 +25,7 @@ from bangfu.regions.models import Region
 from bangfu.registry import choices as c
 from bangfu.registry.models import Household, IncomeRecord, Member
 from bangfu.registry.selectors import households_in_jurisdiction, households_visible_to
+from bangfu.reports.summaries import village_summaries_refresh
 
 HOUSEHOLD_FIELDS = (
     "number", "village", "group", "household_type", "monitoring_type", "monitoring_status", "identified_month",
@@ -226,6 +227,7 @@ def household_create(*, actor, data: dict[str, Any], phone: str | None = None) -
     _save_household(household, numbered=numbered)
     change_record(actor=actor, action=ChangeRecord.Action.CREATE, instance=household, before=None,
                   after=_household_snapshot(household), household_id=household.pk, region_code=household.village_id)
+    village_summaries_refresh([household.village_id])
     return household
 
 
@@ -239,6 +241,7 @@ def household_update(*, actor, household: Household, data: dict[str, Any], phone
     _require_household_in_scope(actor, household)
     check_version(household, version)
     before = _household_snapshot(household)
+    old_village = household.village_id
     for key, value in data.items():
         if key in HOUSEHOLD_FIELDS:
             setattr(household, key, value)
@@ -258,6 +261,7 @@ def household_update(*, actor, household: Household, data: dict[str, Any], phone
     _bump_version(household, before, after)
     change_record(actor=actor, action=ChangeRecord.Action.UPDATE, instance=household, before=before, after=after,
                   household_id=household.pk, region_code=household.village_id)
+    village_summaries_refresh([old_village, household.village_id])  # a move changes both villages' figures
     return household
 
 
@@ -418,6 +422,7 @@ def member_add(*, actor, household: Household, data: dict[str, Any], id_number: 
     _sync_head_name(household)
     change_record(actor=actor, action=ChangeRecord.Action.CREATE, instance=member, before=None,
                   after=snapshot(member), household_id=household.pk, region_code=household.village_id)
+    village_summaries_refresh([household.village_id])
     return member
 
 
@@ -535,6 +540,7 @@ def member_remove(*, actor, member: Member, reason: str, detail: str = "", new_h
     _sync_head_name(household)
     if not others:
         _household_close(actor=actor, household=household, reason=reason_text)
+    village_summaries_refresh([household.village_id])
     return {"relations": changed_relations, "closed": not others}
 
 
@@ -565,6 +571,7 @@ def household_reopen(*, actor, household: Household, reason: str) -> Household:
     change_record(actor=actor, action=ChangeRecord.Action.UPDATE, instance=household, before=before,
                   after=_household_snapshot(household), household_id=household.pk,
                   region_code=household.village_id, reason=_("恢复在册：%(reason)s") % {"reason": reason.strip()[:180]})
+    village_summaries_refresh([household.village_id])
     return household
 
 

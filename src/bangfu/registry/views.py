@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -35,7 +34,7 @@ from bangfu.registry.selectors import (
     household_income_history,
     household_members,
     household_reveals,
-    households_filtered,
+    households_paginator,
     identifier_in,
     member_get_for_user,
 )
@@ -75,8 +74,8 @@ def household_list(request):
     form = HouseholdFilterForm(request.GET or None)
     flt = _filter_from(form)
     region_code = flt.region_code
-    households = households_filtered(request.user, flt)
-    page = Paginator(households, settings.HOUSEHOLD_PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = households_paginator(request.user, flt, per_page=settings.HOUSEHOLD_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
     page.object_list = attach_member_counts(page.object_list)
     root = _tree_root(request.user)
     selected = Region.objects.filter(code=region_code).first() if region_code else None

@@ -1,11 +1,16 @@
 """Indicator definitions, each written once and used by every page, export and report.
 
-Each indicator is an aggregate over a household queryset that has already passed the jurisdiction door.
+An indicator is a condition on the household fields that the village summaries are keyed by
+(`reports.summaries.DIMENSIONS`) and what it counts (households or people). The same definition is evaluated
+two ways that must agree (tests/reports/test_kept_figures.py proves it after every kind of write):
+- `summary_totals` / `summary_breakdown`: sums over the kept summary rows (pages; a few hundred rows);
+- `registry_totals`: a recount over a household queryset that has already passed the jurisdiction door.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.registry.choices import HouseholdType, MonitoringStatus
@@ -16,55 +21,70 @@ class Indicator:
     key: str
     label: str  # lazily translated: shown in the reader's language
     definition: str
-    aggregate: object
+    condition: Q = field(default_factory=Q)  # which households count; empty: all active households
+    counts: str = "households"  # or "people": the members of those households
     list_query: str = ""  # the household list's filter that shows exactly these households
+
+    def on_households(self):
+        """The aggregate over a Household queryset (households only: people are counted apart, no fan-out)."""
+        return Count("pk", filter=self.condition) if self.condition else Count("pk")
+
+    def on_summaries(self):
+        """The aggregate over a VillageSummary queryset."""
+        total = Sum(self.counts, filter=self.condition) if self.condition else Sum(self.counts)
+        return Coalesce(total, 0)
 
 
 INDICATORS = (
-    Indicator("households", _("在册农户"), _("在册（未销户）的农户数"), Count("pk", distinct=True)),
-    Indicator("people", _("在册人口"), _("在册农户的家庭成员人数"), Count("members", distinct=True)),
+    Indicator("households", _("在册农户"), _("在册（未销户）的农户数")),
+    Indicator("people", _("在册人口"), _("在册农户的家庭成员人数"), counts="people"),
     Indicator("formerly_poor", _("脱贫户"), _("户类型为脱贫户的在册农户数"),
-              Count("pk", filter=Q(household_type=HouseholdType.FORMERLY_POOR), distinct=True),
-              "household_type=formerly_poor"),
+              Q(household_type=HouseholdType.FORMERLY_POOR), list_query="household_type=formerly_poor"),
     Indicator("monitored", _("监测对象"), _("已识别为监测对象（三类）的户数，含风险已消除"),
-              Count("pk", filter=~Q(monitoring_type=""), distinct=True), "monitoring_status=monitored"),
+              ~Q(monitoring_type=""), list_query="monitoring_status=monitored"),
     Indicator("risk_open", _("风险未消除"), _("监测对象中风险未消除的户数"),
-              Count("pk", filter=Q(monitoring_status=MonitoringStatus.RISK_OPEN), distinct=True),
-              "monitoring_status=risk_open"),
+              Q(monitoring_status=MonitoringStatus.RISK_OPEN), list_query="monitoring_status=risk_open"),
     Indicator("unsafe_housing", _("C/D级危房"), _("住房安全等级为C级或D级的户数"),
-              Count("pk", filter=Q(housing_safety__in=["C", "D"]), distinct=True), "unsafe_housing=on"),
+              Q(housing_safety__in=["C", "D"]), list_query="unsafe_housing=on"),
     Indicator("relocated", _("易地搬迁户"), _("标记为易地扶贫搬迁的户数"),
-              Count("pk", filter=Q(relocated=True), distinct=True), "relocated=on"),
+              Q(relocated=True), list_query="relocated=on"),
 )
 INDICATOR_BY_KEY = {indicator.key: indicator for indicator in INDICATORS}
-HOUSEHOLD_INDICATORS = tuple(i for i in INDICATORS if i.key != "people")
+HOUSEHOLD_INDICATORS = tuple(i for i in INDICATORS if i.counts == "households")
+BREAKDOWN_KEYS = ("households", "monitored", "risk_open")
 
 
-def registry_totals(households: QuerySet) -> dict[str, int]:
-    """All indicators over the given households. People are counted in a separate query (no join fan-out)."""
-    totals = households.aggregate(**{i.key: i.aggregate for i in HOUSEHOLD_INDICATORS})
-    from bangfu.registry.models import Member
-
-    totals["people"] = Member.objects.filter(household__in=households.values("pk")).count()
-    return totals
+def summary_totals(summaries: QuerySet) -> dict[str, int]:
+    """All indicators over kept summary rows (already limited to the reader's jurisdiction): one query."""
+    # Aliased: "households" and "people" are also the summary's column names.
+    totals = summaries.aggregate(**{f"total_{i.key}": i.on_summaries() for i in INDICATORS})
+    return {i.key: totals[f"total_{i.key}"] for i in INDICATORS}
 
 
-def registry_breakdown(households: QuerySet, *, level: str) -> list[dict]:
+def summary_breakdown(summaries: QuerySet, *, level: str) -> list[dict]:
     """Households, monitored and risk-open households per township or per village (by code prefix)."""
     from bangfu.regions.models import Region
 
     width = {"township": 9, "village": 12}[level]
     rows: dict[str, dict] = {}
-    for row in households.values("village_id").annotate(
-            households=INDICATOR_BY_KEY["households"].aggregate,
-            monitored=INDICATOR_BY_KEY["monitored"].aggregate,
-            risk_open=INDICATOR_BY_KEY["risk_open"].aggregate):
+    per_village = summaries.order_by().values("village_id").annotate(
+        **{f"total_{key}": INDICATOR_BY_KEY[key].on_summaries() for key in BREAKDOWN_KEYS})
+    for row in per_village:
         code = row["village_id"][:width].ljust(12, "0")
-        agg = rows.setdefault(code, {"code": code, "households": 0, "monitored": 0, "risk_open": 0})
-        for key in ("households", "monitored", "risk_open"):
-            agg[key] += row[key]
+        agg = rows.setdefault(code, {"code": code, **dict.fromkeys(BREAKDOWN_KEYS, 0)})
+        for key in BREAKDOWN_KEYS:
+            agg[key] += row[f"total_{key}"]
     names = dict(Region.objects.filter(code__in=rows).values_list("code", "name"))
     return [dict(row, name=names.get(code, code)) for code, row in sorted(rows.items())]
+
+
+def registry_totals(households: QuerySet) -> dict[str, int]:
+    """All indicators recounted over the given households (the definition the kept figures must equal)."""
+    from bangfu.registry.models import Member
+
+    totals = households.aggregate(**{i.key: i.on_households() for i in HOUSEHOLD_INDICATORS})
+    totals["people"] = Member.objects.filter(household__in=households.values("pk")).count()
+    return totals
 
 
 def breakdown_level_for(user) -> str | None:

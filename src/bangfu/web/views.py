@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from bangfu.accounts.forms import LockingAuthenticationForm
 from bangfu.audit.forms import AuditFilterForm
 from bangfu.audit.selectors import audit_filtered, change_records_visible_to, reveal_records_visible_to
-from bangfu.registry.selectors import households_visible_to
-from bangfu.reports.indicators import INDICATORS, breakdown_level_for, registry_breakdown, registry_totals
+from bangfu.reports.indicators import INDICATORS, breakdown_level_for, summary_breakdown, summary_totals
+from bangfu.reports.selectors import village_summaries_visible_to
 
 
 class LoginView(auth_views.LoginView):
@@ -37,10 +37,11 @@ class LoginView(auth_views.LoginView):
 def home(request):
     context = {"indicators": [], "breakdown": [], "breakdown_level": None, "chart": "{}"}
     if request.user.can("registry.view"):
-        households = households_visible_to(request.user)
-        totals = registry_totals(households)
+        # Kept figures (reports.summaries): a few hundred summary rows, not a recount of the registry.
+        summaries = village_summaries_visible_to(request.user)
+        totals = summary_totals(summaries)
         level = breakdown_level_for(request.user)
-        breakdown = registry_breakdown(households, level=level) if level else []
+        breakdown = summary_breakdown(summaries, level=level) if level else []
         context.update(
             indicators=[(i, totals[i.key]) for i in INDICATORS],
             breakdown=breakdown,

@@ -1,0 +1,38 @@
+"""Kept figures: the registry counted once per village, so a page reads a few hundred rows, not a million."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from bangfu.registry import choices as c
+
+
+class VillageSummary(models.Model):
+    """How many active households, and people in them, a village has of one kind.
+
+    One row per village and combination of the household fields that indicators and the household list's
+    filters use (`reports.summaries.DIMENSIONS`), so every indicator and every list total without a search is a
+    sum over these rows. Kept up to date by the registry's services inside their transaction
+    (`village_summaries_refresh`) and rebuilt by `bangfu rebuild-summaries` after bulk loads.
+    """
+
+    village = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="+",
+                                verbose_name=_("村（社区）"))
+    household_type = models.CharField(max_length=20, choices=c.HouseholdType.choices)
+    monitoring_type = models.CharField(max_length=20, choices=c.MonitoringType.choices, blank=True)
+    monitoring_status = models.CharField(max_length=20, choices=c.MonitoringStatus.choices, blank=True)
+    housing_safety = models.CharField(max_length=2, choices=c.HousingSafety.choices, blank=True)
+    relocated = models.BooleanField()
+    households = models.PositiveIntegerField(_("户数"))
+    people = models.PositiveIntegerField(_("人数"))
+
+    class Meta:
+        verbose_name = _("村级汇总")
+        verbose_name_plural = _("村级汇总")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["village", "household_type", "monitoring_type", "monitoring_status", "housing_safety",
+                        "relocated"], name="village_summary_one_row_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village_id} {self.household_type} {self.households}户 {self.people}人"

@@ -1,0 +1,11 @@
+"""Reads of kept figures, through the jurisdiction door like every read of people's data."""
+
+from django.db.models import QuerySet
+
+from bangfu.core.scoping import village_scope
+from bangfu.reports.models import VillageSummary
+
+
+def village_summaries_visible_to(user) -> QuerySet[VillageSummary]:
+    """The summary rows of the villages in the user's jurisdiction."""
+    return VillageSummary.objects.filter(village_scope(user))

@@ -1,0 +1,64 @@
+"""Keeping the village summaries (`VillageSummary`) equal to the registry.
+
+- `village_summaries_refresh(codes)`: recount the given villages. Every service that adds, changes, moves, closes
+  or removes households or members calls it inside its own transaction, so the figures change with the data.
+  Importers and other bulk writers call it with the villages they touched (or `village_summaries_rebuild()`
+  when they touched most of them).
+- `village_summaries_rebuild()`: recount everything (`bangfu rebuild-summaries`, the end of the demo build).
+
+A refresh recounts the village from the registry instead of adding deltas: the result is a recount by
+construction, whatever the write did. Its cost is one village's households and members (a few thousand rows
+through the village index), paid by the writer, not by every reader.
+"""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import Count, Q
+
+from bangfu.regions.models import Region
+from bangfu.registry.models import Household, Member
+from bangfu.reports.models import VillageSummary
+
+# The household fields a summary row is keyed by: every indicator's condition and every household-list filter
+# that can be answered from the summaries is written over these fields only.
+DIMENSIONS = ("household_type", "monitoring_type", "monitoring_status", "housing_safety", "relocated")
+
+
+def _recount(villages: Q) -> list[VillageSummary]:
+    """Summary rows for the villages matched by `villages` (a filter on `village_id`), counted from the registry."""
+    households = Household.objects.filter(villages, is_active=True).order_by()
+    cells: dict[tuple, list[int]] = {}
+    for row in households.values("village_id", *DIMENSIONS).annotate(n=Count("pk")):
+        cells[tuple(row[key] for key in ("village_id", *DIMENSIONS))] = [row["n"], 0]
+    member_keys = [f"household__{key}" for key in ("village_id", *DIMENSIONS)]
+    members = Member.objects.filter(household__in=households.values("pk")).order_by()
+    for row in members.values(*member_keys).annotate(n=Count("pk")):
+        cells[tuple(row[key] for key in member_keys)][1] = row["n"]
+    return [VillageSummary(village_id=key[0], **dict(zip(DIMENSIONS, key[1:], strict=True)),
+                           households=households_n, people=people_n)
+            for key, (households_n, people_n) in cells.items()]
+
+
+@transaction.atomic
+def village_summaries_refresh(village_codes: Iterable[str]) -> None:
+    """Recount the summaries of these villages (call inside the transaction that changed them)."""
+    codes = sorted({code for code in village_codes if code})
+    if not codes:
+        return
+    # Two writers in one village take turns here, so the second recounts after the first has committed
+    # (PostgreSQL's READ COMMITTED reads a fresh snapshot per statement). NO KEY UPDATE does not wait for the
+    # key-share locks that inserting a household into the village takes. SQLite serialises writers anyway.
+    list(Region.objects.select_for_update(no_key=True).filter(code__in=codes).order_by("code")
+         .values_list("code", flat=True))
+    VillageSummary.objects.filter(village_id__in=codes).delete()
+    VillageSummary.objects.bulk_create(_recount(Q(village_id__in=codes)))
+
+
+@transaction.atomic
+def village_summaries_rebuild() -> int:
+    """Recount every village (after a bulk load). Returns the number of summary rows."""
+    VillageSummary.objects.all().delete()
+    rows = _recount(Q())
+    VillageSummary.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)
