@@ -40,3 +40,29 @@ def form_data(form: forms.BaseForm, **overrides) -> dict[str, str]:
         else:
             data[name] = value
     return data
+
+
+def queries_for(client, url: str, *, data: dict | None = None, headers: dict | None = None) -> int:
+    """How many SQL queries one GET of `url` runs (the response must be 200)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, data or {}, headers=headers or {})
+    assert response.status_code == 200, (url, response.status_code)
+    return len(captured.captured_queries)
+
+
+def assert_queries_flat(client, url, grow, *, data: dict | None = None, headers: dict | None = None,
+                        most: int | None = None) -> int:
+    """The page runs the same number of queries with few rows and with many: GET it, call `grow()` to add many
+    rows of what it shows, GET it again. `url` may be a function (called each time, e.g. after grow() moved
+    things). Also at most `most` queries, when given. Returns the count."""
+    resolve = url if callable(url) else (lambda: url)
+    few = queries_for(client, resolve(), data=data, headers=headers)
+    grow()
+    many = queries_for(client, resolve(), data=data, headers=headers)
+    assert few == many, f"{resolve()} {data or ''}: {few} queries with few rows, {many} with many"
+    if most is not None:
+        assert many <= most, f"{resolve()} {data or ''}: {many} queries, at most {most} expected"
+    return many

@@ -1,0 +1,128 @@
+"""The kept figures (village summaries) equal a full recount of the registry after every kind of write."""
+
+import pytest
+
+from bangfu.regions.models import Region
+from bangfu.registry.models import Household, Member
+from bangfu.registry.selectors import HouseholdFilter, households_filtered, households_paginator, households_visible_to
+from bangfu.registry.services import household_close, household_create, household_update, member_add, member_remove
+from bangfu.reports.indicators import INDICATORS, registry_totals, summary_breakdown, summary_totals
+from bangfu.reports.models import VillageSummary
+from bangfu.reports.selectors import village_summaries_visible_to
+from bangfu.reports.summaries import village_summaries_rebuild, village_summaries_refresh
+from tests.conftest import SHUANGHE, SONGBAI, TUANJIE, ZHANGZHA_VILLAGE, synthetic_id
+
+LIST_FILTERS = [
+    HouseholdFilter(),
+    HouseholdFilter(region_code=SHUANGHE),
+    HouseholdFilter(region_code=ZHANGZHA_VILLAGE),
+    HouseholdFilter(household_type="formerly_poor"),
+    HouseholdFilter(monitoring_status="monitored"),
+    HouseholdFilter(monitoring_status="risk_open", region_code=SHUANGHE),
+    HouseholdFilter(unsafe_housing=True),
+    HouseholdFilter(relocated=True, household_type="formerly_poor"),
+]
+
+
+def _kept_rows() -> list[tuple]:
+    return sorted(VillageSummary.objects.values_list(
+        "village_id", "household_type", "monitoring_type", "monitoring_status", "housing_safety", "relocated",
+        "households", "people"))
+
+
+def assert_kept_equals_recount(*users) -> None:
+    """For each reader: every indicator, the breakdown and every list total, kept versus recounted; and the kept
+    rows themselves equal a rebuild from scratch."""
+    for user in users:
+        kept = summary_totals(village_summaries_visible_to(user))
+        recount = registry_totals(households_visible_to(user))
+        assert kept == recount, user.username
+        for level, width in (("township", 9), ("village", 12)):
+            by_area = {row["code"]: row["households"] for row in
+                       summary_breakdown(village_summaries_visible_to(user), level=level)}
+            counted: dict[str, int] = {}
+            for code in households_visible_to(user).values_list("village_id", flat=True):
+                key = code[:width].ljust(12, "0")
+                counted[key] = counted.get(key, 0) + 1
+            assert by_area == counted, (user.username, level)
+        for flt in LIST_FILTERS:
+            assert households_paginator(user, flt, per_page=2).count == households_filtered(user, flt).count(), flt
+    before = _kept_rows()
+    village_summaries_rebuild()
+    assert _kept_rows() == before
+
+
+@pytest.fixture
+def readers(county_admin, shuanghe_reviewer, tuanjie_cadre, zhangzha_cadre):
+    return county_admin, shuanghe_reviewer, tuanjie_cadre, zhangzha_cadre
+
+
+def _household(actor, number, village, **fields):
+    household = household_create(actor=actor, data={"number": number, "village": Region.objects.get(code=village),
+                                                    **fields})
+    member_add(actor=actor, household=household, data={"name": f"户主{number}", "relation": "head"},
+               id_number=synthetic_id())
+    return household
+
+
+def test_create_edit_move_close_and_members(county_admin, readers):
+    assert_kept_equals_recount(*readers)
+    a = _household(county_admin, "K-1", TUANJIE, household_type="formerly_poor")
+    b = _household(county_admin, "K-2", TUANJIE, monitoring_type="marginal", identified_month="202401",
+                   housing_safety="C")
+    c = _household(county_admin, "K-3", ZHANGZHA_VILLAGE, relocated=True, resettlement_site="安置点")
+    assert_kept_equals_recount(*readers)
+    assert summary_totals(village_summaries_visible_to(county_admin))["people"] == 3
+
+    # edit: the kind changes (ordinary → monitored, risk eliminated; housing repaired)
+    household_update(actor=county_admin, household=b, data={
+        "monitoring_status": "risk_eliminated", "eliminated_month": "202405", "housing_safety": "B"})
+    household_update(actor=county_admin, household=a, data={"monitoring_type": "unstable", "identified_month": "202402"})
+    assert_kept_equals_recount(*readers)
+
+    # members come and go
+    spouse = member_add(actor=county_admin, household=a, data={"name": "配偶甲", "relation": "spouse"},
+                        id_number=synthetic_id(male=False))
+    member_add(actor=county_admin, household=c, data={"name": "之子丙", "relation": "son"}, id_number=synthetic_id())
+    assert_kept_equals_recount(*readers)
+    member_remove(actor=county_admin, member=spouse, reason="婚出")
+    assert_kept_equals_recount(*readers)
+
+    # move: to another village of the same township, then to another township
+    household_update(actor=county_admin, household=a, data={"village": Region.objects.get(code=SONGBAI)})
+    assert_kept_equals_recount(*readers)
+    household_update(actor=county_admin, household=c, data={"village": Region.objects.get(code=TUANJIE)})
+    assert_kept_equals_recount(*readers)
+    assert households_paginator(readers[3], HouseholdFilter(), per_page=50).count == 0  # 漳扎村 is empty now
+
+    # close: leaves the figures with its members
+    household_close(actor=county_admin, household=c, reason="全户迁出")
+    assert_kept_equals_recount(*readers)
+    totals = summary_totals(village_summaries_visible_to(county_admin))
+    assert (totals["households"], totals["people"], totals["relocated"]) == (2, 2, 0)
+    assert {i.key for i in INDICATORS} == set(totals)
+
+
+def test_a_bulk_write_then_refresh_equals_a_recount(county_admin, readers):
+    """What an importer does: write many rows directly, then refresh the villages it touched."""
+    _household(county_admin, "K-1", TUANJIE)
+    villages = {TUANJIE: Region.objects.get(code=TUANJIE), SONGBAI: Region.objects.get(code=SONGBAI)}
+    rows = Household.objects.bulk_create(
+        [Household(number=f"IMP-{n}", village=villages[TUANJIE if n % 2 else SONGBAI],
+                   household_type="formerly_poor" if n % 3 else "ordinary") for n in range(12)])
+    Member.objects.bulk_create([Member(household=h, name=f"导入{n}", relation="head", sex="male",
+                                       birth_date="1980-01-01", id_number_digest=f"digest-{n}")
+                                for n, h in enumerate(rows)])
+    assert summary_totals(village_summaries_visible_to(county_admin))["households"] == 1  # not yet refreshed
+    village_summaries_refresh(villages)
+    assert_kept_equals_recount(*readers)
+    assert summary_totals(village_summaries_visible_to(county_admin))["households"] == 13
+
+
+def test_home_page_shows_the_kept_figures(admin_client, county_admin):
+    _household(county_admin, "K-1", TUANJIE, household_type="formerly_poor")
+    _household(county_admin, "K-2", ZHANGZHA_VILLAGE, monitoring_type="marginal", identified_month="202401")
+    response = admin_client.get("/")
+    shown = {indicator.key: value for indicator, value in response.context["indicators"]}
+    assert shown == registry_totals(households_visible_to(county_admin))
+    assert (shown["households"], shown["people"], shown["formerly_poor"], shown["monitored"]) == (2, 2, 1, 1)
