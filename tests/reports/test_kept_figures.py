@@ -4,8 +4,19 @@ import pytest
 
 from bangfu.regions.models import Region
 from bangfu.registry.models import Household, Member
-from bangfu.registry.selectors import HouseholdFilter, households_filtered, households_paginator, households_visible_to
-from bangfu.registry.services import household_close, household_create, household_update, member_add, member_remove
+from bangfu.registry.selectors import (
+    HouseholdFilter,
+    households_filtered,
+    households_paginator,
+    households_visible_to,
+)
+from bangfu.registry.services import (
+    household_close,
+    household_create,
+    household_update,
+    member_add,
+    member_remove,
+)
 from bangfu.reports.indicators import INDICATORS, registry_totals, summary_breakdown, summary_totals
 from bangfu.reports.models import VillageSummary
 from bangfu.reports.selectors import village_summaries_visible_to
