@@ -16,7 +16,7 @@ VILLAGES = (TUANJIE, SONGBAI, ZHANGZHA_VILLAGE, "513225103214")
 def spread(make_household):
     """Households over four villages in two townships, every third formerly poor."""
     for n in range(23):
-        make_household(VILLAGES[n % 4 if n < 20 else 0], head_name=f"分页户{n}",
+        make_household(VILLAGES[n % 4 if n < 20 else 0], head_name="分页户主",
                        household_type="formerly_poor" if n % 3 == 0 else "ordinary")
 
 

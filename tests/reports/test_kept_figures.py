@@ -11,8 +11,8 @@ from bangfu.registry.selectors import (
     households_visible_to,
 )
 from bangfu.registry.services import (
-    household_close,
     household_create,
+    household_reopen,
     household_update,
     member_add,
     member_remove,
@@ -68,20 +68,20 @@ def readers(county_admin, shuanghe_reviewer, tuanjie_cadre, zhangzha_cadre):
     return county_admin, shuanghe_reviewer, tuanjie_cadre, zhangzha_cadre
 
 
-def _household(actor, number, village, **fields):
-    household = household_create(actor=actor, data={"number": number, "village": Region.objects.get(code=village),
+def _household(actor, village, **fields):
+    household = household_create(actor=actor, data={"number": "", "village": Region.objects.get(code=village),
                                                     **fields})
-    member_add(actor=actor, household=household, data={"name": f"户主{number}", "relation": "head"},
+    member_add(actor=actor, household=household, data={"name": "汇总户主", "relation": "head"},
                id_number=synthetic_id())
     return household
 
 
 def test_create_edit_move_close_and_members(county_admin, readers):
     assert_kept_equals_recount(*readers)
-    a = _household(county_admin, "K-1", TUANJIE, household_type="formerly_poor")
-    b = _household(county_admin, "K-2", TUANJIE, monitoring_type="marginal", identified_month="202401",
+    a = _household(county_admin, TUANJIE, household_type="formerly_poor")
+    b = _household(county_admin, TUANJIE, monitoring_type="marginal", identified_month="202401",
                    housing_safety="C")
-    c = _household(county_admin, "K-3", ZHANGZHA_VILLAGE, relocated=True, resettlement_site="安置点")
+    c = _household(county_admin, ZHANGZHA_VILLAGE, relocated=True, resettlement_site="安置点")
     assert_kept_equals_recount(*readers)
     assert summary_totals(village_summaries_visible_to(county_admin))["people"] == 3
 
@@ -96,7 +96,7 @@ def test_create_edit_move_close_and_members(county_admin, readers):
                         id_number=synthetic_id(male=False))
     member_add(actor=county_admin, household=c, data={"name": "之子丙", "relation": "son"}, id_number=synthetic_id())
     assert_kept_equals_recount(*readers)
-    member_remove(actor=county_admin, member=spouse, reason="婚出")
+    member_remove(actor=county_admin, member=spouse, reason="married_out")
     assert_kept_equals_recount(*readers)
 
     # move: to another village of the same township, then to another township
@@ -106,22 +106,29 @@ def test_create_edit_move_close_and_members(county_admin, readers):
     assert_kept_equals_recount(*readers)
     assert households_paginator(readers[3], HouseholdFilter(), per_page=50).count == 0  # 漳扎村 is empty now
 
-    # close: leaves the figures with its members
-    household_close(actor=county_admin, household=c, reason="全户迁出")
+    # close (the last member leaves): the household leaves the figures with its members; reopen brings it back
+    son = c.members.get(relation="son")
+    member_remove(actor=county_admin, member=son, reason="moved_out")
+    member_remove(actor=county_admin, member=c.members.get(), reason="moved_out")
+    c.refresh_from_db()
+    assert not c.is_active
     assert_kept_equals_recount(*readers)
     totals = summary_totals(village_summaries_visible_to(county_admin))
     assert (totals["households"], totals["people"], totals["relocated"]) == (2, 2, 0)
     assert {i.key for i in INDICATORS} == set(totals)
+    household_reopen(actor=county_admin, household=c, reason="误销户")
+    assert_kept_equals_recount(*readers)
+    assert summary_totals(village_summaries_visible_to(county_admin))["households"] == 3
 
 
 def test_a_bulk_write_then_refresh_equals_a_recount(county_admin, readers):
     """What an importer does: write many rows directly, then refresh the villages it touched."""
-    _household(county_admin, "K-1", TUANJIE)
+    _household(county_admin, TUANJIE)
     villages = {TUANJIE: Region.objects.get(code=TUANJIE), SONGBAI: Region.objects.get(code=SONGBAI)}
     rows = Household.objects.bulk_create(
-        [Household(number=f"IMP-{n}", village=villages[TUANJIE if n % 2 else SONGBAI],
+        [Household(number=f"{TUANJIE if n % 2 else SONGBAI}9{n:03d}", village=villages[TUANJIE if n % 2 else SONGBAI],
                    household_type="formerly_poor" if n % 3 else "ordinary") for n in range(12)])
-    Member.objects.bulk_create([Member(household=h, name=f"导入{n}", relation="head", sex="male",
+    Member.objects.bulk_create([Member(household=h, name="导入成员", relation="head", sex="male",
                                        birth_date="1980-01-01", id_number_digest=f"digest-{n}")
                                 for n, h in enumerate(rows)])
     assert summary_totals(village_summaries_visible_to(county_admin))["households"] == 1  # not yet refreshed
@@ -131,8 +138,8 @@ def test_a_bulk_write_then_refresh_equals_a_recount(county_admin, readers):
 
 
 def test_home_page_shows_the_kept_figures(admin_client, county_admin):
-    _household(county_admin, "K-1", TUANJIE, household_type="formerly_poor")
-    _household(county_admin, "K-2", ZHANGZHA_VILLAGE, monitoring_type="marginal", identified_month="202401")
+    _household(county_admin, TUANJIE, household_type="formerly_poor")
+    _household(county_admin, ZHANGZHA_VILLAGE, monitoring_type="marginal", identified_month="202401")
     response = admin_client.get("/")
     shown = {indicator.key: value for indicator, value in response.context["indicators"]}
     assert shown == registry_totals(households_visible_to(county_admin))

@@ -25,18 +25,20 @@ _names = itertools.count(1)
 def world(make_household, county_admin):
     """One household of each kind the pages show, and a grow() that adds many more rows of everything."""
     subject = make_household(TUANJIE, head_name="查询户主", household_type="formerly_poor",
-                             monitoring_type="marginal", identified_month="202401")
+                             monitoring_type="unstable", identified_month="202401")
     household_reveal_phone(actor=county_admin, household=subject)  # one row of each list to begin with
+    member_add(actor=county_admin, household=subject, data={"name": "查询配偶", "relation": "spouse"},
+               id_number=synthetic_id(male=False))
 
     def grow():
         for village in (TUANJIE, SONGBAI, ZHANGZHA_VILLAGE) * 6:
             n = next(_names)
-            household = make_household(village, head_name=f"查询户主{n}", household_type="formerly_poor",
+            household = make_household(village, head_name="查询户主", household_type="formerly_poor",
                                        **({"monitoring_type": "unstable", "identified_month": "202402"} if n % 2 else {}))
             member_add(actor=county_admin, household=household, data={"name": "查询配偶", "relation": "spouse"},
                        id_number=synthetic_id(male=False))
-        for n in range(6):
-            member = member_add(actor=county_admin, household=subject, data={"name": f"查询子{n}", "relation": "son"},
+        for _ in range(6):
+            member = member_add(actor=county_admin, household=subject, data={"name": "查询之子", "relation": "son"},
                                 id_number=synthetic_id())
             member_reveal_id_number(actor=county_admin, member=member)
         for year in (2023, 2024, 2025):
@@ -62,13 +64,13 @@ PAGES = {
     "household-list-filtered": (lambda w: reverse("registry:household_list"),
                                 {"household_type": "formerly_poor", "monitoring_status": "monitored"}, {}, 7),
     "household-list-name": (lambda w: reverse("registry:household_list"), {"q": "查询户主"}, {}, 7),
-    "household-list-number": (lambda w: reverse("registry:household_list"), {"q": "T513225"}, {}, 7),
+    "household-list-number": (lambda w: reverse("registry:household_list"), {"q": "513225"}, {}, 7),
     "household-detail": (lambda w: reverse("registry:household_detail", args=[w["subject"].pk]), {}, {}, 12),
     "household-edit": (lambda w: reverse("registry:household_edit", args=[w["subject"].pk]), {}, {}, 5),
     "household-create": (lambda w: reverse("registry:household_create"), {}, {}, 4),
     "member-add": (lambda w: reverse("registry:member_add", args=[w["subject"].pk]), {}, {}, 4),
     "member-edit": (lambda w: reverse("registry:member_edit", args=[_member(w).pk]), {}, {}, 4),
-    "member-remove": (lambda w: reverse("registry:member_remove", args=[_member(w).pk]), {}, {}, 4),
+    "member-remove": (lambda w: reverse("registry:member_remove", args=[_member(w).pk]), {}, {}, 7),
     "income-add": (lambda w: reverse("registry:income_add", args=[w["subject"].pk]), {}, {}, 5),
     "audit-changes": (lambda w: reverse("web:audit_log"), {}, {}, 5),
     "audit-reveals": (lambda w: reverse("web:audit_log"), {"view": "reveals"}, {}, 5),

@@ -2,7 +2,7 @@
 
 - Household number: a prefix, as a range on the number's btree (`prefix_q`).
 - Member name (the head is a member), three characters or more: any part of the name, through a trigram index:
-  pg_trgm's GIN index on PostgreSQL (migration registry 0005), an FTS5 trigram table on SQLite kept by triggers
+  pg_trgm's GIN index on PostgreSQL (migration registry 0006), an FTS5 trigram table on SQLite kept by triggers
   (`ensure_sqlite_name_index`, run after every migrate, since SQLite rebuilds a table when a column is added
   and its triggers go with it).
 - Member name of one or two characters (a surname, or a whole two-character name): the start of the name,

@@ -265,27 +265,6 @@ def household_update(*, actor, household: Household, data: dict[str, Any], phone
     return household
 
 
-@transaction.atomic
-def household_close(*, actor, household: Household, reason: str, version: int | None = None) -> Household:
-    """Close a household's file (销户: the household died out, moved away for good or merged into another). It
-    leaves the lists and the figures; its file and history stay."""
-    _require(actor, "registry.edit")
-    household = Household.objects.select_for_update().get(pk=household.pk)
-    _require_household_in_scope(actor, household)
-    check_version(household, version)
-    if not reason.strip():
-        raise ValidationError({"reason": _("请填写销户原因")})
-    before = _household_snapshot(household)
-    household.is_active = False
-    household.save(update_fields=["is_active", "updated_at"])
-    after = _household_snapshot(household)
-    _bump_version(household, before, after)
-    change_record(actor=actor, action=ChangeRecord.Action.UPDATE, instance=household, before=before, after=after,
-                  household_id=household.pk, region_code=household.village_id, reason=reason.strip()[:200])
-    village_summaries_refresh([household.village_id])
-    return household
-
-
 def household_reveal_phone(*, actor, household: Household) -> str:
     """Show the full phone number; logged."""
     _require(actor, "registry.reveal")

@@ -20,7 +20,7 @@ def drop_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("registry", "0004_version_for_lost_update_checks")]
+    dependencies = [("registry", "0005_household_closure")]
 
     operations = [
         TrigramExtension(),  # does nothing on other databases
