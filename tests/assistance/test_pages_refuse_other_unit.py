@@ -73,11 +73,29 @@ WRITES = [
           lambda r: {"file": SimpleUploadedFile("p.png", PNG, "image/png")}),
     Write("finding_sign_off", lambda r, m, u: reverse("assistance:finding_sign_off", args=[r["finding"].pk]),
           control_actor="county_admin"),
+    # The county's configuration: refused to every unit's liaison, whatever unit is aimed at.
+    Write("settings", lambda r, m, u: reverse("assistance:settings"),
+          lambda r: {"form": "grades", "g-label_1": "好", "g-min_1": "90", "g-label_2": "差", "g-min_2": "0"},
+          control_actor="county_admin"),
+    Write("settings", lambda r, m, u: reverse("assistance:settings"),
+          lambda r: {"form": "quota", "q-days_per_month": "18", "q-days_per_year": "180",
+                     "q-township_approves_up_to": "2"}, control_actor="county_admin"),
+    Write("settings", lambda r, m, u: reverse("assistance:settings"),
+          lambda r: {"form": "roles", "r-roles": ["first_secretary", "work_team"]}, control_actor="county_admin"),
+    Write("settings", lambda r, m, u: reverse("assistance:settings"),
+          lambda r: {"form": "indicator", "i-key": "e_commerce", "i-label": "电商销售", "i-measure": "元",
+                     "i-ledger_kind": "trade", "i-aggregate": "sum", "i-field": "amount"}, control_actor="county_admin"),
+    Write("settings", lambda r, m, u: reverse("assistance:settings"),
+          lambda r: {"form": "target", "t-unit": str(r["task"].owner_unit_id), "t-year": "2022",
+                     "t-indicator": "funds_invested", "t-target": "100000"}, control_actor="lead_coordinator"),
 ]
 
 
-@pytest.mark.parametrize("write", WRITES, ids=[w.name for w in WRITES])
+@pytest.mark.parametrize("write", WRITES, ids=[f"{w.name}-{n}" for n, w in enumerate(WRITES)])
 def test_liaison_cannot_change_another_units_records(client, records, court, cdu_liaison, write):
+    from bangfu.assistance.models import Plan
+
+    Plan.objects.create(county_id=court.county_id, name="规划", start_year=2021, end_year=2025)
     client.force_login(cdu_liaison)
     before = _state()
     response = client.post(write.url(records[court.pk], records, court), write.data(records[court.pk]))
@@ -85,9 +103,12 @@ def test_liaison_cannot_change_another_units_records(client, records, court, cdu
     assert _state() == before
 
 
-@pytest.mark.parametrize("write", WRITES, ids=[w.name for w in WRITES])
+@pytest.mark.parametrize("write", WRITES, ids=[f"{w.name}-{n}" for n, w in enumerate(WRITES)])
 def test_same_request_on_own_records_works(client, request, records, cdu, write):
     """The control: the refusal above is about the unit, not a broken request."""
+    from bangfu.assistance.models import Plan
+
+    Plan.objects.create(county_id=cdu.county_id, name="规划", start_year=2021, end_year=2025)
     if write.name == "finding_sign_off":
         s.evidence_attach(actor=request.getfixturevalue("cdu_liaison"), record=records[cdu.pk]["finding"],
                           name="p.png", content=PNG)

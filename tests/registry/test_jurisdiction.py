@@ -509,6 +509,7 @@ CHECKED_ELSEWHERE = {
     "assistance:finding_detail": ASSISTANCE_CHECK,
     "assistance:finding_evidence": ASSISTANCE_CHECK,
     "assistance:finding_sign_off": ASSISTANCE_CHECK,
+    "assistance:settings": ASSISTANCE_CHECK,
 }
 
 

@@ -143,3 +143,65 @@ class FindingForm(forms.ModelForm):
 class RectifyForm(forms.Form):
     measures = forms.CharField(label=_("整改措施"), widget=forms.Textarea(attrs={"rows": 4}))
     done = forms.BooleanField(label=_("整改完成，申请销号"), required=False)
+
+
+class GradesForm(forms.Form):
+    """Up to four grades, highest first: 好 ≥ x, 较好 ≥ y ..."""
+
+    label_1 = forms.CharField(label=_("等次一"), max_length=10)
+    min_1 = forms.DecimalField(label=_("最低得分"), max_digits=5, decimal_places=1)
+    label_2 = forms.CharField(label=_("等次二"), max_length=10, required=False)
+    min_2 = forms.DecimalField(label=_("最低得分"), max_digits=5, decimal_places=1, required=False)
+    label_3 = forms.CharField(label=_("等次三"), max_length=10, required=False)
+    min_3 = forms.DecimalField(label=_("最低得分"), max_digits=5, decimal_places=1, required=False)
+    label_4 = forms.CharField(label=_("等次四"), max_length=10, required=False)
+    min_4 = forms.DecimalField(label=_("最低得分"), max_digits=5, decimal_places=1, required=False)
+
+    def grades(self):
+        data = self.cleaned_data
+        return [(data[f"label_{n}"], data[f"min_{n}"]) for n in range(1, 5)
+                if data.get(f"label_{n}") and data.get(f"min_{n}") is not None]
+
+
+class QuotaForm(forms.Form):
+    days_per_month = forms.IntegerField(label=_("每月在村天数"))
+    days_per_year = forms.IntegerField(label=_("每年在村天数"))
+    township_approves_up_to = forms.IntegerField(label=_("乡镇可批准的请假天数"))
+
+
+class RolesForm(forms.Form):
+    from bangfu.assistance.models import AssistanceRole
+
+    roles = forms.MultipleChoiceField(label=_("每个帮扶村须有的帮扶力量"), choices=AssistanceRole.choices,
+                                      widget=forms.CheckboxSelectMultiple, required=False)
+
+
+class CountyIndicatorForm(forms.Form):
+    from bangfu.assistance.models import CountyIndicator
+
+    key = forms.SlugField(label=_("代码"), max_length=40)
+    label = forms.CharField(label=_("指标名称"), max_length=50)
+    measure = forms.CharField(label=_("计量单位"), max_length=10, required=False)
+    ledger_kind = forms.ChoiceField(label=_("台账"))
+    aggregate = forms.ChoiceField(label=_("统计方式"), choices=CountyIndicator.Aggregate.choices)
+    field = forms.CharField(label=_("合计字段"), max_length=30, required=False)
+    filter_field = forms.CharField(label=_("筛选字段"), max_length=30, required=False)
+    filter_value = forms.CharField(label=_("筛选值"), max_length=30, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from bangfu.assistance.ledger import LEDGER_KINDS
+
+        super().__init__(*args, **kwargs)
+        self.fields["ledger_kind"].choices = [(k.key, k.label) for k in LEDGER_KINDS]
+
+
+class TargetForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("帮扶单位"), queryset=None)
+    year = forms.IntegerField(label=_("年度"))
+    indicator = forms.ChoiceField(label=_("指标"))
+    target = forms.DecimalField(label=_("目标值"), max_digits=14, decimal_places=2)
+
+    def __init__(self, *args, units, indicators, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["indicator"].choices = [(i.key, f"{i.label}（{i.measure}）") for i in indicators]

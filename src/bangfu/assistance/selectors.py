@@ -151,3 +151,40 @@ def village_label(region) -> str:
         name += "村" if region.name.endswith("村民委员会") else "社区"
     township = region.parent.name if region.parent_id and region.parent else ""
     return f"{township}{name}"
+
+
+# Which cadre kind fills which required role (a county contact leader is not recorded here yet).
+ROLE_FROM_CADRE = {"first_secretary": "first_secretary", "work_team": "work_team", "agri_technician": "agri_technician"}
+
+
+def village_role_gaps(user, *, today: dt.date | None = None) -> tuple[list[str], list[dict]]:
+    """For each village linked to a unit the user reads: which of the county's required assistance roles it has.
+
+    Returns (required roles, rows of {village, units, has: {role: bool}, missing: [role]}).
+    """
+    from bangfu.assistance.models import LinkedVillage, VillageRoleRequirement
+
+    today = today or dt.date.today()
+    county = county_of(user)
+    required = list(VillageRoleRequirement.objects.filter(county_id=county).order_by("id")
+                    .values_list("role", flat=True)) if county else []
+    links = (LinkedVillage.objects.filter(unit__in=units_visible_to(user))
+             .filter(Q(since__isnull=True) | Q(since__lte=today)).filter(Q(until__isnull=True) | Q(until__gte=today))
+             .select_related("village", "village__parent", "unit"))
+    villages: dict[str, dict] = {}
+    for link in links:
+        row = villages.setdefault(link.village_id, {"village": link.village, "units": [], "roles": set()})
+        row["units"].append(link.unit.label)
+        row["roles"].add("assisting_unit")
+    serving = (Cadre.objects.filter(village_id__in=villages, term_start__lte=today)
+               .filter(Q(term_end__isnull=True) | Q(term_end__gte=today)).values_list("village_id", "kind"))
+    for village_id, kind in serving:
+        if kind in ROLE_FROM_CADRE:
+            villages[village_id]["roles"].add(ROLE_FROM_CADRE[kind])
+    rows = []
+    for code in sorted(villages):
+        row = villages[code]
+        rows.append({"village": row["village"], "units": row["units"],
+                     "has": [(role, role in row["roles"]) for role in required],
+                     "missing": [role for role in required if role not in row["roles"]]})
+    return required, rows

@@ -624,3 +624,75 @@ def finding_sign_off(*, actor, finding: Finding) -> Finding:
     finding.save()
     _record(actor, Action.UPDATE, finding, before, finding.county_id)
     return finding
+
+
+# --- configuration of the county ---------------------------------------------------------------------------------
+
+@transaction.atomic
+def village_roles_save(*, actor, county_code: str, roles: list[str]):
+    """Which assistance roles every assisted village must have (e.g. 四位一体, or Sichuan's 五个一)."""
+    from bangfu.assistance.models import AssistanceRole, VillageRoleRequirement
+
+    _require_county(actor, county_code)
+    unknown = [r for r in roles if r not in AssistanceRole.values]
+    if unknown:
+        raise ValidationError({"roles": _("没有这种帮扶力量：%(roles)s") % {"roles": "、".join(unknown)}})
+    current = VillageRoleRequirement.objects.filter(county_id=county_code)
+    before = sorted(current.values_list("role", flat=True))
+    current.exclude(role__in=roles).delete()
+    for role in roles:
+        VillageRoleRequirement.objects.get_or_create(county_id=county_code, role=role)
+    after = sorted(set(roles))
+    if before != after:
+        row = VillageRoleRequirement.objects.filter(county_id=county_code).first() or VillageRoleRequirement(
+            county_id=county_code, role="", pk=0)
+        change_record(actor=actor, action=Action.UPDATE, instance=row, before={"roles": before},
+                      after={"roles": after}, region_code=county_code)
+    return after
+
+
+COUNTY_INDICATOR_FIELDS = ("key", "label", "measure", "ledger_kind", "aggregate", "field", "filter_field",
+                           "filter_value")
+
+
+@transaction.atomic
+def county_indicator_add(*, actor, county_code: str, data: dict[str, Any]):
+    """An indicator the county adds: a count or a sum over one ledger, optionally filtered on one field."""
+    from bangfu.assistance.models import CountyIndicator
+    from bangfu.reports.assistance_indicators import STANDARD_INDICATORS
+
+    _require_county(actor, county_code)
+    indicator = CountyIndicator(county_id=county_code, **{k: (data.get(k) or "").strip() for k in
+                                                           COUNTY_INDICATOR_FIELDS})
+    indicator.aggregate = indicator.aggregate or CountyIndicator.Aggregate.SUM
+    errors: dict[str, str] = {}
+    kind = LEDGER_KIND_BY_KEY.get(indicator.ledger_kind)
+    if kind is None:
+        errors["ledger_kind"] = _("请选择台账")
+    else:
+        model = kind.model
+        numeric = {f.name for f in model._meta.concrete_fields
+                   if isinstance(f, models.DecimalField | models.PositiveIntegerField | models.PositiveSmallIntegerField)}
+        if indicator.aggregate == "sum" and indicator.field not in numeric:
+            errors["field"] = _("合计字段须为该台账的数值字段：%(fields)s") % {"fields": "、".join(sorted(numeric))}
+        if indicator.filter_field:
+            field = next((f for f in model._meta.concrete_fields if f.name == indicator.filter_field and f.choices),
+                         None)
+            if field is None:
+                errors["filter_field"] = _("筛选字段须为该台账的选项字段")
+            elif indicator.filter_value not in dict(field.choices):
+                errors["filter_value"] = _("筛选值须为该字段的选项之一：%(values)s") % {
+                    "values": "、".join(dict(field.choices))}
+    if indicator.key in {i.key for i in STANDARD_INDICATORS} or CountyIndicator.objects.filter(
+            county_id=county_code, key=indicator.key).exists():
+        errors["key"] = _("代码“%(key)s”已被使用") % {"key": indicator.key}
+    try:
+        _full_clean(indicator, exclude=("county",))
+    except ValidationError as error:
+        for key, messages in error.message_dict.items():
+            errors.setdefault(key, " ".join(messages))
+    if errors:
+        raise ValidationError(errors)
+    indicator.save()
+    _record(actor, Action.CREATE, indicator, None, county_code)
+    return indicator

@@ -34,4 +34,5 @@ urlpatterns = [
     path("findings/<int:pk>/", views.finding_detail, name="finding_detail"),
     path("findings/<int:pk>/evidence/", views.finding_evidence, name="finding_evidence"),
     path("findings/<int:pk>/sign-off/", views.finding_sign_off, name="finding_sign_off"),
+    path("settings/", views.settings_view, name="settings"),
 ]

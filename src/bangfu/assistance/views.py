@@ -406,7 +406,12 @@ def cadre_list(request):
     rows = [(c, days.get(c.pk, 0), c.is_resident and days.get(c.pk, 0) < due) for c in cadres]
     writable = set(units_writable_by(request.user).values_list("pk", flat=True))
     leaves = leave_requests_visible_to(request.user).filter(status=LeaveRequest.Status.PENDING)
+    from bangfu.assistance.models import AssistanceRole
+    from bangfu.assistance.selectors import village_role_gaps
+
+    required, role_rows = village_role_gaps(request.user, today=today)
     return render(request, "assistance/cadres.html", {
+        "required": [AssistanceRole(r).label for r in required], "role_rows": role_rows,
         "rows": rows, "quota": quota, "due": due, "writable": writable, "leaves": leaves,
         "can_add": bool(writable), "can_decide": request.user.can("assistance.approve_leave"),
     })
@@ -635,3 +640,68 @@ def finding_sign_off(request, pk: int):
     else:
         messages.success(request, _("已销号"))
     return redirect("assistance:finding_detail", finding.pk)
+
+
+# --- the county's configuration ----------------------------------------------------------------------------------
+
+@login_required
+def settings_view(request):
+    """Grades, attendance quota, village role requirements, county indicators and plan targets; each save audited."""
+    from bangfu.assistance.models import CountyIndicator, EvaluationGrade
+    from bangfu.reports.assistance_indicators import DEFAULT_GRADES, indicators_for
+
+    _require_view(request.user)
+    county = county_of(request.user)
+    if not county:
+        raise Http404(_("没有可查看的帮扶县"))
+    plan = plans_visible_to(request.user).first()
+    grades = list(EvaluationGrade.objects.filter(county_id=county).values_list("label", "min_score")) or list(
+        DEFAULT_GRADES)
+    quota = services.attendance_quota_for(county)
+    from bangfu.assistance.models import VillageRoleRequirement
+
+    roles = list(VillageRoleRequirement.objects.filter(county_id=county).values_list("role", flat=True))
+    which = request.POST.get("form") if request.method == "POST" else None
+    initial_grades = {}
+    for n, (label, minimum) in enumerate(grades[:4], start=1):
+        initial_grades.update({f"label_{n}": label, f"min_{n}": minimum})
+    forms_ = {
+        "grades": f.GradesForm(request.POST if which == "grades" else None, initial=initial_grades, prefix="g"),
+        "quota": f.QuotaForm(request.POST if which == "quota" else None, prefix="q", initial={
+            "days_per_month": quota.days_per_month, "days_per_year": quota.days_per_year,
+            "township_approves_up_to": quota.township_approves_up_to}),
+        "roles": f.RolesForm(request.POST if which == "roles" else None, prefix="r", initial={"roles": roles}),
+        "indicator": f.CountyIndicatorForm(request.POST if which == "indicator" else None, prefix="i"),
+        "target": f.TargetForm(request.POST if which == "target" else None, prefix="t",
+                               units=units_visible_to(request.user), indicators=indicators_for(county)),
+    }
+    saves = {
+        "grades": lambda form: services.evaluation_grades_save(actor=request.user, county_code=county,
+                                                               grades=form.grades()),
+        "quota": lambda form: services.attendance_quota_save(actor=request.user, county_code=county,
+                                                             **form.cleaned_data),
+        "roles": lambda form: services.village_roles_save(actor=request.user, county_code=county,
+                                                          roles=form.cleaned_data["roles"]),
+        "indicator": lambda form: services.county_indicator_add(actor=request.user, county_code=county,
+                                                                data=form.cleaned_data),
+        "target": lambda form: services.plan_target_set(actor=request.user, plan=plan, **form.cleaned_data),
+    }
+    if which in forms_:
+        allowed = _can_coordinate(request.user) if which == "target" else False
+        if not (allowed or request.user.can("assistance.configure")):
+            raise PermissionDenied(_("帮扶工作设置由县设定，规划目标由县或牵头单位设定"))
+        form = forms_[which]
+        if which == "target" and plan is None:
+            raise Http404(_("尚未录入帮扶工作规划"))
+        if form.is_valid():
+            try:
+                saves[which](form)
+            except ValidationError as error:
+                form_errors_from(form, error)
+            else:
+                messages.success(request, _("已保存"))
+                return redirect("assistance:settings")
+    return render(request, "assistance/settings.html", {
+        "forms": forms_, "plan": plan, "indicators": CountyIndicator.objects.filter(county_id=county),
+        "can_configure": request.user.can("assistance.configure"),
+        "can_set_targets": request.user.can("assistance.configure") or _can_coordinate(request.user)})

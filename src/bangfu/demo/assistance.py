@@ -111,7 +111,7 @@ def demo_assistance_build(*, today: dt.date, seed: int = 2022) -> bool:
         villages = _villages_of(unit)
         for name, kind, cadre_post, village in cadres:
             _cadre(rng, unit, name, kind, cadre_post, village, today)
-        performance = rng.uniform(0.75, 1.25)  # how well this unit keeps to its plan
+        performance = rng.uniform(0.7, 1.1)  # how well this unit keeps to its plan
         for year in years:
             half = 0.5 if year == 2021 else 1.0  # the plan's first year starts in July
             if year <= plan.end_year:
@@ -133,7 +133,9 @@ def demo_assistance_build(*, today: dt.date, seed: int = 2022) -> bool:
 def _configuration() -> None:
     AttendanceQuota.objects.get_or_create(county_id=COUNTY, defaults={
         "days_per_month": 20, "days_per_year": 200, "township_approves_up_to": 3})
-    for role in AssistanceRole.values:
+    # [demo] 九寨沟's "四位一体" read as: an assisting unit, a work team, a first secretary, a technician.
+    for role in (AssistanceRole.ASSISTING_UNIT, AssistanceRole.WORK_TEAM, AssistanceRole.FIRST_SECRETARY,
+                 AssistanceRole.AGRI_TECHNICIAN):
         VillageRoleRequirement.objects.get_or_create(county_id=COUNTY, role=role)
     for label, minimum in (("好", 95), ("较好", 80), ("一般", 60), ("较差", 0)):
         EvaluationGrade.objects.get_or_create(county_id=COUNTY, label=label, defaults={"min_score": minimum})
