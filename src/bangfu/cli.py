@@ -56,6 +56,15 @@ def main(argv: list[str] | None = None) -> None:
     if not argv or argv[0] in {"-h", "--help", "help"}:
         print(__doc__)
         return
+    from django.core.exceptions import ImproperlyConfigured
+
+    from bangfu.core.env import check_environment
+
+    try:
+        check_environment()  # a bad variable stops every command with the message alone, not a traceback
+    except ImproperlyConfigured as error:
+        print(error, file=sys.stderr)
+        raise SystemExit(2) from None
     command, rest = argv[0], argv[1:]
     if command == "demo":
         demo(rest)

@@ -3,37 +3,32 @@
 SQLite under var/ by default; DATABASE_URL switches to PostgreSQL.
 """
 
-import os
 from pathlib import Path
 
 import dj_database_url
 
+from bangfu.core.env import check_environment, env
+
+# A misspelt variable or a value like `ture` stops the start (see bangfu.core.env): never a silent default.
+check_environment()
+
 BASE_DIR = Path(__file__).resolve().parent
-VAR_DIR = Path(os.environ.get("BANGFU_VAR_DIR", Path.cwd() / "var")).resolve()
+VAR_DIR = Path(env("BANGFU_VAR_DIR") or Path.cwd() / "var").resolve()
 
-
-def env_bool(name: str, default: bool = False) -> bool:
-    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
-
-
-DEBUG = env_bool("BANGFU_DEBUG", False)
+DEBUG = env("BANGFU_DEBUG")
 # `bangfu demo` turns this on: the login page then lists the demo accounts. Never on a real installation.
-DEMO_MODE = env_bool("BANGFU_DEMO", False)
-SECRET_KEY = os.environ.get("BANGFU_SECRET_KEY", "")
+DEMO_MODE = env("BANGFU_DEMO")
+SECRET_KEY = env("BANGFU_SECRET_KEY")
 if not SECRET_KEY:
     # A local install gets a stable random secret kept beside the data, never in the repository.
     from bangfu.core.keys import local_secret
 
     SECRET_KEY = local_secret(VAR_DIR / "django-secret.txt")
-ALLOWED_HOSTS = env_list("BANGFU_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
-CSRF_TRUSTED_ORIGINS = env_list("BANGFU_CSRF_TRUSTED_ORIGINS")
+ALLOWED_HOSTS = env("BANGFU_ALLOWED_HOSTS")
+CSRF_TRUSTED_ORIGINS = env("BANGFU_CSRF_TRUSTED_ORIGINS")
 
 # The key that encrypts ID numbers, phones and bank accounts lives outside the database.
-FIELD_KEY_FILE = Path(os.environ.get("BANGFU_FIELD_KEY_FILE", VAR_DIR / "field-key.txt"))
+FIELD_KEY_FILE = Path(env("BANGFU_FIELD_KEY_FILE") or VAR_DIR / "field-key.txt")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -64,12 +59,15 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "bangfu.web.middleware.PrivateResponseMiddleware",
+    "bangfu.web.middleware.BadInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "bangfu.web.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "bangfu.accounts.middleware.IdleSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "bangfu.audit.middleware.RequestIdMiddleware",
@@ -95,14 +93,14 @@ TEMPLATES = [
     }
 ]
 
-DATABASE_URL = os.environ.get("DATABASE_URL", "")
+DATABASE_URL = env("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": os.environ.get("BANGFU_SQLITE_PATH", str(VAR_DIR / "bangfu.sqlite3")),
+            "NAME": env("BANGFU_SQLITE_PATH") or str(VAR_DIR / "bangfu.sqlite3"),
             # WAL lets the worker write while pages read; IMMEDIATE avoids "database is locked" upgrades.
             "OPTIONS": {
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
@@ -122,10 +120,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Repeated failed logins lock the username for a while (per process cache: one server process is the norm).
-LOGIN_MAX_FAILURES = int(os.environ.get("BANGFU_LOGIN_MAX_FAILURES", "5"))
-LOGIN_LOCK_MINUTES = int(os.environ.get("BANGFU_LOGIN_LOCK_MINUTES", "15"))
+LOGIN_MAX_FAILURES = env("BANGFU_LOGIN_MAX_FAILURES")
+LOGIN_LOCK_MINUTES = env("BANGFU_LOGIN_LOCK_MINUTES")
 # Evidence files (photos, scans) attached to assistance ledgers: the largest accepted upload.
-EVIDENCE_MAX_BYTES = int(os.environ.get("BANGFU_EVIDENCE_MAX_MB", "10")) * 1024 * 1024
+EVIDENCE_MAX_BYTES = env("BANGFU_EVIDENCE_MAX_MB") * 1024 * 1024
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -136,7 +134,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = os.environ.get("BANGFU_STATIC_ROOT") or None  # only for `collectstatic` behind a web server
+STATIC_ROOT = env("BANGFU_STATIC_ROOT") or None  # only for `collectstatic` behind a web server
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -145,25 +143,45 @@ WHITENOISE_USE_FINDERS = True  # serve straight from the package: no collectstat
 
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get("BANGFU_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": env("BANGFU_TASK_BACKEND"),
     }
 }
 
 # A running job's worker stamps a heartbeat this often; a job without one for JOB_DEAD_AFTER_SECONDS has lost its
 # worker and is failed (sooner when its process is gone on this machine).
-JOB_HEARTBEAT_SECONDS = int(os.environ.get("BANGFU_JOB_HEARTBEAT_SECONDS", "10"))
-JOB_DEAD_AFTER_SECONDS = int(os.environ.get("BANGFU_JOB_DEAD_AFTER_SECONDS", "60"))
+JOB_HEARTBEAT_SECONDS = env("BANGFU_JOB_HEARTBEAT_SECONDS")
+JOB_DEAD_AFTER_SECONDS = env("BANGFU_JOB_DEAD_AFTER_SECONDS")
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 60 * 60 * 10  # one working day
-SESSION_COOKIE_SECURE = env_bool("BANGFU_SECURE_COOKIES", False)
+SESSION_COOKIE_AGE = 60 * 60 * 10  # one working day at most, however active
+SESSION_IDLE_SECONDS = env("BANGFU_SESSION_IDLE_MINUTES") * 60  # and ended sooner when left idle
+# BANGFU_SECURE_COOKIES says the site is served over HTTPS: cookies only over HTTPS, browsers told to keep to
+# HTTPS (HSTS), plain HTTP redirected. The last two can be set apart (e.g. HSTS off while trying HTTPS out).
+SESSION_COOKIE_SECURE = env("BANGFU_SECURE_COOKIES")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_HTTPONLY = True  # pages send the token from the page (hx-headers), never read from the cookie
+_hsts = env("BANGFU_HSTS_SECONDS")
+SECURE_HSTS_SECONDS = (31_536_000 if SESSION_COOKIE_SECURE else 0) if _hsts is None else _hsts
+SECURE_HSTS_INCLUDE_SUBDOMAINS = bool(SECURE_HSTS_SECONDS)
+SECURE_HSTS_PRELOAD = bool(SECURE_HSTS_SECONDS)
+_redirect = env("BANGFU_SSL_REDIRECT")
+SECURE_SSL_REDIRECT = SESSION_COOKIE_SECURE if _redirect is None else _redirect
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a load balancer's plain-HTTP probe
+# The front web server that terminates HTTPS: waitress then takes the client address and scheme from its
+# X-Forwarded-For / X-Forwarded-Proto (bangfu serve), and from nobody else.
+TRUSTED_PROXY = env("BANGFU_TRUSTED_PROXY")
+X_FRAME_OPTIONS = "DENY"
+# No script or style but our own vendored files: no inline scripts, no CDN (see web/middleware.py).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("BANGFU_LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": env("BANGFU_LOG_LEVEL")},
 }
 
 # Page sizes
