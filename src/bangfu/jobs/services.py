@@ -31,7 +31,7 @@ class JobFailure(Exception):
     """A failure whose message is written for the user (Chinese, naming what to do). Any other exception is
     logged for the operator and the user reads a general message with the job's number."""
 
-# kind -> function(job, progress) -> (file name shown to the user, path of the file written)
+# kind -> function(job, progress) -> (file name shown to the user, path of the file written), or a summary text
 JOB_RUNNERS: dict[str, Callable] = {}
 
 
@@ -168,16 +168,19 @@ def _job_run(job_id: int) -> None:
         return
     try:
         with Heartbeat(job.pk):
-            name, path = JOB_RUNNERS[job.kind](job, Progress(job))
-            path = _job_finish_file(job, path)
+            result = JOB_RUNNERS[job.kind](job, Progress(job))
+            if not isinstance(result, str):
+                result = (result[0], _job_finish_file(job, result[1]))
     except Exception as error:  # a job must never die silently: the user sees that, the operator's log why
         log.error("job %s failed: %s", job.pk, traceback.format_exc())
         _job_files_remove(job.pk)
         Job.objects.filter(pk=job.pk).update(status=Job.Status.FAILED, message=_user_message(job, error),
                                              finished_at=timezone.now())
         return
+    # A job without a file (a screening run) returns its summary as text instead of (name, path).
+    name, path, message = ("", "", result) if isinstance(result, str) else (*result, "")
     Job.objects.filter(pk=job.pk).update(status=Job.Status.DONE, done=job.total, result_name=name,
-                                         result_path=str(path), finished_at=timezone.now())
+                                         result_path=str(path), message=message, finished_at=timezone.now())
 
 
 def _worker_is_dead(job: Job, now) -> bool:

@@ -1,7 +1,11 @@
-"""Monitoring configuration. The monitoring line is data, set per region and year by the county."""
+"""Monitoring: the line (data per region and year), department feeds, warning rules, screening runs,
+warnings and the leads they become."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from bangfu.monitoring.feeds import FEED_KIND_CHOICES
 
 
 class MonitoringLine(models.Model):
@@ -21,3 +25,228 @@ class MonitoringLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region} {self.year}: {self.amount}"
+
+
+# --- department feeds --------------------------------------------------------------------------------------
+
+
+class FeedUpload(models.Model):
+    """One department file accepted by its operator: what kind, which month, who, when, and the counts.
+
+    Written only when the operator commits (a previewed or rejected file leaves nothing behind)."""
+
+    kind = models.CharField(_("数据类型"), max_length=30, choices=FEED_KIND_CHOICES)
+    period = models.CharField(_("数据月份"), max_length=7, help_text="YYYY-MM")
+    file_name = models.CharField(_("文件名"), max_length=200)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="feed_uploads")
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    rows = models.PositiveIntegerField(_("数据行数"), default=0)
+    matched = models.PositiveIntegerField(_("匹配成功"), default=0)
+    unmatched = models.PositiveIntegerField(_("未匹配"), default=0)
+    invalid = models.PositiveIntegerField(_("无效行"), default=0)
+    errors = models.JSONField(_("问题行"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("部门数据上传")
+        verbose_name_plural = _("部门数据上传")
+        ordering = ["-uploaded_at", "-id"]
+        indexes = [models.Index(fields=["kind", "period"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.period}"
+
+
+class FeedRow(models.Model):
+    """One matched row of a department file, in the typed slots its kind declares (see monitoring/feeds.py).
+
+    The person is the member found by the blind index of the ID number; the number itself is not kept.
+    Amounts are in cents (分), so the rules compare exact integers."""
+
+    upload = models.ForeignKey(FeedUpload, on_delete=models.CASCADE, related_name="feed_rows")
+    kind = models.CharField(max_length=30, choices=FEED_KIND_CHOICES)
+    period = models.CharField(max_length=7)
+    row_number = models.PositiveIntegerField()
+    member = models.ForeignKey("registry.Member", on_delete=models.CASCADE, related_name="feed_rows")
+    household = models.ForeignKey("registry.Household", on_delete=models.CASCADE, related_name="feed_rows")
+    date1 = models.DateField(null=True, blank=True)
+    date2 = models.DateField(null=True, blank=True)
+    amount1 = models.BigIntegerField(null=True, blank=True)
+    amount2 = models.BigIntegerField(null=True, blank=True)
+    amount3 = models.BigIntegerField(null=True, blank=True)
+    amount4 = models.BigIntegerField(null=True, blank=True)
+    amount5 = models.BigIntegerField(null=True, blank=True)
+    code1 = models.CharField(max_length=40, blank=True, default="")
+    code2 = models.CharField(max_length=40, blank=True, default="")
+    text = models.CharField(max_length=200, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("部门数据行")
+        verbose_name_plural = _("部门数据行")
+        indexes = [models.Index(fields=["kind", "period"]), models.Index(fields=["household"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.period} #{self.row_number}"
+
+
+# --- rules, runs, warnings ---------------------------------------------------------------------------------
+
+
+class RiskType(models.TextChoices):
+    INCOME = "income", _("收入骤减或支出骤增")
+    MEDICAL = "medical", _("因病")
+    DISABILITY = "disability", _("因残")
+    HOUSING = "housing", _("住房安全")
+    EDUCATION = "education", _("因学")
+    INSURANCE = "insurance", _("基本医疗保障")
+    ACCIDENT = "accident", _("因意外事故")
+    EMPLOYMENT = "employment", _("务工就业不稳")
+    DISASTER = "disaster", _("因自然灾害")
+    OTHER = "other", _("其他")
+    EXCLUSION = "exclusion", _("信息比对（疑似不符合）")
+
+
+class Rule(models.Model):
+    """A warning rule (预警规则): its code names the SQL in monitoring/engine/rules.py; its thresholds are
+    parameters the county edits. Exclusion rules do not raise warnings: they mark them 疑似不符合."""
+
+    code = models.CharField(_("规则代码"), max_length=40, unique=True)
+    name = models.CharField(_("规则名称"), max_length=100)
+    risk_type = models.CharField(_("风险类型"), max_length=20, choices=RiskType.choices)
+    description = models.CharField(_("说明"), max_length=300, blank=True)
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    enabled = models.BooleanField(_("启用"), default=True)
+    is_exclusion = models.BooleanField(_("排除规则"), default=False)
+    order = models.PositiveSmallIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("预警规则")
+        verbose_name_plural = _("预警规则")
+        ordering = ["is_exclusion", "order", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class ScreeningRun(models.Model):
+    """One screening run (筛查): who started it, what it read, what it found, how long it took."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("进行中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发起人"), on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="screening_runs")
+    started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    seconds = models.FloatField(_("耗时（秒）"), default=0)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    inputs = models.JSONField(_("输入"), default=dict, blank=True)
+    counts_by_rule = models.JSONField(_("按规则统计"), default=dict, blank=True)
+    counts_by_township = models.JSONField(_("按乡镇统计"), default=dict, blank=True)
+    created = models.PositiveIntegerField(_("新预警"), default=0)
+    updated = models.PositiveIntegerField(_("更新证据"), default=0)
+    message = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("筛查批次")
+        verbose_name_plural = _("筛查批次")
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"筛查 {self.pk}"
+
+
+class RiskWarning(models.Model):
+    """A warning (预警): one household, one rule, with its evidence as a sentence. Goes to the household's
+    village; the cadre verifies it (a visit) and confirms it (it becomes a lead) or dismisses it with a reason."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("待核实")
+        CONFIRMED = "confirmed", _("核实属实")
+        DISMISSED = "dismissed", _("核实排除")
+
+    household = models.ForeignKey("registry.Household", verbose_name=_("农户"), on_delete=models.CASCADE,
+                                  related_name="warnings")
+    village = models.ForeignKey("regions.Region", verbose_name=_("村（社区）"), on_delete=models.PROTECT,
+                                related_name="+")
+    rule = models.ForeignKey(Rule, verbose_name=_("规则"), on_delete=models.PROTECT, related_name="warnings")
+    evidence = models.TextField(_("证据"))
+    fact = models.CharField(max_length=100, blank=True, default="",
+                            help_text="what the warning is about (e.g. 2025-05 stay): a dismissed fact is not re-raised")
+    exclusions = models.CharField(_("排除比对"), max_length=200, blank=True, default="",
+                                  help_text="comma-separated exclusion rule codes (疑似不符合)")
+    exclusion_evidence = models.TextField(_("比对说明"), blank=True, default="")
+    state = models.CharField(_("状态"), max_length=12, choices=State.choices, default=State.OPEN)
+    first_run = models.ForeignKey(ScreeningRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    last_run = models.ForeignKey(ScreeningRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("预警时间"))
+    updated_at = models.DateTimeField(_("更新时间"))
+    visit_date = models.DateField(_("走访日期"), null=True, blank=True)
+    visit_notes = models.TextField(_("走访情况"), blank=True, default="")
+    dismiss_reason = models.CharField(_("排除理由"), max_length=300, blank=True, default="")
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("核实人"), on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+")
+    verified_at = models.DateTimeField(_("核实时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("预警")
+        verbose_name_plural = _("预警")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "village"]), models.Index(fields=["household", "rule"])]
+        constraints = [models.UniqueConstraint(fields=["household", "rule"], condition=models.Q(state="open"),
+                                               name="warning_one_open_per_household_rule")]
+
+    def __str__(self) -> str:
+        return f"{self.household.number} {self.rule.name}"
+
+    @property
+    def suspected_ineligible(self) -> bool:
+        return bool(self.exclusions)
+
+
+class Lead(models.Model):
+    """A lead (线索) for identification: a confirmed warning, a household's self-report (农户自主申报) or a cadre's
+    visit. The case workflow starts from a lead; the lead stays as the record of where the case came from."""
+
+    class Source(models.TextChoices):
+        WARNING = "warning", _("部门筛查预警")
+        SELF_REPORT = "self_report", _("农户自主申报")
+        CADRE_VISIT = "cadre_visit", _("干部走访排查")
+
+    class State(models.TextChoices):
+        NEW = "new", _("待处理")
+        TAKEN = "taken", _("已纳入识别")
+        CLOSED = "closed", _("已关闭")
+
+    source = models.CharField(_("来源"), max_length=20, choices=Source.choices)
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.NEW)
+    village = models.ForeignKey("regions.Region", verbose_name=_("村（社区）"), on_delete=models.PROTECT,
+                                related_name="+")
+    household = models.ForeignKey("registry.Household", verbose_name=_("农户"), on_delete=models.SET_NULL,
+                                  null=True, blank=True, related_name="leads")
+    warning = models.OneToOneField(RiskWarning, verbose_name=_("预警"), on_delete=models.SET_NULL, null=True,
+                                   blank=True, related_name="lead")
+    risk_type = models.CharField(_("风险类型"), max_length=20, choices=RiskType.choices)
+    difficulty = models.TextField(_("困难情况"))
+    reporter_name = models.CharField(_("申报人姓名"), max_length=50, blank=True)
+    phone_cipher = models.TextField(blank=True, default="")
+    phone_masked = models.CharField(_("联系电话"), max_length=20, blank=True, default="")
+    id_number_cipher = models.TextField(blank=True, default="")
+    id_number_digest = models.CharField(max_length=40, blank=True, default="", db_index=True)
+    client_digest = models.CharField(max_length=40, blank=True, default="", db_index=True,
+                                     help_text="keyed hash of the sender's address, for the rate limit")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("识别线索")
+        verbose_name_plural = _("识别线索")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "village"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} {self.village_id}"

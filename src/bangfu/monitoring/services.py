@@ -5,11 +5,15 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangfu.audit.models import ChangeRecord
 from bangfu.audit.services import change_record, snapshot
-from bangfu.monitoring.models import MonitoringLine
+from bangfu.core.crypto import field_cipher
+from bangfu.core.scoping import region_in_scope
+from bangfu.monitoring.models import Lead, MonitoringLine, RiskType, RiskWarning, Rule, ScreeningRun
+from bangfu.monitoring.rules import DEFAULTS_BY_CODE
 from bangfu.regions.models import Region
 
 
@@ -47,3 +51,204 @@ def monitoring_line_save(*, actor, region: Region, year: int, amount, source: st
     change_record(actor=actor, action=ChangeRecord.Action.UPDATE if before else ChangeRecord.Action.CREATE,
                   instance=line, before=before, after=snapshot(line), region_code=region.code)
     return line
+
+
+# --- rules -------------------------------------------------------------------------------------------------
+
+
+def _clean_params(rule: Rule, params: dict) -> dict:
+    """Validate a rule's parameters against its declaration; raises ValidationError naming the parameter."""
+    default = DEFAULTS_BY_CODE.get(rule.code)
+    specs = {spec.key: spec for spec in (default.specs if default else ())}
+    errors: dict[str, str] = {}
+    cleaned: dict = {}
+    for key, spec in specs.items():
+        raw = params.get(key, rule.params.get(key))
+        if spec.type == "codes":
+            values = raw if isinstance(raw, list) else [v.strip() for v in str(raw or "").replace("，", ",").split(",")]
+            values = [str(v).strip() for v in values if str(v).strip()]
+            bad = [v for v in values if spec.allowed and v not in spec.allowed]
+            if bad or (spec.allowed and not values):
+                errors[key] = _("%(label)s：只能是 %(allowed)s 中的一个或多个") % {
+                    "label": spec.label, "allowed": "、".join(spec.allowed)}
+            cleaned[key] = values
+            continue
+        try:
+            number = float(Decimal(str(raw).replace(",", "").strip()))
+        except (InvalidOperation, ValueError):
+            errors[key] = _("%(label)s：应为数字") % {"label": spec.label}
+            continue
+        if not spec.low <= number <= spec.high:
+            errors[key] = _("%(label)s：应在 %(low)s 至 %(high)s 之间") % {
+                "label": spec.label, "low": f"{spec.low:g}", "high": f"{spec.high:g}"}
+            continue
+        cleaned[key] = int(number) if spec.type in ("int", "money") and number == int(number) else number
+    if rule.code == "out_of_school" and not errors and cleaned["min_age"] > cleaned["max_age"]:
+        errors["min_age"] = _("最小年龄不能大于最大年龄")
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+@transaction.atomic
+def rule_update(*, actor, rule: Rule, params: dict, enabled: bool, reason: str = "") -> Rule:
+    """Change a rule's thresholds or switch it on/off (the county only); audited."""
+    if not actor.can("monitoring.configure"):
+        raise PermissionDenied(_("您的角色不能修改预警规则"))
+    rule = Rule.objects.select_for_update().get(pk=rule.pk)
+    before = snapshot(rule)
+    rule.params = _clean_params(rule, params)
+    rule.enabled = bool(enabled)
+    rule.save()
+    change_record(actor=actor, action=ChangeRecord.Action.UPDATE, instance=rule, before=before,
+                  after=snapshot(rule), region_code=actor.region_id or "", reason=reason)
+    return rule
+
+
+# --- screening ---------------------------------------------------------------------------------------------
+
+
+def screening_run(*, actor, step=lambda done, total: None) -> ScreeningRun:
+    """Run the screening now (the CLI, the job). Warnings go to the households' villages."""
+    from bangfu.monitoring.engine.run import screening_execute
+
+    if actor is not None and not actor.can("monitoring.screen"):
+        raise PermissionDenied(_("您的角色不能发起筛查"))
+    run = ScreeningRun.objects.create(started_by=actor)
+    try:
+        return screening_execute(run, step=step)
+    except Exception as error:
+        ScreeningRun.objects.filter(pk=run.pk).update(status=ScreeningRun.Status.FAILED, message=str(error)[:2000],
+                                                      finished_at=timezone.now())
+        raise
+
+
+def screening_start(*, actor):
+    """Queue a screening run as a background job (the page shows its progress)."""
+    from bangfu.jobs.services import job_start
+
+    if not actor.can("monitoring.screen"):
+        raise PermissionDenied(_("您的角色不能发起筛查"))
+    title = _("预警筛查（%(time)s）") % {"time": f"{timezone.localtime():%Y-%m-%d %H:%M}"}
+    return job_start(actor=actor, kind="screening", title=title, params={})
+
+
+# --- warnings and leads ------------------------------------------------------------------------------------
+
+
+def _require_in_scope(actor, village_code: str, capability: str) -> None:
+    if not actor.can(capability):
+        raise PermissionDenied(_("您的角色不能核实预警或登记线索"))
+    if not region_in_scope(actor, village_code):
+        raise PermissionDenied(_("不在您的管辖范围内"))
+
+
+@transaction.atomic
+def warning_verify(*, actor, warning: RiskWarning, outcome: str, visit_date: dt.date | None, visit_notes: str,
+                   dismiss_reason: str = "") -> RiskWarning:
+    """The village's verification: a visit (date, notes) and the outcome. Confirmed → a lead for identification;
+    dismissed → with a reason. Two people deciding at once: the first wins, the second is told."""
+    _require_in_scope(actor, warning.village_id, "monitoring.verify")
+    errors = {}
+    if outcome not in (RiskWarning.State.CONFIRMED, RiskWarning.State.DISMISSED):
+        errors["outcome"] = _("核实结果：请选择“核实属实”或“核实排除”")
+    if visit_date is None:
+        errors["visit_date"] = _("走访日期：必填")
+    elif visit_date > dt.date.today():
+        errors["visit_date"] = _("走访日期：不能晚于今天")
+    if not (visit_notes or "").strip():
+        errors["visit_notes"] = _("走访情况：必填，写明见到谁、了解到什么")
+    if outcome == RiskWarning.State.DISMISSED and not (dismiss_reason or "").strip():
+        errors["dismiss_reason"] = _("排除理由：核实排除时必填")
+    if errors:
+        raise ValidationError(errors)
+    locked = RiskWarning.objects.select_for_update().get(pk=warning.pk)
+    if locked.state != RiskWarning.State.OPEN:
+        raise ValidationError({"outcome": _("该预警已由他人核实（%(state)s），请刷新") % {
+            "state": locked.get_state_display()}})
+    before = snapshot(locked)
+    locked.state = outcome
+    locked.visit_date, locked.visit_notes = visit_date, visit_notes.strip()
+    locked.dismiss_reason = dismiss_reason.strip() if outcome == RiskWarning.State.DISMISSED else ""
+    locked.verified_by, locked.verified_at = actor, timezone.now()
+    locked.updated_at = locked.verified_at
+    locked.save()
+    change_record(actor=actor, action=ChangeRecord.Action.UPDATE, instance=locked, before=before,
+                  after=snapshot(locked), household_id=locked.household_id, region_code=locked.village_id)
+    if outcome == RiskWarning.State.CONFIRMED:
+        lead = Lead.objects.create(source=Lead.Source.WARNING, village_id=locked.village_id,
+                                   household_id=locked.household_id, warning=locked,
+                                   risk_type=locked.rule.risk_type, difficulty=locked.evidence, created_by=actor)
+        change_record(actor=actor, action=ChangeRecord.Action.CREATE, instance=lead, before=None,
+                      after=snapshot(lead), household_id=locked.household_id, region_code=locked.village_id)
+    return locked
+
+
+@transaction.atomic
+def lead_from_visit(*, actor, household, risk_type: str, difficulty: str) -> Lead:
+    """A cadre's visit (基层干部排查) raises a lead for a household of their village."""
+    _require_in_scope(actor, household.village_id, "monitoring.lead")
+    errors = {}
+    if risk_type not in RiskType.values or risk_type == RiskType.EXCLUSION:
+        errors["risk_type"] = _("风险类型：请选择")
+    if len((difficulty or "").strip()) < 4:
+        errors["difficulty"] = _("困难情况：至少写4个字，说明发现了什么")
+    if errors:
+        raise ValidationError(errors)
+    lead = Lead.objects.create(source=Lead.Source.CADRE_VISIT, village_id=household.village_id, household=household,
+                               risk_type=risk_type, difficulty=difficulty.strip(), created_by=actor)
+    change_record(actor=actor, action=ChangeRecord.Action.CREATE, instance=lead, before=None, after=snapshot(lead),
+                  household_id=household.pk, region_code=household.village_id)
+    return lead
+
+
+SELF_REPORTS_PER_HOUR = 5
+
+
+@transaction.atomic
+def lead_self_report(*, name: str, phone: str, id_number: str, village_code: str, difficulty: str,
+                     risk_type: str, client: str) -> Lead:
+    """农户自主申报 without an account: validated, rate-limited per sender, landing as a lead for the village.
+    The ID number and phone are kept encrypted; the household is linked when the ID number is registered."""
+    from bangfu.core.id_number import IdNumberError, parse_id_number
+    from bangfu.core.masking import mask_phone
+    from bangfu.core.phone import normalise_phone
+    from bangfu.registry.models import Member
+
+    cipher = field_cipher()
+    client_digest = cipher.blind_index("client", client or "-")
+    since = timezone.now() - dt.timedelta(hours=1)
+    if Lead.objects.filter(client_digest=client_digest, created_at__gte=since).count() >= SELF_REPORTS_PER_HOUR:
+        raise ValidationError({"__all__": _("提交过于频繁：同一来源每小时最多申报%(n)s次，请稍后再试或拨打12317") % {
+            "n": SELF_REPORTS_PER_HOUR}})
+    errors: dict[str, str] = {}
+    name = (name or "").strip()
+    if not 2 <= len(name) <= 30:
+        errors["name"] = _("户主姓名：2至30个字")
+    try:
+        phone_digits = normalise_phone(phone)
+    except ValueError:
+        errors["phone"] = _("联系电话：请填写11位手机号或带区号的固定电话")
+    try:
+        number = parse_id_number(id_number).number
+    except IdNumberError as error:
+        errors["id_number"] = _("身份证号：%(rule)s") % {"rule": error.message}
+    village = Region.objects.filter(code=village_code, level=Region.Level.VILLAGE).first()
+    if village is None:
+        errors["village"] = _("所在村：请从列表中选择")
+    if risk_type not in RiskType.values or risk_type == RiskType.EXCLUSION:
+        errors["risk_type"] = _("风险类型：请选择")
+    if len((difficulty or "").strip()) < 4:
+        errors["difficulty"] = _("困难情况：至少写4个字")
+    if errors:
+        raise ValidationError(errors)
+    digest = cipher.blind_index("id_number", number)
+    member = Member.objects.filter(id_number_digest=digest, household__village_id=village.code).first()
+    lead = Lead.objects.create(
+        source=Lead.Source.SELF_REPORT, village=village, household=member.household if member else None,
+        risk_type=risk_type, difficulty=difficulty.strip()[:2000], reporter_name=name,
+        phone_cipher=cipher.encrypt("phone", phone_digits), phone_masked=mask_phone(phone_digits),
+        id_number_cipher=cipher.encrypt("id_number", number), id_number_digest=digest, client_digest=client_digest)
+    change_record(actor=None, action=ChangeRecord.Action.CREATE, instance=lead, before=None, after=snapshot(lead),
+                  household_id=lead.household_id, region_code=village.code, reason="农户自主申报")
+    return lead

@@ -1,0 +1,82 @@
+"""A column snapshot of the registry and the committed department feeds, inside an in-process DuckDB.
+
+Each table is one plain SELECT on the project's database (SQLite or PostgreSQL), read in batches into Arrow
+record batches and appended to DuckDB: the people are never looped over as objects. Dates travel as ISO text
+and booleans as 0/1 so the same SELECT runs on both databases; DuckDB casts them once.
+"""
+
+from collections.abc import Callable
+
+import duckdb
+import pyarrow as pa
+from django.db import connection
+
+BATCH = 250_000
+
+# name → (source SELECT, Arrow columns, DuckDB SELECT over the Arrow batch that types it)
+TABLES: dict[str, tuple[str, list[tuple[str, pa.DataType]], str]] = {
+    "households": (
+        "SELECT id, village_id, CASE WHEN monitoring_type <> '' THEN 1 ELSE 0 END, housing_safety "
+        "FROM registry_household WHERE is_active",
+        [("id", pa.int64()), ("village_id", pa.string()), ("monitored", pa.int8()), ("housing_safety", pa.string())],
+        "SELECT id, village_id, monitored = 1 AS monitored, housing_safety FROM batch",
+    ),
+    "members": (
+        "SELECT m.id, m.household_id, m.name, CAST(m.birth_date AS TEXT), m.relation, m.disability_grade, "
+        "CASE WHEN m.medical_insurance THEN 1 ELSE 0 END, m.work_place, m.work_months, m.labour_ability "
+        "FROM registry_member m JOIN registry_household h ON h.id = m.household_id WHERE h.is_active",
+        [("id", pa.int64()), ("household_id", pa.int64()), ("name", pa.string()), ("birth_date", pa.string()),
+         ("relation", pa.string()), ("disability_grade", pa.string()), ("medical_insurance", pa.int8()),
+         ("work_place", pa.string()), ("work_months", pa.int32()), ("labour_ability", pa.string())],
+        "SELECT id, household_id, name, CAST(birth_date AS DATE) AS birth_date, relation, disability_grade, "
+        "medical_insurance = 1 AS medical_insurance, work_place, work_months, labour_ability FROM batch",
+    ),
+    "income": (
+        "SELECT household_id, year, members_counted, CAST(ROUND((wage_income + business_income + property_income "
+        "+ transfer_income - production_cost) * 100) AS BIGINT) FROM registry_incomerecord",
+        [("household_id", pa.int64()), ("year", pa.int32()), ("members_counted", pa.int32()),
+         ("net_cents", pa.int64())],
+        "SELECT * FROM batch",
+    ),
+    "feed": (
+        "SELECT kind, period, member_id, household_id, CAST(date1 AS TEXT), amount1, amount5, code1, code2, text "
+        "FROM monitoring_feedrow",
+        [("kind", pa.string()), ("period", pa.string()), ("member_id", pa.int64()), ("household_id", pa.int64()),
+         ("date1", pa.string()), ("amount1", pa.int64()), ("amount5", pa.int64()), ("code1", pa.string()),
+         ("code2", pa.string()), ("text", pa.string())],
+        "SELECT kind, period, CAST(period || '-01' AS DATE) AS period_date, member_id, household_id, "
+        "CAST(date1 AS DATE) AS date1, amount1, amount5, code1, code2, text FROM batch",
+    ),
+}
+
+
+def load_query(con: duckdb.DuckDBPyConnection, name: str, sql: str, columns: list[tuple[str, pa.DataType]],
+               typed_select: str, *, params=(), batch_rows: int = BATCH) -> int:
+    """Run `sql` on the project's database and append its rows to DuckDB table `name`. Returns the row count."""
+    schema = pa.schema(columns)
+    con.register("batch", pa.Table.from_batches([], schema=schema))  # the empty table fixes the types
+    con.execute(f"CREATE OR REPLACE TABLE {name} AS {typed_select}")
+    count = 0
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(batch_rows):
+            arrays = [pa.array(values, type=kind) for values, (_, kind) in zip(zip(*rows, strict=True), columns,
+                                                                               strict=True)]
+            con.register("batch", pa.Table.from_batches([pa.RecordBatch.from_arrays(arrays, schema=schema)]))
+            con.execute(f"INSERT INTO {name} {typed_select}")
+            count += len(rows)
+    con.unregister("batch")
+    return count
+
+
+def snapshot_load(con: duckdb.DuckDBPyConnection, *, lines: list[tuple[str, int, int]],
+                  step: Callable[[str], None] = lambda name: None) -> dict[str, int]:
+    """Load every table the rules read; `lines` is (county address code, year, line in cents)."""
+    counts = {}
+    for name, (sql, columns, typed) in TABLES.items():
+        counts[name] = load_query(con, name, sql, columns, typed)
+        step(name)
+    con.execute("CREATE OR REPLACE TABLE lines (county VARCHAR, year INTEGER, amount_cents BIGINT)")
+    if lines:
+        con.executemany("INSERT INTO lines VALUES (?, ?, ?)", lines)
+    return counts

@@ -1,0 +1,96 @@
+"""The shipped warning rules (DOMAIN.md §5.3; the issue's table). Installed as `Rule` rows by a data migration and
+by `rules_install_defaults()`; from then on the county edits them (thresholds, enabled) and every edit is
+audited. Each code names its SQL in monitoring/engine/rules.py; the parameters here are what the SQL reads."""
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One parameter of a rule: its label, type (int, money, share, codes) and allowed range."""
+
+    key: str
+    label: str
+    type: str  # "money" (yuan), "share" (0-1), "int", "codes" (list of codes)
+    low: float = 0
+    high: float = 10_000_000
+    allowed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RuleDefault:
+    code: str
+    name: str
+    risk_type: str
+    description: str
+    params: dict = field(default_factory=dict)
+    specs: tuple[ParamSpec, ...] = ()
+    is_exclusion: bool = False
+
+
+GRADES = ("1", "2", "3", "4")
+HOUSING = ("A", "B", "C", "D")
+
+DEFAULT_RULES: tuple[RuleDefault, ...] = (
+    RuleDefault("income_below_line", _("人均纯收入低于监测线"), "income",
+                _("农户最近年度人均纯收入低于当年监测线"), {}),
+    RuleDefault("medical_stay_oop", _("单次住院自付费用高"), "medical",
+                _("一次住院个人自付超过预警线：监测对象6,000元，一般农户10,000元"),
+                {"monitored_yuan": 6000, "other_yuan": 10000},
+                (ParamSpec("monitored_yuan", _("监测对象单次自付预警线（元）"), "money", 1, 1_000_000),
+                 ParamSpec("other_yuan", _("一般农户单次自付预警线（元）"), "money", 1, 1_000_000))),
+    RuleDefault("medical_year_share", _("年度医疗自付占收入比例高"), "medical",
+                _("一年医疗自付合计超过家庭纯收入的40%"), {"share": 0.4},
+                (ParamSpec("share", _("占家庭纯收入比例"), "share", 0.01, 5),)),
+    RuleDefault("severe_disability", _("新增或升级重度残疾"), "disability",
+                _("成员新办或升级为一级、二级残疾人证"), {"grades": ["1", "2"]},
+                (ParamSpec("grades", _("残疾等级"), "codes", allowed=GRADES),)),
+    RuleDefault("unsafe_housing", _("住房鉴定为危房"), "housing",
+                _("住房安全鉴定为C级或D级"), {"grades": ["C", "D"]},
+                (ParamSpec("grades", _("鉴定等级"), "codes", allowed=HOUSING),)),
+    RuleDefault("out_of_school", _("义务教育阶段失学辍学"), "education",
+                _("6至15周岁义务教育阶段适龄儿童失学辍学"), {"min_age": 6, "max_age": 15},
+                (ParamSpec("min_age", _("最小年龄（周岁）"), "int", 3, 25),
+                 ParamSpec("max_age", _("最大年龄（周岁）"), "int", 3, 25))),
+    RuleDefault("no_medical_insurance", _("未参加基本医疗保险"), "insurance",
+                _("家庭成员未参加城乡居民基本医疗保险"), {}),
+    RuleDefault("earner_lost", _("主要劳动力死亡或患大病"), "accident",
+                _("家庭主要劳动力死亡，或一次住院总费用超过大病线"), {"serious_illness_total_yuan": 50000},
+                (ParamSpec("serious_illness_total_yuan", _("大病住院总费用线（元）"), "money", 1, 10_000_000),)),
+    RuleDefault("no_employment_contribution", _("务工人员连续无缴费记录"), "employment",
+                _("外出务工人员最近3个月无就业参保缴费记录"), {"months": 3},
+                (ParamSpec("months", _("连续月数"), "int", 1, 24),)),
+    RuleDefault("income_drop", _("家庭纯收入大幅下降"), "income",
+                _("家庭纯收入比上年下降超过30%"), {"share": 0.3},
+                (ParamSpec("share", _("下降比例"), "share", 0.01, 1),)),
+    RuleDefault("disaster_loss", _("灾害损失占收入比例高"), "disaster",
+                _("一年灾害直接经济损失超过家庭纯收入的30%"), {"share": 0.3},
+                (ParamSpec("share", _("占家庭纯收入比例"), "share", 0.01, 5),)),
+    # Exclusion comparisons (信息比对): they never suppress a warning, they mark it 疑似不符合.
+    RuleDefault("payroll", _("财政供养人员"), "exclusion", _("家庭成员为财政供养人员"), {}, is_exclusion=True),
+    RuleDefault("property", _("城镇商品房"), "exclusion", _("家庭成员登记有城镇商品房"), {}, is_exclusion=True),
+    RuleDefault("vehicle", _("机动车"), "exclusion", _("家庭成员登记有机动车（摩托车、三轮车、农用车除外）"),
+                {"ignore_types": ["摩托车", "三轮车", "农用车", "拖拉机"]},
+                (ParamSpec("ignore_types", _("不计入的车辆类型"), "codes"),), is_exclusion=True),
+    RuleDefault("business", _("市场主体登记"), "exclusion", _("家庭成员登记有企业或个体工商户"),
+                {"min_capital_yuan": 0},
+                (ParamSpec("min_capital_yuan", _("注册资本不低于（元）"), "money", 0, 1_000_000_000),),
+                is_exclusion=True),
+)
+
+DEFAULTS_BY_CODE = {rule.code: rule for rule in DEFAULT_RULES}
+
+
+def rules_install_defaults(rule_model=None) -> int:
+    """Create the shipped rules that are missing (never overwrites the county's edits). Returns how many."""
+    if rule_model is None:
+        from bangfu.monitoring.models import Rule as rule_model
+    created = 0
+    for order, default in enumerate(DEFAULT_RULES):
+        _, was_created = rule_model.objects.get_or_create(code=default.code, defaults={
+            "name": str(default.name), "risk_type": default.risk_type, "description": str(default.description),
+            "params": dict(default.params), "enabled": True, "is_exclusion": default.is_exclusion, "order": order})
+        created += was_created
+    return created
