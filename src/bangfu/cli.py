@@ -9,6 +9,9 @@
     bangfu report briefing --since DATE [--until DATE] --out FILE.docx   the joint meeting's briefing (Word)
     bangfu report unit --unit NAME --year YEAR --out FILE.docx    a unit's annual assistance report (Word)
     bangfu build-demo ...      (re)build the synthetic county
+    bangfu import feed --kind KIND FILE --period YYYY-MM [--json] [--commit]   a department file (report; exit 1 on errors)
+    bangfu screen [--json]     one screening run, counts by rule
+    bangfu export warnings --out FILE.xlsx [--region CODE]   open warnings as a spreadsheet
     bangfu <django command>    any Django management command (migrate, createsuperuser ...)
 """
 
@@ -17,7 +20,7 @@ import subprocess
 import sys
 
 ALIASES = {"worker": "run_worker", "load-regions": "load_regions", "build-demo": "build_demo", "add-user": "add_user",
-           "prune-jobs": "prune_jobs"}
+           "prune-jobs": "prune_jobs", "import": "import_data", "export": "export_data"}
 
 
 def _django(argv: list[str]) -> None:

@@ -1,0 +1,27 @@
+"""`bangfu screen [--json]`: one screening run now, printing the counts by rule."""
+
+import json
+
+from django.core.management.base import BaseCommand
+
+from bangfu.monitoring.models import Rule
+from bangfu.monitoring.services import screening_run
+
+
+class Command(BaseCommand):
+    help = "Run the warning rules over the registry and the department feeds once (counts by rule)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--json", action="store_true")
+
+    def handle(self, *args, **options):
+        run = screening_run(actor=None)
+        if options["json"]:
+            self.stdout.write(json.dumps({"run": run.pk, "seconds": run.seconds, "created": run.created,
+                                          "updated": run.updated, "counts_by_rule": run.counts_by_rule,
+                                          "counts_by_township": run.counts_by_township}, ensure_ascii=False))
+            return
+        names = dict(Rule.objects.values_list("code", "name"))
+        self.stdout.write(f"筛查 #{run.pk}：新预警 {run.created} 条，更新证据 {run.updated} 条，用时 {run.seconds} 秒")
+        for code, count in run.counts_by_rule.items():
+            self.stdout.write(f"  {code:<28} {names.get(code, '')}  {count}")
