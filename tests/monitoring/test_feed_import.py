@@ -105,7 +105,7 @@ def test_refusals(county_file, tuanjie_cadre, county_admin, tmp_path):
 
 def test_csv_in_gb18030_with_another_header_synonym(tmp_path, make_household, county_admin):
     household = make_household(TUANJIE)
-    text = "学生姓名,学生身份证号,学籍状态,就读学校\n张三,%s,辍学,县中学\n" % head(household).reveal_id_number()
+    text = f"学生姓名,学生身份证号,学籍状态,就读学校\n张三,{head(household).reveal_id_number()},辍学,县中学\n"
     path = tmp_path / "控辍保学.csv"
     path.write_bytes(text.encode("gb18030"))
     report = feed_file_check(actor=county_admin, kind="education", period="2025-09", path=path)

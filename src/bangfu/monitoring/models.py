@@ -116,6 +116,8 @@ class Rule(models.Model):
     description = models.CharField(_("说明"), max_length=300, blank=True)
     params = models.JSONField(_("参数"), default=dict, blank=True)
     enabled = models.BooleanField(_("启用"), default=True)
+    verify_days = models.PositiveSmallIntegerField(_("核实时限（天）"), default=3,
+                                                   help_text=_("预警下发后应在几天内入户核实，超期标为逾期"))
     is_exclusion = models.BooleanField(_("排除规则"), default=False)
     order = models.PositiveSmallIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
