@@ -14,9 +14,11 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from bangfu.accounts.models import User
 from bangfu.assistance.models import LinkedVillage, Unit
+from bangfu.monitoring.models import RiskWarning, Rule
 from bangfu.regions.models import Region
 from bangfu.registry.forms import HouseholdForm, IncomeRecordForm, MemberForm
 from bangfu.registry.models import Household, Member
@@ -78,6 +80,11 @@ def world(make_household, county_admin) -> World:
                        data={"members_counted": 2, "wage_income": Decimal("30000")})
     income_record_save(actor=county_admin, household=tuanjie, year=2024, data={"members_counted": 1})
     zz_head = zz.members.get(relation="head")
+    rule = Rule.objects.get(code="medical_stay_oop")
+    for household in (tuanjie, songbai, zz, zz2):  # one open warning each, for the queue and the verify form
+        RiskWarning.objects.create(household=household, village_id=household.village_id, rule=rule,
+                                   evidence="2025年5月住院自付 12,000 元，超过一般农户单次 10,000 元的预警线",
+                                   created_at=timezone.now(), updated_at=timezone.now())
     return World(tuanjie=Target(tuanjie, tuanjie.members.get()), songbai=songbai,
                  zz=Target(zz, zz_head), zz2=zz2, zz_id_number=zz_head.reveal_id_number())
 
@@ -126,6 +133,14 @@ def _income_form(target):
     return form_data(IncomeRecordForm(), year="2023", members_counted="2", wage_income="1234")
 
 
+def _warning_url(target):
+    return reverse("monitoring:warning_detail", args=[RiskWarning.objects.get(household=target.household).pk])
+
+
+def _verify_form(target):
+    return {"outcome": "confirmed", "visit_date": "2025-06-01", "visit_notes": "入户核实，住院属实"}
+
+
 OBJECT_ENDPOINTS = [
     ObjectEndpoint("registry:household_detail", _household_url("registry:household_detail"), ("get", "post"),
                    control_post_status=200, control_post_writes=False),
@@ -149,6 +164,10 @@ OBJECT_ENDPOINTS = [
                    post=lambda target: {"reason": "moved_out", "version": target.member.version}),
     ObjectEndpoint("registry:member_id_reveal", _member_url("registry:member_id_reveal"), ("post",),
                    control_post_status=200),
+    ObjectEndpoint("monitoring:warning_detail", _warning_url, ("get", "post"), post=_verify_form),
+    ObjectEndpoint("monitoring:lead_create", lambda target: reverse("monitoring:lead_create",
+                                                                    args=[target.household.pk]),
+                   ("get", "post"), post=lambda target: {"risk_type": "medical", "difficulty": "走访发现住院花费大"}),
     ObjectEndpoint("api:household_detail",
                    lambda target: reverse("api:household_detail", kwargs={"household_id": target.household.pk}),
                    ("get",)),
@@ -228,6 +247,8 @@ LISTING_ENDPOINTS = [
     ListingEndpoint("registry:household_list", _page_ids, id="page"),
     ListingEndpoint("registry:household_list", _page_ids, headers={"HX-Request": "true"}, id="page-htmx"),
     ListingEndpoint("api:household_list", _api_ids, id="api"),
+    ListingEndpoint("monitoring:warning_list",
+                    lambda response: {w.household_id for w in response.context["page"].object_list}, id="warnings"),
 ]
 
 # Each query is aimed at the 漳扎 households: as county administrator it finds them (the control).
@@ -457,6 +478,8 @@ EXEMPT = {
     "api:openapi-view": "the API documentation page: no data",
     "api:api-root": "django-ninja's API root: answers 404",
     "monitoring:lines": "monitoring configuration: no household data (tests/monitoring/test_lines_page.py)",
+    "monitoring:rule_list": "warning rules: configuration, no household data",
+    "monitoring:self_report_done": "a constant thank-you page after a self-report",
 }
 ASSISTANCE_CHECK = ("tests/assistance/test_pages_refuse_other_unit.py (every write refused for another unit, with "
                     "controls; reads scoped by unit)")
@@ -469,6 +492,13 @@ CHECKED_ELSEWHERE = {
     "jobs:job_list": "tests/jobs/test_jobs.py::test_only_the_requester_sees_a_job_and_its_file",
     "jobs:job_detail": "tests/jobs/test_jobs.py::test_only_the_requester_sees_a_job_and_its_file",
     "jobs:job_download": "tests/jobs/test_jobs.py::test_only_the_requester_sees_a_job_and_its_file",
+    "monitoring:lead_list": "tests/monitoring/test_pages.py::test_leads_only_within_jurisdiction",
+    "monitoring:self_report": "tests/monitoring/test_pages.py::test_self_report_* (public form; shows no data)",
+    "monitoring:rule_edit": "tests/monitoring/test_pages.py::test_only_the_county_edits_rules (no household data)",
+    "monitoring:screening_list": "tests/monitoring/test_pages.py::test_screening_page_* (counts only)",
+    "monitoring:feed_upload": "tests/monitoring/test_pages.py::test_feed_upload_* (matches within the uploader's "
+                              "jurisdiction; the report has no names)",
+    "monitoring:feed_commit": "tests/monitoring/test_pages.py::test_feed_upload_* (only the uploader's own preview)",
     # Accounts, not households: scoped by the same region subtree (another county's accounts are 404).
     "accounts:user_list": "tests/accounts/test_user_jurisdiction.py::test_list_never_shows_other_county, "
                           "tests/accounts/test_user_capability.py",

@@ -1,8 +1,17 @@
-"""Reads of monitoring configuration."""
+"""Reads of monitoring configuration, warnings, leads and uploads."""
 
+import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
-from bangfu.monitoring.models import MonitoringLine
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bangfu.core.scoping import code_range_q, village_scope
+from bangfu.monitoring.models import FeedUpload, Lead, MonitoringLine, RiskWarning, Rule, ScreeningRun
+from bangfu.regions.models import Region
 
 
 def monitoring_line_for(*, village_code: str, year: int) -> Decimal | None:
@@ -33,3 +42,86 @@ def monitoring_lines_for_user(user) -> list[dict]:
     for row in rows.values():
         row["in_force"] = row["county"] or row["province"]
     return [rows[year] for year in sorted(rows, reverse=True)]
+
+
+# --- warnings, leads, uploads: every read through the jurisdiction door -------------------------------------
+
+
+def warnings_visible_to(user) -> QuerySet[RiskWarning]:
+    """Warnings of the households in the user's jurisdiction (a village sees its own, a township its subtree)."""
+    return RiskWarning.objects.filter(village_scope(user), household__is_active=True)
+
+
+def warning_get_for_user(user, *, pk) -> RiskWarning:
+    try:
+        return warnings_visible_to(user).select_related("household", "village__parent", "rule").get(pk=pk)
+    except (RiskWarning.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("没有找到该预警，或不在您的管辖范围内")) from None
+
+
+def _overdue_q(rules, now) -> Q:
+    """Open warnings older than their rule's verification deadline."""
+    q = Q(pk__in=[])
+    for rule in rules:
+        q |= Q(rule_id=rule.pk, created_at__lt=now - dt.timedelta(days=rule.verify_days))
+    return q & Q(state=RiskWarning.State.OPEN)
+
+
+@dataclass
+class WarningFilter:
+    region_code: str = ""
+    rule: str = ""
+    state: str = RiskWarning.State.OPEN
+    overdue: bool = False
+    suspected: bool = False
+
+
+def warnings_filtered(user, flt: WarningFilter) -> QuerySet[RiskWarning]:
+    qs = warnings_visible_to(user)
+    if flt.region_code:
+        region = Region.objects.filter(code=flt.region_code).first()
+        if region is None:
+            return qs.none()
+        qs = qs.filter(code_range_q(region.code_range))
+    if flt.rule:
+        qs = qs.filter(rule__code=flt.rule)
+    if flt.state:
+        qs = qs.filter(state=flt.state)
+    if flt.overdue:
+        qs = qs.filter(_overdue_q(Rule.objects.all(), timezone.now()))
+    if flt.suspected:
+        qs = qs.exclude(exclusions="")
+    return qs.select_related("household", "village__parent", "rule").order_by("created_at", "village_id", "id")
+
+
+def warning_counts_by_rule(user, *, region_code: str = "") -> list[dict]:
+    """Open warnings by rule in the user's jurisdiction (or a region within it), with how many are overdue."""
+    rules = list(Rule.objects.filter(is_exclusion=False))
+    qs = warnings_filtered(user, WarningFilter(region_code=region_code)).order_by()
+    counts = {row["rule_id"]: row for row in qs.values("rule_id").annotate(
+        open=Count("id"), overdue=Count("id", filter=_overdue_q(rules, timezone.now())),
+        suspected=Count("id", filter=~Q(exclusions="")))}
+    return [{"rule": rule, "open": counts.get(rule.pk, {}).get("open", 0),
+             "overdue": counts.get(rule.pk, {}).get("overdue", 0),
+             "suspected": counts.get(rule.pk, {}).get("suspected", 0)} for rule in rules]
+
+
+def warning_is_overdue(warning: RiskWarning, now=None) -> bool:
+    now = now or timezone.now()
+    return (warning.state == RiskWarning.State.OPEN
+            and warning.created_at < now - dt.timedelta(days=warning.rule.verify_days))
+
+
+def leads_visible_to(user) -> QuerySet[Lead]:
+    return Lead.objects.filter(village_scope(user)).select_related("village__parent", "household", "warning__rule")
+
+
+def feed_uploads_visible_to(user) -> QuerySet[FeedUpload]:
+    """Upload history: counts and row problems only, no household data; for those who may upload."""
+    if not user.can("monitoring.feed_upload"):
+        return FeedUpload.objects.none()
+    return FeedUpload.objects.select_related("uploaded_by")
+
+
+def screening_runs() -> QuerySet[ScreeningRun]:
+    return ScreeningRun.objects.select_related("started_by")

@@ -91,14 +91,19 @@ def _clean_params(rule: Rule, params: dict) -> dict:
 
 
 @transaction.atomic
-def rule_update(*, actor, rule: Rule, params: dict, enabled: bool, reason: str = "") -> Rule:
-    """Change a rule's thresholds or switch it on/off (the county only); audited."""
+def rule_update(*, actor, rule: Rule, params: dict, enabled: bool, verify_days: int | None = None,
+                reason: str = "") -> Rule:
+    """Change a rule's thresholds, deadline, or switch it on/off (the county only); audited."""
     if not actor.can("monitoring.configure"):
         raise PermissionDenied(_("您的角色不能修改预警规则"))
     rule = Rule.objects.select_for_update().get(pk=rule.pk)
     before = snapshot(rule)
+    if verify_days is not None and not 1 <= int(verify_days) <= 60:
+        raise ValidationError({"verify_days": _("核实时限：应为1至60天")})
     rule.params = _clean_params(rule, params)
     rule.enabled = bool(enabled)
+    if verify_days is not None:
+        rule.verify_days = int(verify_days)
     rule.save()
     change_record(actor=actor, action=ChangeRecord.Action.UPDATE, instance=rule, before=before,
                   after=snapshot(rule), region_code=actor.region_id or "", reason=reason)

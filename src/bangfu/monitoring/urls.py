@@ -5,4 +5,15 @@ from bangfu.monitoring import views
 app_name = "monitoring"
 urlpatterns = [
     path("lines/", views.monitoring_lines, name="lines"),
+    path("warnings/", views.warning_list, name="warning_list"),
+    path("warnings/<int:pk>/", views.warning_detail, name="warning_detail"),
+    path("leads/", views.lead_list, name="lead_list"),
+    path("leads/new/<int:household_pk>/", views.lead_create, name="lead_create"),
+    path("report/", views.self_report, name="self_report"),
+    path("report/done/", views.self_report_done, name="self_report_done"),
+    path("rules/", views.rule_list, name="rule_list"),
+    path("rules/<int:pk>/", views.rule_edit, name="rule_edit"),
+    path("screening/", views.screening_list, name="screening_list"),
+    path("feeds/", views.feed_upload, name="feed_upload"),
+    path("feeds/commit/", views.feed_commit, name="feed_commit"),
 ]

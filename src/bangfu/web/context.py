@@ -12,6 +12,9 @@ def navigation(request):
     items = [("web:home", _("工作台"), "home")]
     if user.can("registry.view"):
         items.append(("registry:household_list", _("一户一档"), "households"))
+        items.append(("monitoring:warning_list", _("预警核实"), "warnings"))
+    if user.can("monitoring.feed_upload"):
+        items.append(("monitoring:feed_upload", _("部门数据"), "feeds"))
     if user.region_id:
         items.append(("monitoring:lines", _("监测范围"), "lines"))
     if user.can("assistance.view"):

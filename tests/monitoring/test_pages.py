@@ -1,0 +1,209 @@
+"""The early-warning pages: the queue and its counts, verification, leads, self-report, rules, screening, uploads."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from bangfu.audit.models import ChangeRecord
+from bangfu.jobs.models import Job
+from bangfu.monitoring.models import FeedRow, FeedUpload, Lead, RiskWarning, Rule, ScreeningRun
+from bangfu.monitoring.services import lead_from_visit
+from tests.conftest import SHUANGHE, TUANJIE, ZHANGZHA_VILLAGE, make_user, synthetic_id
+from tests.monitoring.factories import head
+
+pytestmark = pytest.mark.django_db
+
+
+def _warn(household, code="medical_stay_oop", *, days_ago=0, exclusions=""):
+    at = timezone.now() - dt.timedelta(days=days_ago)
+    return RiskWarning.objects.create(household=household, village_id=household.village_id,
+                                      rule=Rule.objects.get(code=code), evidence="证据句子", created_at=at,
+                                      updated_at=at, exclusions=exclusions)
+
+
+def test_queue_counts_by_rule_and_overdue_for_the_township(client, make_household, shuanghe_reviewer):
+    own = make_household(TUANJIE)
+    far = make_household(ZHANGZHA_VILLAGE)
+    _warn(own, days_ago=10)  # past the 3-day deadline
+    _warn(own, "unsafe_housing", exclusions="payroll")
+    _warn(far)
+    client.force_login(shuanghe_reviewer)
+    response = client.get(reverse("monitoring:warning_list"))
+    assert response.status_code == 200
+    counts = {row["rule"].code: row for row in response.context["counts"]}
+    assert (counts["medical_stay_oop"]["open"], counts["medical_stay_oop"]["overdue"]) == (1, 1)
+    assert (counts["unsafe_housing"]["open"], counts["unsafe_housing"]["suspected"]) == (1, 1)
+    assert {w.household_id for w in response.context["page"].object_list} == {own.pk}
+    assert "疑似不符合" in response.content.decode() and "逾期" in response.content.decode()
+    overdue = client.get(reverse("monitoring:warning_list"), {"overdue": "on"})
+    assert [w.rule.code for w in overdue.context["page"].object_list] == ["medical_stay_oop"]
+
+
+def test_verify_dismiss_needs_a_reason_and_confirm_makes_a_lead(client, make_household, tuanjie_cadre):
+    warning = _warn(make_household(TUANJIE))
+    client.force_login(tuanjie_cadre)
+    url = reverse("monitoring:warning_detail", args=[warning.pk])
+    response = client.post(url, {"outcome": "dismissed", "visit_date": "2025-06-01", "visit_notes": "已入户"})
+    assert response.status_code == 200 and "排除理由" in str(response.context["form"].errors["dismiss_reason"])
+    assert RiskWarning.objects.get(pk=warning.pk).state == "open"
+    response = client.post(url, {"outcome": "confirmed", "visit_date": "2025-06-01", "visit_notes": "住院属实"})
+    assert response.status_code == 302
+    lead = Lead.objects.get(warning=warning)
+    assert (lead.source, lead.household_id, lead.village_id, lead.risk_type) == (
+        "warning", warning.household_id, TUANJIE, "medical")
+    again = client.post(url, {"outcome": "dismissed", "visit_date": "2025-06-01", "visit_notes": "x",
+                              "dismiss_reason": "y"})
+    assert again.status_code == 403  # already decided
+
+
+def test_leads_only_within_jurisdiction(client, make_household, county_admin, tuanjie_cadre):
+    own = make_household(TUANJIE, head_name="本村户")
+    far = make_household(ZHANGZHA_VILLAGE, head_name="远方户")
+    lead_from_visit(actor=county_admin, household=own, risk_type="medical", difficulty="走访发现大病")
+    lead_from_visit(actor=county_admin, household=far, risk_type="disaster", difficulty="走访发现房屋受灾")
+    client.force_login(tuanjie_cadre)
+    response = client.get(reverse("monitoring:lead_list"))
+    assert [lead.household_id for lead in response.context["page"].object_list] == [own.pk]
+    assert "远方户" not in response.content.decode() and "房屋受灾" not in response.content.decode()
+    client.force_login(county_admin)
+    assert len(client.get(reverse("monitoring:lead_list")).context["page"].object_list) == 2
+
+
+def _report(**overrides):
+    data = {"name": "王大妈", "phone": "100 1234 5678", "id_number": synthetic_id("19600101"), "village": TUANJIE,
+            "risk_type": "medical", "difficulty": "老伴住院花了三万多元"}
+    return {**data, **overrides}
+
+
+def test_self_report_without_login_lands_as_a_lead(client, make_household, regions):
+    household = make_household(TUANJIE)
+    data = _report(id_number=head(household).reveal_id_number())
+    response = client.post(reverse("monitoring:self_report"), data)
+    assert response.status_code == 302
+    lead = Lead.objects.get()
+    assert (lead.source, lead.village_id, lead.household_id, lead.phone_masked) == (
+        "self_report", TUANJIE, household.pk, "100****5678")
+    assert data["id_number"] not in str(list(Lead.objects.values()))  # kept encrypted
+    assert ChangeRecord.objects.filter(object_type="lead").count() == 1
+
+
+def test_self_report_validates_each_field(client, regions):
+    response = client.post(reverse("monitoring:self_report"), _report(id_number="513225196001011234", phone="123"))
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert {"id_number", "phone"} == set(errors) and "校验" in str(errors["id_number"])
+    township = client.post(reverse("monitoring:self_report"), _report(village="513225103000"))
+    assert "village" in township.context["form"].errors
+    assert not Lead.objects.exists()
+
+
+def test_self_report_is_rate_limited(client, regions):
+    for _ in range(5):
+        assert client.post(reverse("monitoring:self_report"), _report(id_number=synthetic_id())).status_code == 302
+    response = client.post(reverse("monitoring:self_report"), _report(id_number=synthetic_id()))
+    assert response.status_code == 200 and "过于频繁" in response.content.decode()
+    assert Lead.objects.count() == 5
+
+
+def test_self_report_robot_filling_the_hidden_field_leaves_nothing(client, regions):
+    assert client.post(reverse("monitoring:self_report"), _report(website="http://spam")).status_code == 302
+    assert not Lead.objects.exists()
+
+
+def test_only_the_county_edits_rules(client, county_admin, tuanjie_cadre):
+    rule = Rule.objects.get(code="medical_stay_oop")
+    url = reverse("monitoring:rule_edit", args=[rule.pk])
+    client.force_login(tuanjie_cadre)
+    assert client.get(url).status_code == 403
+    assert client.get(reverse("monitoring:rule_list")).status_code == 200
+    client.force_login(county_admin)
+    data = {"param_monitored_yuan": "5000", "param_other_yuan": "9000", "verify_days": "5", "enabled": "on",
+            "reason": "县领导小组纪要"}
+    bad = client.post(url, {**data, "param_other_yuan": "-1"})
+    assert bad.status_code == 200 and "param_other_yuan" in bad.context["form"].errors
+    assert client.post(url, data).status_code == 302
+    rule.refresh_from_db()
+    assert (rule.params, rule.verify_days) == ({"monitored_yuan": 5000, "other_yuan": 9000}, 5)
+    record = ChangeRecord.objects.get(object_type="rule")
+    assert record.before["params"]["other_yuan"] == 10000 and record.reason == "县领导小组纪要"
+
+
+def test_screening_page_starts_a_job_for_the_county(client, make_household, county_admin, tuanjie_cadre,
+                                                    django_capture_on_commit_callbacks):
+    make_household(TUANJIE)
+    client.force_login(tuanjie_cadre)
+    assert client.get(reverse("monitoring:screening_list")).status_code == 200
+    assert client.post(reverse("monitoring:screening_list")).status_code == 403
+    client.force_login(county_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("monitoring:screening_list"))
+    job = Job.objects.get(kind="screening")
+    assert response.status_code == 302 and response["Location"] == reverse("jobs:job_detail", args=[job.pk])
+    job.refresh_from_db()
+    assert job.status == "done" and "筛查完成" in job.message
+    assert ScreeningRun.objects.get().started_by == county_admin
+
+
+def _csv(tmp_path, households):
+    lines = ["身份证号,入院日期,出院日期,医疗总费用,个人自付"]
+    lines += [f"{head(h).reveal_id_number()},2025-05-01,2025-05-09,30000,12000" for h in households]
+    lines.append("513225198001011234,2025-05-01,2025-05-09,1,1")
+    path = tmp_path / "m.csv"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def _preview(client, path):
+    with path.open("rb") as handle:
+        return client.post(reverse("monitoring:feed_upload"), {"kind": "medical", "period": "2025-05",
+                                                               "file": handle})
+
+
+def test_feed_upload_preview_then_accept(client, tmp_path, make_household, regions):
+    operator = make_user("yibao", "department_operator", "513225000000")
+    client.force_login(operator)
+    path = _csv(tmp_path, [make_household(TUANJIE), make_household(ZHANGZHA_VILLAGE)])
+    response = _preview(client, path)
+    assert response.status_code == 200 and response.context["report"].matched == 2
+    assert "第" not in response.context["errors"][0].reason and response.context["errors"][0].row == 4
+    assert not FeedRow.objects.exists() and not FeedUpload.objects.exists()
+    token = response.context["token"]
+    assert client.post(reverse("monitoring:feed_commit"), {"token": token, "decision": "accept"}).status_code == 302
+    assert FeedRow.objects.count() == 2 and FeedUpload.objects.get().uploaded_by == operator
+    again = client.post(reverse("monitoring:feed_commit"), {"token": token, "decision": "accept"})
+    assert again.status_code == 302 and FeedRow.objects.count() == 2  # the staged file is gone: no double import
+
+
+def test_feed_upload_reject_writes_nothing_and_tokens_are_personal(client, tmp_path, make_household, regions,
+                                                                   county_admin, tuanjie_cadre):
+    operator = make_user("yibao", "department_operator", "513225000000")
+    client.force_login(operator)
+    token = _preview(client, _csv(tmp_path, [make_household(TUANJIE)])).context["token"]
+    client.force_login(county_admin)
+    assert client.post(reverse("monitoring:feed_commit"), {"token": token, "decision": "accept"}).status_code == 403
+    client.force_login(tuanjie_cadre)
+    assert client.get(reverse("monitoring:feed_upload")).status_code == 403
+    client.force_login(operator)
+    assert client.post(reverse("monitoring:feed_commit"), {"token": token, "decision": "reject"}).status_code == 302
+    assert not FeedRow.objects.exists() and not FeedUpload.objects.exists()
+
+
+def test_feed_upload_page_names_the_problem(client, tmp_path, regions):
+    client.force_login(make_user("yibao", "department_operator", "513225000000"))
+    path = tmp_path / "bad.txt"
+    path.write_text("x", encoding="utf-8")
+    response = _preview(client, path)
+    assert response.status_code == 200 and "不支持的文件类型" in str(response.context["form"].errors["file"])
+
+
+def test_lead_from_a_visit_page(client, make_household, tuanjie_cadre):
+    household = make_household(TUANJIE)
+    client.force_login(tuanjie_cadre)
+    url = reverse("monitoring:lead_create", args=[household.pk])
+    bad = client.post(url, {"risk_type": "medical", "difficulty": "病"})
+    assert bad.status_code == 200 and "difficulty" in bad.context["form"].errors
+    assert client.post(url, {"risk_type": "medical", "difficulty": "户主住院，无人务工"}).status_code == 302
+    assert Lead.objects.get().source == "cadre_visit"
+    assert SHUANGHE  # the cadre's township, for the reader
