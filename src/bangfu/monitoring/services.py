@@ -3,9 +3,10 @@
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from bangfu.audit.models import ChangeRecord
@@ -121,7 +122,9 @@ def screening_run(*, actor, step=lambda done, total: None) -> ScreeningRun:
         raise PermissionDenied(_("您的角色不能发起筛查"))
     run = ScreeningRun.objects.create(started_by=actor)
     try:
-        return screening_execute(run, step=step)
+        # Evidence is written once for everyone who reads it: in the site's language, whoever started the run.
+        with translation.override(settings.LANGUAGE_CODE):
+            return screening_execute(run, step=step)
     except Exception as error:
         ScreeningRun.objects.filter(pk=run.pk).update(status=ScreeningRun.Status.FAILED, message=str(error)[:2000],
                                                       finished_at=timezone.now())

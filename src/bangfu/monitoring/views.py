@@ -16,14 +16,35 @@ from django.views.decorators.http import require_POST
 from bangfu.core.scoping import region_in_scope
 from bangfu.monitoring.feed_import import FeedFileError, feed_file_check, feed_upload_commit
 from bangfu.monitoring.feeds import FEED_KINDS
-from bangfu.monitoring.forms import (FeedUploadForm, LeadForm, MonitoringLineForm, RuleForm, SelfReportForm,
-                                     WarningFilterForm, WarningVerifyForm)
+from bangfu.monitoring.forms import (
+    FeedUploadForm,
+    LeadForm,
+    MonitoringLineForm,
+    RuleForm,
+    SelfReportForm,
+    WarningFilterForm,
+    WarningVerifyForm,
+)
 from bangfu.monitoring.models import Lead, RiskWarning, Rule
-from bangfu.monitoring.selectors import (WarningFilter, feed_uploads_visible_to, leads_visible_to,
-                                         monitoring_lines_for_user, screening_runs, warning_counts_by_rule,
-                                         warning_get_for_user, warning_is_overdue, warnings_filtered)
-from bangfu.monitoring.services import (lead_from_visit, lead_self_report, monitoring_line_save, rule_update,
-                                        screening_start, warning_verify)
+from bangfu.monitoring.selectors import (
+    WarningFilter,
+    feed_uploads_visible_to,
+    leads_visible_to,
+    monitoring_lines_for_user,
+    screening_runs,
+    warning_counts_by_rule,
+    warning_get_for_user,
+    warning_is_overdue,
+    warnings_filtered,
+)
+from bangfu.monitoring.services import (
+    lead_from_visit,
+    lead_self_report,
+    monitoring_line_save,
+    rule_update,
+    screening_start,
+    warning_verify,
+)
 from bangfu.regions.models import Region
 from bangfu.registry.selectors import household_get_for_user
 from bangfu.web.helpers import form_errors_from, require_capability
