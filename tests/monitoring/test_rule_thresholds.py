@@ -95,10 +95,12 @@ def test_severe_disability_new_or_upgraded(make_household, county_admin):
 def test_unsafe_housing(make_household, county_admin):
     grade_c = make_household(TUANJIE)
     grade_b = make_household(TUANJIE)
-    repaired = make_household(TUANJIE, housing_safety="C")
+    repaired = make_household(TUANJIE)
+    make_household(TUANJIE, housing_safety="C")  # known to the register, no new appraisal: no warning
     feed_row(head(grade_c), "housing", "2025-04", code1="C", date1=dt.date(2025, 4, 2))
     feed_row(head(grade_b), "housing", "2025-04", code1="B")
-    feed_row(head(repaired), "housing", "2025-06", code1="A")  # a newer appraisal overrides the register
+    feed_row(head(repaired), "housing", "2025-03", code1="D")
+    feed_row(head(repaired), "housing", "2025-06", code1="A")  # the latest appraisal counts
     _run(county_admin)
     assert warned("unsafe_housing") == {grade_c.pk}
     assert _evidence("unsafe_housing", grade_c) == "2025年4月住房安全鉴定为C级（危房）"
@@ -132,7 +134,7 @@ def test_no_medical_insurance(pair, county_admin):
     Member.objects.filter(household=fires).update(medical_insurance=False)
     _run(county_admin)
     assert warned("no_medical_insurance") == {fires.pk}
-    assert "1 人未参加城乡居民基本医疗保险" in _evidence("no_medical_insurance", fires)
+    assert _evidence("no_medical_insurance", fires) == "测试户主未参加城乡居民基本医疗保险"
 
 
 def test_earner_lost_death_or_serious_illness(make_household, county_admin):

@@ -32,6 +32,7 @@ from bangfu.core.id_number import check_character
 from bangfu.core.masking import mask_phone
 from bangfu.demo import names
 from bangfu.demo.assistance import demo_assistance_build
+from bangfu.demo.monitoring import demo_monitoring_build
 from bangfu.monitoring.models import MonitoringLine
 from bangfu.regions.models import Region
 from bangfu.regions.services import regions_load_jiuzhaigou
@@ -218,7 +219,7 @@ class CountyGenerator:
                 c.PoliticalStatus.LEAGUE if 14 <= age <= 28 and rng.random() < 0.3 else c.PoliticalStatus.MASSES),
             "education": education, "student_status": student, "health": health, "disability_grade": grade,
             "labour_ability": labour, "work_place": work_place, "work_months": work_months,
-            "medical_insurance": rng.random() < 0.985, "serious_illness_insurance": rng.random() < 0.98,
+            "medical_insurance": rng.random() < 0.998, "serious_illness_insurance": rng.random() < 0.98,
             "pension_insurance": age >= 16 and not student and rng.random() < 0.85,
             "dibao": False, "tekun": False,
             "public_welfare_job": welfare_job, "public_welfare_months": rng.randint(6, 12) if welfare_job else 0,
@@ -235,8 +236,17 @@ class CountyGenerator:
         workers = sum(1 for m in members if m["work_months"])
         labourers = sum(1 for m in members if m["labour_ability"] in (c.LabourAbility.ORDINARY, c.LabourAbility.SKILLED))
         median = 11_000 if poor else 14_500
-        per_capita = math.exp(rng.gauss(math.log(median), 0.38)) * (1 + 0.05 * (year - 2024))
+        # A household keeps most of its income level from one year to the next: the later year's draw leans on
+        # the first (independent draws would make a quarter of the county look like a >30% income drop).
+        z = rng.gauss(0, 0.38)
+        if year == INCOME_YEARS[0]:
+            self._income_z = z
+        else:
+            z = 0.95 * self._income_z + 0.31 * z
+        per_capita = math.exp(math.log(median) + z) * (1 + 0.05 * (year - 2024))
         per_capita *= 1 + 0.12 * workers - (0.25 if labourers == 0 else 0)
+        # Households below the line are monitoring objects; the others sit above it (the register's promise).
+        per_capita = max(per_capita, 1.1 * DEMO_LINES[year])
         if hardship:
             per_capita = rng.uniform(0.7, 1.15) * DEMO_LINES[year]
         net = Decimal(round(per_capita * n, -1))
@@ -410,6 +420,7 @@ def demo_build(*, people: int = DEFAULT_PEOPLE, seed: int = 2022, progress=None)
             progress(index + 1, len(villages), report)
     village_summaries_rebuild()  # the kept figures, counted once after the bulk insert
     refresh_planner_statistics()
+    demo_monitoring_build(seed=seed)  # a month of every department feed, and one screening run
     ChangeRecord.objects.create(action=ChangeRecord.Action.CREATE, object_type="demo", object_id=str(seed),
                                 object_label=f"演示县：{report.households} 户 {report.people} 人",
                                 region_code=COUNTY_CODE, after={"people": people, "seed": seed},

@@ -79,15 +79,14 @@ def _severe_disability(p: dict) -> str:
 
 
 def _unsafe_housing(p: dict) -> str:
+    # The housing bureau's latest appraisal of the household's house (a grade already in the register is known).
     return f"""
-    SELECT h.id AS household_id, NULL AS value, NULL AS threshold, NULL AS base,
-           COALESCE(f.code1, h.housing_safety) AS info, COALESCE(f.period, '') AS note,
-           COALESCE(f.period, 'registry') || ':' || COALESCE(f.code1, h.housing_safety) AS fact
-    FROM households h
-    LEFT JOIN (SELECT household_id, code1, period,
-                      ROW_NUMBER() OVER (PARTITION BY household_id ORDER BY period DESC, date1 DESC) AS rn
-               FROM feed WHERE kind = 'housing') f ON f.household_id = h.id AND f.rn = 1
-    WHERE COALESCE(f.code1, h.housing_safety) IN {_codes(p['grades'])}"""
+    SELECT f.household_id, NULL AS value, NULL AS threshold, NULL AS base, f.code1 AS info, f.period AS note,
+           f.period || ':' || f.code1 AS fact
+    FROM (SELECT household_id, code1, period,
+                 ROW_NUMBER() OVER (PARTITION BY household_id ORDER BY period DESC, date1 DESC) AS rn
+          FROM feed WHERE kind = 'housing') f
+    WHERE f.rn = 1 AND f.code1 IN {_codes(p['grades'])}"""
 
 
 def _out_of_school(p: dict) -> str:
@@ -211,14 +210,14 @@ RULES: dict[str, RuleSql] = {
         "%(name)s新办或升级为%(grade)s残疾人证（原登记：%(before)s）") % {
         "name": r["note"], "grade": GRADE_NAMES.get(str(int(r["value"])), str(r["value"])),
         "before": GRADE_NAMES.get(r["info"] or "", _("无"))}),
-    "unsafe_housing": RuleSql(_unsafe_housing, lambda r: (_(
-        "%(month)s住房安全鉴定为%(grade)s级（危房）") % {"month": _month(r["note"]), "grade": r["info"]}
-        if r["note"] else _("户籍档案住房安全等级为%(grade)s级（危房）") % {"grade": r["info"]})),
+    "unsafe_housing": RuleSql(_unsafe_housing, lambda r: _(
+        "%(month)s住房安全鉴定为%(grade)s级（危房）") % {"month": _month(r["note"]), "grade": r["info"]}),
     "out_of_school": RuleSql(_out_of_school, lambda r: _(
         "%(month)s教育部门报%(name)s（%(age)s周岁）失学辍学，处于义务教育阶段") % {
         "month": _month(r["info"]), "name": r["note"], "age": int(r["value"])}),
-    "no_medical_insurance": RuleSql(_no_medical_insurance, lambda r: _(
-        "%(name)s等 %(count)s 人未参加城乡居民基本医疗保险") % {"name": r["info"], "count": int(r["value"])}),
+    "no_medical_insurance": RuleSql(_no_medical_insurance, lambda r: (_(
+        "%(name)s等 %(count)s 人未参加城乡居民基本医疗保险") % {"name": r["info"], "count": int(r["value"])}
+        if r["value"] > 1 else _("%(name)s未参加城乡居民基本医疗保险") % {"name": r["info"]})),
     "earner_lost": RuleSql(_earner_lost, lambda r: (_(
         "主要劳动力%(name)s %(month)s公安户籍登记死亡") % {"name": r["note"], "month": _month(r["fact"][:7])}
         if r["info"] == "public_security" else _(

@@ -1,0 +1,341 @@
+"""Screening end to end against a hand-written DuckDB floor over the same data, in the same run.
+
+Builds, in a throw-away SQLite file (or the database of --database-url), a registry of N people in N/4
+households over the real Jiuzhaigou villages, two years of income, ten medical claim rows per person and a
+sprinkle of every other feed kind (disability, housing, education, employment, deaths, disasters, and the four
+exclusion sources). Then:
+  - project: `screening_run` — snapshot into DuckDB through Django's connection, the rules' SQL from the rule
+    table, evidence sentences, warnings written back (what `bangfu screen` does);
+  - floor: the same eleven rules and four exclusions written by hand as DuckDB SQL over the same tables read
+    with plain sqlite3 (or psycopg) into Arrow, the warnings written back with one executemany.
+Both must find the same (household, rule) pairs; otherwise the last line says "mismatch".
+
+    python bench/screening.py --people 1000000
+
+Last line: `screening: ratio=R (project P s, floor F s), warnings=W, peak_rss=M MB`.
+"""
+
+import argparse
+import datetime as dt
+import math
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+
+CLAIMS_PER_PERSON = 10
+BATCH = 200_000
+
+
+def peak_rss_mb() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
+# --- building the data -------------------------------------------------------------------------------------
+
+
+def _defaults(model) -> dict:
+    """Column → default for every concrete field (Django's defaults live in Python, not in the schema)."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    values = {}
+    for field in model._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            values[field.column] = now
+        else:
+            values[field.column] = field.get_default()  # "" for text fields without a default, None if nullable
+    return values
+
+
+def _insert(model, rows, *, columns: list[str]) -> int:
+    """Bulk insert of tuples for `columns`, the other columns at their defaults, in batches."""
+    from django.db import connection, transaction
+
+    defaults = _defaults(model)
+    rest = [c for c in defaults if c not in columns]
+    fixed = tuple(connection.ops.adapt_datetimefield_value(defaults[c]) if hasattr(defaults[c], "tzinfo")
+                  else defaults[c] for c in rest)
+    sql = (f"INSERT INTO {model._meta.db_table} ({', '.join(connection.ops.quote_name(c) for c in columns + rest)}) "
+           f"VALUES ({', '.join(['%s'] * (len(columns) + len(rest)))})")
+    count = 0
+    batch = []
+    with transaction.atomic(), connection.cursor() as cursor:
+        for row in rows:
+            batch.append(row + fixed)
+            if len(batch) == BATCH:
+                cursor.executemany(sql, batch)
+                count += len(batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+            count += len(batch)
+    return count
+
+
+def build(people: int, seed: int = 7) -> dict:
+    from bangfu.monitoring.models import FeedRow, FeedUpload, MonitoringLine
+    from bangfu.regions.models import Region
+    from bangfu.regions.services import regions_load_jiuzhaigou
+    from bangfu.registry.models import Household, IncomeRecord, Member
+
+    rng = random.Random(seed)
+    regions_load_jiuzhaigou()
+    county = Region.objects.get(code="513225000000")
+    for year, amount in {2024: 7500, 2025: 7800}.items():
+        MonitoringLine.objects.update_or_create(region=county, year=year, defaults={"amount": amount})
+    villages = list(Region.objects.filter(level=Region.Level.VILLAGE, code__startswith="513225")
+                    .values_list("code", flat=True))
+    n_households = people // 4
+    _insert(Household, ((n, f"B{n}", villages[n % len(villages)], "marginal" if n % 60 == 0 else "")
+                        for n in range(1, n_households + 1)),
+            columns=["id", "number", "village_id", "monitoring_type"])
+    migrant = bytearray(people + 1)
+    relations = ("head", "spouse", "son", "daughter")
+    labour = ("ordinary", "ordinary", "skilled", "weak", "none")
+    places = ("", "", "in_county", "out_of_province", "")
+
+    def members():
+        for n in range(1, people + 1):
+            household = (n - 1) // 4 + 1
+            if household > n_households:
+                household = n_households
+            slot = (n - 1) % 4
+            born = dt.date(1950 + rng.randrange(60), 1 + rng.randrange(12), 1 + rng.randrange(28))
+            if slot >= 2 and rng.random() < 0.3:
+                born = dt.date(2010 + rng.randrange(12), 1 + rng.randrange(12), 1 + rng.randrange(28))
+            place = places[rng.randrange(5)]
+            migrant[n] = bool(place)
+            yield (n, household, f"成员{n}", relations[slot], f"bench{n:012d}", "male" if n % 2 else "female",
+                   born.isoformat(), labour[rng.randrange(5)], place,
+                   rng.randrange(13), rng.random() > 0.002, "2" if rng.random() < 0.003 else "")
+
+    _insert(Member, members(), columns=["id", "household_id", "name", "relation", "id_number_digest", "sex",
+                                        "birth_date", "labour_ability", "work_place", "work_months",
+                                        "medical_insurance", "disability_grade"])
+
+    def incomes():
+        for household in range(1, n_households + 1):
+            level = math.exp(rng.gauss(math.log(40_000), 0.45))
+            after = level * (0.55 if rng.random() < 0.01 else rng.uniform(0.9, 1.15))
+            yield (household, 2024, 4, round(level, 2))
+            yield (household, 2025, 4, round(after, 2))
+
+    _insert(IncomeRecord, incomes(), columns=["household_id", "year", "members_counted", "wage_income"])
+    uploads = {}
+    for kind in ("medical", "disability", "housing", "education", "employment", "public_security", "emergency",
+                 "payroll", "property", "vehicle", "business"):
+        uploads[kind] = FeedUpload.objects.create(kind=kind, period="2025-06", file_name=f"{kind}.xlsx").pk
+
+    def household_of(member: int) -> int:
+        return min((member - 1) // 4 + 1, n_households)
+
+    def feed():
+        row = 1
+        for _ in range(people * CLAIMS_PER_PERSON):
+            member = rng.randrange(1, people + 1)
+            month = 1 + rng.randrange(12)
+            oop = min(200_000.0, rng.lognormvariate(5.5, 1.3))
+            admitted = dt.date(2025, month, 1 + rng.randrange(28))
+            row += 1
+            yield (uploads["medical"], "medical", f"2025-{month:02d}", row, member, household_of(member),
+                   admitted.isoformat(), int(oop * 100), int(oop * 100 / rng.uniform(0.2, 0.5)), "", "", "")
+        for kind, share, code1, code2, text in (
+                ("disability", 1000, "physical", "1", ""), ("housing", 400, "C", "", ""),
+                ("education", 2000, "dropout", "", ""), ("public_security", 2000, "death", "", ""),
+                ("emergency", 500, "", "", "泥石流"), ("payroll", 500, "", "", "县某局"),
+                ("property", 500, "", "", "某小区"), ("vehicle", 500, "", "", "小型轿车"),
+                ("business", 500, "", "", "某公司")):
+            for _ in range(max(1, people // share)):
+                member = rng.randrange(1, people + 1)
+                row += 1
+                yield (uploads[kind], kind, "2025-06", row, member, household_of(member), "2025-06-10",
+                       rng.randrange(100, 3_000_000), 0, code1, code2, text)
+        for month in (4, 5, 6):  # contributions of migrant workers, a few missing all three months
+            for member in range(1, people + 1):
+                if not migrant[member] or member % 997 == 0:
+                    continue
+                row += 1
+                yield (uploads["employment"], "employment", f"2025-{month:02d}", row, member, household_of(member),
+                       f"2025-{month:02d}-01", 45000, 0, "", "", "")
+
+    claims = _insert(FeedRow, feed(), columns=["upload_id", "kind", "period", "row_number", "member_id",
+                                               "household_id", "date1", "amount5", "amount1", "code1", "code2",
+                                               "text"])
+    return {"households": n_households, "people": people, "feed_rows": claims}
+
+
+# --- the floor ---------------------------------------------------------------------------------------------
+
+FLOOR_SQL = {
+    "income_below_line": """
+        SELECT i.household_id FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY household_id ORDER BY year DESC) rn
+                                    FROM income) i
+        JOIN households h ON h.id = i.household_id
+        JOIN lines l ON l.county = SUBSTR(h.village_id, 1, 6) AND l.year = i.year
+        WHERE i.rn = 1 AND ROUND(i.net_cents / i.members_counted) < l.amount_cents""",
+    "medical_stay_oop": """
+        SELECT DISTINCT f.household_id FROM feed f JOIN households h ON h.id = f.household_id
+        WHERE f.kind = 'medical' AND f.amount5 > CASE WHEN h.monitored THEN 600000 ELSE 1000000 END""",
+    "medical_year_share": """
+        WITH latest AS (SELECT household_id, arg_max(net_cents, year) AS net FROM income GROUP BY household_id)
+        SELECT o.household_id FROM (SELECT household_id, SUBSTR(period, 1, 4) y, SUM(amount5) s FROM feed
+                                    WHERE kind = 'medical' GROUP BY ALL) o
+        JOIN latest l USING (household_id) WHERE o.s > l.net * 0.4""",
+    "severe_disability": """
+        SELECT DISTINCT f.household_id FROM feed f JOIN members m ON m.id = f.member_id
+        WHERE f.kind = 'disability' AND f.code2 IN ('1', '2') AND (m.disability_grade = '' OR m.disability_grade > f.code2)""",
+    "unsafe_housing": """
+        SELECT household_id FROM feed WHERE kind = 'housing' GROUP BY household_id
+        HAVING arg_max(code1, (period, date1)) IN ('C', 'D')""",
+    "out_of_school": """
+        SELECT DISTINCT f.household_id FROM feed f JOIN members m ON m.id = f.member_id
+        WHERE f.kind = 'education' AND f.code1 = 'dropout'
+          AND date_sub('year', m.birth_date, CAST(f.period || '-01' AS DATE)) BETWEEN 6 AND 15""",
+    "no_medical_insurance": "SELECT DISTINCT household_id FROM members WHERE NOT medical_insurance",
+    "earner_lost": """
+        WITH main AS (SELECT household_id, arg_max(id, (work_months, relation = 'head', -id)) AS id FROM members
+                      WHERE labour_ability IN ('ordinary', 'skilled') GROUP BY household_id)
+        SELECT DISTINCT main.household_id FROM main JOIN feed f ON f.member_id = main.id
+        WHERE (f.kind = 'public_security' AND f.code1 = 'death') OR (f.kind = 'medical' AND f.amount1 > 5000000)""",
+    "no_employment_contribution": """
+        WITH recent AS (SELECT DISTINCT period FROM feed WHERE kind = 'employment' ORDER BY period DESC LIMIT 3)
+        SELECT DISTINCT m.household_id FROM members m
+        WHERE m.work_place IN ('in_county', 'in_province', 'out_of_province') AND (SELECT COUNT(*) FROM recent) >= 3
+          AND m.id NOT IN (SELECT member_id FROM feed WHERE kind = 'employment' AND period IN (SELECT period FROM recent))""",
+    "income_drop": """
+        SELECT c.household_id FROM income c JOIN income p ON p.household_id = c.household_id AND p.year = c.year - 1
+        WHERE c.year = (SELECT MAX(year) FROM income i WHERE i.household_id = c.household_id)
+          AND p.net_cents > 0 AND p.net_cents - c.net_cents > p.net_cents * 0.3""",
+    "disaster_loss": """
+        WITH latest AS (SELECT household_id, arg_max(net_cents, year) AS net FROM income GROUP BY household_id)
+        SELECT d.household_id FROM (SELECT household_id, SUM(amount1) s FROM feed WHERE kind = 'emergency'
+                                    GROUP BY household_id, SUBSTR(period, 1, 4)) d
+        JOIN latest l USING (household_id) WHERE d.s > l.net * 0.3""",
+}
+FLOOR_EXCLUSIONS = """SELECT kind, household_id FROM feed WHERE kind IN ('payroll', 'property', 'business')
+                      OR (kind = 'vehicle' AND text NOT IN ('摩托车', '三轮车', '农用车', '拖拉机'))
+                      GROUP BY kind, household_id"""
+
+
+def floor(db_url: str, sqlite_path: str, rule_ids: dict[str, int]) -> set[tuple[int, int]]:
+    """The same rules by hand: plain driver → Arrow → DuckDB → one executemany back."""
+    import duckdb
+    import pyarrow as pa
+
+    if db_url:
+        import psycopg
+
+        source = psycopg.connect(db_url)
+        mark = "%s"
+    else:
+        import sqlite3
+
+        source = sqlite3.connect(sqlite_path)
+        mark = "?"
+    con = duckdb.connect()
+
+    def load(name: str, sql: str, types: list, typed: str = "*") -> None:
+        cursor = source.cursor()
+        cursor.execute(sql)
+        names = [d[0] for d in cursor.description]
+        batches = []
+        while rows := cursor.fetchmany(BATCH):
+            batches.append(pa.RecordBatch.from_arrays(
+                [pa.array(col, type=t) for col, t in zip(zip(*rows, strict=True), types, strict=True)], names=names))
+        table = pa.Table.from_batches(batches, schema=pa.schema(list(zip(names, types, strict=True))))
+        con.register("t", table)
+        con.execute(f"CREATE TABLE {name} AS SELECT {typed} FROM t")
+        con.unregister("t")
+
+    i64, s, i8, i32 = pa.int64(), pa.string(), pa.int8(), pa.int32()
+    load("households", "SELECT id, village_id, CASE WHEN monitoring_type <> '' THEN 1 ELSE 0 END AS monitored "
+         "FROM registry_household", [i64, s, i8], "id, village_id, monitored = 1 AS monitored")
+    load("members", "SELECT id, household_id, CAST(birth_date AS TEXT) AS birth_date, relation, disability_grade, "
+         "CASE WHEN medical_insurance THEN 1 ELSE 0 END AS medical_insurance, work_place, work_months, labour_ability "
+         "FROM registry_member", [i64, i64, s, s, s, i8, s, i32, s],
+         "id, household_id, CAST(birth_date AS DATE) AS birth_date, relation, disability_grade, "
+         "medical_insurance = 1 AS medical_insurance, work_place, work_months, labour_ability")
+    load("income", "SELECT household_id, year, members_counted, CAST(ROUND((wage_income + business_income + "
+         "property_income + transfer_income - production_cost) * 100) AS BIGINT) AS net_cents FROM registry_incomerecord",
+         [i64, i32, i32, i64])
+    load("feed", "SELECT kind, period, member_id, household_id, CAST(date1 AS TEXT) AS date1, amount1, amount5, "
+         "code1, code2, text FROM monitoring_feedrow", [s, s, i64, i64, s, i64, i64, s, s, s],
+         "kind, period, member_id, household_id, CAST(date1 AS DATE) AS date1, amount1, amount5, code1, code2, text")
+    con.execute("CREATE TABLE lines AS SELECT * FROM (VALUES ('513225', 2024, 750000), ('513225', 2025, 780000)) "
+                "t(county, year, amount_cents)")
+    found: set[tuple[int, int]] = set()
+    for code, sql in FLOOR_SQL.items():
+        found |= {(household, rule_ids[code]) for (household,) in con.execute(sql).fetchall()}
+    con.execute(FLOOR_EXCLUSIONS).fetchall()
+    now = dt.datetime.now(dt.UTC).isoformat(sep=" ")
+    cursor = source.cursor()
+    cursor.executemany(
+        "INSERT INTO monitoring_riskwarning (household_id, village_id, rule_id, evidence, fact, exclusions, "
+        f"exclusion_evidence, state, created_at, updated_at, visit_notes, dismiss_reason) VALUES ({mark}, "
+        f"(SELECT village_id FROM registry_household WHERE id = {mark}), {mark}, {mark}, '', '', '', 'open', "
+        f"{mark}, {mark}, '', '')",
+        [(household, household, rule, f"rule {rule}", now, now) for household, rule in found])
+    source.commit()
+    source.close()
+    con.close()
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--people", type=int, default=100_000)
+    parser.add_argument("--database-url", default="", help="a PostgreSQL database to use instead of SQLite")
+    args = parser.parse_args()
+    tmp = tempfile.mkdtemp(prefix="bangfu-bench-screening-")
+    os.environ["BANGFU_VAR_DIR"] = tmp
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bangfu.settings"
+    if args.database_url:
+        os.environ["DATABASE_URL"] = args.database_url
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from bangfu.monitoring.models import RiskWarning, Rule
+    from bangfu.monitoring.services import screening_run
+
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    sizes = build(args.people)
+    print(f"built {sizes} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    connection.close()
+
+    started = time.perf_counter()
+    run = screening_run(actor=None)
+    project_seconds = time.perf_counter() - started
+    project = set(RiskWarning.objects.values_list("household_id", "rule_id"))
+    print(f"project: {run.counts_by_rule}", file=sys.stderr)
+    RiskWarning.objects.all().delete()
+    rule_ids = dict(Rule.objects.values_list("code", "id"))
+    connection.close()
+
+    started = time.perf_counter()
+    hand = floor(args.database_url, os.path.join(tmp, "bangfu.sqlite3"), rule_ids)
+    floor_seconds = time.perf_counter() - started
+    verdict = ""
+    if hand != project:
+        names = {v: k for k, v in rule_ids.items()}
+        only_project = sorted({names[r] for _, r in project - hand})
+        only_floor = sorted({names[r] for _, r in hand - project})
+        print(f"only in project: {len(project - hand)} {only_project}; only in floor: {len(hand - project)} "
+              f"{only_floor}", file=sys.stderr)
+        verdict = ", mismatch"
+    print(f"screening: ratio={project_seconds / floor_seconds:.2f} (project {project_seconds:.2f} s, floor "
+          f"{floor_seconds:.2f} s), warnings={len(project)}, peak_rss={peak_rss_mb()} MB{verdict}")
+
+
+if __name__ == "__main__":
+    main()
