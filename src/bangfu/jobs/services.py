@@ -31,6 +31,7 @@ class JobFailure(Exception):
     """A failure whose message is written for the user (Chinese, naming what to do). Any other exception is
     logged for the operator and the user reads a general message with the job's number."""
 
+
 # kind -> function(job, progress) -> (file name shown to the user, path of the file written), or a summary text
 JOB_RUNNERS: dict[str, Callable] = {}
 
