@@ -134,7 +134,7 @@ def test_no_medical_insurance(pair, county_admin):
     Member.objects.filter(household=fires).update(medical_insurance=False)
     _run(county_admin)
     assert warned("no_medical_insurance") == {fires.pk}
-    assert _evidence("no_medical_insurance", fires) == "测试户主未参加城乡居民基本医疗保险"
+    assert _evidence("no_medical_insurance", fires) == "过线户未参加城乡居民基本医疗保险"
 
 
 def test_earner_lost_death_or_serious_illness(make_household, county_admin):
