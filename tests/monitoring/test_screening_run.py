@@ -78,3 +78,12 @@ def test_only_the_county_screens(tuanjie_cadre):
     with pytest.raises(PermissionDenied):
         screening_run(actor=tuanjie_cadre)
     assert not ScreeningRun.objects.exists()
+
+
+def test_households_no_longer_registered_are_not_screened(make_household, county_admin):
+    gone = make_household(TUANJIE)
+    _stay(gone, dt.date(2025, 5, 3), "12000")
+    type(gone).objects.filter(pk=gone.pk).update(is_active=False)
+    run = screening_run(actor=county_admin)
+    assert not RiskWarning.objects.exists()
+    assert (run.inputs["households"], run.inputs["members"], run.inputs["feed"]) == (0, 0, 0)
