@@ -46,7 +46,7 @@ def test_import_feed_checks_then_commits(tmp_path, make_household, capsys):
     report = json.loads(out)
     assert status == 1  # one row matches nobody
     assert (report["rows"], report["matched"], report["unmatched"]) == (3, 2, 1)
-    assert report["errors"][0]["row"] == 4 and "未匹配" in report["errors"][0]["reason"]
+    assert report["errors"][0]["row"] == 4 and "未匹配" in report["errors"][0]["message"]
     assert not FeedRow.objects.exists()
     status, out = _bangfu(capsys, "import", "feed", "--kind", "medical", str(path), "--period", "2025-05",
                           "--json", "--commit")

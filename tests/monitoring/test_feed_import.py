@@ -58,11 +58,11 @@ def test_preview_reports_every_bad_row_and_writes_nothing(county_file, county_ad
     assert (report.rows, report.matched, report.unmatched, report.invalid) == (20, 16, 2, 2)
     by_row = {error.row: error for error in report.errors}
     assert set(by_row) == {20, 21, 22, 23}  # two title rows, the header on row 3, data from row 4
-    assert by_row[20].column == "入院时间" and "不是存在的日期" in by_row[20].reason
-    assert by_row[21].column == "公民身份号码" and "身份证号" in by_row[21].reason
-    assert by_row[22].column == "公民身份号码" and "未匹配" in by_row[22].reason
-    assert report.as_dict()["errors"][0] == {"sheet": "住院结算", "row": 20, "column": "入院时间",
-                                             "reason": by_row[20].reason}
+    assert by_row[20].column == "入院时间" and "不是存在的日期" in by_row[20].message
+    assert by_row[21].column == "公民身份号码" and "身份证号" in by_row[21].message
+    assert by_row[22].column == "公民身份号码" and "未匹配" in by_row[22].message
+    assert report.as_dict()["errors"][0] == {"sheet": "住院结算", "row": 20, "column": "入院时间", "rule": "date",
+                                             "message": by_row[20].message}
 
 
 def test_commit_writes_the_good_rows_only(county_file, county_admin):
@@ -83,7 +83,7 @@ def test_the_uploader_matches_only_within_jurisdiction(county_file, regions):
     township_operator = make_user("op", "department_operator", "513225103000")  # 双河镇 only
     report = feed_file_check(actor=township_operator, kind="medical", period="2025-05", path=path)
     assert (report.matched, report.unmatched) == (15, 3)
-    message = next(e.reason for e in report.errors if e.row == 19)  # the 漳扎 person
+    message = next(e.message for e in report.errors if e.row == 19)  # the 漳扎 person
     assert "未匹配" in message and "漳扎" not in message  # the report does not say where the person lives
 
 

@@ -127,7 +127,7 @@ def test_only_the_county_edits_rules(client, county_admin, tuanjie_cadre):
     rule.refresh_from_db()
     assert (rule.params, rule.verify_days) == ({"monitored_yuan": 5000, "other_yuan": 9000}, 5)
     record = ChangeRecord.objects.get(object_type="rule")
-    assert record.before["params"]["other_yuan"] == 10000 and record.reason == "县领导小组纪要"
+    assert record.before["params"]["other_yuan"] == 10000 and record.message == "县领导小组纪要"
 
 
 def test_screening_page_starts_a_job_for_the_county(client, make_household, county_admin, tuanjie_cadre,
@@ -167,7 +167,7 @@ def test_feed_upload_preview_then_accept(client, tmp_path, make_household, regio
     path = _csv(tmp_path, [make_household(TUANJIE), make_household(ZHANGZHA_VILLAGE)])
     response = _preview(client, path)
     assert response.status_code == 200 and response.context["report"].matched == 2
-    assert "第" not in response.context["errors"][0].reason and response.context["errors"][0].row == 4
+    assert "第" not in response.context["errors"][0].message and response.context["errors"][0].row == 4
     assert not FeedRow.objects.exists() and not FeedUpload.objects.exists()
     token = response.context["token"]
     assert client.post(reverse("monitoring:feed_commit"), {"token": token, "decision": "accept"}).status_code == 302

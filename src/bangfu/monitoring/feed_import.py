@@ -5,14 +5,14 @@ when the operator accepts — write the good rows.
     feed_upload_commit(actor=…, kind=…, period=…, path=…, file_name=…) -> FeedUpload      (one transaction)
 
 Rows that match nobody (people outside the county, or outside the uploader's jurisdiction: the report does not
-say which) and invalid rows come back with row, column and reason; they are never written and never warn.
+say which) and invalid rows come back with sheet, row, column, rule and message (the shared reader's RowError);
+they are never written and never warn. The grid is read by bangfu.ingest (title rows, two-row headers, merged
+cells, totals and signature lines, CSV in UTF-8 or GB18030) with the kind's columns as an ImportKind.
 """
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,27 +22,18 @@ from django.utils.translation import gettext as _
 from bangfu.audit.models import ChangeRecord
 from bangfu.audit.services import change_record, snapshot
 from bangfu.core.crypto import field_cipher
-from bangfu.core.id_number import IdNumberError, parse_id_number
+from bangfu.core.parsing import ParseError, clean_text, parse_amount, parse_date
 from bangfu.core.scoping import village_scope
+from bangfu.ingest.cells import resident_id
+from bangfu.ingest.kinds import Field, ImportKind
+from bangfu.ingest.reader import ReadError, RowError, Workbook, read_workbook
 from bangfu.monitoring.feeds import CODE, DATE, FEED_KINDS, MONEY, FeedColumn, FeedKind
 from bangfu.monitoring.models import FeedRow, FeedUpload
 from bangfu.registry.models import Member
 
 PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
-EXCEL_EPOCH = dt.date(1899, 12, 30)
 LOOKUP_CHUNK = 500
 WRITE_CHUNK = 2000
-
-
-@dataclass
-class FeedError:
-    row: int
-    column: str
-    reason: str
-    sheet: str = ""
-
-    def as_dict(self) -> dict:
-        return {"sheet": self.sheet, "row": self.row, "column": self.column, "reason": self.reason}
 
 
 @dataclass
@@ -53,7 +44,7 @@ class FeedReport:
     matched: int = 0
     unmatched: int = 0
     invalid: int = 0
-    errors: list[FeedError] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
     good: list[dict] = field(default_factory=list)  # slot values + member_id, household_id, row_number
 
     def as_dict(self) -> dict:
@@ -69,91 +60,39 @@ class FeedFileError(Exception):
         self.message = message
 
 
-# --- cells ---------------------------------------------------------------------------------------------------
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return " ".join(unicodedata.normalize("NFKC", str(value)).split())
-
-
-def parse_date(value) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, int | float) and 20000 < value < 80000:  # an Excel serial day number
-        return EXCEL_EPOCH + dt.timedelta(days=int(value))
-    text = _text(value)
-    match = (re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:\s.*)?", text)
-             or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text))
-    if not match:
-        raise ValueError(_("日期格式应为 2025-05-03、2025/5/3 或 2025年5月3日"))
-    try:
-        return dt.date(int(match[1]), int(match[2]), int(match[3]))
-    except ValueError:
-        raise ValueError(_("不是存在的日期")) from None
+# --- cells (the shared parsers of core.parsing and ingest.cells; codes by the kind's own lists) -------------
 
 
 def parse_money_cents(value) -> int:
-    text = _text(value).replace(",", "").replace("元", "").replace("¥", "")
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(_("应为金额（元），如 1234.56")) from None
+    amount = parse_amount(value)
     if amount < 0:
-        raise ValueError(_("金额不能为负数"))
-    if amount > Decimal("100000000"):
-        raise ValueError(_("金额超过1亿元，请核对"))
-    return int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        raise ParseError("amount_negative", _("金额不能为负数"))
+    if amount > 100_000_000:
+        raise ParseError("amount_too_large", _("金额超过1亿元，请核对"))
+    return int(amount * 100)
 
 
 def parse_code(column: FeedColumn, value) -> str:
-    text = _text(value).upper() if not column.choices else _text(value)
+    text = clean_text(value)
     if not column.choices:
-        return text[:40]
-    if text in column.choices:
-        return column.choices[text]
-    if text.upper() in column.choices:
-        return column.choices[text.upper()]
-    raise ValueError(_("应为以下之一：%(allowed)s") % {"allowed": "、".join(dict.fromkeys(column.choices))})
+        return text.upper()[:40]
+    for candidate in (text, text.upper(), text.replace(" ", "")):
+        if candidate in column.choices:
+            return column.choices[candidate]
+    raise ParseError("choice", _("应为以下之一：%(allowed)s") % {"allowed": "、".join(dict.fromkeys(column.choices))})
 
 
-def parse_id_cell(value) -> str:
-    if isinstance(value, float) and not value.is_integer() or isinstance(value, float) and value > 1e15:
-        raise IdNumberError("as_number", _("身份证号被存成了数字，末几位已丢失：请把该列设为文本后重新填写"))
-    return parse_id_number(_text(value)).number
+def import_kind(kind: FeedKind) -> ImportKind:
+    """The feed kind as the shared reader's import kind (its columns and header synonyms)."""
+    return ImportKind(kind.code, str(kind.label), tuple(
+        Field(c.key, c.label, c.synonyms, required=c.required) for c in kind.all_columns))
 
 
-# --- reading the grid --------------------------------------------------------------------------------------
-
-
-def _header_key(text) -> str:
-    return re.sub(r"[\s*＊:：]", "", unicodedata.normalize("NFKC", str(text or "")))
-
-
-def read_table(path: Path, kind: FeedKind) -> tuple[str, int, dict[str, tuple[int, str]], list[list]]:
-    """The first sheet with a header naming the ID-number column: (sheet, header row number, key → (column index,
-    header as written), the rows after the header)."""
-    from bangfu.monitoring.feed_reader import read_grids
-
-    wanted = {}
-    for column in kind.all_columns:
-        for header in column.headers:
-            wanted.setdefault(_header_key(header), column.key)
-    for sheet, grid in read_grids(path):
-        for index, cells in enumerate(grid[:30]):
-            found: dict[str, tuple[int, str]] = {}
-            for position, cell in enumerate(cells):
-                key = wanted.get(_header_key(cell))
-                if key and key not in found:
-                    found[key] = (position, _text(cell))
-            if "id_number" in found:
-                return sheet, index + 1, found, grid[index + 1:]
-    raise FeedFileError(_("没有找到表头：前30行中没有“身份证号”“身份证号码”或“公民身份号码”等列"))
+def _read(path: Path, kind: FeedKind) -> Workbook:
+    try:
+        return read_workbook(Path(path), kind=import_kind(kind))
+    except ReadError as error:
+        raise FeedFileError(error.message) from None
 
 
 # --- checking and matching ---------------------------------------------------------------------------------
@@ -180,58 +119,53 @@ def feed_file_check(*, actor, kind: str, period: str, path: Path) -> FeedReport:
     """Read and check a department file; match each row to a member. Writes nothing."""
     feed_kind = _require_upload(actor, kind)
     _check_period(period)
-    sheet, header_row, columns, grid = read_table(Path(path), feed_kind)
+    workbook = _read(Path(path), feed_kind)
     report = FeedReport(kind=kind, period=period)
-    missing = [c for c in feed_kind.all_columns if c.required and c.key not in columns]
-    if missing:
-        raise FeedFileError(_("缺少必需的列：%(columns)s") % {"columns": "、".join(c.label for c in missing)})
-    parsed: list[tuple[int, str, dict]] = []
-    for offset, cells in enumerate(grid):
-        number = header_row + 1 + offset
-        if not any(_text(cell) for cell in cells):
-            continue
-        first = _text(cells[0]) if cells else ""
-        if first.startswith(("合计", "小计", "总计", "填表人", "制表人", "审核人")):
-            continue
-        report.rows += 1
-        values: dict = {"row_number": number}
-        problems: list[FeedError] = []
-        digest = ""
-        for column in feed_kind.all_columns:
-            if column.key not in columns:
-                continue
-            position, header = columns[column.key]
-            raw = cells[position] if position < len(cells) else None
-            if _text(raw) == "":
-                if column.required:
-                    problems.append(FeedError(number, header, _("必填，不能为空"), sheet))
-                continue
-            try:
-                if column.key == "id_number":
-                    digest = field_cipher().blind_index("id_number", parse_id_cell(raw))
-                elif column.key == "name":
+    parsed: list[tuple[RowError, str, dict]] = []
+    for sheet in workbook.sheets:
+        missing = [c for c in feed_kind.all_columns if c.required and c.key not in sheet.mapped]
+        if missing:
+            raise FeedFileError(_("工作表“%(sheet)s”缺少必需的列：%(columns)s") % {
+                "sheet": sheet.name, "columns": "、".join(c.label for c in missing)})
+        for row in sheet.rows:
+            report.rows += 1
+            values: dict = {"row_number": row.number}
+            problems: list[RowError] = []
+            digest = ""
+            for column in feed_kind.all_columns:
+                if column.key not in sheet.mapped or column.key == "name":
                     continue
-                elif column.type == DATE:
-                    values[column.slot] = parse_date(raw)
-                elif column.type == MONEY:
-                    values[column.slot] = parse_money_cents(raw)
-                elif column.type == CODE:
-                    values[column.slot] = parse_code(column, raw)
-                else:
-                    values[column.slot] = _text(raw)[:200]
-            except (ValueError, IdNumberError) as error:
-                message = error.message if isinstance(error, IdNumberError) else str(error)
-                problems.append(FeedError(number, header, message, sheet))
-        if problems:
-            report.invalid += 1
-            report.errors.extend(problems)
-            continue
-        parsed.append((number, digest, values))
-    _match(actor, report, parsed, sheet, columns["id_number"][1])
+                raw = row.values.get(column.key, "")
+                header = sheet.header_of(column.key)
+                if raw == "" or raw is None:
+                    if column.required:
+                        problems.append(RowError(sheet.name, row.number, header, "required", _("必填，不能为空")))
+                    continue
+                try:
+                    if column.key == "id_number":
+                        digest = field_cipher().blind_index("id_number", resident_id(raw))
+                    elif column.type == DATE:
+                        values[column.slot] = parse_date(raw)
+                    elif column.type == MONEY:
+                        values[column.slot] = parse_money_cents(raw)
+                    elif column.type == CODE:
+                        values[column.slot] = parse_code(column, raw)
+                    else:
+                        values[column.slot] = clean_text(raw)[:200]
+                except ParseError as error:
+                    problems.append(RowError(sheet.name, row.number, header, error.rule, error.message))
+            if problems:
+                report.invalid += 1
+                report.errors.extend(problems)
+                continue
+            where = RowError(sheet.name, row.number, sheet.header_of("id_number"), "unmatched",
+                             _("未匹配：该身份证号不是本辖区登记的农户成员"))
+            parsed.append((where, digest, values))
+    _match(actor, report, parsed)
     return report
 
 
-def _match(actor, report: FeedReport, parsed: list[tuple[int, str, dict]], sheet: str, id_header: str) -> None:
+def _match(actor, report: FeedReport, parsed: list[tuple[RowError, str, dict]]) -> None:
     scope = Member.objects.filter(household__is_active=True)
     if actor is not None:
         scope = scope.filter(village_scope(actor, field="household__village_id"))
@@ -242,15 +176,15 @@ def _match(actor, report: FeedReport, parsed: list[tuple[int, str, dict]], sheet
         for member_id, household_id, digest in scope.filter(id_number_digest__in=chunk).values_list(
                 "id", "household_id", "id_number_digest"):
             found[digest] = (member_id, household_id)
-    for number, digest, values in parsed:
+    for unmatched, digest, values in parsed:
         if digest not in found:
             report.unmatched += 1
-            report.errors.append(FeedError(number, id_header, _("未匹配：该身份证号不是本辖区登记的农户成员"), sheet))
+            report.errors.append(unmatched)
             continue
         report.matched += 1
         values["member_id"], values["household_id"] = found[digest]
         report.good.append(values)
-    report.errors.sort(key=lambda error: error.row)
+    report.errors.sort(key=lambda error: (error.sheet, error.row))
 
 
 @transaction.atomic

@@ -42,13 +42,14 @@ class ImportFeed:
             stdout.write(f"{report.rows} 行：匹配 {report.matched}，未匹配 {report.unmatched}，无效 {report.invalid}"
                          + ("，已写入" if options["commit"] else "（仅检查，未写入；加 --commit 写入）"))
             for error in report.errors:
-                stdout.write(f"  第{error.row}行 [{error.column}] {error.reason}")
+                stdout.write(f"  第{error.row}行 [{error.column}] {error.message}")
         return 1 if report.errors else 0
 
     def _fail(self, options, stdout, message: str) -> int:
         if options["json"]:
             stdout.write(json.dumps({"rows": 0, "matched": 0, "unmatched": 0,
-                                     "errors": [{"sheet": "", "row": 0, "column": "", "reason": message}]},
+                                     "errors": [{"sheet": "", "row": 0, "column": "", "rule": "file",
+                                                 "message": message}]},
                                     ensure_ascii=False))
         else:
             stdout.write(message)
