@@ -127,7 +127,7 @@ def test_only_the_county_edits_rules(client, county_admin, tuanjie_cadre):
     rule.refresh_from_db()
     assert (rule.params, rule.verify_days) == ({"monitored_yuan": 5000, "other_yuan": 9000}, 5)
     record = ChangeRecord.objects.get(object_type="rule")
-    assert record.before["params"]["other_yuan"] == 10000 and record.message == "县领导小组纪要"
+    assert record.before["params"]["other_yuan"] == 10000 and record.reason == "县领导小组纪要"
 
 
 def test_screening_page_starts_a_job_for_the_county(client, make_household, county_admin, tuanjie_cadre,
