@@ -115,13 +115,25 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
+# Argon2id first; hashes from before (PBKDF2) still verify and are upgraded at the next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+     "OPTIONS": {"user_attributes": ("username", "full_name", "email")}},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Repeated failed logins lock the username for a while (per process cache: one server process is the norm).
+# Failed logins are counted in the database (accounts.throttle) by account and address, and by address alone.
 LOGIN_MAX_FAILURES = env("BANGFU_LOGIN_MAX_FAILURES")
+LOGIN_MAX_FAILURES_PER_ADDRESS = env("BANGFU_LOGIN_MAX_FAILURES_PER_ADDRESS")
 LOGIN_LOCK_MINUTES = env("BANGFU_LOGIN_LOCK_MINUTES")
+# ID numbers found registered outside the user's jurisdiction, per hour, before the user's check is locked.
+DUPLICATE_CHECK_LIMIT = env("BANGFU_DUPLICATE_CHECK_LIMIT")
 # Evidence files (photos, scans) attached to assistance ledgers: the largest accepted upload.
 EVIDENCE_MAX_BYTES = env("BANGFU_EVIDENCE_MAX_MB") * 1024 * 1024
 

@@ -134,7 +134,7 @@ def test_edit_form_names_the_field_and_writes_nothing(admin_client, county_admin
 def test_password_form_resets_and_names_bad_input(admin_client, tuanjie_cadre, fingerprint):
     url = reverse("accounts:user_password", args=[tuanjie_cadre.pk])
     before = fingerprint()
-    response = admin_client.post(url, form_data(PasswordSetForm(), password="1234567", password_confirm="1234567"))
+    response = admin_client.post(url, form_data(PasswordSetForm(), password="Qz8!xw1", password_confirm="Qz8!xw1"))
     assert response.context["form"].errors == {"password": ["密码不符合要求：至少需要8个字符"]}
     response = admin_client.post(url, form_data(PasswordSetForm(), password=PASSWORD, password_confirm="other-pass"))
     assert response.context["form"].errors == {"password_confirm": ["两次输入的密码不一致"]}

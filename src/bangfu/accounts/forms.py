@@ -1,53 +1,106 @@
 """Login with a lock after repeated failures, so a password cannot be guessed by trying; the user management
 forms."""
 
+import datetime as dt
+import hashlib
+import math
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from bangfu.accounts.models import User
+from bangfu.accounts.models import Throttle, User
 from bangfu.accounts.roles import Role
+from bangfu.accounts.throttle import throttle_clear, throttle_release, throttle_reserve
 from bangfu.assistance.models import Unit
+from bangfu.audit.models import SecurityEvent
+from bangfu.audit.services import security_event_record
 from bangfu.regions.models import Region
 
 
-def _key(username: str) -> str:
-    return f"login-failures:{username.strip().lower()}"
+def client_address(request) -> str:
+    """The client's address as the server saw it (behind BANGFU_TRUSTED_PROXY, waitress has put the real
+    client's there)."""
+    return (request.META.get("REMOTE_ADDR", "") if request is not None else "")[:45]
+
+
+def _account_key(username: str) -> str:
+    # Hashed: a username may be anything typed, even an ID number, and keys are stored.
+    return hashlib.sha256(username.strip().lower().encode("utf-8")).hexdigest()[:32]
+
+
+def _pair_key(username: str, address: str) -> str:
+    return f"login:{_account_key(username)}|{address}"
+
+
+def _address_key(address: str) -> str:
+    return f"login-address:{address}"
 
 
 class LockingAuthenticationForm(AuthenticationForm):
+    """Each attempt reserves its place in two counters before the password is checked: this account from this
+    address, and this address for any account. Parallel guesses cannot get past the limit, and a stranger
+    guessing from elsewhere locks only their own address, never the real user out."""
+
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": _("用户名或密码错误，请重新输入。"),
         "inactive": _("该账号已停用，请联系县级管理员。"),
-        "locked": _("登录失败次数过多，账号已暂时锁定，请 %(minutes)s 分钟后再试。"),
+        "locked": _("登录失败次数过多，已暂时锁定，请 %(minutes)s 分钟后再试。"),
     }
 
     def clean(self):
-        username = self.cleaned_data.get("username") or ""
-        limit = settings.LOGIN_MAX_FAILURES
-        minutes = settings.LOGIN_LOCK_MINUTES
-        if username and cache.get(_key(username), 0) >= limit:
-            raise ValidationError(self.error_messages["locked"], code="locked", params={"minutes": minutes})
+        username = (self.cleaned_data.get("username") or "").strip()
+        if not username or not self.cleaned_data.get("password"):
+            return super().clean()
+        address = client_address(self.request)
+        window = dt.timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
+        pair = throttle_reserve(_pair_key(username, address), limit=settings.LOGIN_MAX_FAILURES, window=window)
+        if not pair.granted:
+            self._refuse_locked(pair)
+        whole = throttle_reserve(_address_key(address), limit=settings.LOGIN_MAX_FAILURES_PER_ADDRESS,
+                                 window=window)
+        if not whole.granted:
+            throttle_release(pair.key)
+            self._refuse_locked(whole)
         try:
             cleaned = super().clean()
         except ValidationError:
-            if username:
-                try:
-                    cache.incr(_key(username))
-                except ValueError:
-                    cache.set(_key(username), 1, timeout=minutes * 60)
+            self._record_failure(username, address, pair, whole)
             raise
-        cache.delete(_key(username))
+        throttle_clear(pair.key)  # this account from this address proved itself
+        throttle_release(whole.key)
         return cleaned
+
+    def _refuse_locked(self, reservation):
+        minutes = max(1, math.ceil((reservation.until - timezone.now()).total_seconds() / 60))
+        raise ValidationError(self.error_messages["locked"], code="locked", params={"minutes": minutes})
+
+    def _record_failure(self, username, address, pair, whole) -> None:
+        user = User.objects.filter(username__iexact=username).first()
+        region = (user.region_id or "") if user else ""
+        security_event_record(kind=SecurityEvent.Kind.LOGIN_FAILED, actor=user, username=username, address=address,
+                              region_code=region)
+        for reservation, what in ((pair, gettext("该账号在此地址")), (whole, gettext("此地址的所有账号"))):
+            if reservation.count == reservation_limit(reservation):
+                security_event_record(kind=SecurityEvent.Kind.LOGIN_LOCKED, actor=user, username=username,
+                                      address=address, region_code=region,
+                                      detail=gettext("%(what)s已锁定至 %(until)s") % {
+                                          "what": what, "until": f"{timezone.localtime(reservation.until):%H:%M}"})
+
+
+def reservation_limit(reservation) -> int:
+    return (settings.LOGIN_MAX_FAILURES if reservation.key.startswith("login:")
+            else settings.LOGIN_MAX_FAILURES_PER_ADDRESS)
 
 
 def login_failures_clear(username: str) -> None:
-    """Lift the lock, e.g. once an administrator has set a new password."""
-    cache.delete(_key(username))
+    """Lift the locks on an account (from every address), e.g. once an administrator has set a new password."""
+    Throttle.objects.filter(key__startswith=f"login:{_account_key(username)}|").delete()
 
 
 # --- user management: the forms check types; accounts.services checks the rules ------------------------------

@@ -17,6 +17,10 @@ class User(AbstractUser):
                                on_delete=models.PROTECT, related_name="users")
     unit = models.ForeignKey("assistance.Unit", verbose_name=_("所属帮扶单位"), null=True, blank=True,
                              on_delete=models.PROTECT, related_name="users")
+    # Optional second factor for administrators (RFC 6238 TOTP): the shared secret once confirmed, and the last
+    # time step used, so a code cannot be used twice.
+    totp_secret = models.CharField(_("动态验证码密钥"), max_length=64, blank=True, default="")
+    totp_last_step = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("用户")
@@ -43,3 +47,19 @@ class User(AbstractUser):
         if self.unit_id:
             return self.unit.name
         return self.region.name if self.region_id else ""
+
+
+class Throttle(models.Model):
+    """A counter of attempts under a key (failed logins by account and address, ID numbers found outside a
+    user's jurisdiction) within a window that starts at the first attempt. See accounts.throttle."""
+
+    key = models.CharField(max_length=200, unique=True)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("尝试计数")
+        verbose_name_plural = _("尝试计数")
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.count}"

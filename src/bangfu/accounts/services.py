@@ -58,7 +58,7 @@ def _outranks(role: str, actor) -> bool:
 
 
 def _user_snapshot(user: User) -> dict:
-    return snapshot(user, exclude=frozenset({"password", "last_login"}))
+    return snapshot(user, exclude=frozenset({"password", "last_login", "totp_secret", "totp_last_step"}))
 
 
 def _audit_region(user: User) -> str:

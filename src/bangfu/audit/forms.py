@@ -8,7 +8,8 @@ OBJECT_TYPES = [("", _("全部对象")), ("household", _("农户")), ("member", 
 
 
 class AuditFilterForm(forms.Form):
-    view = forms.ChoiceField(required=False, choices=[("changes", _("变更记录")), ("reveals", _("敏感信息查看与导出"))],
+    view = forms.ChoiceField(required=False, choices=[("changes", _("变更记录")), ("reveals", _("敏感信息查看与导出")),
+                                                       ("security", _("安全事件"))],
                              widget=forms.HiddenInput)
     actor = forms.CharField(label=_("操作人"), required=False,
                             widget=forms.TextInput(attrs={"placeholder": _("操作人用户名或姓名"), "type": "search"}))

@@ -120,3 +120,35 @@ class RevealRecord(models.Model):
     @property
     def field_label(self) -> str:
         return self.FIELD_LABELS.get(self.field, self.field)
+
+
+class SecurityEvent(models.Model):
+    """Something the county's security officer should see: a failed login, a lock, an ID number found
+    registered outside the user's jurisdiction, a duplicate check locked. Never holds an identifier in clear."""
+
+    class Kind(models.TextChoices):
+        LOGIN_FAILED = "login_failed", _("登录失败")
+        LOGIN_LOCKED = "login_locked", _("登录已锁定")
+        TOTP_FAILED = "totp_failed", _("动态验证码错误")
+        DUPLICATE_ELSEWHERE = "duplicate_elsewhere", _("证件号码已在辖区外登记")
+        DUPLICATE_CHECK_LOCKED = "duplicate_check_locked", _("证件号码查重已锁定")
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    kind = models.CharField(_("事件"), max_length=30, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("用户"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    username = models.CharField(_("用户名"), max_length=150, blank=True,
+                                help_text=_("登录时输入的用户名（可能并不存在）"))
+    address = models.CharField(_("来源地址"), max_length=45, blank=True)
+    region_code = models.CharField(_("所属区划"), max_length=12, blank=True, db_index=True,
+                                   help_text=_("用户所属区划；不存在的用户名为空，由县级及以上查看"))
+    detail = models.CharField(_("说明"), max_length=200, blank=True)
+    request_id = models.CharField(_("请求编号"), max_length=36, blank=True)
+
+    class Meta:
+        verbose_name = _("安全事件")
+        verbose_name_plural = _("安全事件")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.username}"

@@ -15,13 +15,15 @@ def reveal_records_visible_to(user) -> QuerySet[RevealRecord]:
 
 
 def audit_filtered(queryset: QuerySet, *, actor: str = "", date_from=None, date_to=None, action: str = "",
-                   object_type: str = "") -> QuerySet:
+                   object_type: str = "", username_too: bool = False) -> QuerySet:
     """The audit page's filters, on change or reveal records already scoped to the reader."""
     from django.db.models import Q
 
     if actor.strip():
-        queryset = queryset.filter(Q(actor__username__icontains=actor.strip()) |
-                                   Q(actor__full_name__icontains=actor.strip()))
+        who = Q(actor__username__icontains=actor.strip()) | Q(actor__full_name__icontains=actor.strip())
+        if username_too:  # security events also name usernames that match no account
+            who |= Q(username__icontains=actor.strip())
+        queryset = queryset.filter(who)
     if date_from:
         queryset = queryset.filter(at__date__gte=date_from)
     if date_to:
@@ -31,3 +33,16 @@ def audit_filtered(queryset: QuerySet, *, actor: str = "", date_from=None, date_
     if object_type:
         queryset = queryset.filter(object_type=object_type)
     return queryset
+
+
+def security_events_visible_to(user) -> QuerySet:
+    """Failed logins, locks and duplicate-ID hits about users in the reader's jurisdiction; events naming no known
+    user (a mistyped or invented username) only for readers bound to a county or above."""
+    from django.db.models import Q
+
+    from bangfu.audit.models import SecurityEvent
+
+    scope = village_scope(user, field="region_code")
+    if user.is_superuser or (user.region_id and user.region.level in ("province", "city", "county")):
+        scope = scope | Q(region_code="")
+    return SecurityEvent.objects.filter(scope).select_related("actor")

@@ -80,3 +80,20 @@ def reveal_record(*, actor, field: str, instance: models.Model, household_id: in
         actor=actor, field=field, object_type=instance._meta.model_name, object_id=str(instance.pk),
         household_id=household_id, region_code=region_code, request_id=current_request_id(),
     )
+
+
+def security_event_record(*, kind: str, actor=None, username: str = "", address: str = "", detail: str = "",
+                          region_code: str | None = None):
+    """Record a security event. Callers write it outside the transaction of the write they refuse (which rolls
+    back), so the event stays.
+
+    A username typed at login is stored only if it holds nothing like an ID number or phone (people do type
+    their ID number as a username)."""
+    from bangfu.audit.models import SecurityEvent
+    from bangfu.core.identifiers import redact_identifiers
+
+    if region_code is None:
+        region_code = (actor.region_id or "") if actor is not None else ""
+    return SecurityEvent.objects.create(
+        kind=kind, actor=actor, username=redact_identifiers(username)[:150], address=address[:45],
+        region_code=region_code, detail=redact_identifiers(detail)[:200], request_id=current_request_id())

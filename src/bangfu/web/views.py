@@ -13,7 +13,12 @@ from django.utils.translation import gettext as _
 
 from bangfu.accounts.forms import LockingAuthenticationForm
 from bangfu.audit.forms import AuditFilterForm
-from bangfu.audit.selectors import audit_filtered, change_records_visible_to, reveal_records_visible_to
+from bangfu.audit.selectors import (
+    audit_filtered,
+    change_records_visible_to,
+    reveal_records_visible_to,
+    security_events_visible_to,
+)
 from bangfu.reports.indicators import INDICATORS, breakdown_level_for, summary_breakdown, summary_totals
 from bangfu.reports.selectors import village_summaries_visible_to
 
@@ -63,15 +68,20 @@ def audit_log(request):
     form = AuditFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     reveals = data.get("view") == "reveals"
-    records = reveal_records_visible_to(request.user) if reveals else change_records_visible_to(request.user)
+    security = data.get("view") == "security"
+    if security:
+        records = security_events_visible_to(request.user)
+    else:
+        records = reveal_records_visible_to(request.user) if reveals else change_records_visible_to(request.user)
     records = audit_filtered(records, actor=data.get("actor", ""), date_from=data.get("date_from"),
                              date_to=data.get("date_to"),
-                             action="" if reveals else data.get("action", ""),
-                             object_type="" if reveals else data.get("object_type", ""))
+                             action="" if reveals or security else data.get("action", ""),
+                             object_type="" if reveals or security else data.get("object_type", ""),
+                             username_too=security)
     page = Paginator(records, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "web/audit_log.html", {"page": page, "form": form, "reveals": reveals,
+    return render(request, "web/audit_log.html", {"page": page, "form": form, "reveals": reveals, "security": security,
                                                   "query": query.urlencode()})
 
 
