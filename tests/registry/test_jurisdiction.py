@@ -311,9 +311,9 @@ def test_duplicate_id_message_does_not_reveal_another_township(world, tuanjie_ca
                    id_number=world.zz_id_number)
     assert counts() == before
     message = caught.value.message_dict["id_number"][0]
-    assert "身份证号重复" in message
+    assert "已在其他地方登记" in message and "县级管理员" in message
     assert not {m for m in world.zz_markers(links=False) if m in message}, message
-    assert "漳扎镇" in message and "不在您的管辖范围内" in message
+    assert "漳扎" not in message  # not even the township (issue 5: it told where people are registered)
 
 
 # --- creating in another township --------------------------------------------------------------------------

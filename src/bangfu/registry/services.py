@@ -328,9 +328,24 @@ def _identity_from(raw: str, *, id_type: str, sex: str | None, birth_date: dt.da
     return MemberIdentity(number, parsed.sex, parsed.birth_date)
 
 
+def _resident_number_of(id_type: str, number: str) -> str | None:
+    """The resident ID number a document stands for, whatever type it arrived under: the number itself, the
+    first 18 characters of a 残疾人证号, or an "other" document that is in fact a valid ID number."""
+    if id_type == c.IdType.RESIDENT_ID:
+        return number
+    if id_type == c.IdType.DISABILITY_CERT:
+        return number[:18]
+    try:
+        return parse_id_number(number).number
+    except IdNumberError:
+        return None
+
+
 def _identity_digest(id_type: str, number: str) -> str:
-    # Resident ID numbers are indexed bare (so search by ID number finds them); other documents by type.
-    key = number if id_type == c.IdType.RESIDENT_ID else f"{id_type}:{number}"
+    # One person, one index entry: whatever the document type, a resident ID number is indexed bare (so the
+    # unique index refuses the same person twice, and a search by ID number finds them); other documents by type.
+    person = _resident_number_of(id_type, number)
+    key = person if person else f"{id_type}:{number}"
     return field_cipher().blind_index("id_number", key)
 
 
@@ -340,20 +355,67 @@ def _parse_member_id(raw: str, *, actor, id_type: str = c.IdType.RESIDENT_ID, se
     digest = _identity_digest(id_type or c.IdType.RESIDENT_ID, identity.number)
     holder = Member.objects.filter(id_number_digest=digest).exclude(pk=exclude_pk).select_related("household").first()
     if holder:
-        raise ValidationError({"id_number": _duplicate_message(holder, actor)})
+        _refuse_duplicate(holder, actor)
     return identity, digest
 
 
-def _duplicate_message(holder: Member, actor) -> str:
-    """Name the household that holds the number when the actor may see it; otherwise only its township,
-    so a duplicate check cannot be used to look people up outside one's jurisdiction."""
+class DuplicateElsewhere(ValidationError):
+    """The number is registered outside the actor's jurisdiction. Raised inside the service's transaction;
+    `_guard_duplicate_checks` outside it logs the hit and counts it (the transaction rolls back)."""
+
+
+def _refuse_duplicate(holder: Member, actor) -> None:
+    """Name the household that holds the number when the actor may see it. Otherwise say only that it is
+    registered elsewhere: no township, no household, so the check cannot be used to find people (and whether
+    they are monitored) outside one's jurisdiction."""
     household = holder.household
     if households_visible_to(actor).filter(pk=household.pk).exists():
-        return _("身份证号重复：已登记在户编号 %(number)s（户主 %(head)s）的成员 %(name)s") % {
-            "number": household.number, "head": household.head_name or _("未填"), "name": holder.name}
-    township = Region.objects.filter(code=household.village_id[:9] + "000").values_list("name", flat=True).first()
-    return _("身份证号重复：该号码已登记在%(township)s的农户中（不在您的管辖范围内），请联系县级管理员核实") % {
-        "township": township or _("其他乡镇")}
+        raise ValidationError({"id_number": _("身份证号重复：已登记在户编号 %(number)s（户主 %(head)s）的成员 %(name)s") % {
+            "number": household.number, "head": household.head_name or _("未填"), "name": holder.name}})
+    raise DuplicateElsewhere({"id_number": _elsewhere_message()})
+
+
+def _elsewhere_message() -> str:
+    return _("该证件号码已在其他地方登记，请联系县级管理员（县乡村振兴局）核实")
+
+
+def _duplicate_check_locked_message() -> str:
+    return _("证件号码查重已暂时锁定：一小时内多次录入已在您辖区外登记的号码。请联系县级管理员。")
+
+
+def _duplicate_key(actor) -> str:
+    return f"dupcheck:{actor.pk}"
+
+
+def _guard_duplicate_checks(service):
+    """Every ID number found registered outside the actor's jurisdiction is logged as a security event and
+    counted; more than BANGFU_DUPLICATE_CHECK_LIMIT in an hour locks the actor's duplicate check (no number is
+    looked up at all) and shows on the audit page."""
+    import functools
+
+    from bangfu.accounts.throttle import throttle_locked, throttle_reserve
+    from bangfu.audit.models import SecurityEvent
+    from bangfu.audit.services import security_event_record
+
+    @functools.wraps(service)
+    def guarded(*, actor, **kwargs):
+        window, limit = dt.timedelta(hours=1), settings.DUPLICATE_CHECK_LIMIT
+        if kwargs.get("id_number") and throttle_locked(_duplicate_key(actor), limit=limit, window=window):
+            raise ValidationError({"id_number": _duplicate_check_locked_message()})
+        try:
+            return service(actor=actor, **kwargs)
+        except DuplicateElsewhere:
+            reservation = throttle_reserve(_duplicate_key(actor), limit=limit, window=window)
+            security_event_record(kind=SecurityEvent.Kind.DUPLICATE_ELSEWHERE, actor=actor, username=actor.username)
+            if reservation.granted and reservation.count == limit:
+                security_event_record(kind=SecurityEvent.Kind.DUPLICATE_CHECK_LOCKED, actor=actor,
+                                      username=actor.username,
+                                      detail=_("一小时内第%(count)s次录入辖区外已登记的证件号码") % {"count": limit})
+            if not reservation.granted:
+                raise ValidationError({"id_number": _duplicate_check_locked_message()}) from None
+            raise
+
+    return guarded
 
 
 def _apply_id_number(member: Member, parsed: MemberIdentity, digest: str) -> None:
@@ -403,9 +465,10 @@ def _save_member(member: Member, actor) -> None:
     except IntegrityError:
         # Two people entering the same number at once: the unique blind index lets exactly one through.
         holder = Member.objects.select_related("household").get(id_number_digest=member.id_number_digest)
-        raise ValidationError({"id_number": _duplicate_message(holder, actor)}) from None
+        _refuse_duplicate(holder, actor)
 
 
+@_guard_duplicate_checks
 @transaction.atomic
 def member_add(*, actor, household: Household, data: dict[str, Any], id_number: str,
                sex: str | None = None, birth_date: dt.date | None = None) -> Member:
@@ -426,6 +489,7 @@ def member_add(*, actor, household: Household, data: dict[str, Any], id_number: 
     return member
 
 
+@_guard_duplicate_checks
 @transaction.atomic
 def member_update(*, actor, member: Member, data: dict[str, Any], id_number: str | None = None,
                   sex: str | None = None, birth_date: dt.date | None = None, version: int | None = None) -> Member:
