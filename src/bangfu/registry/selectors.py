@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from bangfu.audit.models import ChangeRecord, RevealRecord
 from bangfu.core.crypto import field_cipher
 from bangfu.core.id_number import IdNumberError, parse_id_number
+from bangfu.core.identifiers import contains_identifier
 from bangfu.core.paging import CappedPaginator, KeptCountPaginator
 from bangfu.core.phone import normalise_phone
 from bangfu.core.scoping import code_range_q, village_scope
@@ -32,15 +33,26 @@ class HouseholdFilter:
     # Set instead of q when the filter is stored (e.g. in a job): the blind index, never the typed number.
     id_number_digest: str = ""
     phone_digest: str = ""
+    # Set instead of q when the search text holds anything that could be an ID number or phone without being one
+    # (a near miss, a number with dashes or dots): the text encrypted, since even a near miss identifies a person.
+    q_cipher: str = ""
 
     def for_storage(self) -> dict:
-        """The filter as it may be written to the database: an ID number or phone in q becomes its keyed hash."""
+        """The filter as it may be written to the database: an ID number or phone in q becomes its keyed hash;
+        other search text holding a run of digits long enough to identify someone is stored encrypted."""
         data = dataclasses.asdict(self)
         kind, value = identifier_in(self.q)
         if kind:
             data["q"] = ""
             data[f"{kind}_digest"] = field_cipher().blind_index(kind, value)
+        elif contains_identifier(self.q):
+            data["q"] = ""
+            data["q_cipher"] = field_cipher().encrypt("search", self.q)
         return data
+
+    @property
+    def search_text(self) -> str:
+        return field_cipher().decrypt("search", self.q_cipher) if self.q_cipher else self.q
 
 
 def identifier_in(q: str) -> tuple[str, str]:
@@ -141,8 +153,9 @@ def _kept_figures_answer(flt: HouseholdFilter) -> bool:
 
 def _filtered(user, flt: HouseholdFilter, region: Region | None) -> QuerySet[Household]:
     qs = households_visible_to(user).filter(_kept_conditions(flt, region))
-    if flt.q.strip():
-        qs = qs.filter(_search_q(flt.q))
+    text = flt.search_text
+    if text.strip():
+        qs = qs.filter(_search_q(text))
     if flt.id_number_digest:
         qs = qs.filter(_id_digest_q(flt.id_number_digest))
     if flt.phone_digest:
