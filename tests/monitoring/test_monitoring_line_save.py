@@ -63,3 +63,14 @@ def test_only_configurers_within_their_region(tuanjie_cadre, county_admin, regio
         monitoring_line_save(actor=tuanjie_cadre, region=Region.objects.get(code=COUNTY), year=2025, amount="8000")
     with pytest.raises(PermissionDenied):  # the province is above the county administrator
         monitoring_line_save(actor=county_admin, region=Region.objects.get(code=PROVINCE), year=2025, amount="8000")
+
+
+def test_a_prefecture_line_beats_the_province_and_yields_to_the_county(province_line, tuanjie_cadre, county_admin):
+    prefecture = MonitoringLine.objects.create(region_id="513200000000", year=2025, amount=Decimal("7950"))
+    assert monitoring_line_for(village_code=TUANJIE, year=2025) == Decimal("7950")
+    row = monitoring_lines_for_user(tuanjie_cadre)[0]
+    assert row["in_force"] == prefecture and row["prefecture"] == prefecture and row["province"] == province_line
+    county = monitoring_line_save(actor=county_admin, region=Region.objects.get(code=COUNTY), year=2025,
+                                  amount="8100")
+    assert monitoring_lines_for_user(tuanjie_cadre)[0]["in_force"] == county
+    assert monitoring_line_for(village_code=TUANJIE, year=2025) == Decimal("8100")

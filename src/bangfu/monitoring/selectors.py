@@ -30,17 +30,18 @@ def monitoring_lines_by_year(*, county_code: str) -> dict[int, Decimal]:
 
 
 def monitoring_lines_for_user(user) -> list[dict]:
-    """The lines that apply where the user sits, year by year: the county's own or the province's."""
+    """The lines that apply where the user sits, year by year, with the province's, the prefecture's and the
+    county's own: the one in force is the nearest that set one (the rule of monitoring_lines_by_year)."""
     if not user.region_id:
         return []
-    county_code = user.region.code[:6].ljust(12, "0")
-    province_code = user.region.code[:2].ljust(12, "0")
+    levels = {user.region.code[:n].ljust(12, "0"): level
+              for n, level in ((2, "province"), (4, "prefecture"), (6, "county"))}
     rows: dict[int, dict] = {}
-    for line in MonitoringLine.objects.filter(region_id__in=[province_code, county_code]).select_related("region"):
-        row = rows.setdefault(line.year, {"year": line.year, "province": None, "county": None})
-        row["county" if line.region_id == county_code else "province"] = line
+    for line in MonitoringLine.objects.filter(region_id__in=list(levels)).select_related("region"):
+        row = rows.setdefault(line.year, {"year": line.year, "province": None, "prefecture": None, "county": None})
+        row[levels[line.region_id]] = line
     for row in rows.values():
-        row["in_force"] = row["county"] or row["province"]
+        row["in_force"] = row["county"] or row["prefecture"] or row["province"]
     return [rows[year] for year in sorted(rows, reverse=True)]
 
 
