@@ -1,7 +1,8 @@
 """The `bangfu` command.
 
     bangfu demo [--people N]   migrate, build the demo county if absent, run the worker and the web server
-    bangfu serve               the web server (waitress) on 127.0.0.1:8000
+    bangfu serve               the web server on 127.0.0.1:8000 (gunicorn workers; waitress on Windows)
+    bangfu rebuild-summaries   recount the kept village figures (after a bulk load)
     bangfu worker              the background job worker
     bangfu load-regions FILE   load a division file (code,name,level,parent_code)
     bangfu add-user NAME --role R --region CODE --password P   create a user bound to a region (or --unit)
@@ -20,7 +21,8 @@ import subprocess
 import sys
 
 ALIASES = {"worker": "run_worker", "load-regions": "load_regions", "build-demo": "build_demo", "add-user": "add_user",
-           "prune-jobs": "prune_jobs", "import": "import_data", "export": "export_data"}
+           "prune-jobs": "prune_jobs", "import": "import_data", "export": "export_data",
+           "rebuild-summaries": "rebuild_summaries"}
 
 
 def _django(argv: list[str]) -> None:

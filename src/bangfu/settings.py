@@ -3,6 +3,7 @@
 SQLite under var/ by default; DATABASE_URL switches to PostgreSQL.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -195,6 +196,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("BANGFU_LOG_LEVEL")},
 }
+
+# The web server (`bangfu serve`): worker processes and threads in each (docs/operations.md says how to size them).
+WEB_WORKERS = env("BANGFU_WEB_WORKERS") or max(2, os.cpu_count() or 1)
+WEB_THREADS = env("BANGFU_WEB_THREADS")
 
 # Page sizes
 HOUSEHOLD_PAGE_SIZE = 50

@@ -144,3 +144,16 @@ def test_home_page_shows_the_kept_figures(admin_client, county_admin):
     shown = {indicator.key: value for indicator, value in response.context["indicators"]}
     assert shown == registry_totals(households_visible_to(county_admin))
     assert (shown["households"], shown["people"], shown["formerly_poor"], shown["monitored"]) == (2, 2, 1, 1)
+
+
+def test_rebuild_command_recounts_after_a_write_by_other_means(county_admin, readers, capsys):
+    from django.core.management import call_command
+
+    _household(county_admin, TUANJIE)
+    _household(county_admin, SONGBAI, household_type="formerly_poor")
+    Household.objects.filter(village_id=SONGBAI).update(household_type="ordinary")  # e.g. SQL by hand
+    assert summary_totals(village_summaries_visible_to(county_admin))["formerly_poor"] == 1
+    call_command("rebuild_summaries")
+    assert "已重算村级汇总" in capsys.readouterr().out
+    assert summary_totals(village_summaries_visible_to(county_admin))["formerly_poor"] == 0
+    assert_kept_equals_recount(*readers)

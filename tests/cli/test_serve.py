@@ -1,0 +1,63 @@
+"""`bangfu serve`: several worker processes where the platform allows, waitress where it does not."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from django.core.management import call_command
+
+from bangfu.web.management.commands import serve
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _children(pid: int) -> list[int]:
+    result = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True)
+    return [int(line) for line in result.stdout.split()]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not serve.gunicorn_available(), reason="gunicorn runs only where processes fork (not Windows)")
+def test_serve_runs_worker_processes_that_answer(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL"}}
+    env.update(BANGFU_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="bangfu.settings", BANGFU_WEB_WORKERS="3",
+               BANGFU_WEB_THREADS="2")
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "bangfu.cli", "serve", "--port", str(port)], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        body = None
+        for _ in range(100):
+            try:
+                body = urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2).read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert body == b'{"ok": true}'
+        for _ in range(50):  # the workers may still be starting
+            if len(_children(server.pid)) == 3:
+                break
+            time.sleep(0.2)
+        assert len(_children(server.pid)) == 3
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=30)
+    assert "gunicorn，3 个进程 × 2 线程" in output
+
+
+def test_without_gunicorn_it_serves_with_waitress(monkeypatch, settings):
+    calls = []
+    monkeypatch.setattr(serve, "gunicorn_available", lambda: False)
+    monkeypatch.setattr("waitress.serve", lambda app, **kwargs: calls.append(kwargs))
+    settings.WEB_WORKERS, settings.WEB_THREADS = 2, 4
+    call_command("serve", "--port", "8199")
+    assert calls == [{"host": "127.0.0.1", "port": 8199, "threads": 8}]
