@@ -61,3 +61,14 @@ def test_without_gunicorn_it_serves_with_waitress(monkeypatch, settings):
     settings.WEB_WORKERS, settings.WEB_THREADS = 2, 4
     call_command("serve", "--port", "8199")
     assert calls == [{"host": "127.0.0.1", "port": 8199, "threads": 8}]
+
+
+def test_gunicorn_takes_the_client_address_only_from_the_trusted_proxy():
+    seen = []
+    app = serve.behind_proxy(lambda environ, start_response: seen.append(
+        (environ["REMOTE_ADDR"], environ["wsgi.url_scheme"], "HTTP_X_FORWARDED_FOR" in environ)), "10.0.0.5")
+    forwarded = {"HTTP_X_FORWARDED_FOR": "1.2.3.4, 203.0.113.9", "HTTP_X_FORWARDED_PROTO": "https",
+                 "wsgi.url_scheme": "http"}
+    app({"REMOTE_ADDR": "10.0.0.5", **forwarded}, None)
+    app({"REMOTE_ADDR": "198.51.100.7", **forwarded}, None)
+    assert seen == [("203.0.113.9", "https", False), ("198.51.100.7", "http", False)]
