@@ -65,6 +65,19 @@ def test_same_seed_same_county(db):
     assert list(Member.objects.order_by("id").values_list("name", "birth_date", "id_number_digest")) == snapshot
 
 
+def test_the_same_county_whatever_the_number_of_worker_processes(db):
+    demo_build(people=600, seed=9, workers=1)
+    alone = list(Member.objects.order_by("id").values_list("name", "birth_date", "id_number_digest", "household__number"))
+    Member.objects.all().delete()
+    Household.objects.all().delete()
+    report = demo_build(people=600, seed=9, workers=2)
+    assert report.people == len(alone)
+    assert list(Member.objects.order_by("id").values_list(
+        "name", "birth_date", "id_number_digest", "household__number")) == alone
+    household = Household.objects.create(number="5132251032139999", village_id="513225103213")
+    assert household.pk > Household.objects.exclude(pk=household.pk).order_by("-pk").first().pk
+
+
 def test_demo_users_units_and_lines(county):
     assert User.objects.filter(username__in=[u[0] for u in DEMO_USERS]).count() == len(DEMO_USERS)
     tuanjie = User.objects.get(username="tuanjie")
