@@ -541,8 +541,8 @@ def demo_build(*, people: int = DEFAULT_PEOPLE, seed: int = 2022, progress=None,
         for statement in connection.ops.sequence_reset_sql(no_style(), [Household]):
             cursor.execute(statement)
     village_summaries_rebuild()  # the kept figures, counted once after the bulk insert
-    refresh_planner_statistics()
     demo_monitoring_build(seed=seed)  # a month of every department feed, and one screening run
+    refresh_planner_statistics()  # after every bulk write of the build
     ChangeRecord.objects.create(action=ChangeRecord.Action.CREATE, object_type="demo", object_id=str(seed),
                                 object_label=f"演示县：{report.households} 户 {report.people} 人",
                                 region_code=COUNTY_CODE, after={"people": people, "seed": seed},
