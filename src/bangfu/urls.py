@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("bangfu.accounts.urls")),
     path("monitoring/", include("bangfu.monitoring.urls")),
     path("assistance/", include("bangfu.assistance.urls")),
+    path("cases/", include("bangfu.cases.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

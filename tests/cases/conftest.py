@@ -61,22 +61,24 @@ def walk(today, tuanjie_cadre, shuanghe_reviewer, county_admin):
         return case_advance(actor=actor, case=case, transition=step(case, to_state, role=actor.role),
                             version=case.version, comment=comment, data=data)
 
-    def _walk(case, until):
+    def _walk(case, until, *, cadre=tuanjie_cadre, reviewer=shuanghe_reviewer):
+        tuanjie_cadre_, shuanghe_reviewer_ = cadre, reviewer
         order = ["comparison", "village_review", "notice", "township_review", "county_approval", "approved"]
-        for state in order[:order.index(until) + 1]:
+        start = order.index(case.state) + 1 if case.state in order else 0
+        for state in order[start:order.index(until) + 1]:
             if state == "comparison":
-                case = advance(case, tuanjie_cadre, state, commitment_signed_on=today.day,
+                case = advance(case, tuanjie_cadre_, state, commitment_signed_on=today.day,
                                verification_notes="入户看过，情况属实")
             elif state == "village_review":
-                case = advance(case, tuanjie_cadre, state, comparison_result="医保数据一致，无财政供养人员")
+                case = advance(case, tuanjie_cadre_, state, comparison_result="医保数据一致，无财政供养人员")
             elif state == "notice":
-                case = advance(case, tuanjie_cadre, state, review_date=today.day, review_participants="村两委、群众代表",
+                case = advance(case, tuanjie_cadre_, state, review_date=today.day, review_participants="村两委、群众代表",
                                review_outcome="同意纳入", notice_started_on=today.day)
             elif state == "township_review":
                 today.forward(5)
-                case = advance(case, tuanjie_cadre, state)
+                case = advance(case, tuanjie_cadre_, state)
             elif state == "county_approval":
-                case = advance(case, shuanghe_reviewer, state)
+                case = advance(case, shuanghe_reviewer_, state)
             elif state == "approved":
                 data = ({"monitoring_type": "marginal", "risk_types": ["illness"],
                          "identified_month": today.day.strftime("%Y%m")} if case.kind == "identification" else {})
@@ -89,8 +91,8 @@ def walk(today, tuanjie_cadre, shuanghe_reviewer, county_admin):
 
 @pytest.fixture
 def open_case(defaults, today, tuanjie_cadre):
-    def _open(household, **kwargs):
+    def _open(household, *, actor=tuanjie_cadre, **kwargs):
         kwargs.setdefault("summary", "户主住院，自付医疗费用高")
-        return case_open(actor=tuanjie_cadre, household=household, **kwargs)
+        return case_open(actor=actor, household=household, **kwargs)
 
     return _open

@@ -480,6 +480,7 @@ EXEMPT = {
     "monitoring:lines": "monitoring configuration: no household data (tests/monitoring/test_lines_page.py)",
     "monitoring:rule_list": "warning rules: configuration, no household data",
     "monitoring:self_report_done": "a constant thank-you page after a self-report",
+    "cases:workflow_config": "the transition table and deadlines: no household data (tests/cases/test_pages.py)",
 }
 ASSISTANCE_CHECK = ("tests/assistance/test_pages_refuse_other_unit.py (every write refused for another unit, with "
                     "controls; reads scoped by unit)")
@@ -487,6 +488,22 @@ ASSISTANCE_CHECK = ("tests/assistance/test_pages_refuse_other_unit.py (every wri
 CHECKED_ELSEWHERE = {
     "registry:household_create": "test_cannot_create_in_other_township, test_create_form_offers_only_own_villages",
     "web:home": "test_home_counts_only_own_jurisdiction",
+    "cases:case_detail": "tests/cases/test_case_jurisdiction.py (other township refused, own works)",
+    "cases:case_advance": "tests/cases/test_case_jurisdiction.py (other township refused, own works)",
+    "cases:case_reverse": "tests/cases/test_case_jurisdiction.py (other township refused, own works)",
+    "cases:household_assistance": "tests/cases/test_case_jurisdiction.py (other township refused, own works)",
+    "cases:case_open": "tests/cases/test_case_jurisdiction.py (other township refused, own works)",
+    "cases:measure_add": "tests/cases/test_case_jurisdiction.py (other township refused, own works)",
+    "cases:measure_edit": "tests/cases/test_case_jurisdiction.py (other township refused, own works)",
+    "cases:contact_set": "tests/cases/test_case_jurisdiction.py (other township refused, own works)",
+    "cases:visit_add": "tests/cases/test_case_jurisdiction.py (other township refused, own works)",
+    "cases:elimination_propose": "tests/cases/test_case_jurisdiction.py (other township refused, own works)",
+    "cases:card": "tests/cases/test_case_jurisdiction.py (other township refused, own works)",
+    "cases:notice": "tests/cases/test_case_jurisdiction.py (other township refused, own works)",
+    "cases:transition_edit": "one row of the transition table, no household data, county only "
+                             "(tests/cases/test_pages.py::test_config_is_county_only_and_audited)",
+    "cases:case_list": "tests/cases/test_case_jurisdiction.py::test_lists_and_queue_show_only_own_cases",
+    "cases:quality_report": "tests/cases/test_case_jurisdiction.py::test_lists_and_queue_show_only_own_cases",
     "web:audit_log": "test_audit_log_is_refused_to_a_cadre, test_audit_log_shows_only_own_jurisdiction",
     "registry:household_export": "tests/registry/test_household_export.py (scoped rows, refused roles)",
     "jobs:job_list": "tests/jobs/test_jobs.py::test_only_the_requester_sees_a_job_and_its_file",

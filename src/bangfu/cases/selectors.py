@@ -7,8 +7,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from bangfu.cases import clock
 from bangfu.cases.choices import OPEN_STATES, CaseKind
-from bangfu.cases.clock import today as clock_today
 from bangfu.cases.models import Case, Decision, Measure, Transition, Visit
 from bangfu.cases.permissions import can
 from bangfu.core.scoping import village_scope
@@ -69,7 +69,7 @@ def _due(case: Case) -> dt.date | None:
 def work_queue_for(user, *, limit: int = 20) -> WorkQueue:
     """The user's queue: a village cadre sees the steps their role takes; township and county see every open case
     of their subtree (so an overdue step in a village shows up above it)."""
-    today = clock_today()
+    today = clock.today()
     qs = cases_visible_to(user).filter(state__in=OPEN_STATES).select_related("household", "household__village")
     subtree = user.is_superuser or user.role in {"township_reviewer", "county_admin", "leader", "auditor"}
     if not subtree:

@@ -6,6 +6,8 @@ from django.utils.translation import (
 
 
 def navigation(request):
+    from bangfu.cases.permissions import can as cases_can
+
     user = getattr(request, "user", None)
     if not user or not user.is_authenticated:
         return {"nav": []}
@@ -19,6 +21,8 @@ def navigation(request):
         items.append(("monitoring:lines", _("监测范围"), "lines"))
     if user.can("assistance.view"):
         items.append(("assistance:home", _("定点帮扶"), "assistance"))
+    if cases_can(user, "cases.view"):
+        items.append(("cases:case_list", _("识别与帮扶"), "cases"))
     items.append(("jobs:job_list", _("我的任务"), "jobs"))
     if user.can("audit.view"):
         items.append(("web:audit_log", _("变更记录"), "audit"))

@@ -1,0 +1,383 @@
+"""Case pages: thin views that parse, call a selector or service, and render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from bangfu.cases import clock, services
+from bangfu.cases.choices import OPEN_STATES, CaseKind, CaseState
+from bangfu.cases.conditions import elimination_blockers, household_measure_mismatches, household_risk_types
+from bangfu.cases.documents import card_docx, card_for_household, notice_docx, notice_for_village
+from bangfu.cases.forms import (
+    CaseOpenForm,
+    ContactForm,
+    EliminationForm,
+    MeasureForm,
+    ReverseForm,
+    SettingsForm,
+    StepForm,
+    TransitionForm,
+    VisitForm,
+)
+from bangfu.cases.models import AssistanceContact, Measure, QualityRun, Transition
+from bangfu.cases.permissions import can, require
+from bangfu.cases.quality import RULE_LABELS
+from bangfu.cases.selectors import (
+    case_decisions,
+    case_get_for_user,
+    cases_visible_to,
+    household_cases,
+    household_measures,
+    household_visits,
+    transitions_for,
+    work_queue_for,
+)
+from bangfu.cases.workflow import PRECONDITIONS
+from bangfu.core.scoping import code_range_q, region_in_scope, village_scope
+from bangfu.regions.models import Region
+from bangfu.registry.selectors import household_get_for_user
+from bangfu.web.helpers import form_errors_from
+
+
+def _errors_to_messages(request, error: ValidationError) -> None:
+    for text in error.messages:
+        messages.error(request, text)
+
+
+@login_required
+@require_safe
+def case_list(request):
+    require(request.user, "cases.view")
+    cases = cases_visible_to(request.user).select_related("household", "household__village")
+    state = request.GET.get("state", "open")
+    kind = request.GET.get("kind", "")
+    if state == "open":
+        cases = cases.filter(state__in=OPEN_STATES)
+    elif state == "overdue":
+        cases = cases.filter(state__in=OPEN_STATES, step_due_on__lt=clock.today())
+    elif state in CaseState.values:
+        cases = cases.filter(state=state)
+    if kind in CaseKind.values:
+        cases = cases.filter(kind=kind)
+    page = Paginator(cases.order_by("step_due_on", "-opened_at", "-id"), 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "cases/case_list.html", {
+        "query": query.urlencode(),
+        "page": page, "queue": work_queue_for(request.user), "state": state, "kind": kind, "today": clock.today(),
+        "states": [("open", _("未办结")), ("overdue", _("已逾期")), *CaseState.choices, ("all", _("全部"))],
+        "kinds": CaseKind.choices})
+
+
+@login_required
+def case_open(request, pk: int):
+    """Open an identification case for a household (a cadre's report or by hand)."""
+    require(request.user, "cases.work")
+    household = household_get_for_user(request.user, pk=pk)
+    form = CaseOpenForm(request.POST or None, initial={"lead_date": clock.today(), "source": "cadre_report"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_open(actor=request.user, household=household, **form.cleaned_data)
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(request, _("已登记线索，请在期限内入户核实"))
+            return redirect("cases:case_detail", pk=case.pk)
+    return render(request, "cases/form_page.html", {
+        "form": form, "household": household, "title": _("登记识别线索")})
+
+
+@login_required
+@require_safe
+def case_detail(request, pk: int):
+    case = case_get_for_user(request.user, pk=pk)
+    steps = [(t, StepForm(transition=t, case=case, prefix=f"t{t.pk}")) for t in transitions_for(case, request.user)]
+    return render(request, "cases/case_detail.html", {
+        "case": case, "decisions": case_decisions(case), "steps": steps if can(request.user, "cases.work") else [],
+        "household": case.household, "today": clock.today(),
+        "preconditions": {k: v.label for k, v in PRECONDITIONS.items()},
+        "reverse_form": ReverseForm(initial={"version": case.version})
+        if case.kind == CaseKind.ELIMINATION and case.state == CaseState.APPROVED and can(request.user, "cases.work")
+        and (request.user.is_superuser or request.user.role == "county_admin") else None})
+
+
+@login_required
+@require_POST
+def case_advance(request, pk: int, transition_id: int):
+    case = case_get_for_user(request.user, pk=pk)
+    transition = get_object_or_404(Transition, pk=transition_id, kind=case.kind)
+    form = StepForm(request.POST, transition=transition, prefix=f"t{transition.pk}")
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}：{error}" if label else error)
+        return redirect("cases:case_detail", pk=case.pk)
+    try:
+        case = services.case_advance(actor=request.user, case=case, transition=transition,
+                                     version=form.cleaned_data["version"], comment=form.cleaned_data["comment"],
+                                     data=form.step_data())
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+    else:
+        messages.success(request, _("已办理：%(step)s") % {"step": transition.label})
+    return redirect("cases:case_detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def case_reverse(request, pk: int):
+    case = case_get_for_user(request.user, pk=pk)
+    form = ReverseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.elimination_reverse(actor=request.user, case=case, version=form.cleaned_data["version"],
+                                         comment=form.cleaned_data["comment"])
+        except ValidationError as error:
+            _errors_to_messages(request, error)
+        else:
+            messages.success(request, _("已撤销风险消除，该户恢复为风险未消除"))
+    else:
+        messages.error(request, _("返贫风险情况：撤销须写明返贫风险的情况"))
+    return redirect("cases:case_detail", pk=case.pk)
+
+
+@login_required
+@require_safe
+def household_assistance(request, pk: int):
+    """A household's identification and assistance: cases, contact, measures (with the risk match), visits."""
+    require(request.user, "cases.view")
+    household = household_get_for_user(request.user, pk=pk)
+    return render(request, "cases/household_assistance.html", {
+        "household": household, "cases": household_cases(household), "measures": household_measures(household),
+        "visits": household_visits(household)[:20], "risks": household_risk_types(household),
+        "risk_labels": _risk_labels(household_risk_types(household)),
+        "mismatches": household_measure_mismatches(household) if household.monitoring_type else [],
+        "contact": AssistanceContact.objects.filter(household=household).first(),
+        "blockers": elimination_blockers(household, today=clock.today())
+        if household.monitoring_status == "risk_open" else None,
+        "open_case": household_cases(household).filter(state__in=OPEN_STATES).first(),
+        "can_work": can(request.user, "cases.work"), "can_assist": can(request.user, "cases.assist"),
+        "can_visit": can(request.user, "cases.visit")})
+
+
+def _risk_labels(codes):
+    from bangfu.cases.choices import RiskType
+
+    labels = dict(RiskType.choices)
+    return [labels.get(c, c) for c in codes]
+
+
+def _household_form(request, pk, *, capability, form_class, title, save, success, initial=None, template=None):
+    require(request.user, capability)
+    household = household_get_for_user(request.user, pk=pk)
+    form = form_class(request.POST or None, initial=initial or {})
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(household, form.cleaned_data)
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(request, success)
+            return redirect("cases:household_assistance", pk=household.pk)
+    return render(request, template or "cases/form_page.html", {"form": form, "household": household,
+                                                                "title": title})
+
+
+@login_required
+def measure_add(request, pk: int):
+    def save(household, data):
+        services.measure_add(actor=request.user, household=household, data=data)
+        for problem in household_measure_mismatches(household):
+            messages.warning(request, _("措施与风险不匹配：%(problem)s") % {"problem": problem})
+
+    return _household_form(request, pk, capability="cases.assist", form_class=MeasureForm, title=_("新增帮扶措施"),
+                           save=save, success=_("已新增帮扶措施"), initial={"start_on": clock.today(),
+                                                                       "status": "in_progress"})
+
+
+@login_required
+def measure_edit(request, pk: int):
+    require(request.user, "cases.assist")
+    measure = get_object_or_404(Measure.objects.select_related("household"), pk=pk)
+    household = household_get_for_user(request.user, pk=measure.household_id)  # 404 outside the jurisdiction
+    initial = {f: getattr(measure, f) for f in ("category", "description", "start_on", "end_on", "amount",
+                                                 "responsible", "status")}
+    form = MeasureForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.measure_update(actor=request.user, measure=measure, data=form.cleaned_data)
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(request, _("已保存帮扶措施"))
+            return redirect("cases:household_assistance", pk=household.pk)
+    return render(request, "cases/form_page.html", {"form": form, "household": household,
+                                                    "title": _("修改帮扶措施")})
+
+
+@login_required
+def contact_set(request, pk: int):
+    contact = AssistanceContact.objects.filter(household_id=pk).first()
+    initial = {"name": contact.name, "post": contact.post, "since": contact.since} if contact else {}
+    return _household_form(
+        request, pk, capability="cases.assist", form_class=ContactForm, title=_("帮扶联系人"),
+        save=lambda household, data: services.assistance_contact_set(actor=request.user, household=household,
+                                                                     **data),
+        success=_("已保存帮扶联系人"), initial=initial)
+
+
+@login_required
+def visit_add(request, pk: int):
+    return _household_form(
+        request, pk, capability="cases.visit", form_class=VisitForm, title=_("记录走访"),
+        save=lambda household, data: services.visit_record(actor=request.user, household=household, **data),
+        success=_("已记录走访"), initial={"visited_on": clock.today()})
+
+
+@login_required
+def elimination_propose(request, pk: int):
+    """Propose risk elimination: shows each condition of DOMAIN.md §5.6 that blocks, before anything is written."""
+    require(request.user, "cases.work")
+    household = household_get_for_user(request.user, pk=pk)
+    form = EliminationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_open(actor=request.user, household=household, kind=CaseKind.ELIMINATION,
+                                      elimination_kind=form.cleaned_data["elimination_kind"],
+                                      summary=form.cleaned_data["summary"])
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(request, _("已提出风险消除，按识别同样的程序办理"))
+            return redirect("cases:case_detail", pk=case.pk)
+    return render(request, "cases/elimination_propose.html", {
+        "form": form, "household": household, "blockers": elimination_blockers(household, today=clock.today())})
+
+
+# --- documents ---------------------------------------------------------------------------------------------------
+
+def _docx_response(data: bytes, filename: str) -> HttpResponse:
+    from urllib.parse import quote
+
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+def _village_for(request, code: str) -> Region:
+    village = Region.objects.select_related("parent").filter(code=code, level="village").first()
+    if village is None or not region_in_scope(request.user, code):
+        raise Http404(_("没有找到该村，或不在您的管辖范围内"))
+    return village
+
+
+@login_required
+@require_safe
+def notice(request, code: str):
+    require(request.user, "cases.view")
+    village = _village_for(request, code)
+    data = notice_for_village(village, cases=cases_visible_to(request.user))
+    if request.GET.get("format") == "docx":
+        return _docx_response(notice_docx(data), f"{village.name}公示.docx")
+    return render(request, "cases/notice.html", {"notice": data, "village": village})
+
+
+@login_required
+@require_safe
+def card(request, pk: int):
+    require(request.user, "cases.view")
+    household = household_get_for_user(request.user, pk=pk)
+    data = card_for_household(household)
+    if request.GET.get("format") == "docx":
+        return _docx_response(card_docx(data), f"明白卡-{household.number}.docx")
+    return render(request, "cases/card.html", {"card": data, "household": household})
+
+
+# --- configuration and data quality ---------------------------------------------------------------------------
+
+@login_required
+def workflow_config(request):
+    """The transition table and the deadlines: data the county edits, every change audited."""
+    require(request.user, "cases.view")
+    services.transitions_ensure_defaults()
+    settings = services.workflow_settings()
+    editable = can(request.user, "cases.configure")
+    form = SettingsForm(request.POST or None, initial={f: getattr(settings, f) for f in SettingsForm.base_fields})
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied(_("只有县级监测管理员可以修改流程设置"))
+        if form.is_valid():
+            try:
+                services.workflow_settings_update(actor=request.user, data=form.cleaned_data)
+            except ValidationError as error:
+                form_errors_from(form, error)
+            else:
+                messages.success(request, _("已保存期限设置"))
+                return redirect("cases:workflow_config")
+    return render(request, "cases/workflow_config.html", {
+        "form": form, "editable": editable, "transitions": Transition.objects.order_by("kind", "position", "id"),
+        "preconditions": {k: v.label for k, v in PRECONDITIONS.items()}})
+
+
+@login_required
+def transition_edit(request, pk: int):
+    require(request.user, "cases.configure")
+    transition = get_object_or_404(Transition, pk=pk)
+    initial = {f: getattr(transition, f) for f in TransitionForm.base_fields}
+    form = TransitionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.transition_update(actor=request.user, transition=transition, data=form.cleaned_data)
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(request, _("已保存流程环节"))
+            return redirect("cases:workflow_config")
+    return render(request, "cases/form_page.html", {"form": form, "title": str(transition)})
+
+
+@login_required
+def quality_report(request):
+    """The latest data-quality run over the user's place, problem by problem, village by village, with fix links."""
+    require(request.user, "cases.quality")
+    region = request.user.region if request.user.region_id else Region.objects.filter(level="county").first()
+    if region is None:
+        raise Http404(_("您的账号没有绑定区划"))
+    if request.method == "POST":
+        from bangfu.jobs.services import job_start
+
+        job = job_start(actor=request.user, kind="data_quality", title=_("数据质量核查：%(region)s") % {
+            "region": region.name}, params={"region": region.code})
+        messages.success(request, _("已开始数据质量核查，完成后可在此查看"))
+        return redirect("jobs:job_detail", pk=job.pk)
+    code = region.code
+    enclosing = {code[:2].ljust(12, "0"), code[:4].ljust(12, "0"), code[:6].ljust(12, "0"), code[:9].ljust(12, "0")}
+    run = (QualityRun.objects.filter(Q(region_id__in=enclosing) | code_range_q(region.code_range, field="region_id"))
+           .exclude(finished_at=None).order_by("-started_at", "-id").first())
+    villages = []
+    if run:
+        problems = (run.problems.filter(code_range_q(region.code_range)).filter(village_scope(request.user))
+                    .select_related("household", "village").order_by("village_id", "household__number", "rule"))
+        by_village: dict[str, dict] = {}
+        for problem in problems[:5000]:
+            entry = by_village.setdefault(problem.village_id, {"village": problem.village, "problems": []})
+            problem.rule_label = RULE_LABELS.get(problem.rule, problem.rule)
+            name = FIX_PAGES.get(problem.rule, "cases:household_assistance")
+            problem.fix_url = reverse(name, args=[problem.household_id])
+            entry["problems"].append(problem)
+        villages = list(by_village.values())
+    return render(request, "cases/quality_report.html", {"run": run, "villages": villages, "region": region})
+
+
+# Where each problem is fixed: the registry's forms for registry fields, the assistance page for measures and risks.
+FIX_PAGES = {"missing_identified_month": "registry:household_edit", "missing_housing": "registry:household_edit",
+             "missing_income": "registry:income_add", "income_adds_up": "registry:household_detail",
+             "member_too_old": "registry:household_detail", "eliminated_below_line": "registry:household_detail"}
