@@ -21,7 +21,7 @@ from bangfu.cases.conditions import WITH_LABOUR, measure_mismatches
 from bangfu.cases.models import Case, Measure, QualityProblem, QualityRun
 from bangfu.cases.permissions import require
 from bangfu.core.scoping import code_range_q
-from bangfu.jobs.services import job_kind, job_output_dir
+from bangfu.jobs.services import job_kind, job_partial_path
 from bangfu.monitoring.selectors import monitoring_lines_by_year
 from bangfu.registry.choices import MonitoringStatus
 from bangfu.registry.selectors import households_visible_to
@@ -181,30 +181,31 @@ def _households(actor, region):
         Prefetch("cases", queryset=Case.objects.all(), to_attr="prefetched_cases"))
 
 
-@transaction.atomic
 def quality_check_run(*, actor, region, progress=None) -> QualityRun:
     """Run every rule over the households of `region` the actor may see; the run keeps the problems found."""
     from bangfu.cases.services import workflow_settings
 
     require(actor, "cases.quality")
-    run = QualityRun.objects.create(region=region, started_by=actor)
     ctx = Context(today=clock.today(), settings=workflow_settings(),
                   lines=monitoring_lines_by_year(county_code=region.code[:6].ljust(12, "0")))
-    households = _households(actor, region)
+    # The households by id, then each chunk in a query of its own: no read stays open while progress is written.
+    ids = list(households_visible_to(actor).filter(code_range_q(region.code_range)).order_by("pk")
+               .values_list("pk", flat=True))
     if progress:
-        progress.total(households.count())
-    problems, checked = [], 0
-    for household in households.iterator(chunk_size=500):
-        checked += 1
-        for rule in RULES:
-            for message in rule.check(household, ctx):
-                problems.append(QualityProblem(run=run, household_id=household.pk, village_id=household.village_id,
-                                               rule=rule.code, message=str(message)[:300]))
+        progress.total(len(ids))
+    found: list[tuple[int, str, str, str]] = []
+    for start in range(0, len(ids), 500):
+        for household in _households(actor, region).filter(pk__in=ids[start:start + 500]):
+            for rule in RULES:
+                found += [(household.pk, household.village_id, rule.code, str(message)[:300])
+                          for message in rule.check(household, ctx)]
         if progress:
-            progress.advance(checked)
-    QualityProblem.objects.bulk_create(problems, batch_size=1000)
-    run.households_checked, run.finished_at = checked, timezone.now()
-    run.save(update_fields=["households_checked", "finished_at"])
+            progress.advance(min(start + 500, len(ids)))
+    with transaction.atomic():
+        run = QualityRun.objects.create(region=region, started_by=actor, households_checked=len(ids),
+                                        finished_at=timezone.now())
+        QualityProblem.objects.bulk_create([QualityProblem(run=run, household_id=h, village_id=v, rule=r, message=m)
+                                            for h, v, r, m in found], batch_size=1000)
     return run
 
 
@@ -215,7 +216,7 @@ def _run_quality_job(job, progress):
 
     region = Region.objects.get(code=job.params["region"])
     run = quality_check_run(actor=job.requested_by, region=region, progress=progress)
-    path = job_output_dir() / f"quality-{job.pk}.csv"
+    path = job_partial_path(job, ".csv")
     with path.open("w", newline="", encoding="utf-8-sig") as out:
         writer = csv.writer(out)
         writer.writerow(["村（社区）代码", "户编号", "规则", "问题"])
