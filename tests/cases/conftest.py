@@ -96,3 +96,10 @@ def open_case(defaults, today, tuanjie_cadre):
         return case_open(actor=actor, household=household, **kwargs)
 
     return _open
+
+
+@pytest.fixture(autouse=True)
+def job_files(settings, tmp_path):
+    """Job result files (the data-quality CSV) go to this test's own directory, not the worker's shared one."""
+    settings.VAR_DIR = tmp_path
+    return tmp_path
