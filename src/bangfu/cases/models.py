@@ -73,7 +73,8 @@ class Case(models.Model):
     """A household's identification (识别) or risk-elimination (风险消除) case, from lead to the county's decision."""
 
     kind = models.CharField(_("类型"), max_length=20, choices=CaseKind.choices, default=CaseKind.IDENTIFICATION)
-    household = models.ForeignKey("registry.Household", verbose_name=_("农户"), on_delete=models.PROTECT,
+    # Users never delete a household (they retire it); only the demo's --force rebuild does, taking its cases.
+    household = models.ForeignKey("registry.Household", verbose_name=_("农户"), on_delete=models.CASCADE,
                                   related_name="cases")
     # The household's village when the case opened: jurisdiction is checked on it like on households.
     village = models.ForeignKey("regions.Region", verbose_name=_("村（社区）"), on_delete=models.PROTECT,
@@ -141,7 +142,7 @@ class Case(models.Model):
 class Decision(models.Model):
     """One decision on a case (who, when, what, comment). Appended, never changed or deleted."""
 
-    case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="decisions")
+    case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.CASCADE, related_name="decisions")
     transition = models.ForeignKey(Transition, verbose_name=_("流程环节"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     label = models.CharField(_("操作"), max_length=40)

@@ -36,6 +36,7 @@ from bangfu.core.id_number import check_character
 from bangfu.core.masking import mask_phone
 from bangfu.demo import names
 from bangfu.demo.assistance import demo_assistance_build
+from bangfu.demo.cases import demo_cases_build
 from bangfu.demo.monitoring import demo_monitoring_build
 from bangfu.monitoring.models import MonitoringLine
 from bangfu.regions.models import Region
@@ -540,6 +541,7 @@ def demo_build(*, people: int = DEFAULT_PEOPLE, seed: int = 2022, progress=None,
     with connection.cursor() as cursor:  # ids were given explicitly: move PostgreSQL's sequence past them
         for statement in connection.ops.sequence_reset_sql(no_style(), [Household]):
             cursor.execute(statement)
+    demo_cases_build(seed=seed)  # cases in every step, measures, contacts, visits (bangfu/demo/cases.py)
     village_summaries_rebuild()  # the kept figures, counted once after the bulk insert
     demo_monitoring_build(seed=seed)  # a month of every department feed, and one screening run
     refresh_planner_statistics()  # after every bulk write of the build
