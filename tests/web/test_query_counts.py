@@ -56,7 +56,7 @@ def _member(world):
 
 # name: (url from the world, query parameters, headers, at most this many queries)
 PAGES = {
-    "home": (lambda w: reverse("web:home"), {}, {}, 6),
+    "home": (lambda w: reverse("web:home"), {}, {}, 7),  # 7: the case queue (cases.selectors.work_queue_for) is one
     "household-list": (lambda w: reverse("registry:household_list"), {}, {}, 7),
     "household-list-htmx": (lambda w: reverse("registry:household_list"), {}, {"HX-Request": "true"}, 7),
     "household-list-page-2": (lambda w: reverse("registry:household_list"), {"page": "2"}, {}, 7),

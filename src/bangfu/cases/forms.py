@@ -17,7 +17,7 @@ from bangfu.cases.models import Case, MeasureCategory, Transition
 from bangfu.cases.workflow import PRECONDITIONS
 from bangfu.registry.choices import MonitoringType
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # what <input type=date> reads
 
 
 class CaseOpenForm(forms.Form):

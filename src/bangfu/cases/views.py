@@ -100,12 +100,33 @@ def case_detail(request, pk: int):
     case = case_get_for_user(request.user, pk=pk)
     steps = [(t, StepForm(transition=t, case=case, prefix=f"t{t.pk}")) for t in transitions_for(case, request.user)]
     return render(request, "cases/case_detail.html", {
-        "case": case, "decisions": case_decisions(case), "steps": steps if can(request.user, "cases.work") else [],
+        "case": case, "decisions": _with_recorded(case_decisions(case)), "steps": steps if can(request.user, "cases.work") else [],
         "household": case.household, "today": clock.today(),
         "preconditions": {k: v.label for k, v in PRECONDITIONS.items()},
         "reverse_form": ReverseForm(initial={"version": case.version})
         if case.kind == CaseKind.ELIMINATION and case.state == CaseState.APPROVED and can(request.user, "cases.work")
         and (request.user.is_superuser or request.user.role == "county_admin") else None})
+
+
+def _with_recorded(decisions):
+    """Each decision's recorded fields under their labels, with coded values (risk types ...) as people read them."""
+    from bangfu.cases.choices import CaseSource, EliminationKind, RiskType
+    from bangfu.cases.models import Case
+    from bangfu.registry.choices import MonitoringType
+
+    labels = {f.name: f.verbose_name for f in Case._meta.get_fields() if hasattr(f, "verbose_name")}
+    coded = {**dict(RiskType.choices), **dict(MonitoringType.choices), **dict(EliminationKind.choices),
+             **dict(CaseSource.choices)}
+    rows = list(decisions)
+    for decision in rows:
+        decision.recorded = []
+        for key, value in (decision.data or {}).items():
+            if value in ("", None, []):
+                continue
+            values = value if isinstance(value, list) else [value]
+            shown = "、".join(str(coded.get(v, v)) if isinstance(v, str) else str(v) for v in values)
+            decision.recorded.append((labels.get(key, key), shown))
+    return rows
 
 
 @login_required

@@ -203,7 +203,7 @@ def _open_cases(rng, admin, settings, decision_plan) -> list[Case]:
     free = list(Household.objects.filter(monitoring_type="").order_by("pk").values_list("pk", "village_id"))
     tuanjie = [row for row in free if row[1] == TUANJIE]
     others = [row for row in free if row[1] != TUANJIE]
-    picked = rng.sample(tuanjie, min(len(tuanjie), 12)) + rng.sample(others, min(len(others), 30))
+    picked = rng.sample(tuanjie, min(len(tuanjie) // 2, 12)) + rng.sample(others, min(len(others), 30))
     cases = []
     for index, (pk, village_id) in enumerate(picked):
         if index < len(CHAIN) - 1 + 2:  # one of each open step first, then at random
