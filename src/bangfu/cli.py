@@ -13,6 +13,8 @@
     bangfu import feed --kind KIND FILE --period YYYY-MM [--json] [--commit]   a department file (report; exit 1 on errors)
     bangfu screen [--json]     one screening run, counts by rule
     bangfu export warnings --out FILE.xlsx [--region CODE]   open warnings as a spreadsheet
+    bangfu document notice --village CODE --out FILE.docx      the village's public notice (公示)
+    bangfu document card --household NUMBER --out FILE.docx    a household's 明白卡
     bangfu <django command>    any Django management command (migrate, createsuperuser ...)
 """
 

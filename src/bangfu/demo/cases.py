@@ -206,8 +206,8 @@ def _open_cases(rng, admin, settings, decision_plan) -> list[Case]:
     picked = rng.sample(tuanjie, min(len(tuanjie) // 2, 12)) + rng.sample(others, min(len(others), 30))
     cases = []
     for index, (pk, village_id) in enumerate(picked):
-        if index < len(CHAIN) - 1 + 2:  # one of each open step first, then at random
-            state_index = index % (len(CHAIN) - 1)
+        if index < len(CHAIN) - 1 + 2:  # one of each open step first (团结村's first in its notice), then at random
+            state_index = (index + 3) % (len(CHAIN) - 1)
         else:
             state_index = rng.randrange(len(CHAIN) - 1)
         # Lead dates spread so that about a third are overdue and some fall due today or this week.
