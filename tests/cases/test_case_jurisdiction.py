@@ -11,6 +11,7 @@ from django.urls import reverse
 from bangfu.audit.models import ChangeRecord
 from bangfu.cases.models import AssistanceContact, Case, Decision, Measure, MeasureCategory, Visit
 from bangfu.cases.services import assistance_contact_set, measure_add
+from bangfu.monitoring.models import Lead
 from tests.conftest import TUANJIE, ZHANGZHA_TOWN, ZHANGZHA_VILLAGE, make_user
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def fingerprint():
     return {m.__name__: list(m.objects.order_by("pk").values()) for m in
-            (Case, Decision, Measure, Visit, AssistanceContact, ChangeRecord)}
+            (Case, Decision, Measure, Visit, AssistanceContact, ChangeRecord, Lead)}
 
 
 @dataclass
@@ -26,6 +27,7 @@ class Target:
     household: object
     case: object
     measure: object
+    lead: object = None
 
 
 @pytest.fixture
@@ -45,7 +47,11 @@ def world(make_household, open_case, walk, county_admin, today, tuanjie_cadre, s
 
         case = case_open(actor=county_admin, household=make_household(village, head_name=f"{name}新户"),
                          summary="新线索")
-        return Target(household, case, measure)
+        from bangfu.monitoring.services import lead_from_visit
+
+        lead = lead_from_visit(actor=cadre, household=make_household(village, head_name=f"{name}线索户"),
+                               risk_type="medical", difficulty=f"{name}线索的困难情况")
+        return Target(household, case, measure, lead)
 
     return {"own": build(TUANJIE, "团结甲"), "zz": build(ZHANGZHA_VILLAGE, "远方甲")}
 
@@ -100,12 +106,13 @@ ENDPOINTS = [
     Endpoint("cases:elimination_propose", _h("cases:elimination_propose"), ("get", "post"),
              lambda t: {"elimination_kind": "natural"}),
     Endpoint("cases:card", _h("cases:card"), ("get",)),
+    Endpoint("cases:case_open_from_lead", lambda t: reverse("cases:case_open_from_lead", args=[t.lead.pk]), ("post",)),
     Endpoint("cases:notice", lambda t: reverse("cases:notice", args=[t.household.village_id]), ("get",)),
 ]
 
 
 def _markers(t):
-    return {t.household.number, t.household.head_name, f"{t.household.head_name}联系人", "远方甲新户"}
+    return {t.household.number, t.household.head_name, f"{t.household.head_name}联系人", "远方甲新户", "远方甲线索"}
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.name)

@@ -502,6 +502,7 @@ CHECKED_ELSEWHERE = {
     "cases:notice": "tests/cases/test_case_jurisdiction.py (other township refused, own works)",
     "cases:transition_edit": "one row of the transition table, no household data, county only "
                              "(tests/cases/test_pages.py::test_config_is_county_only_and_audited)",
+    "cases:case_open_from_lead": "tests/cases/test_case_jurisdiction.py (other township refused, own works)",
     "cases:case_list": "tests/cases/test_case_jurisdiction.py::test_lists_and_queue_show_only_own_cases",
     "cases:quality_report": "tests/cases/test_case_jurisdiction.py::test_lists_and_queue_show_only_own_cases",
     "web:audit_log": "test_audit_log_is_refused_to_a_cadre, test_audit_log_shows_only_own_jurisdiction",

@@ -83,7 +83,10 @@ class Case(models.Model):
     # Raised by every decision: a decision taken on an older version is refused (two reviewers at once).
     version = models.PositiveIntegerField(default=1)
     source = models.CharField(_("线索来源"), max_length=20, choices=CaseSource.choices, default=CaseSource.MANUAL)
-    # The lead (warning or self-report) of the early-warning module links here once it exists: one migration.
+    # Where the case came from, when it came from the early-warning module (a confirmed warning, a self-report or
+    # a cadre's visit); empty for a case opened by hand.
+    lead = models.ForeignKey("monitoring.Lead", verbose_name=_("识别线索"), null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="cases")
     summary = models.TextField(_("困难情况"), blank=True)
     lead_date = models.DateField(_("线索发现日期"))
     due_on = models.DateField(_("办结期限"))

@@ -209,7 +209,7 @@ def _conflict_message(case_id: int) -> str:
 @transaction.atomic
 def case_open(*, actor, household: Household, kind: str = CaseKind.IDENTIFICATION,
               source: str = CaseSource.MANUAL, summary: str = "", lead_date: dt.date | None = None,
-              elimination_kind: str = "", comment: str = "") -> Case:
+              elimination_kind: str = "", comment: str = "", lead=None) -> Case:
     """Open a case from a lead (by hand, a cadre's report, a warning or a self-report) or an elimination proposal.
 
     The deadline runs from the day the lead appeared (15 days by default, configurable, calendar or working days).
@@ -237,7 +237,7 @@ def case_open(*, actor, household: Household, kind: str = CaseKind.IDENTIFICATIO
         raise ValidationError(errors)
     settings = workflow_settings()
     case = Case(kind=kind, household=household, village_id=household.village_id, state=transition.to_state,
-                source=source, summary=summary.strip(), lead_date=lead_date, opened_by=actor,
+                source=source, summary=summary.strip(), lead_date=lead_date, opened_by=actor, lead=lead,
                 elimination_kind=elimination_kind,
                 due_on=clock.add_days(lead_date, settings.decision_days, working=settings.decision_working_days))
     if transition.deadline_days is not None:
@@ -474,3 +474,30 @@ def visit_record(*, actor, household: Household, visited_on: dt.date, notes: str
     change_record(actor=actor, action=ChangeRecord.Action.CREATE, instance=visit, before=None,
                   after=snapshot(visit), household_id=household.pk, region_code=household.village_id)
     return visit
+
+
+LEAD_SOURCES = {"warning": CaseSource.WARNING, "self_report": CaseSource.SELF_REPORT,
+                "cadre_visit": CaseSource.CADRE_REPORT}
+
+
+@transaction.atomic
+def case_open_from_lead(*, actor, lead) -> Case:
+    """Take a lead (a confirmed warning, a self-report or a cadre's visit) into identification: the case keeps
+    the lead, the lead is marked taken. Two people taking the same lead at once: one case, the other is told."""
+    from bangfu.monitoring.models import Lead
+    from bangfu.monitoring.selectors import leads_visible_to
+
+    require(actor, "cases.work")
+    lead = leads_visible_to(actor).filter(pk=lead.pk).first()
+    if lead is None:
+        raise PermissionDenied(_("该线索不在您的管辖范围内"))
+    if lead.household_id is None:
+        raise ValidationError({"__all__": [_("该线索尚未对应到在册农户（自主申报未匹配到身份证号）：请先在一户一档中"
+                                             "找到或登记该户")]})
+    taken = Lead.objects.filter(pk=lead.pk, state=Lead.State.NEW).update(state=Lead.State.TAKEN)
+    if taken != 1:
+        raise ValidationError({"__all__": [_("该线索已纳入识别或已关闭，请刷新页面后查看")]})
+    lead_day = timezone.localtime(lead.created_at).date()
+    case = case_open(actor=actor, household=lead.household, source=LEAD_SOURCES.get(lead.source, CaseSource.MANUAL),
+                     summary=lead.difficulty, lead_date=min(lead_day, clock.today()), lead=lead)
+    return case

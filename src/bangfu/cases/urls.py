@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/reverse/", views.case_reverse, name="case_reverse"),
     path("households/<int:pk>/", views.household_assistance, name="household_assistance"),
     path("households/<int:pk>/open/", views.case_open, name="case_open"),
+    path("leads/<int:pk>/open/", views.case_open_from_lead, name="case_open_from_lead"),
     path("households/<int:pk>/measures/add/", views.measure_add, name="measure_add"),
     path("measures/<int:pk>/", views.measure_edit, name="measure_edit"),
     path("households/<int:pk>/contact/", views.contact_set, name="contact_set"),

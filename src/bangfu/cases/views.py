@@ -69,8 +69,12 @@ def case_list(request):
     page = Paginator(cases.order_by("step_due_on", "-opened_at", "-id"), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    from bangfu.monitoring.selectors import leads_visible_to
+
+    leads = list(leads_visible_to(request.user).filter(state="new").order_by("created_at", "id")[:20]) \
+        if can(request.user, "cases.work") else []
     return render(request, "cases/case_list.html", {
-        "query": query.urlencode(),
+        "leads": leads, "query": query.urlencode(),
         "page": page, "queue": work_queue_for(request.user), "state": state, "kind": kind, "today": clock.today(),
         "states": [("open", _("未办结")), ("overdue", _("已逾期")), *CaseState.choices, ("all", _("全部"))],
         "kinds": CaseKind.choices})
@@ -92,6 +96,25 @@ def case_open(request, pk: int):
             return redirect("cases:case_detail", pk=case.pk)
     return render(request, "cases/form_page.html", {
         "form": form, "household": household, "title": _("登记识别线索")})
+
+
+@login_required
+@require_POST
+def case_open_from_lead(request, pk: int):
+    """Take a lead from the early-warning module into identification."""
+    from bangfu.monitoring.selectors import leads_visible_to
+
+    require(request.user, "cases.work")
+    lead = leads_visible_to(request.user).filter(pk=pk).first()
+    if lead is None:
+        raise Http404(_("没有找到该线索，或不在您的管辖范围内"))
+    try:
+        case = services.case_open_from_lead(actor=request.user, lead=lead)
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+        return redirect("cases:case_list")
+    messages.success(request, _("已纳入识别，请在期限内入户核实"))
+    return redirect("cases:case_detail", pk=case.pk)
 
 
 @login_required
