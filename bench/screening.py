@@ -161,7 +161,7 @@ def build(people: int, seed: int = 7) -> dict:
                 member = rng.randrange(1, people + 1)
                 row += 1
                 yield (uploads[kind], kind, "2025-06", row, member, household_of(member), "2025-06-10",
-                       rng.randrange(100, 3_000_000), 0, code1, code2, text)
+                       0, rng.randrange(100, 3_000_000), code1, code2, text)  # amount5, amount1 (a loss, capital)
         for month in (4, 5, 6):  # contributions of migrant workers, a few missing all three months
             for member in range(1, people + 1):
                 if not migrant[member] or member % 997 == 0:
