@@ -111,3 +111,13 @@ def test_csv_in_gb18030_with_another_header_synonym(tmp_path, make_household, co
     report = feed_file_check(actor=county_admin, kind="education", period="2025-09", path=path)
     assert (report.rows, report.matched, report.errors) == (1, 1, [])
     assert report.good[0]["code1"] == "dropout" and report.good[0]["text"] == "县中学"
+
+
+def test_a_month_sent_again_replaces_the_earlier_rows(county_file, county_admin):
+    path, _ = county_file
+    first, _ = feed_upload_commit(actor=county_admin, kind="medical", period="2025-05", path=path, file_name="a.xlsx")
+    second, _ = feed_upload_commit(actor=county_admin, kind="medical", period="2025-05", path=path, file_name="b.xlsx")
+    assert FeedRow.objects.count() == 16 and set(FeedRow.objects.values_list("upload", flat=True)) == {second.pk}
+    assert FeedUpload.objects.count() == 2  # the history keeps both files
+    feed_upload_commit(actor=county_admin, kind="medical", period="2025-06", path=path, file_name="c.xlsx")
+    assert FeedRow.objects.count() == 32  # another month adds

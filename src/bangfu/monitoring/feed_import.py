@@ -189,8 +189,12 @@ def _match(actor, report: FeedReport, parsed: list[tuple[RowError, str, dict]]) 
 
 @transaction.atomic
 def feed_upload_commit(*, actor, kind: str, period: str, path: Path, file_name: str) -> tuple[FeedUpload, FeedReport]:
-    """The operator accepted the preview: write the upload and its good rows, all or nothing."""
+    """The operator accepted the preview: write the upload and its good rows, all or nothing.
+
+    A month's file replaces the rows of an earlier file of the same kind and month (a corrected file sent
+    again must not count every hospital stay twice); the earlier upload stays in the history."""
     report = feed_file_check(actor=actor, kind=kind, period=period, path=path)
+    replaced = FeedRow.objects.filter(kind=kind, period=period).delete()[0]
     upload = FeedUpload.objects.create(kind=kind, period=period, file_name=file_name[:200], uploaded_by=actor,
                                        rows=report.rows, matched=report.matched, unmatched=report.unmatched,
                                        invalid=report.invalid, errors=[e.as_dict() for e in report.errors[:5000]])
@@ -203,5 +207,6 @@ def feed_upload_commit(*, actor, kind: str, period: str, path: Path, file_name: 
     FeedRow.objects.bulk_create(batch)
     change_record(actor=actor, action=ChangeRecord.Action.CREATE, instance=upload, before=None,
                   after=snapshot(upload, exclude=frozenset({"errors"})),
-                  region_code=getattr(actor, "region_id", "") or "")
+                  region_code=getattr(actor, "region_id", "") or "",
+                  reason=_("替换了同类同月此前导入的 %(n)s 行") % {"n": replaced} if replaced else "")
     return upload, report
