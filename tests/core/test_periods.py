@@ -22,8 +22,8 @@ def test_this_month_is_accepted_and_next_is_refused():
 
 
 @pytest.mark.parametrize(("raw", "words"), [
-    ("2024-13", "月份应在1至12之间"), ("2024-0", "月份应在1至12之间"), ("1800-01", "1949"), ("abc", "应为年月"),
-    ("24-03", "应为年月"), ("2024", "应为年月"), ("٢٠٢٤٠٣", "应为年月"),
+    ("2024-13", "月份应在1至12之间"), ("2024-0", "月份应在1至12之间"), ("1900-01", "1949"), ("1800-01", "1900"),
+    ("abc", "无法识别"), ("24-03", "无法识别"), ("2024", "无法识别"), ("٢٠٢٤٠٣", "应为年月"),
 ])
 def test_refused_forms_name_the_rule(raw, words):
     with pytest.raises(ValueError, match=words):

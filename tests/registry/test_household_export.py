@@ -81,11 +81,30 @@ def test_full_identifiers_only_when_asked_and_allowed(shuanghe_reviewer, leader,
         household_ledger_export_start(actor=leader, flt=HouseholdFilter(), include_personal=True)
 
 
-def test_roles_without_export_are_refused(client, tuanjie_cadre, three_villages):
-    client.force_login(tuanjie_cadre)
+def test_roles_without_export_are_refused(client, regions, three_villages):
+    from tests.conftest import make_user
+
+    client.force_login(make_user("contact", "assistance_contact", TUANJIE))
     response = client.post(reverse("registry:household_export"), {"region": TUANJIE})
     assert response.status_code == 403
     assert not Job.objects.exists()
+
+
+def test_village_cadre_exports_own_village_masked(tuanjie_cadre, three_villages, django_capture_on_commit_callbacks):
+    job = _export(tuanjie_cadre, django_capture_on_commit_callbacks)
+    assert job.status == Job.Status.DONE, job.message
+    numbers = [row[0] for row in _sheets(job)["农户"][1:]]
+    assert numbers == ["8800000028"]
+    assert "团结村" in job.title and "脱敏" in job.title
+    assert RevealRecord.objects.get(object_id=str(job.pk)).field == "export_masked"
+    with pytest.raises(PermissionDenied):
+        _export(tuanjie_cadre, django_capture_on_commit_callbacks, include_personal=True)
+
+
+def test_job_title_names_scope_filters_and_full_ids(county_admin, three_villages, django_capture_on_commit_callbacks):
+    job = _export(county_admin, django_capture_on_commit_callbacks, region_code=SONGBAI, unsafe_housing=True,
+                  include_personal=True)
+    assert "双河镇松柏村" in job.title and "危房（C/D级）" in job.title and "含完整身份证号和电话" in job.title
 
 
 def test_export_page_flow_redirects_to_progress_then_downloads(client, county_admin, three_villages,

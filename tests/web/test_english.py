@@ -134,14 +134,14 @@ def test_jobs_in_english(english, household, county_admin, tmp_path):
     # Started, not run: result files are named by job number in a directory parallel test workers share.
     with translation.override("en"):
         job = household_ledger_export_start(actor=county_admin, flt=HouseholdFilter(region_code=TUANJIE))
-    assert job.title.startswith("Household ledger export (")  # the requester's words
-    _english_page(english, reverse("jobs:job_list"), "Household ledger export", "Queued")
+    assert job.title.startswith("Household ledger · ") and "masked" in job.title  # the requester's words
+    _english_page(english, reverse("jobs:job_list"), "Household ledger · ", "Queued")
     result = tmp_path / "ledger.xlsx"
     result.write_bytes(b"xlsx")
     Job.objects.filter(pk=job.pk).update(status=Job.Status.DONE, total=1, done=1, result_path=str(result),
                                          result_name="农户台账-20260101-120000.xlsx")  # the national ledger's name
-    _english_page(english, reverse("jobs:job_list"), "Household ledger export", "Done", "Download")
-    _english_page(english, reverse("jobs:job_detail", args=[job.pk]), "The job runs in the background")
+    _english_page(english, reverse("jobs:job_list"), "Household ledger · ", "Done", "Download")
+    _english_page(english, reverse("jobs:job_detail", args=[job.pk]), "The job is done")  # the text follows the state
 
 
 def test_a_job_run_inside_an_english_request_works_in_the_site_language(county_admin):

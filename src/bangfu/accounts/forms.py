@@ -14,7 +14,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.accounts.models import Throttle, User
-from bangfu.accounts.roles import Role
 from bangfu.accounts.throttle import throttle_clear, throttle_release, throttle_reserve
 from bangfu.assistance.models import Unit
 from bangfu.audit.models import SecurityEvent
@@ -104,14 +103,6 @@ def login_failures_clear(username: str) -> None:
 
 
 # --- user management: the forms check types; accounts.services checks the rules ------------------------------
-
-
-class UserFilterForm(forms.Form):
-    q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(
-        attrs={"placeholder": _("用户名 / 姓名"), "type": "search"}))
-    role = forms.ChoiceField(label=_("角色"), required=False, choices=[("", _("全部角色")), *Role.choices])
-    status = forms.ChoiceField(label=_("状态"), required=False, choices=[
-        ("", _("全部状态")), ("active", _("在用")), ("inactive", _("已停用"))])
 
 
 class RegionChoiceField(forms.ModelChoiceField):

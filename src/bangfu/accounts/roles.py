@@ -19,23 +19,25 @@ class Role(models.TextChoices):
 # Capabilities are checked by services and views; the scope (region subtree or unit) is checked by selectors.
 # assistance.*: paired assistance (assistance/); which units' records a user reads or writes is assistance.selectors'.
 CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.COUNTY_ADMIN: frozenset({"registry.view", "registry.edit", "registry.reveal", "registry.export", "audit.view",
-                                  "accounts.manage", "monitoring.configure", "monitoring.screen",
-                                  "monitoring.feed_upload", "monitoring.verify", "monitoring.lead",
-                                  "assistance.view", "assistance.edit", "assistance.coordinate",
-                                  "assistance.configure", "assistance.approve_leave"}),
+    Role.COUNTY_ADMIN: frozenset({"registry.view", "registry.edit", "registry.reveal", "registry.export",
+                                  "registry.export_personal", "audit.view", "accounts.manage",
+                                  "monitoring.configure", "monitoring.screen", "monitoring.feed_upload",
+                                  "monitoring.verify", "monitoring.lead", "assistance.view", "assistance.edit",
+                                  "assistance.coordinate", "assistance.configure", "assistance.approve_leave"}),
     Role.TOWNSHIP_REVIEWER: frozenset({"registry.view", "registry.edit", "registry.reveal", "registry.export",
-                                       "assistance.approve_leave", "monitoring.verify", "monitoring.lead"}),
-    Role.VILLAGE_CADRE: frozenset({"registry.view", "registry.edit", "registry.reveal", "monitoring.verify",
-                                   "monitoring.lead"}),
+                                       "registry.export_personal", "assistance.approve_leave", "monitoring.verify",
+                                       "monitoring.lead"}),
+    # A village cadre exports their own village's ledger masked; full ID numbers leave only from the township up.
+    Role.VILLAGE_CADRE: frozenset({"registry.view", "registry.edit", "registry.reveal", "registry.export",
+                                   "monitoring.verify", "monitoring.lead"}),
     Role.ASSISTANCE_CONTACT: frozenset({"registry.view"}),
     Role.UNIT_LIAISON: frozenset({"registry.view", "assistance.view", "assistance.edit"}),
     Role.LEAD_COORDINATOR: frozenset({"registry.view", "assistance.view", "assistance.edit",
                                       "assistance.coordinate"}),
     Role.DEPARTMENT_OPERATOR: frozenset({"monitoring.feed_upload"}),
     Role.LEADER: frozenset({"registry.view", "registry.export", "assistance.view"}),
-    Role.AUDITOR: frozenset({"registry.view", "registry.reveal", "registry.export", "audit.view",
-                              "assistance.view"}),
+    Role.AUDITOR: frozenset({"registry.view", "registry.reveal", "registry.export", "registry.export_personal",
+                             "audit.view", "assistance.view"}),
 }
 
 UNIT_ROLES = frozenset({Role.UNIT_LIAISON, Role.LEAD_COORDINATOR})

@@ -4,12 +4,12 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from bangfu.accounts import services
-from bangfu.accounts.forms import PasswordSetForm, UserCreateForm, UserEditForm, UserFilterForm
+from bangfu.accounts.filters import USER_FILTERS
+from bangfu.accounts.forms import PasswordSetForm, UserCreateForm, UserEditForm
 from bangfu.accounts.selectors import (
     UserFilter,
     regions_assignable_by,
@@ -20,6 +20,7 @@ from bangfu.accounts.selectors import (
     users_filtered,
 )
 from bangfu.web.helpers import form_errors_from, require_capability
+from bangfu.web.lists import list_page
 
 USER_PAGE_SIZE = 50
 
@@ -33,15 +34,9 @@ def _choices_for(actor) -> dict:
 @login_required
 def user_list(request):
     require_capability(request.user, "accounts.manage")
-    form = UserFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
-    flt = UserFilter(q=data.get("q", ""), role=data.get("role", ""), status=data.get("status", ""))
-    page = Paginator(users_filtered(request.user, flt), USER_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page": page, "query_without_page": query.urlencode()}
-    template = "accounts/_user_table.html" if request.htmx and not request.htmx.boosted else "accounts/user_list.html"
-    return render(request, template, context)
+    return list_page(request, filters=USER_FILTERS, page_size=USER_PAGE_SIZE,
+                     rows=lambda values: users_filtered(request.user, UserFilter(**values)),
+                     template="accounts/user_list.html", partial="accounts/_user_table.html")
 
 
 @login_required

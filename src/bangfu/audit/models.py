@@ -76,6 +76,17 @@ class ChangeRecord(models.Model):
         return f"{self.get_action_display()} {self.object_type} {self.object_id}"
 
     @property
+    def values_for_display(self) -> list[tuple[str, str]]:
+        """What a creation recorded, in the words users know (empty fields left out): 户编号 …, 户类型 一般农户."""
+        values = self.after or {}
+        rows = []
+        for key, value in values.items():
+            if value in (None, "", False) or (key.endswith("_masked") is False and f"{key}_masked" in values):
+                continue
+            rows.append(describe_value(self.object_type, key, value))
+        return rows
+
+    @property
     def changed_fields(self) -> list[tuple[str, object, object]]:
         """(field, before, after) of each changed field, as recorded."""
         before, after = self.before or {}, self.after or {}
@@ -84,9 +95,14 @@ class ChangeRecord(models.Model):
 
     @property
     def changes_for_display(self) -> list[tuple[str, str, str]]:
-        """The same, in the words users know: verbose names and choice labels (户类型：一般农户 → 脱贫户)."""
+        """The same, in the words users know: verbose names and choice labels (户类型：一般农户 → 脱贫户).
+        A phone kept both as fingerprint and masked form shows once, as its masked form."""
         rows = []
-        for key, old, new in self.changed_fields:
+        changed = self.changed_fields
+        masked_too = {key.removesuffix("_masked") for key, _old, _new in changed if key.endswith("_masked")}
+        for key, old, new in changed:
+            if key in masked_too:
+                continue
             label, old_text = describe_value(self.object_type, key, old)
             rows.append((label, old_text, describe_value(self.object_type, key, new)[1]))
         return rows

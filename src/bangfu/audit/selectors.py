@@ -46,3 +46,20 @@ def security_events_visible_to(user) -> QuerySet:
     if user.is_superuser or (user.region_id and user.region.level in ("province", "city", "county")):
         scope = scope | Q(region_code="")
     return SecurityEvent.objects.filter(scope).select_related("actor")
+
+
+def audit_subjects(records) -> list:
+    """Name what each record on one page is about, in one query per kind: a household by its number and head
+    (not "农户档案 #5954"), an export by its job's title, which names its scope (not "任务 #4")."""
+    from bangfu.jobs.models import Job
+    from bangfu.registry.models import Household
+
+    rows = list(records)
+    households = {h.pk: f"{h.number} {h.head_name}".strip() for h in Household.objects.filter(
+        pk__in={r.household_id for r in rows if r.household_id}).only("number", "head_name")}
+    jobs = dict(Job.objects.filter(pk__in={int(r.object_id) for r in rows if getattr(r, "object_type", "") == "job"
+                                           and str(r.object_id).isdigit()}).values_list("pk", "title"))
+    for record in rows:
+        record.household_label = households.get(record.household_id, "")
+        record.job_title = jobs.get(int(record.object_id), "") if str(record.object_id).isdigit() else ""
+    return rows

@@ -1,30 +1,30 @@
-"""Months as people type them (识别监测时间, 消除监测时间 ...), stored as YYYYMM."""
+"""Months typed into forms (识别监测时间, 消除监测时间 ...), stored as YYYYMM.
+
+The forms people type are read by core.parsing.parse_month, the one month parser that imports also use
+(202403, 2024-03, 2024.3, 2024年3月, full-width digits); a form adds the rules of a month being recorded now:
+only ASCII digits after normalising, not before 1949, not in the future."""
 
 import datetime as dt
-import re
 import unicodedata
 
 from django.utils.translation import gettext as _
 
-# 202403 | 2024-03 | 2024-3 | 2024.3 | 2024/3 | 2024年3月 (full-width digits normalise to these first)
-MONTH_FORMS = (
-    re.compile(r"^(?P<year>\d{4})(?P<month>\d{2})$"),
-    re.compile(r"^(?P<year>\d{4})\s*[-./年]\s*(?P<month>\d{1,2})\s*月?$"),
-)
+from bangfu.core.parsing import ParseError
+from bangfu.core.parsing import parse_month as parse_any_month
 
 
 def parse_month(raw: str, *, today: dt.date | None = None) -> str:
-    """The month as YYYYMM, or ValueError naming the rule: a real month from 1949 on, not in the future."""
+    """The month as YYYYMM, or ValueError naming the rule."""
     text = unicodedata.normalize("NFKC", raw or "").strip()
-    match = next((m for pattern in MONTH_FORMS if (m := pattern.match(text))), None)
-    if match is None or not match["year"].isascii() or not match["month"].isascii():
+    if any(ch.isdigit() and not ch.isascii() for ch in text):  # ٢٠٢٤ would otherwise pass as 2024
         raise ValueError(_("应为年月，如 202403、2024-03、2024.3 或 2024年3月"))
-    year, month = int(match["year"]), int(match["month"])
-    if not 1 <= month <= 12:
-        raise ValueError(_("月份应在1至12之间"))
-    if year < 1949:
+    try:
+        month = parse_any_month(text)
+    except ParseError as error:
+        raise ValueError(error.message) from None
+    if int(month[:4]) < 1949:
         raise ValueError(_("年份不能早于1949年"))
     today = today or dt.date.today()
-    if (year, month) > (today.year, today.month):
+    if month > f"{today:%Y%m}":
         raise ValueError(_("不能晚于本月（%(month)s）") % {"month": f"{today:%Y%m}"})
-    return f"{year:04d}{month:02d}"
+    return month

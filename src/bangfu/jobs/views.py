@@ -20,7 +20,7 @@ def job_detail(request, pk: int):
     if job.status == job.Status.RUNNING and jobs_reap_dead(job_ids=[job.pk]):
         job.refresh_from_db()  # its worker died: the page shows why and stops polling
     template = "jobs/_job_status.html" if request.htmx else "jobs/job_detail.html"
-    return render(request, template, {"job": job})
+    return render(request, template, {"job": job, "detail": True})
 
 
 @login_required

@@ -35,14 +35,28 @@ def household_ledger_export_start(*, actor, flt: HouseholdFilter, include_person
     """Queue an export of the households the actor sees through `flt`. Logged as an export."""
     if not actor.can("registry.export"):
         raise PermissionDenied(_("您的角色不能导出农户台账"))
-    if include_personal and not actor.can("registry.reveal"):
+    if include_personal and not actor.can("registry.export_personal"):
         raise PermissionDenied(_("您的角色不能导出完整的身份证号和电话"))
-    title = _("导出农户台账（%(time)s）") % {"time": f"{timezone.localtime():%Y-%m-%d %H:%M}"}  # the requester's words
+    title = household_ledger_title(actor=actor, flt=flt, include_personal=include_personal)
     job = job_start(actor=actor, kind=KIND, title=title,
                     params={"filter": flt.for_storage(), "include_personal": include_personal})
     reveal_record(actor=actor, field="export_full" if include_personal else "export_masked", instance=job,
                   household_id=None, region_code=actor.region_id or "")
     return job
+
+
+def household_ledger_title(*, actor, flt: HouseholdFilter, include_personal: bool) -> str:
+    """What the job list and the audit log call the export: scope, filters, whether it holds full ID numbers
+    (农户台账 · 双河镇团结村、C/D级危房 · 含完整身份证号和电话 · 2026-11-29 14:05), in the requester's words."""
+    from bangfu.registry.filters import household_filter_words
+
+    words = household_filter_words(HouseholdFilter(**flt.for_storage()))  # an ID number or phone never in a title
+    if not flt.region_code:
+        words.insert(0, actor.place_label)
+    kind = _("含完整身份证号和电话") if include_personal else _("脱敏")
+    title = _("农户台账 · %(scope)s · %(kind)s · %(time)s") % {
+        "scope": _("、").join(words), "kind": kind, "time": f"{timezone.localtime():%Y-%m-%d %H:%M}"}
+    return title[:200]
 
 
 def _yes(value: bool) -> str:
@@ -54,7 +68,7 @@ def household_ledger_export_run(job, progress) -> tuple[str, Path]:
     actor = job.requested_by
     if not actor.can("registry.export"):
         raise PermissionDenied(_("发起人已无导出权限"))
-    full = bool(job.params.get("include_personal")) and actor.can("registry.reveal")
+    full = bool(job.params.get("include_personal")) and actor.can("registry.export_personal")
     households = households_filtered(actor, HouseholdFilter(**job.params["filter"]))
     # The households to export, by id, in the list's order; then each chunk in a query of its own. No read
     # stays open while progress is written: on SQLite a reader that writes after someone else committed would

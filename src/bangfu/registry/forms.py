@@ -142,16 +142,3 @@ class MemberRemoveForm(forms.Form):
 
 class HouseholdReopenForm(forms.Form):
     reason = forms.CharField(label=_("恢复原因"), max_length=150)
-
-
-class HouseholdFilterForm(forms.Form):
-    q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(
-        attrs={"placeholder": _("姓名 / 户编号 / 身份证号 / 电话"), "type": "search"}))
-    household_type = forms.ChoiceField(label=_("户类型"), required=False,
-                                       choices=[("", _("全部户类型"))] + list(c.HouseholdType.choices))
-    monitoring_status = forms.ChoiceField(label=_("监测状态"), required=False, choices=[
-        ("", _("全部监测状态")), ("monitored", _("全部监测对象")),
-        (c.MonitoringStatus.RISK_OPEN, _("风险未消除")), (c.MonitoringStatus.RISK_ELIMINATED, _("风险已消除"))])
-    unsafe_housing = forms.BooleanField(label=_("危房（C/D级）"), required=False)
-    relocated = forms.BooleanField(label=_("易地搬迁户"), required=False)
-    region = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -4,7 +4,19 @@ import dataclasses
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -30,12 +42,22 @@ class HouseholdFilter:
     monitoring_status: str = ""
     unsafe_housing: bool = False
     relocated: bool = False
+    group: str = ""
+    below_line: bool = False  # income below the line in force but not a monitored household
+    closed: bool = False  # closed households (已销户) instead of those on the register
     # Set instead of q when the filter is stored (e.g. in a job): the blind index, never the typed number.
     id_number_digest: str = ""
     phone_digest: str = ""
     # Set instead of q when the search text holds anything that could be an ID number or phone without being one
     # (a near miss, a number with dashes or dots): the text encrypted, since even a near miss identifies a person.
     q_cipher: str = ""
+
+    @classmethod
+    def from_values(cls, values: dict) -> "HouseholdFilter":
+        """From the cleaned values of registry.filters.HOUSEHOLD_FILTERS (the URL's `region` is region_code)."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        data = {k: v for k, v in values.items() if k in names}
+        return cls(region_code=values.get("region", "") or "", **data)
 
     def for_storage(self) -> dict:
         """The filter as it may be written to the database: an ID number or phone in q becomes its keyed hash;
@@ -114,6 +136,45 @@ def _id_digest_q(digest: str) -> Q:
     return Q(Exists(Member.objects.filter(household=OuterRef("pk"), id_number_digest=digest)))
 
 
+def _counties_of(user) -> list[str]:
+    """The county codes (6 digits) whose monitoring lines apply to the user's households."""
+    from bangfu.core.scoping import linked_villages
+
+    if user.is_superuser and not user.region_id:
+        return sorted({code[:6] for code in Region.objects.filter(level="county").values_list("code", flat=True)})
+    if getattr(user, "unit_id", None):
+        return sorted({code[:6] for code in linked_villages(user.unit_id)})
+    if user.region_id:
+        if len(user.region.code.rstrip("0")) > 6 or user.region.level in ("county", "township", "village"):
+            return [user.region.code[:6]]
+        low, high = user.region.code_range
+        return sorted({code[:6] for code in Region.objects.filter(level="county", code__gte=low, code__lte=high)
+                       .values_list("code", flat=True)})
+    return []
+
+
+def below_line_q(user) -> Q:
+    """收入低于监测线但未纳入监测: the household's latest income record, net of compliant spending, per person,
+    lies below the line in force for its county that year, and it is not a monitored household. The households
+    most at risk of being missed; the dashboard's figure counts this same filter."""
+    from bangfu.monitoring.selectors import monitoring_lines_by_year
+
+    after_spending = ExpressionWrapper(
+        F("wage_income") + F("business_income") + F("property_income") + F("transfer_income")
+        - F("production_cost") - F("medical_spending") - F("education_spending"),
+        output_field=DecimalField(max_digits=14, decimal_places=2))
+    below = Q(pk__in=[])
+    for county in _counties_of(user):
+        for year, line in monitoring_lines_by_year(county_code=county.ljust(12, "0")).items():
+            below |= Q(household__village_id__startswith=county, year=year,
+                       after_spending__lt=ExpressionWrapper(Value(line) * F("members_counted"),
+                                                            output_field=DecimalField(max_digits=14, decimal_places=2)))
+    latest_year = IncomeRecord.objects.filter(household=OuterRef(OuterRef("pk"))).order_by("-year").values("year")[:1]
+    records = (IncomeRecord.objects.filter(household=OuterRef("pk"), year=Subquery(latest_year))
+               .annotate(after_spending=after_spending).filter(below))
+    return Q(monitoring_type="") & Q(Exists(records))
+
+
 def _region_of(flt: HouseholdFilter) -> tuple[bool, Region | None]:
     """(found, region): a filter naming a region that does not exist matches nothing."""
     if not flt.region_code:
@@ -152,7 +213,13 @@ def _kept_figures_answer(flt: HouseholdFilter) -> bool:
 
 
 def _filtered(user, flt: HouseholdFilter, region: Region | None) -> QuerySet[Household]:
-    qs = households_visible_to(user).filter(_kept_conditions(flt, region))
+    # Closed households (已销户) only when asked for: they are in the jurisdiction but off the register.
+    qs = households_in_jurisdiction(user).filter(is_active=not flt.closed).filter(_kept_conditions(flt, region))
+    if flt.group.strip():
+        group = flt.group.strip()
+        qs = qs.filter(group__in={group, group if group.endswith("组") else f"{group}组"})
+    if flt.below_line:
+        qs = qs.filter(below_line_q(user))
     text = flt.search_text
     if text.strip():
         qs = qs.filter(_search_q(text))

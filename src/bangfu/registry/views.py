@@ -18,8 +18,8 @@ from bangfu.regions.models import Region
 from bangfu.regions.selectors import current_q, region_path, region_tree
 from bangfu.registry import services
 from bangfu.registry.exports import household_ledger_export_start
+from bangfu.registry.filters import HOUSEHOLD_FILTERS
 from bangfu.registry.forms import (
-    HouseholdFilterForm,
     HouseholdForm,
     HouseholdReopenForm,
     IncomeRecordForm,
@@ -39,6 +39,7 @@ from bangfu.registry.selectors import (
     member_get_for_user,
 )
 from bangfu.web.helpers import form_errors_from, require_capability
+from bangfu.web.lists import list_page
 
 
 def _linked_village_tree(user) -> list[dict]:
@@ -71,26 +72,26 @@ def _villages_for(user, *, keep: str | None = None):
 @login_required
 def household_list(request):
     require_capability(request.user, "registry.view")
-    form = HouseholdFilterForm(request.GET or None)
-    flt = _filter_from(form)
-    region_code = flt.region_code
-    paginator = households_paginator(request.user, flt, per_page=settings.HOUSEHOLD_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    page.object_list = attach_member_counts(page.object_list)
+    region_code = request.GET.get("region", "")
     root = _tree_root(request.user)
     selected = Region.objects.filter(code=region_code).first() if region_code else None
-    context = {
-        "form": form, "page": page, "selected_region": selected,
-        "tree": region_tree(root) if root else _linked_village_tree(request.user), "tree_root": root,
-        "query_without_page": _query_without(request, "page"),
-        "query_without_region": _query_without(request, "page", "region"),
-        "can_edit": request.user.can("registry.edit"),
-        "can_export": request.user.can("registry.export"),
-        "can_reveal": request.user.can("registry.reveal"),
-    }
-    template = "registry/_household_table.html" if request.htmx and not request.htmx.boosted else "registry/household_list.html"
-    response = render(request, template, context)
-    if request.htmx and identifier_in(flt.q)[0]:
+    response = list_page(
+        request, filters=HOUSEHOLD_FILTERS, page_size=settings.HOUSEHOLD_PAGE_SIZE,
+        rows=lambda values: households_filtered(request.user, HouseholdFilter.from_values(values)),
+        paginate=lambda values, size: households_paginator(request.user, HouseholdFilter.from_values(values),
+                                                           per_page=size),
+        prepare=attach_member_counts, template="registry/household_list.html",
+        partial="registry/_household_table.html",
+        context={
+            "selected_region": selected,
+            "tree": region_tree(root) if root else _linked_village_tree(request.user), "tree_root": root,
+            "query_without_region": _query_without(request, "page", "region"),
+            "can_edit": request.user.can("registry.edit"),
+            "can_export": request.user.can("registry.export"),
+            "can_export_personal": request.user.can("registry.export_personal"),
+            "can_reveal": request.user.can("registry.reveal"),
+        })
+    if request.htmx and identifier_in(request.GET.get("q", ""))[0]:
         # An ID number or phone searched for must not stay in the browser's history: push the URL without it.
         response["HX-Push-Url"] = f"{request.path}?{_query_without(request, 'q')}"
     return response
@@ -103,20 +104,12 @@ def _query_without(request, *names: str) -> str:
     return query.urlencode()
 
 
-def _filter_from(form) -> HouseholdFilter:
-    data = form.cleaned_data if form.is_valid() else {}
-    # Any region may be chosen: the selector intersects it with the user's jurisdiction.
-    return HouseholdFilter(region_code=data.get("region", ""), q=data.get("q", ""),
-                           household_type=data.get("household_type", ""),
-                           monitoring_status=data.get("monitoring_status", ""),
-                           unsafe_housing=data.get("unsafe_housing", False), relocated=data.get("relocated", False))
-
-
 @login_required
 @require_POST
 def household_export(request):
-    """Start the ledger export of what the list shows; the job page shows its progress."""
-    flt = _filter_from(HouseholdFilterForm(request.POST))
+    """Start the ledger export of what the list shows (the form carries the filter on screen: see list_page)."""
+    form = HOUSEHOLD_FILTERS.bind(request.POST)
+    flt = HouseholdFilter.from_values(HOUSEHOLD_FILTERS.values(form))
     job = household_ledger_export_start(actor=request.user, flt=flt,
                                         include_personal=request.POST.get("include_personal") == "on")
     return redirect("jobs:job_detail", pk=job.pk)

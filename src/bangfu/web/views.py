@@ -6,21 +6,22 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.forms import LockingAuthenticationForm
-from bangfu.audit.forms import AuditFilterForm
+from bangfu.audit.filters import AUDIT_FILTERS
 from bangfu.audit.selectors import (
     audit_filtered,
+    audit_subjects,
     change_records_visible_to,
     reveal_records_visible_to,
     security_events_visible_to,
 )
 from bangfu.reports.indicators import INDICATORS, breakdown_level_for, summary_breakdown, summary_totals
 from bangfu.reports.selectors import village_summaries_visible_to
+from bangfu.web.lists import list_page
 
 
 class LoginView(auth_views.LoginView):
@@ -65,24 +66,22 @@ def audit_log(request):
     """Who changed what, and who saw or exported personal data, within the reader's jurisdiction."""
     if not request.user.can("audit.view"):
         raise PermissionDenied(_("只有县级管理员和考核督查角色可以查看变更记录"))
-    form = AuditFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
-    reveals = data.get("view") == "reveals"
-    security = data.get("view") == "security"
-    if security:
-        records = security_events_visible_to(request.user)
-    else:
-        records = reveal_records_visible_to(request.user) if reveals else change_records_visible_to(request.user)
-    records = audit_filtered(records, actor=data.get("actor", ""), date_from=data.get("date_from"),
-                             date_to=data.get("date_to"),
-                             action="" if reveals or security else data.get("action", ""),
-                             object_type="" if reveals or security else data.get("object_type", ""),
-                             username_too=security)
-    page = Paginator(records, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "web/audit_log.html", {"page": page, "form": form, "reveals": reveals, "security": security,
-                                                  "query": query.urlencode()})
+    view = request.GET.get("view")
+    reveals, security = view == "reveals", view == "security"
+
+    def rows(values):
+        if security:
+            records = security_events_visible_to(request.user)
+        else:
+            records = reveal_records_visible_to(request.user) if reveals else change_records_visible_to(request.user)
+        return audit_filtered(records, actor=values["actor"], date_from=values["date_from"],
+                              date_to=values["date_to"], action="" if reveals or security else values["action"],
+                              object_type="" if reveals or security else values["object_type"],
+                              username_too=security)
+
+    return list_page(request, filters=AUDIT_FILTERS, rows=rows, page_size=50,
+                     prepare=None if security else audit_subjects, template="web/audit_log.html",
+                     partial="web/_audit_table.html", context={"reveals": reveals, "security": security})
 
 
 def healthz(request):

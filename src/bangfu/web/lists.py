@@ -1,0 +1,38 @@
+"""list_page(): the one list-page flow (households, users, the audit log ...).
+
+The first load renders the whole page; an htmx request (filter changed, next page) renders only the results
+partial, plus, out of band (hx-swap-oob), what lies outside it and depends on the filter, such as the export
+form's hidden fields and its sentence. So an export always takes the filter on screen, whatever was loaded first.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import QueryDict
+from django.shortcuts import render
+
+from bangfu.web.filters import FilterSet
+
+
+def list_page(request, *, filters: FilterSet, rows: Callable[[dict[str, Any]], QuerySet], template: str,
+              partial: str, page_size: int, prepare: Callable[[list], list] | None = None,
+              paginate: Callable[[dict[str, Any], int], Paginator] | None = None,
+              context: dict[str, Any] | None = None):
+    """Render a filtered, paginated list. `rows(values)` returns the queryset for the cleaned filter values
+    (already scoped to the user by the caller's selector); `paginate(values, page_size)`, when given, is the
+    list's own paginator (e.g. one that counts from kept figures); `prepare` decorates one page of rows."""
+    form = filters.bind(request.GET)
+    values = filters.values(form)
+    paginator = paginate(values, page_size) if paginate else Paginator(rows(values), page_size)
+    page = paginator.get_page(request.GET.get("page"))
+    if prepare:
+        page.object_list = prepare(page.object_list)
+    query = filters.query_string(values)
+    partial_only = bool(getattr(request, "htmx", False)) and not request.htmx.boosted
+    data = {
+        "form": form, "page": page, "filter_values": values, "filter_words": filters.describe(values),
+        "filter_query": query, "filter_items": list(QueryDict(query).items()), "query_without_page": query, "oob": partial_only, **(context or {}),
+    }
+    return render(request, partial if partial_only else template, data)
