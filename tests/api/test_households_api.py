@@ -133,3 +133,15 @@ def test_docs_work_offline(client, county_admin):
     assert "swagger-ui-bundle.js" in content
     bundle = re.search(r"""src=["']([^"']*swagger-ui-bundle\.js)""", content).group(1)
     assert b"".join(client.get(bundle).streaming_content)[:100]
+
+
+def test_the_api_accepts_the_list_pages_filters(client, county_admin, households):
+    """One declaration (registry.filters) feeds the page and the API: every page filter is an API parameter."""
+    from bangfu.registry.filters import HOUSEHOLD_FILTERS
+
+    client.force_login(county_admin)
+    schema = client.get("/api/openapi.json").json()
+    params = {p["name"] for p in schema["paths"]["/api/households/"]["get"]["parameters"]}
+    assert set(HOUSEHOLD_FILTERS.names) <= params
+    body = client.get(LIST, {"group": "no-such-group"}).json()
+    assert body["count"] == 0

@@ -56,11 +56,15 @@ def _member(world):
 
 # name: (url from the world, query parameters, headers, at most this many queries)
 PAGES = {
-    "home": (lambda w: reverse("web:home"), {}, {}, 7),  # 7: the case queue (cases.selectors.work_queue_for) is one
+    # the case queue (cases.selectors.work_queue_for) is one; the monitoring lines and the below-line count two
+    "home": (lambda w: reverse("web:home"), {}, {}, 9),
     "household-list": (lambda w: reverse("registry:household_list"), {}, {}, 7),
     "household-list-htmx": (lambda w: reverse("registry:household_list"), {}, {"HX-Request": "true"}, 7),
     "household-list-page-2": (lambda w: reverse("registry:household_list"), {"page": "2"}, {}, 7),
-    "household-list-township": (lambda w: reverse("registry:household_list"), {"region": "513225103000"}, {}, 9),
+    # + naming the chosen region in the export's scope sentence
+    "household-list-township": (lambda w: reverse("registry:household_list"), {"region": "513225103000"}, {}, 10),
+    "household-list-below-line": (lambda w: reverse("registry:household_list"), {"below_line": "on"}, {}, 8),
+    "household-list-group": (lambda w: reverse("registry:household_list"), {"group": "3组"}, {}, 7),
     "household-list-filtered": (lambda w: reverse("registry:household_list"),
                                 {"household_type": "formerly_poor", "monitoring_status": "monitored"}, {}, 7),
     "household-list-name": (lambda w: reverse("registry:household_list"), {"q": "查询户主"}, {}, 7),
@@ -72,8 +76,9 @@ PAGES = {
     "member-edit": (lambda w: reverse("registry:member_edit", args=[_member(w).pk]), {}, {}, 4),
     "member-remove": (lambda w: reverse("registry:member_remove", args=[_member(w).pk]), {}, {}, 7),
     "income-add": (lambda w: reverse("registry:income_add", args=[w["subject"].pk]), {}, {}, 5),
-    "audit-changes": (lambda w: reverse("web:audit_log"), {}, {}, 5),
-    "audit-reveals": (lambda w: reverse("web:audit_log"), {"view": "reveals"}, {}, 5),
+    # + naming the households the records are about (one query per page, not per row)
+    "audit-changes": (lambda w: reverse("web:audit_log"), {}, {}, 6),
+    "audit-reveals": (lambda w: reverse("web:audit_log"), {"view": "reveals"}, {}, 6),
     "users": (lambda w: reverse("accounts:user_list"), {}, {}, 5),
     "jobs": (lambda w: reverse("jobs:job_list"), {}, {}, 4),
     "monitoring-lines": (lambda w: reverse("monitoring:lines"), {}, {}, 5),

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
+from bangfu.registry.filters import HOUSEHOLD_FILTERS
 from bangfu.registry.selectors import (
     HouseholdFilter,
     attach_member_counts,
@@ -63,13 +64,13 @@ class HouseholdPage(Schema):
     results: list[HouseholdOut]
 
 
-class HouseholdQuery(Schema):
-    region: str = ""
-    q: str = ""
-    household_type: str = ""
-    monitoring_status: str = ""
-    offset: int = Field(0, ge=0, le=10_000_000)
-    limit: int = Field(50, ge=1, le=500)
+# The list page's filters (registry.filters, declared once) plus paging: a link's parameters work here too.
+HouseholdQuery = type("HouseholdQuery", (Schema,), {
+    "__annotations__": {**{name: kind for name, (kind, _default) in HOUSEHOLD_FILTERS.api_fields().items()},
+                        "offset": int, "limit": int},
+    **{name: default for name, (_kind, default) in HOUSEHOLD_FILTERS.api_fields().items()},
+    "offset": Field(0, ge=0, le=10_000_000), "limit": Field(50, ge=1, le=500),
+})
 
 
 def _household_out(h, member_count=None) -> dict:
@@ -90,9 +91,7 @@ def _require_view(request) -> None:
 def household_list(request, filters: Query[HouseholdQuery]):
     _require_view(request)
     limit, offset = filters.limit, filters.offset
-    paginator = households_paginator(request.user, HouseholdFilter(
-        region_code=filters.region, q=filters.q, household_type=filters.household_type,
-        monitoring_status=filters.monitoring_status), per_page=limit)
+    paginator = households_paginator(request.user, HouseholdFilter.from_values(filters.dict()), per_page=limit)
     rows = [_household_out(h, h.member_count) for h in attach_member_counts(paginator.rows(offset, limit))]
     # With a search the count stops at a cap (count_capped says so); without one it is the kept total.
     return {"count": paginator.count, "count_capped": paginator.count_capped, "offset": offset, "limit": limit,

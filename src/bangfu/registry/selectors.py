@@ -166,7 +166,7 @@ def below_line_q(user) -> Q:
     below = Q(pk__in=[])
     for county in _counties_of(user):
         for year, line in monitoring_lines_by_year(county_code=county.ljust(12, "0")).items():
-            below |= Q(household__village_id__startswith=county, year=year,
+            below |= Q(household__village__code__startswith=county, year=year,
                        after_spending__lt=ExpressionWrapper(Value(line) * F("members_counted"),
                                                             output_field=DecimalField(max_digits=14, decimal_places=2)))
     latest_year = IncomeRecord.objects.filter(household=OuterRef(OuterRef("pk"))).order_by("-year").values("year")[:1]

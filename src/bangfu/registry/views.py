@@ -34,6 +34,7 @@ from bangfu.registry.selectors import (
     household_income_history,
     household_members,
     household_reveals,
+    households_filtered,
     households_paginator,
     identifier_in,
     member_get_for_user,

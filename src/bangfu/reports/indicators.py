@@ -48,6 +48,12 @@ INDICATORS = (
               Q(housing_safety__in=["C", "D"]), list_query="unsafe_housing=on"),
     Indicator("relocated", _("易地搬迁户"), _("标记为易地扶贫搬迁的户数"),
               Q(relocated=True), list_query="relocated=on"),
+    Indicator("formerly_poor_unsafe", _("脱贫户住危房"), _("户类型为脱贫户、住房为C级或D级的户数"),
+              Q(household_type=HouseholdType.FORMERLY_POOR, housing_safety__in=["C", "D"]),
+              list_query="household_type=formerly_poor&unsafe_housing=on"),
+    Indicator("monitored_unsafe", _("监测户住危房"), _("监测对象中住房为C级或D级的户数"),
+              ~Q(monitoring_type="") & Q(housing_safety__in=["C", "D"]),
+              list_query="monitoring_status=monitored&unsafe_housing=on"),
 )
 INDICATOR_BY_KEY = {indicator.key: indicator for indicator in INDICATORS}
 HOUSEHOLD_INDICATORS = tuple(i for i in INDICATORS if i.counts == "households")
@@ -74,8 +80,26 @@ def summary_breakdown(summaries: QuerySet, *, level: str) -> list[dict]:
         agg = rows.setdefault(code, {"code": code, **dict.fromkeys(BREAKDOWN_KEYS, 0)})
         for key in BREAKDOWN_KEYS:
             agg[key] += row[f"total_{key}"]
-    names = dict(Region.objects.filter(code__in=rows).values_list("code", "name"))
-    return [dict(row, name=names.get(code, code)) for code, row in sorted(rows.items())]
+    regions = {r.code: r for r in Region.objects.filter(code__in=rows).select_related("parent")}
+    result = []
+    for code, row in sorted(rows.items()):
+        region = regions.get(code)
+        name = region.name if region else code
+        township = region.parent.name if region and level == "village" and region.parent_id else ""
+        result.append(dict(row, name=name, short_name=short_region_name(name), township=township))
+    return result
+
+
+# The statistical names end in the kind of committee (团结村村民委员会, 荷叶社区居民委员会): pages say 团结村.
+COMMITTEE_SUFFIXES = ("村民委员会", "居民委员会", "村委会", "居委会", "委员会")
+
+
+def short_region_name(name: str) -> str:
+    """团结村村民委员会 → 团结村, 荷叶社区居民委员会 → 荷叶社区, 双河镇 → 双河镇."""
+    for suffix in COMMITTEE_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name.removesuffix(suffix)
+    return name
 
 
 def registry_totals(households: QuerySet) -> dict[str, int]:

@@ -19,6 +19,7 @@ from bangfu.audit.selectors import (
     reveal_records_visible_to,
     security_events_visible_to,
 )
+from bangfu.registry.selectors import HouseholdFilter, households_filtered
 from bangfu.reports.indicators import INDICATORS, breakdown_level_for, summary_breakdown, summary_totals
 from bangfu.reports.selectors import village_summaries_visible_to
 from bangfu.web.lists import list_page
@@ -48,14 +49,26 @@ def home(request):
         totals = summary_totals(summaries)
         level = breakdown_level_for(request.user)
         breakdown = summary_breakdown(summaries, level=level) if level else []
+        # A unit's linked villages lie in several townships: name each with its township (双河镇团结村).
+        with_township = bool(request.user.unit_id)
+        for row in breakdown:
+            row["label"] = f"{row['township']}{row['short_name']}" if with_township else row["short_name"]
+        # The households most at risk of being missed: counted by the list's own filter, so the figure and the
+        # list it links to agree by construction.
+        below_line = households_filtered(request.user, HouseholdFilter(below_line=True)).count()
         context.update(
             indicators=[(i, totals[i.key]) for i in INDICATORS],
+            below_line=below_line,
             breakdown=breakdown,
             breakdown_level={"township": _("乡镇"), "village": _("村（社区）")}.get(level),
             chart=json.dumps({
-                "names": [row["name"] for row in breakdown],
+                "names": [row["label"] for row in breakdown],
                 "households": [row["households"] for row in breakdown],
                 "monitored": [row["monitored"] for row in breakdown],
+                "risk_open": [row["risk_open"] for row in breakdown],
+                # The reader's language, for the legend and axes (the script has no translations of its own).
+                "labels": {"households": str(_("农户")), "monitored": str(_("监测对象")),
+                           "risk_open": str(_("风险未消除")), "unit": str(_("户"))},
             }, ensure_ascii=False),
         )
     return render(request, "web/home.html", context)
