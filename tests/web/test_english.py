@@ -16,7 +16,7 @@ from bangfu.audit.models import ChangeRecord
 from bangfu.jobs.models import Job
 from bangfu.jobs.services import JOB_RUNNERS, job_kind, job_run
 from bangfu.monitoring.services import monitoring_line_save
-from bangfu.regions.models import Region
+from bangfu.regions.models import Region, short_region_name
 from bangfu.registry import choices as c
 from bangfu.registry.exports import household_ledger_export_start
 from bangfu.registry.selectors import HouseholdFilter
@@ -61,7 +61,8 @@ def household(make_household, county_admin):
 
 def _data_values() -> list[str]:
     """What the pages may show in Chinese because it is data, longest first (a village name holds its town's)."""
-    values = set(Region.objects.values_list("name", flat=True))
+    names = set(Region.objects.values_list("name", flat=True))
+    values = names | {short_region_name(name) for name in names}  # pages show 团结村 for 团结村村民委员会
     values |= set(ChangeRecord.objects.values_list("object_label", flat=True))
     values |= set(Job.objects.values_list("result_name", flat=True))
     values.add(LANGUAGE_MENU)

@@ -107,3 +107,10 @@ def test_chinese_numbers_have_thousands_separators(admin_client, make_household,
                        data={"members_counted": 1, "wage_income": Decimal("20007")})
     content = admin_client.get(reverse("registry:household_detail", args=[household.pk])).content.decode()
     assert "20,007.00" in content
+
+
+def test_village_picker_is_grouped_by_township_and_searchable(admin_client):
+    content = admin_client.get(reverse("registry:household_create")).content.decode()
+    assert '<optgroup label="双河镇">' in content and '<optgroup label="漳扎镇">' in content
+    assert '>团结村</option>' in content and "村民委员会</option>" not in content
+    assert 'data-searchable="true"' in content and "bangfu/forms.js" in content

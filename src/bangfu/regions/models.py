@@ -34,6 +34,11 @@ class Region(models.Model):
         return self.name
 
     @property
+    def short_name(self) -> str:
+        """团结村 for 团结村村民委员会: what pages and charts show."""
+        return short_region_name(self.name)
+
+    @property
     def prefix(self) -> str:
         """The leading digits shared by every code in this subtree."""
         return self.code[: LEVEL_PREFIX_LENGTH[self.level]]
@@ -46,3 +51,15 @@ class Region(models.Model):
     def contains(self, code: str) -> bool:
         low, high = self.code_range
         return low <= code <= high
+
+
+# The statistical names end in the kind of committee (团结村村民委员会, 荷叶社区居民委员会): pages say 团结村.
+COMMITTEE_SUFFIXES = ("村民委员会", "居民委员会", "村委会", "居委会", "委员会")
+
+
+def short_region_name(name: str) -> str:
+    """团结村村民委员会 → 团结村, 荷叶社区居民委员会 → 荷叶社区, 双河镇 → 双河镇."""
+    for suffix in COMMITTEE_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name.removesuffix(suffix)
+    return name

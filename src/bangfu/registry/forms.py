@@ -36,6 +36,17 @@ class MonthField(forms.CharField):
             raise forms.ValidationError(str(error)) from None
 
 
+def grouped_village_choices(villages) -> list:
+    """Villages under their townships (optgroups), in code order, by their short names (团结村)."""
+    from bangfu.regions.models import short_region_name
+
+    groups: dict[str, list] = {}
+    for village in villages.select_related("parent").order_by("code"):
+        township = village.parent.name if village.parent_id else ""
+        groups.setdefault(township, []).append((village.code, short_region_name(village.name)))
+    return [("", "---------"), *groups.items()]
+
+
 class HouseholdForm(forms.ModelForm):
     version = VersionField()
     phone = forms.CharField(label=_("联系电话"), required=False, max_length=30,
@@ -52,6 +63,10 @@ class HouseholdForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if villages is not None:
             self.fields["village"].queryset = villages
+        # 112 villages in one flat list look alike (彭丰社区, 彭丰村): grouped by township, with a search box.
+        self.fields["village"].choices = grouped_village_choices(self.fields["village"].queryset)
+        self.fields["village"].widget.attrs.update({"data-searchable": "true",
+                                                   "data-search-placeholder": _("输入村或乡镇名称查找")})
         self.fields["version"].initial = self.instance.version
         if self.instance.pk:
             self.fields["phone"].widget.attrs["placeholder"] = self.instance.phone_masked

@@ -69,7 +69,7 @@ def summary_totals(summaries: QuerySet) -> dict[str, int]:
 
 def summary_breakdown(summaries: QuerySet, *, level: str) -> list[dict]:
     """Households, monitored and risk-open households per township or per village (by code prefix)."""
-    from bangfu.regions.models import Region
+    from bangfu.regions.models import Region, short_region_name
 
     width = {"township": 9, "village": 12}[level]
     rows: dict[str, dict] = {}
@@ -88,18 +88,6 @@ def summary_breakdown(summaries: QuerySet, *, level: str) -> list[dict]:
         township = region.parent.name if region and level == "village" and region.parent_id else ""
         result.append(dict(row, name=name, short_name=short_region_name(name), township=township))
     return result
-
-
-# The statistical names end in the kind of committee (团结村村民委员会, 荷叶社区居民委员会): pages say 团结村.
-COMMITTEE_SUFFIXES = ("村民委员会", "居民委员会", "村委会", "居委会", "委员会")
-
-
-def short_region_name(name: str) -> str:
-    """团结村村民委员会 → 团结村, 荷叶社区居民委员会 → 荷叶社区, 双河镇 → 双河镇."""
-    for suffix in COMMITTEE_SUFFIXES:
-        if name.endswith(suffix) and len(name) > len(suffix):
-            return name.removesuffix(suffix)
-    return name
 
 
 def registry_totals(households: QuerySet) -> dict[str, int]:

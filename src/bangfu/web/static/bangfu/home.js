@@ -21,12 +21,13 @@
     chart.setOption({
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: format },
       legend: { top: 0, data: series.map(function (s) { return s.name; }) },
-      grid: { left: 8, right: 24, top: 32, bottom: 8, containLabel: true },
-      xAxis: { type: "value", minInterval: 1, name: L.unit, axisLabel: { formatter: format } },
+      grid: { left: 8, right: 32, top: 32, bottom: 24, containLabel: true },
+      xAxis: { type: "value", minInterval: 1, name: L.unit, nameLocation: "middle", nameGap: 24,
+               axisLabel: { formatter: format } },
       yAxis: { type: "category", data: names, axisLabel: { interval: 0 } },
       series: series.map(function (s) {
         return { name: s.name, type: "bar", data: rev(s.data), itemStyle: { color: s.color },
-                 label: { show: names.length <= 20, position: "right", formatter: function (p) { return format(p.value); } } };
+                 label: { show: names.length <= 20, position: "right", formatter: function (p) { return p.value ? format(p.value) : ""; } } };
       })
     });
     window.addEventListener("resize", function () { chart.resize(); });
