@@ -21,11 +21,22 @@ def monitoring_line_for(*, village_code: str, year: int) -> Decimal | None:
 
 def monitoring_lines_by_year(*, county_code: str) -> dict[int, Decimal]:
     """Year → line in force for a county: the nearest of county, prefecture and province that set one."""
-    enclosing = [county_code[:n].ljust(12, "0") for n in (2, 4, 6)]  # province, prefecture, county
-    result: dict[int, Decimal] = {}
-    # Ordered from the widest region to the narrowest, so the nearer region's line overwrites the wider one's.
-    for line in MonitoringLine.objects.filter(region_id__in=enclosing).order_by("region_id"):
-        result[line.year] = line.amount
+    return monitoring_lines_by_county([county_code[:6]])[county_code[:6]]
+
+
+def monitoring_lines_by_county(counties) -> dict[str, dict[int, Decimal]]:
+    """The same rule for many counties (6-digit codes) in one query: county → year → line in force."""
+    enclosing = {county[:n].ljust(12, "0") for county in counties for n in (2, 4, 6)}
+    lines = list(MonitoringLine.objects.filter(region_id__in=enclosing).order_by("region_id"))
+    result: dict[str, dict[int, Decimal]] = {}
+    for county in counties:
+        mine = {county[:n].ljust(12, "0") for n in (2, 4, 6)}
+        by_year: dict[int, Decimal] = {}
+        # Ordered from the widest region to the narrowest, so the nearer region's line overwrites the wider one's.
+        for line in lines:
+            if line.region_id in mine:
+                by_year[line.year] = line.amount
+        result[county] = by_year
     return result
 
 

@@ -157,15 +157,15 @@ def below_line_q(user) -> Q:
     """收入低于监测线但未纳入监测: the household's latest income record, net of compliant spending, per person,
     lies below the line in force for its county that year, and it is not a monitored household. The households
     most at risk of being missed; the dashboard's figure counts this same filter."""
-    from bangfu.monitoring.selectors import monitoring_lines_by_year
+    from bangfu.monitoring.selectors import monitoring_lines_by_county
 
     after_spending = ExpressionWrapper(
         F("wage_income") + F("business_income") + F("property_income") + F("transfer_income")
         - F("production_cost") - F("medical_spending") - F("education_spending"),
         output_field=DecimalField(max_digits=14, decimal_places=2))
     below = Q(pk__in=[])
-    for county in _counties_of(user):
-        for year, line in monitoring_lines_by_year(county_code=county.ljust(12, "0")).items():
+    for county, lines in monitoring_lines_by_county(_counties_of(user)).items():
+        for year, line in lines.items():
             below |= Q(household__village__code__startswith=county, year=year,
                        after_spending__lt=ExpressionWrapper(Value(line) * F("members_counted"),
                                                             output_field=DecimalField(max_digits=14, decimal_places=2)))
