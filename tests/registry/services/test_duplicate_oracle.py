@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from bangfu.audit.models import SecurityEvent
-from bangfu.core.id_number import make_id_number
+from bangfu.core.id_number import make_id_number, parse_id_number
 from bangfu.registry.services import member_add
 from tests.conftest import TUANJIE, ZHANGZHA_VILLAGE, synthetic_id
 
@@ -69,11 +69,12 @@ def test_a_duplicate_inside_the_jurisdiction_names_the_household_and_is_not_coun
 def test_the_same_person_under_another_document_type_is_refused(county_admin, make_household, id_type, suffix):
     first = make_household(TUANJIE)
     number = first.members.get().reveal_id_number()
+    parsed = parse_id_number(number)  # an "other" document needs sex and birth date typed: the true ones
     second = make_household(TUANJIE)
     with pytest.raises(ValidationError) as caught:
         member_add(actor=county_admin, household=second,
                    data={"name": "又一人", "relation": "other", "id_type": id_type}, id_number=number + suffix,
-                   sex="male", birth_date=dt.date(1980, 1, 1))
+                   sex=parsed.sex, birth_date=parsed.birth_date)
     assert "身份证号重复" in caught.value.message_dict["id_number"][0]
 
 
