@@ -9,6 +9,9 @@
     bangfu prune-jobs [--days 7]   delete export files older than N days (run daily)
     bangfu report briefing --since DATE [--until DATE] --out FILE.docx   the joint meeting's briefing (Word)
     bangfu report unit --unit NAME --year YEAR --out FILE.docx    a unit's annual assistance report (Word)
+    bangfu rotate-key [--batch-size 500]   re-encrypt everything under a new field key (resumable)
+    bangfu backup DIR [--key-dir DIR2]     database and key as separate files (keep them apart)
+    bangfu restore DIR [--key FILE] [--force]   put a backup back (refuses a key that does not match)
     bangfu build-demo ...      (re)build the synthetic county
     bangfu import feed --kind KIND FILE --period YYYY-MM [--json] [--commit]   a department file (report; exit 1 on errors)
     bangfu screen [--json]     one screening run, counts by rule
@@ -24,7 +27,21 @@ import sys
 
 ALIASES = {"worker": "run_worker", "load-regions": "load_regions", "build-demo": "build_demo", "add-user": "add_user",
            "prune-jobs": "prune_jobs", "import": "import_data", "export": "export_data",
-           "rebuild-summaries": "rebuild_summaries"}
+           "rebuild-summaries": "rebuild_summaries", "rotate-key": "rotate_key"}
+# Commands that check the key themselves: restore brings the key back, rotate-key resumes an unfinished rotation.
+UNGUARDED = {"restore", "rotate_key", "makemigrations"}
+
+
+def _guard(command: str) -> None:
+    """Every command refuses to start on a key file that does not belong to the database (writing nothing)."""
+    if command in UNGUARDED:
+        return
+    import django
+
+    django.setup()
+    from bangfu.keyring.services import key_guard
+
+    key_guard()
 
 
 def _django(argv: list[str]) -> None:
@@ -74,8 +91,11 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(2) from None
     command, rest = argv[0], argv[1:]
     if command == "demo":
+        _guard(command)
         demo(rest)
         return
+    if not (rest and rest[0] in {"-h", "--help"}):
+        _guard(ALIASES.get(command, command))
     _django([ALIASES.get(command, command), *rest])
 
 

@@ -5,12 +5,21 @@ import threading
 
 import pytest
 
-from bangfu.core.keys import field_master_key, local_secret
+from bangfu.core.keys import (
+    KeyFileCorrupt,
+    KeyFileMissing,
+    field_master_key,
+    field_master_key_create,
+    local_secret,
+)
 
 
 def test_master_key_is_created_once_and_kept(tmp_path):
     path = tmp_path / "var" / "field-key.txt"
-    key = field_master_key(path)
+    with pytest.raises(KeyFileMissing, match="不存在"):
+        field_master_key(path)  # reading never creates: only an empty database gets a new key (keyring)
+    assert not path.exists()
+    key = field_master_key_create(path)
     assert len(key) == 32
     assert field_master_key(path) == key
     assert base64.b64decode(path.read_text(encoding="ascii").strip()) == key
@@ -26,7 +35,11 @@ def test_local_secret_is_stable(tmp_path):
 def test_bad_key_file_is_refused_with_a_clear_message(tmp_path):
     path = tmp_path / "field-key.txt"
     path.write_text(base64.b64encode(b"short").decode(), encoding="ascii")
-    with pytest.raises(ValueError, match="32 字节"):
+    with pytest.raises(KeyFileCorrupt, match="32 字节") as refused:
+        field_master_key(path)
+    assert str(path) in refused.value.message
+    path.write_text("not base64 at all!", encoding="ascii")
+    with pytest.raises(KeyFileCorrupt):
         field_master_key(path)
 
 
@@ -40,7 +53,7 @@ def test_processes_starting_together_get_the_same_key(tmp_path):
         def start(path=path, barrier=barrier, results=results, errors=errors):
             barrier.wait()
             try:
-                results.append(field_master_key(path))
+                results.append(field_master_key_create(path))
             except Exception as error:  # any failure is the finding
                 errors.append(error)
 

@@ -10,6 +10,8 @@ import base64
 import hashlib
 import hmac
 import os
+from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -59,8 +61,50 @@ def _cipher_for(path: str) -> FieldCipher:
     return FieldCipher.from_master(field_master_key(Path(path)))
 
 
+_override: list[FieldCipher] = []
+
+
 def field_cipher() -> FieldCipher:
-    """The cipher for this installation, keyed by settings.FIELD_KEY_FILE."""
+    """The cipher for this installation, keyed by settings.FIELD_KEY_FILE (never creates the key)."""
     from django.conf import settings
 
+    if _override:
+        return _override[-1]
     return _cipher_for(str(settings.FIELD_KEY_FILE))
+
+
+def field_cipher_reset() -> None:
+    """Forget the cached key (after a restore or a rotation replaced the file)."""
+    _cipher_for.cache_clear()
+
+
+@contextmanager
+def using_cipher(cipher: FieldCipher):
+    """Compute blind indexes under another key (a rotation re-indexing with the new key), in this process."""
+    _override.append(cipher)
+    try:
+        yield cipher
+    finally:
+        _override.pop()
+
+
+@dataclass(frozen=True)
+class EncryptedField:
+    """A column holding ciphertext of one kind, and the blind index beside it (if any) with how it is computed
+    from the plaintext (under field_cipher()). `bangfu rotate-key` re-encrypts and re-indexes every one."""
+
+    model: str  # "app_label.ModelName"
+    cipher_field: str
+    kind: str
+    digest_field: str = ""
+    digest: Callable | None = None  # (row, plaintext) -> blind index
+
+
+ENCRYPTED_FIELDS: list[EncryptedField] = []
+
+
+def encrypted_field(**kwargs) -> None:
+    """Declare an encrypted column (in the owning app's AppConfig.ready)."""
+    field = EncryptedField(**kwargs)
+    if field not in ENCRYPTED_FIELDS:
+        ENCRYPTED_FIELDS.append(field)

@@ -13,6 +13,7 @@ class RegistryConfig(AppConfig):
         from bangfu.registry import exports  # noqa: F401
 
         post_migrate.connect(_ensure_search_index, sender=self)
+        _declare_encrypted_fields()
 
 
 def _ensure_search_index(sender, using="default", **kwargs) -> None:
@@ -20,3 +21,25 @@ def _ensure_search_index(sender, using="default", **kwargs) -> None:
     from bangfu.registry.search import ensure_sqlite_name_index
 
     ensure_sqlite_name_index(using)
+
+
+def _phone_digest(household, phone: str) -> str:
+    from bangfu.core.crypto import field_cipher
+
+    return field_cipher().blind_index("phone", phone)
+
+
+def _id_number_digest(member, number: str) -> str:
+    from bangfu.registry.services import _identity_digest
+
+    return _identity_digest(member.id_type, number)
+
+
+def _declare_encrypted_fields() -> None:
+    """What `bangfu rotate-key` re-encrypts, and how each blind index is computed (as the services do)."""
+    from bangfu.core.crypto import encrypted_field
+
+    encrypted_field(model="registry.Household", cipher_field="phone_cipher", kind="phone",
+                    digest_field="phone_digest", digest=_phone_digest)
+    encrypted_field(model="registry.Member", cipher_field="id_number_cipher", kind="id_number",
+                    digest_field="id_number_digest", digest=_id_number_digest)
