@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "bangfu.audit.middleware.RequestIdMiddleware",
+    "bangfu.web.middleware.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "bangfu.urls"

@@ -75,3 +75,30 @@ class PrivateResponseMiddleware:
         response.headers["Cache-Control"] = "no-store"
         response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         return response
+
+
+class DatabaseBusyMiddleware:
+    """A write that waited the whole busy timeout for SQLite's lock (someone held it longer, e.g. a key rotation
+    or a big import) gets 503 with a Chinese message and Retry-After, never the raw "database is locked"; the
+    request's transaction has rolled back, so nothing was half-written. Logged for the operator."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        import logging
+
+        from django.db import OperationalError
+        from django.http import HttpResponse
+        from django.utils.translation import gettext as _
+
+        if not (isinstance(exception, OperationalError) and "database is locked" in str(exception)):
+            return None
+        logging.getLogger(__name__).error("database busy on %s %s: %s", request.method, request.path, exception)
+        response = HttpResponse(_("系统繁忙：数据库正被其他操作占用，本次操作未保存。请稍后重试。"), status=503,
+                                content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = "10"
+        return response
