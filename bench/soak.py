@@ -208,7 +208,7 @@ class Client:
 
     def export(self) -> None:
         _status, page = self.request("/households/")
-        region = "" if self.username == "admin" and self.rng.random() < 0.4 else SHUANGHE
+        region = "" if self.username == "admin" and self.rng.random() < 0.25 else SHUANGHE
         status, _text = self.request("/households/export/", {"csrfmiddlewaretoken": self.csrf(page), "region": region},
                                      expect=(302,))
         if status != 302:
@@ -216,7 +216,7 @@ class Client:
         job = self.location
         with self.stats.lock:
             self.stats.jobs += 1
-        limit = time.time() + 600
+        limit = time.time() + 1800  # one worker runs exports one after another: a queue takes a while
         while time.time() < limit:
             time.sleep(1)
             status, fragment = self.request(job, headers={"HX-Request": "true"})
@@ -235,7 +235,7 @@ class Client:
         self.login()
         actions = [(self.search, 30), (self.view, 25), (self.edit, 25), (self.reveal, 15)]
         if self.username in EXPORTERS:
-            actions.append((self.export, 4))
+            actions.append((self.export, 3))
         functions, weights = zip(*actions, strict=True)
         while time.time() < self.deadline:
             self.rng.choices(functions, weights)[0]()
@@ -307,14 +307,18 @@ def main() -> None:
         for thread in threads:
             thread.start()
         for thread in threads:
-            thread.join(args.minutes * 60 + 900)
+            thread.join(args.minutes * 60 + 2400)
         pks = [pk for pool in data["pools"].values() for pk, _area in pool]
         final = json.loads(bangfu(env, "shell", "-v0", "-c", FINAL.replace("PKS", json.dumps(pks))).strip().splitlines()[-1])
     finally:
-        server.terminate()
-        worker.terminate()
-        server.wait(30)
-        worker.wait(30)
+        for process in (server, worker):
+            process.terminate()
+        for process in (server, worker):
+            try:
+                process.wait(120)  # the worker finishes the job it is running first
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
         log.close()
     start = {pk: Decimal(area) for pool in data["pools"].values() for pk, area in pool}
     lost = sum(int(abs(start[pk] + stats.accepted.get(pk, 0) - Decimal(final[str(pk)]))) for pk in start)
