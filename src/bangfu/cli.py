@@ -12,6 +12,8 @@
     bangfu rotate-key [--batch-size 500]   re-encrypt everything under a new field key (resumable)
     bangfu backup DIR [--key-dir DIR2]     database and key as separate files (keep them apart)
     bangfu restore DIR [--key FILE] [--force]   put a backup back (refuses a key that does not match)
+    bangfu import households FILE [--year YEAR] [--json] [--commit]   import a household ledger (preview unless --commit)
+    bangfu export households --out FILE.xlsx [--region CODE] [--full]   the household ledger (masked unless --full)
     bangfu build-demo ...      (re)build the synthetic county
     bangfu import feed --kind KIND FILE --period YYYY-MM [--json] [--commit]   a department file (report; exit 1 on errors)
     bangfu screen [--json]     one screening run, counts by rule

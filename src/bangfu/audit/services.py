@@ -31,12 +31,18 @@ def snapshot(instance: models.Model, *, exclude: frozenset[str] = frozenset()) -
     Ciphertexts are never copied. A blind index (X_digest) becomes a short fingerprint under the name X, so a
     changed ID number or phone shows up as a change even when its masked form looks the same.
     """
+    return snapshot_values(type(instance), lambda attname: getattr(instance, attname), exclude=exclude)
+
+
+def snapshot_values(model: type[models.Model], value_of, *, exclude: frozenset[str] = frozenset()) -> dict:
+    """`snapshot` of an object given as `value_of(attname)`: bulk writers (the import) build history from the rows
+    they insert without making a model instance per row, and keep the same shape."""
     data = {}
-    for field in instance._meta.concrete_fields:
+    for field in model._meta.concrete_fields:
         name = field.attname
         if name in exclude or name in NEVER_SNAPSHOT or name.endswith("_cipher"):
             continue
-        value = getattr(instance, name)
+        value = value_of(name)
         if name.endswith("_digest"):
             data[name.removesuffix("_digest")] = f"指纹 {value[:8]}" if value else ""
             continue

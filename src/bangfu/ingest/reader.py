@@ -33,6 +33,7 @@ HEADER_SCAN_ROWS = 30
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 SUFFIXES = SPREADSHEET_SUFFIXES | {".csv"}
 _TOTAL = re.compile(r"^(合计|小计|总计|累计|共计|全村合计|全镇合计|全乡合计)")
+_MARK_FIRST = frozenset("合小总累共全填审制负单统注备说")
 _FOOTER = re.compile(r"^(填表人|填报人|审核人|制表人|负责人|单位负责人|统计人|填报日期|填表日期|制表日期|注|备注|说明)")
 
 
@@ -178,8 +179,8 @@ def _grids(path: Path, data: bytes) -> list[tuple[str, list[list], list, set[int
     return grids
 
 
-_XML_ROW_HIDDEN = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"[^>]*?\bhidden="(?:1|true)"'
-                             rb'|<(?:\w+:)?row\b[^>]*?\bhidden="(?:1|true)"[^>]*?\br="(\d+)"')
+_XML_ROW_HIDDEN = re.compile(rb'<(?:\w+:)?row\b[^>]*\bhidden="(?:1|true)"[^>]*>')
+_XML_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
 _XML_COL_HIDDEN = re.compile(rb'<(?:\w+:)?col\b([^>]*)>')
 
 
@@ -205,7 +206,12 @@ def _xlsx_hidden(data: bytes) -> dict[str, tuple[set[int], set[int]]]:
             xml = archive.read(member)
         except KeyError:
             continue
-        rows = {int(m[1] or m[2]) - 1 for m in _XML_ROW_HIDDEN.finditer(xml)}
+        rows = set()
+        if b'hidden="' in xml:
+            for tag in _XML_ROW_HIDDEN.finditer(xml):
+                number = _XML_ROW_NUMBER.search(tag[0])
+                if number:
+                    rows.add(int(number[1]) - 1)
         cols = set()
         for attrs in _XML_COL_HIDDEN.findall(xml):
             if re.search(rb'hidden="(?:1|true)"', attrs):
@@ -343,23 +349,43 @@ def read_workbook(source, *, kind: ImportKind, mapping: dict[str, str] | None = 
         skipped = {"blank": 0, "totals": 0, "footer": 0}
         for index in range(last + 1, len(rows)):
             cells = rows[index]
-            texts = [v for v in cells if not _is_blank(v)]
-            if not texts:
+            first_text = ""
+            blank = True
+            for v in cells:
+                if v is None or v == "" or (type(v) is str and v.isspace()):
+                    continue
+                blank = False
+                if type(v) is str:
+                    first_text = v
+                break
+            if blank:
                 skipped["blank"] += 1
                 continue
-            heads = [clean_text(v).replace(" ", "") for v in cells[:8] if isinstance(v, str) and v.strip()]
-            if any(_TOTAL.match(t) for t in heads):
-                skipped["totals"] += 1
-                continue
-            if all(isinstance(v, str) for v in texts) and _FOOTER.match(heads[0] if heads else "") and (
-                    ":" in clean_text(texts[0]) or len(texts) == 1):
-                skipped["footer"] += 1
-                continue
+            # Totals and signature lines: only rows whose early cells start with their first characters are
+            # looked at closely (this loop runs once per row of a 100,000-row ledger).
+            marks = [v for v in cells[:8] if type(v) is str and v.lstrip()[:1] in _MARK_FIRST]
+            if marks:
+                heads = [clean_text(v).replace(" ", "") for v in marks]
+                if any(_TOTAL.match(t) for t in heads):
+                    skipped["totals"] += 1
+                    continue
+                texts = [v for v in cells if not _is_blank(v)]
+                if all(isinstance(v, str) for v in texts) and _FOOTER.match(clean_text(first_text).replace(" ", "")) \
+                        and (":" in clean_text(texts[0]) or len(texts) == 1):
+                    skipped["footer"] += 1
+                    continue
             values = {}
+            empty = True
             for col, key in mapped:
                 value = cells[col] if col < len(cells) else ""
-                values[key] = clean_text(value) if isinstance(value, str) else ("" if value is None else value)
-            if all(v == "" for v in values.values()):
+                if type(value) is str:
+                    value = clean_text(value) if value else ""
+                elif value is None:
+                    value = ""
+                if value != "":
+                    empty = False
+                values[key] = value
+            if empty:
                 skipped["blank"] += 1  # nothing in any column the import reads (e.g. a note in a side column)
                 continue
             sheet.rows.append(Row(sheet_name, index + 1, values, cells))

@@ -23,11 +23,13 @@ HOUSEHOLD_COLUMNS = (
     ("户编号", 20), ("乡镇", 12), ("村（社区）", 16), ("组", 6), ("户主姓名", 10), ("家庭人口", 8), ("户类型", 10),
     ("监测对象类别", 14), ("风险消除状态", 12), ("识别监测时间", 12), ("消除监测时间", 12), ("联系电话", 14),
     ("住房安全等级", 12), ("饮水安全", 8), ("易地扶贫搬迁", 10), ("安置点", 18), ("收入年度", 8), ("人均纯收入（元）", 14),
+    ("收入计算人口", 8), ("工资性收入", 12), ("生产经营性收入", 12), ("财产性收入", 12), ("转移性收入", 12),
+    ("生产经营性支出", 12), ("家庭纯收入（元）", 14),
 )
 MEMBER_COLUMNS = (
     ("户编号", 20), ("姓名", 10), ("与户主关系", 10), ("证件号码", 22), ("性别", 6), ("出生日期（脱敏时为年份）", 14), ("民族", 8),
     ("文化程度", 12), ("在校生情况", 14), ("健康状况", 12), ("残疾等级", 8), ("劳动技能", 16), ("务工地点", 12),
-    ("务工时间（月）", 12), ("基本医疗保险", 12), ("低保", 6), ("特困", 6),
+    ("务工时间（月）", 12), ("基本医疗保险", 12), ("低保", 6), ("特困", 6), ("证件类型", 10),
 )
 
 
@@ -70,13 +72,38 @@ def household_ledger_export_run(job, progress) -> tuple[str, Path]:
         raise PermissionDenied(_("发起人已无导出权限"))
     full = bool(job.params.get("include_personal")) and actor.can("registry.export_personal")
     households = households_filtered(actor, HouseholdFilter(**job.params["filter"]))
+    name = f"农户台账-{timezone.localtime():%Y%m%d-%H%M%S}.xlsx"
+    path = job_partial_path(job, ".xlsx")
+    household_ledger_write(path, households, full=full, progress=progress)
+    return name, path
+
+
+def household_ledger_export_file(*, actor, path: Path, region_code: str = "", full: bool = False) -> int:
+    """Write the ledger of the households the actor sees (within `region_code`) to `path`, now (the command
+    line). Logged like an export from the page. Returns the number of households written."""
+    from bangfu.regions.models import Region
+
+    if not actor.can("registry.export"):
+        raise PermissionDenied(_("您的角色不能导出农户台账"))
+    if full and not actor.can("registry.reveal"):
+        raise PermissionDenied(_("您的角色不能导出完整的身份证号和电话"))
+    households = households_filtered(actor, HouseholdFilter(region_code=region_code))
+    region = Region.objects.get(code=region_code or actor.region_id)
+    reveal_record(actor=actor, field="export_full" if full else "export_masked", instance=region,
+                  household_id=None, region_code=region.code)
+    return household_ledger_write(path, households, full=full)
+
+
+def household_ledger_write(path: Path, households, *, full: bool, progress=None) -> int:
+    """The ledger as .xlsx (农户 and 家庭成员 sheets), streamed in constant memory; its columns are the ones the
+    household import reads back, so an export imports into another installation unchanged. Returns the number
+    of households written."""
     # The households to export, by id, in the list's order; then each chunk in a query of its own. No read
     # stays open while progress is written: on SQLite a reader that writes after someone else committed would
     # fail at once ("database is locked"), and a long read would hold back the WAL for the whole export.
     ids = list(households.values_list("pk", flat=True))
-    progress.total(len(ids))
-    name = f"农户台账-{timezone.localtime():%Y%m%d-%H%M%S}.xlsx"
-    path = job_partial_path(job, ".xlsx")
+    if progress:
+        progress.total(len(ids))
     workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
     header = workbook.add_format({"bold": True, "bg_color": "#EEF1F4", "border": 1})
     money = workbook.add_format({"num_format": "#,##0.00"})
@@ -88,7 +115,7 @@ def household_ledger_export_run(job, progress) -> tuple[str, Path]:
             sheet.set_column(col, col, width)
         sheet.freeze_panes(1, 0)
     row_h = row_m = 1
-    done = 0
+    done = written = 0
 
     def flush(chunk) -> None:
         nonlocal row_h, row_m
@@ -114,7 +141,16 @@ def household_ledger_export_run(job, progress) -> tuple[str, Path]:
                 else:
                     sheet_h.write_string(row_h, col, str(value))  # codes and IDs stay text, never numbers
             if income:
-                sheet_h.write_number(row_h, len(values), float(income.per_capita_net_income), money)
+                col = len(values)
+                sheet_h.write_number(row_h, col, float(income.per_capita_net_income), money)
+                sheet_h.write_number(row_h, col + 1, income.members_counted)
+                if income.components_given:  # what a ledger did not give stays blank, never invented
+                    for offset, amount in enumerate((income.wage_income, income.business_income,
+                                                     income.property_income, income.transfer_income,
+                                                     income.production_cost), start=col + 2):
+                        sheet_h.write_number(row_h, offset, float(amount), money)
+                if income.given != IncomeRecord.Given.PER_CAPITA:
+                    sheet_h.write_number(row_h, col + 7, float(income.net_income), money)
             row_h += 1
             for m in members.get(h.pk, []):
                 number = m.reveal_id_number() if full else m.id_number_masked
@@ -127,6 +163,7 @@ def household_ledger_export_run(job, progress) -> tuple[str, Path]:
                 sheet_m.write_number(row_m, len(values), m.work_months)
                 for offset, flag in enumerate((m.medical_insurance, m.dibao, m.tekun), start=len(values) + 1):
                     sheet_m.write_string(row_m, offset, _yes(flag))
+                sheet_m.write_string(row_m, len(values) + 4, m.get_id_type_display())
                 row_m += 1
 
     # constant_memory writes row by row: households in order, members in order, both streamed together.
@@ -135,7 +172,9 @@ def household_ledger_export_run(job, progress) -> tuple[str, Path]:
         found = Household.objects.filter(pk__in=chunk_ids).select_related("village__parent").in_bulk()
         chunk = [found[pk] for pk in chunk_ids if pk in found]  # one removed meanwhile is left out
         flush(chunk)
+        written += len(chunk)
         done += len(chunk_ids)
-        progress.advance(done)
+        if progress:
+            progress.advance(done)
     workbook.close()
-    return name, path
+    return written

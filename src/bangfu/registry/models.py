@@ -149,7 +149,17 @@ class Member(models.Model):
 
 
 class IncomeRecord(models.Model):
-    """A household's income for one year (家庭纯收入 and its parts), with compliant out-of-pocket spending."""
+    """A household's income for one year (家庭纯收入 and its parts), with compliant out-of-pocket spending.
+
+    Ledgers record income at three depths: the four components and production costs; only the household's net
+    income; or only the per-capita net income (人均纯收入, with 家庭人口数). `given` says which one this record holds,
+    and what was not given is not invented: for "net" and "per_capita" the components stay zero and are shown as
+    not given, and the net or per-capita figure is the one the ledger wrote."""
+
+    class Given(models.TextChoices):
+        COMPONENTS = "components", _("分项收入")
+        NET = "net", _("仅家庭纯收入")
+        PER_CAPITA = "per_capita", _("仅人均纯收入")
 
     household = models.ForeignKey(Household, verbose_name=_("所属户"), on_delete=models.CASCADE,
                                   related_name="income_records")
@@ -163,6 +173,10 @@ class IncomeRecord(models.Model):
     medical_spending = models.DecimalField(_("合规自付医疗支出"), max_digits=12, decimal_places=2, default=Decimal(0))
     education_spending = models.DecimalField(_("合规自付教育支出"), max_digits=12, decimal_places=2, default=Decimal(0))
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)  # as Household.version
+    given = models.CharField(_("收入口径"), max_length=12, choices=Given.choices, default=Given.COMPONENTS)
+    given_net_income = models.DecimalField(_("台账家庭纯收入"), max_digits=12, decimal_places=2, null=True, blank=True)
+    given_per_capita_income = models.DecimalField(_("台账人均纯收入"), max_digits=12, decimal_places=2, null=True,
+                                                  blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -180,13 +194,23 @@ class IncomeRecord(models.Model):
         return f"{self.household.number} {self.year}"
 
     @property
+    def components_given(self) -> bool:
+        return self.given == self.Given.COMPONENTS
+
+    @property
     def net_income(self) -> Decimal:
-        """家庭纯收入 = 工资性 + 生产经营性 + 财产性 + 转移性 − 生产经营性支出."""
+        """家庭纯收入 = 工资性 + 生产经营性 + 财产性 + 转移性 − 生产经营性支出, or the figure the ledger gave."""
+        if self.given == self.Given.NET and self.given_net_income is not None:
+            return self.given_net_income
+        if self.given == self.Given.PER_CAPITA and self.given_per_capita_income is not None:
+            return self.given_per_capita_income * self.members_counted
         return (self.wage_income + self.business_income + self.property_income + self.transfer_income
                 - self.production_cost)
 
     @property
     def per_capita_net_income(self) -> Decimal:
+        if self.given == self.Given.PER_CAPITA and self.given_per_capita_income is not None:
+            return self.given_per_capita_income
         return (self.net_income / self.members_counted).quantize(CENT, rounding=ROUND_HALF_UP)
 
     @property

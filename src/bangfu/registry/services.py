@@ -54,6 +54,8 @@ MONITORING_TYPE_NEEDS = {
     c.MonitoringType.UNSTABLE: c.HouseholdType.FORMERLY_POOR,
     c.MonitoringType.MARGINAL: c.HouseholdType.ORDINARY,
 }
+# What a ledger gave when it gave less than the components (IncomeRecord.given); set by imports, not by the form.
+INCOME_GIVEN_FIELDS = ("given", "given_net_income", "given_per_capita_income")
 
 
 # --- guards -------------------------------------------------------------------------------------------------
@@ -674,14 +676,17 @@ def income_record_save(*, actor, household: Household, year: int, data: dict[str
     else:
         check_version(record, version)
     for key, value in data.items():
-        if key in INCOME_FIELDS:
+        if key in INCOME_FIELDS or key in INCOME_GIVEN_FIELDS:
             setattr(record, key, value)
+    if "given" not in data and any(key in data for key in INCOME_FIELDS[1:6]):
+        # Components entered (the form): the record now holds them, not a ledger's net or per-capita figure.
+        record.given, record.given_net_income, record.given_per_capita_income = IncomeRecord.Given.COMPONENTS, None, None
     if not record.members_counted:
         record.members_counted = household.members.count() or 1
     errors = {}
     if record.members_counted < 1:
         errors["members_counted"] = _("家庭人口数至少为1")
-    for field in INCOME_FIELDS[1:]:
+    for field in INCOME_FIELDS[1:]:  # a ledger's net (given_net_income) may be negative: a loss
         if getattr(record, field) is not None and getattr(record, field) < 0:
             errors[field] = _("%(field)s不能为负数") % {"field": IncomeRecord._meta.get_field(field).verbose_name}
     if errors:

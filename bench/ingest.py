@@ -1,0 +1,176 @@
+"""The household import on a messy member workbook of N rows, against a bare python-calamine read of the same file.
+
+Writes a one-sheet ledger as counties keep it (title rows, a two-row header with merged group cells, household
+cells merged down member rows on every other household and left blank on the rest, village names spelt three
+ways, months in six spellings, amounts with 元/万 and thousands separators, full-width digits, stray spaces,
+小计 rows per village, blank rows, a hidden column, a few bad rows), then imports it through the project's path
+(read, normalise, validate, write: `households_import_plan` + `households_import_commit`) into a fresh SQLite
+database, and measures a bare python-calamine read (`to_python()` of the sheet) of the same file in the same run.
+
+    python bench/ingest.py --rows 100000
+
+Last line: ingest: ratio=R (project P s, floor F s), rows=N, peak_rss=M MB
+"""
+
+import argparse
+import datetime as dt
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+MONTHS = ("{y}{m:02d}", "{y}.{m}", "{y}年{m}月", "{y}/{m:02d}", "{y}-{m:02d}-01", "{y}{m:02d}15")
+RELATIONS = ("配偶", "之子", "之女", "之父", "之母", "之孙子")
+
+
+def write_workbook(path: Path, rows: int) -> int:
+    """The messy ledger; returns the number of member rows written."""
+    import csv
+
+    import xlsxwriter
+
+    from bangfu.core.id_number import make_id_number
+
+    source = Path(__file__).resolve().parent.parent / "src/bangfu/regions/data/jiuzhaigou.csv"
+    regions = list(csv.DictReader(source.open(encoding="utf-8")))
+    names = {r["code"]: r["name"] for r in regions}
+    villages = [(r["name"], names[r["parent_code"]]) for r in regions if r["level"] == "village"]
+    rng = random.Random(9)
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("监测对象台账")
+    sheet.merge_range(0, 0, 0, 15, "九寨沟县2024年防返贫监测对象及家庭成员台账")
+    sheet.write(1, 0, "填报单位：九寨沟县乡村振兴局（盖章）")
+    top = ["户编号", "所在村", "户类型", "监测对象类别", "识别监测时间", "联系电话", "家庭成员", None, None, None,
+           "收入情况（元）", None, None, None, None, "备注"]
+    sub = [None, None, None, None, None, None, "姓名", "与户主关系", "证件号码", "民族", "工资性收入", "生产经营性收入",
+           "财产性收入", "转移性收入", "生产经营性支出", None]
+    for col, text in enumerate(top):
+        if text and sub[col] is None:
+            sheet.merge_range(2, col, 3, col, text)
+    sheet.merge_range(2, 6, 2, 9, "家庭成员")
+    sheet.merge_range(2, 10, 2, 14, "收入情况（元）")
+    for col, text in enumerate(sub):
+        if text:
+            sheet.write_string(3, col, text)
+    sheet.set_column(15, 15, None, None, {"hidden": True})
+    r = 4
+    written = 0
+    household = 0
+    sequence = 0
+    while written < rows:
+        household += 1
+        village, township = villages[household % len(villages)]
+        size = min(rng.choice((1, 2, 3, 3, 4, 5)), rows - written)
+        short = village.replace("村民委员会", "").replace("居委会", "")
+        spelled = (village, township + short, short)[household % 3]
+        month = MONTHS[household % len(MONTHS)].format(y=2021 + household % 4, m=1 + household % 12)
+        kind = ("脱贫户", "一般农户", " 一般农户 ")[household % 3]
+        monitoring = ("", "", "", "脱贫不稳定户", "边缘易致贫户", "突发严重困难户")[household % 6]
+        household_cells = [f"513225{household:09d}", spelled, kind, monitoring, month if monitoring else "",
+                           f"100{household:08d}"]
+        income = [f"{rng.randint(2, 40) * 1000:,}元", rng.randint(0, 20000), "0", f"{rng.randint(1, 9) / 10}万",
+                  rng.randint(0, 3000)]
+        merged = household % 2 == 0 and size > 1
+        for i in range(size):
+            sequence += 1
+            born = dt.date(1940, 1, 1) + dt.timedelta(days=(sequence * 37) % 25000)
+            number = make_id_number("513225", born, (sequence * 2) % 1000)
+            if sequence % 7 == 0:
+                number = number.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+            relation = "户主" if i == 0 else RELATIONS[(sequence + i) % len(RELATIONS)]
+            name = f"成员{sequence}" if sequence % 5 else f" 成 员{sequence} "
+            member = [name, relation, number, ("汉族", "藏族", "羌族")[sequence % 3]]
+            if written and sequence % 20_000 == 0:
+                member[2] = float(number[:17])  # an ID number stored as a number: a row error, never a guess
+            cells = household_cells if (i == 0 or not merged) and (i == 0 or household % 4 != 1) else [None] * 6
+            for col, value in enumerate([*cells, *member, *(income if i == 0 else [None] * 5)]):
+                if value is None:
+                    continue
+                if isinstance(value, str):
+                    sheet.write_string(r, col, value)
+                else:
+                    sheet.write_number(r, col, value)
+            r += 1
+            written += 1
+        if merged:
+            for col, value in enumerate(household_cells):
+                sheet.merge_range(r - size, col, r - 1, col, value)
+        if household % 500 == 0:
+            sheet.write_string(r, 0, "小计")
+            r += 1
+        if household % 997 == 0:
+            r += 1  # a blank row
+    sheet.write_string(r, 0, "合计")
+    sheet.write_string(r + 2, 0, "填表人：张三　　审核人：李四")
+    book.close()
+    return written
+
+
+def child(path: Path) -> None:
+    """Runs in a fresh process on a fresh database: the import, then the bare read."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from bangfu.regions.services import regions_load_jiuzhaigou
+
+    regions_load_jiuzhaigou()
+    from python_calamine import CalamineWorkbook
+
+    from bangfu.ingest.commandline import command_line_user
+    from bangfu.ingest.households import county_for, households_import_plan
+    from bangfu.ingest.services import households_import_commit
+    from bangfu.registry.models import Member
+
+    actor = command_line_user(county_for(None))
+    started = time.perf_counter()
+    plan = households_import_plan(actor=actor, source=path, year=2024)
+    planned = time.perf_counter() - started
+    households_import_commit(actor=actor, plan=plan)
+    project = time.perf_counter() - started
+    started = time.perf_counter()
+    CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    floor = time.perf_counter() - started
+    report = plan.report()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"members stored {Member.objects.count()}, households written {report['households']}, "
+          f"row errors {len(report['errors'])}, plan {planned:.2f} s of {project:.2f} s", file=sys.stderr)
+    print(f"RESULT {project:.3f} {floor:.3f} {peak:.0f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(Path(args.child))
+        return
+    with tempfile.TemporaryDirectory(prefix="bangfu-bench-ingest-") as tmp:
+        path = Path(tmp) / "ledger.xlsx"
+        started = time.perf_counter()
+        rows = write_workbook(path, args.rows)
+        print(f"wrote {rows} member rows ({path.stat().st_size / 2**20:.1f} MB) in {time.perf_counter() - started:.1f} s",
+              file=sys.stderr)
+        # The import runs in its own process on its own database, so peak_rss is the import's, not the writer's.
+        env = dict(os.environ, BANGFU_VAR_DIR=tmp, DJANGO_SETTINGS_MODULE="bangfu.settings")
+        env.pop("DATABASE_URL", None)
+        out = subprocess.run([sys.executable, __file__, "--child", str(path)], env=env, capture_output=True, text=True)
+        sys.stderr.write(out.stderr[-3000:])
+        if out.returncode:
+            raise SystemExit(out.returncode)
+    line = next(x for x in out.stdout.splitlines() if x.startswith("RESULT"))
+    _tag, project, floor, peak = line.split()
+    project, floor = float(project), float(floor)
+    print(f"ingest: ratio={project / floor:.1f} (project {project:.2f} s, floor {floor:.2f} s), rows={rows}, "
+          f"peak_rss={peak} MB")
+
+
+if __name__ == "__main__":
+    main()
