@@ -1,6 +1,7 @@
 """The one way to write history. Services call these inside their own transaction."""
 
 import datetime as dt
+import functools
 from decimal import Decimal
 
 from django.conf import settings
@@ -38,19 +39,35 @@ def snapshot_values(model: type[models.Model], value_of, *, exclude: frozenset[s
     """`snapshot` of an object given as `value_of(attname)`: bulk writers (the import) build history from the rows
     they insert without making a model instance per row, and keep the same shape."""
     data = {}
+    for attname, name, kind, places in _snapshot_fields(model, exclude):
+        value = value_of(attname)
+        if kind == "digest":
+            data[name] = f"指纹 {value[:8]}" if value else ""
+            continue
+        if kind == "decimal" and value is not None:
+            # As the database keeps it: 12000 typed and 12000.00 stored are one amount, not a change.
+            value = Decimal(value).quantize(places)
+        data[name] = value if type(value) in _PLAIN else _jsonable(value)
+    return data
+
+
+_PLAIN = (str, int, bool, type(None))
+
+
+@functools.lru_cache(maxsize=64)
+def _snapshot_fields(model: type[models.Model], exclude: frozenset[str]) -> tuple:
+    fields = []
     for field in model._meta.concrete_fields:
         name = field.attname
         if name in exclude or name in NEVER_SNAPSHOT or name.endswith("_cipher"):
             continue
-        value = value_of(name)
         if name.endswith("_digest"):
-            data[name.removesuffix("_digest")] = f"指纹 {value[:8]}" if value else ""
-            continue
-        if isinstance(field, models.DecimalField) and value is not None:
-            # As the database keeps it: 12000 typed and 12000.00 stored are one amount, not a change.
-            value = Decimal(value).quantize(Decimal(1).scaleb(-field.decimal_places))
-        data[field.name] = _jsonable(value)
-    return data
+            fields.append((name, name.removesuffix("_digest"), "digest", None))
+        elif isinstance(field, models.DecimalField):
+            fields.append((name, field.name, "decimal", Decimal(1).scaleb(-field.decimal_places)))
+        else:
+            fields.append((name, field.name, "", None))
+    return tuple(fields)
 
 
 def _label(instance: models.Model) -> str:

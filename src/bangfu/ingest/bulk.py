@@ -7,7 +7,7 @@ columns as the model declares them. It runs inside the caller's transaction; wha
 would have written.
 """
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.utils import timezone
 
 BATCH = 2000
@@ -20,38 +20,42 @@ def bulk_insert(model: type[models.Model], rows: list[dict]) -> list[dict]:
     if not rows:
         return []
     written = []
+    conn = connections[DEFAULT_DB_ALIAS]  # bound once: the proxy's attribute lookups cost per value
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     now = timezone.now()
     plan = []
     for field in fields:
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            default = now
-        elif field.has_default() and callable(field.default):
-            default = None  # called per row below
-        else:
-            default = field.get_default()  # the declared default, or "" / None as Django gives it
         prep = field if isinstance(field, _NEEDS_PREP) else None
-        callable_default = field.has_default() and callable(field.default)
-        plan.append((field.attname, default, prep, callable_default, field))
-    quote = connection.ops.quote_name
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            default, callable_default = now, False
+        elif field.has_default() and callable(field.default):
+            default, callable_default = None, True  # called per row below
+        else:
+            default, callable_default = field.get_default(), False  # the declared default, or "" / None
+        prepared = prep.get_db_prep_save(default, conn) if prep is not None and default is not None else default
+        plan.append((field.attname, default, prepared, prep, callable_default, field))
+    quote = conn.ops.quote_name
     sql = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
            f"VALUES ({', '.join(['%s'] * len(fields))})")
-    with connection.cursor() as cursor:
+    with conn.cursor() as cursor:
         for start in range(0, len(rows), BATCH):
             params = []
             for row in rows[start:start + BATCH]:
                 values = []
                 full = {}
-                for name, default, prep, callable_default, field in plan:
+                for name, default, prepared, prep, callable_default, field in plan:
                     if name in row:
                         value = row[name]
+                        full[name] = value
+                        if prep is not None and value is not None:
+                            value = prep.get_db_prep_save(value, conn)
                     elif callable_default:
-                        value = field.get_default()
+                        value = full[name] = field.get_default()
+                        if prep is not None and value is not None:
+                            value = prep.get_db_prep_save(value, conn)
                     else:
-                        value = default
-                    full[name] = value
-                    if prep is not None and value is not None:
-                        value = prep.get_db_prep_save(value, connection)
+                        full[name] = default
+                        value = prepared
                     values.append(value)
                 params.append(values)
                 written.append(full)

@@ -110,17 +110,18 @@ class VillageResolver:
             self._cache[text] = matches[0]
             return matches[0]
         name = text
-        for prefix in ("四川省", "阿坝藏族羌族自治州", "阿坝州", clean_text(self.county.name)):
-            name = name.removeprefix(prefix)
+        if name not in self.by_name:
+            for prefix in ("四川省", "阿坝藏族羌族自治州", "阿坝州", clean_text(self.county.name)):
+                name = name.removeprefix(prefix)
         township = ""
         for township_name in sorted(self.townships, key=len, reverse=True):
             if name.startswith(township_name) and len(name) > len(township_name):
                 township, name = self.townships[township_name], name[len(township_name):]
                 break
-        candidates = self.by_name.get(name) or self.by_name.get(village_short_name(name)) or []
+        candidates = self.by_name.get(text) or self.by_name.get(name) or self.by_name.get(village_short_name(name)) or []
         if not candidates and not name.endswith(("村", "社区")):
             candidates = self.by_name.get(name + "村", []) + self.by_name.get(name + "社区", [])
-        if township:
+        if township and text not in self.by_name:
             candidates = [v for v in candidates if v.parent_id == township]
         unique = {v.code: v for v in candidates}
         if not unique:

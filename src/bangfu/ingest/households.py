@@ -348,6 +348,7 @@ def _plan(actor, book: Workbook, *, year: int | None, progress=None) -> ImportPl
         cols = sheet.mapped
         member_sheet = "name" in cols or ("head_name" in cols and "id_number" in cols)
         head_only = member_sheet and "name" not in cols
+        household_keys = [k for k in HOUSEHOLD_KEYS if k in cols]
         current: HouseholdPlan | None = None
         carried: dict = {}
         for row in sheet.rows:
@@ -365,13 +366,13 @@ def _plan(actor, book: Workbook, *, year: int | None, progress=None) -> ImportPl
                     starts_household and any(m.is_head for m in current.members)):
                 # The household's cells merged (or left blank) down its member rows: they carry down.
                 number = current.number
-                for key in HOUSEHOLD_KEYS:
-                    if values.get(key, "") == "" and key in carried:
-                        values[key] = carried[key]
+                for key, value in carried.items():
+                    if values.get(key, "") == "":
+                        values[key] = value
             elif member_sheet and number and current is not None and number == current.number:
-                for key in HOUSEHOLD_KEYS:
-                    if values.get(key, "") == "" and key in carried:
-                        values[key] = carried[key]
+                for key, value in carried.items():
+                    if values.get(key, "") == "":
+                        values[key] = value
             if not number:
                 plan = _household_by_head(values, row, sheet, heads_by_id, out)
                 if plan is None:
@@ -385,7 +386,7 @@ def _plan(actor, book: Workbook, *, year: int | None, progress=None) -> ImportPl
                     plan = households[number] = HouseholdPlan(number)
             plan.rows.append(row)
             current = plan
-            carried = {k: values[k] for k in HOUSEHOLD_KEYS if values.get(k, "") != ""}
+            carried = {k: values[k] for k in household_keys if values.get(k, "") != ""}
             _take_household_cells(plan, values, row, sheet, out)
             if member_sheet:
                 member = _member_from(values, row, sheet, out, seen_ids)
@@ -426,10 +427,12 @@ def _household_by_head(values, row, sheet, heads_by_id, out) -> HouseholdPlan | 
     return heads_by_id.setdefault(key, HouseholdPlan(key))
 
 
+_HOUSEHOLD_CELLS = (frozenset(HOUSEHOLD_KEYS) | frozenset(INCOME_KEYS)) - {"number"}
+
+
 def _take_household_cells(plan: HouseholdPlan, values: dict, row: Row, sheet: Sheet, out: _Collector) -> None:
-    for key in (*HOUSEHOLD_KEYS, *INCOME_KEYS):
-        raw = values.get(key, "")
-        if raw == "" or key == "number":
+    for key, raw in values.items():
+        if raw == "" or key not in _HOUSEHOLD_CELLS:
             continue
         if key in plan.cells:
             first, first_row = plan.cells[key]
@@ -748,16 +751,16 @@ def _plan_income(plan: HouseholdPlan, out: _Collector, year: int, this_year: int
         for key in COMPONENTS:
             data[key] = values.get(key, Decimal("0.00"))
         data["given_net_income"] = data["given_per_capita_income"] = None
-        check = IncomeRecord(**data)
-        if "net_income" in values and abs(values["net_income"] - check.net_income) > Decimal("1"):
+        net = sum(data[k] for k in COMPONENTS[:4]) - data["production_cost"]
+        if "net_income" in values and abs(values["net_income"] - net) > Decimal("1"):
             _fail(plan, out, given["net_income"][1], out.header(first_row, "net_income"), "net_income_mismatch",
-                  _("家庭纯收入%(given)s与各项收入减支出之和%(sum)s不符") % {"given": values["net_income"],
-                                                              "sum": check.net_income})
+                  _("家庭纯收入%(given)s与各项收入减支出之和%(sum)s不符") % {"given": values["net_income"], "sum": net})
             return
-        if "per_capita_income" in values and abs(values["per_capita_income"] - check.per_capita_net_income) > Decimal("1"):
+        per_capita = (net / members).quantize(Decimal("0.01"))
+        if "per_capita_income" in values and abs(values["per_capita_income"] - per_capita) > Decimal("1"):
             _fail(plan, out, given["per_capita_income"][1], out.header(first_row, "per_capita_income"),
                   "per_capita_mismatch", _("人均纯收入%(given)s与家庭纯收入÷人口数%(value)s不符") % {
-                      "given": values["per_capita_income"], "value": check.per_capita_net_income})
+                      "given": values["per_capita_income"], "value": per_capita})
             return
     elif "net_income" in values:
         data.update(given=IncomeRecord.Given.NET, given_net_income=values["net_income"], given_per_capita_income=None)
