@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("bangfu.web.urls")),
     path("households/", include("bangfu.registry.urls")),
     path("jobs/", include("bangfu.jobs.urls")),
+    path("imports/", include("bangfu.ingest.urls")),
     path("accounts/", include("bangfu.accounts.urls")),
     path("monitoring/", include("bangfu.monitoring.urls")),
     path("assistance/", include("bangfu.assistance.urls")),

@@ -507,6 +507,11 @@ CHECKED_ELSEWHERE = {
     "cases:quality_report": "tests/cases/test_case_jurisdiction.py::test_lists_and_queue_show_only_own_cases",
     "web:audit_log": "test_audit_log_is_refused_to_a_cadre, test_audit_log_shows_only_own_jurisdiction",
     "registry:household_export": "tests/registry/test_household_export.py (scoped rows, refused roles)",
+    # Imports: a run is its uploader's alone; what a file may write is limited to the uploader's villages.
+    "ingest:import_start": "tests/ingest/test_import_pages.py::test_upload_preview_commit_in_own_village",
+    "ingest:import_detail": "tests/ingest/test_import_pages.py::test_another_users_import_is_not_found",
+    "ingest:import_map": "tests/ingest/test_import_pages.py::test_another_users_import_is_not_found",
+    "ingest:import_commit": "tests/ingest/test_import_pages.py::test_another_users_import_is_not_found",
     "jobs:job_list": "tests/jobs/test_jobs.py::test_only_the_requester_sees_a_job_and_its_file",
     "jobs:job_detail": "tests/jobs/test_jobs.py::test_only_the_requester_sees_a_job_and_its_file",
     "jobs:job_download": "tests/jobs/test_jobs.py::test_only_the_requester_sees_a_job_and_its_file",

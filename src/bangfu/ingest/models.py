@@ -50,6 +50,9 @@ class ImportRun(models.Model):
                                      related_name="import_runs")
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.UPLOADED)
     report = models.JSONField(_("预览结果"), default=dict)
+    mapping = models.JSONField(_("列对应"), default=dict)  # this run's choices (normalised header -> field or "")
+    job = models.ForeignKey("jobs.Job", verbose_name=_("后台任务"), null=True, blank=True, on_delete=models.SET_NULL,
+                            related_name="+")
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:

@@ -13,7 +13,7 @@ from bangfu.core.crypto import field_cipher
 from bangfu.core.masking import mask_phone
 from bangfu.ingest.bulk import bulk_insert
 from bangfu.ingest.households import ImportPlan
-from bangfu.ingest.models import ImportMapping
+from bangfu.ingest.models import ImportMapping, ImportRun
 from bangfu.registry import choices as c
 from bangfu.registry.models import Household, IncomeRecord, Member
 
@@ -199,3 +199,79 @@ def import_mapping_save(*, actor, kind: str, shape: str, mapping: dict[str, str]
     change_record(actor=actor, action=ChangeRecord.Action.CREATE if created else ChangeRecord.Action.UPDATE,
                   instance=record, before=before, after=snapshot(record))
     return record
+
+
+# --- the page's flow: upload, preview, map, commit ------------------------------------------------------------
+
+MAX_UPLOAD_BYTES = 50 * 2**20
+
+
+def import_run_start(*, actor, upload, year: int | None) -> ImportRun:
+    """Keep an uploaded ledger (owner-only, under the data directory) and start its preview in the background."""
+    import os
+    import uuid
+    from pathlib import Path
+
+    from bangfu.ingest.reader import SUFFIXES
+
+    if not actor.can("registry.edit"):
+        raise PermissionDenied(_("您的角色不能导入农户台账"))
+    name = Path(getattr(upload, "name", "") or "upload").name[:200]
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise ValidationError({"file": _("不支持的文件类型“%(suffix)s”：请上传 .xlsx、.xls、.ods 或 .csv 文件") % {
+            "suffix": suffix or _("无扩展名")}})
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise ValidationError({"file": _("文件超过50MB：请按乡镇拆分后分别导入")})
+    directory = Path(settings.VAR_DIR) / "imports"
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{uuid.uuid4().hex}{suffix}"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # it holds people's ID numbers
+    with os.fdopen(fd, "wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    run = ImportRun.objects.create(kind="households", file_name=name, file_path=str(path), year=year,
+                                   requested_by=actor)
+    return _preview(actor, run)
+
+
+def _preview(actor, run):
+    from bangfu.ingest.jobs import PREVIEW
+    from bangfu.jobs.services import job_start
+
+    job = job_start(actor=actor, kind=PREVIEW, title=_("导入预览：%(name)s") % {"name": run.file_name},
+                    params={"run": run.pk})
+    run.job = job
+    run.status = run.Status.UPLOADED
+    run.save(update_fields=["job", "status"])
+    return run
+
+
+@transaction.atomic
+def import_run_map(*, actor, run, mapping: dict[str, str]):
+    """The user's choices for the file's unknown columns: remembered for this file shape, then previewed again."""
+    if run.status == run.Status.COMMITTED:
+        raise ValidationError(_("该文件已导入，不能再修改列对应"))
+    run.mapping = {**run.mapping, **mapping}
+    run.save(update_fields=["mapping"])
+    shape = run.report.get("shape", "")
+    if shape:
+        import_mapping_save(actor=actor, kind=run.kind, shape=shape, mapping=run.mapping)
+    return _preview(actor, run)
+
+
+@transaction.atomic
+def import_run_commit(*, actor, run):
+    """Start writing the previewed file's valid households (re-checked against the registry as it is then)."""
+    from bangfu.ingest.jobs import COMMIT
+    from bangfu.jobs.services import job_start
+
+    if not actor.can("registry.edit"):
+        raise PermissionDenied(_("您的角色不能导入农户台账"))
+    if run.status != run.Status.PREVIEWED:
+        raise ValidationError(_("请等预览完成后再导入；已导入的文件不能重复提交"))
+    job = job_start(actor=actor, kind=COMMIT, title=_("导入：%(name)s") % {"name": run.file_name},
+                    params={"run": run.pk})
+    run.job = job
+    run.save(update_fields=["job"])
+    return run

@@ -1,0 +1,86 @@
+"""The import pages: upload, preview (counts, every problem, unknown columns to map), commit."""
+
+import datetime as dt
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from bangfu.ingest.households import HOUSEHOLDS
+from bangfu.ingest.selectors import import_run_get_for_user, import_runs_of
+from bangfu.ingest.services import import_run_commit, import_run_map, import_run_start
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("台账文件"),
+                           help_text=gettext_lazy(".xlsx、.xls、.ods 或 .csv（UTF-8 或 GB18030），不超过50MB"))
+    year = forms.IntegerField(label=gettext_lazy("收入年度"), required=False, min_value=2000,
+                              help_text=gettext_lazy("收入各列属于哪一年；文件中有“年度”列时可不填，都没有时按上一年"))
+
+
+def _require_edit(user) -> None:
+    if not user.can("registry.edit"):
+        raise PermissionDenied(_("您的角色不能导入农户台账"))
+
+
+@login_required
+def import_start(request):
+    _require_edit(request.user)
+    form = UploadForm(request.POST or None, request.FILES or None,
+                      initial={"year": dt.date.today().year - 1})
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = import_run_start(actor=request.user, upload=form.cleaned_data["file"],
+                                   year=form.cleaned_data["year"])
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages)
+        else:
+            return redirect("ingest:import_detail", pk=run.pk)
+    return render(request, "ingest/import_start.html", {"form": form, "runs": import_runs_of(request.user)[:20]})
+
+
+@login_required
+def import_detail(request, pk: int):
+    run = import_run_get_for_user(request.user, pk=pk)
+    fields = [(f.key, f"{f.label}") for f in HOUSEHOLDS.fields]
+    return render(request, "ingest/import_detail.html", {"run": run, "report": run.report, "fields": fields,
+                                                        "job": run.job})
+
+
+@login_required
+@require_POST
+def import_map(request, pk: int):
+    _require_edit(request.user)
+    run = import_run_get_for_user(request.user, pk=pk)
+    known = {f.key for f in HOUSEHOLDS.fields}
+    mapping = {}
+    for column in run.report.get("unknown", []):
+        choice = request.POST.get(f"map-{column['header_key']}", "")
+        if choice == "ignore":
+            mapping[column["header_key"]] = ""
+        elif choice in known:
+            mapping[column["header_key"]] = choice
+    try:
+        import_run_map(actor=request.user, run=run, mapping=mapping)
+    except ValidationError as error:
+        return render(request, "ingest/import_detail.html", {"run": run, "report": run.report, "job": run.job,
+                                                            "error": "；".join(error.messages)}, status=400)
+    return redirect("ingest:import_detail", pk=run.pk)
+
+
+@login_required
+@require_POST
+def import_commit(request, pk: int):
+    _require_edit(request.user)
+    run = import_run_get_for_user(request.user, pk=pk)
+    try:
+        import_run_commit(actor=request.user, run=run)
+    except ValidationError as error:
+        return render(request, "ingest/import_detail.html", {"run": run, "report": run.report, "job": run.job,
+                                                            "error": "；".join(error.messages)}, status=400)
+    return redirect("ingest:import_detail", pk=run.pk)
