@@ -38,7 +38,7 @@ def write_workbook(path: Path, rows: int) -> int:
     source = Path(__file__).resolve().parent.parent / "src/bangfu/regions/data/jiuzhaigou.csv"
     regions = list(csv.DictReader(source.open(encoding="utf-8")))
     names = {r["code"]: r["name"] for r in regions}
-    villages = [(r["name"], names[r["parent_code"]]) for r in regions if r["level"] == "village"]
+    villages = [(r["name"], names[r["parent_code"]], r["code"]) for r in regions if r["level"] == "village"]
     rng = random.Random(9)
     book = xlsxwriter.Workbook(str(path))
     sheet = book.add_worksheet("监测对象台账")
@@ -63,14 +63,14 @@ def write_workbook(path: Path, rows: int) -> int:
     sequence = 0
     while written < rows:
         household += 1
-        village, township = villages[household % len(villages)]
+        village, township, code = villages[household % len(villages)]
         size = min(rng.choice((1, 2, 3, 3, 4, 5)), rows - written)
         short = village.replace("村民委员会", "").replace("居委会", "")
         spelled = (village, township + short, short)[household % 3]
         month = MONTHS[household % len(MONTHS)].format(y=2021 + household % 4, m=1 + household % 12)
         kind = ("脱贫户", "一般农户", " 一般农户 ")[household % 3]
         monitoring = ("", "", "", "脱贫不稳定户", "边缘易致贫户", "突发严重困难户")[household % 6]
-        household_cells = [f"513225{household:09d}", spelled, kind, monitoring, month if monitoring else "",
+        household_cells = [f"{code}{household // len(villages) + 1:04d}", spelled, kind, monitoring, month if monitoring else "",
                            f"100{household:08d}"]
         income = [f"{rng.randint(2, 40) * 1000:,}元", rng.randint(0, 20000), "0", f"{rng.randint(1, 9) / 10}万",
                   rng.randint(0, 3000)]

@@ -81,7 +81,7 @@ def test_one_sheet_with_household_cells_merged_down_member_rows(county_admin, tm
 
 def test_reimport_changes_nothing_and_a_corrected_file_updates_with_history(county_admin, tmp_path, ids):
     header = ["户编号", "村", "姓名", "与户主关系", "证件号码", "民族"]
-    rows = [header, ["H-1", "团结村", "张三", "户主", ids[0], "汉族"], ["H-1", "团结村", "李四", "配偶", ids[1], "藏族"]]
+    rows = [header, ["5132251032130001", "团结村", "张三", "户主", ids[0], "汉族"], ["5132251032130001", "团结村", "李四", "配偶", ids[1], "藏族"]]
     path = _save(tmp_path, rows)
     households_import_commit(actor=county_admin, plan=_plan(county_admin, path))
     history = ChangeRecord.objects.count()
@@ -108,14 +108,14 @@ def test_round_trip_export_import_into_an_empty_database_export_again(county_adm
 
     from bangfu.registry.services import income_record_save, member_add
 
-    h1 = make_household(head_name="甲", number="RT-1", household_type="formerly_poor", monitoring_type="unstable",
+    h1 = make_household(head_name="甲", number="5132251032139001", household_type="formerly_poor", monitoring_type="unstable",
                         identified_month="202206", housing_safety="C", group="3")
     member_add(actor=county_admin, household=h1, data={"name": "乙", "relation": "spouse", "ethnicity": "tibetan",
                                                        "dibao": True, "work_months": 6, "work_place": "in_county"},
                id_number=ids[0])
     income_record_save(actor=county_admin, household=h1, year=2024, data={
         "wage_income": Decimal("12000"), "transfer_income": Decimal("3000.5"), "production_cost": Decimal("500")})
-    h2 = make_household(head_name="丙", number="RT-2")
+    h2 = make_household(head_name="丙", number="5132251032139002")
     income_record_save(actor=county_admin, household=h2, year=2024, data={
         "given": "per_capita", "given_per_capita_income": Decimal("6543.21"), "members_counted": 1})
     first = tmp_path / "first.xlsx"
@@ -127,7 +127,7 @@ def test_round_trip_export_import_into_an_empty_database_export_again(county_adm
     Household.objects.all().delete()
     assert _command("import_ledger", "households", str(first), "--commit") == 0
     assert Household.objects.count() == 2 and Member.objects.count() == 3
-    assert IncomeRecord.objects.get(household__number="RT-2").given == "per_capita"
+    assert IncomeRecord.objects.get(household__number="5132251032139002").given == "per_capita"
     second = tmp_path / "second.xlsx"
     call_command("export_ledger", "households", "--out", str(second), "--full")
     from python_calamine import CalamineWorkbook

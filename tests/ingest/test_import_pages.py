@@ -34,8 +34,8 @@ def test_upload_preview_commit_in_own_village(client, tuanjie_cadre, django_capt
     client.force_login(tuanjie_cadre)
     assert client.get(reverse("ingest:import_start")).status_code == 200
     rows = [["团结村2024年农户台账"], ["户编号", "村", "姓名", "与户主关系", "证件号码", "务工收入", "人均纯收入"],
-            ["TJ-9001", "团结村", "张三", "户主", synthetic_id(), 5000, "5,000元"],
-            ["TJ-9002", "漳扎村", "李四", "户主", synthetic_id(), None, 8000]]
+            ["5132251032139001", "团结村", "张三", "户主", synthetic_id(), 5000, "5,000元"],
+            ["5132251012009002", "漳扎村", "李四", "户主", synthetic_id(), None, 8000]]
     run = _start(client, django_capture_on_commit_callbacks, _upload(rows))
     run.refresh_from_db()
     assert run.status == "previewed" and Household.objects.count() == 0  # the preview wrote nothing
@@ -56,7 +56,7 @@ def test_upload_preview_commit_in_own_village(client, tuanjie_cadre, django_capt
     run.refresh_from_db()
     assert run.status == "committed" and run.report["committed"]["households_created"] == 1, (run.report["errors"], run.report["sheets"])
     household = Household.objects.get()
-    assert household.number == "TJ-9001" and household.village_id == "513225103213"
+    assert household.number == "5132251032139001" and household.village_id == "513225103213"
     income = household.income_records.get()
     assert (income.year, income.given, income.wage_income) == (2024, "components", 5000)
     assert ChangeRecord.objects.filter(actor=tuanjie_cadre, object_type="member").count() == 1
@@ -73,7 +73,7 @@ def test_upload_preview_commit_in_own_village(client, tuanjie_cadre, django_capt
 def test_another_users_import_is_not_found(client, tuanjie_cadre, zhangzha_cadre, django_capture_on_commit_callbacks):
     client.force_login(tuanjie_cadre)
     run = _start(client, django_capture_on_commit_callbacks,
-                 _upload([["户编号", "村", "姓名", "证件号码"], ["TJ-1", "团结村", "张三", synthetic_id()]]))
+                 _upload([["户编号", "村", "姓名", "证件号码"], ["5132251032130001", "团结村", "张三", synthetic_id()]]))
     client.force_login(zhangzha_cadre)
     for name in ("ingest:import_detail", "ingest:import_map", "ingest:import_commit"):
         response = client.get(reverse(name, args=[run.pk])) if name == "ingest:import_detail" else \

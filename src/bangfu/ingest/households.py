@@ -682,8 +682,10 @@ def _resolve_against_registry(actor, plans: list[HouseholdPlan], resolver: Villa
         if plan.village is None and household is None:
             continue
         try:
-            from bangfu.registry.services import _validate_household
+            from bangfu.registry.services import _check_number, _validate_household
 
+            if household is None:
+                _check_number(candidate)
             _validate_household(candidate)
         except ValidationError as error:
             for key, messages in error.message_dict.items():
