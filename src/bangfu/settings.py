@@ -164,6 +164,8 @@ TASKS = {
 
 # A running job's worker stamps a heartbeat this often; a job without one for JOB_DEAD_AFTER_SECONDS has lost its
 # worker and is failed (sooner when its process is gone on this machine).
+# The county a command-line import or export acts for, when more than one county's tree is loaded.
+COUNTY_CODE = env("BANGFU_COUNTY")
 JOB_HEARTBEAT_SECONDS = env("BANGFU_JOB_HEARTBEAT_SECONDS")
 JOB_DEAD_AFTER_SECONDS = env("BANGFU_JOB_DEAD_AFTER_SECONDS")
 

@@ -53,6 +53,7 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("BANGFU_CHROMIUM", "str", "/usr/bin/chromium"),
     Variable("BANGFU_WEB_WORKERS", "int", 0, minimum=0, maximum=256),  # 0: one per core, at least 2
     Variable("BANGFU_WEB_THREADS", "int", 4, minimum=1, maximum=64),
+    Variable("BANGFU_COUNTY", "str", ""),
 )
 BY_NAME = {variable.name: variable for variable in VARIABLES}
 

@@ -302,18 +302,18 @@ class _Collector:
 
 
 def county_for(actor) -> str:
-    """The county whose villages the actor's file names: the actor's own, or the only county loaded."""
+    """The county whose villages the actor's file names: the actor's own; for the command line (no actor) the
+    county set in BANGFU_COUNTY, or the only county loaded."""
+    from django.conf import settings
+
     region = getattr(actor, "region", None)
-    if region is not None and len(region.code) == 12 and region.level not in ("province", "city"):
+    if region is not None and region.level not in ("province", "city"):
         return region.code[:6] + "000000"
+    if settings.COUNTY_CODE:
+        return settings.COUNTY_CODE
     counties = list(Region.objects.filter(level="county").values_list("code", flat=True)[:2])
     if len(counties) == 1:
         return counties[0]
-    import os
-
-    code = os.environ.get("BANGFU_COUNTY", "")
-    if code:
-        return code
     raise ValidationError(_("无法确定导入所属的县：请以县级账号导入，或设置环境变量 BANGFU_COUNTY"))
 
 
