@@ -324,3 +324,15 @@ def test_round_trip_of_the_demo_county(db, tmp_path):
     history = ChangeRecord.objects.count()
     assert _command("import_ledger", "households", str(second), "--commit") == 0
     assert ChangeRecord.objects.count() == history
+
+
+def test_kept_village_figures_follow_an_import(county_admin, shuanghe_reviewer, tmp_path, ids):
+    from tests.reports.test_kept_figures import assert_kept_equals_recount
+
+    rows = [["户编号", "村", "姓名", "与户主关系", "证件号码", "监测对象类别", "识别监测时间", "户类型"],
+            ["5132251032130001", "团结村", "甲", "户主", ids[0], "脱贫不稳定户", "202206", "脱贫户"],
+            ["5132251032130001", "团结村", "乙", "配偶", ids[1], None, None, None],
+            ["5132251032120001", "松柏村", "丙", "户主", ids[2], None, None, None]]
+    households_import_commit(actor=county_admin, plan=_plan(county_admin, _save(tmp_path, rows)))
+    assert Household.objects.count() == 2
+    assert_kept_equals_recount(county_admin, shuanghe_reviewer)

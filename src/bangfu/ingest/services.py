@@ -171,17 +171,18 @@ def households_import_commit(*, actor, plan: ImportPlan, reason: str = "", progr
 
         logging.getLogger(__name__).warning("import commit refused: %s", error)
         raise ValidationError(_("导入期间有户编号或证件号码刚被他人登记：本次未写入任何数据，请重新预览后再提交")) from None
-    _refresh_summaries()
+    _refresh_summaries(accepted)
     return counts
 
 
-def _refresh_summaries() -> None:
-    """Per-village summary rows (if the installed version keeps them) follow a bulk write."""
-    try:
-        from bangfu.registry.summaries import village_summaries_refresh  # type: ignore[attr-defined]
-    except ImportError:
-        return
-    village_summaries_refresh()
+def _refresh_summaries(plans) -> None:
+    """The kept per-village figures follow the bulk write, inside its transaction (reports.summaries)."""
+    from bangfu.reports.summaries import village_summaries_refresh
+
+    villages = {p.village.code for p in plans if p.village is not None}
+    villages |= {p.existing.village_id for p in plans if p.existing is not None}
+    if villages:
+        village_summaries_refresh(sorted(villages))
 
 
 @transaction.atomic
