@@ -94,3 +94,19 @@ def test_wrong_file_type_is_refused_on_the_form(client, tuanjie_cadre):
     response = client.post(reverse("ingest:import_start"), {"file": SimpleUploadedFile("a.docx", b"x")})
     assert response.status_code == 200 and "不支持的文件类型" in response.content.decode()
     assert ImportRun.objects.count() == 0
+
+
+def test_template_reads_back_as_a_ledger(client, tuanjie_cadre, leader, tmp_path):
+    from bangfu.ingest.households import HOUSEHOLDS
+    from bangfu.ingest.reader import read_workbook
+
+    client.force_login(leader)
+    assert client.get(reverse("ingest:import_template")).status_code == 403
+    client.force_login(tuanjie_cadre)
+    response = client.get(reverse("ingest:import_template"))
+    assert response.status_code == 200
+    path = tmp_path / "template.xlsx"
+    path.write_bytes(response.content)
+    (sheet, *_rest) = read_workbook(path, kind=HOUSEHOLDS).sheets
+    assert {c.key for c in sheet.columns} == {f.key for f in HOUSEHOLDS.fields}  # every column is understood
+    assert sheet.rows == []

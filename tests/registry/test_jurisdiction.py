@@ -508,6 +508,7 @@ CHECKED_ELSEWHERE = {
     "web:audit_log": "test_audit_log_is_refused_to_a_cadre, test_audit_log_shows_only_own_jurisdiction",
     "registry:household_export": "tests/registry/test_household_export.py (scoped rows, refused roles)",
     # Imports: a run is its uploader's alone; what a file may write is limited to the uploader's villages.
+    "ingest:import_template": "tests/ingest/test_import_pages.py::test_template_reads_back_as_a_ledger (no one's data)",
     "ingest:import_start": "tests/ingest/test_import_pages.py::test_upload_preview_commit_in_own_village",
     "ingest:import_detail": "tests/ingest/test_import_pages.py::test_another_users_import_is_not_found",
     "ingest:import_map": "tests/ingest/test_import_pages.py::test_another_users_import_is_not_found",

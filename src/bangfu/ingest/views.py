@@ -84,3 +84,21 @@ def import_commit(request, pk: int):
         return render(request, "ingest/import_detail.html", {"run": run, "report": run.report, "job": run.job,
                                                             "error": "；".join(error.messages)}, status=400)
     return redirect("ingest:import_detail", pk=run.pk)
+
+
+@login_required
+def import_template(request):
+    """A blank household ledger to fill in (no one's data)."""
+    import io
+
+    from django.http import HttpResponse
+
+    from bangfu.ingest.report import import_template_write
+
+    _require_edit(request.user)
+    buffer = io.BytesIO()
+    import_template_write(buffer)
+    response = HttpResponse(buffer.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''%E5%86%9C%E6%88%B7%E5%8F%B0%E8%B4%A6%E6%A8%A1%E6%9D%BF.xlsx"
+    return response
