@@ -1,5 +1,7 @@
 """The import's background work: previewing an uploaded ledger and committing it, with progress."""
 
+from pathlib import Path
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -72,4 +74,7 @@ def household_import_commit_run(job, progress):
     run.save(update_fields=["report", "status", "mapping"])
     path = job_partial_path(job, ".xlsx")
     error_report_write(path, plan)
+    # The uploaded file holds full ID numbers: once imported it is not kept (the result report has the rows
+    # that were not imported, for fixing).
+    Path(run.file_path).unlink(missing_ok=True)
     return _("导入结果-%(name)s.xlsx") % {"name": run.file_name.rsplit(".", 1)[0]}, path
