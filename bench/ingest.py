@@ -77,8 +77,9 @@ def write_workbook(path: Path, rows: int) -> int:
         merged = household % 2 == 0 and size > 1
         for i in range(size):
             sequence += 1
+            # (birth date, sequence) unique for 25,000,000 people: synthetic numbers never collide.
             born = dt.date(1940, 1, 1) + dt.timedelta(days=(sequence * 37) % 25000)
-            number = make_id_number("513225", born, (sequence * 2) % 1000)
+            number = make_id_number("513225", born, (sequence // 25000) % 1000)
             if sequence % 7 == 0:
                 number = number.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
             relation = "户主" if i == 0 else RELATIONS[(sequence + i) % len(RELATIONS)]
