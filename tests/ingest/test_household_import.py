@@ -120,17 +120,17 @@ def test_round_trip_export_import_into_an_empty_database_export_again(county_adm
     income_record_save(actor=county_admin, household=h2, year=2024, data={
         "given": "per_capita", "given_per_capita_income": Decimal("6543.21"), "members_counted": 1})
     first = tmp_path / "first.xlsx"
-    call_command("export_ledger", "households", "--out", str(first), "--full")
+    call_command("export_data", "households", "--out", str(first), "--full")
     # an empty registry
     ChangeRecord.objects.all().delete()
     IncomeRecord.objects.all().delete()
     Member.objects.all().delete()
     Household.objects.all().delete()
-    assert _command("import_ledger", "households", str(first), "--commit") == 0
+    assert _command("import_data", "households", str(first), "--commit") == 0
     assert Household.objects.count() == 2 and Member.objects.count() == 3
     assert IncomeRecord.objects.get(household__number="5132251032139002").given == "per_capita"
     second = tmp_path / "second.xlsx"
-    call_command("export_ledger", "households", "--out", str(second), "--full")
+    call_command("export_data", "households", "--out", str(second), "--full")
     from python_calamine import CalamineWorkbook
 
     def cells(path):
@@ -139,7 +139,7 @@ def test_round_trip_export_import_into_an_empty_database_export_again(county_adm
 
     assert cells(first) == cells(second)
     history = ChangeRecord.objects.count()
-    assert _command("import_ledger", "households", str(second), "--commit") == 0
+    assert _command("import_data", "households", str(second), "--commit") == 0
     assert ChangeRecord.objects.count() == history
 
 
@@ -252,7 +252,7 @@ def test_command_line_json_exit_status_and_nothing_written_without_commit(county
                     f"5132251032130001,团结村,张三,户主,{ids[0]},2022.6,脱贫不稳定户,脱贫户\n"
                     f"5132251032130002,团结村,李四,户主,{ids[1]},2022年13月,边缘易致贫户,一般农户\n",
                     encoding="gb18030")
-    assert _command("import_ledger", "households", str(path), "--json") == 1
+    assert _command("import_data", "households", str(path), "--json") == 1
     import json
 
     report = json.loads(capsys.readouterr().out)
@@ -260,7 +260,7 @@ def test_command_line_json_exit_status_and_nothing_written_without_commit(county
         {"sheet": "ledger", "row": 4, "column": "识别监测时间", "rule": "month",
          "message": "月份应在1至12之间，实为“2022年13月”"}]}
     assert Household.objects.count() == 0
-    assert _command("import_ledger", "households", str(path), "--commit") == 1
+    assert _command("import_data", "households", str(path), "--commit") == 1
     assert Household.objects.get().monitoring_type == "unstable"
 
 
@@ -304,7 +304,7 @@ def test_round_trip_of_the_demo_county(db, tmp_path):
     demo_build(people=600, seed=9)
     households, members = Household.objects.count(), Member.objects.count()
     first, second = tmp_path / "first.xlsx", tmp_path / "second.xlsx"
-    assert _command("export_ledger", "households", "--out", str(first), "--full") == 0
+    assert _command("export_data", "households", "--out", str(first), "--full") == 0
     ChangeRecord.objects.all().delete()
     from bangfu.audit.models import RevealRecord
 
@@ -312,9 +312,9 @@ def test_round_trip_of_the_demo_county(db, tmp_path):
     IncomeRecord.objects.all().delete()
     Member.objects.all().delete()
     Household.objects.all().delete()
-    assert _command("import_ledger", "households", str(first), "--commit") == 0
+    assert _command("import_data", "households", str(first), "--commit") == 0
     assert (Household.objects.count(), Member.objects.count()) == (households, members)
-    assert _command("export_ledger", "households", "--out", str(second), "--full") == 0
+    assert _command("export_data", "households", "--out", str(second), "--full") == 0
 
     def cells(path):
         book = CalamineWorkbook.from_path(str(path))
@@ -322,7 +322,7 @@ def test_round_trip_of_the_demo_county(db, tmp_path):
 
     assert cells(first) == cells(second)
     history = ChangeRecord.objects.count()
-    assert _command("import_ledger", "households", str(second), "--commit") == 0
+    assert _command("import_data", "households", str(second), "--commit") == 0
     assert ChangeRecord.objects.count() == history
 
 

@@ -510,12 +510,14 @@ def _member_from(values: dict, row: Row, sheet: Sheet, out: _Collector, seen_ids
         return None
     data.pop("sex", None)
     data["name"] = name
-    digest = _blind_index(key)
+    digest = _blind_index(id_type, number)
     return MemberPlan(row, name, id_type, number, digest, sex, birth, data)
 
 
-def _blind_index(key: str) -> str:
-    return field_cipher().blind_index("id_number", key)
+def _blind_index(id_type: str, number: str) -> str:
+    from bangfu.registry.services import _identity_digest
+
+    return _identity_digest(id_type, number)  # the registry's one rule: one person, one index entry
 
 
 def _identity(text: str, id_type: str, sex: str | None, raw_birth) -> tuple[str, str, dt.date]:
@@ -578,6 +580,7 @@ def _resolve_against_registry(actor, plans: list[HouseholdPlan], resolver: Villa
         member_counts.update(Member.objects.filter(household_id__in=chunk).values_list("household_id", flat=True))
     in_scope: dict[str, bool] = {}
     this_year = dt.date.today().year
+    elsewhere = 0  # ID numbers registered outside the actor's jurisdiction: a security event, as on the forms
 
     for plan in plans:
         first = plan.rows[0]
@@ -630,11 +633,17 @@ def _resolve_against_registry(actor, plans: list[HouseholdPlan], resolver: Villa
         for member in plan.members:
             holder = holders.get(member.digest)
             if holder is not None and (household is None or holder.household_id != household.pk):
-                from bangfu.registry.services import _duplicate_message
+                from bangfu.registry.services import DuplicateElsewhere, _refuse_duplicate
 
                 header = out.header(member.row, "id_number")
-                out.add(member.row.sheet, member.row.number, header, "id_number_registered",
-                        _duplicate_message(holder, actor))
+                try:
+                    _refuse_duplicate(holder, actor)
+                except DuplicateElsewhere as error:
+                    elsewhere += 1
+                    message = "；".join(error.message_dict["id_number"])
+                except ValidationError as error:
+                    message = "；".join(error.message_dict["id_number"])
+                out.add(member.row.sheet, member.row.number, header, "id_number_registered", message)
                 if member.is_head:
                     _fail(plan, out, member.row, header, "head_rejected", _("户主信息有误，整户未导入"))
                 continue
@@ -699,6 +708,12 @@ def _resolve_against_registry(actor, plans: list[HouseholdPlan], resolver: Villa
         # income
         _plan_income(plan, out, year, this_year, incomes.get(household.pk) if household else None,
                      member_counts.get(household.pk, 0) if household else 0, defaults)
+    if elsewhere and getattr(actor, "pk", None):
+        from bangfu.audit.models import SecurityEvent
+        from bangfu.audit.services import security_event_record
+
+        security_event_record(kind=SecurityEvent.Kind.DUPLICATE_ELSEWHERE, actor=actor, username=actor.username,
+                              detail=_("导入文件中%(count)s个证件号码已登记在辖区外") % {"count": elsewhere})
 
 
 def _fail(plan: HouseholdPlan, out: _Collector, row: Row, column: str, rule: str, message: str) -> None:
