@@ -63,6 +63,9 @@ WRITES = [
     Write("meeting_create", lambda r, m, u: reverse("assistance:meeting_create"),
           lambda r: {"date": "2023-08-01", "place": "县委", "chair": "院长", "reports_since": "2022-08-18",
                      "units": [str(r["task"].owner_unit_id)]}, control_actor="lead_coordinator"),
+    Write("meeting_edit", lambda r, m, u: reverse("assistance:meeting_edit", args=[m["meeting"].pk]),
+          lambda r: {"date": "2022-08-18", "place": "县委", "chair": "院长", "reports_since": "2021-07-01",
+                     "units": [str(r["task"].owner_unit_id)], "minutes": "纪要"}, control_actor="lead_coordinator"),
     Write("finding_create", lambda r, m, u: reverse("assistance:finding_create"),
           lambda r: {"source": "county", "found_on": "2024-01-01", "description": "新问题", "owner": "某",
                      "deadline": "2030-01-01", "owner_unit": str(r["task"].owner_unit_id)},
@@ -178,3 +181,15 @@ def test_evidence_type_and_size_are_checked(records, cdu, cdu_liaison, settings)
     with pytest.raises(ValidationError, match="超过"):
         s.evidence_attach(actor=cdu_liaison, record=fund, name="big.png", content=PNG)
     assert not EvidenceFile.objects.exists()
+
+
+def test_the_county_picks_the_unit_before_recording(client, records, court, cdu, county_admin):
+    client.force_login(county_admin)
+    chooser = client.get(reverse("assistance:ledger_create", args=["donation"]))
+    assert chooser.status_code == 200 and {u.pk for u in chooser.context["units"]} == {court.pk, cdu.pk}
+    response = client.post(reverse("assistance:ledger_create", args=["donation"]) + f"?unit={court.pk}", {
+        "date": "2022-05-01", "form": "money", "recipient": "县第三小学", "value": "5000"})
+    assert response.status_code == 302
+    from bangfu.assistance.models import Donation
+
+    assert Donation.objects.get(recipient="县第三小学").unit == court

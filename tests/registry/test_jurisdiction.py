@@ -555,6 +555,7 @@ CHECKED_ELSEWHERE = {
     "assistance:meeting_list": ASSISTANCE_CHECK,
     "assistance:meeting_create": ASSISTANCE_CHECK,
     "assistance:meeting_detail": ASSISTANCE_CHECK,
+    "assistance:meeting_edit": ASSISTANCE_CHECK,
     "assistance:unit_report_edit": ASSISTANCE_CHECK,
     "assistance:task_create": ASSISTANCE_CHECK,
     "assistance:task_update": ASSISTANCE_CHECK,

@@ -376,7 +376,7 @@ def leave_request_submit(*, actor, cadre: Cadre, start: dt.date, end: dt.date, r
 def leave_request_decide(*, actor, leave: LeaveRequest, approve: bool) -> LeaveRequest:
     """The township (short leave) or the county (long leave) approves or refuses; decided once."""
     _require(actor, "assistance.approve_leave")
-    leave = LeaveRequest.objects.select_for_update().select_related("cadre").get(pk=leave.pk)
+    leave = LeaveRequest.objects.select_for_update(of=("self",)).select_related("cadre").get(pk=leave.pk)
     village = leave.cadre.village_id or ""
     region = actor.region if actor.region_id else None
     if not actor.is_superuser:
@@ -504,6 +504,10 @@ def _require_coordinator(actor, county_code: str) -> None:
 def meeting_save(*, actor, county_code: str, data: dict[str, Any], units: list[Unit],
                  meeting: JointMeeting | None = None) -> JointMeeting:
     _require_coordinator(actor, county_code)
+    if meeting is not None:
+        meeting = JointMeeting.objects.select_for_update().get(pk=meeting.pk)
+        if meeting.county_id != county_code:
+            raise PermissionDenied(_("只能管理本县的联席会议"))
     before = snapshot(meeting) if meeting else None
     meeting = meeting or JointMeeting(county_id=county_code)
     for key in MEETING_FIELDS:
@@ -562,7 +566,7 @@ def task_create(*, actor, meeting: JointMeeting, decision: str, owner_unit: Unit
 @transaction.atomic
 def task_update(*, actor, task: Task, status: str, progress: str = "") -> Task:
     """The owning unit (or the coordinator) reports progress and closes the task."""
-    task = Task.objects.select_for_update().select_related("owner_unit", "meeting").get(pk=task.pk)
+    task = Task.objects.select_for_update(of=("self",)).select_related("owner_unit", "meeting").get(pk=task.pk)
     try:
         _require_coordinator(actor, task.meeting.county_id)
     except PermissionDenied:
@@ -596,7 +600,7 @@ def finding_create(*, actor, county_code: str, data: dict[str, Any]) -> Finding:
 @transaction.atomic
 def finding_rectify(*, actor, finding: Finding, measures: str, done: bool) -> Finding:
     """The owner records the measures taken and, when done, asks for sign-off (evidence attached separately)."""
-    finding = Finding.objects.select_for_update().select_related("owner_unit").get(pk=finding.pk)
+    finding = Finding.objects.select_for_update(of=("self",)).select_related("owner_unit").get(pk=finding.pk)
     _require_record_writable(actor, finding)
     if finding.status == Finding.Status.SIGNED_OFF:
         raise ValidationError({"status": _("该问题已销号，不能再修改")})

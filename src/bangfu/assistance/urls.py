@@ -26,6 +26,7 @@ urlpatterns = [
     path("meetings/", views.meeting_list, name="meeting_list"),
     path("meetings/new/", views.meeting_create, name="meeting_create"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
     path("meetings/<int:pk>/units/<int:unit_pk>/report/", views.unit_report_edit, name="unit_report_edit"),
     path("meetings/<int:pk>/tasks/new/", views.task_create, name="task_create"),
     path("tasks/<int:pk>/", views.task_update, name="task_update"),

@@ -166,17 +166,23 @@ def _quote(name: str) -> str:
     return quote(name)
 
 
-def _writable_unit(request, unit_id: str | None) -> Unit:
+def _writable_unit(request, unit_id: str | None) -> Unit | None:
+    """The unit a new record is for: the user's own, or the one chosen (None: several to choose from)."""
     units = units_writable_by(request.user)
+    if not units.exists():
+        raise PermissionDenied(_("只能填报本单位的帮扶台账"))
     if unit_id:
-        unit = units.filter(pk=unit_id).first()
-    else:
-        unit = units.first() if units.count() == 1 else None
-    if unit is None:
-        if not units.exists():
-            raise PermissionDenied(_("只能填报本单位的帮扶台账"))
-        raise Http404(_("请从列表中选择单位后再新增"))
-    return unit
+        unit = units.filter(pk=unit_id).first() if str(unit_id).isdigit() else None
+        if unit is None:
+            raise Http404(_("只能填报本单位的帮扶台账"))
+        return unit
+    return units.first() if units.count() == 1 else None
+
+
+def _choose_unit(request, title: str) -> HttpResponse:
+    """Someone who writes for several units (the county) first picks the unit."""
+    return render(request, "assistance/choose_unit.html", {"title": title, "units": units_writable_by(request.user),
+                                                           "path": request.path})
 
 
 @login_required
@@ -184,6 +190,8 @@ def ledger_create(request, kind: str):
     require_capability(request.user, "assistance.edit")
     kind = _kind(kind)
     unit = _writable_unit(request, request.GET.get("unit"))
+    if unit is None:
+        return _choose_unit(request, _("登记%(kind)s") % {"kind": kind.label})
     form = f.ledger_form(kind, unit, request.POST or None, initial={"date": timezone.localdate()})
     done = _save(request, form, lambda data: services.ledger_entry_record(
         actor=request.user, kind=kind.key, unit=unit, data=data),
@@ -421,6 +429,8 @@ def cadre_list(request):
 def cadre_create(request):
     require_capability(request.user, "assistance.edit")
     unit = _writable_unit(request, request.GET.get("unit"))
+    if unit is None:
+        return _choose_unit(request, _("添加帮扶干部"))
     form = f.CadreForm(request.POST or None, county_code=unit.county_id)
     done = _save(request, form, lambda data: services.cadre_save(actor=request.user, unit=unit, data=data),
                  _("已添加帮扶干部"), reverse("assistance:cadre_list"))
@@ -500,6 +510,22 @@ def meeting_create(request):
         _("已保存联席会议"), reverse("assistance:meeting_list"))
     return done or render(request, "assistance/form_page.html", {
         "form": form, "title": _("新建联席会议"), "back": reverse("assistance:meeting_list")})
+
+
+@login_required
+def meeting_edit(request, pk: int):
+    """The coordinator completes the meeting: attending units, agenda, minutes."""
+    if not _can_coordinate(request.user):
+        raise PermissionDenied(_("联席会议由牵头单位组织"))
+    meeting = _meeting(request.user, pk)
+    form = f.MeetingForm(request.POST or None, instance=JointMeeting.objects.get(pk=meeting.pk))
+    form.fields["units"].queryset = units_visible_to(request.user)
+    url = reverse("assistance:meeting_detail", args=[meeting.pk])
+    done = _save(request, form, lambda data: services.meeting_save(
+        actor=request.user, county_code=meeting.county_id, units=list(data["units"]), data=data, meeting=meeting),
+        _("已保存联席会议"), url)
+    return done or render(request, "assistance/form_page.html", {
+        "form": form, "title": _("修改联席会议"), "back": url})
 
 
 def _meeting(user, pk: int) -> JointMeeting:
