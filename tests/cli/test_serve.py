@@ -54,6 +54,7 @@ def test_serve_runs_worker_processes_that_answer(tmp_path):
     assert "gunicorn，3 个进程 × 2 线程" in output
 
 
+@pytest.mark.django_db
 def test_without_gunicorn_it_serves_with_waitress(monkeypatch, settings):
     calls = []
     monkeypatch.setattr(serve, "gunicorn_available", lambda: False)
