@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: demo test install install-dev lint bench clean
+.PHONY: demo test install install-dev lint bench clean lock
 # A step that fails half-way leaves no file behind that would make make think it succeeded.
 .DELETE_ON_ERROR:
 
@@ -14,13 +14,28 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(BIN)/pip install --quiet -e .
+# Installs are reproducible: every package pinned in requirements.lock (runtime) and requirements-dev.lock (runtime +
+# tools), bangfu itself on top without resolving anything; pip check fails if pyproject.toml wants what the lock lacks.
+# After changing dependencies in pyproject.toml: make lock.
+$(VENV)/.installed: $(BIN)/python pyproject.toml requirements.lock
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pip check
 	@touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.lock
+	$(BIN)/pip install --quiet -r requirements-dev.lock
+	$(BIN)/pip check
 	@touch $@
+
+## make lock: re-pin requirements.lock and requirements-dev.lock from pyproject.toml in throw-away environments
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv && .lock-venv/bin/pip install --quiet --upgrade pip
+	.lock-venv/bin/pip install --quiet .
+	.lock-venv/bin/pip freeze --exclude-editable | grep -v '^bangfu' > requirements.lock
+	.lock-venv/bin/pip install --quiet '.[dev]'
+	.lock-venv/bin/pip freeze --exclude-editable | grep -v '^bangfu' > requirements-dev.lock
+	rm -rf .lock-venv
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev

@@ -28,8 +28,8 @@ def test_a_role_that_lost_export_gets_nothing(shuanghe_reviewer, make_household,
                                               django_capture_on_commit_callbacks):
     make_household(TUANJIE)
 
-    def demote(user):
-        user.role = "village_cadre"
+    def demote(user):  # a role that may read households but not export them (village cadres now may)
+        user.role = "assistance_contact"
         user.save(update_fields=["role"])
 
     job = _start_then_change_then_run(shuanghe_reviewer, demote, django_capture_on_commit_callbacks)

@@ -149,7 +149,11 @@ def key_guard() -> None:
     except DatabaseError:
         return
     finally:
-        connections.close_all()
+        # The command or server that follows opens its own connection (gunicorn forks after this); a connection
+        # inside a transaction belongs to a caller (a test calling main() in-process) and stays open.
+        for connection in connections.all(initialized_only=True):
+            if not connection.in_atomic_block:
+                connection.close()
 
 
 # --- rotation -----------------------------------------------------------------------------------------------
