@@ -248,6 +248,7 @@ class ImportPlan:
     errors: list[RowError]
     defaults: Counter
     notices: list[str]
+    elsewhere: int = 0  # ID numbers found registered outside the actor's jurisdiction (the duplicate-check limit)
 
     @property
     def accepted(self) -> list[HouseholdPlan]:
@@ -318,10 +319,23 @@ def county_for(actor) -> str:
 
 
 def households_import_plan(*, actor, source, name: str | None = None, year: int | None = None,
-                           mapping: dict[str, str] | None = None, progress=None) -> ImportPlan:
-    """Read, normalise and validate a household ledger; nothing is written."""
+                           mapping: dict[str, str] | None = None, progress=None,
+                           count_hits: bool = True) -> ImportPlan:
+    """Read, normalise and validate a household ledger; nothing is written.
+
+    ID numbers found registered outside the actor's jurisdiction count toward the hourly duplicate-check limit
+    like the forms' checks (registry.services.duplicate_hits_count), and a locked check refuses the preview
+    before anything is looked up. `count_hits=False` for a caller that counts them itself (a page's preview that
+    may read the file twice) or that re-reads a file already previewed (its commit)."""
+    from bangfu.registry.services import duplicate_check_refuse_if_locked, duplicate_hits_count
+
+    if count_hits:
+        duplicate_check_refuse_if_locked(actor)
     book = read_workbook(source, kind=HOUSEHOLDS, mapping=mapping, name=name)
-    return _plan(actor, book, year=year, progress=progress)
+    plan = _plan(actor, book, year=year, progress=progress)
+    if count_hits:
+        duplicate_hits_count(actor, plan.elsewhere)
+    return plan
 
 
 def _plan(actor, book: Workbook, *, year: int | None, progress=None) -> ImportPlan:
@@ -398,12 +412,12 @@ def _plan(actor, book: Workbook, *, year: int | None, progress=None) -> ImportPl
                 plan.members.append(member)
 
     plans = list(households.values()) + [p for p in heads_by_id.values() if p.number not in households]
-    _resolve_against_registry(actor, plans, resolver, out, year, defaults)
+    elsewhere = _resolve_against_registry(actor, plans, resolver, out, year, defaults)
     _reject_whole_households(plans, out)
     if progress:
         progress.advance(total)
     out.errors.sort(key=lambda e: (e.sheet, e.row))
-    return ImportPlan(book, year, plans, out.errors, defaults, notices)
+    return ImportPlan(book, year, plans, out.errors, defaults, notices, elsewhere)
 
 
 def _household_by_head(values, row, sheet, heads_by_id, out) -> HouseholdPlan | None:
@@ -551,7 +565,7 @@ def _chunks(items: list, size: int = 900):
 
 
 def _resolve_against_registry(actor, plans: list[HouseholdPlan], resolver: VillageResolver, out: _Collector,
-                              year: int, defaults: Counter) -> None:
+                              year: int, defaults: Counter) -> int:
     from bangfu.registry.selectors import households_visible_to
 
     numbers = [p.number for p in plans]
@@ -714,6 +728,7 @@ def _resolve_against_registry(actor, plans: list[HouseholdPlan], resolver: Villa
 
         security_event_record(kind=SecurityEvent.Kind.DUPLICATE_ELSEWHERE, actor=actor, username=actor.username,
                               detail=_("导入文件中%(count)s个证件号码已登记在辖区外") % {"count": elsewhere})
+    return elsewhere
 
 
 def _fail(plan: HouseholdPlan, out: _Collector, row: Row, column: str, rule: str, message: str) -> None:

@@ -17,19 +17,27 @@ COMMIT = "household_import_commit"
 ERRORS_SHOWN = 1000  # on the page; the downloaded report has them all
 
 
-def _plan(job, run: ImportRun, progress) -> ImportPlan:
+def _plan(job, run: ImportRun, progress, *, count_hits: bool) -> ImportPlan:
+    """Plan the run's file. A preview counts the ID numbers it finds registered elsewhere toward the hourly
+    duplicate-check limit (once, however often it reads the file); a commit re-reads a file already counted."""
+    from bangfu.registry.services import duplicate_check_refuse_if_locked, duplicate_hits_count
+
     mapping = dict(run.mapping)
+    if count_hits:
+        duplicate_check_refuse_if_locked(job.requested_by)
     try:
         plan = households_import_plan(actor=job.requested_by, source=run.file_path, name=run.file_name,
-                                      year=run.year, mapping=mapping, progress=progress)
+                                      year=run.year, mapping=mapping, progress=progress, count_hits=False)
         remembered = import_mapping_for(kind=run.kind, shape=plan.workbook.shape)
         if remembered and not mapping:
             # A file of a shape mapped before: read it again with the remembered choices.
             run.mapping = remembered
             plan = households_import_plan(actor=job.requested_by, source=run.file_path, name=run.file_name,
-                                          year=run.year, mapping=remembered, progress=progress)
+                                          year=run.year, mapping=remembered, progress=progress, count_hits=False)
     except ReadError as error:
         raise JobFailure(error.message) from None
+    if count_hits:
+        duplicate_hits_count(job.requested_by, plan.elsewhere)
     return plan
 
 
@@ -53,7 +61,7 @@ def _summary(plan: ImportPlan) -> dict:
 @job_kind(PREVIEW)
 def household_import_preview_run(job, progress):
     run = ImportRun.objects.get(pk=job.params["run"])
-    plan = _plan(job, run, progress)
+    plan = _plan(job, run, progress, count_hits=True)
     run.report = _summary(plan)
     run.status = ImportRun.Status.PREVIEWED
     run.save(update_fields=["report", "status", "mapping"])
@@ -67,7 +75,7 @@ def household_import_commit_run(job, progress):
     from bangfu.ingest.services import households_import_commit
 
     run = ImportRun.objects.get(pk=job.params["run"])
-    plan = _plan(job, run, progress)
+    plan = _plan(job, run, progress, count_hits=False)
     written = households_import_commit(actor=job.requested_by, plan=plan, progress=progress)
     run.report = {**_summary(plan), "committed": written, "committed_at": timezone.now().isoformat()}
     run.status = ImportRun.Status.COMMITTED

@@ -389,6 +389,40 @@ def _duplicate_key(actor) -> str:
     return f"dupcheck:{actor.pk}"
 
 
+def duplicate_check_locked(actor) -> bool:
+    """Whether the actor's duplicate check is locked (too many hits outside the jurisdiction this hour)."""
+    from bangfu.accounts.throttle import throttle_locked
+
+    return throttle_locked(_duplicate_key(actor), limit=settings.DUPLICATE_CHECK_LIMIT, window=dt.timedelta(hours=1))
+
+
+def duplicate_check_refuse_if_locked(actor) -> None:
+    """Before looking up many ID numbers at once (an import's preview): refuse while the check is locked."""
+    if getattr(actor, "pk", None) and duplicate_check_locked(actor):
+        raise ValidationError(_duplicate_check_locked_message())
+
+
+def duplicate_hits_count(actor, hits: int) -> None:
+    """Count `hits` ID numbers found registered outside the actor's jurisdiction (by an import's preview) toward
+    the same hourly limit as the forms' checks: a file of many numbers must not be a way around it. Past the
+    limit the whole preview is refused (ValidationError), so its report says nothing about any of them."""
+    from bangfu.accounts.throttle import throttle_reserve
+    from bangfu.audit.models import SecurityEvent
+    from bangfu.audit.services import security_event_record
+
+    if not hits or not getattr(actor, "pk", None):
+        return
+    window, limit = dt.timedelta(hours=1), settings.DUPLICATE_CHECK_LIMIT
+    for _hit in range(hits):
+        reservation = throttle_reserve(_duplicate_key(actor), limit=limit, window=window)
+        if reservation.granted and reservation.count == limit:
+            security_event_record(kind=SecurityEvent.Kind.DUPLICATE_CHECK_LOCKED, actor=actor,
+                                  username=actor.username,
+                                  detail=_("一小时内第%(count)s次录入辖区外已登记的证件号码") % {"count": limit})
+        if not reservation.granted:
+            raise ValidationError(_duplicate_check_locked_message())
+
+
 def _guard_duplicate_checks(service):
     """Every ID number found registered outside the actor's jurisdiction is logged as a security event and
     counted; more than BANGFU_DUPLICATE_CHECK_LIMIT in an hour locks the actor's duplicate check (no number is
