@@ -6,7 +6,7 @@
     bangfu worker              the background job worker
     bangfu load-regions FILE   load a division file (code,name,level,parent_code)
     bangfu add-user NAME --role R --region CODE --password P   create a user bound to a region (or --unit)
-    bangfu prune-jobs [--days 7]   delete export files older than N days (run daily)
+    bangfu prune-jobs [--days 7]   delete export files older than N days, stale uploads (run daily)
     bangfu report briefing --since DATE [--until DATE] --out FILE.docx   the joint meeting's briefing (Word)
     bangfu report unit --unit NAME --year YEAR --out FILE.docx    a unit's annual assistance report (Word)
     bangfu rotate-key [--batch-size 500]   re-encrypt everything under a new field key (resumable)

@@ -168,6 +168,9 @@ TASKS = {
 COUNTY_CODE = env("BANGFU_COUNTY")
 JOB_HEARTBEAT_SECONDS = env("BANGFU_JOB_HEARTBEAT_SECONDS")
 JOB_DEAD_AFTER_SECONDS = env("BANGFU_JOB_DEAD_AFTER_SECONDS")
+# Uploaded ledgers and department files never committed (they hold full ID numbers) are deleted by prune-jobs
+# once older than this.
+UPLOAD_KEEP_HOURS = env("BANGFU_UPLOAD_KEEP_HOURS")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 10  # one working day at most, however active

@@ -44,6 +44,7 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("BANGFU_EVIDENCE_MAX_MB", "int", 10, minimum=1, maximum=1024),
     Variable("BANGFU_JOB_HEARTBEAT_SECONDS", "int", 10, minimum=1, maximum=3600),
     Variable("BANGFU_JOB_DEAD_AFTER_SECONDS", "int", 60, minimum=2, maximum=86_400),
+    Variable("BANGFU_UPLOAD_KEEP_HOURS", "int", 24, minimum=1, maximum=24 * 90),
     Variable("BANGFU_LOG_LEVEL", "choice", "WARNING", choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")),
     Variable("BANGFU_SESSION_IDLE_MINUTES", "int", 30, minimum=1, maximum=24 * 60),
     Variable("BANGFU_LOGIN_MAX_FAILURES", "int", 5, minimum=1, maximum=1000),

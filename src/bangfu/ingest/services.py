@@ -276,3 +276,37 @@ def import_run_commit(*, actor, run):
     run.job = job
     run.save(update_fields=["job"])
     return run
+
+
+def uploads_prune(*, older_than_hours: int) -> int:
+    """Delete uploaded files never committed (they hold full ID numbers) once older than `older_than_hours`:
+    ledgers under var/imports/ and previewed department files under var/feeds/staged/. A file whose preview or
+    commit is queued or running is left alone; an import whose file is removed is marked failed, its page asking
+    for a new upload. Returns the number of files deleted."""
+    import time
+    from pathlib import Path
+
+    from bangfu.jobs.models import Job
+
+    cutoff = time.time() - older_than_hours * 3600
+    busy = set(ImportRun.objects.filter(job__status__in=[Job.Status.QUEUED, Job.Status.RUNNING])
+               .values_list("file_path", flat=True))
+    removed = 0
+    for directory in (Path(settings.VAR_DIR) / "imports", Path(settings.VAR_DIR) / "feeds" / "staged"):
+        if not directory.is_dir():
+            continue
+        for path in directory.iterdir():
+            if not path.is_file() or str(path) in busy:
+                continue
+            try:
+                if path.stat().st_mtime >= cutoff:
+                    continue
+                path.unlink()
+            except FileNotFoundError:  # gone meanwhile (committed or decided)
+                continue
+            removed += 1
+            for run in ImportRun.objects.filter(file_path=str(path)).exclude(status=ImportRun.Status.COMMITTED):
+                run.status = ImportRun.Status.FAILED
+                run.report = {**run.report, "expired": True}
+                run.save(update_fields=["status", "report"])
+    return removed
