@@ -46,10 +46,18 @@ def import_start(request):
 
 @login_required
 def import_detail(request, pk: int):
+    """The run's page. While its preview or commit runs, the page polls itself (htmx, no script of its own): each
+    poll returns the page's body, and the body returned once the job has finished no longer polls."""
+    from bangfu.jobs.services import jobs_reap_dead
+
     run = import_run_get_for_user(request.user, pk=pk)
+    job = run.job
+    if job is not None and job.status == job.Status.RUNNING and jobs_reap_dead(job_ids=[job.pk]):
+        job.refresh_from_db()  # its worker died: the page shows why and stops polling
     fields = [(f.key, f"{f.label}") for f in HOUSEHOLDS.fields]
-    return render(request, "ingest/import_detail.html", {"run": run, "report": run.report, "fields": fields,
-                                                        "job": run.job})
+    template = "ingest/_import_body.html" if request.htmx else "ingest/import_detail.html"
+    return render(request, template, {"run": run, "report": run.report, "fields": fields, "job": job,
+                                      "polling": job is not None and not job.is_finished})
 
 
 @login_required
