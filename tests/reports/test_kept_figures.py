@@ -1,5 +1,7 @@
 """The kept figures (village summaries) equal a full recount of the registry after every kind of write."""
 
+from decimal import Decimal
+
 import pytest
 
 from bangfu.regions.models import Region
@@ -14,10 +16,17 @@ from bangfu.registry.services import (
     household_create,
     household_reopen,
     household_update,
+    income_record_save,
     member_add,
     member_remove,
 )
-from bangfu.reports.indicators import INDICATORS, registry_totals, summary_breakdown, summary_totals
+from bangfu.reports.indicators import (
+    INDICATORS,
+    registry_totals,
+    summary_below_line,
+    summary_breakdown,
+    summary_totals,
+)
 from bangfu.reports.models import VillageSummary
 from bangfu.reports.selectors import village_summaries_visible_to
 from bangfu.reports.summaries import village_summaries_rebuild, village_summaries_refresh
@@ -32,13 +41,15 @@ LIST_FILTERS = [
     HouseholdFilter(monitoring_status="risk_open", region_code=SHUANGHE),
     HouseholdFilter(unsafe_housing=True),
     HouseholdFilter(relocated=True, household_type="formerly_poor"),
+    HouseholdFilter(below_line=True),
+    HouseholdFilter(below_line=True, region_code=SHUANGHE),
 ]
 
 
 def _kept_rows() -> list[tuple]:
     return sorted(VillageSummary.objects.values_list(
         "village_id", "household_type", "monitoring_type", "monitoring_status", "housing_safety", "relocated",
-        "households", "people"))
+        "below_line", "households", "people"))
 
 
 def assert_kept_equals_recount(*users) -> None:
@@ -48,6 +59,8 @@ def assert_kept_equals_recount(*users) -> None:
         kept = summary_totals(village_summaries_visible_to(user))
         recount = registry_totals(households_visible_to(user))
         assert kept == recount, user.username
+        assert summary_below_line(village_summaries_visible_to(user)) == \
+            households_filtered(user, HouseholdFilter(below_line=True)).count(), user.username
         for level, width in (("township", 9), ("village", 12)):
             by_area = {row["code"]: row["households"] for row in
                        summary_breakdown(village_summaries_visible_to(user), level=level)}
@@ -157,3 +170,35 @@ def test_rebuild_command_recounts_after_a_write_by_other_means(county_admin, rea
     assert "已重算村级汇总" in capsys.readouterr().out
     assert summary_totals(village_summaries_visible_to(county_admin))["formerly_poor"] == 0
     assert_kept_equals_recount(*readers)
+
+
+def _income(actor, household, year, per_person_net):
+    """One member, no spending: the net income per person is the wage."""
+    income_record_save(actor=actor, household=household, year=year,
+                       data={"wage_income": Decimal(per_person_net), "members_counted": 1})
+
+
+def test_incomes_and_the_monitoring_line_move_households_across_the_line(county_admin, readers, regions):
+    """收入低于监测线但未纳入监测 is kept too: an income written or corrected, a line changed, a household taken into
+    monitoring — each moves the kept figure exactly as a recount moves."""
+    from bangfu.monitoring.services import monitoring_line_save
+
+    monitoring_line_save(actor=county_admin, region=regions["513225000000"], year=2025, amount=Decimal("7800"))
+    a = _household(county_admin, TUANJIE)
+    b = _household(county_admin, ZHANGZHA_VILLAGE)
+    _income(county_admin, a, 2025, "7000")
+    _income(county_admin, b, 2025, "9000")
+    assert_kept_equals_recount(*readers)
+    assert summary_below_line(village_summaries_visible_to(county_admin)) == 1
+
+    _income(county_admin, a, 2025, "8000")  # corrected: a is above the line now
+    assert_kept_equals_recount(*readers)
+    assert summary_below_line(village_summaries_visible_to(county_admin)) == 0
+    monitoring_line_save(actor=county_admin, region=regions["513225000000"], year=2025, amount=Decimal("9600"))
+    assert_kept_equals_recount(*readers)
+    assert summary_below_line(village_summaries_visible_to(county_admin)) == 2  # both below 9,600
+    assert summary_below_line(village_summaries_visible_to(readers[2])) == 1  # 团结村 sees its own
+
+    household_update(actor=county_admin, household=b, data={"monitoring_type": "marginal", "identified_month": "202501"})
+    assert_kept_equals_recount(*readers)
+    assert summary_below_line(village_summaries_visible_to(county_admin)) == 1  # monitored now: not missed

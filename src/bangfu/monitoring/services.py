@@ -51,6 +51,10 @@ def monitoring_line_save(*, actor, region: Region, year: int, amount, source: st
     line.save()
     change_record(actor=actor, action=ChangeRecord.Action.UPDATE if before else ChangeRecord.Action.CREATE,
                   instance=line, before=before, after=snapshot(line), region_code=region.code)
+    # Which households lie below the line changes with it: recount the kept figures under the region.
+    from bangfu.reports.summaries import village_summaries_refresh_county
+
+    village_summaries_refresh_county(region.code)
     return line
 
 

@@ -153,10 +153,10 @@ def _counties_of(user) -> list[str]:
     return []
 
 
-def below_line_q(user) -> Q:
-    """收入低于监测线但未纳入监测: the household's latest income record, net of compliant spending, per person,
-    lies below the line in force for its county that year, and it is not a monitored household. The households
-    most at risk of being missed; the dashboard's figure counts this same filter."""
+def below_line_exists(counties, *, household: str = "pk") -> Exists:
+    """The household's latest income record, net of compliant spending, per person, lies below the line in force
+    for its county that year. `household` names the outer query's household id (its "pk", or a member's
+    "household_id"); `counties` (6-digit codes) bound which lines apply."""
     from bangfu.monitoring.selectors import monitoring_lines_by_county
 
     after_spending = ExpressionWrapper(
@@ -164,15 +164,23 @@ def below_line_q(user) -> Q:
         - F("production_cost") - F("medical_spending") - F("education_spending"),
         output_field=DecimalField(max_digits=14, decimal_places=2))
     below = Q(pk__in=[])
-    for county, lines in monitoring_lines_by_county(_counties_of(user)).items():
+    for county, lines in monitoring_lines_by_county(counties).items():
         for year, line in lines.items():
             below |= Q(household__village__code__startswith=county, year=year,
                        after_spending__lt=ExpressionWrapper(Value(line) * F("members_counted"),
                                                             output_field=DecimalField(max_digits=14, decimal_places=2)))
-    latest_year = IncomeRecord.objects.filter(household=OuterRef(OuterRef("pk"))).order_by("-year").values("year")[:1]
-    records = (IncomeRecord.objects.filter(household=OuterRef("pk"), year=Subquery(latest_year))
+    latest_year = (IncomeRecord.objects.filter(household=OuterRef(OuterRef(household))).order_by("-year")
+                   .values("year")[:1])
+    records = (IncomeRecord.objects.filter(household=OuterRef(household), year=Subquery(latest_year))
                .annotate(after_spending=after_spending).filter(below))
-    return Q(monitoring_type="") & Q(Exists(records))
+    return Exists(records)
+
+
+def below_line_q(user) -> Q:
+    """收入低于监测线但未纳入监测: income below the line (`below_line_exists`) and not a monitored household. The
+    households most at risk of being missed. The village summaries keep this same condition per household
+    (`VillageSummary.below_line`), so the dashboard's figure and the list's total are read, not recounted."""
+    return Q(monitoring_type="") & Q(below_line_exists(_counties_of(user)))
 
 
 def _region_of(flt: HouseholdFilter) -> tuple[bool, Region | None]:
@@ -202,7 +210,8 @@ def _kept_conditions(flt: HouseholdFilter, region: Region | None) -> Q:
 
 # The filter fields `_kept_conditions` expresses over the summaries' keys; any other field set (a search, or a
 # filter added later) makes the list count rows instead, up to a cap.
-KEPT_FILTER_FIELDS = frozenset({"region_code", "household_type", "monitoring_status", "unsafe_housing", "relocated"})
+KEPT_FILTER_FIELDS = frozenset({"region_code", "household_type", "monitoring_status", "unsafe_housing", "relocated",
+                                "below_line"})
 
 
 def _kept_figures_answer(flt: HouseholdFilter) -> bool:
@@ -252,7 +261,8 @@ def households_paginator(user, flt: HouseholdFilter, *, per_page: int) -> Pagina
         return CappedPaginator(households, per_page)
     from bangfu.reports.selectors import village_summaries_visible_to
 
-    per_village = (village_summaries_visible_to(user).filter(_kept_conditions(flt, region))
+    kept = _kept_conditions(flt, region) & (Q(below_line=True) if flt.below_line else Q())
+    per_village = (village_summaries_visible_to(user).filter(kept)
                    .order_by("village_id").values("village_id").annotate(rows=Sum("households"))
                    .values_list("village_id", "rows"))
     return KeptCountPaginator(households, per_page, groups=list(per_village),

@@ -735,4 +735,5 @@ def income_record_save(*, actor, household: Household, year: int, data: dict[str
     record.change = change_record(
         actor=actor, action=ChangeRecord.Action.UPDATE if before else ChangeRecord.Action.CREATE, instance=record,
         before=before, after=snapshot(record), household_id=household.pk, region_code=household.village_id)
+    village_summaries_refresh([household.village_id])  # whether the household lies below the line may change
     return record

@@ -67,6 +67,11 @@ def summary_totals(summaries: QuerySet) -> dict[str, int]:
     return {i.key: totals[f"total_{i.key}"] for i in INDICATORS}
 
 
+def summary_below_line(summaries: QuerySet) -> int:
+    """收入低于监测线但未纳入监测 over kept summary rows: the households the list's below-line filter shows."""
+    return summaries.filter(below_line=True).aggregate(n=Coalesce(Sum("households"), 0))["n"]
+
+
 def summary_breakdown(summaries: QuerySet, *, level: str) -> list[dict]:
     """Households, monitored and risk-open households per township or per village (by code prefix)."""
     from bangfu.regions.models import Region, short_region_name

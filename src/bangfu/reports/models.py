@@ -10,7 +10,7 @@ class VillageSummary(models.Model):
     """How many active households, and people in them, a village has of one kind.
 
     One row per village and combination of the household fields that indicators and the household list's
-    filters use (`reports.summaries.DIMENSIONS`), so every indicator and every list total without a search is a
+    filters use (`reports.summaries.DIMENSIONS`, and whether it is below the monitoring line), so every indicator and every list total without a search is a
     sum over these rows. Kept up to date by the registry's services inside their transaction
     (`village_summaries_refresh`) and rebuilt by `bangfu rebuild-summaries` after bulk loads.
     """
@@ -22,6 +22,9 @@ class VillageSummary(models.Model):
     monitoring_status = models.CharField(max_length=20, choices=c.MonitoringStatus.choices, blank=True)
     housing_safety = models.CharField(max_length=2, choices=c.HousingSafety.choices, blank=True)
     relocated = models.BooleanField()
+    # 收入低于监测线但未纳入监测 (registry.selectors.below_line_q): depends on incomes and the monitoring lines too,
+    # so income writes and line changes refresh the summaries as household writes do.
+    below_line = models.BooleanField(default=False)
     households = models.PositiveIntegerField(_("户数"))
     people = models.PositiveIntegerField(_("人数"))
 
@@ -31,7 +34,7 @@ class VillageSummary(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["village", "household_type", "monitoring_type", "monitoring_status", "housing_safety",
-                        "relocated"], name="village_summary_one_row_per_kind"),
+                        "relocated", "below_line"], name="village_summary_one_row_per_kind"),
         ]
 
     def __str__(self) -> str:

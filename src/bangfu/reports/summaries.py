@@ -4,6 +4,7 @@
   or removes households or members calls it inside its own transaction, so the figures change with the data.
   Importers and other bulk writers call it with the villages they touched (or `village_summaries_rebuild()`
   when they touched most of them).
+- `village_summaries_refresh_county(code)`: recount a county's villages after its monitoring line changed.
 - `village_summaries_rebuild()`: recount everything (`bangfu rebuild-summaries`, the end of the demo build).
 
 A refresh recounts the village from the registry instead of adding deltas: the result is a recount by
@@ -14,7 +15,7 @@ through the village index), paid by the writer, not by every reader.
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 
 from bangfu.regions.models import Region
 from bangfu.registry.models import Household, Member
@@ -25,17 +26,34 @@ from bangfu.reports.models import VillageSummary
 DIMENSIONS = ("household_type", "monitoring_type", "monitoring_status", "housing_safety", "relocated")
 
 
-def _recount(villages: Q) -> list[VillageSummary]:
-    """Summary rows for the villages matched by `villages` (a filter on `village_id`), counted from the registry."""
-    households = Household.objects.filter(villages, is_active=True).order_by()
+def _counties(codes: list[str] | None) -> list[str]:
+    """The counties (6-digit codes) of these villages (None: every county), whose monitoring lines apply."""
+    if codes is not None:
+        return sorted({code[:6] for code in codes})
+    return sorted({code[:6] for code in Region.objects.filter(level=Region.Level.COUNTY).values_list("code", flat=True)})
+
+
+def _recount(codes: list[str] | None) -> list[VillageSummary]:
+    """Summary rows for these villages (None: every village), counted from the registry."""
+    from bangfu.registry.selectors import below_line_exists
+
+    counties = _counties(codes)
+    villages = Q(village_id__in=codes) if codes is not None else Q()
+    households = (Household.objects.filter(villages, is_active=True).order_by()
+                  .annotate(below_line=ExpressionWrapper(Q(monitoring_type="") & Q(below_line_exists(counties)),
+                                                         output_field=BooleanField())))
+    keys = ("village_id", *DIMENSIONS, "below_line")
     cells: dict[tuple, list[int]] = {}
-    for row in households.values("village_id", *DIMENSIONS).annotate(n=Count("pk")):
-        cells[tuple(row[key] for key in ("village_id", *DIMENSIONS))] = [row["n"], 0]
+    for row in households.values(*keys).annotate(n=Count("pk")):
+        cells[tuple(row[key] for key in keys)] = [row["n"], 0]
     member_keys = [f"household__{key}" for key in ("village_id", *DIMENSIONS)]
-    members = Member.objects.filter(household__in=households.values("pk")).order_by()
-    for row in members.values(*member_keys).annotate(n=Count("pk")):
-        cells[tuple(row[key] for key in member_keys)][1] = row["n"]
-    return [VillageSummary(village_id=key[0], **dict(zip(DIMENSIONS, key[1:], strict=True)),
+    members = (Member.objects.filter(household__in=households.values("pk")).order_by()
+               .annotate(below_line=ExpressionWrapper(
+                   Q(household__monitoring_type="") & Q(below_line_exists(counties, household="household_id")),
+                   output_field=BooleanField())))
+    for row in members.values(*member_keys, "below_line").annotate(n=Count("pk")):
+        cells[(*(row[key] for key in member_keys), row["below_line"])][1] = row["n"]
+    return [VillageSummary(village_id=key[0], **dict(zip((*DIMENSIONS, "below_line"), key[1:], strict=True)),
                            households=households_n, people=people_n)
             for key, (households_n, people_n) in cells.items()]
 
@@ -52,13 +70,22 @@ def village_summaries_refresh(village_codes: Iterable[str]) -> None:
     list(Region.objects.select_for_update(no_key=True).filter(code__in=codes).order_by("code")
          .values_list("code", flat=True))
     VillageSummary.objects.filter(village_id__in=codes).delete()
-    VillageSummary.objects.bulk_create(_recount(Q(village_id__in=codes)))
+    VillageSummary.objects.bulk_create(_recount(codes))
 
 
 @transaction.atomic
 def village_summaries_rebuild() -> int:
     """Recount every village (after a bulk load). Returns the number of summary rows."""
     VillageSummary.objects.all().delete()
-    rows = _recount(Q())
+    rows = _recount(None)
     VillageSummary.objects.bulk_create(rows, batch_size=5000)
     return len(rows)
+
+
+def village_summaries_refresh_county(region_code: str) -> None:
+    """Recount the villages under a region whose monitoring line changed (which households lie below it)."""
+    region = Region.objects.get(code=region_code)
+    low, high = region.code_range
+    codes = Region.objects.filter(level=Region.Level.VILLAGE, code__gte=low, code__lte=high).values_list(
+        "code", flat=True)
+    village_summaries_refresh(list(codes))

@@ -19,8 +19,13 @@ from bangfu.audit.selectors import (
     reveal_records_visible_to,
     security_events_visible_to,
 )
-from bangfu.registry.selectors import HouseholdFilter, households_filtered
-from bangfu.reports.indicators import INDICATORS, breakdown_level_for, summary_breakdown, summary_totals
+from bangfu.reports.indicators import (
+    INDICATORS,
+    breakdown_level_for,
+    summary_below_line,
+    summary_breakdown,
+    summary_totals,
+)
 from bangfu.reports.selectors import village_summaries_visible_to
 from bangfu.web.lists import list_page
 
@@ -53,9 +58,9 @@ def home(request):
         with_township = bool(request.user.unit_id)
         for row in breakdown:
             row["label"] = f"{row['township']}{row['short_name']}" if with_township else row["short_name"]
-        # The households most at risk of being missed: counted by the list's own filter, so the figure and the
-        # list it links to agree by construction.
-        below_line = households_filtered(request.user, HouseholdFilter(below_line=True)).count()
+        # The households most at risk of being missed: kept per village with the list's own condition
+        # (registry.selectors.below_line_q), so the figure and the list it links to agree.
+        below_line = summary_below_line(summaries)
         context.update(
             indicators=[(i, totals[i.key]) for i in INDICATORS],
             below_line=below_line,
