@@ -171,6 +171,9 @@ JOB_DEAD_AFTER_SECONDS = env("BANGFU_JOB_DEAD_AFTER_SECONDS")
 # Uploaded ledgers and department files never committed (they hold full ID numbers) are deleted by prune-jobs
 # once older than this.
 UPLOAD_KEEP_HOURS = env("BANGFU_UPLOAD_KEEP_HOURS")
+# The server and the worker record that they run against this database (keyring.leases), at the same pace, so
+# `bangfu rotate-key` can refuse while one runs. The test settings turn it off: tests load bangfu.wsgi in-process.
+PROCESS_LEASES = True
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 10  # one working day at most, however active

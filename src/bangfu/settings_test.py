@@ -17,6 +17,9 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
     VAR_DIR = VAR_DIR / os.environ["PYTEST_XDIST_WORKER"]  # noqa: F405
     VAR_DIR.mkdir(parents=True, exist_ok=True)
 
+# No lease rows from the test process itself (a test that loads bangfu.wsgi would leave one behind).
+PROCESS_LEASES = False
+
 # Tests create many users: the production hasher would cost each a quarter second.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

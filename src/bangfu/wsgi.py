@@ -10,3 +10,9 @@ application = get_wsgi_application()
 from bangfu.keyring.services import key_guard  # noqa: E402
 
 key_guard()
+
+# While it serves, it holds a lease in the database (renewed by a thread, removed at exit): `bangfu rotate-key`
+# refuses to run under a live server.
+from bangfu.keyring.leases import process_lease_start  # noqa: E402
+
+process_lease_start("server")

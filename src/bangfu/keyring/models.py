@@ -19,3 +19,25 @@ class FieldKeyState(models.Model):
 
     def __str__(self) -> str:
         return self.fingerprint
+
+
+class ProcessLease(models.Model):
+    """A server or worker process running against this database, renewed by the process itself every
+    JOB_HEARTBEAT_SECONDS. `bangfu rotate-key` refuses while one is live: a process that keeps the old key
+    would write data nobody could read after the switch."""
+
+    class Kind(models.TextChoices):
+        SERVER = "server", _("网站服务")
+        WORKER = "worker", _("后台任务进程")
+
+    name = models.CharField(_("进程"), max_length=100, unique=True)  # host:pid
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    started_at = models.DateTimeField(_("启动时间"))
+    heartbeat_at = models.DateTimeField(_("最近心跳"))
+
+    class Meta:
+        verbose_name = _("运行中的进程")
+        verbose_name_plural = _("运行中的进程")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.name}"

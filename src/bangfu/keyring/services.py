@@ -18,6 +18,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.utils import DatabaseError
+from django.utils import timezone
 
 from bangfu.core.crypto import ENCRYPTED_FIELDS, FieldCipher, field_cipher_reset, using_cipher
 from bangfu.core.keys import (
@@ -184,13 +185,29 @@ def _finish_switch(new_path: Path, path: Path) -> None:
     field_cipher_reset()
 
 
-def key_rotate(*, batch_size: int = 500, pause: float = 0.0, report=print) -> dict[str, int]:
+def _refuse_while_running() -> None:
+    from bangfu.keyring.leases import processes_live
+
+    live = processes_live()
+    if live:
+        names = "、".join(f"{lease.get_kind_display()} {lease.name}（最近心跳 "
+                         f"{timezone.localtime(lease.heartbeat_at):%Y-%m-%d %H:%M:%S}）" for lease in live)
+        raise KeyCheckError(f"有服务器或后台任务进程正在使用该数据库：{names}。请先停止 bangfu serve 和 bangfu worker"
+                            f"（它们仍用旧密钥，轮换后写入的数据将无法读取），再运行 bangfu rotate-key；如确认它们已停止"
+                            f"（例如在别的机器上已关机），可加 --force。" + NOTHING_WRITTEN)
+
+
+def key_rotate(*, batch_size: int = 500, pause: float = 0.0, report=print, force: bool = False) -> dict[str, int]:
     """Re-encrypt and re-index every encrypted column under a new key, in batches; then switch the key file.
 
     Resumable: the new key is written to `<key file>.new` (fsynced) before anything is re-encrypted, and each
     batch commits together with how far its table has got. Run it again after an interruption and it continues.
-    Stop the server and the worker first: they refuse to start while a rotation is unfinished."""
+    Stop the server and the worker first: it refuses while one runs against the database (their leases, see
+    keyring.leases; force=True overrides), and they refuse to start while a rotation is unfinished."""
     from bangfu.keyring.models import FieldKeyState
+
+    if not force:
+        _refuse_while_running()
 
     path, new_path = key_path(), new_key_path()
     state = FieldKeyState.objects.order_by("pk").first()
