@@ -10,6 +10,7 @@
     bangfu report briefing --since DATE [--until DATE] --out FILE.docx   the joint meeting's briefing (Word)
     bangfu report unit --unit NAME --year YEAR --out FILE.docx    a unit's annual assistance report (Word)
     bangfu rotate-key [--batch-size 500]   re-encrypt everything under a new field key (resumable)
+    bangfu check-duplicates    re-index members registered under other document types; list persons registered twice
     bangfu backup DIR [--key-dir DIR2]     database and key as separate files (keep them apart)
     bangfu restore DIR [--key FILE] [--force]   put a backup back (refuses a key that does not match)
     bangfu import households FILE [--year YEAR] [--json] [--commit]   import a household ledger (preview unless --commit)
@@ -29,7 +30,7 @@ import sys
 
 ALIASES = {"worker": "run_worker", "load-regions": "load_regions", "build-demo": "build_demo", "add-user": "add_user",
            "prune-jobs": "prune_jobs", "import": "import_data", "export": "export_data",
-           "rebuild-summaries": "rebuild_summaries", "rotate-key": "rotate_key"}
+           "rebuild-summaries": "rebuild_summaries", "rotate-key": "rotate_key", "check-duplicates": "check_duplicates"}
 # Commands that check the key themselves: restore brings the key back, rotate-key resumes an unfinished rotation.
 UNGUARDED = {"restore", "rotate_key", "makemigrations"}
 
