@@ -133,9 +133,12 @@ def test_round_trip_export_import_into_an_empty_database_export_again(county_adm
     call_command("export_data", "households", "--out", str(second), "--full")
     from python_calamine import CalamineWorkbook
 
-    def cells(path):
+    def cells(path):  # the data, from the column headings down (above them: filters, export time, exporter)
         book = CalamineWorkbook.from_path(str(path))
-        return {name: book.get_sheet_by_name(name).to_python() for name in book.sheet_names}
+        sheets = {name: book.get_sheet_by_name(name).to_python() for name in book.sheet_names}
+        for rows in sheets.values():
+            assert rows[0][0] == "农户台账" and rows[1][0] == "筛选条件：全部" and rows[2][0].startswith("导出时间：")
+        return {name: rows[3:] for name, rows in sheets.items()}
 
     assert cells(first) == cells(second)
     history = ChangeRecord.objects.count()
@@ -316,9 +319,12 @@ def test_round_trip_of_the_demo_county(db, tmp_path):
     assert (Household.objects.count(), Member.objects.count()) == (households, members)
     assert _command("export_data", "households", "--out", str(second), "--full") == 0
 
-    def cells(path):
+    def cells(path):  # the data, from the column headings down (above them: filters, export time, exporter)
         book = CalamineWorkbook.from_path(str(path))
-        return {name: book.get_sheet_by_name(name).to_python() for name in book.sheet_names}
+        sheets = {name: book.get_sheet_by_name(name).to_python() for name in book.sheet_names}
+        for rows in sheets.values():
+            assert rows[0][0] == "农户台账" and rows[1][0] == "筛选条件：全部" and rows[2][0].startswith("导出时间：")
+        return {name: rows[3:] for name, rows in sheets.items()}
 
     assert cells(first) == cells(second)
     history = ChangeRecord.objects.count()

@@ -31,7 +31,22 @@ def _export(actor, django_capture_on_commit_callbacks, **filter_fields):
 
 def _sheets(job) -> dict[str, list[list]]:
     book = CalamineWorkbook.from_path(job.result_path)
-    return {name: book.get_sheet_by_name(name).to_python() for name in book.sheet_names}
+    # Above the column headings: the title, the filters, who exported it when (test_heading_names_the_filters).
+    return {name: book.get_sheet_by_name(name).to_python()[3:] for name in book.sheet_names}
+
+
+def test_heading_names_the_filters_the_time_and_the_exporter(shuanghe_reviewer, three_villages,
+                                                            django_capture_on_commit_callbacks):
+    job = _export(shuanghe_reviewer, django_capture_on_commit_callbacks, region_code=TUANJIE, unsafe_housing=True,
+                  household_type="ordinary")
+    book = CalamineWorkbook.from_path(job.result_path)
+    for name in ("农户", "家庭成员"):
+        rows = book.get_sheet_by_name(name).to_python()
+        assert rows[0][0] == "农户台账"
+        assert rows[1][0] == "筛选条件：地区=双河镇团结村；户类型=一般农户；危房（C/D级）=是"
+        assert rows[2][0].startswith("导出时间：") and "导出人：shuanghe" in rows[2][0]
+        assert "证件号码和电话：脱敏" in rows[2][0]
+        assert rows[3][0] == "户编号"
 
 
 def test_export_is_a_real_workbook_of_the_requesters_households(shuanghe_reviewer, three_villages,

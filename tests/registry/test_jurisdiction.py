@@ -488,6 +488,7 @@ ASSISTANCE_CHECK = ("tests/assistance/test_pages_refuse_other_unit.py (every wri
 CHECKED_ELSEWHERE = {
     "registry:household_create": "test_cannot_create_in_other_township, test_create_form_offers_only_own_villages",
     "web:home": "test_home_counts_only_own_jurisdiction",
+    "web:list_export": "tests/web/test_list_exports.py (each list's file holds only the rows in scope)",
     "cases:case_detail": "tests/cases/test_case_jurisdiction.py (other township refused, own works)",
     "cases:case_advance": "tests/cases/test_case_jurisdiction.py (other township refused, own works)",
     "cases:case_reverse": "tests/cases/test_case_jurisdiction.py (other township refused, own works)",

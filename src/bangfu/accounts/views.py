@@ -19,6 +19,7 @@ from bangfu.accounts.selectors import (
     user_history,
     users_filtered,
 )
+from bangfu.web.exports import list_export_context
 from bangfu.web.helpers import form_errors_from, require_capability
 from bangfu.web.lists import list_page
 
@@ -36,7 +37,8 @@ def user_list(request):
     require_capability(request.user, "accounts.manage")
     return list_page(request, filters=USER_FILTERS, page_size=USER_PAGE_SIZE,
                      rows=lambda values: users_filtered(request.user, UserFilter(**values)),
-                     template="accounts/user_list.html", partial="accounts/_user_table.html")
+                     template="accounts/user_list.html", partial="accounts/_user_table.html",
+                     context=list_export_context(request, "users"))
 
 
 @login_required

@@ -7,8 +7,6 @@ from decimal import Decimal
 
 import xlsxwriter
 
-from bangfu.assistance.ledger import LedgerKind, cell
-
 
 def _workbook():
     buffer = io.BytesIO()
@@ -26,22 +24,6 @@ def _write(sheet, row: int, col: int, value, formats, *, number: bool = False) -
         sheet.write_number(row, col, float(value), formats["money"] if isinstance(value, Decimal) else None)
     else:
         sheet.write_string(row, col, "" if value is None else str(value))
-
-
-def ledger_xlsx(kind: LedgerKind, entries) -> bytes:
-    """One ledger kind, the columns the page shows (declared once in assistance.ledger)."""
-    buffer, workbook, formats = _workbook()
-    sheet = workbook.add_worksheet(str(kind.label))
-    columns = kind.columns
-    for col, column in enumerate(columns):
-        sheet.write_string(0, col, str(column.heading), formats["header"])
-        sheet.set_column(col, col, column.width)
-    sheet.freeze_panes(1, 0)
-    for row, entry in enumerate(entries.iterator(), start=1):
-        for col, column in enumerate(columns):
-            _write(sheet, row, col, cell(entry, column), formats, number=column.number)
-    workbook.close()
-    return buffer.getvalue()
 
 
 def evaluation_xlsx(plan, year: int, rows) -> bytes:

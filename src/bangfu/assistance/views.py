@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from bangfu.assistance import forms as f
 from bangfu.assistance import services
 from bangfu.assistance.documents import briefing_write, unit_report_write
-from bangfu.assistance.exports import evaluation_xlsx, ledger_xlsx
+from bangfu.assistance.exports import evaluation_xlsx
 from bangfu.assistance.ledger import LEDGER_KIND_BY_KEY, LEDGER_KINDS, cell
 from bangfu.assistance.models import (
     Cadre,
@@ -140,22 +140,23 @@ def _text(value) -> str:
 
 
 def _filtered(user, kind, data):
-    year = data.get("year")
-    since, until = year_span(year) if year else (None, None)
-    unit_id = int(data["unit"]) if data.get("unit") else None
-    return ledger_entries_visible_to(user, kind, unit_id=unit_id, since=since, until=until)
+    from bangfu.assistance.listexports import ledger_rows
+
+    return ledger_rows(user, kind, data)
 
 
 @login_required
 def ledger_export(request, kind: str):
-    """The ledger as the list shows it (same filter, same door), as .xlsx."""
+    """The ledger as the list shows it (same filter, same door), as .xlsx: the list export of its kind (its
+    filters and who exported it above the columns)."""
+    from bangfu.web.exports import form_data, list_export_get, list_export_inline
+
     _require_view(request.user)
     kind = _kind(kind)
-    form = f.LedgerFilterForm(request.GET or None, units=units_visible_to(request.user))
-    entries = _filtered(request.user, kind, form.cleaned_data if form.is_valid() else {})
-    content = ledger_xlsx(kind, entries)
+    key = f"ledger-{kind.key}"
+    name, content = list_export_inline(actor=request.user, key=key,
+                                       data=form_data(list_export_get(key), request.user, request.GET))
     response = HttpResponse(content, content_type=XLSX)
-    name = f"{kind.label}台账-{timezone.localdate():%Y%m%d}.xlsx"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(name)}"
     return response
 

@@ -35,6 +35,19 @@ def audit_filtered(queryset: QuerySet, *, actor: str = "", date_from=None, date_
     return queryset
 
 
+def audit_rows(user, values: dict, *, view: str) -> QuerySet:
+    """The audit page's rows for one of its tabs (changes, reveals, security) and its filter's cleaned values."""
+    if view == "security":
+        records = security_events_visible_to(user)
+    else:
+        records = reveal_records_visible_to(user) if view == "reveals" else change_records_visible_to(user)
+    plain = view in ("reveals", "security")
+    return audit_filtered(records, actor=values.get("actor") or "", date_from=values.get("date_from"),
+                          date_to=values.get("date_to"), action="" if plain else values.get("action") or "",
+                          object_type="" if plain else values.get("object_type") or "",
+                          username_too=view == "security")
+
+
 def security_events_visible_to(user) -> QuerySet:
     """Failed logins, locks and duplicate-ID hits about users in the reader's jurisdiction; events naming no known
     user (a mistyped or invented username) only for readers bound to a county or above."""

@@ -140,3 +140,11 @@ class TransitionForm(forms.Form):
                                        max_value=90)
     working_days = forms.BooleanField(label=_("按工作日计算"), required=False)
     is_active = forms.BooleanField(label=_("启用"), required=False)
+
+
+class CaseFilterForm(forms.Form):
+    """The case list's filters (the page's two selects; its export names them)."""
+
+    state = forms.ChoiceField(label=_("环节"), required=False, choices=[
+        ("open", _("未办结")), ("overdue", _("已逾期")), *CaseState.choices, ("all", _("全部"))])
+    kind = forms.ChoiceField(label=_("类型"), required=False, choices=[("", _("全部")), *CaseKind.choices])

@@ -21,6 +21,22 @@ def cases_visible_to(user) -> QuerySet[Case]:
     return Case.objects.filter(village_scope(user, field="household__village_id"), household__is_active=True)
 
 
+def cases_filtered(user, *, state: str = "open", kind: str = "") -> QuerySet[Case]:
+    """The case list: open ones by default, or overdue, one state or all; of one kind or both."""
+    from bangfu.cases.choices import CaseState
+
+    cases = cases_visible_to(user).select_related("household", "household__village")
+    if state == "open":
+        cases = cases.filter(state__in=OPEN_STATES)
+    elif state == "overdue":
+        cases = cases.filter(state__in=OPEN_STATES, step_due_on__lt=clock.today())
+    elif state in CaseState.values:
+        cases = cases.filter(state=state)
+    if kind in CaseKind.values:
+        cases = cases.filter(kind=kind)
+    return cases.order_by("step_due_on", "-opened_at", "-id")
+
+
 def case_get_for_user(user, *, pk) -> Case:
     try:
         return cases_visible_to(user).select_related("household__village__parent", "opened_by").get(pk=pk)

@@ -32,6 +32,7 @@ from bangfu.cases.quality import RULE_LABELS
 from bangfu.cases.selectors import (
     case_decisions,
     case_get_for_user,
+    cases_filtered,
     cases_visible_to,
     household_cases,
     household_measures,
@@ -43,6 +44,7 @@ from bangfu.cases.workflow import PRECONDITIONS
 from bangfu.core.scoping import code_range_q, region_in_scope, village_scope
 from bangfu.regions.models import Region
 from bangfu.registry.selectors import household_get_for_user
+from bangfu.web.exports import list_export_context
 from bangfu.web.helpers import form_errors_from
 
 
@@ -55,18 +57,10 @@ def _errors_to_messages(request, error: ValidationError) -> None:
 @require_safe
 def case_list(request):
     require(request.user, "cases.view")
-    cases = cases_visible_to(request.user).select_related("household", "household__village")
     state = request.GET.get("state", "open")
     kind = request.GET.get("kind", "")
-    if state == "open":
-        cases = cases.filter(state__in=OPEN_STATES)
-    elif state == "overdue":
-        cases = cases.filter(state__in=OPEN_STATES, step_due_on__lt=clock.today())
-    elif state in CaseState.values:
-        cases = cases.filter(state=state)
-    if kind in CaseKind.values:
-        cases = cases.filter(kind=kind)
-    page = Paginator(cases.order_by("step_due_on", "-opened_at", "-id"), 50).get_page(request.GET.get("page"))
+    cases = cases_filtered(request.user, state=state, kind=kind)
+    page = Paginator(cases, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     from bangfu.monitoring.selectors import leads_visible_to
@@ -77,7 +71,7 @@ def case_list(request):
         "leads": leads, "query": query.urlencode(),
         "page": page, "queue": work_queue_for(request.user), "state": state, "kind": kind, "today": clock.today(),
         "states": [("open", _("未办结")), ("overdue", _("已逾期")), *CaseState.choices, ("all", _("全部"))],
-        "kinds": CaseKind.choices})
+        "kinds": CaseKind.choices, **list_export_context(request, "cases")})
 
 
 @login_required

@@ -11,7 +11,10 @@ from bangfu.jobs.services import jobs_reap_dead
 
 @login_required
 def job_list(request):
-    return render(request, "jobs/job_list.html", {"jobs": jobs_of(request.user)[:50]})
+    from bangfu.web.exports import list_export_context
+
+    return render(request, "jobs/job_list.html", {"jobs": jobs_of(request.user)[:50],
+                                                  **list_export_context(request, "jobs")})
 
 
 @login_required

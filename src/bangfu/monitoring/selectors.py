@@ -88,6 +88,14 @@ class WarningFilter:
     suspected: bool = False
 
 
+def warning_filter_from(data: dict) -> WarningFilter:
+    """The queue's filter from its form's cleaned values: no state given means the open warnings."""
+    state = data.get("state") or "open"
+    return WarningFilter(region_code=data.get("region") or "", rule=data.get("rule") or "",
+                         state="" if state == "all" else state, overdue=bool(data.get("overdue")),
+                         suspected=bool(data.get("suspected")))
+
+
 def warnings_filtered(user, flt: WarningFilter) -> QuerySet[RiskWarning]:
     qs = warnings_visible_to(user)
     if flt.region_code:

