@@ -19,7 +19,9 @@ from functools import cached_property
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 
-DEFAULT_COUNT_CAP = 10_000
+# A search counts at most this many rows: 20 pages of 50, more than anyone pages through; past it the pager asks for a
+# narrower search. The cost of a count grows with the cap (a common surname matches thousands of households).
+DEFAULT_COUNT_CAP = 1_000
 
 
 class CappedPaginator(Paginator):
@@ -31,7 +33,9 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def _capped_count(self) -> int:
-        return self.object_list[: self.cap + 1].count()
+        # Neither the page's ordering nor its joins change how many rows there are: without them PostgreSQL stops
+        # after cap + 1 matches instead of sorting every match first.
+        return self.object_list.order_by().select_related(None)[: self.cap + 1].count()
 
     @cached_property
     def count(self) -> int:
