@@ -77,8 +77,9 @@ class WorkQueue:
     subtree: bool  # township and county: the whole subtree's items, not only their own steps
 
 
-def _due(case: Case) -> dt.date | None:
-    dates = [d for d in (case.step_due_on, case.due_on if case.kind == CaseKind.IDENTIFICATION else None) if d]
+def _due_of(kind: str, step_due_on: dt.date | None, due_on: dt.date | None) -> dt.date | None:
+    """The nearer of the step's deadline and, for an identification, the case's overall deadline."""
+    dates = [d for d in (step_due_on, due_on if kind == CaseKind.IDENTIFICATION else None) if d]
     return min(dates) if dates else None
 
 
@@ -92,13 +93,25 @@ def work_queue_for(user, *, limit: int = 20) -> WorkQueue:
         steps = Transition.objects.filter(role=user.role, is_active=True).exclude(from_state="")
         qs = qs.filter(state__in=steps.values("from_state"))  # a subquery: still one query
     week_end = today + dt.timedelta(days=7)
-    # One query: the open cases in reach, most urgent first (a county holds tens to hundreds of open cases).
-    overdue, due_today, this_week, later = [], [], [], 0
-    for case in qs.order_by("step_due_on", "due_on", "id")[:2000]:
-        case.due = _due(case)
-        if case.due is None or case.due > week_end:
+    # The open cases in reach, most urgent first (a county holds tens to hundreds), read as plain tuples; then the
+    # few shown (at most `limit` per group) as objects: two queries, without building a model per open case.
+    buckets: dict[str, list[int]] = {"overdue": [], "today": [], "week": []}
+    dues: dict[int, dt.date] = {}
+    later = 0
+    for pk, kind, step_due_on, due_on in qs.order_by("step_due_on", "due_on", "id").values_list(
+            "id", "kind", "step_due_on", "due_on")[:2000]:
+        due = _due_of(kind, step_due_on, due_on)
+        if due is None or due > week_end:
             later += 1
-        else:
-            (overdue if case.due < today else due_today if case.due == today else this_week).append(case)
-    return WorkQueue(overdue=overdue[:limit], today=due_today[:limit], this_week=this_week[:limit],
+            continue
+        bucket = buckets["overdue" if due < today else "today" if due == today else "week"]
+        if len(bucket) < limit:
+            bucket.append(pk)
+            dues[pk] = due
+    shown = {case.pk: case for case in qs.filter(pk__in=list(dues))}
+    for pk, case in shown.items():
+        case.due = dues[pk]
+    overdue, due_today, this_week = ([shown[pk] for pk in buckets[key] if pk in shown]
+                                     for key in ("overdue", "today", "week"))
+    return WorkQueue(overdue=overdue, today=due_today, this_week=this_week,
                      later=later, subtree=subtree)

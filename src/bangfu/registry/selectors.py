@@ -19,6 +19,7 @@ from django.db.models import (
 )
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from bangfu.audit.models import ChangeRecord, RevealRecord
 from bangfu.core.crypto import field_cipher
@@ -276,6 +277,8 @@ def attach_member_counts(households) -> list[Household]:
                   .annotate(n=Count("id")).values_list("household_id", "n"))
     for household in rows:
         household.member_count = counts.get(household.pk, 0)
+        household.member_count_label = ngettext("%(n)s人", "%(n)s人", household.member_count) % {
+            "n": household.member_count}
     return rows
 
 

@@ -55,6 +55,19 @@ def _linked_village_tree(user) -> list[dict]:
     return list(townships.values())
 
 
+def _tree_links(tree: list[dict], query: str, selected: Region | None) -> list[dict]:
+    """Each node's link (the list's query with that region) and state, worked out once here rather than by the
+    template for each of a county's hundred-odd villages."""
+    prefix = f"?{query}&region=" if query else "?region="
+    chosen = selected.code if selected else ""
+    for node in tree:
+        code = node["region"].code
+        node.update(href=prefix + code, active=code == chosen, open=bool(chosen) and chosen[:9] == code[:9])
+        for child in node["children"]:
+            child.update(href=prefix + child["region"].code, active=child["region"].code == chosen)
+    return tree
+
+
 def _tree_root(user) -> Region | None:
     if user.region_id:
         return user.region
@@ -85,7 +98,10 @@ def household_list(request):
         partial="registry/_household_table.html",
         context={
             "selected_region": selected,
-            "tree": region_tree(root) if root else _linked_village_tree(request.user), "tree_root": root,
+            # A callable: the template calls it only when it shows the tree (not for the table alone, htmx).
+            "tree": lambda: _tree_links(region_tree(root) if root else _linked_village_tree(request.user),
+                                        _query_without(request, "page", "region"), selected),
+            "tree_root": root,
             "query_without_region": _query_without(request, "page", "region"),
             "can_edit": request.user.can("registry.edit"),
             "can_export": request.user.can("registry.export"),
