@@ -471,6 +471,7 @@ def test_inactive_user_sees_nothing(client, world, tuanjie_cadre):
 # URLs that show no household data and act on none; each with the reason.
 EXEMPT = {
     "web:login": "the login form",
+    "web:login_totp": "the login's second step (a code form); a logged-in user is sent on, nobody sees data",
     "web:logout": "ends the session",
     "web:healthz": "liveness probe: a constant",
     "set_language": "stores the language choice in a cookie",
@@ -533,6 +534,13 @@ CHECKED_ELSEWHERE = {
                           "tests/accounts/test_user_capability.py",
     "accounts:user_password": "tests/accounts/test_user_jurisdiction.py::test_other_county_accounts_are_404, "
                               "tests/accounts/test_user_capability.py",
+    # The second login step: one's own account only, no household data; administrators only (403 for others).
+    "accounts:totp_setup": "tests/accounts/test_totp.py::test_only_administrators_reach_the_totp_pages, "
+                           "tests/accounts/test_user_capability.py",
+    "accounts:totp_disable": "tests/accounts/test_totp.py::test_only_administrators_reach_the_totp_pages, "
+                             "tests/accounts/test_user_capability.py",
+    "accounts:user_totp_reset": "tests/accounts/test_totp.py::test_reset_of_another_county_account_is_404, "
+                                "tests/accounts/test_user_capability.py",
     # Paired assistance: records of units, not households; scoped by unit (assistance.selectors.units_visible_to).
     "assistance:home": ASSISTANCE_CHECK,
     "assistance:ledger_list": ASSISTANCE_CHECK,

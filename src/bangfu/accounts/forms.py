@@ -182,3 +182,17 @@ class PasswordSetForm(PasswordPairMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["password"].help_text = _("至少8位；请当面或电话告知本人")
+
+
+# --- the second login step (TOTP) ----------------------------------------------------------------------------
+
+
+class TotpCodeForm(forms.Form):
+    code = forms.CharField(label=_("动态验证码"), max_length=12, help_text=_("验证器应用当前显示的6位数字"),
+                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
+                                                         "autofocus": True}))
+
+
+class TotpDisableForm(forms.Form):
+    password = forms.CharField(label=_("当前密码"), strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))

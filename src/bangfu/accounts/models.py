@@ -17,9 +17,9 @@ class User(AbstractUser):
                                on_delete=models.PROTECT, related_name="users")
     unit = models.ForeignKey("assistance.Unit", verbose_name=_("所属帮扶单位"), null=True, blank=True,
                              on_delete=models.PROTECT, related_name="users")
-    # Optional second factor for administrators (RFC 6238 TOTP): the shared secret once confirmed, and the last
-    # time step used, so a code cannot be used twice.
-    totp_secret = models.CharField(_("动态验证码密钥"), max_length=64, blank=True, default="")
+    # Optional second factor for administrators (RFC 6238 TOTP, accounts.totp): the shared secret once confirmed,
+    # encrypted with the field key (empty: not enabled), and the last time step used, so a code cannot be used twice.
+    totp_secret = models.CharField(_("动态验证码密钥"), max_length=200, blank=True, default="")
     totp_last_step = models.BigIntegerField(default=0)
 
     class Meta:
@@ -37,6 +37,10 @@ class User(AbstractUser):
 
     def can(self, capability: str) -> bool:
         return self.is_active and capability in CAPABILITIES.get(self.role, frozenset())
+
+    @property
+    def totp_enabled(self) -> bool:
+        return bool(self.totp_secret)
 
     @property
     def display_name(self) -> str:

@@ -5,10 +5,15 @@ change history.
 actor=None is the command line (`bangfu add-user`), run by whoever operates the server: no jurisdiction applies.
 """
 
+import datetime as dt
+import math
+
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -21,9 +26,11 @@ from bangfu.accounts.selectors import (
     units_assignable_by,
     users_visible_to,
 )
+from bangfu.accounts.throttle import throttle_clear, throttle_reserve
+from bangfu.accounts.totp import totp_matching_step, totp_secret_open, totp_secret_seal
 from bangfu.assistance.models import Unit
-from bangfu.audit.models import ChangeRecord
-from bangfu.audit.services import change_record, snapshot
+from bangfu.audit.models import ChangeRecord, SecurityEvent
+from bangfu.audit.services import change_record, security_event_record, snapshot
 from bangfu.regions.models import Region
 
 FULL_NAME_MAX = User._meta.get_field("full_name").max_length
@@ -249,3 +256,110 @@ def user_set_password(*, actor, user: User, password: str) -> User:
                   after={"password": "（已由管理员重置）"}, region_code=_audit_region(user), reason="管理员重置密码")
     transaction.on_commit(lambda: login_failures_clear(user.username))
     return user
+
+
+# --- the second login step (TOTP) ---------------------------------------------------------------------------
+
+TOTP_OFF, TOTP_ON = "（未启用）", "（已启用）"  # what the change history records (audit.models.RECORDED_PHRASES)
+
+
+def _totp_record(*, actor, user: User, before: str, after: str, reason: str) -> None:
+    change_record(actor=actor, action=ChangeRecord.Action.UPDATE, instance=user, before={"totp_secret": before},
+                  after={"totp_secret": after}, region_code=_audit_region(user), reason=reason)
+
+
+def _totp_window() -> dt.timedelta:
+    return dt.timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
+
+
+def _locked_message(until) -> str:
+    minutes = max(1, math.ceil((until - timezone.now()).total_seconds() / 60))
+    return _("错误次数过多，已暂时锁定，请 %(minutes)s 分钟后再试。") % {"minutes": minutes}
+
+
+@transaction.atomic
+def totp_enable(*, actor, secret: str, code: str) -> User:
+    """An administrator turns on the second login step (动态验证码) for their own account, proving with a first
+    code that their authenticator app holds the secret. The secret is stored encrypted; that code is used up."""
+    _require(actor, "accounts.manage")
+    user = User.objects.select_for_update(of=("self",)).select_related("region", "unit").get(pk=actor.pk)
+    if user.totp_secret:
+        raise ValidationError({"code": _("动态验证码已启用；如需更换，请先停用再重新设置")})
+    step = totp_matching_step(secret, code)
+    if step is None:
+        raise ValidationError({"code": _("验证码不正确：请输入验证器应用当前显示的6位数字，并确认手机时间准确")})
+    user.totp_secret, user.totp_last_step = totp_secret_seal(secret), step
+    user.save(update_fields=["totp_secret", "totp_last_step"])
+    _totp_record(actor=actor, user=user, before=TOTP_OFF, after=TOTP_ON, reason="启用动态验证码")
+    return user
+
+
+def totp_disable(*, actor, password: str, address: str = "") -> User:
+    """An administrator turns the second step off for their own account, confirming with their password (wrong
+    passwords count towards a lock, as at login)."""
+    _require(actor, "accounts.manage")
+    key = f"totp-disable:{actor.pk}"
+    reservation = throttle_reserve(key, limit=settings.LOGIN_MAX_FAILURES, window=_totp_window())
+    if not reservation.granted:
+        raise ValidationError({"password": _locked_message(reservation.until)})
+    if not actor.check_password(password):
+        security_event_record(kind=SecurityEvent.Kind.LOGIN_FAILED, actor=actor, username=actor.username,
+                              address=address, detail=_("停用动态验证码时密码错误"))
+        raise ValidationError({"password": _("密码不正确")})
+    throttle_clear(key)
+    with transaction.atomic():
+        user = User.objects.select_for_update(of=("self",)).select_related("region", "unit").get(pk=actor.pk)
+        if user.totp_secret:
+            user.totp_secret = ""
+            user.save(update_fields=["totp_secret"])
+            _totp_record(actor=actor, user=user, before=TOTP_ON, after=TOTP_OFF, reason="停用动态验证码")
+    return user
+
+
+@transaction.atomic
+def totp_reset(*, actor, user: User) -> User:
+    """An administrator turns off another account's second step (重置动态验证码), e.g. when its phone was lost;
+    the person logs in with the password alone and may set it up again."""
+    _require(actor, "accounts.manage")
+    user = User.objects.select_for_update(of=("self",)).select_related("region", "unit").get(pk=user.pk)
+    _require_user_in_scope(actor, user)
+    if user.pk == actor.pk:
+        raise ValidationError({"__all__": _("不能重置自己的动态验证码：请在“动态验证码”页面用密码停用")})
+    if _outranks(user.role, actor):
+        raise PermissionDenied(_("该用户的角色权限超出您本人，不能重置其动态验证码"))
+    if not user.totp_secret:
+        raise ValidationError({"__all__": _("该用户未启用动态验证码")})
+    user.totp_secret = ""
+    user.save(update_fields=["totp_secret"])
+    _totp_record(actor=actor, user=user, before=TOTP_ON, after=TOTP_OFF, reason="管理员重置动态验证码")
+    return user
+
+
+def totp_login_check(*, user: User, code: str, address: str = "") -> str | None:
+    """The second login step: None when the code is right (its time step then used up), else the message.
+
+    Tries are counted per account before the code is checked (LOGIN_MAX_FAILURES in LOGIN_LOCK_MINUTES), so
+    parallel guesses cannot pass the limit; every wrong or replayed code is a security event."""
+    key = f"totp:{user.pk}"
+    reservation = throttle_reserve(key, limit=settings.LOGIN_MAX_FAILURES, window=_totp_window())
+    if not reservation.granted:
+        return _locked_message(reservation.until)
+    user = User.objects.get(pk=user.pk)
+    secret = totp_secret_open(user.totp_secret)
+    step = totp_matching_step(secret, code, after_step=user.totp_last_step)
+    # Used up atomically: the same code sent twice at once gets in once.
+    if step is not None and User.objects.filter(pk=user.pk, totp_last_step__lt=step).update(totp_last_step=step):
+        throttle_clear(key)
+        return None
+    replayed = totp_matching_step(secret, code) is not None
+    region = user.region_id or (user.unit.county_id if user.unit_id else "")
+    security_event_record(kind=SecurityEvent.Kind.TOTP_FAILED, actor=user, username=user.username, address=address,
+                          region_code=region, detail=_("验证码已使用过（重放）") if replayed else "")
+    if reservation.count == settings.LOGIN_MAX_FAILURES:
+        security_event_record(kind=SecurityEvent.Kind.LOGIN_LOCKED, actor=user, username=user.username,
+                              address=address, region_code=region,
+                              detail=_("动态验证码错误次数过多，已锁定至 %(until)s") % {
+                                  "until": f"{timezone.localtime(reservation.until):%H:%M}"})
+    if replayed:
+        return _("该验证码已使用过，请等待验证器应用显示新的验证码后输入。")
+    return _("验证码不正确，请输入验证器应用当前显示的6位数字。")

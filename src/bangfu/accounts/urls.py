@@ -8,4 +8,7 @@ urlpatterns = [
     path("new/", views.user_create, name="user_create"),
     path("<int:pk>/edit/", views.user_edit, name="user_edit"),
     path("<int:pk>/password/", views.user_password, name="user_password"),
+    path("<int:pk>/totp-reset/", views.user_totp_reset, name="user_totp_reset"),
+    path("totp/", views.totp_setup, name="totp_setup"),
+    path("totp/disable/", views.totp_disable, name="totp_disable"),
 ]

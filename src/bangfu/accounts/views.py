@@ -4,12 +4,21 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from bangfu.accounts import services
 from bangfu.accounts.filters import USER_FILTERS
-from bangfu.accounts.forms import PasswordSetForm, UserCreateForm, UserEditForm
+from bangfu.accounts.forms import (
+    PasswordSetForm,
+    TotpCodeForm,
+    TotpDisableForm,
+    UserCreateForm,
+    UserEditForm,
+    client_address,
+)
 from bangfu.accounts.selectors import (
     UserFilter,
     regions_assignable_by,
@@ -19,6 +28,7 @@ from bangfu.accounts.selectors import (
     user_history,
     users_filtered,
 )
+from bangfu.accounts.totp import totp_qr_svg, totp_secret_new, totp_secret_open, totp_secret_seal, totp_uri
 from bangfu.web.exports import list_export_context
 from bangfu.web.helpers import form_errors_from, require_capability
 from bangfu.web.lists import list_page
@@ -97,3 +107,84 @@ def user_password(request, pk: int):
             messages.success(request, _("已重置 %(username)s 的密码，请当面或电话告知本人") % {"username": user.username})
             return redirect("accounts:user_list")
     return render(request, "accounts/user_password.html", {"form": form, "account": user})
+
+
+# --- the second login step (TOTP) for administrators ---------------------------------------------------------
+
+# The secret being set up, kept in the session encrypted until the first code confirms it.
+TOTP_SETUP_KEY = "bangfu_totp_setup"
+
+
+def _setup_secret(request, *, fresh: bool) -> str:
+    token = request.session.get(TOTP_SETUP_KEY)
+    if token and not fresh:
+        try:
+            return totp_secret_open(token)
+        except Exception:  # a session from before a key rotation: start again
+            pass
+    secret = totp_secret_new()
+    request.session[TOTP_SETUP_KEY] = totp_secret_seal(secret)
+    return secret
+
+
+@login_required
+def totp_setup(request):
+    """动态验证码: an administrator turns the second login step on (secret, otpauth address and QR code, then a
+    first code) or, when on, sees that it is and may turn it off. The secret is never shown again after setup."""
+    require_capability(request.user, "accounts.manage")
+    if request.user.totp_enabled:
+        return render(request, "accounts/totp.html", {"enabled": True, "disable_form": TotpDisableForm()})
+    form = TotpCodeForm(request.POST or None)
+    secret = _setup_secret(request, fresh=request.method == "GET")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.totp_enable(actor=request.user, secret=secret, code=form.cleaned_data["code"])
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            request.session.pop(TOTP_SETUP_KEY, None)
+            messages.success(request, _("已启用动态验证码：以后登录时，输入密码后还需输入验证器应用显示的验证码。"))
+            return redirect("accounts:totp_setup")
+    uri = totp_uri(secret, request.user.username)
+    grouped = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    return render(request, "accounts/totp.html", {
+        "enabled": False, "form": form, "secret": grouped, "uri": uri,
+        "qr": mark_safe(totp_qr_svg(uri)),  # segno's own SVG markup
+    })
+
+
+@login_required
+def totp_disable(request):
+    require_capability(request.user, "accounts.manage")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = TotpDisableForm(request.POST)
+    if form.is_valid():
+        try:
+            services.totp_disable(actor=request.user, password=form.cleaned_data["password"],
+                                  address=client_address(request))
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(request, _("已停用动态验证码：以后登录只需密码。"))
+            return redirect("accounts:totp_setup")
+    return render(request, "accounts/totp.html", {"enabled": True, "disable_form": form}, status=400)
+
+
+@login_required
+def user_totp_reset(request, pk: int):
+    """重置动态验证码 of another account (its phone lost): a confirmation page, then the reset, audited."""
+    require_capability(request.user, "accounts.manage")
+    user = user_get_for_user(request.user, pk=pk)
+    error = ""
+    if request.method == "POST":
+        try:
+            services.totp_reset(actor=request.user, user=user)
+        except ValidationError as refused:
+            error = " ".join(refused.messages)
+        else:
+            messages.success(request, _("已重置 %(username)s 的动态验证码：该用户现在只用密码登录，可重新设置。") % {
+                "username": user.username})
+            return redirect("accounts:user_edit", pk=user.pk)
+    return render(request, "accounts/user_totp_reset.html", {"account": user, "error": error},
+                  status=400 if error else 200)

@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 FINGERPRINT_LABELS = {"id_number": _("证件号码"), "phone": _("联系电话")}
 # Words a service records in place of a value (accounts.services, a reset password), shown in the reader's language.
-RECORDED_PHRASES = frozenset({gettext_noop("（原密码）"), gettext_noop("（已由管理员重置）")})
+RECORDED_PHRASES = frozenset({gettext_noop("（原密码）"), gettext_noop("（已由管理员重置）"), gettext_noop("（未启用）"),
+                              gettext_noop("（已启用）")})
 
 
 def _model_named(object_type: str):

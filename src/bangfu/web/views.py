@@ -1,18 +1,24 @@
 """The shell: login, the work bench (home), the audit log."""
 
 import json
+import time
 from urllib.parse import quote
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bangfu.accounts.forms import LockingAuthenticationForm
+from bangfu.accounts.forms import LockingAuthenticationForm, TotpCodeForm, client_address
+from bangfu.accounts.models import User
+from bangfu.accounts.services import totp_login_check
 from bangfu.audit.filters import AUDIT_FILTERS
 from bangfu.audit.selectors import audit_rows, audit_subjects
 from bangfu.reports.indicators import (
@@ -26,11 +32,25 @@ from bangfu.reports.selectors import village_summaries_visible_to
 from bangfu.web.exports import list_export_context
 from bangfu.web.lists import list_page
 
+# Between the password and the code: who, with which backend, since when, and where to go. The session is not
+# logged in meanwhile, so every page still asks for a login.
+TOTP_PENDING = "bangfu_totp_pending"
+TOTP_PENDING_SECONDS = 300
+
 
 class LoginView(auth_views.LoginView):
     template_name = "web/login.html"
     redirect_authenticated_user = True
     authentication_form = LockingAuthenticationForm
+
+    def form_valid(self, form):
+        user = form.get_user()
+        if not user.totp_enabled:
+            return super().form_valid(form)
+        self.request.session.cycle_key()
+        self.request.session[TOTP_PENDING] = {"user": user.pk, "backend": user.backend, "at": int(time.time()),
+                                              "next": self.get_success_url()}
+        return redirect("web:login_totp")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -40,6 +60,34 @@ class LoginView(auth_views.LoginView):
             context["demo_accounts"] = [(username, name) for username, name, *_ in DEMO_USERS]
             context["demo_password"] = DEMO_PASSWORD
         return context
+
+
+def login_totp(request):
+    """The second login step of an account with a TOTP code: the code, then the session is logged in."""
+    if request.user.is_authenticated:
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    pending = request.session.get(TOTP_PENDING)
+    user = None
+    if isinstance(pending, dict) and time.time() - pending.get("at", 0) <= TOTP_PENDING_SECONDS:
+        user = User.objects.filter(pk=pending.get("user"), is_active=True).first()
+    if user is None or not user.totp_enabled:
+        request.session.pop(TOTP_PENDING, None)
+        messages.info(request, _("请重新输入用户名和密码登录。"))
+        return redirect(settings.LOGIN_URL)
+    form = TotpCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        error = totp_login_check(user=user, code=form.cleaned_data["code"], address=client_address(request))
+        if error is None:
+            del request.session[TOTP_PENDING]
+            login(request, user, backend=pending["backend"])
+            target = pending.get("next") or ""
+            if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                   require_https=request.is_secure()):
+                target = resolve_url(settings.LOGIN_REDIRECT_URL)
+            return redirect(target)
+        form.add_error("code", error)
+    return render(request, "web/login_totp.html", {"form": form, "username": user.username},
+                  status=400 if form.errors else 200)
 
 
 @login_required
