@@ -197,3 +197,14 @@ def test_queries_do_not_grow_with_the_rows(key, county_admin, world, make_househ
         case_open(actor=county_admin, household=household, summary="因病")
     assert Lead.objects.count() >= 8
     assert queries() == few
+
+
+def test_an_id_number_typed_into_a_filter_is_not_stored_in_clear(client, county_admin, world,
+                                                                 django_capture_on_commit_callbacks):
+    number = synthetic_id()
+    client.force_login(county_admin)
+    rows, _sheet = _export(client, "monitored", {"q": number}, django_capture_on_commit_callbacks)
+    job = Job.objects.get()
+    assert number not in str(job.params) and number not in job.title
+    assert "cipher" in job.params["data"]["q"]
+    assert number not in rows[1][0] and "＊18位数字＊" in rows[1][0]  # the filter row says a number was searched

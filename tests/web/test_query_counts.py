@@ -61,8 +61,8 @@ PAGES = {
     "household-list": (lambda w: reverse("registry:household_list"), {}, {}, 7),
     "household-list-htmx": (lambda w: reverse("registry:household_list"), {}, {"HX-Request": "true"}, 7),
     "household-list-page-2": (lambda w: reverse("registry:household_list"), {"page": "2"}, {}, 7),
-    # + naming the chosen region in the export's scope sentence
-    "household-list-township": (lambda w: reverse("registry:household_list"), {"region": "513225103000"}, {}, 10),
+    # + naming the chosen region in the export's scope sentence, and in the monitored ledger's
+    "household-list-township": (lambda w: reverse("registry:household_list"), {"region": "513225103000"}, {}, 11),
     "household-list-below-line": (lambda w: reverse("registry:household_list"), {"below_line": "on"}, {}, 8),
     "household-list-group": (lambda w: reverse("registry:household_list"), {"group": "3组"}, {}, 7),
     "household-list-filtered": (lambda w: reverse("registry:household_list"),

@@ -39,6 +39,7 @@ from bangfu.registry.selectors import (
     identifier_in,
     member_get_for_user,
 )
+from bangfu.web.exports import list_export_context
 from bangfu.web.helpers import form_errors_from, require_capability
 from bangfu.web.lists import list_page
 
@@ -107,6 +108,7 @@ def household_list(request):
             "can_export": request.user.can("registry.export"),
             "can_export_personal": request.user.can("registry.export_personal"),
             "can_reveal": request.user.can("registry.reveal"),
+            **list_export_context(request, "monitored"),
         })
     if request.htmx and identifier_in(request.GET.get("q", ""))[0]:
         # An ID number or phone searched for must not stay in the browser's history: push the URL without it.

@@ -111,10 +111,22 @@ def form_data(export: ListExport, user, query) -> dict[str, str]:
 
 
 def form_values(form: forms.Form) -> dict[str, Any]:
-    """The cleaned values; a parameter that does not parse is left out, as the list pages ignore it."""
+    """The cleaned values; a parameter that does not parse, or is not given, takes the field's empty value, as the
+    list pages do (web.filters.FilterSet.values)."""
     form.is_valid()
     cleaned = getattr(form, "cleaned_data", {})
-    return {name: cleaned.get(name) for name in form.fields if name not in form.errors}
+    values = {}
+    for name, form_field in form.fields.items():
+        if name in cleaned and name not in form.errors:
+            values[name] = cleaned[name]
+        elif isinstance(form_field, forms.BooleanField):
+            values[name] = False
+        else:
+            try:
+                values[name] = form_field.to_python(None)  # the field's empty value ("" for text, None for a date)
+            except forms.ValidationError:
+                values[name] = None
+    return values
 
 
 def filter_words(export: ListExport, form: forms.Form, values: dict[str, Any]) -> list[str]:
@@ -183,6 +195,22 @@ def _may_reveal(export: ListExport, actor) -> bool:
     return bool(export.personal and export.may_reveal and export.may_reveal(actor))
 
 
+def _stored(data: dict) -> dict:
+    """The filter as it may be written to the job's row: search text that could be an ID number or phone is kept
+    encrypted (as the household export keeps it), never in clear."""
+    from bangfu.core.crypto import field_cipher
+
+    return {name: {"cipher": field_cipher().encrypt("search", value)} if contains_identifier(str(value)) else value
+            for name, value in data.items()}
+
+
+def _loaded(data: dict) -> dict:
+    from bangfu.core.crypto import field_cipher
+
+    return {name: field_cipher().decrypt("search", value["cipher"]) if isinstance(value, dict) else value
+            for name, value in data.items()}
+
+
 def list_export_title(export: ListExport, *, actor, words: list[str], full: bool) -> str:
     kind = _("含完整证件号码") if full else (_("脱敏") if export.personal else "")
     parts = [str(export.title), _("、").join(words) if words else actor.place_label, kind,
@@ -205,7 +233,7 @@ def list_export_start(*, actor, key: str, data: dict, full: bool = False):
     form = export.form(actor, data)
     words = filter_words(export, form, form_values(form))
     job = job_start(actor=actor, kind=KIND, title=list_export_title(export, actor=actor, words=words, full=full),
-                    params={"list": key, "data": data, "include_personal": full})
+                    params={"list": key, "data": _stored(data), "include_personal": full})
     if export.personal:
         reveal_record(actor=actor, field="export_full" if full else "export_masked", instance=job,
                       household_id=None, region_code=actor.region_id or "")
@@ -220,7 +248,7 @@ def list_export_run(job, progress) -> tuple[str, Path]:
         raise PermissionDenied(_("发起人已无导出该列表的权限"))
     full = bool(job.params.get("include_personal")) and _may_reveal(export, actor)
     path = job_partial_path(job, ".xlsx")
-    list_export_write(path, export, actor=actor, data=job.params["data"], full=full, progress=progress)
+    list_export_write(path, export, actor=actor, data=_loaded(job.params["data"]), full=full, progress=progress)
     return f"{export.title}-{timezone.localtime():%Y%m%d-%H%M%S}.xlsx", path
 
 
@@ -232,6 +260,24 @@ def list_export_inline(*, actor, key: str, data: dict) -> tuple[str, bytes]:
     buffer = io.BytesIO()
     list_export_write(buffer, export, actor=actor, data=data, full=False)
     return f"{export.title}-{timezone.localtime():%Y%m%d-%H%M%S}.xlsx", buffer.getvalue()
+
+
+def list_export_file(*, actor, key: str, path: Path, data: dict, full: bool = False) -> int:
+    """Write the list to `path` now (the command line), under the actor's rights; logged like an export from the
+    page when the list holds personal data. Returns the number of rows."""
+    from bangfu.audit.services import reveal_record
+    from bangfu.regions.models import Region
+
+    export = list_export_get(key)
+    if export is None or not export.allowed(actor):
+        raise PermissionDenied(_("您的角色不能导出该列表"))
+    if full and not _may_reveal(export, actor):
+        raise PermissionDenied(_("您的角色不能导出完整的证件号码和电话"))
+    if export.personal:
+        region = Region.objects.get(code=data.get("region") or actor.region_id)
+        reveal_record(actor=actor, field="export_full" if full else "export_masked", instance=region,
+                      household_id=None, region_code=region.code)
+    return list_export_write(path, export, actor=actor, data=data, full=full)
 
 
 def heading_lines(*, title, words: list[str], actor, full: bool, personal: bool) -> list[str]:
