@@ -56,6 +56,24 @@ class HouseholdDetailOut(HouseholdOut):
     income: list[IncomeOut]
 
 
+class ErrorOut(Schema):
+    """A refusal: the reason, in the caller's language (bad input, not logged in, no right, not found)."""
+
+    detail: str
+
+
+class ValidationErrorOut(Schema):
+    """Parameters of the wrong type or out of range: one entry per parameter (where, what, why)."""
+
+    detail: list[dict]
+
+
+# What any call may answer besides its result, documented so clients (and the schema tests) know them: 400 a
+# parameter with a control character (web.middleware.BadInputMiddleware), 401 not logged in, 403 a role without
+# the right, 422 a parameter of the wrong type or range.
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ValidationErrorOut}
+
+
 class HouseholdPage(Schema):
     count: int
     count_capped: bool = False
@@ -87,7 +105,7 @@ def _require_view(request) -> None:
         raise PermissionDenied(_("您的角色不能查看农户档案"))
 
 
-@router.get("/", response=HouseholdPage, summary="农户列表（按管辖范围）")
+@router.get("/", response={200: HouseholdPage, **ERRORS}, summary="农户列表（按管辖范围）")
 def household_list(request, filters: Query[HouseholdQuery]):
     _require_view(request)
     limit, offset = filters.limit, filters.offset
@@ -98,7 +116,7 @@ def household_list(request, filters: Query[HouseholdQuery]):
             "results": rows}
 
 
-@router.get("/{household_id}", response=HouseholdDetailOut, summary="农户详情（敏感信息脱敏）")
+@router.get("/{household_id}", response={200: HouseholdDetailOut, 404: ErrorOut, **ERRORS}, summary="农户详情（敏感信息脱敏）")
 def household_detail(request, household_id: int):
     _require_view(request)
     household = household_get_for_user(request.user, pk=household_id)

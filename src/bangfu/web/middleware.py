@@ -50,6 +50,10 @@ class BadInputMiddleware:
             with translation.override(chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE):
                 message = gettext("请求参数“%(name)s”含有不允许的控制字符（如 NUL），已拒绝。") % {
                     "name": bad[:40].encode("unicode_escape").decode("ascii")}
+            if request.path.startswith("/api/"):  # the API answers in JSON, as its schema says
+                from django.http import JsonResponse
+
+                return JsonResponse({"detail": message}, status=400, json_dumps_params={"ensure_ascii": False})
             return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
 
