@@ -1,6 +1,8 @@
 """Database housekeeping shared by bulk writers (the demo build, imports)."""
 
-from django.db import connections
+from contextlib import contextmanager
+
+from django.db import connections, transaction
 
 
 def refresh_planner_statistics(using: str = "default") -> None:
@@ -17,3 +19,48 @@ def refresh_planner_statistics(using: str = "default") -> None:
             cursor.execute("PRAGMA analysis_limit=1000")
             cursor.execute("ANALYZE")
             cursor.execute("PRAGMA optimize")
+
+
+@contextmanager
+def indexes_deferred(*models, using: str = "default"):
+    """Load many rows into these (empty) tables with their secondary indexes built once afterwards, instead of
+    kept up to date row by row: several times faster for a million rows, most of all for the trigram index on
+    names and the indexes on random blind-index digests.
+
+    Indexes that back a constraint (primary keys, UNIQUE) stay, so the load is checked as it goes. On SQLite the
+    tables' triggers go too (those keeping the FTS5 name index), and that index is rebuilt once at the end. Runs inside one transaction
+    (DDL is transactional on PostgreSQL and SQLite): if the load fails or the process dies, the indexes are back
+    as they were, with no rows."""
+    conn = connections[using]
+    tables = [model._meta.db_table for model in models]
+    with transaction.atomic(using=using), conn.cursor() as cursor:
+        if conn.vendor == "postgresql":
+            cursor.execute(
+                "SELECT i.indexname, i.indexdef FROM pg_indexes i JOIN pg_class c ON c.relname = i.indexname "
+                "WHERE i.schemaname = current_schema() AND i.tablename = ANY(%s) "
+                "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = c.oid)", [tables])
+        elif conn.vendor == "sqlite":
+            marks = ", ".join(["%s"] * len(tables))
+            cursor.execute(f"SELECT name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') "
+                           f"AND tbl_name IN ({marks}) AND sql IS NOT NULL", tables)
+        else:
+            yield
+            return
+        dropped = list(cursor.fetchall())
+        for name, _definition in dropped:
+            kind = "TRIGGER" if _definition.upper().startswith("CREATE TRIGGER") else "INDEX"
+            cursor.execute(f"DROP {kind} {conn.ops.quote_name(name)}")
+        yield
+        if conn.vendor == "postgresql":
+            # Foreign keys are checked at commit (DEFERRABLE INITIALLY DEFERRED), and PostgreSQL builds no index on
+            # a table with checks pending: run them now, then defer again as the constraints were.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        for _name, definition in dropped:
+            cursor.execute(definition)
+        if conn.vendor == "sqlite" and any(d.upper().startswith("CREATE TRIGGER") for _n, d in dropped):
+            # Triggers keep the FTS5 name index (registry.search); while they were gone it missed the load.
+            from bangfu.registry.search import SQLITE_NAME_INDEX
+
+            if any(name.startswith(SQLITE_NAME_INDEX) for name, _d in dropped):
+                cursor.execute(f"INSERT INTO {SQLITE_NAME_INDEX}({SQLITE_NAME_INDEX}) VALUES ('rebuild')")

@@ -1,0 +1,42 @@
+"""Bulk loads build secondary indexes once at the end (core.db.indexes_deferred), and lose none of them."""
+
+import pytest
+from django.db import connection
+
+from bangfu.core.db import indexes_deferred
+from bangfu.registry.models import Household, IncomeRecord, Member
+from bangfu.registry.search import members_named
+
+TABLES = [Household._meta.db_table, Member._meta.db_table, IncomeRecord._meta.db_table]
+
+
+def _indexes_and_triggers() -> set[str]:
+    with connection.cursor() as cursor:
+        names = {(table, name) for table in TABLES
+                 for name in connection.introspection.get_constraints(cursor, table)}
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger'")
+            names |= {(table, name) for table, name in cursor.fetchall() if table in TABLES}
+    return names
+
+
+@pytest.mark.django_db
+def test_the_indexes_are_dropped_for_the_load_and_all_come_back(make_household):
+    before = _indexes_and_triggers()
+    with indexes_deferred(Household, Member, IncomeRecord):
+        during = _indexes_and_triggers()
+        household = make_household(head_name="延后索引户主")
+    assert during < before  # the secondary indexes were gone while loading
+    assert _indexes_and_triggers() == before
+    # The name index was rebuilt for what was written while its upkeep was off (SQLite: FTS5 triggers).
+    assert list(members_named("延后索引").values_list("household_id", flat=True)) == [household.pk]
+
+
+@pytest.mark.django_db
+def test_a_failed_load_leaves_the_indexes_and_no_rows(make_household):
+    before = _indexes_and_triggers()
+    with pytest.raises(RuntimeError), indexes_deferred(Household, Member, IncomeRecord):
+        make_household(head_name="失败的导入")
+        raise RuntimeError("the load fails half-way")
+    assert _indexes_and_triggers() == before
+    assert not Member.objects.filter(name="失败的导入").exists()
