@@ -16,6 +16,7 @@
     bangfu import households FILE [--year YEAR] [--json] [--commit]   import a household ledger (preview unless --commit)
     bangfu export households --out FILE.xlsx [--region CODE] [--full]   the household ledger (masked unless --full)
     bangfu export monitored --out FILE.xlsx [--region CODE] [--full]    monitored households, national layout
+    bangfu export template KIND --out FILE.xlsx   a blank import template (households, members, incomes, feed-…)
     bangfu build-demo ...      (re)build the synthetic county
     bangfu import feed --kind KIND FILE --period YYYY-MM [--json] [--commit]   a department file (report; exit 1 on errors)
     bangfu screen [--json]     one screening run, counts by rule

@@ -104,9 +104,9 @@ def test_template_reads_back_as_a_ledger(client, tuanjie_cadre, leader, tmp_path
     from bangfu.ingest.reader import read_workbook
 
     client.force_login(leader)
-    assert client.get(reverse("ingest:import_template")).status_code == 403
+    assert client.get(reverse("ingest:import_template", args=["households"])).status_code == 403
     client.force_login(tuanjie_cadre)
-    response = client.get(reverse("ingest:import_template"))
+    response = client.get(reverse("ingest:import_template", args=["households"]))
     assert response.status_code == 200
     path = tmp_path / "template.xlsx"
     path.write_bytes(response.content)

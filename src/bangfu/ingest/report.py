@@ -64,32 +64,3 @@ def error_report_write(path: Path, plan: ImportPlan) -> None:
         out.set_column(width + 1, width + 1, 60)
         out.freeze_panes(len(sheet.header_cells), 1)
     workbook.close()
-
-
-def import_template_write(target, *, kind=None) -> None:
-    """A blank ledger for an import kind: one header row with every column the import reads, ID numbers
-    pre-formatted as text (so Excel keeps all 18 digits), and a sheet explaining each column and its values."""
-    from bangfu.ingest.households import _CHOICES, HOUSEHOLDS
-
-    kind = kind or HOUSEHOLDS
-    workbook = xlsxwriter.Workbook(target, {"in_memory": True})
-    bold = workbook.add_format({"bold": True, "bg_color": "#EEF1F4", "border": 1})
-    text = workbook.add_format({"num_format": "@"})
-    sheet = workbook.add_worksheet(kind.label[:31])
-    for col, field in enumerate(kind.fields):
-        sheet.write_string(0, col, field.label, bold)
-        sheet.set_column(col, col, 22 if field.key == "id_number" else 12, text if field.key in (
-            "id_number", "number", "phone") else None)
-    sheet.freeze_panes(1, 0)
-    notes = workbook.add_worksheet("填写说明")
-    for col, title in enumerate(("列名", "也可写作", "必填", "可填的值")):
-        notes.write_string(0, col, title, bold)
-    for row, field in enumerate(kind.fields, start=1):
-        notes.write_string(row, 0, field.label)
-        notes.write_string(row, 1, "、".join(field.synonyms))
-        notes.write_string(row, 2, "是" if field.required else "")
-        if field.key in _CHOICES:
-            notes.write_string(row, 3, "、".join(k for k in _CHOICES[field.key][0] if k))
-    notes.set_column(0, 1, 30)
-    notes.set_column(3, 3, 60)
-    workbook.close()

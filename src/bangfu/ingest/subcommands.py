@@ -87,3 +87,23 @@ class ExportHouseholds:
         note = "（含完整证件号码和电话，已记录）" if options["full"] else "（证件号码和电话已脱敏）"
         stdout.write(f"已导出 {count} 户到 {options['out']}{note}")
         return 0
+
+
+@subcommand("export", "template",
+            help="空白导入模板（.xlsx）：households、members、incomes 或 feed-<部门数据类型>，不含任何人的数据")
+class ExportTemplate:
+    def add_arguments(self, parser) -> None:
+        from bangfu.ingest.blanks import blanks
+
+        parser.add_argument("template", metavar="KIND", choices=sorted(blanks()),
+                            help="、".join(f"{key}（{blank.label}）" for key, blank in blanks().items()))
+        parser.add_argument("--out", required=True)
+
+    def handle(self, options, stdout) -> int:
+        from bangfu.ingest.blanks import blank_write, blanks
+
+        blank = blanks()[options["template"]]
+        with open(options["out"], "wb") as out:
+            blank_write(out, blank)
+        stdout.write(f"已写出{blank.label}模板到 {options['out']}（{len(blank.columns)} 列，另有“填写说明”工作表）")
+        return 0

@@ -1,6 +1,7 @@
 """The import pages: upload, preview (counts, every problem, unknown columns to map), commit."""
 
 import datetime as dt
+import io
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -95,18 +96,22 @@ def import_commit(request, pk: int):
 
 
 @login_required
-def import_template(request):
-    """A blank household ledger to fill in (no one's data)."""
-    import io
+def import_template(request, kind: str):
+    """A blank template for one kind of imported file (no one's data), for who may import such files."""
+    from urllib.parse import quote
 
-    from django.http import HttpResponse
+    from django.http import Http404, HttpResponse
 
-    from bangfu.ingest.report import import_template_write
+    from bangfu.ingest.blanks import blank_write, blanks
 
-    _require_edit(request.user)
+    blank = blanks().get(kind)
+    if blank is None:
+        raise Http404(_("没有这种模板"))
+    if not request.user.can(blank.capability):
+        raise PermissionDenied(_("您的角色不能导入此类文件"))
     buffer = io.BytesIO()
-    import_template_write(buffer)
+    blank_write(buffer, blank)
     response = HttpResponse(buffer.getvalue(),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''%E5%86%9C%E6%88%B7%E5%8F%B0%E8%B4%A6%E6%A8%A1%E6%9D%BF.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(blank.file_name)}"
     return response
