@@ -40,3 +40,18 @@ def test_a_failed_load_leaves_the_indexes_and_no_rows(make_household):
         raise RuntimeError("the load fails half-way")
     assert _indexes_and_triggers() == before
     assert not Member.objects.filter(name="失败的导入").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("rows", "analyzed"), [(999, False), (1_000, True)])
+def test_planner_statistics_are_refreshed_after_a_large_bulk_write_commits(rows, analyzed,
+                                                                          django_capture_on_commit_callbacks):
+    from django.test.utils import CaptureQueriesContext
+
+    from bangfu.core.db import analyze_after_commit
+
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
+        analyze_after_commit(Household, Member, rows=rows)
+        assert not any("ANALYZE" in q["sql"] for q in queries.captured_queries)  # not before the commit
+    statements = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("ANALYZE")]
+    assert statements == ([f"ANALYZE {connection.ops.quote_name(t)}" for t in TABLES[:2]] if analyzed else [])

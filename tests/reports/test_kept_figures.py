@@ -202,3 +202,24 @@ def test_incomes_and_the_monitoring_line_move_households_across_the_line(county_
     household_update(actor=county_admin, household=b, data={"monitoring_type": "marginal", "identified_month": "202501"})
     assert_kept_equals_recount(*readers)
     assert summary_below_line(village_summaries_visible_to(county_admin)) == 1  # monitored now: not missed
+
+
+def test_a_bulk_writer_through_the_services_recounts_each_village_once(county_admin, readers):
+    """village_summaries_deferred: record-by-record services inside it note their villages; the figures follow
+    on leaving, with one recount per village instead of one per record."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from bangfu.reports.summaries import village_summaries_deferred
+
+    households = [_household(county_admin, TUANJIE) for _ in range(3)]
+    with CaptureQueriesContext(connection) as queries, village_summaries_deferred():
+        for household in households:
+            household_update(actor=county_admin, household=household, data={"household_type": "formerly_poor"})
+        with village_summaries_deferred():  # nested: still once, by the outermost
+            household_update(actor=county_admin, household=households[0], data={"housing_safety": "C"})
+        assert summary_totals(village_summaries_visible_to(county_admin))["formerly_poor"] == 0  # not yet
+    recounts = [q for q in queries.captured_queries if q["sql"].startswith("DELETE FROM \"reports_villagesummary\"")]
+    assert len(recounts) == 1
+    assert summary_totals(village_summaries_visible_to(county_admin))["formerly_poor"] == 3
+    assert_kept_equals_recount(*readers)

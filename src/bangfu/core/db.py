@@ -21,6 +21,27 @@ def refresh_planner_statistics(using: str = "default") -> None:
             cursor.execute("PRAGMA optimize")
 
 
+# Fewer rows than this change no plan: the statistics the autovacuum daemon (or the next bulk write) gathers do.
+ANALYZE_AFTER_ROWS = 1_000
+
+
+def analyze_after_commit(*models, rows: int, using: str = "default") -> None:
+    """After a bulk write of `rows` rows into these models' tables commits, refresh the planner's statistics of
+    those tables (imports: a county's first ledger turns empty tables into full ones, and plans made for empty
+    tables scan everything)."""
+    if rows < ANALYZE_AFTER_ROWS:
+        return
+    tables = [model._meta.db_table for model in models]
+
+    def analyze() -> None:
+        conn = connections[using]
+        with conn.cursor() as cursor:
+            for table in tables:
+                cursor.execute(f"ANALYZE {conn.ops.quote_name(table)}")
+
+    transaction.on_commit(analyze, using=using)
+
+
 @contextmanager
 def indexes_deferred(*models, using: str = "default"):
     """Load many rows into these (empty) tables with their secondary indexes built once afterwards, instead of

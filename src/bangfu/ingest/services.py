@@ -10,12 +10,14 @@ from bangfu.audit.context import current_request_id
 from bangfu.audit.models import ChangeRecord
 from bangfu.audit.services import change_record, snapshot, snapshot_values
 from bangfu.core.crypto import field_cipher
+from bangfu.core.db import analyze_after_commit
 from bangfu.core.masking import mask_phone
 from bangfu.ingest.bulk import bulk_insert
 from bangfu.ingest.households import ImportPlan
 from bangfu.ingest.models import ImportMapping, ImportRun
 from bangfu.registry import choices as c
 from bangfu.registry.models import Household, IncomeRecord, Member
+from bangfu.reports.summaries import village_summaries_deferred
 
 BATCH = 1000
 
@@ -119,6 +121,7 @@ def _insert_members_of_existing(actor, plan_h, cipher, reason: str, counts: dict
 
 
 @transaction.atomic
+@village_summaries_deferred()  # the registry services called per record note villages; each recounted once
 def households_import_commit(*, actor, plan: ImportPlan, reason: str = "", progress=None) -> dict:
     """Write the plan's accepted households, members and incomes: all of them or, on any failure, nothing.
 
@@ -172,6 +175,7 @@ def households_import_commit(*, actor, plan: ImportPlan, reason: str = "", progr
         logging.getLogger(__name__).warning("import commit refused: %s", error)
         raise ValidationError(_("导入期间有户编号或证件号码刚被他人登记：本次未写入任何数据，请重新预览后再提交")) from None
     _refresh_summaries(accepted)
+    analyze_after_commit(Household, Member, IncomeRecord, rows=sum(counts.values()))
     return counts
 
 

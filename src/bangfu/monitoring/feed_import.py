@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from bangfu.audit.models import ChangeRecord
 from bangfu.audit.services import change_record, snapshot
 from bangfu.core.crypto import field_cipher
+from bangfu.core.db import analyze_after_commit
 from bangfu.core.parsing import ParseError, clean_text, parse_amount, parse_date
 from bangfu.core.scoping import village_scope
 from bangfu.ingest.cells import resident_id
@@ -209,4 +210,5 @@ def feed_upload_commit(*, actor, kind: str, period: str, path: Path, file_name: 
                   after=snapshot(upload, exclude=frozenset({"errors"})),
                   region_code=getattr(actor, "region_id", "") or "",
                   reason=_("替换了同类同月此前导入的 %(n)s 行") % {"n": replaced} if replaced else "")
+    analyze_after_commit(FeedRow, rows=len(report.good) + replaced)
     return upload, report
