@@ -6,7 +6,7 @@
 - title rows above the header are passed over: the header is the row (within the first 30) whose cells name the
   most fields of the kind; the row above it joins as a group row when it holds group labels (two-row headers,
   "收入情况" over 工资性收入 ...), so a column's header is "group/sub" and matches on the sub header first;
-- merged cells (xlsx and xls give their ranges) are filled with their top-left value: a group label covers its
+- merged cells (xlsx and xls give their ranges, .ods's are read from its content.xml) are filled with their top-left value: a group label covers its
   columns, a household's cells merged down its member rows repeat on every member row;
 - blank rows, totals rows (合计, 小计, 总计) and signature lines under the table (填表人：…) are skipped and counted;
 - hidden rows and columns are read like visible ones (a filter hides rows; their data is still the ledger's), and
@@ -167,6 +167,7 @@ def _grids(path: Path, data: bytes) -> list[tuple[str, list[list], list, set[int
     except Exception as error:  # calamine raises its own error types for damaged or mislabelled files
         raise ReadError("unreadable", _("文件无法读取（可能已损坏或并非表格文件）：%(error)s") % {"error": error}) from None
     hidden = _xlsx_hidden(data) if suffix in (".xlsx", ".xlsm") else {}
+    ods = _ods_layout(data) if suffix == ".ods" else {}  # calamine reports no merged ranges for .ods
     grids = []
     for meta in workbook.sheets_metadata:
         if str(meta.visible).split(".")[-1] != "Visible" or str(meta.typ).split(".")[-1] != "WorkSheet":
@@ -175,6 +176,8 @@ def _grids(path: Path, data: bytes) -> list[tuple[str, list[list], list, set[int
         rows = sheet.to_python(skip_empty_area=False)
         merged = sheet.merged_cell_ranges or []
         hidden_rows, hidden_cols = hidden.get(meta.name, (set(), set()))
+        if meta.name in ods:
+            merged, hidden_rows, hidden_cols = ods[meta.name]
         grids.append((meta.name, rows, merged, hidden_rows, hidden_cols))
     return grids
 
@@ -220,6 +223,68 @@ def _xlsx_hidden(data: bytes) -> dict[str, tuple[set[int], set[int]]]:
                     cols.update(range(int(low[1]) - 1, int(high[1])))
         import html
         result[html.unescape(name[1].decode())] = (rows, cols)
+    return result
+
+
+_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_ODS_REPEAT_LIMIT = 10_000  # a style run to the sheet's end (16384 columns, 1048576 rows) hides nothing read
+
+
+def _ods_layout(data: bytes) -> dict[str, tuple[list, set[int], set[int]]]:
+    """Merged ranges ((first row, first column), (last row, last column)), hidden row and hidden column indexes of
+    each sheet of an .ods, from its content.xml, streamed (calamine gives the values but neither of these)."""
+    from xml.etree.ElementTree import ParseError, iterparse
+
+    t = _ODS_TABLE
+    result: dict[str, tuple[list, set[int], set[int]]] = {}
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        stream = archive.open("content.xml")
+    except (KeyError, zipfile.BadZipFile):
+        return {}
+    merged: list = []
+    hidden_rows: set[int] = set()
+    hidden_cols: set[int] = set()
+    row = col = column = 0
+    depth = 0  # tables inside a cell (rare) are not the sheet's
+    try:
+        for event, element in iterparse(stream, events=("start", "end")):
+            tag = element.tag
+            if tag == f"{t}table":
+                if event == "start":
+                    depth += 1
+                    if depth == 1:
+                        merged, hidden_rows, hidden_cols = [], set(), set()
+                        row = column = 0
+                        result[element.get(f"{t}name", "")] = (merged, hidden_rows, hidden_cols)
+                else:
+                    depth -= 1
+                    element.clear()
+                continue
+            if depth != 1:
+                continue
+            if tag == f"{t}table-column" and event == "start":
+                repeat = int(element.get(f"{t}number-columns-repeated", "1"))
+                if element.get(f"{t}visibility", "visible") != "visible" and repeat < _ODS_REPEAT_LIMIT:
+                    hidden_cols.update(range(column, column + repeat))
+                column += repeat
+            elif tag == f"{t}table-row":
+                repeat = int(element.get(f"{t}number-rows-repeated", "1"))
+                if event == "start":
+                    col = 0
+                    if element.get(f"{t}visibility", "visible") != "visible" and repeat < _ODS_REPEAT_LIMIT:
+                        hidden_rows.update(range(row, row + repeat))
+                else:
+                    row += repeat
+                    element.clear()
+            elif tag in (f"{t}table-cell", f"{t}covered-table-cell") and event == "start":
+                spanned_cols = int(element.get(f"{t}number-columns-spanned", "1"))
+                spanned_rows = int(element.get(f"{t}number-rows-spanned", "1"))
+                if spanned_cols > 1 or spanned_rows > 1:
+                    merged.append(((row, col), (row + spanned_rows - 1, col + spanned_cols - 1)))
+                col += int(element.get(f"{t}number-columns-repeated", "1"))
+    except (ParseError, ValueError):
+        return {}
     return result
 
 
