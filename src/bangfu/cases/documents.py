@@ -10,6 +10,8 @@ import datetime as dt
 import io
 from dataclasses import dataclass, field
 
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from bangfu.cases import clock
@@ -17,6 +19,7 @@ from bangfu.cases.choices import CaseKind, CaseState, MeasureStatus
 from bangfu.cases.conditions import household_risk_types
 from bangfu.cases.models import AssistanceContact, Case
 from bangfu.monitoring.selectors import monitoring_line_for
+from bangfu.registry.models import Member
 
 
 @dataclass
@@ -48,8 +51,12 @@ def notice_for_village(village, *, cases=None) -> Notice:
     days = workflow_settings().notice_min_days
     if cases is None:
         cases = Case.objects.all()
+    # The member count in the same query as the rows (a subquery), not one COUNT per row.
+    members = (Member.objects.filter(household_id=OuterRef("household_id")).order_by()
+               .values("household_id").annotate(n=Count("pk")).values("n"))
     cases = (cases.filter(household__village_id=village.code, state=CaseState.NOTICE)
-             .select_related("household").order_by("kind", "household__group", "household__number"))
+             .select_related("household").annotate(member_count=Coalesce(Subquery(members), 0))
+             .order_by("kind", "household__group", "household__number"))
     notice = Notice(title=_("%(village)s防止返贫监测对象识别和风险消除公示") % {"village": village.name},
                     village_name=village.name, township_name=village.parent.name if village.parent_id else "",
                     days=days, issued_on=clock.today().isoformat())
@@ -58,7 +65,7 @@ def notice_for_village(village, *, cases=None) -> Notice:
         end = start + dt.timedelta(days=days) if start else None
         notice.rows.append(NoticeRow(
             number=i, head_name=case.household.head_name, group=case.household.group,
-            members=case.household.members.count(),
+            members=case.member_count,
             kind=str(case.get_kind_display()),
             proposal=str(_("拟纳入监测对象") if case.kind == CaseKind.IDENTIFICATION else _("拟标注风险消除")),
             review_outcome=case.review_outcome,

@@ -193,15 +193,16 @@ def household_assistance(request, pk: int):
     """A household's identification and assistance: cases, contact, measures (with the risk match), visits."""
     require(request.user, "cases.view")
     household = household_get_for_user(request.user, pk=pk)
+    cases = list(household_cases(household))  # a household has a handful: read once, the open one found in them
+    risks = household_risk_types(household)
     return render(request, "cases/household_assistance.html", {
-        "household": household, "cases": household_cases(household), "measures": household_measures(household),
-        "visits": household_visits(household)[:20], "risks": household_risk_types(household),
-        "risk_labels": _risk_labels(household_risk_types(household)),
+        "household": household, "cases": cases, "measures": household_measures(household),
+        "visits": household_visits(household)[:20], "risks": risks, "risk_labels": _risk_labels(risks),
         "mismatches": household_measure_mismatches(household) if household.monitoring_type else [],
         "contact": AssistanceContact.objects.filter(household=household).first(),
         "blockers": elimination_blockers(household, today=clock.today())
         if household.monitoring_status == "risk_open" else None,
-        "open_case": household_cases(household).filter(state__in=OPEN_STATES).first(),
+        "open_case": next((case for case in cases if case.state in OPEN_STATES), None),
         "can_work": can(request.user, "cases.work"), "can_assist": can(request.user, "cases.assist"),
         "can_visit": can(request.user, "cases.visit")})
 
