@@ -193,3 +193,21 @@ def test_only_administrators_reach_the_totp_pages(client, county_admin, tuanjie_
     assert not User.objects.filter(totp_secret__gt="").exists()
     client.force_login(county_admin)  # the control
     assert client.get(reverse("accounts:totp_setup")).status_code == 200
+
+
+def test_the_totp_pages_in_english(client, county_admin, settings):
+    from tests.web.test_english import _assert_english
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(county_admin)
+    url = reverse("accounts:totp_setup")
+    _assert_english(client.get(url).content.decode(), url, "Authenticator code (second login step)", "Turn on")
+    secret = _with_totp(county_admin)
+    _assert_english(client.get(url).content.decode(), url, "Turn off the authenticator code", "Current password")
+    client.logout()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    _password_step(client, "county_admin")
+    code_url = reverse("web:login_totp")
+    _assert_english(client.get(code_url).content.decode(), code_url, "uses an authenticator code")
+    wrong = client.post(code_url, {"code": "000000" if _code(secret) != "000000" else "111111"})
+    _assert_english(wrong.content.decode(), code_url, "Wrong code")
