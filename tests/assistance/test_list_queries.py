@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from bangfu.assistance.ledger import LEDGER_KINDS
 from bangfu.assistance.models import Cadre, Donation, Finding, Fund, LeaderVisit, Project, Task, Training
+from tests.assistance.conftest import PNG
 from tests.conftest import COUNTY, TUANJIE
 from tests.support import assert_queries_flat, queries_for
 
@@ -47,3 +48,71 @@ def test_assistance_pages_do_not_grow_queries(client, records, court, cdu, lead_
         assert [queries_for(client, url) for url in urls] == few
         return
     assert_queries_flat(client, reverse(f"assistance:{name}"), grow)
+
+
+def _of(name: str, *records_of_court: str, kind: str = "", query: str = ""):
+    """A page's url: the ledger kind if any, then the ids of 省法院's records named ("fund", "cadre" ...)."""
+    def url(records, court):
+        ids = [records[court.pk][key].pk for key in records_of_court]
+        return reverse(f"assistance:{name}", args=([kind] if kind else []) + ids) + query
+    return url
+
+
+# The detail and form pages: name -> (who looks: 省法院's coordinator or the county, url, at most this many queries).
+DETAIL_PAGES = {
+    "ledger-detail": ("coordinator", _of("ledger_detail", "fund", kind="fund"), 6),
+    "ledger-create": ("coordinator", lambda r, court: reverse("assistance:ledger_create", args=["fund"])
+                      + f"?unit={court.pk}", 7),
+    "ledger-edit": ("coordinator", _of("ledger_edit", "fund", kind="fund"), 8),
+    "plan": ("coordinator", _of("plan"), 15),
+    "plan-2022": ("coordinator", _of("plan", query="?year=2022"), 15),
+    "evaluation": ("coordinator", _of("evaluation", query="?year=2022"), 17),
+    "briefing": ("coordinator", _of("briefing"), 3),
+    "unit-edit": ("coordinator", lambda r, court: reverse("assistance:unit_edit", args=[court.pk]), 6),
+    "cadre-create": ("coordinator", lambda r, court: reverse("assistance:cadre_create") + f"?unit={court.pk}", 6),
+    # + the recent check-ins name their township (was one query per check-in)
+    "check-in": ("coordinator", _of("check_in", "cadre"), 6),
+    "leave-submit": ("coordinator", _of("leave_submit", "cadre"), 4),
+    "meeting-create": ("coordinator", _of("meeting_create"), 4),
+    # + the tasks' units come with the tasks (was one query per task)
+    "meeting-detail": ("coordinator", lambda r, court: reverse("assistance:meeting_detail", args=[r["meeting"].pk]),
+                       10),
+    "meeting-edit": ("coordinator", lambda r, court: reverse("assistance:meeting_edit", args=[r["meeting"].pk]), 8),
+    "finding-create": ("county", _of("finding_create"), 4),
+    "finding-detail": ("coordinator", _of("finding_detail", "finding"), 6),
+    "settings": ("coordinator", _of("settings"), 11),
+}
+
+
+def test_assistance_detail_pages_do_not_grow_queries(client, records, court, cdu, lead_coordinator, court_liaison,
+                                                     county_admin, settings, tmp_path):
+    """Each detail and form page once with a few rows and once with many (one set of records for all pages)."""
+    from bangfu.assistance.services import check_in_record, evidence_attach, plan_create, plan_target_set
+
+    settings.VAR_DIR = tmp_path  # the evidence files
+    plan = plan_create(actor=county_admin, county_code=COUNTY, name="2021-2025规划", start_year=2021, end_year=2025)
+    for unit in (court, cdu):
+        plan_target_set(actor=county_admin, plan=plan, unit=unit, year=2022, indicator="funds_invested", target="1000")
+    viewers = {"coordinator": lead_coordinator, "county": county_admin}
+
+    def counts():
+        result = {}
+        for name, (who, url, _most) in DETAIL_PAGES.items():
+            client.force_login(viewers[who])
+            result[name] = queries_for(client, url(records, court))
+        return result
+
+    few = counts()
+    _grow(court, cdu, records["meeting"])()
+    cadre = records[court.pk]["cadre"]
+    for n in range(5):
+        check_in_record(actor=lead_coordinator, cadre=cadre, date=dt.date(2022, 1, 1) + dt.timedelta(days=n),
+                        village=cadre.village, log=f"走访{n}")
+        for record in (records[court.pk]["fund"], records[court.pk]["finding"]):
+            evidence_attach(actor=court_liaison, record=record, name=f"p{n}.png", content=PNG)
+    many = counts()
+    print({name: (few[name], many[name]) for name in few})  # pytest -s: the counts to pin
+    grew = {name: (few[name], n) for name, n in many.items() if n != few[name]}
+    assert not grew, f"queries with few rows, with many: {grew}"
+    over = {name: (n, DETAIL_PAGES[name][2]) for name, n in many.items() if n > DETAIL_PAGES[name][2]}
+    assert not over, f"queries, at most: {over}"

@@ -454,7 +454,7 @@ def check_in(request, pk: int):
                          initial={"date": timezone.localdate(), "village": cadre.village_id})
     done = _save(request, form, lambda data: services.check_in_record(actor=request.user, cadre=cadre, **data),
                  _("已签到"), reverse("assistance:cadre_list"))
-    recent = cadre.check_ins.select_related("village")[:10]
+    recent = cadre.check_ins.select_related("village__parent")[:10]  # the village's label names its township
     return done or render(request, "assistance/check_in.html", {"form": form, "cadre": cadre, "recent": recent})
 
 
@@ -544,7 +544,7 @@ def meeting_detail(request, pk: int):
     task_form = f.TaskForm()
     task_form.fields["owner_unit"].queryset = meeting.units.all()
     return render(request, "assistance/meeting_detail.html", {
-        "meeting": meeting, "rows": rows, "tasks": meeting.tasks.filter(owner_unit__in=visible),
+        "meeting": meeting, "rows": rows, "tasks": meeting.tasks.filter(owner_unit__in=visible).select_related("owner_unit"),
         "today": timezone.localdate(), "can_coordinate": _can_coordinate(request.user), "task_form": task_form})
 
 
