@@ -7,7 +7,6 @@ import datetime as dt
 import pyotp
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from bangfu.accounts.models import User
 from bangfu.accounts.services import totp_enable
@@ -20,11 +19,19 @@ from tests.conftest import COUNTY, make_user
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "pw-for-tests-1"  # tests.conftest.make_user's
+# The codes' clock stands still in the middle of a 30-second step, so a step boundary passing during a test
+# cannot shift which codes count.
+NOW = dt.datetime(2026, 11, 29, 9, 0, 15, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def _codes_clock(monkeypatch):
+    monkeypatch.setattr("bangfu.accounts.totp._now", lambda: NOW)
 
 
 def _code(secret: str, offset: int = 0) -> str:
     totp = pyotp.TOTP(secret)
-    return totp.generate_otp(totp.timecode(timezone.now()) + offset)
+    return totp.generate_otp(totp.timecode(NOW) + offset)
 
 
 def _with_totp(user: User) -> str:

@@ -13,10 +13,12 @@ from bangfu.keyring.services import key_rotate
 pytestmark = pytest.mark.django_db
 
 
-def test_rotation_re_encrypts_totp_secrets(own_key, county_admin):
+def test_rotation_re_encrypts_totp_secrets(own_key, county_admin, monkeypatch):
+    now = timezone.now().replace(second=15, microsecond=0)  # mid-step: no step boundary passes meanwhile
+    monkeypatch.setattr("bangfu.accounts.totp._now", lambda: now)
     secret = pyotp.random_base32()
     totp = pyotp.TOTP(secret)
-    step = totp.timecode(timezone.now())
+    step = totp.timecode(now)
     totp_enable(actor=county_admin, secret=secret, code=totp.generate_otp(step - 1))
     before = User.objects.get(pk=county_admin.pk).totp_secret
     key_rotate(report=lambda line: None)

@@ -20,6 +20,10 @@ KIND = "totp"
 WINDOW = 1  # steps either side of now
 
 
+def _now() -> dt.datetime:
+    return timezone.now()
+
+
 def totp_secret_new() -> str:
     return pyotp.random_base32()  # 32 base32 characters: 160 bits, as RFC 4226 recommends
 
@@ -49,7 +53,7 @@ def totp_matching_step(secret: str, code: str, *, after_step: int = 0, at: dt.da
     if len(code) != 6 or not code.isdigit():
         return None
     totp = pyotp.TOTP(secret)
-    now_step = totp.timecode(at or timezone.now())
+    now_step = totp.timecode(at or _now())
     for step in range(now_step - WINDOW, now_step + WINDOW + 1):
         if step > after_step and hmac.compare_digest(totp.generate_otp(step), code):
             return step
