@@ -1,5 +1,6 @@
 """Database housekeeping shared by bulk writers (the demo build, imports)."""
 
+import gc
 from contextlib import contextmanager
 
 from django.db import connections, transaction
@@ -85,3 +86,37 @@ def indexes_deferred(*models, using: str = "default"):
 
             if any(name.startswith(SQLITE_NAME_INDEX) for name, _d in dropped):
                 cursor.execute(f"INSERT INTO {SQLITE_NAME_INDEX}({SQLITE_NAME_INDEX}) VALUES ('rebuild')")
+
+
+@contextmanager
+def bulk_work(using: str = "default"):
+    """Around a bulk read-validate-write (an import of 100,000 rows): pauses Python's cyclic garbage collector
+    and, on SQLite, lets the connection cache more pages; both are restored after.
+
+    The collector: such a job allocates millions of small objects that all stay alive until it ends (rows, parsed
+    values, the plan), so each automatic collection walks them all and finds nothing to free; at 100,000 rows that
+    was a seventh of the import's time. Reference counting still frees everything as usual; cycles made meanwhile
+    are collected when the collector resumes.
+
+    The page cache: SQLite's default (2 MB) is smaller than the indexes an import grows (ID numbers' blind
+    indexes, names, history), so each insert into a large index read its pages again from the file."""
+    paused = gc.isenabled()
+    gc.disable()
+    conn = connections[using]
+    cache = None
+    try:
+        if conn.vendor == "sqlite":
+            with conn.cursor() as cursor:
+                cursor.execute("PRAGMA cache_size")
+                cache = cursor.fetchone()[0]
+                cursor.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+        yield
+    finally:
+        if cache is not None:
+            with conn.cursor() as cursor:
+                cursor.execute(f"PRAGMA cache_size={int(cache)}")
+        if paused:
+            gc.enable()
+
+
+BULK_CACHE_KIB = 256 * 1024  # an upper bound: SQLite allocates pages as it reads them

@@ -25,6 +25,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from bangfu.core.crypto import field_cipher
+from bangfu.core.db import bulk_work
 from bangfu.core.id_number import IdNumberError, normalise_id_number, parse_id_number
 from bangfu.core.parsing import (
     ParseError,
@@ -145,11 +146,12 @@ HOUSEHOLD_DEFAULTS = {"household_type": c.HouseholdType.ORDINARY}
 _REPEATING = frozenset(_CHOICES) | _YES_NO | _MONTHS | {"work_months", "household_size", "year", "income_members"}
 
 
-def _parse(key: str, value):
+def _parse(key: str, value, language: str | None = None):
     """One cell to the value the registry stores, or ParseError. Values that repeat down a ledger (labels, yes/no,
-    months, counts) are parsed once per distinct value."""
+    months, counts) are parsed once per distinct value (and language: the messages are translated); callers that
+    parse many cells pass the language, looked up once."""
     if key in _REPEATING:
-        outcome = _parse_repeating(key, value, translation.get_language())
+        outcome = _parse_repeating(key, value, language or translation.get_language())
         if outcome[0] == "error":
             raise ParseError(outcome[1], outcome[2])
         return outcome[1]
@@ -331,8 +333,9 @@ def households_import_plan(*, actor, source, name: str | None = None, year: int 
 
     if count_hits:
         duplicate_check_refuse_if_locked(actor)
-    book = read_workbook(source, kind=HOUSEHOLDS, mapping=mapping, name=name)
-    plan = _plan(actor, book, year=year, progress=progress)
+    with bulk_work():
+        book = read_workbook(source, kind=HOUSEHOLDS, mapping=mapping, name=name)
+        plan = _plan(actor, book, year=year, progress=progress)
     if count_hits:
         duplicate_hits_count(actor, plan.elsewhere)
     return plan
@@ -348,6 +351,7 @@ def _plan(actor, book: Workbook, *, year: int | None, progress=None) -> ImportPl
         progress.total(total)
     done = 0
     this_year = dt.date.today().year
+    language = translation.get_language()
     if year is None:
         year_given = any("year" in s.mapped for s in book.sheets)
         year = this_year - 1
@@ -403,7 +407,7 @@ def _plan(actor, book: Workbook, *, year: int | None, progress=None) -> ImportPl
             carried = {k: values[k] for k in household_keys if values.get(k, "") != ""}
             _take_household_cells(plan, values, row, sheet, out)
             if member_sheet:
-                member = _member_from(values, row, sheet, out, seen_ids)
+                member = _member_from(values, row, sheet, out, seen_ids, language)
                 if member is None:
                     if starts_household:
                         plan.rejected = True
@@ -468,7 +472,8 @@ def _same_amount(a, b) -> bool:
         return False
 
 
-def _member_from(values: dict, row: Row, sheet: Sheet, out: _Collector, seen_ids: dict) -> MemberPlan | None:
+def _member_from(values: dict, row: Row, sheet: Sheet, out: _Collector, seen_ids: dict,
+                 language: str | None = None) -> MemberPlan | None:
     """One member row, parsed; errors reported and None when the row cannot be taken."""
     ok = True
     data = {}
@@ -483,7 +488,7 @@ def _member_from(values: dict, row: Row, sheet: Sheet, out: _Collector, seen_ids
         if key in ("name", "id_number", "birth_date") or values.get(key, "") == "":
             continue
         try:
-            data[key] = _parse(key, values[key])
+            data[key] = _parse(key, values[key], language)
         except ParseError as error:
             out.add(sheet, row.number, sheet.header_of(key), error.rule, error.message)
             ok = False
@@ -593,7 +598,15 @@ def _resolve_against_registry(actor, plans: list[HouseholdPlan], resolver: Villa
     for chunk in _chunks([h.pk for h in existing.values()]):
         member_counts.update(Member.objects.filter(household_id__in=chunk).values_list("household_id", flat=True))
     in_scope: dict[str, bool] = {}
-    this_year = dt.date.today().year
+    today = dt.date.today()
+    this_year = today.year
+    language = translation.get_language()
+    # Messages counted per household, translated once.
+    no_relation = _("新成员未写与户主关系，记为“其他”")
+    no_status = _("监测对象未写风险消除状态，按“风险未消除”")
+    defaulted = {key: _("未写%(column)s，按“%(value)s”") % {
+        "column": HOUSEHOLDS.field(key).label, "value": c.HouseholdType(value).label}
+        for key, value in HOUSEHOLD_DEFAULTS.items()}
     elsewhere = 0  # ID numbers registered outside the actor's jurisdiction: a security event, as on the forms
 
     for plan in plans:
@@ -609,7 +622,7 @@ def _resolve_against_registry(actor, plans: list[HouseholdPlan], resolver: Villa
             if key in ("village", "township", "head_name", "household_size") or key in INCOME_KEYS:
                 continue
             try:
-                plan.data[key] = _parse(key, raw)
+                plan.data[key] = _parse(key, raw, language)
             except ParseError as error:
                 _fail(plan, out, row, out.header(row, key), error.rule, error.message)
         if "phone" in plan.data:
@@ -634,7 +647,7 @@ def _resolve_against_registry(actor, plans: list[HouseholdPlan], resolver: Villa
                 if not in_scope[village.code]:
                     _fail(plan, out, row, out.header(row, "village"), "village_out_of_scope",
                           _("%(village)s不在您的管辖范围内") % {"village": village.name})
-                elif household is None and village.valid_to and village.valid_to <= dt.date.today():
+                elif household is None and village.valid_to and village.valid_to <= today:
                     _fail(plan, out, row, out.header(row, "village"), "village_retired",
                           _("%(village)s已撤销，不能再登记新户") % {"village": village.name})
                 else:
@@ -663,7 +676,7 @@ def _resolve_against_registry(actor, plans: list[HouseholdPlan], resolver: Villa
                 continue
             member.existing = holder
             if holder is None and "relation" not in member.data:
-                defaults[_("新成员未写与户主关系，记为“其他”")] += 1
+                defaults[no_relation] += 1
                 member.data["relation"] = c.Relation.OTHER
             if holder is not None:
                 member.changes = {k: v for k, v in member.data.items() if getattr(holder, k) != v}
@@ -685,10 +698,9 @@ def _resolve_against_registry(actor, plans: list[HouseholdPlan], resolver: Villa
             for key, value in HOUSEHOLD_DEFAULTS.items():
                 if key not in plan.data:
                     plan.data[key] = value
-                    defaults[_("未写%(column)s，按“%(value)s”") % {
-                        "column": HOUSEHOLDS.field(key).label, "value": c.HouseholdType(value).label}] += 1
+                    defaults[defaulted[key]] += 1
             if plan.data.get("monitoring_type") and "monitoring_status" not in plan.data:
-                defaults[_("监测对象未写风险消除状态，按“风险未消除”")] += 1
+                defaults[no_status] += 1
             candidate = Household(number=plan.number, village=plan.village, **plan.data)
         else:
             candidate = Household.objects.model(**{f.attname: getattr(household, f.attname)
@@ -721,7 +733,7 @@ def _resolve_against_registry(actor, plans: list[HouseholdPlan], resolver: Villa
                 "monitoring_status": candidate.monitoring_status}
         # income
         _plan_income(plan, out, year, this_year, incomes.get(household.pk) if household else None,
-                     member_counts.get(household.pk, 0) if household else 0, defaults)
+                     member_counts.get(household.pk, 0) if household else 0, defaults, language)
     if elsewhere and getattr(actor, "pk", None):
         from bangfu.audit.models import SecurityEvent
         from bangfu.audit.services import security_event_record
@@ -750,14 +762,14 @@ def _reject_whole_households(plans: list[HouseholdPlan], out: _Collector) -> Non
 
 
 def _plan_income(plan: HouseholdPlan, out: _Collector, year: int, this_year: int, record: IncomeRecord | None,
-                 registered_members: int, defaults: Counter) -> None:
+                 registered_members: int, defaults: Counter, language: str | None = None) -> None:
     given = {k: plan.cells[k] for k in INCOME_KEYS if k in plan.cells}
     if not given or set(given) <= {"year", "income_members"}:
         return
     values = {}
     for key, (raw, row) in given.items():
         try:
-            values[key] = _parse(key, raw)
+            values[key] = _parse(key, raw, language)
         except ParseError as error:
             _fail(plan, out, row, out.header(row, key), error.rule, error.message)
             return

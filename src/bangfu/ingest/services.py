@@ -10,7 +10,7 @@ from bangfu.audit.context import current_request_id
 from bangfu.audit.models import ChangeRecord
 from bangfu.audit.services import change_record, snapshot, snapshot_values
 from bangfu.core.crypto import field_cipher
-from bangfu.core.db import analyze_after_commit
+from bangfu.core.db import analyze_after_commit, bulk_work
 from bangfu.core.masking import mask_phone
 from bangfu.ingest.bulk import bulk_insert
 from bangfu.ingest.households import ImportPlan
@@ -56,7 +56,8 @@ def _member_rows(plan_h, household_id: int, cipher) -> list[dict]:
 def _insert_members(actor, rows: list[dict], numbers: dict[int, str], regions: dict[int, str], reason: str) -> int:
     written = bulk_insert(Member, rows)
     pks = _pks(Member, "id_number_digest", [r["id_number_digest"] for r in written])
-    labels = [f"{r['name']}（{c.Relation(r['relation']).label}）" for r in written]
+    relations = {value: str(label) for value, label in c.Relation.choices}  # translated once, not per member
+    labels = [f"{r['name']}（{relations.get(r['relation'], r['relation'])}）" for r in written]
     bulk_insert(ChangeRecord, _history(actor, Member, written, [pks[r["id_number_digest"]] for r in written], labels,
                                        [r["household_id"] for r in written],
                                        [regions[r["household_id"]] for r in written], reason))
@@ -120,8 +121,6 @@ def _insert_members_of_existing(actor, plan_h, cipher, reason: str, counts: dict
                                                      numbers, regions, reason)
 
 
-@transaction.atomic
-@village_summaries_deferred()  # the registry services called per record note villages; each recounted once
 def households_import_commit(*, actor, plan: ImportPlan, reason: str = "", progress=None) -> dict:
     """Write the plan's accepted households, members and incomes: all of them or, on any failure, nothing.
 
@@ -130,10 +129,17 @@ def households_import_commit(*, actor, plan: ImportPlan, reason: str = "", progr
     records already registered go through the registry services (household_update, member_update,
     income_record_save), which keep their history. A record that changed between preview and commit (someone
     registered the same number meanwhile) fails the whole commit with a message; nothing is half-written."""
-    from bangfu.registry.services import household_update, income_record_save, member_update
-
     if not actor.can("registry.edit"):
         raise PermissionDenied(_("您的角色没有此项操作权限"))
+    with bulk_work():
+        return _commit(actor, plan, reason, progress)
+
+
+@transaction.atomic
+@village_summaries_deferred()  # the registry services called per record note villages; each recounted once
+def _commit(actor, plan: ImportPlan, reason: str, progress) -> dict:
+    from bangfu.registry.services import household_update, income_record_save, member_update
+
     reason = (reason or _("导入 %(name)s") % {"name": plan.workbook.name})[:200]
     cipher = field_cipher()
     accepted = plan.accepted
