@@ -342,3 +342,72 @@ def test_kept_village_figures_follow_an_import(county_admin, shuanghe_reviewer, 
     households_import_commit(actor=county_admin, plan=_plan(county_admin, _save(tmp_path, rows)))
     assert Household.objects.count() == 2
     assert_kept_equals_recount(county_admin, shuanghe_reviewer)
+
+
+def _named(text):
+    from bangfu.registry.search import members_named
+
+    return set(members_named(text).values_list("name", flat=True))
+
+
+def _insert_trigger_present() -> bool:
+    from django.db import connection
+
+    from bangfu.registry.search import SQLITE_NAME_INDEX
+
+    if connection.vendor != "sqlite":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = %s", [f"{SQLITE_NAME_INDEX}_ai"])
+        return cursor.fetchone() is not None
+
+
+def test_a_large_import_keeps_the_name_index(county_admin, tmp_path, ids, monkeypatch):
+    """Members imported by the thousand enter the name index in one statement (on SQLite the insert trigger is
+    set aside inside the import's transaction): they are found by any part of their name, as members saved one
+    by one are, and the index keeps following later writes."""
+    from bangfu.registry.services import member_add
+
+    monkeypatch.setattr("bangfu.ingest.services.NAME_INDEX_DEFERRED", 2)
+    rows = [
+        ["户编号", "村", "姓名", "与户主关系", "证件号码"],
+        ["513225103213001", "团结村", "欧阳明月", "户主", ids[0]],
+        [None, None, "欧阳星辰", "之子", ids[1]],
+        ["513225103213002", "团结村", "司马光明", "户主", ids[2]],
+    ]
+    plan = _plan(county_admin, _save(tmp_path, rows, merges=("A2:A3", "B2:B3")))
+    households_import_commit(actor=county_admin, plan=plan)
+    assert _named("欧阳明") == {"欧阳明月"} and _named("阳星辰") == {"欧阳星辰"} and _named("光明") == set()
+    assert _named("司马光明") == {"司马光明"}
+    assert _insert_trigger_present()
+    household = Household.objects.get(number="513225103213002")
+    member_add(actor=county_admin, household=household, data={"name": "司马懿德", "relation": "son"}, id_number=ids[3])
+    assert _named("司马懿") == {"司马懿德"}
+
+
+def test_a_large_import_that_fails_leaves_the_name_index_as_it_was(county_admin, make_household, tmp_path, ids,
+                                                                   monkeypatch):
+    """A failure after the members' insert rolls back the members, their index entries and the set-aside
+    trigger together: nothing is found, and members saved afterwards are indexed as before."""
+    from bangfu.registry.services import member_add
+
+    monkeypatch.setattr("bangfu.ingest.services.NAME_INDEX_DEFERRED", 2)
+    rows = [
+        ["户编号", "村", "姓名", "与户主关系", "证件号码", "工资性收入"],
+        ["513225103213001", "团结村", "欧阳明月", "户主", ids[0], "1000"],
+        [None, None, "欧阳星辰", "之子", ids[1], None],
+    ]
+    plan = _plan(county_admin, _save(tmp_path, rows, merges=("A2:A3", "B2:B3", "F2:F3")))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("bangfu.ingest.services._insert_incomes", broken)
+    with pytest.raises(RuntimeError):
+        households_import_commit(actor=county_admin, plan=plan)
+    assert Member.objects.count() == 0 and _named("欧阳明") == set()
+    assert _insert_trigger_present()
+    monkeypatch.undo()
+    household = make_household()
+    member_add(actor=county_admin, household=household, data={"name": "欧阳明月", "relation": "son"}, id_number=ids[0])
+    assert _named("欧阳明") == {"欧阳明月"}

@@ -185,6 +185,7 @@ def _grids(path: Path, data: bytes) -> list[tuple[str, list[list], list, set[int
 _XML_ROW_HIDDEN = re.compile(rb'<(?:\w+:)?row\b[^>]*\bhidden="(?:1|true)"[^>]*>')
 _XML_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
 _XML_COL_HIDDEN = re.compile(rb'<(?:\w+:)?col\b([^>]*)>')
+_XML_SHEET_DATA = re.compile(rb'<(?:\w+:)?sheetData\b')
 
 
 def _xlsx_hidden(data: bytes) -> dict[str, tuple[set[int], set[int]]]:
@@ -209,14 +210,18 @@ def _xlsx_hidden(data: bytes) -> dict[str, tuple[set[int], set[int]]]:
             xml = archive.read(member)
         except KeyError:
             continue
+        # Column widths and hidden columns come before the rows (<cols> precedes <sheetData>): each part is
+        # searched only for what it can hold, and the rows (most of the file) only when one is hidden.
+        start = _XML_SHEET_DATA.search(xml)
+        head, body = (xml[:start.start()], xml[start.start():]) if start else (xml, xml)
         rows = set()
-        if b'hidden="' in xml:
-            for tag in _XML_ROW_HIDDEN.finditer(xml):
+        if b'hidden="' in body:
+            for tag in _XML_ROW_HIDDEN.finditer(body):
                 number = _XML_ROW_NUMBER.search(tag[0])
                 if number:
                     rows.add(int(number[1]) - 1)
         cols = set()
-        for attrs in _XML_COL_HIDDEN.findall(xml):
+        for attrs in _XML_COL_HIDDEN.findall(head):
             if re.search(rb'hidden="(?:1|true)"', attrs):
                 low, high = re.search(rb'min="(\d+)"', attrs), re.search(rb'max="(\d+)"', attrs)
                 if low and high:

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -17,9 +17,11 @@ from bangfu.ingest.households import ImportPlan
 from bangfu.ingest.models import ImportMapping, ImportRun
 from bangfu.registry import choices as c
 from bangfu.registry.models import Household, IncomeRecord, Member
+from bangfu.registry.search import sqlite_name_index_deferred
 from bangfu.reports.summaries import village_summaries_deferred
 
 BATCH = 1000
+NAME_INDEX_DEFERRED = 500  # members inserted at once from which the name index takes them in one statement
 
 
 def _history(actor, model, rows: list[dict], pks: list[int], labels: list[str], households: list[int],
@@ -34,11 +36,29 @@ def _history(actor, model, rows: list[dict], pks: list[int], labels: list[str], 
             for row, pk, label, household_id, region in zip(rows, pks, labels, households, regions, strict=True)]
 
 
-def _pks(model, key: str, values: list, extra: dict | None = None) -> dict:
-    found = {}
-    for start in range(0, len(values), 900):
-        query = model.objects.filter(**{f"{key}__in": values[start:start + 900]}, **(extra or {}))
-        found.update(query.values_list(key, "pk"))
+def _last_pk(model) -> int:
+    """The highest pk before a bulk insert: the rows it inserts are read back above it."""
+    meta, quote = model._meta, connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX({quote(meta.pk.column)}) FROM {quote(meta.db_table)}")
+        return cursor.fetchone()[0] or 0
+
+
+def _pks(model, keys: tuple[str, ...], wanted: list, last: int) -> dict:
+    """The pk of each inserted row, by the values of its key columns (unique among the rows inserted), read back
+    in one range scan above `last`; rows another transaction inserted meanwhile are not asked for. Any row not
+    found there (ids only grow, so none should be) is looked up by its key."""
+    meta, quote = model._meta, connection.ops.quote_name
+    columns = ", ".join(quote(meta.get_field(k).column) for k in keys)
+    pk = quote(meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns}, {pk} FROM {quote(meta.db_table)} WHERE {pk} > %s", [last])
+        rows = cursor.fetchall()
+    found = {r[0]: r[1] for r in rows} if len(keys) == 1 else {r[:-1]: r[-1] for r in rows}
+    for key in wanted:
+        if key not in found:
+            where = dict(zip(keys, key if len(keys) > 1 else (key,), strict=True))
+            found[key] = model.objects.values_list("pk", flat=True).get(**where)
     return found
 
 
@@ -54,8 +74,13 @@ def _member_rows(plan_h, household_id: int, cipher) -> list[dict]:
 
 
 def _insert_members(actor, rows: list[dict], numbers: dict[int, str], regions: dict[int, str], reason: str) -> int:
-    written = bulk_insert(Member, rows)
-    pks = _pks(Member, "id_number_digest", [r["id_number_digest"] for r in written])
+    last = _last_pk(Member)
+    if len(rows) >= NAME_INDEX_DEFERRED:
+        with sqlite_name_index_deferred():
+            written = bulk_insert(Member, rows)
+    else:
+        written = bulk_insert(Member, rows)
+    pks = _pks(Member, ("id_number_digest",), [r["id_number_digest"] for r in written], last)
     relations = {value: str(label) for value, label in c.Relation.choices}  # translated once, not per member
     labels = [f"{r['name']}（{relations.get(r['relation'], r['relation'])}）" for r in written]
     bulk_insert(ChangeRecord, _history(actor, Member, written, [pks[r["id_number_digest"]] for r in written], labels,
@@ -65,12 +90,9 @@ def _insert_members(actor, rows: list[dict], numbers: dict[int, str], regions: d
 
 
 def _insert_incomes(actor, rows: list[dict], numbers: dict[int, str], regions: dict[int, str], reason: str) -> int:
+    last = _last_pk(IncomeRecord)
     written = bulk_insert(IncomeRecord, rows)
-    pks = {}
-    for year in {r["year"] for r in written}:
-        pks.update({(hid, year): pk for hid, pk in _pks(IncomeRecord, "household_id",
-                                                         [r["household_id"] for r in written if r["year"] == year],
-                                                         {"year": year}).items()})
+    pks = _pks(IncomeRecord, ("household_id", "year"), [(r["household_id"], r["year"]) for r in written], last)
     bulk_insert(ChangeRecord, _history(
         actor, IncomeRecord, written, [pks[(r["household_id"], r["year"])] for r in written],
         [f"{numbers[r['household_id']]} {r['year']}" for r in written], [r["household_id"] for r in written],
@@ -89,8 +111,9 @@ def _insert_new(actor, plans: list, cipher, reason: str, counts: dict) -> list:
             row.update(phone_cipher=cipher.encrypt("phone", plan_h.phone),
                        phone_digest=cipher.blind_index("phone", plan_h.phone), phone_masked=mask_phone(plan_h.phone))
         rows.append(row)
+    last = _last_pk(Household)
     written = bulk_insert(Household, rows)
-    pks = _pks(Household, "number", [r["number"] for r in written])
+    pks = _pks(Household, ("number",), [r["number"] for r in written], last)
     bulk_insert(ChangeRecord, _history(
         actor, Household, written, [pks[r["number"]] for r in written],
         [f"{r['number']} {r['head_name']}" for r in written], [pks[r["number"]] for r in written],
