@@ -41,13 +41,13 @@ def snapshot_values(model: type[models.Model], value_of, *, exclude: frozenset[s
     data = {}
     for attname, name, kind, places in _snapshot_fields(model, exclude):
         value = value_of(attname)
-        if kind == "digest":
+        if not kind:  # most fields: taken as they are (bulk writers call this once per row written)
+            data[name] = value if type(value) in _PLAIN else _jsonable(value)
+        elif kind == "digest":
             data[name] = f"指纹 {value[:8]}" if value else ""
-            continue
-        if kind == "decimal" and value is not None:
-            # As the database keeps it: 12000 typed and 12000.00 stored are one amount, not a change.
-            value = Decimal(value).quantize(places)
-        data[name] = value if type(value) in _PLAIN else _jsonable(value)
+        else:
+            # A decimal as the database keeps it: 12000 typed and 12000.00 stored are one amount, not a change.
+            data[name] = _jsonable(Decimal(value).quantize(places)) if value is not None else None
     return data
 
 

@@ -10,6 +10,7 @@ other scripts' digits (Arabic-Indic, Devanagari ...) are refused, so one person 
 """
 
 import datetime as dt
+import operator
 import unicodedata
 from dataclasses import dataclass
 
@@ -48,11 +49,13 @@ class IdNumber:
 
 
 def _is_ascii_digits(text: str) -> bool:
-    return bool(text) and set(text) <= ASCII_DIGITS
+    return text.isascii() and text.isdigit()  # False for "": the same as set(text) <= ASCII_DIGITS, non-empty
 
 
 def check_character(body17: str) -> str:
-    total = sum(int(digit) * weight for digit, weight in zip(body17, WEIGHTS, strict=True))
+    if len(body17) != len(WEIGHTS):
+        raise ValueError("check_character needs the first 17 characters")
+    total = sum(map(operator.mul, map(int, body17), WEIGHTS))  # once per ID number of a 100,000-row import
     return CHECK_MAP[total % 11]
 
 

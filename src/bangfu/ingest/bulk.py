@@ -38,9 +38,10 @@ def _converter(field: models.Field, conn):
     return lambda value: field.get_db_prep_save(value, conn)
 
 
-def bulk_insert(model: type[models.Model], rows: list[dict]) -> list[dict]:
+def bulk_insert(model: type[models.Model], rows: list[dict], *, return_rows: bool = True) -> list[dict]:
     """Insert `rows` (attname -> value); a column a row leaves out takes the field's default. Returns the rows
-    as written (every column, before conversion for the database), for the history records."""
+    as written (every column, before conversion for the database), for the history records; with
+    return_rows=False (the history records themselves), nothing."""
     if not rows:
         return []
     written = []
@@ -75,7 +76,8 @@ def bulk_insert(model: type[models.Model], rows: list[dict]) -> list[dict]:
                 for index, field in called:
                     if values[index] is _CALLED:
                         values[index] = field.get_default()
-                written.append(dict(zip(names, values, strict=True)))
+                if return_rows:
+                    written.append(dict(zip(names, values, strict=True)))
                 for index, convert, default, prepared in converted:
                     value = values[index]
                     if value is default:  # the declared default (or this write's timestamp): prepared once

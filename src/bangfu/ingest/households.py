@@ -351,8 +351,8 @@ def _plan(actor, book: Workbook, *, year: int | None, progress=None) -> ImportPl
     if progress:
         progress.total(total)
     done = 0
-    this_year = dt.date.today().year
-    language = translation.get_language()
+    ctx = _Context(translation.get_language(), dt.date.today(), field_cipher())
+    this_year = ctx.today.year
     if year is None:
         year_given = any("year" in s.mapped for s in book.sheets)
         year = this_year - 1
@@ -368,6 +368,7 @@ def _plan(actor, book: Workbook, *, year: int | None, progress=None) -> ImportPl
         member_sheet = "name" in cols or ("head_name" in cols and "id_number" in cols)
         head_only = member_sheet and "name" not in cols
         household_keys = [k for k in HOUSEHOLD_KEYS if k in cols]
+        member_keys = tuple(k for k in _MEMBER_PARSED if k in cols or (head_only and k == "relation"))
         current: HouseholdPlan | None = None
         carried: dict = {}
         for row in sheet.rows:
@@ -378,8 +379,8 @@ def _plan(actor, book: Workbook, *, year: int | None, progress=None) -> ImportPl
             if head_only:
                 values["name"] = values.get("head_name", "")
                 values["relation"] = "户主"
-            number = clean_text(values.get("number", "")).replace(" ", "")
-            relation_text = clean_text(values.get("relation", "")).replace(" ", "")
+            number = _text(values.get("number", "")).replace(" ", "")
+            relation_text = _text(values.get("relation", "")).replace(" ", "")
             starts_household = relation_text in ("户主", "本人")
             if member_sheet and not head_only and not number and current is not None and not (
                     starts_household and any(m.is_head for m in current.members)):
@@ -408,7 +409,7 @@ def _plan(actor, book: Workbook, *, year: int | None, progress=None) -> ImportPl
             carried = {k: values[k] for k in household_keys if values.get(k, "") != ""}
             _take_household_cells(plan, values, row, sheet, out)
             if member_sheet:
-                member = _member_from(values, row, sheet, out, seen_ids, language)
+                member = _member_from(values, row, sheet, out, seen_ids, ctx, member_keys)
                 if member is None:
                     if starts_household:
                         plan.rejected = True
@@ -446,6 +447,26 @@ def _household_by_head(values, row, sheet, heads_by_id, out) -> HouseholdPlan | 
     return heads_by_id.setdefault(key, HouseholdPlan(key))
 
 
+@dataclass(frozen=True)
+class _Context:
+    """What every row of a plan shares, looked up once rather than per row: the language (messages of cached
+    parses are translated), today (ID numbers' birth dates), the field cipher (blind indexes)."""
+
+    language: str
+    today: dt.date
+    cipher: object
+
+
+# Member cells parsed by _parse (the name, the ID number and the birth date have their own rules).
+_MEMBER_PARSED = tuple(k for k in MEMBER_KEYS if k not in ("name", "id_number", "birth_date"))
+
+
+def _text(value) -> str:
+    """A value from the reader as clean text: the reader has already cleaned every text cell (clean_text), so
+    only numbers and dates are converted here; called several times per row."""
+    return value if type(value) is str else clean_text(value)
+
+
 _HOUSEHOLD_CELLS = (frozenset(HOUSEHOLD_KEYS) | frozenset(INCOME_KEYS)) - {"number"}
 
 
@@ -473,28 +494,29 @@ def _same_amount(a, b) -> bool:
         return False
 
 
-def _member_from(values: dict, row: Row, sheet: Sheet, out: _Collector, seen_ids: dict,
-                 language: str | None = None) -> MemberPlan | None:
-    """One member row, parsed; errors reported and None when the row cannot be taken."""
+def _member_from(values: dict, row: Row, sheet: Sheet, out: _Collector, seen_ids: dict, ctx: "_Context",
+                 member_keys: tuple[str, ...]) -> MemberPlan | None:
+    """One member row, parsed; errors reported and None when the row cannot be taken. `member_keys`: the member
+    fields the sheet has, to parse (those of _MEMBER_PARSED, in its order)."""
     ok = True
     data = {}
-    name = clean_text(values.get("name", ""))
+    name = _text(values.get("name", ""))
     if not name:
         out.add(sheet, row.number, sheet.header_of("name") or _("姓名"), "name_required", _("姓名不能为空"))
         ok = False
     elif len(name) > 50:
         out.add(sheet, row.number, sheet.header_of("name"), "too_long", _("姓名不能超过50个字"))
         ok = False
-    for key in MEMBER_KEYS:
-        if key in ("name", "id_number", "birth_date") or values.get(key, "") == "":
+    for key in member_keys:
+        if values.get(key, "") == "":
             continue
         try:
-            data[key] = _parse(key, values[key], language)
+            data[key] = _parse(key, values[key], ctx.language)
         except ParseError as error:
             out.add(sheet, row.number, sheet.header_of(key), error.rule, error.message)
             ok = False
-    if data.get("relation") is None and clean_text(values.get("relation", "")) == "" and name and \
-            name == clean_text(values.get("head_name", "")):
+    if data.get("relation") is None and _text(values.get("relation", "")) == "" and name and \
+            name == _text(values.get("head_name", "")):
         data["relation"] = c.Relation.HEAD
     id_type = data.get("id_type") or c.IdType.RESIDENT_ID
     raw_id = values.get("id_number", "")
@@ -505,7 +527,7 @@ def _member_from(values: dict, row: Row, sheet: Sheet, out: _Collector, seen_ids
             raise ParseError("id_number_masked", _("证件号码是脱敏的（含*），无法导入：请导出完整号码后再导入"))
         if not text:
             raise ParseError("id_number_required", _("证件号码不能为空"))
-        identity = _identity(text, id_type, data.get("sex"), values.get("birth_date", ""))
+        identity = _identity(text, id_type, data.get("sex"), values.get("birth_date", ""), ctx.today)
     except ParseError as error:
         out.add(sheet, row.number, sheet.header_of("id_number") or _("证件号码"), error.rule, error.message)
         ok = False
@@ -530,20 +552,21 @@ def _member_from(values: dict, row: Row, sheet: Sheet, out: _Collector, seen_ids
         return None
     data.pop("sex", None)
     data["name"] = name
-    digest = _blind_index(id_type, number)
+    digest = _blind_index(id_type, number, ctx.cipher)
     return MemberPlan(row, name, id_type, number, digest, sex, birth, data)
 
 
-def _blind_index(id_type: str, number: str) -> str:
+def _blind_index(id_type: str, number: str, cipher=None) -> str:
     from bangfu.registry.services import _identity_digest
 
-    return _identity_digest(id_type, number)  # the registry's one rule: one person, one index entry
+    return _identity_digest(id_type, number, cipher)  # the registry's one rule: one person, one index entry
 
 
-def _identity(text: str, id_type: str, sex: str | None, raw_birth) -> tuple[str, str, dt.date]:
+def _identity(text: str, id_type: str, sex: str | None, raw_birth,
+              today: dt.date | None = None) -> tuple[str, str, dt.date]:
     if id_type == c.IdType.RESIDENT_ID:
         try:
-            parsed = parse_id_number(text)
+            parsed = parse_id_number(text, today=today)
         except IdNumberError as error:
             raise ParseError(f"id_number_{error.rule}", error.message) from None
         if sex and sex != parsed.sex:
@@ -626,6 +649,7 @@ def _resolve_against_registry(actor, plans: list[HouseholdPlan], resolver: Villa
         "column": HOUSEHOLDS.field(key).label, "value": c.HouseholdType(value).label}
         for key, value in HOUSEHOLD_DEFAULTS.items()}
     elsewhere = 0  # ID numbers registered outside the actor's jurisdiction: a security event, as on the forms
+    new_household = _NewHousehold()
 
     for plan in plans:
         first = plan.rows[0]
@@ -719,7 +743,7 @@ def _resolve_against_registry(actor, plans: list[HouseholdPlan], resolver: Villa
                     defaults[defaulted[key]] += 1
             if plan.data.get("monitoring_type") and "monitoring_status" not in plan.data:
                 defaults[no_status] += 1
-            candidate = Household(number=plan.number, village=plan.village, **plan.data)
+            candidate = new_household(number=plan.number, village=plan.village, **plan.data)
         else:
             candidate = Household.objects.model(**{f.attname: getattr(household, f.attname)
                                                   for f in Household._meta.concrete_fields})
@@ -759,6 +783,35 @@ def _resolve_against_registry(actor, plans: list[HouseholdPlan], resolver: Villa
         security_event_record(kind=SecurityEvent.Kind.DUPLICATE_ELSEWHERE, actor=actor, username=actor.username,
                               detail=_("导入文件中%(count)s个证件号码已登记在辖区外") % {"count": elsewhere})
     return elsewhere
+
+
+class _NewHousehold:
+    """Household(**values), for the candidate of every new household a plan validates: the model's __init__
+    sets each of its 30 fields per call (a sixth of planning a 100,000-row file), so the defaults are set once on
+    one instance and copied. Callable defaults are called per copy; with a pre_init or post_init receiver on
+    Household, each candidate is built by __init__ itself."""
+
+    def __init__(self):
+        from django.db.models import signals
+
+        self.signalled = signals.pre_init.has_listeners(Household) or signals.post_init.has_listeners(Household)
+        self.defaults = {k: v for k, v in Household().__dict__.items() if k != "_state"}
+        self.called = [(f.attname, f) for f in Household._meta.concrete_fields
+                       if f.has_default() and callable(f.default)]
+
+    def __call__(self, **values) -> Household:
+        if self.signalled:
+            return Household(**values)
+        from django.db.models.base import ModelState
+
+        household = Household.__new__(Household)
+        household.__dict__.update(self.defaults)
+        household._state = ModelState()
+        for attname, model_field in self.called:
+            household.__dict__[attname] = model_field.get_default()
+        for key, value in values.items():
+            setattr(household, key, value)
+        return household
 
 
 def _fail(plan: HouseholdPlan, out: _Collector, row: Row, column: str, rule: str, message: str) -> None:

@@ -85,7 +85,7 @@ def _insert_members(actor, rows: list[dict], numbers: dict[int, str], regions: d
     labels = [f"{r['name']}（{relations.get(r['relation'], r['relation'])}）" for r in written]
     bulk_insert(ChangeRecord, _history(actor, Member, written, [pks[r["id_number_digest"]] for r in written], labels,
                                        [r["household_id"] for r in written],
-                                       [regions[r["household_id"]] for r in written], reason))
+                                       [regions[r["household_id"]] for r in written], reason), return_rows=False)
     return len(written)
 
 
@@ -96,7 +96,7 @@ def _insert_incomes(actor, rows: list[dict], numbers: dict[int, str], regions: d
     bulk_insert(ChangeRecord, _history(
         actor, IncomeRecord, written, [pks[(r["household_id"], r["year"])] for r in written],
         [f"{numbers[r['household_id']]} {r['year']}" for r in written], [r["household_id"] for r in written],
-        [regions[r["household_id"]] for r in written], reason))
+        [regions[r["household_id"]] for r in written], reason), return_rows=False)
     return len(written)
 
 
@@ -117,7 +117,7 @@ def _insert_new(actor, plans: list, cipher, reason: str, counts: dict) -> list:
     bulk_insert(ChangeRecord, _history(
         actor, Household, written, [pks[r["number"]] for r in written],
         [f"{r['number']} {r['head_name']}" for r in written], [pks[r["number"]] for r in written],
-        [r["village_id"] for r in written], reason, exclude=frozenset({"head_name"})))
+        [r["village_id"] for r in written], reason, exclude=frozenset({"head_name"})), return_rows=False)
     counts["households_created"] += len(written)
     numbers = {pks[r["number"]]: r["number"] for r in written}
     regions = {pks[r["number"]]: r["village_id"] for r in written}

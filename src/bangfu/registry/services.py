@@ -343,12 +343,13 @@ def _resident_number_of(id_type: str, number: str) -> str | None:
         return None
 
 
-def _identity_digest(id_type: str, number: str) -> str:
+def _identity_digest(id_type: str, number: str, cipher=None) -> str:
     # One person, one index entry: whatever the document type, a resident ID number is indexed bare (so the
     # unique index refuses the same person twice, and a search by ID number finds them); other documents by type.
+    # `cipher`: field_cipher(), passed by callers that index many numbers at once (an import).
     person = _resident_number_of(id_type, number)
     key = person if person else f"{id_type}:{number}"
-    return field_cipher().blind_index("id_number", key)
+    return (cipher or field_cipher()).blind_index("id_number", key)
 
 
 def _parse_member_id(raw: str, *, actor, id_type: str = c.IdType.RESIDENT_ID, sex: str | None,
