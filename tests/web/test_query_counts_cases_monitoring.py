@@ -6,6 +6,9 @@ roles (decisions), measures, visits and a contact; a housing department's file, 
 a warning confirmed into a lead, a cadre's lead, a self-report; a data-quality run. `grow()` adds many more rows of
 everything each page shows, and walks the case whose page is pinned a few steps further (more decisions).
 
+The same world also holds an income record, jobs, household imports and users, so the registry, account, job and
+import pages that test_query_counts.py leaves out are measured here too (OTHER_PAGES).
+
 The `most` column pins today's count, so a change that adds a query to a page is seen here on purpose.
 """
 
@@ -14,6 +17,7 @@ import itertools
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,6 +32,8 @@ from bangfu.cases.services import (
     transitions_ensure_defaults,
     visit_record,
 )
+from bangfu.ingest.services import import_run_start
+from bangfu.jobs.services import job_start
 from bangfu.monitoring.feed_import import feed_upload_commit
 from bangfu.monitoring.models import FeedUpload, Lead, RiskWarning, Rule, ScreeningRun
 from bangfu.monitoring.services import (
@@ -38,6 +44,7 @@ from bangfu.monitoring.services import (
     warning_verify,
 )
 from bangfu.regions.models import Region
+from bangfu.registry.services import income_record_save
 from tests.conftest import COUNTY, SHUANGHE, SONGBAI, TUANJIE, make_user, synthetic_id
 from tests.support import queries_for
 
@@ -82,6 +89,13 @@ class _Walker:
             if state == until:
                 break
         return case
+
+
+def _import(actor):
+    """A household ledger uploaded for import: its preview waits for the worker (jobs do not run in tests)."""
+    text = f"户编号,户主姓名,身份证号\n,导入户,{synthetic_id()}\n"
+    upload = SimpleUploadedFile("农户台账.csv", text.encode(), "text/csv")
+    return import_run_start(actor=actor, upload=upload, year=2025)
 
 
 def _housing_file(path, households):
@@ -145,6 +159,10 @@ def world(make_household, county_admin, tuanjie_cadre, shuanghe_reviewer, monkey
     lead_self_report(name="王大妈", phone="10012345678", id_number=synthetic_id("19600101"), village_code=TUANJIE,
                      risk_type="medical", difficulty="老伴住院花了三万多元", client="192.0.2.1")
     quality_check_run(actor=county_admin, region=county)
+    # a year before the elimination window: the income conditions read the lines from the start
+    income_record_save(actor=county_admin, household=subject, year=2024, data={"wage_income": 12000})
+    job = job_start(actor=county_admin, kind="data_quality", title="数据质量核查", params={"region": COUNTY})
+    run = _import(county_admin)
     today.day += dt.timedelta(days=30)  # the open cases are past their deadlines: the overdue filter has rows
     # Every list has rows to begin with (an empty page skips the query that reads them).
     assert RiskWarning.objects.filter(state="open", village_id=TUANJIE).exists() and Lead.objects.count() == 3
@@ -174,8 +192,15 @@ def world(make_household, county_admin, tuanjie_cadre, shuanghe_reviewer, monkey
                              village_code=SONGBAI, risk_type="medical",
                              difficulty=f"老伴住院第{n}次", client=f"192.0.2.{10 + n}")
         quality_check_run(actor=county_admin, region=county)
+        for year in (2023, 2025):
+            income_record_save(actor=county_admin, household=subject, year=year, data={"wage_income": 1000 * year})
+        for _ in range(4):
+            job_start(actor=county_admin, kind="data_quality", title="数据质量核查", params={"region": COUNTY})
+            _import(county_admin)
+            make_user(f"cadre{next(_sequence)}", "village_cadre", SONGBAI)
 
-    return {"subject": subject, "pinned": pinned, "warning": warning, "grow": grow, "today": today}
+    return {"subject": subject, "pinned": pinned, "warning": warning, "grow": grow, "job": job, "run": run,
+            "cadre": tuanjie_cadre}
 
 
 def _measure(w):
@@ -201,14 +226,14 @@ PAGES = {
                                                                              "kind": "identification"}, {}, 8),
     "case-detail": (lambda w: reverse("cases:case_detail", args=[w["pinned"].pk]), {}, {}, 6),
     # cases, measures, visits, contact, and the risk match and elimination conditions (members, income, settings)
-    "household-assistance": (lambda w: reverse("cases:household_assistance", args=[w["subject"].pk]), {}, {}, 18),
+    "household-assistance": (lambda w: reverse("cases:household_assistance", args=[w["subject"].pk]), {}, {}, 19),
     "case-open": (lambda w: reverse("cases:case_open", args=[w["subject"].pk]), {}, {}, 4),
     "measure-add": (lambda w: reverse("cases:measure_add", args=[w["subject"].pk]), {}, {}, 5),
     "measure-edit": (lambda w: reverse("cases:measure_edit", args=[_measure(w)]), {}, {}, 7),
     "contact": (lambda w: reverse("cases:contact_set", args=[w["subject"].pk]), {}, {}, 5),
     "visit-add": (lambda w: reverse("cases:visit_add", args=[w["subject"].pk]), {}, {}, 4),
-    "elimination-propose": (lambda w: reverse("cases:elimination_propose", args=[w["subject"].pk]), {}, {}, 10),
-    "card": (lambda w: reverse("cases:card", args=[w["subject"].pk]), {}, {}, 9),
+    "elimination-propose": (lambda w: reverse("cases:elimination_propose", args=[w["subject"].pk]), {}, {}, 11),
+    "card": (lambda w: reverse("cases:card", args=[w["subject"].pk]), {}, {}, 10),
     # the member count of each household in the notice comes with the rows (it was one COUNT per row)
     "notice": (lambda w: reverse("cases:notice", args=[TUANJIE]), {}, {}, 6),
     "workflow-settings": (lambda w: reverse("cases:workflow_config"), {}, {}, 7),
@@ -229,12 +254,28 @@ PAGES = {
     "feed-upload": (lambda w: reverse("monitoring:feed_upload"), {}, {}, 4),
 }
 
+# Pages of other apps that test_query_counts.py does not pin, measured in this world (it has them all).
+OTHER_PAGES = {
+    "income-edit": (lambda w: reverse("registry:income_edit", args=[w["subject"].pk, 2024]), {}, {}, 5),
+    "household-reopen": (lambda w: reverse("registry:household_reopen", args=[w["subject"].pk]), {}, {}, 4),
+    "user-create": (lambda w: reverse("accounts:user_create"), {}, {}, 5),
+    "user-edit": (lambda w: reverse("accounts:user_edit", args=[w["cadre"].pk]), {}, {}, 7),
+    "user-password": (lambda w: reverse("accounts:user_password", args=[w["cadre"].pk]), {}, {}, 4),
+    "job-detail": (lambda w: reverse("jobs:job_detail", args=[w["job"].pk]), {}, {}, 4),
+    "job-detail-htmx": (lambda w: reverse("jobs:job_detail", args=[w["job"].pk]), {}, {"HX-Request": "true"}, 3),
+    "import-start": (lambda w: reverse("ingest:import_start"), {}, {}, 4),
+    "import-detail": (lambda w: reverse("ingest:import_detail", args=[w["run"].pk]), {}, {}, 4),
+    "import-detail-htmx": (lambda w: reverse("ingest:import_detail", args=[w["run"].pk]), {},
+                           {"HX-Request": "true"}, 3),
+}
+PAGES.update(OTHER_PAGES)
+
 # The same pages as 团结村's cadre sees them: a village's own rows, the steps of the cadre's role.
 CADRE_PAGES = {
     "home": (lambda w: reverse("web:home"), {}, {}, 7),
     "case-list": PAGES["case-list"][:3] + (8,),
     "case-detail": PAGES["case-detail"][:3] + (6,),
-    "household-assistance": PAGES["household-assistance"][:3] + (18,),
+    "household-assistance": PAGES["household-assistance"][:3] + (19,),
     "notice": PAGES["notice"][:3] + (6,),
     "quality-report": PAGES["quality-report"][:3] + (5,),
     "warning-list": PAGES["warning-list"][:3] + (10,),
