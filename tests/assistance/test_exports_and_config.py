@@ -91,3 +91,38 @@ def test_village_role_gaps(records, cdu, court, county_admin, regions):
     by_village = {row["village"].code: row["missing"] for row in rows}
     # records made a first secretary in each unit's village since 2021-07-01.
     assert by_village == {SONGBAI: ["agri_technician"], TUANJIE: ["agri_technician"]}
+
+
+@pytest.mark.parametrize(("key", "page", "unit_column"), [
+    ("ledger-fund", ("assistance:ledger_list", ["fund"]), 0), ("cadres", ("assistance:cadre_list", []), 0),
+    ("findings", ("assistance:finding_list", []), 3)])
+def test_assistance_lists_export_with_their_heading_and_only_the_readers_units(
+        client, records, court, cdu, cdu_liaison, lead_coordinator, key, page, unit_column):
+    """The one list export (bangfu.web.exports) on the assistance pages: a unit's liaison gets its own unit's rows,
+    the lead unit's coordinator every unit's."""
+    client.force_login(cdu_liaison)
+    assert reverse("web:list_export", args=[key]) in client.get(reverse(page[0], args=page[1])).content.decode()
+    response = client.post(reverse("web:list_export", args=[key]), {})
+    assert response.status_code == 200  # a small list of no personal data: at once
+    rows = _sheet(response.content)
+    assert {r[unit_column] for r in rows[1:]} == {"成都大学"}
+    client.force_login(lead_coordinator)
+    rows = _sheet(client.post(reverse("web:list_export", args=[key]), {}).content)
+    assert sorted(r[unit_column] for r in rows[1:]) == ["成都大学", "省法院"]
+
+
+def test_cadre_export_counts_this_months_days(client, records, cdu, cdu_liaison):
+    import datetime as _dt
+
+    from django.utils import timezone
+
+    from bangfu.assistance.models import CheckIn
+
+    cadre = records[cdu.pk]["cadre"]
+    today = timezone.localdate()
+    for day in {today, today.replace(day=1)}:
+        CheckIn.objects.create(cadre=cadre, date=day, village=cadre.village)
+    CheckIn.objects.create(cadre=cadre, date=today.replace(day=1) - _dt.timedelta(days=1), village=cadre.village)
+    client.force_login(cdu_liaison)
+    rows = _sheet(client.post(reverse("web:list_export", args=["cadres"]), {}).content)
+    assert rows[0][-1] == "本月在村天数" and rows[1][-1] == len({today, today.replace(day=1)})

@@ -173,8 +173,9 @@ def test_every_list_export_is_tested_here():
     list_export_get("warnings")  # discovers them all
     tested = {"warnings", "leads", "cases", "audit-changes", "audit-reveals", "audit-security", "users", "jobs",
               "monitored"}
-    ledgers = {key for key in LIST_EXPORTS if key.startswith("ledger-")}  # tests/assistance
-    assert set(LIST_EXPORTS) - ledgers <= tested
+    # tests/assistance/test_exports_and_config.py: the assistance ledgers, cadres and findings
+    assistance = {key for key in LIST_EXPORTS if key.startswith("ledger-")} | {"cadres", "findings"}
+    assert set(LIST_EXPORTS) - assistance <= tested
 
 
 @pytest.mark.parametrize("key", ["warnings", "leads", "cases", "audit-changes"])

@@ -2,10 +2,12 @@
 list export (bangfu.web.exports): the columns are the ones the page shows (declared once in assistance.ledger)."""
 
 
+from django.utils.translation import gettext_lazy as _
+
 from bangfu.assistance.forms import LedgerFilterForm
 from bangfu.assistance.ledger import LEDGER_KINDS, cell
 from bangfu.assistance.selectors import ledger_entries_visible_to, units_visible_to
-from bangfu.web.exports import Column, ListExport, list_export
+from bangfu.web.exports import Column, ListExport, list_export, no_filters
 
 
 def ledger_rows(user, kind, data: dict):
@@ -32,3 +34,62 @@ for _kind in LEDGER_KINDS:
         allowed=lambda user: user.can("assistance.view"),
         columns=tuple(_column(c) for c in _kind.columns),
     ))
+
+
+def _cadres(user, values):
+    from django.utils import timezone
+
+    from bangfu.assistance.selectors import cadres_visible_to
+
+    today = timezone.localdate()
+    return cadres_visible_to(user).filter(term_start__lte=today).exclude(term_end__lt=today).order_by("unit", "name")
+
+
+def _with_days(rows):
+    """Each cadre's in-village days this month (check-ins), counted in the chunk's one query."""
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    month_start = timezone.localdate().replace(day=1)
+    return rows.select_related("unit", "village__parent").annotate(
+        days=Count("check_ins", filter=Q(check_ins__date__gte=month_start)))
+
+
+def _village(obj) -> str:
+    from bangfu.assistance.selectors import village_label
+
+    return village_label(obj.village) if obj.village_id else ""
+
+
+list_export(ListExport(
+    key="cadres", title=_("帮扶干部"), inline=True, form=no_filters, rows=_cadres, prepare=_with_days,
+    allowed=lambda user: user.can("assistance.view"),
+    columns=(
+        Column(_("派出单位"), lambda c: c.unit.label, 16), Column(_("姓名"), lambda c: c.name, 10),
+        Column(_("类别"), lambda c: c.get_kind_display(), 14), Column(_("挂任职务"), lambda c: c.post, 16),
+        Column(_("驻村"), _village, 18), Column(_("任期开始"), lambda c: c.term_start, 11),
+        Column(_("任期结束"), lambda c: c.term_end, 11),
+        Column(_("本月在村天数"), lambda c: c.days, 10, number=True),
+    ),
+))
+
+
+def _findings(user, values):
+    from bangfu.assistance.selectors import findings_visible_to
+
+    return findings_visible_to(user).order_by("status", "deadline", "id")
+
+
+list_export(ListExport(
+    key="findings", title=_("考核评估发现问题整改台账"), inline=True, form=no_filters, rows=_findings,
+    prepare=lambda rows: rows.select_related("owner_unit", "signed_off_by"),
+    allowed=lambda user: user.can("assistance.view"),
+    columns=(
+        Column(_("问题来源"), lambda f: f.get_source_display(), 14), Column(_("发现日期"), lambda f: f.found_on, 11),
+        Column(_("问题描述"), lambda f: f.description, 40),
+        Column(_("责任单位"), lambda f: f.owner_unit.label if f.owner_unit_id else "", 16),
+        Column(_("责任人"), lambda f: f.owner, 10), Column(_("整改措施"), lambda f: f.measures, 40),
+        Column(_("整改时限"), lambda f: f.deadline, 11), Column(_("状态"), lambda f: f.get_status_display(), 8),
+        Column(_("销号人"), lambda f: f.signed_off_by or "", 10), Column(_("销号时间"), lambda f: f.signed_off_at, 16),
+    ),
+))

@@ -42,6 +42,7 @@ from bangfu.assistance.selectors import (
     units_writable_by,
 )
 from bangfu.reports.assistance_indicators import evaluation_rows, plan_progress, unit_figures, year_span
+from bangfu.web.exports import list_export_context
 from bangfu.web.helpers import form_errors_from, require_capability
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -125,7 +126,7 @@ def ledger_list(request, kind: str):
     query = request.GET.urlencode()
     return render(request, "assistance/ledger_list.html", {
         "kind": kind, "kinds": LEDGER_KINDS, "columns": columns, "rows": rows, "form": form, "total": entries.count(),
-        "writable": writable, "query": query,
+        "writable": writable, "query": query, **list_export_context(request, f"ledger-{kind.key}"),
     })
 
 
@@ -423,6 +424,7 @@ def cadre_list(request):
         "required": [AssistanceRole(r).label for r in required], "role_rows": role_rows,
         "rows": rows, "quota": quota, "due": due, "writable": writable, "leaves": leaves,
         "can_add": bool(writable), "can_decide": request.user.can("assistance.approve_leave"),
+        **list_export_context(request, "cadres"),
     })
 
 
@@ -612,7 +614,7 @@ def finding_list(request):
     return render(request, "assistance/findings.html", {
         "findings": findings, "today": timezone.localdate(),
         "by_state": [(label, by_state[value]) for value, label in Finding.Status.choices],
-        "can_create": request.user.can("assistance.configure")})
+        "can_create": request.user.can("assistance.configure"), **list_export_context(request, "findings")})
 
 
 @login_required
