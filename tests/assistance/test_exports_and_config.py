@@ -95,7 +95,7 @@ def test_village_role_gaps(records, cdu, court, county_admin, regions):
 
 @pytest.mark.parametrize(("key", "page", "unit_column"), [
     ("ledger-fund", ("assistance:ledger_list", ["fund"]), 0), ("cadres", ("assistance:cadre_list", []), 0),
-    ("findings", ("assistance:finding_list", []), 3)])
+    ("findings", ("assistance:finding_list", []), 3), ("tasks", ("assistance:meeting_list", []), 2)])
 def test_assistance_lists_export_with_their_heading_and_only_the_readers_units(
         client, records, court, cdu, cdu_liaison, lead_coordinator, key, page, unit_column):
     """The one list export (bangfu.web.exports) on the assistance pages: a unit's liaison gets its own unit's rows,

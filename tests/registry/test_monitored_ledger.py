@@ -115,3 +115,15 @@ def test_from_the_household_list_in_the_users_scope(client, monitored, tuanjie_c
     rows, _sheet = _rows(Path(job.result_path).read_bytes())
     assert rows[1][0] == "筛选条件：户类型=脱贫户"
     assert [r[5] for r in rows[4:]] == ["监测甲"]  # 漳扎丙 is outside the cadre's village
+
+
+def test_the_button_follows_a_filter_changed_in_place(client, monitored, tuanjie_cadre):
+    """A filter changed without reloading (htmx) swaps the button's hidden filter in too, so the ledger exported is
+    the one on screen."""
+    client.force_login(tuanjie_cadre)
+    body = client.get(reverse("registry:household_list"), {"household_type": "formerly_poor"},
+                      headers={"HX-Request": "true"}).content.decode()
+    scope = body[body.index('id="list-export-scope"'):]
+    assert 'hx-swap-oob="true"' in scope[:80]
+    assert '<input type="hidden" name="household_type" value="formerly_poor">' in scope
+    assert "户类型=脱贫户" in scope

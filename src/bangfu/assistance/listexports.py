@@ -93,3 +93,22 @@ list_export(ListExport(
         Column(_("销号人"), lambda f: f.signed_off_by or "", 10), Column(_("销号时间"), lambda f: f.signed_off_at, 16),
     ),
 ))
+
+
+def _tasks(user, values):
+    from bangfu.assistance.selectors import tasks_visible_to
+
+    return tasks_visible_to(user).order_by("status", "deadline", "id")
+
+
+list_export(ListExport(
+    key="tasks", title=_("联席会议任务"), inline=True, form=no_filters, rows=_tasks,
+    prepare=lambda rows: rows.select_related("owner_unit", "meeting"),
+    allowed=lambda user: user.can("assistance.view"),
+    columns=(
+        Column(_("会议"), lambda t: t.meeting.date, 11), Column(_("会议决定"), lambda t: t.decision, 40),
+        Column(_("责任单位"), lambda t: t.owner_unit.label, 16), Column(_("责任人"), lambda t: t.owner, 10),
+        Column(_("完成时限"), lambda t: t.deadline, 11), Column(_("状态"), lambda t: t.get_status_display(), 8),
+        Column(_("进展"), lambda t: t.progress, 30),
+    ),
+))

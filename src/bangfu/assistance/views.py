@@ -494,7 +494,7 @@ def meeting_list(request):
     tasks = list(tasks_visible_to(request.user).order_by("status", "deadline"))
     return render(request, "assistance/meetings.html", {
         "meetings": meetings_visible_to(request.user), "tasks": tasks, "today": today,
-        "can_coordinate": _can_coordinate(request.user)})
+        "can_coordinate": _can_coordinate(request.user), **list_export_context(request, "tasks")})
 
 
 def _can_coordinate(user) -> bool:
