@@ -40,6 +40,8 @@ class Lease:
 
     def start(self) -> "Lease":
         _renew(self.name, self.kind, self.started_at)
+        if not connection.in_atomic_block:  # the caller's thread may never query again (a gunicorn worker's main)
+            connection.close()
         self.thread.start()
         atexit.register(self.end)
         return self
