@@ -92,7 +92,7 @@ def test_rotate_key_refuses_while_bangfu_worker_runs(tmp_path):
     try:
         count = "from bangfu.keyring.models import ProcessLease; print(ProcessLease.objects.count())"
         for _ in range(100):
-            if bangfu("shell", "-c", count).stdout.strip() == "1":
+            if bangfu("shell", "-c", count).stdout.split()[-1:] == ["1"]:
                 break
             time.sleep(0.2)
         refused = bangfu("rotate-key")
@@ -102,5 +102,11 @@ def test_rotate_key_refuses_while_bangfu_worker_runs(tmp_path):
     finally:
         worker.terminate()
         worker.wait(timeout=60)
+    # A server (anything loading bangfu.wsgi) holds a lease while it runs and gives it back when it exits.
+    server = subprocess.run([sys.executable, "-c", "import bangfu.wsgi\nfrom bangfu.keyring.models import "
+                             "ProcessLease\nprint(*ProcessLease.objects.values_list('kind', flat=True))"],
+                            env=env, text=True, capture_output=True, timeout=120)
+    assert server.returncode == 0 and server.stdout.split() == ["server"], server.stderr
+    assert bangfu("shell", "-c", count).stdout.split()[-1:] == ["0"]
     rotated = bangfu("rotate-key")
     assert rotated.returncode == 0 and "轮换完成" in rotated.stdout, rotated.stderr
