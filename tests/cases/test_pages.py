@@ -183,3 +183,21 @@ def test_quality_run_reports_by_village_with_fix_links(client, make_household, c
         assert text in page, text
     assert Household.objects.count() == 1
     assert dt  # dates come from the fixture clock
+
+
+def test_the_queue_lists_each_group_by_the_date_due(make_household, county_admin, defaults, today, open_case):
+    """An identification is due at the nearer of its step's and its own deadline; the queue orders by that date,
+    not by the step's deadline alone (cases whose own deadline came first had been listed after later ones)."""
+    from bangfu.cases.selectors import work_queue_for
+
+    cases = [open_case(make_household(head_name=name)) for name in ("待办甲", "待办乙", "待办丙")]
+    base = today.day
+    # step deadlines ascending, but the first case's own deadline is the earliest of all
+    Case.objects.filter(pk=cases[0].pk).update(step_due_on=base - dt.timedelta(days=3), due_on=base - dt.timedelta(days=9))
+    Case.objects.filter(pk=cases[1].pk).update(step_due_on=base - dt.timedelta(days=5), due_on=base + dt.timedelta(days=30))
+    Case.objects.filter(pk=cases[2].pk).update(step_due_on=base - dt.timedelta(days=4), due_on=base + dt.timedelta(days=30))
+    queue = work_queue_for(county_admin)
+    assert [(case.pk, case.due) for case in queue.overdue] == [
+        (cases[0].pk, base - dt.timedelta(days=9)), (cases[1].pk, base - dt.timedelta(days=5)),
+        (cases[2].pk, base - dt.timedelta(days=4))]
+    assert [case.pk for case in work_queue_for(county_admin, limit=2).overdue] == [cases[0].pk, cases[1].pk]

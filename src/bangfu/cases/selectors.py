@@ -95,8 +95,7 @@ def work_queue_for(user, *, limit: int = 20) -> WorkQueue:
     week_end = today + dt.timedelta(days=7)
     # The open cases in reach, most urgent first (a county holds tens to hundreds), read as plain tuples; then the
     # few shown (at most `limit` per group) as objects: two queries, without building a model per open case.
-    buckets: dict[str, list[int]] = {"overdue": [], "today": [], "week": []}
-    dues: dict[int, dt.date] = {}
+    buckets: dict[str, list[tuple[dt.date, int]]] = {"overdue": [], "today": [], "week": []}
     later = 0
     for pk, kind, step_due_on, due_on in qs.order_by("step_due_on", "due_on", "id").values_list(
             "id", "kind", "step_due_on", "due_on")[:2000]:
@@ -104,14 +103,16 @@ def work_queue_for(user, *, limit: int = 20) -> WorkQueue:
         if due is None or due > week_end:
             later += 1
             continue
-        bucket = buckets["overdue" if due < today else "today" if due == today else "week"]
-        if len(bucket) < limit:
-            bucket.append(pk)
-            dues[pk] = due
+        buckets["overdue" if due < today else "today" if due == today else "week"].append((due, pk))
+    # Most urgent first by the date that is due (the nearer of the step's and the case's deadline), then the
+    # first `limit` of each group.
+    for key in buckets:
+        buckets[key] = sorted(buckets[key])[:limit]
+    dues = {pk: due for bucket in buckets.values() for due, pk in bucket}
     shown = {case.pk: case for case in qs.filter(pk__in=list(dues))}
     for pk, case in shown.items():
         case.due = dues[pk]
-    overdue, due_today, this_week = ([shown[pk] for pk in buckets[key] if pk in shown]
+    overdue, due_today, this_week = ([shown[pk] for _due, pk in buckets[key] if pk in shown]
                                      for key in ("overdue", "today", "week"))
     return WorkQueue(overdue=overdue, today=due_today, this_week=this_week,
                      later=later, subtree=subtree)
