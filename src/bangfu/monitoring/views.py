@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bangfu.core.scoping import region_in_scope
 from bangfu.monitoring.feed_import import FeedFileError, feed_file_check, feed_upload_commit
 from bangfu.monitoring.feeds import FEED_KINDS
 from bangfu.monitoring.forms import (
@@ -31,6 +30,8 @@ from bangfu.monitoring.selectors import (
     leads_visible_to,
     monitoring_lines_for_user,
     screening_runs,
+    screening_township_counts,
+    township_names,
     warning_counts_by_rule,
     warning_filter_from,
     warning_get_for_user,
@@ -79,7 +80,7 @@ def monitoring_lines(request):
                 return redirect("monitoring:lines")
     return render(request, "monitoring/lines.html", {
         "rows": monitoring_lines_for_user(request.user), "form": form, "county": county,
-        "can_configure": can_configure,
+        "can_configure": can_configure, **list_export_context(request, "monitoring-lines"),
     })
 
 
@@ -197,7 +198,8 @@ def rule_list(request):
     """The warning rules: what each one looks for, its thresholds, whether it is on, its deadline."""
     require_capability(request.user, "registry.view")
     return render(request, "monitoring/rule_list.html", {
-        "rules": Rule.objects.all(), "can_configure": request.user.can("monitoring.configure")})
+        "rules": Rule.objects.all(), "can_configure": request.user.can("monitoring.configure"),
+        **list_export_context(request, "rules")})
 
 
 @login_required
@@ -231,15 +233,14 @@ def screening_list(request):
         job = screening_start(actor=request.user)
         return redirect("jobs:job_detail", pk=job.pk)
     names = dict(Rule.objects.values_list("code", "name"))
-    townships = dict(Region.objects.filter(level=Region.Level.TOWNSHIP).values_list("code", "name"))
+    townships = township_names()
     page = Paginator(screening_runs(), 20).get_page(request.GET.get("page"))
     for run in page.object_list:
         run.rule_rows = [(code, names.get(code, code), n) for code, n in run.counts_by_rule.items()]
-        run.township_rows = sorted(((townships.get(code, code), n) for code, n in run.counts_by_township.items()
-                                    if region_in_scope(request.user, code) or request.user.can("monitoring.screen")),
-                                   key=lambda row: -row[1])
+        run.township_rows = screening_township_counts(request.user, run, townships)
     return render(request, "monitoring/screening_list.html", {"page": page, "can_screen": can_screen,
-                                                              "query_without_page": ""})
+                                                              "query_without_page": "",
+                                                              **list_export_context(request, "screening-runs")})
 
 
 # --- department files --------------------------------------------------------------------------------------
@@ -280,7 +281,8 @@ def feed_upload(request):
                 "report": report, "errors": report.errors[:500], "token": token, "file_name": upload.name,
                 "kind": FEED_KINDS[kind], "period": period})
     return render(request, "monitoring/feed_upload.html", {
-        "form": form, "uploads": feed_uploads_visible_to(request.user)[:30], "kinds": FEED_KINDS.values()})
+        "form": form, "uploads": feed_uploads_visible_to(request.user)[:30], "kinds": FEED_KINDS.values(),
+        **list_export_context(request, "feed-uploads")})
 
 
 @login_required

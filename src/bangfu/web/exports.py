@@ -52,7 +52,7 @@ class Column:
 class ListExport:
     """A list page's export. `form(user, data)` binds the list's own filter form to the page's query; `rows(user,
     values)` is the list's own scoped queryset for the form's cleaned values; `prepare` adds what the columns read
-    (select_related, annotations) to a chunk of rows."""
+    (select_related, annotations) to a chunk of rows, `prepare_for` the same when it depends on the exporter."""
 
     key: str
     title: Any
@@ -61,6 +61,9 @@ class ListExport:
     columns: tuple[Column, ...]
     allowed: Callable[[Any], bool]
     prepare: Callable[[QuerySet], QuerySet] | None = None
+    # like `prepare`, for what the columns read that depends on who exports (counts only some may see):
+    # (actor, rows) -> rows
+    prepare_for: Callable[[Any, QuerySet], Any] | None = None
     labels: dict[str, Any] = field(default_factory=dict)  # for filter fields the page shows without a label
     words: dict[str, Callable[[Any], str]] = field(default_factory=dict)  # a value that needs words (a region code)
     may_reveal: Callable[[Any], bool] | None = None
@@ -337,7 +340,11 @@ def list_export_write(target, export: ListExport, *, actor, data: dict, full: bo
     for start in range(0, len(ids), CHUNK):
         chunk_ids = ids[start:start + CHUNK]
         query = model._default_manager.filter(pk__in=chunk_ids)
-        found = {obj.pk: obj for obj in (export.prepare(query) if export.prepare else query)}
+        if export.prepare_for:
+            query = export.prepare_for(actor, query)
+        elif export.prepare:
+            query = export.prepare(query)
+        found = {obj.pk: obj for obj in query}
         for pk in chunk_ids:
             obj = found.get(pk)
             if obj is None:  # removed meanwhile
