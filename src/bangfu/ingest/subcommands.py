@@ -3,9 +3,10 @@
 import json
 from pathlib import Path
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 
 from bangfu.core.subcommands import subcommand
+from bangfu.ingest.commandline import LedgerExportCommand
 
 
 @subcommand("import", "households", help="农户台账（.xlsx/.xls/.ods/.csv）：检查并报告，加 --commit 才写入")
@@ -61,32 +62,11 @@ class ImportHouseholds:
 
 
 @subcommand("export", "households", help="农户台账（.xlsx，农户和家庭成员两张表；默认脱敏，--full 完整号码并记录）")
-class ExportHouseholds:
-    def add_arguments(self, parser) -> None:
-        parser.add_argument("--out", required=True)
-        parser.add_argument("--region", default="", help="乡镇或村的12位区划代码（默认全县）")
-        parser.add_argument("--full", action="store_true", help="完整证件号码和电话（记入敏感信息导出记录）")
-
-    def handle(self, options, stdout) -> int:
-        from bangfu.ingest.commandline import command_line_user
-        from bangfu.ingest.households import county_for
-        from bangfu.regions.models import Region
+class ExportHouseholds(LedgerExportCommand):
+    def write(self, *, actor, path, region: str, full: bool) -> int:
         from bangfu.registry.exports import household_ledger_export_file
 
-        region = options["region"]
-        if region and not Region.objects.filter(code=region).exists():
-            stdout.write(f"区划代码 {region} 不存在")
-            return 1
-        try:
-            actor = command_line_user(county_for(None))
-            count = household_ledger_export_file(actor=actor, path=Path(options["out"]), region_code=region,
-                                                 full=options["full"])
-        except (PermissionDenied, ValidationError) as error:
-            stdout.write(str(error))
-            return 1
-        note = "（含完整证件号码和电话，已记录）" if options["full"] else "（证件号码和电话已脱敏）"
-        stdout.write(f"已导出 {count} 户到 {options['out']}{note}")
-        return 0
+        return household_ledger_export_file(actor=actor, path=path, region_code=region, full=full)
 
 
 @subcommand("export", "template",
