@@ -207,7 +207,7 @@ def test_id_number_stored_as_number_rejects_the_member_and_a_bad_head_the_whole_
             ["5132251032130001", "团结村", "李四", "配偶", 5.13225198001e17],     # a member: only this row
             ["5132251032130002", "团结村", "王五", "户主", ids[1][:17] + "0" if ids[1][17] != "0" else ids[1][:17] + "1"],
             ["5132251032130002", "团结村", "王小", "之子", ids[2]],
-            ["5132251032130002", "团结村", "王二", "之女", ids[3]]]
+            ["5132251032130002", "团结村", "王二", "之女", synthetic_id(male=False)]]
     plan = _plan(county_admin, _save(tmp_path, rows))
     assert _errors(plan) == [(3, "证件号码", "id_number_as_number"), (4, "证件号码", "id_number_check_character"),
                              (4, "", "head_rejected"), (5, "", "household_rejected"), (6, "", "household_rejected")]
@@ -290,7 +290,7 @@ def test_bad_member_value_rejects_only_that_member(county_admin, tmp_path, ids):
             ["5132251032130001", "团结村", "张三", "户主", ids[0], "否"],
             ["5132251032130001", "团结村", "李四", "表亲", ids[1], "是"],
             ["5132251032130001", "团结村", "王五", "之子", ids[2], "也许"],
-            ["5132251032130001", "团结村", "赵六", "之女", ids[3], "√"]]
+            ["5132251032130001", "团结村", "赵六", "之女", synthetic_id(male=False), "√"]]
     plan = _plan(county_admin, _save(tmp_path, rows))
     assert _errors(plan) == [(3, "与户主关系", "choice"), (4, "低保", "yes_no")]
     households_import_commit(actor=county_admin, plan=plan)

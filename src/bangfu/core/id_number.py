@@ -98,11 +98,32 @@ def parse_id_number(raw: str, *, today: dt.date | None = None) -> IdNumber:
         raise IdNumberError("birth_date_future", _("出生日期 %(date)s 晚于今天") % {"date": f"{birth:%Y-%m-%d}"})
     if not converted:
         expected = check_character(body)
+        if check != expected and looks_cut_by_excel(number):
+            raise IdNumberError("as_number", excel_cut_message(_("证件号码"), number))
         if check != expected:
             raise IdNumberError("check_character", _("校验码错误：最后一位应为%(expected)s，实为%(check)s") % {
                 "expected": expected, "check": check})
     sex = "male" if int(body[16]) % 2 == 1 else "female"
     return IdNumber(number=number, birth_date=birth, sex=sex)
+
+
+EXCEL_DIGITS = 15  # Excel keeps 15 significant digits of a number; the rest become zeros
+
+
+def looks_cut_by_excel(text: str) -> bool:
+    """Digits as Excel leaves a longer number it held in a number cell: more than 15 digits, all after the 15th
+    zero (513225198001011234 becomes 513225198001011000, 5132251032139004 becomes 5132251032139000). On its own
+    this proves nothing (a real number may end in zeros); with a wrong check character, or beside number cells in
+    the same column, it is what Excel did."""
+    return len(text) > EXCEL_DIGITS and text.isascii() and text.isdigit() and not text[EXCEL_DIGITS:].strip("0")
+
+
+def excel_cut_message(what: str, value: str) -> str:
+    """What a user reads about a number Excel cut: the cause and the fix, never a guess at the lost digits
+    (a corrected check character would only make another wrong number)."""
+    return _("%(what)s“%(value)s”的末尾几位是0：它曾被存成数字，Excel只保留15位有效数字，其余位变成了0，原号码已无法从文件"
+             "中得到。请把该列设为文本格式，重新填写完整号码（或从原系统按文本导出），不要只改最后一位") % {
+        "what": what, "value": value}
 
 
 def is_valid_id_number(raw: str) -> bool:

@@ -164,8 +164,9 @@ class CountyGenerator:
                                max(0, child_age - rng.randint(20, 30)), male))
         else:
             if slots and head_age < 60 and rng.random() < 0.25:
-                people.append((c.Relation.MOTHER if rng.random() < 0.6 else c.Relation.FATHER,
-                               min(98, head_age + rng.randint(22, 32)), False))
+                mother = rng.random() < 0.6  # a 之父 is a man: the registry refuses a father whose ID says female
+                people.append((c.Relation.MOTHER if mother else c.Relation.FATHER,
+                               min(98, head_age + rng.randint(22, 32)), not mother))
                 slots -= 1
             for _ in range(slots):
                 male = rng.random() < 0.52

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from bangfu.core.crypto import field_cipher
 from bangfu.core.db import bulk_work
-from bangfu.core.id_number import IdNumberError, normalise_id_number, parse_id_number
+from bangfu.core.id_number import IdNumberError, parse_id_number
 from bangfu.core.parsing import (
     ParseError,
     clean_text,
@@ -38,12 +38,32 @@ from bangfu.core.parsing import (
 )
 from bangfu.core.phone import normalise_phone
 from bangfu.core.scoping import region_in_scope
-from bangfu.ingest.cells import VillageResolver, choice_index, id_number_text, parse_choice
+from bangfu.ingest.cells import (
+    VillageResolver,
+    birth_date_cell,
+    choice_index,
+    cut_column_evidence,
+    household_number_text,
+    id_number_text,
+    parse_choice,
+    refuse_if_cut_in_column,
+)
 from bangfu.ingest.kinds import Field, ImportKind
 from bangfu.ingest.reader import Row, RowError, Sheet, Workbook, read_workbook
 from bangfu.regions.models import Region
 from bangfu.registry import choices as c
 from bangfu.registry.models import Household, IncomeRecord, Member
+from bangfu.registry.validation import (
+    MEMBER_RULE_DEFAULTS,
+    Invalid,
+    amount_problem,
+    household_check,
+    household_number_check,
+    income_problems,
+    member_identity,
+    member_problems,
+    person_name,
+)
 
 H, M, INC = "household", "member", "income"
 
@@ -136,6 +156,8 @@ _MONTHS = {"identified_month", "eliminated_month"}
 _AMOUNTS = {"wage_income", "business_income", "property_income", "transfer_income", "production_cost", "net_income",
             "per_capita_income"}
 _COUNTS = {"work_months", "household_size", "year", "income_members"}
+# The IncomeRecord field a ledger's figure is stored in (or checked as), where the names differ.
+_INCOME_FIELD = {"net_income": "given_net_income", "per_capita_income": "given_per_capita_income"}
 _TEXTS = {"number": 30, "group": 20, "resettlement_site": 100, "name": 50, "head_name": 50, "township": 100,
           "village": 100, "phone": 30}
 
@@ -181,8 +203,9 @@ def _parse_one(key: str, value):
         return parse_month(value)
     if key in _AMOUNTS:
         amount = parse_amount(value)
-        if amount < 0 and key != "net_income" and key != "per_capita_income":
-            raise ParseError("negative", _("金额不能为负数"))
+        problem = amount_problem(_INCOME_FIELD.get(key, key), amount)  # inside registry.validation's bounds
+        if problem is not None:
+            raise ParseError(problem.rule, problem.message)
         return amount
     if key in _COUNTS:
         return parse_count(value)
@@ -370,7 +393,9 @@ def _plan(actor, book: Workbook, *, year: int | None, progress=None) -> ImportPl
         household_keys = [k for k in HOUSEHOLD_KEYS if k in cols]
         member_keys = tuple(k for k in _MEMBER_PARSED if k in cols or (head_only and k == "relation"))
         current: HouseholdPlan | None = None
+        refused: Row | None = None  # the row whose 户编号 was refused, while its member rows follow
         carried: dict = {}
+        cut = _cut_columns(sheet)
         for row in sheet.rows:
             done += 1
             if progress and done % 500 == 0:
@@ -379,9 +404,21 @@ def _plan(actor, book: Workbook, *, year: int | None, progress=None) -> ImportPl
             if head_only:
                 values["name"] = values.get("head_name", "")
                 values["relation"] = "户主"
-            number = _text(values.get("number", "")).replace(" ", "")
             relation_text = _text(values.get("relation", "")).replace(" ", "")
             starts_household = relation_text in ("户主", "本人")
+            try:
+                number = household_number_text(values.get("number", ""))
+                refuse_if_cut_in_column(number, what=_("户编号"), rule="number_as_number", evidence_row=cut["number"])
+            except ParseError as error:
+                out.add(sheet, row.number, sheet.header_of("number"), error.rule, error.message)
+                current, refused = None, row
+                continue
+            if member_sheet and not head_only and not number and refused is not None and not starts_household:
+                # A member row under a household whose 户编号 was refused: it goes nowhere either.
+                out.add(sheet, row.number, "", "household_rejected", _(
+                    "本户的户编号有错误（见%(sheet)s第%(row)s行），整户未导入") % {"sheet": refused.sheet, "row": refused.number})
+                continue
+            refused = None
             if member_sheet and not head_only and not number and current is not None and not (
                     starts_household and any(m.is_head for m in current.members)):
                 # The household's cells merged (or left blank) down its member rows: they carry down.
@@ -409,7 +446,7 @@ def _plan(actor, book: Workbook, *, year: int | None, progress=None) -> ImportPl
             carried = {k: values[k] for k in household_keys if values.get(k, "") != ""}
             _take_household_cells(plan, values, row, sheet, out)
             if member_sheet:
-                member = _member_from(values, row, sheet, out, seen_ids, ctx, member_keys)
+                member = _member_from(values, row, sheet, out, seen_ids, ctx, member_keys, cut["id_number"])
                 if member is None:
                     if starts_household:
                         plan.rejected = True
@@ -424,6 +461,14 @@ def _plan(actor, book: Workbook, *, year: int | None, progress=None) -> ImportPl
         progress.advance(total)
     out.errors.sort(key=lambda e: (e.sheet, e.row))
     return ImportPlan(book, year, plans, out.errors, defaults, notices, elsewhere)
+
+
+def _cut_columns(sheet: Sheet) -> dict:
+    """For the 户编号 and ID-number columns, the first row showing that Excel cut the column's numbers (None when
+    none does): ingest.cells' rule for values Excel cut, read before any row is judged."""
+    return {key: cut_column_evidence(((row.number, row.values.get(key, "")) for row in sheet.rows),
+                                     id_number=key == "id_number") if key in sheet.mapped else None
+            for key in ("number", "id_number")}
 
 
 def _household_by_head(values, row, sheet, heads_by_id, out) -> HouseholdPlan | None:
@@ -495,17 +540,19 @@ def _same_amount(a, b) -> bool:
 
 
 def _member_from(values: dict, row: Row, sheet: Sheet, out: _Collector, seen_ids: dict, ctx: "_Context",
-                 member_keys: tuple[str, ...]) -> MemberPlan | None:
+                 member_keys: tuple[str, ...], cut_evidence: int | None = None) -> MemberPlan | None:
     """One member row, parsed; errors reported and None when the row cannot be taken. `member_keys`: the member
-    fields the sheet has, to parse (those of _MEMBER_PARSED, in its order)."""
+    fields the sheet has, to parse (those of _MEMBER_PARSED, in its order). The name and the document go through
+    registry.validation, as on the member form; the member's other rules need the registry's record of them and
+    are judged against it (_resolve_against_registry). `cut_evidence`: the row showing Excel cut the ID-number
+    column's numbers, if one does (ingest.cells)."""
     ok = True
     data = {}
     name = _text(values.get("name", ""))
-    if not name:
-        out.add(sheet, row.number, sheet.header_of("name") or _("姓名"), "name_required", _("姓名不能为空"))
-        ok = False
-    elif len(name) > 50:
-        out.add(sheet, row.number, sheet.header_of("name"), "too_long", _("姓名不能超过50个字"))
+    try:
+        name = person_name(name)
+    except Invalid as error:
+        _report(out, sheet, row, error, "name")
         ok = False
     for key in member_keys:
         if values.get(key, "") == "":
@@ -519,21 +566,32 @@ def _member_from(values: dict, row: Row, sheet: Sheet, out: _Collector, seen_ids
             name == _text(values.get("head_name", "")):
         data["relation"] = c.Relation.HEAD
     id_type = data.get("id_type") or c.IdType.RESIDENT_ID
-    raw_id = values.get("id_number", "")
-    identity = None
+    identity = birth = None
+    if values.get("birth_date", "") != "":
+        try:
+            birth = birth_date_cell(values["birth_date"])  # compared with the document's below
+        except ParseError as error:
+            out.add(sheet, row.number, sheet.header_of("birth_date"), error.rule, error.message)
+            ok = False
     try:
-        text = id_number_text(raw_id)
+        text = id_number_text(values.get("id_number", ""))
         if "*" in text:
             raise ParseError("id_number_masked", _("证件号码是脱敏的（含*），无法导入：请导出完整号码后再导入"))
         if not text:
             raise ParseError("id_number_required", _("证件号码不能为空"))
-        identity = _identity(text, id_type, data.get("sex"), values.get("birth_date", ""), ctx.today)
+        if id_type == c.IdType.RESIDENT_ID:
+            refuse_if_cut_in_column(text, what=_("证件号码"), rule="id_number_as_number", evidence_row=cut_evidence)
     except ParseError as error:
         out.add(sheet, row.number, sheet.header_of("id_number") or _("证件号码"), error.rule, error.message)
         ok = False
+    else:
+        try:
+            identity = member_identity(text, id_type=id_type, sex=data.get("sex"), birth_date=birth, today=ctx.today)
+        except Invalid as error:
+            _report(out, sheet, row, error, "id_number")
+            ok = False
     if identity is not None:
-        number, sex, birth = identity
-        key = number if id_type == c.IdType.RESIDENT_ID else f"{id_type}:{number}"
+        key = identity.number if id_type == c.IdType.RESIDENT_ID else f"{id_type}:{identity.number}"
         if key in seen_ids:
             first = seen_ids[key]
             out.add(sheet, row.number, sheet.header_of("id_number"), "id_number_duplicate_in_file",
@@ -541,49 +599,29 @@ def _member_from(values: dict, row: Row, sheet: Sheet, out: _Collector, seen_ids
             ok = False
         else:
             seen_ids[key] = row
-    if data.get("work_months", 0) > 12:
-        out.add(sheet, row.number, sheet.header_of("work_months"), "work_months", _("务工时间不能超过12个月"))
-        ok = False
-    if data.get("health") == c.Health.DISABLED and not data.get("disability_grade") and "disability_grade" in sheet.mapped:
-        out.add(sheet, row.number, sheet.header_of("disability_grade"), "disability_grade",
-                _("健康状况为残疾时必须填写残疾等级"))
-        ok = False
     if not ok:
         return None
     data.pop("sex", None)
     data["name"] = name
-    digest = _blind_index(id_type, number, ctx.cipher)
-    return MemberPlan(row, name, id_type, number, digest, sex, birth, data)
+    digest = _blind_index(id_type, identity.number, ctx.cipher)
+    return MemberPlan(row, name, id_type, identity.number, digest, identity.sex, identity.birth_date, data)
+
+
+def _report(out: _Collector, sheet: Sheet, row: Row, error: Invalid, fallback: str) -> None:
+    """Each problem of a validation at the column of the field it concerns (or of `fallback`)."""
+    for problem in error.problems:
+        column = sheet.header_of(problem.field) or sheet.header_of(fallback) or _field_label(problem.field)
+        out.add(sheet, row.number, column, problem.rule, problem.message)
+
+
+def _field_label(key: str) -> str:
+    return next((f.label for f in HOUSEHOLDS.fields if f.key == key), "")
 
 
 def _blind_index(id_type: str, number: str, cipher=None) -> str:
     from bangfu.registry.services import _identity_digest
 
     return _identity_digest(id_type, number, cipher)  # the registry's one rule: one person, one index entry
-
-
-def _identity(text: str, id_type: str, sex: str | None, raw_birth,
-              today: dt.date | None = None) -> tuple[str, str, dt.date]:
-    if id_type == c.IdType.RESIDENT_ID:
-        try:
-            parsed = parse_id_number(text, today=today)
-        except IdNumberError as error:
-            raise ParseError(f"id_number_{error.rule}", error.message) from None
-        if sex and sex != parsed.sex:
-            raise ParseError("sex_mismatch", _("性别与身份证号不符：身份证号显示为%(sex)s") % {"sex": c.Sex(parsed.sex).label})
-        return parsed.number, parsed.sex, parsed.birth_date
-    # Other documents go through the registry's own rules (残疾人证 = ID number + two digits; 其他 needs sex and
-    # birth date typed in).
-    from bangfu.registry.services import _identity_from
-
-    birth = None
-    if raw_birth not in ("", None):
-        birth = parse_date(raw_birth)
-    try:
-        identity = _identity_from(normalise_id_number(text), id_type=id_type, sex=sex, birth_date=birth)
-    except ValidationError as error:
-        raise ParseError("id_number", "；".join(m for ms in error.message_dict.values() for m in ms)) from None
-    return identity.number, identity.sex, identity.birth_date
 
 
 # --- against the registry -----------------------------------------------------------------------------------
@@ -649,6 +687,7 @@ def _resolve_against_registry(actor, plans: list[HouseholdPlan], resolver: Villa
         "column": HOUSEHOLDS.field(key).label, "value": c.HouseholdType(value).label}
         for key, value in HOUSEHOLD_DEFAULTS.items()}
     elsewhere = 0  # ID numbers registered outside the actor's jurisdiction: a security event, as on the forms
+    region_of = functools.cache(lambda code: Region.objects.filter(code=code).first())  # 户编号 prefixes, once each
     new_household = _NewHousehold()
 
     for plan in plans:
@@ -716,6 +755,15 @@ def _resolve_against_registry(actor, plans: list[HouseholdPlan], resolver: Villa
                 if member.is_head:
                     _fail(plan, out, member.row, header, "head_rejected", _("户主信息有误，整户未导入"))
                 continue
+            problems = member_problems(sex=member.sex, **_member_rule_values(member, holder))
+            if problems:  # as member_add / member_update would refuse the member, with the registry's values
+                for problem in problems:
+                    out.add(member.row.sheet, member.row.number,
+                            out.header(member.row, problem.field) or _field_label(problem.field), problem.rule,
+                            problem.message)
+                if member.is_head:
+                    _fail(plan, out, member.row, "", "head_rejected", _("户主信息有误，整户未导入"))
+                continue
             member.existing = holder
             if holder is None and "relation" not in member.data:
                 defaults[no_relation] += 1
@@ -759,16 +807,14 @@ def _resolve_against_registry(actor, plans: list[HouseholdPlan], resolver: Villa
         if plan.village is None and household is None:
             continue
         try:
-            from bangfu.registry.services import _check_number, _validate_household
-
             if household is None:
-                _check_number(candidate)
-            _validate_household(candidate)
-        except ValidationError as error:
-            for key, messages in error.message_dict.items():
-                row = plan.cells.get(key, (None, first))[1]
-                _fail(plan, out, row, out.header(row, key) or str(Household._meta.get_field(key).verbose_name),
-                      f"household_{key}", "；".join(messages))
+                household_number_check(candidate, region_of=region_of)
+            household_check(candidate)
+        except Invalid as error:
+            for problem in error.problems:
+                row = plan.cells.get(problem.field, (None, first))[1]
+                _fail(plan, out, row, out.header(row, problem.field) or str(
+                    Household._meta.get_field(problem.field).verbose_name), problem.rule, problem.message)
             continue
         if household is None:
             plan.data = {k: getattr(candidate, k) for k in plan.data} | {
@@ -783,6 +829,13 @@ def _resolve_against_registry(actor, plans: list[HouseholdPlan], resolver: Villa
         security_event_record(kind=SecurityEvent.Kind.DUPLICATE_ELSEWHERE, actor=actor, username=actor.username,
                               detail=_("导入文件中%(count)s个证件号码已登记在辖区外") % {"count": elsewhere})
     return elsewhere
+
+
+def _member_rule_values(member: MemberPlan, holder: Member | None) -> dict:
+    """The values registry.validation.member_problems judges: the file's, and for what the file leaves out the
+    registered member's (or a new member's defaults), as the member would be saved."""
+    return {key: member.data[key] if key in member.data else (getattr(holder, key) if holder else default)
+            for key, default in MEMBER_RULE_DEFAULTS.items()}
 
 
 class _NewHousehold:
@@ -858,6 +911,11 @@ def _plan_income(plan: HouseholdPlan, out: _Collector, year: int, this_year: int
             row = plan.cells["household_size"][1]
             _fail(plan, out, row, out.header(row, "household_size"), error.rule, error.message)
             return
+    for problem in income_problems({"members_counted": size} if size else {}):  # registry.validation's bounds
+        key = "income_members" if "income_members" in given else "household_size"
+        row = plan.cells[key][1]
+        _fail(plan, out, row, out.header(row, key), problem.rule, problem.message)
+        return
     members = size or (registered_members + sum(1 for m in plan.members if m.existing is None)) or 1
     data: dict = {"members_counted": members}
     first_row = next(iter(given.values()))[1]

@@ -1,4 +1,5 @@
-"""Forms for the registry pages. They check types; the services check the domain rules."""
+"""Forms for the registry pages. They check types, and the rules of registry.validation a field can check on its
+own (a name); the services check every domain rule through the same module."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -7,6 +8,7 @@ from bangfu.core.periods import parse_month
 from bangfu.registry import choices as c
 from bangfu.registry.models import Household, IncomeRecord, Member
 from bangfu.registry.services import HOUSEHOLD_FIELDS, INCOME_FIELDS, MEMBER_FIELDS
+from bangfu.registry.validation import MEMBERS_COUNTED_MAX, Invalid, person_name
 
 
 class VersionField(forms.IntegerField):
@@ -109,6 +111,13 @@ class MemberForm(forms.ModelForm):
                 "masked": self.instance.id_number_masked}
         self.order_fields(["name", "id_type", "id_number", "relation", "sex", "birth_date"])
 
+    def clean_name(self):
+        """The name as it will be stored (one middle dot), or the rule it breaks (registry.validation)."""
+        try:
+            return person_name(self.cleaned_data.get("name", ""))
+        except Invalid as error:
+            raise forms.ValidationError([p.message for p in error.problems]) from None
+
     def validate_unique(self):
         pass
 
@@ -116,7 +125,7 @@ class MemberForm(forms.ModelForm):
 class IncomeRecordForm(forms.ModelForm):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     version = VersionField(required=False)  # 0 or empty: a year not yet recorded when the form was read
-    members_counted = forms.IntegerField(label=_("家庭人口数"), min_value=1, max_value=50)
+    members_counted = forms.IntegerField(label=_("家庭人口数"), min_value=1, max_value=MEMBERS_COUNTED_MAX)
 
     class Meta:
         model = IncomeRecord

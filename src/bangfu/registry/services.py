@@ -2,8 +2,6 @@
 transaction and records the change (who, when, before, after)."""
 
 import datetime as dt
-import re
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -15,16 +13,23 @@ from django.utils.translation import gettext as _
 from bangfu.audit.models import ChangeRecord
 from bangfu.audit.services import change_record, reveal_record, snapshot
 from bangfu.core.crypto import field_cipher
-from bangfu.core.id_number import IdNumberError, normalise_id_number, parse_id_number
+from bangfu.core.id_number import IdNumberError, parse_id_number
 from bangfu.core.masking import mask_phone
-from bangfu.core.names import normalise_person_name
-from bangfu.core.periods import parse_month
 from bangfu.core.phone import normalise_phone as core_normalise_phone
 from bangfu.core.scoping import region_in_scope
-from bangfu.regions.models import Region
 from bangfu.registry import choices as c
 from bangfu.registry.models import Household, IncomeRecord, Member
 from bangfu.registry.selectors import households_in_jurisdiction, households_visible_to
+from bangfu.registry.validation import (
+    Invalid,
+    MemberIdentity,
+    household_check,
+    household_number_check,
+    income_problems,
+    member_identity,
+    member_problems,
+    person_name,
+)
 from bangfu.reports.summaries import village_summaries_refresh
 
 HOUSEHOLD_FIELDS = (
@@ -43,17 +48,6 @@ INCOME_FIELDS = (
     "medical_spending", "education_spending",
 )
 NUMBER_SUFFIX_DIGITS = 4  # a household number given by the system: village code + 4 digits (5132251032130001)
-# Relations that fix the person's sex: a 之子 whose ID number says female is a typing error in one of them.
-RELATION_SEX = {
-    c.Relation.SON: c.Sex.MALE, c.Relation.SON_IN_LAW: c.Sex.MALE, c.Relation.GRANDSON: c.Sex.MALE,
-    c.Relation.FATHER: c.Sex.MALE, c.Relation.DAUGHTER: c.Sex.FEMALE, c.Relation.DAUGHTER_IN_LAW: c.Sex.FEMALE,
-    c.Relation.GRANDDAUGHTER: c.Sex.FEMALE, c.Relation.MOTHER: c.Sex.FEMALE,
-}
-# DOMAIN.md §5.1: 脱贫不稳定户 are former poor households, 边缘易致贫户 ordinary ones; 突发严重困难户 either.
-MONITORING_TYPE_NEEDS = {
-    c.MonitoringType.UNSTABLE: c.HouseholdType.FORMERLY_POOR,
-    c.MonitoringType.MARGINAL: c.HouseholdType.ORDINARY,
-}
 # What a ledger gave when it gave less than the components (IncomeRecord.given); set by imports, not by the form.
 INCOME_GIVEN_FIELDS = ("given", "given_net_income", "given_per_capita_income")
 
@@ -125,60 +119,6 @@ def _set_phone(household: Household, raw: str | None) -> None:
     household.phone_masked = mask_phone(phone)
 
 
-def _validate_household(household: Household) -> None:
-    errors: dict[str, str] = {}
-    for field in ("identified_month", "eliminated_month"):
-        value = getattr(household, field)
-        if value:
-            try:
-                setattr(household, field, parse_month(value))
-            except ValueError as error:
-                errors[field] = _("%(field)s：%(rule)s（填写的是“%(value)s”）") % {
-                    "field": Household._meta.get_field(field).verbose_name, "rule": error, "value": value}
-    needed = MONITORING_TYPE_NEEDS.get(household.monitoring_type)
-    if needed and household.household_type != needed:
-        errors["monitoring_type"] = _("%(type)s不能认定为%(kind)s：%(kind)s应为%(needed)s") % {
-            "type": c.HouseholdType(household.household_type).label,
-            "kind": c.MonitoringType(household.monitoring_type).label, "needed": c.HouseholdType(needed).label}
-    if household.village_id and getattr(household.village, "level", "village") != "village":
-        errors["village"] = _("户必须挂在村（社区）一级")
-    if household.monitoring_status and not household.monitoring_type:
-        errors["monitoring_status"] = _("非监测对象不能有风险消除状态")
-    if household.monitoring_type and not household.monitoring_status:
-        household.monitoring_status = c.MonitoringStatus.RISK_OPEN
-    if household.monitoring_type and not household.identified_month:
-        errors["identified_month"] = _("监测对象必须填写识别监测时间")
-    if household.monitoring_status == c.MonitoringStatus.RISK_ELIMINATED and not household.eliminated_month:
-        errors["eliminated_month"] = _("风险已消除的户必须填写消除监测时间")
-    for field in ("housing_area", "farmland_mu", "forest_mu", "road_distance_km"):
-        value = getattr(household, field)
-        if value is not None and value < 0:
-            errors[field] = _("%(field)s不能为负数") % {"field": Household._meta.get_field(field).verbose_name}
-    if (household.identified_month and household.eliminated_month and "identified_month" not in errors
-            and "eliminated_month" not in errors and household.eliminated_month < household.identified_month):
-        errors["eliminated_month"] = _("消除监测时间不能早于识别监测时间")
-    if household.relocated and not household.resettlement_site.strip():
-        errors["resettlement_site"] = _("易地扶贫搬迁户必须填写安置点")
-    if errors:
-        raise ValidationError(errors)
-
-
-def _check_number(household: Household) -> None:
-    """A typed 户编号 is digits. One beginning with another village's (or place's) 12-digit code is refused:
-    a 团结村 household must not carry 荷叶社区's prefix. Other shapes (15-18 digits from imported ledgers) stay."""
-    number = household.number
-    if not number.isdigit() or not number.isascii():
-        raise ValidationError({"number": _("户编号只能由数字组成，填写的是“%(number)s”；留空则自动编号") % {
-            "number": number}})
-    prefix = number[:12]
-    if len(number) >= 12 and prefix != household.village_id:
-        other = Region.objects.filter(code=prefix).first()
-        if other is not None:
-            raise ValidationError({"number": _("户编号 %(number)s 以%(other)s的区划代码 %(code)s 开头，"
-                                               "与所选村（%(village)s）不符") % {
-                "number": number, "other": other.name, "code": prefix, "village": household.village.name}})
-
-
 def household_next_number(village_code: str) -> str:
     """The next free number of a village: its 12-digit code and 4 digits (closed households' numbers count)."""
     width = len(village_code) + NUMBER_SUFFIX_DIGITS
@@ -221,11 +161,11 @@ def household_create(*, actor, data: dict[str, Any], phone: str | None = None) -
     numbered = not household.number
     if numbered:
         household.number = household_next_number(household.village_id)
-    _check_number(household)
+    household_number_check(household)
     if Household.objects.filter(number=household.number).exists():
         raise ValidationError({"number": _("户编号 %(number)s 已存在") % {"number": household.number}})
     _set_phone(household, phone)
-    _validate_household(household)
+    household_check(household)
     _save_household(household, numbered=numbered)
     change_record(actor=actor, action=ChangeRecord.Action.CREATE, instance=household, before=None,
                   after=_household_snapshot(household), household_id=household.pk, region_code=household.village_id)
@@ -253,11 +193,11 @@ def household_update(*, actor, household: Household, data: dict[str, Any], phone
     if not household.number:
         raise ValidationError({"number": _("户编号不能为空")})
     if household.number != before["number"]:  # a household moved to another village keeps its number
-        _check_number(household)
+        household_number_check(household)
     if Household.objects.filter(number=household.number).exclude(pk=household.pk).exists():
         raise ValidationError({"number": _("户编号 %(number)s 已存在") % {"number": household.number}})
     _set_phone(household, phone)
-    _validate_household(household)
+    household_check(household)
     _save_household(household)
     after = _household_snapshot(household)
     _bump_version(household, before, after)
@@ -277,58 +217,6 @@ def household_reveal_phone(*, actor, household: Household) -> str:
 
 
 # --- members ------------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class MemberIdentity:
-    """A validated identity document: the normalised number and the sex and birth date it carries (or that were
-    entered, for documents that carry none)."""
-
-    number: str
-    sex: str
-    birth_date: dt.date
-
-
-OTHER_ID_PATTERN = re.compile(r"^[0-9A-Z\-]{4,30}$")
-
-
-def _identity_from(raw: str, *, id_type: str, sex: str | None, birth_date: dt.date | None) -> MemberIdentity:
-    """Validate a document number by its type; sex and birth date come from it where it carries them."""
-    if id_type == c.IdType.OTHER:
-        # e.g. a newborn not yet registered, or a foreign document: nothing to derive, so both are required.
-        number = normalise_id_number(raw)
-        errors = {}
-        if not OTHER_ID_PATTERN.match(number):
-            errors["id_number"] = _("其他证件号码应为4至30位字母、数字或连字符")
-        if not sex:
-            errors["sex"] = _("证件类型为“其他”时必须填写性别")
-        if not birth_date:
-            errors["birth_date"] = _("证件类型为“其他”时必须填写出生日期")
-        elif birth_date > dt.date.today():
-            errors["birth_date"] = _("出生日期不能晚于今天")
-        if errors:
-            raise ValidationError(errors)
-        return MemberIdentity(number, sex, birth_date)
-    text, prefix = normalise_id_number(raw), ""
-    if id_type == c.IdType.DISABILITY_CERT:
-        # 残疾人证号 = the holder's ID number + disability category (1 digit) + grade (1 digit).
-        if len(text) != 20 or not text[18:].isdigit():
-            raise ValidationError({"id_number": _("残疾人证号应为20位：身份证号后加残疾类别和等级两位数字")})
-        text, prefix = text[:18], _("残疾人证号前18位：")
-    try:
-        parsed = parse_id_number(text)
-    except IdNumberError as error:
-        raise ValidationError({"id_number": prefix + error.message}) from None
-    errors = {}
-    if sex and sex != parsed.sex:
-        errors["sex"] = _("性别与身份证号不符：身份证号显示为%(sex)s") % {"sex": c.Sex(parsed.sex).label}
-    if birth_date and birth_date != parsed.birth_date:
-        errors["birth_date"] = _("出生日期与身份证号不符：身份证号显示为%(date)s") % {
-            "date": f"{parsed.birth_date:%Y-%m-%d}"}
-    if errors:
-        raise ValidationError(errors)
-    number = parsed.number + normalise_id_number(raw)[18:] if id_type == c.IdType.DISABILITY_CERT else parsed.number
-    return MemberIdentity(number, parsed.sex, parsed.birth_date)
-
 
 def _resident_number_of(id_type: str, number: str) -> str | None:
     """The resident ID number a document stands for, whatever type it arrived under: the number itself, the
@@ -354,7 +242,7 @@ def _identity_digest(id_type: str, number: str, cipher=None) -> str:
 
 def _parse_member_id(raw: str, *, actor, id_type: str = c.IdType.RESIDENT_ID, sex: str | None,
                      birth_date: dt.date | None, exclude_pk: int | None) -> tuple[MemberIdentity, str]:
-    identity = _identity_from(raw, id_type=id_type or c.IdType.RESIDENT_ID, sex=sex, birth_date=birth_date)
+    identity = member_identity(raw, id_type=id_type or c.IdType.RESIDENT_ID, sex=sex, birth_date=birth_date)
     digest = _identity_digest(id_type or c.IdType.RESIDENT_ID, identity.number)
     holder = Member.objects.filter(id_number_digest=digest).exclude(pk=exclude_pk).select_related("household").first()
     if holder:
@@ -464,25 +352,21 @@ def _apply_id_number(member: Member, parsed: MemberIdentity, digest: str) -> Non
 
 
 def _validate_member(member: Member) -> None:
-    errors = {}
+    """The member's rules (registry.validation), and one head per household."""
+    errors: dict[str, list[str]] = {}
+    problems = member_problems(relation=member.relation, sex=member.sex, work_months=member.work_months,
+                               public_welfare_months=member.public_welfare_months, health=member.health,
+                               disability_grade=member.disability_grade)
     try:
-        member.name = normalise_person_name(member.name)
-    except ValueError as error:
-        errors["name"] = str(error)
-    needed_sex = RELATION_SEX.get(member.relation)
-    if needed_sex and member.sex and member.sex != needed_sex:
-        errors["relation"] = _("与户主关系“%(relation)s”与性别不符：证件显示为%(sex)s") % {
-            "relation": c.Relation(member.relation).label, "sex": c.Sex(member.sex).label}
-    if member.work_months > 12:
-        errors["work_months"] = _("务工时间不能超过12个月")
-    if member.public_welfare_months > 12:
-        errors["public_welfare_months"] = _("公益岗位月数不能超过12个月")
-    if member.health == c.Health.DISABLED and not member.disability_grade:
-        errors["disability_grade"] = _("健康状况为残疾时必须填写残疾等级")
-    if member.relation == c.Relation.HEAD:
+        member.name = person_name(member.name)
+    except Invalid as error:
+        problems = [*error.problems, *problems]
+    for problem in problems:
+        errors.setdefault(problem.field, []).append(problem.message)
+    if member.relation == c.Relation.HEAD and "relation" not in errors:
         other_head = member.household.members.filter(relation=c.Relation.HEAD).exclude(pk=member.pk).first()
         if other_head:
-            errors["relation"] = _("该户已有户主 %(name)s") % {"name": other_head.name}
+            errors["relation"] = [_("该户已有户主 %(name)s") % {"name": other_head.name}]
     if errors:
         raise ValidationError(errors)
 
@@ -718,14 +602,9 @@ def income_record_save(*, actor, household: Household, year: int, data: dict[str
         record.given, record.given_net_income, record.given_per_capita_income = IncomeRecord.Given.COMPONENTS, None, None
     if not record.members_counted:
         record.members_counted = household.members.count() or 1
-    errors = {}
-    if record.members_counted < 1:
-        errors["members_counted"] = _("家庭人口数至少为1")
-    for field in INCOME_FIELDS[1:]:  # a ledger's net (given_net_income) may be negative: a loss
-        if getattr(record, field) is not None and getattr(record, field) < 0:
-            errors[field] = _("%(field)s不能为负数") % {"field": IncomeRecord._meta.get_field(field).verbose_name}
-    if errors:
-        raise ValidationError(errors)
+    problems = income_problems({field: getattr(record, field) for field in (*INCOME_FIELDS, *INCOME_GIVEN_FIELDS[1:])})
+    if problems:  # amounts inside registry.validation.AMOUNT_BOUNDS (a ledger's net may be a loss)
+        raise ValidationError({p.field: p.message for p in problems})
     try:
         with transaction.atomic():
             record.save()
