@@ -214,10 +214,46 @@ def test_made_numbers_round_trip(born, sequence):
 def test_any_other_check_character_fails(born, sequence, data):
     number = make_id_number("513225", born, sequence)
     wrong = data.draw(st.sampled_from([ch for ch in CHECK_MAP if ch != number[-1]]))
+    mangled = number[:-1] + wrong
     with pytest.raises(IdNumberError) as caught:
-        parse_id_number(number[:-1] + wrong)
+        parse_id_number(mangled)
+    if mangled.endswith("000"):  # as Excel leaves a number cell: the cause, not a check character to try
+        assert caught.value.rule == "as_number" and "Excel只保留15位有效数字" in caught.value.message
+    else:
+        assert caught.value.rule == "check_character"
+        assert "校验码" in caught.value.message
+
+
+def _ending_000(valid: bool) -> str:
+    """A synthetic number whose last three digits are 000, with a right or a wrong check character."""
+    for day in range(1, 400):
+        body = make_id_number("513225", dt.date(1980, 1, 1) + dt.timedelta(days=day), 100)[:17]
+        if (check_character(body) == "0") == valid:
+            return body + "0"
+    raise AssertionError("no such number")
+
+
+def test_a_number_excel_cut_is_refused_with_the_cause_not_a_check_character():
+    with pytest.raises(IdNumberError) as caught:
+        parse_id_number(_ending_000(valid=False))
+    assert caught.value.rule == "as_number"
+    assert "Excel只保留15位有效数字" in caught.value.message and "不要只改最后一位" in caught.value.message
+    assert "应为" not in caught.value.message  # no check character to copy into another wrong number
+    # control: a real number ending in 000 (its check character is 0) is a number like any other
+    assert parse_id_number(_ending_000(valid=True)).number.endswith("000")
+    # control: a wrong check character that does not end in 000 is named as before
+    with pytest.raises(IdNumberError) as caught:
+        parse_id_number(_ending_000(valid=True)[:-1] + "1")
     assert caught.value.rule == "check_character"
-    assert "校验码" in caught.value.message
+
+
+def test_looks_cut_by_excel_is_what_fifteen_significant_digits_leave():
+    from bangfu.core.id_number import looks_cut_by_excel
+
+    assert looks_cut_by_excel("513225198001011000") and looks_cut_by_excel("5132251032139000")
+    assert not looks_cut_by_excel("513225198001011001") and not looks_cut_by_excel("5132251032139004")
+    assert not looks_cut_by_excel("513225000000000")  # 15 digits fit in a number cell
+    assert not looks_cut_by_excel("51322519800101100X")
 
 
 def test_shared_vectors_are_present():

@@ -242,20 +242,21 @@ def _region_by_code(code: str):
 
 
 def household_number_check(household, *, region_of: Callable[[str], object] = _region_by_code) -> None:
-    """A typed 户编号 is ASCII digits. One beginning with the 12-digit code of a place that is not the household's
-    own village or a place above it is refused (a 团结村 household must not carry 荷叶社区's prefix); a county-wide
-    sequence beginning with the county's own code (513225000000001) is the county's, and accepted. Other shapes
-    (15-18 digits from imported ledgers) stay. `region_of(code)`: the region with that code or None (an import
-    passes a remembering one)."""
+    """A typed 户编号 is ASCII digits. One beginning with another place's 12-digit code is refused (a 团结村
+    household must not carry 荷叶社区's prefix, nor its township's: a number is the village's or the county's); a
+    county-wide sequence beginning with the household's own county's code (513225000000001) is accepted. Other
+    shapes (15-18 digits from imported ledgers) stay. `region_of(code)`: the region with that code or None (an
+    import passes one that remembers)."""
     number = household.number
     if not number.isdigit() or not number.isascii():
         raise Invalid([Problem("number", "household_number", _(
             "户编号只能由数字组成，填写的是“%(number)s”；留空则自动编号") % {"number": number})])
     prefix = number[:12]
-    if len(number) < 12 or prefix == household.village_id:
+    village = household.village_id or ""
+    if len(number) < 12 or prefix in (village, village[:6] + "000000"):
         return
     other = region_of(prefix)
-    if other is None or other.contains(household.village_id):
+    if other is None:
         return
     raise Invalid([Problem("number", "household_number", _(
         "户编号 %(number)s 以%(other)s的区划代码 %(code)s 开头，与所选村（%(village)s）不符") % {
