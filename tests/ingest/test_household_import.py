@@ -259,9 +259,15 @@ def test_command_line_json_exit_status_and_nothing_written_without_commit(county
     import json
 
     report = json.loads(capsys.readouterr().out)
+    mapping = [{"sheet": "ledger", "column": letter, "header": header, "field": field, "label": label}
+               for letter, header, field, label in (
+                   ("A", "户编号", "number", "户编号"), ("B", "村", "village", "村(社区)"), ("C", "姓名", "name", "姓名"),
+                   ("D", "与户主关系", "relation", "与户主关系"), ("E", "身份证号", "id_number", "证件号码"),
+                   ("F", "识别监测时间", "identified_month", "识别监测时间"),
+                   ("G", "监测对象类别", "monitoring_type", "监测对象类别"), ("H", "户类型", "household_type", "户类型"))]
     assert report == {"households": 1, "members": 1, "errors": [
         {"sheet": "ledger", "row": 4, "column": "识别监测时间", "rule": "month",
-         "message": "月份应在1至12之间，实为“2022年13月”"}]}
+         "message": "月份应在1至12之间，实为“2022年13月”"}], "mapping": mapping, "ignored_columns": []}
     assert Household.objects.count() == 0
     assert _command("import_data", "households", str(path), "--commit") == 1
     assert Household.objects.get().monitoring_type == "unstable"

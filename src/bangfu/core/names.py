@@ -59,12 +59,11 @@ def normalise_person_name(raw: str) -> str:
             "max": NAME_MAX_LENGTH, "n": len(text)})
     if any(ch in NOTE_BRACKETS for ch in text):
         raise PersonNameError("name_note", _(
-            "姓名“%(name)s”带有括号或括号里的备注：只填姓名；已故或迁出的成员请做减员，其他情况写在备注里") % {"name": text})
+            "姓名不能带括号或括号里的备注：只填姓名；已故或迁出的成员请做减员，其他情况写在备注里"))
     digits = [ch for ch in text if unicodedata.category(ch) == "Nd"]
     if digits:
-        raise PersonNameError("name_digits", _(
-            "姓名“%(name)s”含有数字“%(digits)s”：姓名不能包含数字，同名的人由证件号码区分") % {
-            "name": text, "digits": "".join(dict.fromkeys(digits))})
+        raise PersonNameError("name_digits", _("姓名不能包含数字（含有“%(digits)s”）：同名的人由证件号码区分，不必编号") % {
+            "digits": "".join(dict.fromkeys(digits))})
     bad = [ch for ch in text if not (_is_cjk(ch) or _is_latin(ch) or ch == MIDDLE_DOT or ch in LATIN_JOINERS)]
     if bad:
         raise PersonNameError("name_characters", _("姓名只能包含汉字、拉丁字母和间隔号“·”，不能包含“%(chars)s”") % {

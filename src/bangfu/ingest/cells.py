@@ -76,10 +76,11 @@ def cut_column_evidence(values, *, id_number: bool):
     return None
 
 
-def refuse_if_cut_in_column(text: str, *, what: str, rule: str, evidence_row) -> None:
-    """Rule 3: in a column where row `evidence_row` shows Excel cut its numbers, a value that looks cut is refused
-    (ParseError `rule`), naming that row. No evidence, or a value that does not look cut: nothing to say."""
-    if evidence_row is None or not looks_cut_by_excel(text):
+def refuse_if_cut_in_column(text: str, *, what: str, rule: str, evidence_row, row) -> None:
+    """Rule 3: in a column where row `evidence_row` shows Excel cut its numbers, a value (of row `row`) that looks
+    cut is refused (ParseError `rule`), naming that row. No evidence, a value that does not look cut, or the row
+    that is the evidence itself (refused under its own rule, with its own message): nothing to say here."""
+    if evidence_row is None or evidence_row == row or not looks_cut_by_excel(text):
         return
     raise ParseError(rule, _(
         "%(what)s“%(value)s”的末尾几位是0，而本列第%(row)s行的号码被Excel存成过数字（Excel只保留15位有效数字，其余位变成"

@@ -304,9 +304,12 @@ class ImportPlan:
         return sum(1 for h in self.accepted for m in h.members if m.existing is None or m.changes)
 
     def report(self) -> dict:
-        """The CLI's JSON: what is or would be written, and every problem."""
+        """The CLI's JSON: what is or would be written, every problem, and what the file's columns became
+        (ingest.columns: `mapping`, `ignored_columns`)."""
+        from bangfu.ingest.columns import columns_report
+
         return {"households": self.household_count, "members": self.member_count,
-                "errors": [e.as_dict() for e in self.errors]}
+                "errors": [e.as_dict() for e in self.errors], **columns_report(self.workbook, HOUSEHOLDS)}
 
     def defaults_text(self) -> list[str]:
         return [_("%(what)s：%(count)s户") % {"what": what, "count": n} for what, n in self.defaults.items()]
@@ -408,7 +411,8 @@ def _plan(actor, book: Workbook, *, year: int | None, progress=None) -> ImportPl
             starts_household = relation_text in ("户主", "本人")
             try:
                 number = household_number_text(values.get("number", ""))
-                refuse_if_cut_in_column(number, what=_("户编号"), rule="number_as_number", evidence_row=cut["number"])
+                refuse_if_cut_in_column(number, what=_("户编号"), rule="number_as_number", evidence_row=cut["number"],
+                                        row=row.number)
             except ParseError as error:
                 out.add(sheet, row.number, sheet.header_of("number"), error.rule, error.message)
                 current, refused = None, row
@@ -580,7 +584,8 @@ def _member_from(values: dict, row: Row, sheet: Sheet, out: _Collector, seen_ids
         if not text:
             raise ParseError("id_number_required", _("证件号码不能为空"))
         if id_type == c.IdType.RESIDENT_ID:
-            refuse_if_cut_in_column(text, what=_("证件号码"), rule="id_number_as_number", evidence_row=cut_evidence)
+            refuse_if_cut_in_column(text, what=_("证件号码"), rule="id_number_as_number", evidence_row=cut_evidence,
+                                    row=row.number)
     except ParseError as error:
         out.add(sheet, row.number, sheet.header_of("id_number") or _("证件号码"), error.rule, error.message)
         ok = False

@@ -18,6 +18,7 @@ class ImportHouseholds:
         parser.add_argument("--commit", action="store_true", help="写入无错误的户（默认只检查）")
 
     def handle(self, options, stdout) -> int:
+        from bangfu.ingest.columns import columns_text
         from bangfu.ingest.commandline import command_line_user
         from bangfu.ingest.households import county_for, households_import_plan
         from bangfu.ingest.reader import ReadError
@@ -47,6 +48,8 @@ class ImportHouseholds:
                 f"{counts['members_new']}，变更 {counts['members_changed']}，无变化 {counts['members_unchanged']}")
             for line in plan.defaults_text() + plan.notices:
                 stdout.write(f"默认值：{line}")
+            for line in columns_text(report):
+                stdout.write(line)
             for e in report["errors"]:
                 where = f"{e['sheet']} 第{e['row']}行" + (f"「{e['column']}」" if e["column"] else "")
                 stdout.write(f"{where}：{e['message']}")
@@ -55,7 +58,8 @@ class ImportHouseholds:
     def _fail(self, options, stdout, rule: str, message: str) -> int:
         if options["json"]:
             stdout.write(json.dumps({"households": 0, "members": 0, "errors": [
-                {"sheet": "", "row": 0, "column": "", "rule": rule, "message": message}]}, ensure_ascii=False))
+                {"sheet": "", "row": 0, "column": "", "rule": rule, "message": message}], "mapping": [],
+                "ignored_columns": []}, ensure_ascii=False))
         else:
             stdout.write(message)
         return 1

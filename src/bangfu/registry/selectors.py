@@ -25,6 +25,7 @@ from bangfu.audit.models import ChangeRecord, RevealRecord
 from bangfu.core.crypto import field_cipher
 from bangfu.core.id_number import IdNumberError, parse_id_number
 from bangfu.core.identifiers import contains_identifier
+from bangfu.core.names import unify_name_dots
 from bangfu.core.paging import CappedPaginator, KeptCountPaginator
 from bangfu.core.phone import normalise_phone
 from bangfu.core.scoping import code_range_q, village_scope
@@ -130,7 +131,8 @@ def _search_q(q: str) -> Q:
         return Q(phone_digest=field_cipher().blind_index("phone", value)) | prefix_q("number", text)
     if HOUSEHOLD_NUMBER_TEXT.match(text):
         return prefix_q("number", text)
-    return Q(pk__in=members_named(text).values("household_id"))
+    # Names are stored with the one middle dot (registry.validation): 扎西.多吉 typed here finds 扎西·多吉.
+    return Q(pk__in=members_named(unify_name_dots(text)).values("household_id"))
 
 
 def _id_digest_q(digest: str) -> Q:
