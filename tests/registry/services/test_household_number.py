@@ -75,3 +75,17 @@ def test_update_refuses_another_places_prefix_but_a_move_keeps_the_number(county
         household_update(actor=county_admin, household=household, data={"number": HEYE + "0001"})
     household_update(actor=county_admin, household=household, data={"village": regions[SONGBAI]})
     assert Household.objects.get(pk=household.pk).number == TUANJIE + "0001"
+
+
+@pytest.mark.parametrize("number", ["513225000000001", "5132250000000001", "513225000000123456"])
+def test_a_county_wide_sequence_starting_with_the_countys_own_code_is_accepted(county_admin, tuanjie, number):
+    assert _create(county_admin, tuanjie, number).number == number
+
+
+def test_another_countys_code_is_still_refused(county_admin, tuanjie, regions):
+    from bangfu.regions.models import Region
+
+    Region.objects.create(code="513224000000", name="松潘县", level="county", parent_id=None)
+    with pytest.raises(ValidationError) as caught:
+        _create(county_admin, tuanjie, "513224000000001")
+    assert "松潘县" in caught.value.message_dict["number"][0]

@@ -158,3 +158,46 @@ def test_per_capita_rounds_half_up_as_people_do_by_hand():
     record = IncomeRecord(members_counted=2, wage_income=Decimal("25.01"))
     assert record.per_capita_net_income == Decimal("12.51")
     assert record.per_capita_after_spending == Decimal("12.51")
+
+
+@pytest.mark.parametrize("field", INCOME_FIELDS[1:])
+def test_an_amount_no_rural_household_has_is_refused_at_the_bound(make_household, county_admin, counts, field):
+    from bangfu.registry.validation import AMOUNT_LIMIT
+
+    household = make_household()
+    before = counts()
+    with pytest.raises(ValidationError) as caught:
+        income_record_save(actor=county_admin, household=household, year=2024,
+                           data={**INCOME, field: AMOUNT_LIMIT + D("0.01")})
+    assert list(caught.value.message_dict) == [field]
+    assert "没有农户一年有这样的数额" in caught.value.message_dict[field][0]
+    assert counts() == before
+    record = income_record_save(actor=county_admin, household=household, year=2024,
+                                data={**INCOME, field: AMOUNT_LIMIT})  # the bound itself is a figure
+    assert getattr(record, field) == AMOUNT_LIMIT
+
+
+def test_a_ledgers_net_may_be_a_loss_but_not_past_the_bound(make_household, county_admin):
+    from bangfu.registry.validation import AMOUNT_LIMIT
+
+    household = make_household()
+    given = {"given": IncomeRecord.Given.NET, "members_counted": 2}
+    record = income_record_save(actor=county_admin, household=household, year=2024,
+                                data={**given, "given_net_income": -AMOUNT_LIMIT})
+    assert record.given_net_income == -AMOUNT_LIMIT
+    with pytest.raises(ValidationError) as caught:
+        income_record_save(actor=county_admin, household=household, year=2024,
+                           data={**given, "given_net_income": -AMOUNT_LIMIT - D("0.01")})
+    assert list(caught.value.message_dict) == ["given_net_income"]
+
+
+def test_household_size_bounds(make_household, county_admin):
+    from bangfu.registry.validation import MEMBERS_COUNTED_MAX
+
+    household = make_household()
+    assert income_record_save(actor=county_admin, household=household, year=2024,
+                              data={**INCOME, "members_counted": MEMBERS_COUNTED_MAX}).members_counted == 50
+    with pytest.raises(ValidationError) as caught:
+        income_record_save(actor=county_admin, household=household, year=2024,
+                           data={**INCOME, "members_counted": MEMBERS_COUNTED_MAX + 1})
+    assert list(caught.value.message_dict) == ["members_counted"]
