@@ -24,7 +24,9 @@ import time
 from pathlib import Path
 
 MONTHS = ("{y}{m:02d}", "{y}.{m}", "{y}年{m}月", "{y}/{m:02d}", "{y}-{m:02d}-01", "{y}{m:02d}15")
-RELATIONS = ("配偶", "之子", "之女", "之父", "之母", "之孙子")
+# By the sex the ID number gives (its sequence's parity): the import refuses a 之女 whose number says male.
+RELATIONS = {True: ("配偶", "之子", "之父", "之孙子"), False: ("配偶", "之女", "之母", "之孙女")}
+DIGIT_NAMES = "零一二三四五六七八九"  # names hold no digits (the import refuses 成员12 as the forms do)
 
 
 def write_workbook(path: Path, rows: int) -> int:
@@ -79,11 +81,14 @@ def write_workbook(path: Path, rows: int) -> int:
             sequence += 1
             # (birth date, sequence) unique for 25,000,000 people: synthetic numbers never collide.
             born = dt.date(1940, 1, 1) + dt.timedelta(days=(sequence * 37) % 25000)
-            number = make_id_number("513225", born, (sequence // 25000) % 1000)
+            sequence_code = (sequence // 25000 + 1) % 1000  # never x00 below 2.4M rows: no number ends in 000
+            number = make_id_number("513225", born, sequence_code)
             if sequence % 7 == 0:
                 number = number.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
-            relation = "户主" if i == 0 else RELATIONS[(sequence + i) % len(RELATIONS)]
-            name = f"成员{sequence}" if sequence % 5 else f" 成 员{sequence} "
+            kin = RELATIONS[sequence_code % 2 == 1]
+            relation = "户主" if i == 0 else kin[(sequence + i) % len(kin)]
+            spelled_number = "".join(DIGIT_NAMES[int(d)] for d in str(sequence))
+            name = f"成员{spelled_number}" if sequence % 5 else f" 成 员{spelled_number} "
             member = [name, relation, number, ("汉族", "藏族", "羌族")[sequence % 3]]
             if written and sequence % 20_000 == 0:
                 member[2] = float(number[:17])  # an ID number stored as a number: a row error, never a guess

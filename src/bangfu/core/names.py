@@ -51,6 +51,8 @@ def unify_name_dots(raw: str) -> str:
 def normalise_person_name(raw: str) -> str:
     """The name with spaces trimmed and any dot variant turned into the middle dot; PersonNameError naming the
     rule when it is empty, too long, or holds digits, a note in brackets, emoji or other punctuation."""
+    if raw and len(raw) <= NAME_MAX_LENGTH and all("\u4e00" <= ch <= "\u9fff" for ch in raw):
+        return raw  # Chinese characters of the basic block only (nearly every name): nothing to normalise or refuse
     text = unify_name_dots(raw)
     if not text:
         raise PersonNameError("name_required", _("姓名不能为空"))

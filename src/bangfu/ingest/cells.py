@@ -76,12 +76,14 @@ def cut_column_evidence(values, *, id_number: bool):
     return None
 
 
-def refuse_if_cut_in_column(text: str, *, what: str, rule: str, evidence_row, row) -> None:
-    """Rule 3: in a column where row `evidence_row` shows Excel cut its numbers, a value (of row `row`) that looks
-    cut is refused (ParseError `rule`), naming that row. No evidence, a value that does not look cut, or the row
-    that is the evidence itself (refused under its own rule, with its own message): nothing to say here."""
+def refuse_if_cut_in_column(text: str, *, id_number: bool, evidence_row, row) -> None:
+    """Rule 3: in a column (of ID numbers, or of 户编号) where row `evidence_row` shows Excel cut its numbers, a
+    value (of row `row`) that looks cut is refused (ParseError id_number_as_number / number_as_number), naming
+    that row. No evidence, a value that does not look cut, or the row that is the evidence itself (refused under
+    its own rule, with its own message): nothing to say here."""
     if evidence_row is None or evidence_row == row or not looks_cut_by_excel(text):
         return
+    rule, what = ("id_number_as_number", _("证件号码")) if id_number else ("number_as_number", _("户编号"))
     raise ParseError(rule, _(
         "%(what)s“%(value)s”的末尾几位是0，而本列第%(row)s行的号码被Excel存成过数字（Excel只保留15位有效数字，其余位变成"
         "0）：本号码很可能也被截断了。请把该列设为文本格式，核对并重新填写完整号码（或从原系统按文本导出）后再导入") % {

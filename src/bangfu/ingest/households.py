@@ -411,8 +411,7 @@ def _plan(actor, book: Workbook, *, year: int | None, progress=None) -> ImportPl
             starts_household = relation_text in ("户主", "本人")
             try:
                 number = household_number_text(values.get("number", ""))
-                refuse_if_cut_in_column(number, what=_("户编号"), rule="number_as_number", evidence_row=cut["number"],
-                                        row=row.number)
+                refuse_if_cut_in_column(number, id_number=False, evidence_row=cut["number"], row=row.number)
             except ParseError as error:
                 out.add(sheet, row.number, sheet.header_of("number"), error.rule, error.message)
                 current, refused = None, row
@@ -584,8 +583,7 @@ def _member_from(values: dict, row: Row, sheet: Sheet, out: _Collector, seen_ids
         if not text:
             raise ParseError("id_number_required", _("证件号码不能为空"))
         if id_type == c.IdType.RESIDENT_ID:
-            refuse_if_cut_in_column(text, what=_("证件号码"), rule="id_number_as_number", evidence_row=cut_evidence,
-                                    row=row.number)
+            refuse_if_cut_in_column(text, id_number=True, evidence_row=cut_evidence, row=row.number)
     except ParseError as error:
         out.add(sheet, row.number, sheet.header_of("id_number") or _("证件号码"), error.rule, error.message)
         ok = False
