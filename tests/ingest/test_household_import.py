@@ -45,6 +45,11 @@ def _command(*args) -> int:
     return 0
 
 
+def _counted(plan) -> dict:
+    """The report's counts and errors (its mapping and ignored columns are tested on their own)."""
+    return {key: plan.report()[key] for key in ("households", "members", "errors")}
+
+
 def _errors(plan):
     return [(e.row, e.column, e.rule) for e in plan.errors]
 
@@ -69,7 +74,7 @@ def test_one_sheet_with_household_cells_merged_down_member_rows(county_admin, tm
     path = in_formats(_save(tmp_path, rows, merges=("A1:H1", "A4:A6", "B4:B6", "C4:C6", "D4:D6", "E4:E6")), fmt)
     plan = _plan(county_admin, path)
     assert plan.errors == []
-    assert plan.report() == {"households": 2, "members": 4, "errors": []}
+    assert _counted(plan) == {"households": 2, "members": 4, "errors": []}
     assert Household.objects.count() == 0  # a preview writes nothing
     households_import_commit(actor=county_admin, plan=plan)
     first = Household.objects.get(number="513225103213001")
@@ -87,14 +92,14 @@ def test_reimport_changes_nothing_and_a_corrected_file_updates_with_history(coun
     households_import_commit(actor=county_admin, plan=_plan(county_admin, path))
     history = ChangeRecord.objects.count()
     again = _plan(county_admin, path)
-    assert again.report() == {"households": 0, "members": 0, "errors": []}
+    assert _counted(again) == {"households": 0, "members": 0, "errors": []}
     assert again.counts()["members_unchanged"] == 2
     households_import_commit(actor=county_admin, plan=again)
     assert ChangeRecord.objects.count() == history
     rows[2][5] = "羌族"
     fixed = _save(tmp_path, rows, name="fixed.xlsx")
     plan = _plan(county_admin, fixed)
-    assert plan.report() == {"households": 1, "members": 1, "errors": []}
+    assert _counted(plan) == {"households": 1, "members": 1, "errors": []}
     households_import_commit(actor=county_admin, plan=plan)
     member = Member.objects.get(name="李四")
     assert member.ethnicity == "qiang"
@@ -177,7 +182,7 @@ def test_household_level_sheet_with_only_per_capita_income_keeps_it_as_given(cou
             ["5132251032130001", "团结村", "张三", ids[0], 4, "6,500.50元"],
             ["5132251032130002", "团结村", "王五", ids[1], 2, "1.2万"]]
     plan = _plan(county_admin, _save(tmp_path, rows), year=2024)
-    assert plan.errors == [] and plan.report() == {"households": 2, "members": 2, "errors": []}
+    assert plan.errors == [] and _counted(plan) == {"households": 2, "members": 2, "errors": []}
     households_import_commit(actor=county_admin, plan=plan)
     record = IncomeRecord.objects.get(household__number="5132251032130001")
     assert (record.year, record.given, record.given_per_capita_income, record.members_counted) == (
