@@ -54,3 +54,18 @@ def test_choices_by_chinese_label():
     with pytest.raises(ParseError) as caught:
         parse_choice("贫困户", index, what="户类型")
     assert caught.value.rule == "choice" and "户类型" in caught.value.message
+
+
+def test_birth_date_cells_as_ledgers_write_them():
+    import datetime as dt
+
+    from bangfu.ingest.cells import birth_date_cell
+
+    assert birth_date_cell("") is None
+    assert birth_date_cell(1980) == birth_date_cell(1980.0) == birth_date_cell("1980") == "1980"
+    assert birth_date_cell(198003) == birth_date_cell("1980.3") == birth_date_cell(1980.03) == "198003"
+    assert birth_date_cell(1980.1) == "1980"  # January or October: only the year is read
+    assert birth_date_cell("1980-03-15") == birth_date_cell(19800315) == dt.date(1980, 3, 15)
+    assert birth_date_cell(dt.datetime(1980, 3, 15)) == dt.date(1980, 3, 15)
+    with pytest.raises(ParseError):
+        birth_date_cell("不详")

@@ -140,6 +140,8 @@ def birth_date_cell(value) -> dt.date | str | None:
     try:
         return parse_date(value)
     except ParseError as error:
+        if error.rule == "month_ambiguous":  # 1980.1: January or October, the year is certain
+            return repr(value).split(".")[0]
         if error.rule != "date_needs_day":
             raise
     return parse_month(value)
