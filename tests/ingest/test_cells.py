@@ -69,3 +69,20 @@ def test_birth_date_cells_as_ledgers_write_them():
     assert birth_date_cell(dt.datetime(1980, 3, 15)) == dt.date(1980, 3, 15)
     with pytest.raises(ParseError):
         birth_date_cell("不详")
+
+
+def test_what_shows_excel_cut_a_column():
+    from bangfu.ingest.cells import cut_by_excel, cut_column_evidence, household_number_text
+
+    assert cut_by_excel(5132251032139000.0, id_number=False)        # 16 digits in a number cell
+    assert not cut_by_excel(513225000000001.0, id_number=False)     # 15 fit
+    assert cut_by_excel("5.13225E+15", id_number=False)
+    assert not cut_by_excel("5132251032139000", id_number=False)    # text ending in 0: no sign on its own
+    assert cut_column_evidence([(2, "513225198001010014"), (3, ""), (4, 5.13225198001e17)], id_number=True) == 4
+    assert cut_column_evidence([(2, "513225198001010014"), (3, "5132251032139000")], id_number=False) is None
+    assert household_number_text(513225000000001.0) == "513225000000001"
+    assert household_number_text(" 5132251032130001 ") == "5132251032130001"
+    for cell in (5132251032139004, 5.132251032139e15, "5.13225E+15"):
+        with pytest.raises(ParseError) as caught:
+            household_number_text(cell)
+        assert caught.value.rule == "number_as_number" and "15位有效数字" in caught.value.message
