@@ -137,6 +137,13 @@ LOGIN_MAX_FAILURES_PER_ADDRESS = env("BANGFU_LOGIN_MAX_FAILURES_PER_ADDRESS")
 LOGIN_LOCK_MINUTES = env("BANGFU_LOGIN_LOCK_MINUTES")
 # ID numbers found registered outside the user's jurisdiction, per hour, before the user's check is locked.
 DUPLICATE_CHECK_LIMIT = env("BANGFU_DUPLICATE_CHECK_LIMIT")
+# Spreadsheets read by the imports: limits checked before reading (ingest/bounds.py), the reading process's
+# memory cap (ingest/sandbox.py), and the largest upload body of any kind (web/uploads.py).
+IMPORT_MAX_CELLS = env("BANGFU_IMPORT_MAX_CELLS")
+IMPORT_MAX_UNPACKED_BYTES = env("BANGFU_IMPORT_MAX_UNPACKED_MB") * 1024 * 1024
+IMPORT_READ_MEMORY_BYTES = env("BANGFU_IMPORT_READ_MEMORY_MB") * 1024 * 1024
+UPLOAD_MAX_BYTES = env("BANGFU_UPLOAD_MAX_MB") * 1024 * 1024
+
 # Evidence files (photos, scans) attached to assistance ledgers: the largest accepted upload.
 EVIDENCE_MAX_BYTES = env("BANGFU_EVIDENCE_MAX_MB") * 1024 * 1024
 

@@ -154,4 +154,4 @@ def test_wrong_file_type_and_damaged_file(tmp_path):
     (tmp_path / "b.xlsx").write_bytes(b"not a workbook")
     with pytest.raises(ReadError) as caught:
         read_workbook(tmp_path / "b.xlsx", kind=KIND)
-    assert caught.value.rule == "unreadable" and "无法读取" in caught.value.message
+    assert caught.value.rule == "unreadable" and "已损坏" in caught.value.message

@@ -6,9 +6,10 @@ could mean two things is an error that says so.
 """
 
 import datetime as dt
+import math
 import re
 import unicodedata
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
@@ -53,30 +54,44 @@ def header_key(value) -> str:
 # --- amounts ------------------------------------------------------------------------------------------------
 
 _AMOUNT = re.compile(r"^(?P<sign>[-+]?)(?:¥|￥)?(?P<number>\d+(?:\.\d+)?)(?P<unit>万元|万|元)?$")
+# The units an amount column's header may name (医疗总费用（元）, 家庭收入情况（万元）): yuan per unit.
+UNIT_FACTORS = {"元": Decimal(1), "万元": Decimal(10000), "万": Decimal(10000), "千元": Decimal(1000)}
+# No amount a household, a claim or a ledger records comes near 100亿元 (10^10): beyond it a value is a typing
+# or export error (1E+30, 30 digits), and a Decimal of it could not be rounded to the cent.
+AMOUNT_LIMIT = Decimal(10) ** 10
 
 
-def parse_amount(value) -> Decimal:
+def parse_amount(value, unit: str | None = None) -> Decimal:
     """An amount of money in yuan, rounded half up to the cent.
 
-    Accepts numbers and text such as 12,345.6 / 1.2万 / 1.2万元 / 800元 / ￥800 / full-width digits."""
+    Accepts numbers and text such as 12,345.6 / 1.2万 / 1.2万元 / 800元 / ￥800 / full-width digits. `unit` is the
+    unit the column's header names (元, 万元, 千元: `Column.unit` from the reader): it applies to a number and to a
+    text without its own unit, so 1.2 under 家庭收入情况（万元） is 12,000 元. Infinite, not-a-number and amounts of
+    100亿元 or more are refused."""
+    factor = UNIT_FACTORS.get(unit or "元", Decimal(1))
     if isinstance(value, bool):
         raise ParseError("amount", _("金额应为数字，实为“%(value)s”") % {"value": value})
     if isinstance(value, int | float):
-        if isinstance(value, float) and value != value:  # NaN
-            raise ParseError("amount", _("金额应为数字"))
-        return Decimal(repr(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+        if isinstance(value, float) and not math.isfinite(value):  # NaN or infinity from a formula or export
+            raise ParseError("amount", _("金额应为数字，实为“%(value)s”") % {"value": value})
+        return _bounded(Decimal(repr(value)) * factor, value)
     text = clean_text(value).replace(",", "").replace(" ", "")
     match = _AMOUNT.match(text)
     if not match:
         raise ParseError("amount", _("金额应为数字（可带“元”“万元”），实为“%(value)s”") % {"value": clean_text(value)})
-    try:
-        amount = Decimal(match["number"])
-    except InvalidOperation:  # pragma: no cover - the pattern admits only decimal numbers
-        raise ParseError("amount", _("金额应为数字，实为“%(value)s”") % {"value": text}) from None
-    if match["unit"] in ("万", "万元"):
-        amount *= 10000
+    amount = Decimal(match["number"])
+    if match["unit"]:
+        factor = UNIT_FACTORS[match["unit"]]  # the cell's own unit wins over the column's
+    amount *= factor
     if match["sign"] == "-":
         amount = -amount
+    return _bounded(amount, text)
+
+
+def _bounded(amount: Decimal, raw) -> Decimal:
+    if abs(amount) >= AMOUNT_LIMIT:
+        raise ParseError("amount_out_of_range", _("金额“%(value)s”超出合理范围（应小于100亿元），请核对") % {
+            "value": raw})
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
@@ -84,6 +99,9 @@ def parse_amount(value) -> Decimal:
 
 _YM = re.compile(r"^(\d{4})(\d{2})$")
 _YMD = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+# A time after a date (2026-10-05 08:30:00, 2026/10/5 8:30, 2026-10-05T08:30:00.000) as systems export it: the
+# day is what counts.
+_TIME_OF_DAY = re.compile(r"(?:\s+|T)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
 _SEPARATED = re.compile(r"^(\d{4})\s*[./\-年]\s*(\d{1,2})\s*(?:月)?(?:\s*[./\-]?\s*(\d{1,2})\s*日?)?$")
 
 
@@ -106,6 +124,9 @@ def _parse_period(value) -> tuple[dt.date, bool]:
         return value, True
     if isinstance(value, bool):
         raise ParseError("date", _("日期格式无法识别：“%(value)s”") % {"value": value})
+    if isinstance(value, float) and not value.is_integer() and 10000 <= value < 80000:
+        # An Excel date-time serial left as a number (46300.35 is 2026-10-05 08:30): the day is what counts.
+        return EXCEL_EPOCH + dt.timedelta(days=int(value)), True
     if isinstance(value, float) and not value.is_integer():
         # A cell typed 2022.6 is the number 2022.6; typed 2022.10 it becomes 2022.1 and the month is lost.
         text = repr(value)
@@ -125,7 +146,7 @@ def _parse_period(value) -> tuple[dt.date, bool]:
         if 1 <= number <= 80000:  # an Excel date serial (1900 .. 2119)
             return EXCEL_EPOCH + dt.timedelta(days=number), True
         raise ParseError("date", _("日期格式无法识别：“%(value)s”") % {"value": number})
-    text = clean_text(value).replace(" ", "")
+    text = _TIME_OF_DAY.sub("", clean_text(value)).replace(" ", "")
     if not text:
         raise ParseError("required", _("日期不能为空"))
     if text.isdigit() and len(text) in (5,) and not text.startswith(("19", "20")):

@@ -2,13 +2,23 @@
 
     read_workbook(path, kind=HOUSEHOLDS, mapping=None) -> Workbook
 
-- .xlsx/.xlsm/.xls/.ods through python-calamine, .csv in UTF-8 (with or without BOM) or GB18030;
+- what a file is decided by its bytes (ingest/sniff.py: HTML or SpreadsheetML named .xls, password-protected,
+  empty, a PDF or a photo renamed each get a Chinese message; WPS .et/.ett read as the .xls they are);
+- its size checked against the limits before anything is read (ingest/bounds.py), and its cells read by
+  python-calamine in a separate process with a memory limit (ingest/sandbox.py), so no file can take the web
+  worker or the background worker down;
+- .xlsx/.xlsm/.xls/.xlsb/.ods through python-calamine; CSV/text in UTF-8, GB18030 (each with or without BOM) or
+  UTF-16 (Excel's "Unicode text"), separated by commas, semicolons or tabs (sniffed);
 - title rows above the header are passed over: the header is the row (within the first 30) whose cells name the
   most fields of the kind; the row above it joins as a group row when it holds group labels (two-row headers,
   "收入情况" over 工资性收入 ...), so a column's header is "group/sub" and matches on the sub header first;
 - merged cells (xlsx and xls give their ranges, .ods's are read from its content.xml) are filled with their top-left value: a group label covers its
   columns, a household's cells merged down its member rows repeat on every member row;
-- blank rows, totals rows (合计, 小计, 总计) and signature lines under the table (填表人：…) are skipped and counted;
+- units in headers are read and dropped for matching (医疗总费用（元）, 金额(万元)): a column's unit comes from its
+  header, its group header (家庭收入情况（万元） over its parts) or a note above the table (单位：万元), as
+  `Column.unit`, for `parse_amount(value, unit)`;
+- blank rows, totals rows (合计…, 本页小计, 1组小计, 沙坝村合计, or a row naming nobody whose numbers sum the rows above)
+  and signature lines under the table (填表人：…) are skipped and counted;
 - hidden rows and columns are read like visible ones (a filter hides rows; their data is still the ledger's), and
   counted so the preview can say so; hidden sheets are skipped;
 - text is normalised (full-width to half-width, stray spaces), numbers and dates are left as the cell holds them
@@ -20,45 +30,27 @@ Rows carry their sheet name and Excel's row number, so every problem can be repo
 import csv
 import io
 import re
-import zipfile
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.utils.translation import gettext as _
 
-from bangfu.core.parsing import clean_text, header_key
+from bangfu.core.parsing import UNIT_FACTORS, clean_text, header_key
+from bangfu.ingest.bounds import Limits, measure, too_many_cells
+from bangfu.ingest.errors import ReadError, RowError
 from bangfu.ingest.kinds import ImportKind
+from bangfu.ingest.sandbox import read_grids
+from bangfu.ingest.sniff import SPREADSHEET_SUFFIXES, SUFFIXES, file_format
+
+__all__ = ["Column", "ReadError", "Row", "RowError", "SPREADSHEET_SUFFIXES", "SUFFIXES", "Sheet", "Workbook",
+           "read_workbook"]
 
 HEADER_SCAN_ROWS = 30
-SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
-SUFFIXES = SPREADSHEET_SUFFIXES | {".csv"}
-_TOTAL = re.compile(r"^(合计|小计|总计|累计|共计|全村合计|全镇合计|全乡合计)")
+_TOTAL = re.compile(r"^(合计|小计|总计|累计|共计|全村合计|全镇合计|全乡合计)|.{1,16}(合计|小计|总计|共计)$")
 _MARK_FIRST = frozenset("合小总累共全填审制负单统注备说")
 _FOOTER = re.compile(r"^(填表人|填报人|审核人|制表人|负责人|单位负责人|统计人|填报日期|填表日期|制表日期|注|备注|说明)")
-
-
-@dataclass(frozen=True)
-class RowError:
-    """A problem with one cell or row, where the user will look for it."""
-
-    sheet: str
-    row: int       # as Excel numbers it (1-based); 0 for the whole sheet
-    column: str    # the column's header as written in the file ("" for the whole row)
-    rule: str      # stable code, e.g. "id_number_as_number"
-    message: str   # Chinese, for the user
-
-    def as_dict(self) -> dict:
-        return {"sheet": self.sheet, "row": self.row, "column": self.column, "rule": self.rule,
-                "message": self.message}
-
-
-class ReadError(Exception):
-    """A file that cannot be read at all (wrong type, damaged, no recognisable header)."""
-
-    def __init__(self, rule: str, message: str):
-        super().__init__(message)
-        self.rule = rule
-        self.message = message
 
 
 @dataclass
@@ -69,13 +61,14 @@ class Column:
     key: str | None       # the field it maps to; None when unknown or ignored
     hidden: bool = False
     ignored: bool = False  # the user chose to ignore it
+    unit: str | None = None  # the money unit its header, group header or a note above the table names (元/万元/千元)
 
     @property
     def header_key(self) -> str:
         return header_key(self.header)
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     sheet: str
     number: int                 # Excel's row number
@@ -116,6 +109,7 @@ class Workbook:
     name: str
     sheets: list[Sheet]
     skipped_sheets: list[str] = field(default_factory=list)  # sheets with no recognisable header
+    date1904: bool = False  # an .xlsx counting its dates from 1904 (its date cells are read as the dates they show)
 
     @property
     def shape(self) -> str:
@@ -137,160 +131,73 @@ def column_letter(index: int) -> str:
 
 # --- reading the grid ---------------------------------------------------------------------------------------
 
-def _decode_csv(data: bytes) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
+_UTF8_BOM, _GB18030_BOM = b"\xef\xbb\xbf", b"\x84\x31\x95\x33"
+_DELIMITERS = (",", "\t", ";")
+
+
+def _decode_text(data: bytes) -> str:
+    """A text table's characters: UTF-8 or GB18030 (which covers GBK and GB2312), each with or without its
+    byte-order mark, or UTF-16 with its mark (Excel's "Unicode text")."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16", errors="replace")
+    elif data.startswith(_UTF8_BOM):
+        text = data[3:].decode("utf-8", errors="replace")
+    elif data.startswith(_GB18030_BOM):
+        text = data[4:].decode("gb18030", errors="replace")
+    else:
         try:
-            return data.decode("gb18030")
+            text = data.decode("utf-8")
         except UnicodeDecodeError:
-            raise ReadError("encoding", _("CSV文件编码无法识别：请另存为UTF-8或GB18030（GBK）编码")) from None
+            try:
+                text = data.decode("gb18030")
+            except UnicodeDecodeError:
+                raise ReadError("encoding", _("CSV文件编码无法识别：请另存为UTF-8或GB18030（GBK）编码")) from None
+    return text.lstrip("\ufeff")
 
 
-def _grids(path: Path, data: bytes) -> list[tuple[str, list[list], list, set[int], set[int]]]:
-    """(sheet name, rows, merged ranges, hidden row indexes, hidden column indexes) for each visible sheet."""
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        text = _decode_csv(data)
-        rows = [list(r) for r in csv.reader(io.StringIO(text))]
-        width = max((len(r) for r in rows), default=0)
-        return [(path.stem, [r + [""] * (width - len(r)) for r in rows], [], set(), set())]
-    if suffix not in SPREADSHEET_SUFFIXES:
-        raise ReadError("file_type", _("不支持的文件类型“%(suffix)s”：请上传 .xlsx、.xls、.ods 或 .csv 文件") % {
-            "suffix": suffix or _("无扩展名")})
-    import python_calamine
+def _delimiter(text: str) -> str:
+    """The separator of a text table: the one of comma, tab and semicolon found on most of its first lines."""
+    lines = [line for line in text[:65536].splitlines()[:30] if line.strip()]
+    best, best_score = ",", (0, 0)
+    for candidate in _DELIMITERS:
+        score = (sum(1 for line in lines if candidate in line), sum(line.count(candidate) for line in lines))
+        if score > best_score:
+            best, best_score = candidate, score
+    return best
 
+
+def _text_grid(path: Path, limits: Limits) -> list[list]:
+    text = _decode_text(path.read_bytes())
+    rows: list[list] = []
+    cells = 0
     try:
-        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as error:  # calamine raises its own error types for damaged or mislabelled files
-        raise ReadError("unreadable", _("文件无法读取（可能已损坏或并非表格文件）：%(error)s") % {"error": error}) from None
-    hidden = _xlsx_hidden(data) if suffix in (".xlsx", ".xlsm") else {}
-    ods = _ods_layout(data) if suffix == ".ods" else {}  # calamine reports no merged ranges for .ods
+        for row in csv.reader(io.StringIO(text), delimiter=_delimiter(text)):
+            cells += max(len(row), 1)
+            if cells > limits.cells:
+                raise too_many_cells(cells, limits)
+            rows.append(row)
+    except csv.Error as error:
+        raise ReadError("csv", _("CSV文件第%(row)s行格式有误（引号不成对或单元格内容过长）：请用Excel或WPS打开后另存为CSV再上传") % {
+            "row": len(rows) + 1}) from error
+    width = max((len(r) for r in rows), default=0)
+    return [r + [""] * (width - len(r)) for r in rows]
+
+
+def _grids(path: Path, limits: Limits) -> tuple[list[tuple[str, list[list], list, set[int], set[int]]], bool]:
+    """((sheet name, rows, merged ranges, hidden row indexes, hidden column indexes) for each visible sheet,
+    whether dates count from 1904)."""
+    fmt = file_format(path)
+    if fmt == "csv":
+        return [(path.stem, _text_grid(path, limits), [], set(), set())], False
+    layout = measure(path, fmt, limits)
     grids = []
-    for meta in workbook.sheets_metadata:
-        if str(meta.visible).split(".")[-1] != "Visible" or str(meta.typ).split(".")[-1] != "WorkSheet":
-            continue
-        sheet = workbook.get_sheet_by_name(meta.name)
-        rows = sheet.to_python(skip_empty_area=False)
-        merged = sheet.merged_cell_ranges or []
-        hidden_rows, hidden_cols = hidden.get(meta.name, (set(), set()))
-        if meta.name in ods:
-            merged, hidden_rows, hidden_cols = ods[meta.name]
-        grids.append((meta.name, rows, merged, hidden_rows, hidden_cols))
-    return grids
+    for name, rows, merged in read_grids(path, fmt, limits):
+        hidden_rows, hidden_cols = layout.hidden.get(name, (set(), set()))
+        if name in layout.merged:  # calamine reports no merged ranges for .ods
+            merged = layout.merged[name]
+        grids.append((name, rows, merged, hidden_rows, hidden_cols))
+    return grids, layout.date1904
 
-
-_XML_ROW_HIDDEN = re.compile(rb'<(?:\w+:)?row\b[^>]*\bhidden="(?:1|true)"[^>]*>')
-_XML_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
-_XML_COL_HIDDEN = re.compile(rb'<(?:\w+:)?col\b([^>]*)>')
-_XML_SHEET_DATA = re.compile(rb'<(?:\w+:)?sheetData\b')
-
-
-def _xlsx_hidden(data: bytes) -> dict[str, tuple[set[int], set[int]]]:
-    """Hidden rows and columns of each sheet of an .xlsx (calamine does not report them)."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        book = archive.read("xl/workbook.xml")
-        rels = archive.read("xl/_rels/workbook.xml.rels")
-    except (KeyError, zipfile.BadZipFile):
-        return {}
-    targets = {m[0]: m[1] for m in re.findall(rb'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels)}
-    targets.update({m[1]: m[0] for m in re.findall(rb'<Relationship\b[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)})
-    result = {}
-    for tag in re.findall(rb"<(?:\w+:)?sheet\b[^>]*>", book):
-        name = re.search(rb'name="([^"]*)"', tag)
-        rid = re.search(rb'r:id="([^"]*)"', tag) or re.search(rb'\bid="([^"]*)"', tag)
-        if not (name and rid and rid[1] in targets):
-            continue
-        target = targets[rid[1]].decode()
-        member = target.lstrip("/") if target.startswith("/") else "xl/" + target
-        try:
-            xml = archive.read(member)
-        except KeyError:
-            continue
-        # Column widths and hidden columns come before the rows (<cols> precedes <sheetData>): each part is
-        # searched only for what it can hold, and the rows (most of the file) only when one is hidden.
-        start = _XML_SHEET_DATA.search(xml)
-        head, body = (xml[:start.start()], xml[start.start():]) if start else (xml, xml)
-        rows = set()
-        if b'hidden="' in body:
-            for tag in _XML_ROW_HIDDEN.finditer(body):
-                number = _XML_ROW_NUMBER.search(tag[0])
-                if number:
-                    rows.add(int(number[1]) - 1)
-        cols = set()
-        for attrs in _XML_COL_HIDDEN.findall(head):
-            if re.search(rb'hidden="(?:1|true)"', attrs):
-                low, high = re.search(rb'min="(\d+)"', attrs), re.search(rb'max="(\d+)"', attrs)
-                if low and high:
-                    cols.update(range(int(low[1]) - 1, int(high[1])))
-        import html
-        result[html.unescape(name[1].decode())] = (rows, cols)
-    return result
-
-
-_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
-_ODS_REPEAT_LIMIT = 10_000  # a style run to the sheet's end (16384 columns, 1048576 rows) hides nothing read
-
-
-def _ods_layout(data: bytes) -> dict[str, tuple[list, set[int], set[int]]]:
-    """Merged ranges ((first row, first column), (last row, last column)), hidden row and hidden column indexes of
-    each sheet of an .ods, from its content.xml, streamed (calamine gives the values but neither of these)."""
-    from xml.etree.ElementTree import ParseError, iterparse
-
-    t = _ODS_TABLE
-    result: dict[str, tuple[list, set[int], set[int]]] = {}
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        stream = archive.open("content.xml")
-    except (KeyError, zipfile.BadZipFile):
-        return {}
-    merged: list = []
-    hidden_rows: set[int] = set()
-    hidden_cols: set[int] = set()
-    row = col = column = 0
-    depth = 0  # tables inside a cell (rare) are not the sheet's
-    try:
-        for event, element in iterparse(stream, events=("start", "end")):
-            tag = element.tag
-            if tag == f"{t}table":
-                if event == "start":
-                    depth += 1
-                    if depth == 1:
-                        merged, hidden_rows, hidden_cols = [], set(), set()
-                        row = column = 0
-                        result[element.get(f"{t}name", "")] = (merged, hidden_rows, hidden_cols)
-                else:
-                    depth -= 1
-                    element.clear()
-                continue
-            if depth != 1:
-                continue
-            if tag == f"{t}table-column" and event == "start":
-                repeat = int(element.get(f"{t}number-columns-repeated", "1"))
-                if element.get(f"{t}visibility", "visible") != "visible" and repeat < _ODS_REPEAT_LIMIT:
-                    hidden_cols.update(range(column, column + repeat))
-                column += repeat
-            elif tag == f"{t}table-row":
-                repeat = int(element.get(f"{t}number-rows-repeated", "1"))
-                if event == "start":
-                    col = 0
-                    if element.get(f"{t}visibility", "visible") != "visible" and repeat < _ODS_REPEAT_LIMIT:
-                        hidden_rows.update(range(row, row + repeat))
-                else:
-                    row += repeat
-                    element.clear()
-            elif tag in (f"{t}table-cell", f"{t}covered-table-cell") and event == "start":
-                spanned_cols = int(element.get(f"{t}number-columns-spanned", "1"))
-                spanned_rows = int(element.get(f"{t}number-rows-spanned", "1"))
-                if spanned_cols > 1 or spanned_rows > 1:
-                    merged.append(((row, col), (row + spanned_rows - 1, col + spanned_cols - 1)))
-                col += int(element.get(f"{t}number-columns-repeated", "1"))
-    except (ParseError, ValueError):
-        return {}
-    return result
 
 
 def _fill_merged(rows: list[list], merged: list) -> None:
@@ -310,10 +217,53 @@ def _is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+# --- units --------------------------------------------------------------------------------------------------
+
+# A unit in brackets after a header (医疗总费用（元）, 金额(万元), 面积【平方米】, (单位：人)): dropped for matching.
+_UNIT = re.compile(r"\s*[(\[【]\s*(?:单位\s*:?\s*)?(万元|千元|元|人民币元|人|户|个|个月|月|年|岁|亩|平方米|m2|%|公里|km|天|次|"
+                   r"公斤|kg|斤)\s*[)\]】]\s*")
+# A note above the table giving the unit of its amounts: 单位：万元, 金额单位：元.
+_UNIT_NOTE = re.compile(r"(?:金额|计量)?单位\s*:\s*(万元|千元|元)(?![\u4e00-\u9fff])")
+
+
+def _bare(header: str) -> tuple[str, str | None]:
+    """(the header without units in brackets, the money unit it named or None)."""
+    units = _UNIT.findall(header)
+    if not units:
+        return header, None
+    money = next((u for u in units if u in UNIT_FACTORS or u == "人民币元"), None)
+    return _UNIT.sub("", header), ("元" if money == "人民币元" else money)
+
+
+def _field(text, kind: ImportKind) -> str | None:
+    """The field a header cell names, with or without a unit in brackets."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    return kind.match(text) or (kind.match(_bare(clean_text(text))[0]) if "(" in text or "（" in text or "[" in text
+                                or "【" in text else None)
+
+
+def _units(header: str) -> str | None:
+    """The money unit of a column: its own header's, else its group header's."""
+    if "/" in header:
+        group, sub = header.split("/", 1)
+        return _bare(sub)[1] or _bare(group)[1]
+    return _bare(header)[1]
+
+
+def _note_unit(rows: list[list]) -> str | None:
+    """The unit a note above the header gives the table's amounts (单位：万元), or None."""
+    for row in rows:
+        for value in row:
+            if isinstance(value, str) and "单位" in value and (match := _UNIT_NOTE.search(clean_text(value))):
+                return match[1]
+    return None
+
+
 # --- the header ---------------------------------------------------------------------------------------------
 
 def _score(row: list, kind: ImportKind) -> int:
-    return len({kind.match(v) for v in row if isinstance(v, str) and v.strip() and kind.match(v)})
+    return len({key for v in row if (key := _field(v, kind))})
 
 
 def _is_group_row(row: list, header: list) -> bool:
@@ -327,9 +277,9 @@ def _is_group_row(row: list, header: list) -> bool:
 def _is_sub_header(top: list, sub: list, kind: ImportKind) -> bool:
     """The row under the best header row names fields where the header row has a group label or nothing."""
     for c, value in enumerate(sub):
-        if isinstance(value, str) and kind.match(value):
+        if _field(value, kind):
             above = top[c] if c < len(top) else ""
-            if not (isinstance(above, str) and kind.match(above)):
+            if not _field(above, kind):
                 return True
     return False
 
@@ -371,28 +321,73 @@ def _match(header: str, kind: ImportKind) -> str | None:
         return None
     if "/" in header:
         group, sub = header.split("/", 1)
-        return kind.match(sub) or kind.match(group + sub) or kind.match(header)
-    return kind.match(header)
+        bare_group, bare_sub = _bare(group)[0], _bare(sub)[0]
+        return (kind.match(sub) or kind.match(bare_sub) or kind.match(group + sub)
+                or kind.match(bare_group + bare_sub) or kind.match(header))
+    return kind.match(header) or kind.match(_bare(header)[0])
+
+
+# --- totals rows by their shape -----------------------------------------------------------------------------
+
+class _Sums:
+    """Running sums of the numbers in each read column, since the last totals row and since the header: a row
+    that names nobody and whose numbers equal either is a totals row, whatever its first cell says."""
+
+    def __init__(self):
+        self.since_total: dict[int, float] = {}
+        self.since_start: dict[int, float] = {}
+
+    def add(self, col: int, value: float) -> None:
+        self.since_total[col] = self.since_total.get(col, 0) + value
+        self.since_start[col] = self.since_start.get(col, 0) + value
+
+    def is_total(self, numbers: list[tuple[int, float]]) -> bool:
+        return bool(numbers) and any(
+            all(abs(sums.get(col, 0) - value) < 0.005 and col in sums for col, value in numbers)
+            for sums in (self.since_total, self.since_start))
+
+    def reset(self) -> None:
+        self.since_total = {}
+
+
+_TOTAL_ENDS = ("合计", "小计", "总计", "共计")
+
+
+def _is_totals_text(cells: list) -> bool:
+    for v in cells[:8]:
+        if type(v) is str and (v.lstrip()[:1] in _MARK_FIRST or v.rstrip().endswith(_TOTAL_ENDS)):
+            if _TOTAL.match(clean_text(v).replace(" ", "")):
+                return True
+    return False
 
 
 # --- the whole file -----------------------------------------------------------------------------------------
 
 def read_workbook(source, *, kind: ImportKind, mapping: dict[str, str] | None = None,
-                  name: str | None = None) -> Workbook:
+                  name: str | None = None, limits: Limits | None = None) -> Workbook:
     """Read every visible sheet whose header names fields of `kind`.
 
     `source` is a path or a file object (an upload), `name` its file name when it is not a path. `mapping` maps a
     normalised header (Column.header_key) to a field key, or to "" to ignore the column: it overrides the
-    automatic match (the user's choices, remembered per file shape)."""
+    automatic match (the user's choices, remembered per file shape). `limits` default to the settings'."""
+    limits = limits or Limits.from_settings()
     if isinstance(source, str | Path):
         path = Path(source)
-        data = path.read_bytes()
+        grids, date1904 = _grids(path, limits)
     else:
         path = Path(name or getattr(source, "name", "upload"))
-        data = source.read()
+        folder = Path(tempfile.mkdtemp(prefix="bangfu-upload-"))
+        try:  # the reading process opens files by path
+            copy = folder / ("upload" + path.suffix.lower())
+            with copy.open("wb") as out:
+                shutil.copyfileobj(source, out)
+            grids, date1904 = _grids(copy, limits)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
     mapping = mapping or {}
+    required = [f.key for f in kind.fields if f.required]
     sheets, skipped_sheets = [], []
-    for sheet_name, rows, merged, hidden_rows, hidden_cols in _grids(path, data):
+    for sheet_name, rows, merged, hidden_rows, hidden_cols in grids:
         found = _detect_header(rows, kind)
         if found is None:
             if any(not _is_blank(v) for r in rows for v in r):
@@ -402,6 +397,7 @@ def read_workbook(source, *, kind: ImportKind, mapping: dict[str, str] | None = 
         _fill_merged(rows, merged)
         width = max((len(r) for r in rows[: last + 1]), default=0)
         headers = _headers(rows, first, last, width)
+        note_unit = _note_unit(rows[:first])
         columns = []
         taken: set[str] = set()
         for index, header in enumerate(headers):
@@ -412,57 +408,78 @@ def read_workbook(source, *, kind: ImportKind, mapping: dict[str, str] | None = 
                 key = None
             if key:
                 taken.add(key)
-            columns.append(Column(index, column_letter(index), header, key or None, index in hidden_cols, ignored))
+            columns.append(Column(index, column_letter(index), header, key or None, index in hidden_cols, ignored,
+                                  _units(header) or note_unit))
         sheet = Sheet(sheet_name, columns, tuple(range(first + 1, last + 2)), [],
                       header_cells=[list(r) for r in rows[first: last + 1]])
         mapped = [(c.index, c.key) for c in columns if c.key]
-        skipped = {"blank": 0, "totals": 0, "footer": 0}
-        for index in range(last + 1, len(rows)):
-            cells = rows[index]
-            first_text = ""
-            blank = True
-            for v in cells:
-                if v is None or v == "" or (type(v) is str and v.isspace()):
-                    continue
-                blank = False
-                if type(v) is str:
-                    first_text = v
-                break
-            if blank:
-                skipped["blank"] += 1
-                continue
-            # Totals and signature lines: only rows whose early cells start with their first characters are
-            # looked at closely (this loop runs once per row of a 100,000-row ledger).
-            marks = [v for v in cells[:8] if type(v) is str and v.lstrip()[:1] in _MARK_FIRST]
-            if marks:
-                heads = [clean_text(v).replace(" ", "") for v in marks]
-                if any(_TOTAL.match(t) for t in heads):
-                    skipped["totals"] += 1
-                    continue
-                texts = [v for v in cells if not _is_blank(v)]
-                if all(isinstance(v, str) for v in texts) and _FOOTER.match(clean_text(first_text).replace(" ", "")) \
-                        and (":" in clean_text(texts[0]) or len(texts) == 1):
-                    skipped["footer"] += 1
-                    continue
-            values = {}
-            empty = True
-            for col, key in mapped:
-                value = cells[col] if col < len(cells) else ""
-                if type(value) is str:
-                    value = clean_text(value) if value else ""
-                elif value is None:
-                    value = ""
-                if value != "":
-                    empty = False
-                values[key] = value
-            if empty:
-                skipped["blank"] += 1  # nothing in any column the import reads (e.g. a note in a side column)
-                continue
-            sheet.rows.append(Row(sheet_name, index + 1, values, cells))
-        sheet.skipped = skipped
+        person = [c.index for c in columns if c.key in required]
+        sheet.skipped = _read_rows(sheet, rows, last + 1, mapped, person)
         sheet.hidden_rows = sum(1 for r in hidden_rows if r > last)
         sheets.append(sheet)
     if not sheets:
         raise ReadError("no_header", _("没有找到表头：请确认表格中有“%(fields)s”等列名") % {
             "fields": "、".join(f.label for f in kind.fields if f.required) or kind.fields[0].label})
-    return Workbook(path.name, sheets, skipped_sheets)
+    return Workbook(path.name, sheets, skipped_sheets, date1904)
+
+
+def _read_rows(sheet: Sheet, rows: list[list], start: int, mapped: list[tuple[int, str]],
+               person: list[int]) -> dict[str, int]:
+    """The sheet's data rows into sheet.rows; returns what was skipped, by kind."""
+    skipped = {"blank": 0, "totals": 0, "footer": 0}
+    sums = _Sums()
+    sheet_name = sheet.name
+    append = sheet.rows.append
+    for index in range(start, len(rows)):
+        cells = rows[index]
+        first_text = ""
+        blank = True
+        for v in cells:
+            if v is None or v == "" or (type(v) is str and v.isspace()):
+                continue
+            blank = False
+            if type(v) is str:
+                first_text = v
+            break
+        if blank:
+            skipped["blank"] += 1
+            continue
+        # Totals and signature lines: only rows whose early cells start or end with their marks are looked at
+        # closely (this loop runs once per row of a 100,000-row ledger).
+        if _is_totals_text(cells):
+            skipped["totals"] += 1
+            sums.reset()
+            continue
+        if first_text and first_text.lstrip()[:1] in _MARK_FIRST:
+            texts = [v for v in cells if not _is_blank(v)]
+            if all(isinstance(v, str) for v in texts) and _FOOTER.match(clean_text(first_text).replace(" ", "")) \
+                    and (":" in clean_text(texts[0]) or len(texts) == 1):
+                skipped["footer"] += 1
+                continue
+        values = {}
+        empty = True
+        numbers = []
+        for col, key in mapped:
+            value = cells[col] if col < len(cells) else ""
+            kind_of = type(value)
+            if kind_of is str:
+                value = clean_text(value) if value else ""
+            elif value is None:
+                value = ""
+            elif kind_of is float or kind_of is int:
+                numbers.append((col, value))
+            if value != "":
+                empty = False
+            values[key] = value
+        if empty:
+            skipped["blank"] += 1  # nothing in any column the import reads (e.g. a note in a side column)
+            continue
+        if numbers and person and all(_is_blank(cells[c]) if c < len(cells) else True for c in person) \
+                and sums.is_total(numbers):
+            skipped["totals"] += 1  # names nobody and sums the rows above: a subtotal without its word
+            sums.reset()
+            continue
+        for col, value in numbers:
+            sums.add(col, value)
+        append(Row(sheet_name, index + 1, values, cells))
+    return skipped
