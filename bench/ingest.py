@@ -7,7 +7,14 @@ ways, months in six spellings, amounts with 元/万 and thousands separators, fu
 (read, normalise, validate, write: `households_import_plan` + `households_import_commit`) into a fresh SQLite
 database, and measures a bare python-calamine read (`to_python()` of the sheet) of the same file in the same run.
 
-    python bench/ingest.py --rows 100000
+    python bench/ingest.py --rows 100000 [--errors-every N]
+
+--errors-every N puts an error in every N-th member row (an ID number whose check digit is wrong: the member is
+refused and, when it is the head, the whole household with it); then the preview's error report is written too
+and counted in the project's time, as the import page's preview does. `--errors-every 1` is a ledger with an
+error in every row. Above 5,000,000 cells the run raises the reader's limits for itself
+(BANGFU_IMPORT_MAX_CELLS, BANGFU_IMPORT_MAX_UNPACKED_MB, BANGFU_IMPORT_READ_MEMORY_MB): a million-row ledger is
+past the defaults on purpose.
 
 Last line: ingest: ratio=R (project P s, floor F s), rows=N, peak_rss=M MB
 """
@@ -29,7 +36,7 @@ RELATIONS = {True: ("配偶", "之子", "之父", "之孙子"), False: ("配偶"
 DIGIT_NAMES = "零一二三四五六七八九"  # names hold no digits (the import refuses 成员12 as the forms do)
 
 
-def write_workbook(path: Path, rows: int) -> int:
+def write_workbook(path: Path, rows: int, errors_every: int = 0) -> int:
     """The messy ledger; returns the number of member rows written."""
     import csv
 
@@ -92,6 +99,8 @@ def write_workbook(path: Path, rows: int) -> int:
             member = [name, relation, number, ("汉族", "藏族", "羌族")[sequence % 3]]
             if written and sequence % 20_000 == 0:
                 member[2] = float(number[:17])  # an ID number stored as a number: a row error, never a guess
+            if errors_every and (written + 1) % errors_every == 0 and isinstance(member[2], str):
+                member[2] = member[2][:-1] + ("1" if member[2][-1] != "1" else "2")  # a wrong check digit
             cells = household_cells if (i == 0 or not merged) and (i == 0 or household % 4 != 1) else [None] * 6
             for col, value in enumerate([*cells, *member, *(income if i == 0 else [None] * 5)]):
                 if value is None:
@@ -116,7 +125,7 @@ def write_workbook(path: Path, rows: int) -> int:
     return written
 
 
-def child(path: Path) -> None:
+def child(path: Path, report: bool) -> None:
     """Runs in a fresh process on a fresh database: the import, then the bare read."""
     import django
 
@@ -145,14 +154,21 @@ def child(path: Path) -> None:
     plan = households_import_plan(actor=actor, source=path, year=2024)
     planned = time.perf_counter() - started
     households_import_commit(actor=actor, plan=plan)
+    written = time.perf_counter() - started
+    if report:  # the preview's error report, as the page's preview job writes it
+        from bangfu.ingest.report import error_report_write
+
+        error_report_write(Path(os.environ["BANGFU_VAR_DIR"]) / "errors.xlsx", plan)
     project, project_cpu = time.perf_counter() - started, time.process_time() - cpu
     started, cpu = time.perf_counter(), time.process_time()
     CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
     floor, floor_cpu = time.perf_counter() - started, time.process_time() - cpu
     report = plan.report()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the reading process
     print(f"members stored {Member.objects.count()}, households written {report['households']}, "
-          f"row errors {len(report['errors'])}, plan {planned:.2f} s of {project:.2f} s; CPU time (less disturbed "
+          f"row errors {len(report['errors'])}, plan {planned:.2f} s, commit {written - planned:.2f} s, error "
+          f"report {project - written:.2f} s, of {project:.2f} s; children's peak RSS {children:.0f} MB; CPU time (less disturbed "
           f"by other processes on a shared machine): project {project_cpu:.2f} s, floor {floor_cpu:.2f} s, ratio "
           f"{project_cpu / floor_cpu:.1f}; the same read before the import: {fresh:.2f} s ({fresh_cpu:.2f} s CPU), "
           f"ratio against it {project / fresh:.1f} ({project_cpu / fresh_cpu:.1f} CPU)", file=sys.stderr)
@@ -162,21 +178,26 @@ def child(path: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--errors-every", type=int, default=0, metavar="N")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(Path(args.child))
+        child(Path(args.child), report=args.errors_every > 0)
         return
     with tempfile.TemporaryDirectory(prefix="bangfu-bench-ingest-") as tmp:
         path = Path(tmp) / "ledger.xlsx"
         started = time.perf_counter()
-        rows = write_workbook(path, args.rows)
+        rows = write_workbook(path, args.rows, args.errors_every)
         print(f"wrote {rows} member rows ({path.stat().st_size / 2**20:.1f} MB) in {time.perf_counter() - started:.1f} s",
               file=sys.stderr)
         # The import runs in its own process on its own database, so peak_rss is the import's, not the writer's.
         env = dict(os.environ, BANGFU_VAR_DIR=tmp, DJANGO_SETTINGS_MODULE="bangfu.settings")
         env.pop("DATABASE_URL", None)
-        out = subprocess.run([sys.executable, __file__, "--child", str(path)], env=env, capture_output=True, text=True)
+        if rows * 16 > 5_000_000:  # past the reader's default limits on purpose (see the docstring)
+            env.update(BANGFU_IMPORT_MAX_CELLS=str(rows * 20), BANGFU_IMPORT_MAX_UNPACKED_MB=str(rows // 200 + 200),
+                       BANGFU_IMPORT_READ_MEMORY_MB=str(max(2048, rows // 250)))
+        out = subprocess.run([sys.executable, __file__, "--child", str(path), "--errors-every", str(args.errors_every)],
+                             env=env, capture_output=True, text=True)
         sys.stderr.write(out.stderr[-3000:])
         if out.returncode:
             raise SystemExit(out.returncode)

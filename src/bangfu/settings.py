@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "bangfu.web.middleware.PrivateResponseMiddleware",
     "bangfu.web.middleware.BadInputMiddleware",
+    "bangfu.web.uploads.UploadLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "bangfu.web.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -143,6 +144,9 @@ IMPORT_MAX_CELLS = env("BANGFU_IMPORT_MAX_CELLS")
 IMPORT_MAX_UNPACKED_BYTES = env("BANGFU_IMPORT_MAX_UNPACKED_MB") * 1024 * 1024
 IMPORT_READ_MEMORY_BYTES = env("BANGFU_IMPORT_READ_MEMORY_MB") * 1024 * 1024
 UPLOAD_MAX_BYTES = env("BANGFU_UPLOAD_MAX_MB") * 1024 * 1024
+FILE_UPLOAD_HANDLERS = ["bangfu.web.uploads.SizeLimitUploadHandler",
+                        "django.core.files.uploadhandler.MemoryFileUploadHandler",
+                        "django.core.files.uploadhandler.TemporaryFileUploadHandler"]
 
 # Evidence files (photos, scans) attached to assistance ledgers: the largest accepted upload.
 EVIDENCE_MAX_BYTES = env("BANGFU_EVIDENCE_MAX_MB") * 1024 * 1024

@@ -11,8 +11,8 @@ import pytest
 SOFFICE = shutil.which("soffice") or ("/usr/bin/soffice" if os.path.exists("/usr/bin/soffice") else None)
 
 
-def convert(path: Path, fmt: str) -> Path:
-    """`path` converted to .xls or .ods by LibreOffice; skipped with a reason where it is not installed (CI
+def convert(path: Path, fmt: str, options: str = "") -> Path:
+    """`path` converted to .xls or .ods (or .csv with a filter's `options`) by LibreOffice; skipped with a reason where it is not installed (CI
     installs it, so there it must run)."""
     if not SOFFICE:
         if os.environ.get("CI"):
@@ -22,7 +22,7 @@ def convert(path: Path, fmt: str) -> Path:
     out.mkdir(exist_ok=True)
     # Each call gets its own profile: parallel soffice processes sharing one profile wait on each other or fail.
     profile = path.parent / f"lo-profile-{uuid.uuid4().hex}"
-    subprocess.run([SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", fmt,
+    subprocess.run([SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", f"{fmt}:{options}" if options else fmt,
                     "--outdir", str(out), str(path)], check=True, capture_output=True, timeout=120)
     shutil.rmtree(profile, ignore_errors=True)
     result = out / (path.stem + "." + fmt)

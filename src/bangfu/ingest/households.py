@@ -169,27 +169,28 @@ _REPEATING = frozenset(_CHOICES) | _YES_NO | _MONTHS | _AMOUNTS | {"work_months"
                                                                    "income_members"}
 
 
-def _parse(key: str, value, language: str | None = None):
+def _parse(key: str, value, language: str | None = None, unit: str | None = None):
     """One cell to the value the registry stores, or ParseError. Values that repeat down a ledger (labels, yes/no,
     months, counts, amounts) are parsed once per distinct value of a type (1, 1.0 and True are three values; and
-    per language: the messages are translated); callers that parse many cells pass the language, looked up once."""
+    per language: the messages are translated); callers that parse many cells pass the language, looked up once.
+    `unit` is the money unit of the cell's column (Column.unit: 1.2 under 家庭收入情况（万元） is 12,000 元)."""
     if key in _REPEATING:
-        outcome = _parse_repeating(key, type(value), value, language or translation.get_language())
+        outcome = _parse_repeating(key, type(value), value, language or translation.get_language(), unit)
         if outcome[0] == "error":
             raise ParseError(outcome[1], outcome[2])
         return outcome[1]
-    return _parse_one(key, value)
+    return _parse_one(key, value, unit)
 
 
 @functools.lru_cache(maxsize=65536)
-def _parse_repeating(key: str, kind: type, value, language) -> tuple:
+def _parse_repeating(key: str, kind: type, value, language, unit: str | None = None) -> tuple:
     try:
-        return ("ok", _parse_one(key, value))
+        return ("ok", _parse_one(key, value, unit))
     except ParseError as error:
         return ("error", error.rule, error.message)
 
 
-def _parse_one(key: str, value):
+def _parse_one(key: str, value, unit: str | None = None):
     if key in _CHOICES:
         index, what = _CHOICES[key]
         if key == "ethnicity":
@@ -202,7 +203,7 @@ def _parse_one(key: str, value):
     if key in _MONTHS:
         return parse_month(value)
     if key in _AMOUNTS:
-        amount = parse_amount(value)
+        amount = parse_amount(value, unit)
         problem = amount_problem(_INCOME_FIELD.get(key, key), amount)  # inside registry.validation's bounds
         if problem is not None:
             raise ParseError(problem.rule, problem.message)
@@ -325,6 +326,12 @@ class _Collector:
     def header(self, row: Row, key: str) -> str:
         sheet = self.sheets.get(row.sheet)
         return sheet.header_of(key) if sheet else ""
+
+    def unit(self, row: Row, key: str) -> str | None:
+        """The money unit of the row's column for `key` (its header's, its group header's or the table's note)."""
+        sheet = self.sheets.get(row.sheet)
+        column = sheet.mapped.get(key) if sheet else None
+        return column.unit if column else None
 
     def add(self, sheet: Sheet | str, row: int, column: str, rule: str, message: str) -> None:
         name = sheet if isinstance(sheet, str) else sheet.name
@@ -896,7 +903,7 @@ def _plan_income(plan: HouseholdPlan, out: _Collector, year: int, this_year: int
     values = {}
     for key, (raw, row) in given.items():
         try:
-            values[key] = _parse(key, raw, language)
+            values[key] = _parse(key, raw, language, out.unit(row, key))
         except ParseError as error:
             _fail(plan, out, row, out.header(row, key), error.rule, error.message)
             return

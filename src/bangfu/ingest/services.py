@@ -237,9 +237,6 @@ def import_mapping_save(*, actor, kind: str, shape: str, mapping: dict[str, str]
 
 # --- the page's flow: upload, preview, map, commit ------------------------------------------------------------
 
-MAX_UPLOAD_BYTES = 50 * 2**20
-
-
 def import_run_start(*, actor, upload, year: int | None) -> ImportRun:
     """Keep an uploaded ledger (owner-only, under the data directory) and start its preview in the background."""
     import os
@@ -255,8 +252,9 @@ def import_run_start(*, actor, upload, year: int | None) -> ImportRun:
     if suffix not in SUFFIXES:
         raise ValidationError({"file": _("不支持的文件类型“%(suffix)s”：请上传 .xlsx、.xls、.ods 或 .csv 文件") % {
             "suffix": suffix or _("无扩展名")}})
-    if upload.size > MAX_UPLOAD_BYTES:
-        raise ValidationError({"file": _("文件超过50MB：请按乡镇拆分后分别导入")})
+    if upload.size > settings.UPLOAD_MAX_BYTES:  # the upload middleware stops bigger bodies as they arrive
+        raise ValidationError({"file": _("文件超过%(mb)sMB：请按乡镇拆分后分别导入") % {
+            "mb": settings.UPLOAD_MAX_BYTES // 2**20}})
     directory = Path(settings.VAR_DIR) / "imports"
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{uuid.uuid4().hex}{suffix}"

@@ -63,7 +63,7 @@ def file_format(path: Path) -> str:
     text = _text_head(head)
     if text is None:
         raise _not_a_spreadsheet(_("无法识别的二进制文件"))
-    probe = text.lstrip().lower()[:4096]
+    probe = text.lstrip("\ufeff \t\r\n").lower()[:4096]
     if "urn:schemas-microsoft-com:office:spreadsheet" in probe or 'progid="excel.sheet"' in probe:
         raise ReadError("spreadsheetml", _(
             "这个文件是Excel 2003 XML表格（SpreadsheetML），只是扩展名为“%(suffix)s”，无法直接读取：请用Excel或WPS打开，"

@@ -64,8 +64,9 @@ class FeedFileError(Exception):
 # --- cells (the shared parsers of core.parsing and ingest.cells; codes by the kind's own lists) -------------
 
 
-def parse_money_cents(value) -> int:
-    amount = parse_amount(value)
+def parse_money_cents(value, unit: str | None = None) -> int:
+    """An amount in cents; `unit` is its column's money unit (Column.unit: 元, 万元)."""
+    amount = parse_amount(value, unit)
     if amount < 0:
         raise ParseError("amount_negative", _("金额不能为负数"))
     if amount > 100_000_000:
@@ -148,7 +149,7 @@ def feed_file_check(*, actor, kind: str, period: str, path: Path) -> FeedReport:
                     elif column.type == DATE:
                         values[column.slot] = parse_date(raw)
                     elif column.type == MONEY:
-                        values[column.slot] = parse_money_cents(raw)
+                        values[column.slot] = parse_money_cents(raw, sheet.mapped[column.key].unit)
                     elif column.type == CODE:
                         values[column.slot] = parse_code(column, raw)
                     else:
