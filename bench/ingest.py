@@ -90,6 +90,8 @@ def write_workbook(path: Path, rows: int, errors_every: int = 0) -> int:
             born = dt.date(1940, 1, 1) + dt.timedelta(days=(sequence * 37) % 25000)
             sequence_code = (sequence // 25000 + 1) % 1000  # never x00 below 2.4M rows: no number ends in 000
             number = make_id_number("513225", born, sequence_code)
+            if errors_every and (written + 1) % errors_every == 0:
+                number = number[:-1] + ("1" if number[-1] != "1" else "2")  # a wrong check digit
             if sequence % 7 == 0:
                 number = number.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
             kin = RELATIONS[sequence_code % 2 == 1]
@@ -99,8 +101,6 @@ def write_workbook(path: Path, rows: int, errors_every: int = 0) -> int:
             member = [name, relation, number, ("汉族", "藏族", "羌族")[sequence % 3]]
             if written and sequence % 20_000 == 0:
                 member[2] = float(number[:17])  # an ID number stored as a number: a row error, never a guess
-            if errors_every and (written + 1) % errors_every == 0 and isinstance(member[2], str):
-                member[2] = member[2][:-1] + ("1" if member[2][-1] != "1" else "2")  # a wrong check digit
             cells = household_cells if (i == 0 or not merged) and (i == 0 or household % 4 != 1) else [None] * 6
             for col, value in enumerate([*cells, *member, *(income if i == 0 else [None] * 5)]):
                 if value is None:

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RowError:
     """A problem with one cell or row, where the user will look for it."""
 
@@ -26,3 +26,17 @@ class ReadError(Exception):
         super().__init__(message)
         self.rule = rule
         self.message = message
+
+
+_SHARED: dict[str, str] = {}
+
+
+def shared_text(text: str) -> str:
+    """One object for each distinct message: a ledger with an error in every row repeats a few messages a million
+    times (a bounded table: past 50,000 distinct texts, new ones are kept as they are)."""
+    found = _SHARED.get(text)
+    if found is not None:
+        return found
+    if len(_SHARED) < 50_000:
+        _SHARED[text] = text
+    return text

@@ -48,6 +48,7 @@ from bangfu.ingest.cells import (
     parse_choice,
     refuse_if_cut_in_column,
 )
+from bangfu.ingest.errors import shared_text
 from bangfu.ingest.kinds import Field, ImportKind
 from bangfu.ingest.reader import Row, RowError, Sheet, Workbook, read_workbook
 from bangfu.regions.models import Region
@@ -335,7 +336,7 @@ class _Collector:
 
     def add(self, sheet: Sheet | str, row: int, column: str, rule: str, message: str) -> None:
         name = sheet if isinstance(sheet, str) else sheet.name
-        self.errors.append(RowError(name, row, column, rule, message))
+        self.errors.append(RowError(name, row, column, rule, shared_text(message)))
 
 
 def county_for(actor) -> str:

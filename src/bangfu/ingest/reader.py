@@ -68,12 +68,29 @@ class Column:
         return header_key(self.header)
 
 
-@dataclass(slots=True)
 class Row:
-    sheet: str
-    number: int                 # Excel's row number
-    values: dict[str, object]   # field key -> cell value (cleaned text, number, date); "" when empty
-    cells: list                 # the row as read (for the error report)
+    """One data row: `values` {field key: cell value (cleaned text, number, date); "" when empty}, `cells` the row
+    as read (for the error report). The values are kept as a tuple in the sheet's order of fields and given as a
+    new dict on each access: a million-row ledger would otherwise hold a million dicts."""
+
+    __slots__ = ("sheet", "number", "cells", "_keys", "_data")
+
+    def __init__(self, sheet: str, number: int, values: dict[str, object], cells: list):
+        self.sheet, self.number, self.cells = sheet, number, cells
+        self._keys, self._data = tuple(values), tuple(values.values())
+
+    @classmethod
+    def of(cls, sheet: str, number: int, keys: tuple[str, ...], data: tuple, cells: list) -> "Row":
+        row = cls.__new__(cls)
+        row.sheet, row.number, row.cells, row._keys, row._data = sheet, number, cells, keys, data
+        return row
+
+    @property
+    def values(self) -> dict[str, object]:
+        return dict(zip(self._keys, self._data, strict=True))
+
+    def __repr__(self) -> str:
+        return f"Row({self.sheet!r}, {self.number}, {self.values!r})"
 
 
 @dataclass
@@ -267,11 +284,17 @@ def _score(row: list, kind: ImportKind) -> int:
 
 
 def _is_group_row(row: list, header: list) -> bool:
-    """A row above the header that labels groups of its columns (收入情况 over four income columns)."""
+    """A row above the header that labels groups of its columns (收入情况 over four income columns, or one label
+    such as 费用情况（万元） over some of them)."""
     texts = [clean_text(v) for v in row if not _is_blank(v)]
-    if len(set(texts)) < 2:  # a title (merged across the table) or a single note such as 填报单位：…
+    if any(":" in t for t in texts):  # a note such as 填报单位：…
         return False
-    return not any(":" in t for t in texts)
+    if len(set(texts)) >= 2:
+        return True
+    # One label: a title starts in the first column (merged across the table); a group label stands over
+    # columns of the header further right.
+    first = next((c for c, v in enumerate(row) if not _is_blank(v)), 0)
+    return first > 0 and first < len(header) and not _is_blank(header[first])
 
 
 def _is_sub_header(top: list, sub: list, kind: ImportKind) -> bool:
@@ -351,6 +374,8 @@ class _Sums:
 
 
 _TOTAL_ENDS = ("合计", "小计", "总计", "共计")
+# The columns that name a person or a household: a row with none of them names nobody.
+_IDENTITY = frozenset({"name", "id_number", "head_name", "number"})
 
 
 def _is_totals_text(cells: list) -> bool:
@@ -413,7 +438,7 @@ def read_workbook(source, *, kind: ImportKind, mapping: dict[str, str] | None = 
         sheet = Sheet(sheet_name, columns, tuple(range(first + 1, last + 2)), [],
                       header_cells=[list(r) for r in rows[first: last + 1]])
         mapped = [(c.index, c.key) for c in columns if c.key]
-        person = [c.index for c in columns if c.key in required]
+        person = [c.index for c in columns if c.key in _IDENTITY] or [c.index for c in columns if c.key in required]
         sheet.skipped = _read_rows(sheet, rows, last + 1, mapped, person)
         sheet.hidden_rows = sum(1 for r in hidden_rows if r > last)
         sheets.append(sheet)
@@ -430,6 +455,9 @@ def _read_rows(sheet: Sheet, rows: list[list], start: int, mapped: list[tuple[in
     sums = _Sums()
     sheet_name = sheet.name
     append = sheet.rows.append
+    make = Row.of
+    keys = tuple(key for _col, key in mapped)
+    columns = [col for col, _key in mapped]
     for index in range(start, len(rows)):
         cells = rows[index]
         first_text = ""
@@ -456,10 +484,10 @@ def _read_rows(sheet: Sheet, rows: list[list], start: int, mapped: list[tuple[in
                     and (":" in clean_text(texts[0]) or len(texts) == 1):
                 skipped["footer"] += 1
                 continue
-        values = {}
+        values = []
         empty = True
         numbers = []
-        for col, key in mapped:
+        for col in columns:
             value = cells[col] if col < len(cells) else ""
             kind_of = type(value)
             if kind_of is str:
@@ -470,7 +498,7 @@ def _read_rows(sheet: Sheet, rows: list[list], start: int, mapped: list[tuple[in
                 numbers.append((col, value))
             if value != "":
                 empty = False
-            values[key] = value
+            values.append(value)
         if empty:
             skipped["blank"] += 1  # nothing in any column the import reads (e.g. a note in a side column)
             continue
@@ -481,5 +509,5 @@ def _read_rows(sheet: Sheet, rows: list[list], start: int, mapped: list[tuple[in
             continue
         for col, value in numbers:
             sums.add(col, value)
-        append(Row(sheet_name, index + 1, values, cells))
+        append(make(sheet_name, index + 1, keys, tuple(values), cells))
     return skipped

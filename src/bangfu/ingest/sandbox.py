@@ -144,12 +144,17 @@ def _child(fmt: str, path: str, max_cells: int, memory: int) -> None:
         pad = [""] * start[1]
         batch = []
         count = 0
+        # Labels repeat down a ledger (村名, 户主, 汉族, 是…): within a batch each distinct short text or number is
+        # one object, so the message carries it once and the caller holds it once, not once per row.
+        shared: dict = {}
         for row in sheet.iter_rows():
+            row = [shared.setdefault(v, v) if type(v) is not str or len(v) <= 12 else v for v in row]
             batch.append(pad + row if pad else row)
             count += 1
             if len(batch) >= BATCH:
                 send("rows", batch)
                 batch = []
+                shared = {}
         if batch:
             send("rows", batch)
         if end and count == end[0] - start[0] + 1 and start[0]:

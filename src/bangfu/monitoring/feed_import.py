@@ -130,6 +130,7 @@ def feed_file_check(*, actor, kind: str, period: str, path: Path) -> FeedReport:
             raise FeedFileError(_("工作表“%(sheet)s”缺少必需的列：%(columns)s") % {
                 "sheet": sheet.name, "columns": "、".join(c.label for c in missing)})
         for row in sheet.rows:
+            row_values = row.values  # built on each access: once per row
             report.rows += 1
             values: dict = {"row_number": row.number}
             problems: list[RowError] = []
@@ -137,7 +138,7 @@ def feed_file_check(*, actor, kind: str, period: str, path: Path) -> FeedReport:
             for column in feed_kind.all_columns:
                 if column.key not in sheet.mapped or column.key == "name":
                     continue
-                raw = row.values.get(column.key, "")
+                raw = row_values.get(column.key, "")
                 header = sheet.header_of(column.key)
                 if raw == "" or raw is None:
                     if column.required:
