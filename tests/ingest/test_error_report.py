@@ -55,15 +55,19 @@ def test_the_report_holds_each_bad_row_as_it_was_with_its_errors(county_admin, t
 
 
 def test_the_report_is_linear_in_rows(county_admin, tmp_path):
-    """Twice the rows take about twice the time, not four times (the old report rebuilt a set per error row)."""
+    """Eight times the rows take about eight times the time, not sixty-four (the old report rebuilt a set per error
+    row); the best of two runs of each, in CPU time, against a shared machine's noise."""
     def seconds(n):
         path = _ledger(tmp_path, [[f"51322510321{i:05d}", "团结村", f"成员{i}", "户主", "51322519800101001X", None, 1]
                                   for i in range(n)])
         plan = households_import_plan(actor=county_admin, source=path, year=2024)
         assert len({e.row for e in plan.errors}) == n
-        started = time.process_time()
-        error_report_write(tmp_path / f"r{n}.xlsx", plan)
-        return time.process_time() - started
+        times = []
+        for attempt in range(2):
+            started = time.process_time()
+            error_report_write(tmp_path / f"r{n}-{attempt}.xlsx", plan)
+            times.append(time.process_time() - started)
+        return min(times)
 
-    small, large = seconds(2000), seconds(8000)
-    assert large < small * 8  # four times the rows: about four times the time; quadratic would be 16 times
+    small, large = seconds(2000), seconds(16000)
+    assert large < small * 24

@@ -192,7 +192,7 @@ def test_feed_upload_reject_writes_nothing_and_tokens_are_personal(client, tmp_p
 
 def test_feed_upload_page_names_the_problem(client, tmp_path, regions):
     client.force_login(make_user("yibao", "department_operator", "513225000000"))
-    path = tmp_path / "bad.txt"
+    path = tmp_path / "bad.doc"  # (.txt is read: Excel's "Unicode text" is saved as .txt)
     path.write_text("x", encoding="utf-8")
     response = _preview(client, path)
     assert response.status_code == 200 and "不支持的文件类型" in str(response.context["form"].errors["file"])
