@@ -41,6 +41,8 @@ def step_field_names(transition: Transition) -> tuple[str, ...]:
     if transition.to_state == CaseState.APPROVED:
         return APPROVAL_FIELDS.get(transition.kind, ())
     if transition.to_state == CaseState.REJECTED:
+        if transition.from_state == CaseState.VILLAGE_REVIEW:  # 评议不通过: the review is recorded with its reason
+            return ("review_date", "review_participants", "review_outcome", "reason")
         return ("reason",)
     return STEP_FIELDS_FOR.get((transition.from_state, transition.to_state), ())
 
