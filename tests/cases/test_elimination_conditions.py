@@ -66,6 +66,12 @@ def _set(household, **fields):
     type(household).objects.filter(pk=household.pk).update(**fields)
 
 
+def _assert_income_blocked(household, text):
+    """One blocker, the income's, naming the figure and the line (the reading's own label is the income module's)."""
+    blockers = _blockers(household)
+    assert len(blockers) == 1 and blockers[0].startswith("收入：") and text in blockers[0], blockers
+
+
 def test_the_control_meets_every_condition(household):
     assert _blockers(household) == []
 
@@ -122,7 +128,7 @@ def test_999_yuan_under_the_line_blocks(household):
 def test_the_record_before_the_window_must_be_above_its_line(household, county_admin):
     income_record_save(actor=county_admin, household=household, year=2025,
                        data={"members_counted": 2, "wage_income": Decimal("15598")})  # 7,799 a head; line 7,800
-    assert _blockers(household) == ["收入：2025年收入记录人均纯收入7,799.00元，低于2025年监测线7,800.00元"]
+    _assert_income_blocked(household, "7,799.00元，低于2025年监测线7,800.00元")
     income_record_save(actor=county_admin, household=household, year=2025,
                        data={"members_counted": 2, "wage_income": Decimal("15600")})  # 7,800: on the line
     assert _blockers(household) == []
@@ -132,7 +138,7 @@ def test_compliant_spending_is_netted_out(household, county_admin):
     income_record_save(actor=county_admin, household=household, year=2025,
                        data={"members_counted": 2, "wage_income": Decimal("30000"),
                              "medical_spending": Decimal("14402")})  # (30,000 − 14,402) / 2 = 7,799
-    assert _blockers(household) == ["收入：2025年收入记录人均纯收入7,799.00元，低于2025年监测线7,800.00元"]
+    _assert_income_blocked(household, "7,799.00元，低于2025年监测线7,800.00元")
 
 
 def test_a_reading_on_the_window_start_counts_one_day_later_does_not(household):

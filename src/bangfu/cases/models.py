@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from bangfu.accounts.roles import Role
 from bangfu.cases.choices import (
     CLOSED_STATES,
+    SELF_REPORTS_PER_HOUR,
     CaseKind,
     CaseSource,
     CaseState,
@@ -33,6 +34,8 @@ class WorkflowSettings(models.Model):
     income_stable_months = models.PositiveSmallIntegerField(_("收入稳定超过监测线的月数"), default=6)
     measure_due_days = models.PositiveSmallIntegerField(_("识别后落实帮扶措施的期限（天）"), default=30)
     max_member_age = models.PositiveSmallIntegerField(_("成员年龄核查上限（岁）"), default=110)
+    self_reports_per_hour = models.PositiveSmallIntegerField(_("同一来源每小时最多自主申报次数"),
+                                                             default=SELF_REPORTS_PER_HOUR)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

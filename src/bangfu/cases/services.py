@@ -82,7 +82,8 @@ def workflow_settings_update(*, actor, data: dict[str, Any]) -> WorkflowSettings
     settings = WorkflowSettings.objects.select_for_update().get(pk=workflow_settings().pk)
     before = snapshot(settings)
     limits = {"decision_days": (1, 90), "notice_min_days": (1, 30), "elimination_min_months": (1, 36),
-              "income_stable_months": (1, 24), "measure_due_days": (1, 180), "max_member_age": (90, 150)}
+              "income_stable_months": (1, 24), "measure_due_days": (1, 180), "max_member_age": (90, 150),
+              "self_reports_per_hour": (1, 100)}
     errors = {}
     for field, (low, high) in limits.items():
         if field in data:

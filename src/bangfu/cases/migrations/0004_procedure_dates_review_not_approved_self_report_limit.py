@@ -1,6 +1,6 @@
 """The days the comparison and the notice were recorded (filled from the decisions already kept), and the
 democratic review's "not approved" branch added to a table the county already has (a fresh table gets it from
-the shipped defaults)."""
+the shipped defaults). The self-report limit becomes a setting the county edits."""
 
 from django.db import migrations, models
 from django.utils import timezone
@@ -43,6 +43,11 @@ class Migration(migrations.Migration):
             model_name='case',
             name='notice_recorded_on',
             field=models.DateField(blank=True, null=True, verbose_name='公示录入日期'),
+        ),
+        migrations.AddField(
+            model_name='workflowsettings',
+            name='self_reports_per_hour',
+            field=models.PositiveSmallIntegerField(default=5, verbose_name='同一来源每小时最多自主申报次数'),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),
     ]
