@@ -142,9 +142,14 @@ class TransitionForm(forms.Form):
     is_active = forms.BooleanField(label=_("启用"), required=False)
 
 
+# The list's states: open, the home queue's due groups (cases.due), each workflow state, all.
+CASE_LIST_STATES = [("open", _("未办结")), ("overdue", _("已逾期")), ("due_today", _("今天到期")),
+                    ("due_week", _("本周到期")), *CaseState.choices, ("all", _("全部"))]
+
+
 class CaseFilterForm(forms.Form):
     """The case list's filters (the page's two selects; its export names them)."""
 
-    state = forms.ChoiceField(label=_("环节"), required=False, choices=[
-        ("open", _("未办结")), ("overdue", _("已逾期")), *CaseState.choices, ("all", _("全部"))])
+    state = forms.ChoiceField(label=_("环节"), required=False, choices=CASE_LIST_STATES)
     kind = forms.ChoiceField(label=_("类型"), required=False, choices=[("", _("全部")), *CaseKind.choices])
+    mine = forms.BooleanField(label=_("只看须由我办理的环节"), required=False)

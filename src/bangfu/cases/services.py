@@ -26,6 +26,7 @@ from bangfu.cases.choices import (
     MeasureStatus,
     RiskType,
 )
+from bangfu.cases.due import case_due_on, is_late
 from bangfu.cases.models import (
     AssistanceContact,
     Case,
@@ -164,9 +165,9 @@ def _check_preconditions(case: Case, transition: Transition, *, comment: str, to
 
 
 def _overdue_since(case: Case, today: dt.date) -> dt.date | None:
-    dates = [d for d in (case.step_due_on, case.due_on if case.kind == CaseKind.IDENTIFICATION else None) if d]
-    passed = [d for d in dates if today > d]
-    return min(passed) if passed else None
+    """The date the case was due, when it is late (the one definition: cases.due)."""
+    due = case_due_on(kind=case.kind, step_due_on=case.step_due_on, due_on=case.due_on)
+    return due if is_late(due, today) else None
 
 
 def _apply_step_fields(case: Case, data: dict[str, Any]) -> None:

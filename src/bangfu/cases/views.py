@@ -16,6 +16,7 @@ from bangfu.cases.choices import OPEN_STATES, CaseKind, CaseState
 from bangfu.cases.conditions import elimination_blockers, household_measure_mismatches, household_risk_types
 from bangfu.cases.documents import card_docx, card_for_household, notice_docx, notice_for_village
 from bangfu.cases.forms import (
+    CASE_LIST_STATES,
     CaseOpenForm,
     ContactForm,
     EliminationForm,
@@ -59,7 +60,8 @@ def case_list(request):
     require(request.user, "cases.view")
     state = request.GET.get("state", "open")
     kind = request.GET.get("kind", "")
-    cases = cases_filtered(request.user, state=state, kind=kind)
+    mine = request.GET.get("mine") == "on"
+    cases = cases_filtered(request.user, state=state, kind=kind, mine=mine)
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -69,8 +71,8 @@ def case_list(request):
         if can(request.user, "cases.work") else []
     return render(request, "cases/case_list.html", {
         "leads": leads, "query": query.urlencode(),
-        "page": page, "queue": work_queue_for(request.user), "state": state, "kind": kind, "today": clock.today(),
-        "states": [("open", _("未办结")), ("overdue", _("已逾期")), *CaseState.choices, ("all", _("全部"))],
+        "page": page, "queue": work_queue_for(request.user), "state": state, "kind": kind, "mine": mine,
+        "today": clock.today(), "states": CASE_LIST_STATES,
         "kinds": CaseKind.choices, **list_export_context(request, "cases")})
 
 
