@@ -2,16 +2,17 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from bangfu.cases import clock
 from bangfu.cases.choices import OPEN_STATES, CaseKind
-from bangfu.cases.due import case_due_expression, due_group_q
+from bangfu.cases.due import case_due_expression, due_group_q, measure_late_q
 from bangfu.cases.models import Case, Decision, Measure, Transition, Visit
 from bangfu.cases.permissions import can
 from bangfu.core.scoping import village_scope
+from bangfu.web.lists import QueueGroup
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
@@ -81,20 +82,6 @@ def household_visits(household) -> QuerySet[Visit]:
 
 
 @dataclass
-class QueueGroup:
-    """One group of a queue: its real count, the first few shown, and the list that shows them all."""
-
-    key: str
-    count: int
-    shown: list
-    url: str
-
-    @property
-    def cut(self) -> bool:
-        return self.count > len(self.shown)
-
-
-@dataclass
 class WorkQueue:
     """A role's open cases by urgency: overdue (red), due today, due this week (amber)."""
 
@@ -132,3 +119,28 @@ def work_queue_for(user, *, limit: int = 20) -> WorkQueue:
                                    url=f"{base}?state={state}" + ("" if subtree else "&mine=on"))
     return WorkQueue(overdue=groups["overdue"], today=groups["today"], this_week=groups["week"],
                      later=counts["later"], subtree=subtree)
+
+
+def measure_due_q() -> Q:
+    """Households whose measures are overdue today (cases.due.measure_late_q with the county's limit): the
+    household list's filter `measure_due`, the home queue and the data-quality rule no_measure agree."""
+    from bangfu.cases.services import workflow_settings
+
+    return measure_late_q(clock.today(), days=workflow_settings().measure_due_days)
+
+
+def measure_queue_for(user, *, limit: int = 10) -> QueueGroup | None:
+    """Identified households still without a measure past the limit, for those who add measures: the household
+    list's own filter, its real count and the first `limit`, longest waiting first."""
+    from django.urls import reverse
+
+    from bangfu.registry.selectors import households_visible_to
+    from bangfu.web.lists import first_and_count
+
+    if not can(user, "cases.assist"):
+        return None
+    rows = (households_visible_to(user).filter(measure_due_q()).select_related("village")
+            .order_by("identified_month", "village_id", "number"))
+    shown, count = first_and_count(rows, limit)
+    return QueueGroup(key="measures", count=count, shown=shown,
+                      url=f"{reverse('registry:household_list')}?measure_due=on")
