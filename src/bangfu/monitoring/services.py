@@ -338,7 +338,11 @@ def lead_register_member(*, actor, lead: Lead, household, relation: str) -> Lead
     member who reported on their own ID number)."""
     from bangfu.registry.services import member_add
 
+    from bangfu.registry.choices import Relation
+
     locked = _unmatched_report(actor, lead)
+    if relation not in Relation.values or relation == Relation.HEAD:
+        raise ValidationError({"relation": _("与户主关系：请选择（户主以外的关系）")})
     if household.village_id != locked.village_id:
         raise ValidationError({"household": _("户编号：该户不在申报所在的村")})
     member_add(actor=actor, household=household, data={"name": locked.reporter_name, "relation": relation},
