@@ -14,10 +14,13 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-# The latest income record of each household; net income in cents.
+from bangfu.registry.income import below_line_sql, per_capita_cents_sql
+
+# The latest income record of each household: 家庭纯收入 and the figure for the line before dividing by people, in
+# cents (both as registry.income defines them; the snapshot's source query is compiled from its expressions).
 LATEST_INCOME = """
-    SELECT household_id, year, members_counted, net_cents FROM (
-        SELECT household_id, year, members_counted, net_cents,
+    SELECT household_id, year, members_counted, net_cents, for_line_cents FROM (
+        SELECT household_id, year, members_counted, net_cents, for_line_cents,
                ROW_NUMBER() OVER (PARTITION BY household_id ORDER BY year DESC) AS rn
         FROM income) ranked
     WHERE rn = 1"""
@@ -38,14 +41,20 @@ def _codes(values) -> str:
 
 
 def _income_below_line(p: dict) -> str:
+    # The households the home card counts (收入低于监测线但未纳入监测): not monitored, the latest record's
+    # 扣除合规自付支出后人均收入 under that year's line (registry.income), less those an exclusion rule marked in
+    # this run (the run fills `excl` before the warning rules). A monitored household is not raised as a new risk.
+    for_line = per_capita_cents_sql("i.for_line_cents", "i.members_counted")
+    per_capita = per_capita_cents_sql("i.net_cents", "i.members_counted")
     return f"""
-    SELECT i.household_id, ROUND(i.net_cents * 1.0 / i.members_counted) / 100.0 AS value,
-           l.amount_cents / 100.0 AS threshold, NULL AS base, CAST(i.year AS VARCHAR) AS info, '' AS note,
+    SELECT i.household_id, {for_line} / 100.0 AS value, l.amount_cents / 100.0 AS threshold,
+           {per_capita} / 100.0 AS base, CAST(i.year AS VARCHAR) AS info, '' AS note,
            CAST(i.year AS VARCHAR) AS fact
     FROM ({LATEST_INCOME}) i
     JOIN households h ON h.id = i.household_id
     JOIN lines l ON l.county = SUBSTR(h.village_id, 1, 6) AND l.year = i.year
-    WHERE ROUND(i.net_cents * 1.0 / i.members_counted) < l.amount_cents"""
+    WHERE NOT h.monitored AND {below_line_sql("i.for_line_cents", "i.members_counted", "l.amount_cents")}
+      AND i.household_id NOT IN (SELECT household_id FROM excl)"""
 
 
 def _medical_stay_oop(p: dict) -> str:
@@ -195,9 +204,13 @@ class RuleSql:
 GRADE_NAMES = {"1": "一级", "2": "二级", "3": "三级", "4": "四级"}
 
 RULES: dict[str, RuleSql] = {
-    "income_below_line": RuleSql(_income_below_line, lambda r: _(
+    "income_below_line": RuleSql(_income_below_line, lambda r: (_(
         "%(year)s年人均纯收入 %(value)s 元，低于当年监测线 %(line)s 元") % {
-        "year": r["info"], "value": _money(r["value"]), "line": _money(r["threshold"])}),
+        "year": r["info"], "value": _money(r["value"]), "line": _money(r["threshold"])}
+        if r["value"] == r["base"] else _(
+        "%(year)s年人均纯收入 %(per_capita)s 元，扣除合规自付支出后人均收入 %(value)s 元，低于当年监测线 %(line)s 元") % {
+        "year": r["info"], "per_capita": _money(r["base"]), "value": _money(r["value"]),
+        "line": _money(r["threshold"])})),
     "medical_stay_oop": RuleSql(_medical_stay_oop, lambda r: _(
         "%(month)s住院自付 %(value)s 元，超过%(who)s单次 %(limit)s 元的预警线") % {
         "month": _month(r["info"]), "value": _money(r["value"]), "limit": _money(r["threshold"]),

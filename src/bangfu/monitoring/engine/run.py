@@ -39,7 +39,8 @@ def screening_execute(run: ScreeningRun, *, step: Callable[[int, int], None] = l
                       ) -> ScreeningRun:
     """Evaluate every enabled rule and write the warnings; fills in the run's record."""
     started = time.perf_counter()
-    rules = list(Rule.objects.filter(enabled=True).order_by("is_exclusion", "order", "code"))
+    # Exclusion comparisons first: the income rule leaves out the households they mark (see engine/rules.py).
+    rules = list(Rule.objects.filter(enabled=True).order_by("-is_exclusion", "order", "code"))
     total = _steps(rules)
     done = 0
 
