@@ -18,6 +18,7 @@ from bangfu.cases import clock
 from bangfu.cases.choices import CaseKind, CaseState, MeasureStatus
 from bangfu.cases.conditions import household_risk_types
 from bangfu.cases.models import AssistanceContact, Case
+from bangfu.cases.workflow import notice_runs_from
 from bangfu.monitoring.selectors import monitoring_line_for
 from bangfu.registry import income
 from bangfu.registry.models import Member
@@ -62,7 +63,7 @@ def notice_for_village(village, *, cases=None) -> Notice:
                     village_name=village.name, township_name=village.parent.name if village.parent_id else "",
                     days=days, issued_on=clock.today().isoformat())
     for i, case in enumerate(cases, start=1):
-        start = case.notice_started_on
+        start = notice_runs_from(case.notice_started_on, case.notice_recorded_on)
         end = start + dt.timedelta(days=days) if start else None
         notice.rows.append(NoticeRow(
             number=i, head_name=case.household.head_name, group=case.household.group,

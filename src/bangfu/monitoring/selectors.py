@@ -40,6 +40,16 @@ def monitoring_lines_by_county(counties) -> dict[str, dict[int, Decimal]]:
     return result
 
 
+def compulsory_school_ages() -> range:
+    """The compulsory-schooling ages (义务教育阶段适龄), both ends included, as the county set them on the
+    out-of-school rule: the screening SQL and the elimination check read this one definition."""
+    from bangfu.monitoring.rules import DEFAULTS_BY_CODE
+
+    rule = Rule.objects.filter(code="out_of_school").only("params").first()
+    params = {**DEFAULTS_BY_CODE["out_of_school"].params, **(rule.params if rule else {})}
+    return range(int(params["min_age"]), int(params["max_age"]) + 1)
+
+
 def monitoring_lines_for_user(user) -> list[dict]:
     """The lines that apply where the user sits, year by year, with the province's, the prefecture's and the
     county's own: the one in force is the nearest that set one (the rule of monitoring_lines_by_year)."""
