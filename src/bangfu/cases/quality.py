@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from bangfu.cases import clock
 from bangfu.cases.choices import CaseKind, CaseState, MeasureStatus, RiskType
 from bangfu.cases.conditions import WITH_LABOUR, measure_mismatches
+from bangfu.cases.due import is_late, measure_due_on
 from bangfu.cases.models import Case, Measure, QualityProblem, QualityRun
 from bangfu.cases.permissions import require
 from bangfu.core.scoping import code_range_q
@@ -110,8 +111,8 @@ def r_eliminated_too_soon(h, ctx):
 def r_no_measure(h, ctx):
     if h.monitoring_status != MonitoringStatus.RISK_OPEN or not h.identified_month or _live_measures(h):
         return []
-    identified = dt.date(int(h.identified_month[:4]), int(h.identified_month[4:]), 1)
-    if (ctx.today - identified).days > ctx.settings.measure_due_days:
+    # The one definition of a measure due (cases.due), which the home queue and the household list also read.
+    if is_late(measure_due_on(h.identified_month, days=ctx.settings.measure_due_days), ctx.today):
         return [_("帮扶措施：识别已超过%(days)s天仍无帮扶措施") % {"days": ctx.settings.measure_due_days}]
     return []
 

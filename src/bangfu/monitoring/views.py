@@ -27,7 +27,7 @@ from bangfu.monitoring.forms import (
 from bangfu.monitoring.models import Lead, RiskWarning, Rule
 from bangfu.monitoring.selectors import (
     feed_uploads_visible_to,
-    leads_visible_to,
+    leads_filtered,
     monitoring_lines_for_user,
     screening_runs,
     screening_township_counts,
@@ -143,9 +143,11 @@ def warning_detail(request, pk: int):
 @login_required
 def lead_list(request):
     require_capability(request.user, "registry.view")
-    page = Paginator(leads_visible_to(request.user), 50).get_page(request.GET.get("page"))
-    return render(request, "monitoring/lead_list.html", {"page": page, "query_without_page": "",
-                                                         **list_export_context(request, "leads")})
+    state, source = request.GET.get("state", ""), request.GET.get("source", "")
+    page = Paginator(leads_filtered(request.user, state=state, source=source), 50).get_page(request.GET.get("page"))
+    return render(request, "monitoring/lead_list.html", {
+        "page": page, "query_without_page": _query_without(request, "page"), "state": state, "source": source,
+        "states": Lead.State.choices, "sources": Lead.Source.choices, **list_export_context(request, "leads")})
 
 
 @login_required

@@ -43,6 +43,7 @@ class HouseholdFilter:
     relocated: bool = False
     group: str = ""
     below_line: bool = False  # income below the line in force but not a monitored household
+    measure_due: bool = False  # identified, risk open, no measure past the county's limit (cases.due)
     closed: bool = False  # closed households (已销户) instead of those on the register
     # Set instead of q when the filter is stored (e.g. in a job): the blind index, never the typed number.
     id_number_digest: str = ""
@@ -223,6 +224,10 @@ def _filtered(user, flt: HouseholdFilter, region: Region | None) -> QuerySet[Hou
         qs = qs.filter(group__in={group, group if group.endswith("组") else f"{group}组"})
     if flt.below_line:
         qs = qs.filter(below_line_q(user))
+    if flt.measure_due:
+        from bangfu.cases.selectors import measure_due_q
+
+        qs = qs.filter(measure_due_q())
     text = flt.search_text
     if text.strip():
         qs = qs.filter(_search_q(text))
