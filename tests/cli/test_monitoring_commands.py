@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 def _feed_csv(tmp_path, households, *, outsider=True):
     lines = ["身份证号码,姓名,入院日期,出院日期,医疗总费用,个人自付"]
     for household in households:
-        lines.append(f"{head(household).reveal_id_number()},某,2025-05-01,2025-05-09,30000,12000")
+        lines.append(f"{head(household).reveal_id_number()},测试户主,2025-05-01,2025-05-09,30000,12000")
     if outsider:
         lines.append(f"{make_id_number('510104', dt.date(1970, 1, 1), 11)},外县,2025-05-01,2025-05-09,1,1")
     path = tmp_path / "medical.csv"
