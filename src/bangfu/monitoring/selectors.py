@@ -195,10 +195,22 @@ def leads_filtered(user, *, state: str = "", source: str = "") -> QuerySet[Lead]
 
 
 def feed_uploads_visible_to(user) -> QuerySet[FeedUpload]:
-    """Upload history: counts and row problems only, no household data; for those who may upload."""
-    if not user.can("monitoring.feed_upload"):
+    """Upload history: counts and row problems only, no household data; for those who may upload, of the kinds
+    they may upload (a department clerk sees its own department's)."""
+    from bangfu.monitoring.feeds import FEED_KINDS, feed_kinds_for
+
+    kinds = feed_kinds_for(user)
+    if not kinds:
         return FeedUpload.objects.none()
-    return FeedUpload.objects.select_related("uploaded_by")
+    uploads = FeedUpload.objects.select_related("uploaded_by")
+    return uploads if len(kinds) == len(FEED_KINDS) else uploads.filter(kind__in=list(kinds))
+
+
+def feed_upload_get_for_user(user, *, pk) -> FeedUpload:
+    try:
+        return feed_uploads_visible_to(user).get(pk=pk)
+    except (FeedUpload.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("没有找到该上传记录，或不是您所在部门的")) from None
 
 
 def screening_runs() -> QuerySet[ScreeningRun]:

@@ -57,8 +57,13 @@ def _income_below_line(p: dict) -> str:
       AND i.household_id NOT IN (SELECT household_id FROM excl)"""
 
 
+def _stay_limit(p: dict) -> str:
+    """The single-stay line in cents for the household `h`: monitored households have the lower one."""
+    return f"CASE WHEN h.monitored THEN {_cents(p['monitored_yuan'])} ELSE {_cents(p['other_yuan'])} END"
+
+
 def _medical_stay_oop(p: dict) -> str:
-    limit = f"CASE WHEN h.monitored THEN {_cents(p['monitored_yuan'])} ELSE {_cents(p['other_yuan'])} END"
+    limit = _stay_limit(p)
     return f"""
     SELECT f.household_id, f.amount5 / 100.0 AS value, {limit} / 100.0 AS threshold, NULL AS base,
            CAST(f.date1 AS VARCHAR) AS info, CASE WHEN h.monitored THEN 'monitored' ELSE 'other' END AS note,
@@ -76,6 +81,16 @@ def _medical_year_share(p: dict) -> str:
           FROM feed WHERE kind = 'medical' GROUP BY household_id, SUBSTR(period, 1, 4)) o
     JOIN ({LATEST_INCOME}) i ON i.household_id = o.household_id
     WHERE o.oop > i.net_cents * {share}"""
+
+
+def _year_share_explained_by_a_stay(stay: dict) -> str:
+    """Households whose yearly-share hit (in table `y`) one stay of that year explains: the stay alone is over the
+    year's threshold and is itself over the single-stay line, so the stay's warning is the one task."""
+    return f"""
+    SELECT DISTINCT y.household_id FROM y
+    JOIN feed f ON f.household_id = y.household_id AND f.kind = 'medical' AND SUBSTR(f.period, 1, 4) = y.fact
+    JOIN households h ON h.id = f.household_id
+    WHERE f.amount5 > {_stay_limit(stay)} AND f.amount5 > y.threshold * 100"""
 
 
 def _severe_disability(p: dict) -> str:
@@ -249,6 +264,18 @@ RULES: dict[str, RuleSql] = {
         "year": r["info"], "value": _money(r["value"]), "base": _money(r["base"]), "limit": _money(r["threshold"]),
         "share": f"{r['threshold'] / r['base']:.0%}" if r["base"] else "—"}),
 }
+
+# One event, one task: a hit of the first rule that an event of the second explains is not a warning of its own;
+# its sentence is shown on the second rule's warning as evidence. rule → (rule it is shown with, SQL given that
+# rule's parameters returning the household_id of the explained hits in table `y`).
+SHOWN_WITH: dict[str, tuple[str, Callable[[dict], str]]] = {
+    "medical_year_share": ("medical_stay_oop", _year_share_explained_by_a_stay),
+}
+
+
+def shown_with_sentence(sentence: str) -> str:
+    return _("%(sentence)s（由同一次住院构成，随本预警核实，不另行预警）") % {"sentence": sentence}
+
 
 EXCLUSIONS: dict[str, RuleSql] = {
     "payroll": RuleSql(_exclusion("payroll"), lambda r: _("%(name)s为财政供养人员（%(where)s）") % {
