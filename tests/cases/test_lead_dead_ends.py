@@ -12,7 +12,12 @@ from bangfu.cases.models import Case, Decision
 from bangfu.cases.services import lead_attach_to_case
 from bangfu.core.crypto import field_cipher
 from bangfu.monitoring.models import Lead
-from bangfu.monitoring.services import lead_close, lead_register_household, lead_register_member, lead_self_report
+from bangfu.monitoring.services import (
+    lead_close,
+    lead_register_household,
+    lead_register_member,
+    lead_self_report,
+)
 from bangfu.registry.models import Household, Member
 from tests.conftest import TUANJIE, synthetic_id
 

@@ -339,9 +339,8 @@ def lead_register_household(*, actor, lead: Lead, group: str = "") -> Lead:
 def lead_register_member(*, actor, lead: Lead, household, relation: str) -> Lead:
     """An unmatched self-report registered as a member of a household already on the register (a household
     member who reported on their own ID number)."""
-    from bangfu.registry.services import member_add
-
     from bangfu.registry.choices import Relation
+    from bangfu.registry.services import member_add
 
     locked = _unmatched_report(actor, lead)
     if relation not in Relation.values or relation == Relation.HEAD:

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('monitoring', '0003_install_default_rules'),
+        ('monitoring', '0004_lead_attached_or_closed'),
     ]
 
     operations = [
