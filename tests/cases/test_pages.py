@@ -153,7 +153,8 @@ def test_config_is_county_only_and_audited(client, county_admin, tuanjie_cadre, 
     assert ChangeRecord.objects.filter(object_type="transition", object_id=str(row.pk)).exists()
     client.post(reverse("cases:workflow_config"), {
         "decision_days": "20", "decision_working_days": "on", "notice_min_days": "7", "elimination_min_months": "6",
-        "income_stable_months": "6", "measure_due_days": "30", "max_member_age": "110"})
+        "income_stable_months": "6", "measure_due_days": "30", "max_member_age": "110",
+        "self_reports_per_hour": "5"})
     from bangfu.cases.services import workflow_settings
 
     assert (workflow_settings().decision_days, workflow_settings().decision_working_days) == (20, True)

@@ -41,6 +41,8 @@ def step_field_names(transition: Transition) -> tuple[str, ...]:
     if transition.to_state == CaseState.APPROVED:
         return APPROVAL_FIELDS.get(transition.kind, ())
     if transition.to_state == CaseState.REJECTED:
+        if transition.from_state == CaseState.VILLAGE_REVIEW:  # 评议不通过: the review is recorded with its reason
+            return ("review_date", "review_participants", "review_outcome", "reason")
         return ("reason",)
     return STEP_FIELDS_FOR.get((transition.from_state, transition.to_state), ())
 
@@ -128,6 +130,7 @@ class SettingsForm(forms.Form):
     income_stable_months = forms.IntegerField(label=_("收入稳定超过监测线的月数"), min_value=1, max_value=24)
     measure_due_days = forms.IntegerField(label=_("识别后落实帮扶措施的期限（天）"), min_value=1, max_value=180)
     max_member_age = forms.IntegerField(label=_("成员年龄核查上限（岁）"), min_value=90, max_value=150)
+    self_reports_per_hour = forms.IntegerField(label=_("同一来源每小时最多自主申报次数"), min_value=1, max_value=100)
 
 
 class TransitionForm(forms.Form):

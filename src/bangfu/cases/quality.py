@@ -25,6 +25,7 @@ from bangfu.core.scoping import code_range_q
 from bangfu.jobs.services import job_kind, job_partial_path
 from bangfu.monitoring.selectors import monitoring_lines_by_year
 from bangfu.registry.choices import MonitoringStatus
+from bangfu.registry.income import below_line, per_capita_for_line
 from bangfu.registry.selectors import households_visible_to
 
 
@@ -84,9 +85,9 @@ def r_eliminated_below_line(h, ctx):
         return []
     record = _latest_income(h)
     line = ctx.lines.get(record.year) if record else None
-    if record and line is not None and record.per_capita_after_spending < line:
-        return [_("帮扶消除：%(year)s年人均纯收入%(income)s元低于监测线%(line)s元，却已标注风险消除") % {
-            "year": record.year, "income": record.per_capita_after_spending, "line": line}]
+    if record and below_line(record, line):
+        return [_("帮扶消除：%(year)s年扣除合规自付支出后人均收入%(income)s元低于监测线%(line)s元，却已标注风险消除") % {
+            "year": record.year, "income": per_capita_for_line(record), "line": line}]
     return []
 
 

@@ -50,6 +50,9 @@ STEP_FIELDS = ("commitment_signed_on", "verification_notes", "comparison_result"
                "review_participants", "review_outcome", "notice_started_on", "monitoring_type", "risk_types",
                "identified_month", "elimination_kind", "reason")
 
+# The days steps were recorded on (set by the service from the clock, never typed).
+RECORDED_ON = ("comparison_recorded_on", "notice_recorded_on")
+
 
 # --- configuration: shipped defaults, editable, audited ------------------------------------------------------
 
@@ -81,7 +84,8 @@ def workflow_settings_update(*, actor, data: dict[str, Any]) -> WorkflowSettings
     settings = WorkflowSettings.objects.select_for_update().get(pk=workflow_settings().pk)
     before = snapshot(settings)
     limits = {"decision_days": (1, 90), "notice_min_days": (1, 30), "elimination_min_months": (1, 36),
-              "income_stable_months": (1, 24), "measure_due_days": (1, 180), "max_member_age": (90, 150)}
+              "income_stable_months": (1, 24), "measure_due_days": (1, 180), "max_member_age": (90, 150),
+              "self_reports_per_hour": (1, 100)}
     errors = {}
     for field, (low, high) in limits.items():
         if field in data:
@@ -197,6 +201,49 @@ def _apply_step_fields(case: Case, data: dict[str, Any]) -> None:
         raise ValidationError(errors)
 
 
+def _procedure_dates(case: Case) -> list[tuple[str, str, dt.date | None]]:
+    """The procedure's dates in the order they must keep (DOMAIN.md §5.4): lead found ≤ commitment signed ≤ data
+    comparison ≤ democratic review ≤ notice start. (field, label, date); comparison has no field of its own."""
+    return [("lead_date", _("线索发现日期"), case.lead_date),
+            ("commitment_signed_on", _("承诺授权书签署日期"), case.commitment_signed_on),
+            ("", _("信息比对完成日期"), case.comparison_recorded_on),
+            ("review_date", _("民主评议日期"), case.review_date),
+            ("notice_started_on", _("公示开始日期"), case.notice_started_on)]
+
+
+def _check_step_dates(case: Case, typed: set[str], today: dt.date) -> None:
+    """Every date typed into a step: not after today, not before the dates of the steps it follows. Refusals name
+    the field and the date it must follow; nothing is written."""
+    errors: dict[str, str] = {}
+    earlier: list[tuple[str, dt.date]] = []
+    for field, label, day in _procedure_dates(case):
+        if field in typed and day is not None:
+            if day > today:
+                errors[field] = _("%(field)s（%(day)s）不能晚于今天（%(today)s）") % {
+                    "field": label, "day": _day(day), "today": _day(today)}
+            elif earlier:
+                before_label, before_day = max(earlier, key=lambda item: item[1])
+                if day < before_day:
+                    errors[field] = _("%(field)s（%(day)s）不能早于%(before)s（%(before_day)s）") % {
+                        "field": label, "day": _day(day), "before": before_label, "before_day": _day(before_day)}
+        if day is not None:
+            earlier.append((label, day))
+    month = case.identified_month
+    if "identified_month" in typed and month and MONTH.match(month):
+        if month > today.strftime("%Y%m"):
+            errors["identified_month"] = _("识别监测时间（%(month)s）不能晚于本月（%(now)s）") % {
+                "month": month, "now": today.strftime("%Y%m")}
+        elif month < case.lead_date.strftime("%Y%m"):
+            errors["identified_month"] = _("识别监测时间（%(month)s）不能早于线索发现日期（%(day)s）所在月份") % {
+                "month": month, "day": _day(case.lead_date)}
+    if errors:
+        raise ValidationError(errors)
+
+
+def _day(day: dt.date) -> str:
+    return date_format(day, "Y-m-d")
+
+
 def _conflict_message(case_id: int) -> str:
     last = Decision.objects.filter(case_id=case_id).select_related("actor").order_by("-at", "-id").first()
     if last is None:
@@ -278,16 +325,21 @@ def case_advance(*, actor, case: Case, transition: Transition, version: int, com
     today = clock.today()
     before = snapshot(case)
     _apply_step_fields(case, data)
+    _check_step_dates(case, {f for f in STEP_FIELDS if data.get(f) not in (None, "", [])}, today)
     _check_preconditions(case, transition, comment=comment, today=today)
     late = _overdue_since(case, today)
     if late and not comment.strip():
         raise ValidationError({"comment": _("已超过办理期限（%(day)s），须在意见中写明逾期原因") % {
             "day": date_format(late, "Y-m-d")}})
+    if (transition.from_state, transition.to_state) == (CaseState.COMPARISON, CaseState.VILLAGE_REVIEW):
+        case.comparison_recorded_on = today
+    if transition.to_state == CaseState.NOTICE:
+        case.notice_recorded_on = today
     case.state = transition.to_state
     case.step_due_on = (clock.add_days(today, transition.deadline_days, working=transition.working_days)
                         if transition.deadline_days is not None and case.is_open else None)
     case.closed_at = None if case.is_open else timezone.now()
-    fields = {f: getattr(case, f) for f in (*STEP_FIELDS, "state", "step_due_on", "closed_at")}
+    fields = {f: getattr(case, f) for f in (*STEP_FIELDS, *RECORDED_ON, "state", "step_due_on", "closed_at")}
     # The race guard: only the first of two reviewers deciding this version moves the case.
     moved = Case.objects.filter(pk=case.pk, version=version, state=transition.from_state).update(
         version=F("version") + 1, **fields)

@@ -45,6 +45,7 @@ class FeedUpload(models.Model):
     matched = models.PositiveIntegerField(_("匹配成功"), default=0)
     unmatched = models.PositiveIntegerField(_("未匹配"), default=0)
     invalid = models.PositiveIntegerField(_("无效行"), default=0)
+    duplicates = models.PositiveIntegerField(_("重复行"), default=0)
     errors = models.JSONField(_("问题行"), default=list, blank=True)
 
     class Meta:

@@ -41,6 +41,16 @@ def monitoring_lines_by_county(counties) -> dict[str, dict[int, Decimal]]:
     return result
 
 
+def compulsory_school_ages() -> range:
+    """The compulsory-schooling ages (义务教育阶段适龄), both ends included, as the county set them on the
+    out-of-school rule: the screening SQL and the elimination check read this one definition."""
+    from bangfu.monitoring.rules import DEFAULTS_BY_CODE
+
+    rule = Rule.objects.filter(code="out_of_school").only("params").first()
+    params = {**DEFAULTS_BY_CODE["out_of_school"].params, **(rule.params if rule else {})}
+    return range(int(params["min_age"]), int(params["max_age"]) + 1)
+
+
 def monitoring_lines_for_user(user) -> list[dict]:
     """The lines that apply where the user sits, year by year, with the province's, the prefecture's and the
     county's own: the one in force is the nearest that set one (the rule of monitoring_lines_by_year)."""
@@ -185,10 +195,22 @@ def leads_filtered(user, *, state: str = "", source: str = "") -> QuerySet[Lead]
 
 
 def feed_uploads_visible_to(user) -> QuerySet[FeedUpload]:
-    """Upload history: counts and row problems only, no household data; for those who may upload."""
-    if not user.can("monitoring.feed_upload"):
+    """Upload history: counts and row problems only, no household data; for those who may upload, of the kinds
+    they may upload (a department clerk sees its own department's)."""
+    from bangfu.monitoring.feeds import FEED_KINDS, feed_kinds_for
+
+    kinds = feed_kinds_for(user)
+    if not kinds:
         return FeedUpload.objects.none()
-    return FeedUpload.objects.select_related("uploaded_by")
+    uploads = FeedUpload.objects.select_related("uploaded_by")
+    return uploads if len(kinds) == len(FEED_KINDS) else uploads.filter(kind__in=list(kinds))
+
+
+def feed_upload_get_for_user(user, *, pk) -> FeedUpload:
+    try:
+        return feed_uploads_visible_to(user).get(pk=pk)
+    except (FeedUpload.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("没有找到该上传记录，或不是您所在部门的")) from None
 
 
 def screening_runs() -> QuerySet[ScreeningRun]:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from bangfu.audit.models import ChangeRecord
 from bangfu.audit.services import change_record, snapshot
+from bangfu.cases.choices import SELF_REPORTS_PER_HOUR  # noqa: F401  (the shipped default, for tests and docs)
 from bangfu.core.crypto import field_cipher
 from bangfu.core.scoping import region_in_scope
 from bangfu.monitoring.models import Lead, MonitoringLine, RiskType, RiskWarning, Rule, ScreeningRun
@@ -214,7 +215,7 @@ def lead_from_visit(*, actor, household, risk_type: str, difficulty: str) -> Lea
     return lead
 
 
-SELF_REPORTS_PER_HOUR = 5
+SELF_REPORT_WINDOW = dt.timedelta(hours=1)  # the limit counts a sender's reports in the last hour
 
 
 @transaction.atomic
@@ -222,6 +223,7 @@ def lead_self_report(*, name: str, phone: str, id_number: str, village_code: str
                      risk_type: str, client: str) -> Lead:
     """农户自主申报 without an account: validated, rate-limited per sender, landing as a lead for the village.
     The ID number and phone are kept encrypted; the household is linked when the ID number is registered."""
+    from bangfu.cases.services import workflow_settings
     from bangfu.core.id_number import IdNumberError, parse_id_number
     from bangfu.core.masking import mask_phone
     from bangfu.core.phone import normalise_phone
@@ -229,10 +231,11 @@ def lead_self_report(*, name: str, phone: str, id_number: str, village_code: str
 
     cipher = field_cipher()
     client_digest = cipher.blind_index("client", client or "-")
-    since = timezone.now() - dt.timedelta(hours=1)
-    if Lead.objects.filter(client_digest=client_digest, created_at__gte=since).count() >= SELF_REPORTS_PER_HOUR:
+    limit = workflow_settings().self_reports_per_hour
+    since = timezone.now() - SELF_REPORT_WINDOW
+    if Lead.objects.filter(client_digest=client_digest, created_at__gte=since).count() >= limit:
         raise ValidationError({"__all__": _("提交过于频繁：同一来源每小时最多申报%(n)s次，请稍后再试或拨打12317") % {
-            "n": SELF_REPORTS_PER_HOUR}})
+            "n": limit}})
     errors: dict[str, str] = {}
     name = (name or "").strip()
     if not 2 <= len(name) <= 30:
