@@ -13,6 +13,7 @@ from bangfu.cases.choices import MEASURE_IN_PLACE, CaseKind, CaseState, MeasureG
 from bangfu.cases.clock import months_before, months_between
 from bangfu.monitoring.selectors import compulsory_school_ages, monitoring_lines_by_year
 from bangfu.registry.choices import LabourAbility
+from bangfu.registry.income import per_capita_for_line
 
 WITH_LABOUR = frozenset({LabourAbility.ORDINARY, LabourAbility.SKILLED, LabourAbility.WEAK})
 
@@ -55,8 +56,8 @@ def household_measure_mismatches(household) -> list[str]:
 
 def _income_readings(household) -> list[tuple[dt.date, Decimal, str]]:
     """Per-capita income as recorded: each yearly record (as of 31 December) and each visit that measured it."""
-    readings = [(dt.date(r.year, 12, 31), r.per_capita_after_spending, _("%(year)s年收入记录") % {"year": r.year})
-                for r in household.income_records.all()]
+    readings = [(dt.date(r.year, 12, 31), per_capita_for_line(r),
+                 _("%(year)s年收入记录（扣除合规自付支出后）") % {"year": r.year}) for r in household.income_records.all()]
     readings += [(v.visited_on, v.per_capita_income, _("%(day)s走访") % {"day": date_format(v.visited_on, "Y-m-d")})
                  for v in household.visits.exclude(per_capita_income=None)]
     return sorted(readings, key=lambda r: r[0])

@@ -20,6 +20,7 @@ from bangfu.cases.choices import (
     DEFAULT_CATALOGUE_LIMITS,
     DEFAULT_MEASURE_CATALOGUE,
     MAX_RISKS,
+    OPEN_STATES,
     CaseKind,
     CaseSource,
     CaseState,
@@ -27,6 +28,7 @@ from bangfu.cases.choices import (
     MeasureStatus,
     RiskType,
 )
+from bangfu.cases.due import case_due_on, is_late
 from bangfu.cases.models import (
     AssistanceContact,
     Case,
@@ -171,9 +173,9 @@ def _check_preconditions(case: Case, transition: Transition, *, comment: str, to
 
 
 def _overdue_since(case: Case, today: dt.date) -> dt.date | None:
-    dates = [d for d in (case.step_due_on, case.due_on if case.kind == CaseKind.IDENTIFICATION else None) if d]
-    passed = [d for d in dates if today > d]
-    return min(passed) if passed else None
+    """The date the case was due, when it is late (the one definition: cases.due)."""
+    due = case_due_on(kind=case.kind, step_due_on=case.step_due_on, due_on=case.due_on)
+    return due if is_late(due, today) else None
 
 
 def _apply_step_fields(case: Case, data: dict[str, Any]) -> None:
@@ -602,4 +604,37 @@ def case_open_from_lead(*, actor, lead) -> Case:
     lead_day = timezone.localtime(lead.created_at).date()
     case = case_open(actor=actor, household=lead.household, source=LEAD_SOURCES.get(lead.source, CaseSource.MANUAL),
                      summary=lead.difficulty, lead_date=min(lead_day, clock.today()), lead=lead)
+    return case
+
+
+@transaction.atomic
+def lead_attach_to_case(*, actor, lead) -> Case:
+    """A lead on a household that already has an open case (a warning confirmed while its identification or
+    elimination runs) joins that case instead of waiting for a case of its own: the lead is marked attached, the
+    case's record gains a decision naming it. Two people at once: the first attaches, the second is told."""
+    from bangfu.cases.selectors import cases_visible_to
+    from bangfu.monitoring.models import Lead
+    from bangfu.monitoring.selectors import leads_visible_to
+
+    require(actor, "cases.work")
+    lead = leads_visible_to(actor).filter(pk=lead.pk).first()
+    if lead is None:
+        raise PermissionDenied(_("该线索不在您的管辖范围内"))
+    if lead.household_id is None:
+        raise ValidationError({"__all__": [_("该线索尚未对应到在册农户，不能并入案件")]})
+    case = (cases_visible_to(actor).select_related("household")
+            .filter(household_id=lead.household_id, state__in=OPEN_STATES).order_by("-opened_at", "-id").first())
+    if case is None:
+        raise ValidationError({"__all__": [_("该户没有未办结的案件：请纳入识别，或写明理由关闭线索")]})
+    before = snapshot(lead)
+    moved = Lead.objects.filter(pk=lead.pk, state=Lead.State.NEW).update(
+        state=Lead.State.ATTACHED, case=case, handled_by=actor, handled_at=timezone.now())
+    if moved != 1:
+        raise ValidationError({"__all__": [_("该线索已由他人处理，请刷新页面后查看")]})
+    lead.refresh_from_db()
+    Decision.objects.create(case=case, label=str(_("并入识别线索")), from_state=case.state, to_state=case.state,
+                            actor=actor, actor_role=actor.role,
+                            comment=f"{lead.get_source_display()}：{lead.difficulty}"[:2000])
+    change_record(actor=actor, action=ChangeRecord.Action.UPDATE, instance=lead, before=before, after=snapshot(lead),
+                  household_id=lead.household_id, region_code=lead.village_id)
     return case
