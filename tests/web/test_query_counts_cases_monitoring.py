@@ -226,8 +226,8 @@ PAGES = {
                                                                              "kind": "identification"}, {}, 8),
     "case-detail": (lambda w: reverse("cases:case_detail", args=[w["pinned"].pk]), {}, {}, 6),
     # cases, measures, visits, contact, and the risk match and elimination conditions (members, income, settings,
-    # the compulsory-school ages from the out-of-school rule)
-    "household-assistance": (lambda w: reverse("cases:household_assistance", args=[w["subject"].pk]), {}, {}, 20),
+    # the compulsory-school ages from the out-of-school rule, the measure-to-risk table)
+    "household-assistance": (lambda w: reverse("cases:household_assistance", args=[w["subject"].pk]), {}, {}, 21),
     "case-open": (lambda w: reverse("cases:case_open", args=[w["subject"].pk]), {}, {}, 4),
     "measure-add": (lambda w: reverse("cases:measure_add", args=[w["subject"].pk]), {}, {}, 5),
     "measure-edit": (lambda w: reverse("cases:measure_edit", args=[_measure(w)]), {}, {}, 7),
@@ -278,7 +278,7 @@ CADRE_PAGES = {
     "home": (lambda w: reverse("web:home"), {}, {}, 12),
     "case-list": PAGES["case-list"][:3] + (8,),
     "case-detail": PAGES["case-detail"][:3] + (6,),
-    "household-assistance": PAGES["household-assistance"][:3] + (20,),
+    "household-assistance": PAGES["household-assistance"][:3] + (21,),
     "notice": PAGES["notice"][:3] + (6,),
     "quality-report": PAGES["quality-report"][:3] + (5,),
     "warning-list": PAGES["warning-list"][:3] + (10,),

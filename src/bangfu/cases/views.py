@@ -28,6 +28,8 @@ from bangfu.cases.forms import (
     StepForm,
     TransitionForm,
     VisitForm,
+    settings_form_data,
+    settings_form_initial,
 )
 from bangfu.cases.models import AssistanceContact, Measure, QualityRun, Transition
 from bangfu.cases.permissions import can, require
@@ -468,13 +470,13 @@ def workflow_config(request):
     services.transitions_ensure_defaults()
     settings = services.workflow_settings()
     editable = can(request.user, "cases.configure")
-    form = SettingsForm(request.POST or None, initial={f: getattr(settings, f) for f in SettingsForm.base_fields})
+    form = SettingsForm(request.POST or None, initial=settings_form_initial(settings))
     if request.method == "POST":
         if not editable:
             raise PermissionDenied(_("只有县级监测管理员可以修改流程设置"))
         if form.is_valid():
             try:
-                services.workflow_settings_update(actor=request.user, data=form.cleaned_data)
+                services.workflow_settings_update(actor=request.user, data=settings_form_data(form))
             except ValidationError as error:
                 form_errors_from(form, error)
             else:
