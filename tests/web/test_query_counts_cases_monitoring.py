@@ -207,6 +207,10 @@ def _measure(w):
     return w["subject"].measures.order_by("id").first().pk
 
 
+def _category():
+    return MeasureCategory.objects.get(code="microcredit").pk
+
+
 def _transition(w):
     return Transition.objects.order_by("id").first().pk
 
@@ -237,8 +241,10 @@ PAGES = {
     "card": (lambda w: reverse("cases:card", args=[w["subject"].pk]), {}, {}, 10),
     # the member count of each household in the notice comes with the rows (it was one COUNT per row)
     "notice": (lambda w: reverse("cases:notice", args=[TUANJIE]), {}, {}, 6),
-    "workflow-settings": (lambda w: reverse("cases:workflow_config"), {}, {}, 7),
+    # + the measure catalogue with its limits
+    "workflow-settings": (lambda w: reverse("cases:workflow_config"), {}, {}, 8),
     "transition-edit": (lambda w: reverse("cases:transition_edit", args=[_transition(w)]), {}, {}, 4),
+    "measure-category-edit": (lambda w: reverse("cases:measure_category_edit", args=[_category()]), {}, {}, 4),
     "quality-report": (lambda w: reverse("cases:quality_report"), {}, {}, 5),
     "warning-list": (lambda w: reverse("monitoring:warning_list"), {}, {}, 10),
     "warning-list-htmx": (lambda w: reverse("monitoring:warning_list"), {}, {"HX-Request": "true"}, 10),

@@ -155,6 +155,17 @@ def settings_form_data(form: SettingsForm) -> dict:
     return data
 
 
+class MeasureCategoryForm(forms.Form):
+    """One row of the measure catalogue: its name, its limits (小额信贷: 50,000 元, 36 months shipped), active."""
+
+    name = forms.CharField(label=_("措施类别"), max_length=60)
+    amount_limit = forms.DecimalField(label=_("金额上限（元，留空不设）"), required=False, max_digits=12,
+                                      decimal_places=2, min_value=0)
+    term_limit_months = forms.IntegerField(label=_("期限上限（月，留空不设）"), required=False, min_value=1,
+                                           max_value=600)
+    is_active = forms.BooleanField(label=_("启用"), required=False)
+
+
 class TransitionForm(forms.Form):
     label = forms.CharField(label=_("操作名称"), max_length=40)
     role = forms.ChoiceField(label=_("办理角色"), choices=Role.choices)

@@ -22,6 +22,7 @@ from bangfu.cases.forms import (
     EliminationForm,
     LeadCloseForm,
     LeadRegisterForm,
+    MeasureCategoryForm,
     MeasureForm,
     ReverseForm,
     SettingsForm,
@@ -31,7 +32,7 @@ from bangfu.cases.forms import (
     settings_form_data,
     settings_form_initial,
 )
-from bangfu.cases.models import AssistanceContact, Measure, QualityRun, Transition
+from bangfu.cases.models import AssistanceContact, Measure, MeasureCategory, QualityRun, Transition
 from bangfu.cases.permissions import can, require
 from bangfu.cases.quality import RULE_LABELS
 from bangfu.cases.selectors import (
@@ -484,6 +485,7 @@ def workflow_config(request):
                 return redirect("cases:workflow_config")
     return render(request, "cases/workflow_config.html", {
         "form": form, "editable": editable, "transitions": Transition.objects.order_by("kind", "position", "id"),
+        "catalogue": MeasureCategory.objects.order_by("position", "id"),
         "preconditions": {k: v.label for k, v in PRECONDITIONS.items()}})
 
 
@@ -502,6 +504,24 @@ def transition_edit(request, pk: int):
             messages.success(request, _("已保存流程环节"))
             return redirect("cases:workflow_config")
     return render(request, "cases/form_page.html", {"form": form, "title": str(transition)})
+
+
+@login_required
+def measure_category_edit(request, pk: int):
+    """One row of the measure catalogue (its limits): county only, audited."""
+    require(request.user, "cases.configure")
+    category = get_object_or_404(MeasureCategory, pk=pk)
+    initial = {f: getattr(category, f) for f in MeasureCategoryForm.base_fields}
+    form = MeasureCategoryForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.measure_category_update(actor=request.user, category=category, data=form.cleaned_data)
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(request, _("已保存帮扶措施类别"))
+            return redirect("cases:workflow_config")
+    return render(request, "cases/form_page.html", {"form": form, "title": category.name})
 
 
 @login_required
