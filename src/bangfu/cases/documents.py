@@ -20,6 +20,7 @@ from bangfu.cases.conditions import household_risk_types
 from bangfu.cases.models import AssistanceContact, Case
 from bangfu.monitoring.selectors import monitoring_line_for
 from bangfu.registry.models import Member
+from bangfu.web.documents import PrintableDocument, cell_text
 
 
 @dataclass
@@ -129,7 +130,7 @@ def _document():
     from docx.oxml.ns import qn
     from docx.shared import Pt
 
-    document = Document()
+    document = PrintableDocument(Document())
     style = document.styles["Normal"]
     style.font.name = "SimSun"
     style.font.size = Pt(11)
@@ -141,11 +142,11 @@ def _table(document, header: list[str], rows: list[list[str]]):
     table = document.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, header, strict=True):
-        cell.text = text
+        cell_text(cell, text)
     for row in rows:
         cells = table.add_row().cells
         for cell, text in zip(cells, row, strict=True):
-            cell.text = str(text)
+            cell_text(cell, text)
     return table
 
 

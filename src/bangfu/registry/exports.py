@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangfu.audit.services import reveal_record
+from bangfu.core.text import printable
 from bangfu.jobs.services import job_kind, job_partial_path, job_start
 from bangfu.registry.models import Household, IncomeRecord, Member
 from bangfu.registry.selectors import HouseholdFilter, households_filtered
@@ -173,7 +174,7 @@ def household_ledger_write(path: Path, households, *, full: bool, progress=None,
                 if isinstance(value, int):
                     sheet_h.write_number(row_h, col, value)
                 else:
-                    sheet_h.write_string(row_h, col, str(value))  # codes and IDs stay text, never numbers
+                    sheet_h.write_string(row_h, col, printable(value))  # codes and IDs stay text, never numbers
             if income:
                 col = len(values)
                 sheet_h.write_number(row_h, col, float(income.per_capita_net_income), money)
@@ -193,7 +194,7 @@ def household_ledger_write(path: Path, households, *, full: bool, progress=None,
                           m.get_student_status_display(), m.get_health_display(), m.get_disability_grade_display(),
                           m.get_labour_ability_display(), m.get_work_place_display())
                 for col, value in enumerate(values):
-                    sheet_m.write_string(row_m, col, str(value))
+                    sheet_m.write_string(row_m, col, printable(value))
                 sheet_m.write_number(row_m, len(values), m.work_months)
                 for offset, flag in enumerate((m.medical_insurance, m.dibao, m.tekun), start=len(values) + 1):
                     sheet_m.write_string(row_m, offset, _yes(flag))

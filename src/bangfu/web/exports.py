@@ -29,7 +29,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangfu.core.identifiers import contains_identifier, redact_identifiers
+from bangfu.core.text import printable
 from bangfu.jobs.services import job_kind, job_partial_path, job_start
+from bangfu.web.forms import Form
 
 KIND = "list_export"
 CHUNK = 2000
@@ -91,7 +93,7 @@ def list_export_get(key: str) -> ListExport | None:
     return LIST_EXPORTS.get(key)
 
 
-class NoFilters(forms.Form):
+class NoFilters(Form):
     """The filter form of a list that has none (its export's filter row says 全部)."""
 
 
@@ -305,7 +307,7 @@ def _write(sheet, row: int, col: int, value, column: Column, formats) -> None:
     elif isinstance(value, bool):
         sheet.write_string(row, col, _("是") if value else _("否"))
     else:
-        sheet.write_string(row, col, "" if value is None else str(value))  # text, never a formula
+        sheet.write_string(row, col, printable(value))  # text, never a formula
 
 
 def list_export_write(target, export: ListExport, *, actor, data: dict, full: bool, progress=None) -> int:
