@@ -222,6 +222,7 @@ def lead_self_report(*, name: str, phone: str, id_number: str, village_code: str
                      risk_type: str, client: str) -> Lead:
     """农户自主申报 without an account: validated, rate-limited per sender, landing as a lead for the village.
     The ID number and phone are kept encrypted; the household is linked when the ID number is registered."""
+    from bangfu.accounts.throttle import throttle_serialise
     from bangfu.core.id_number import IdNumberError, parse_id_number
     from bangfu.core.masking import mask_phone
     from bangfu.core.phone import normalise_phone
@@ -229,6 +230,7 @@ def lead_self_report(*, name: str, phone: str, id_number: str, village_code: str
 
     cipher = field_cipher()
     client_digest = cipher.blind_index("client", client or "-")
+    throttle_serialise(f"self-report:{client_digest}")  # parallel posts count one after another
     since = timezone.now() - dt.timedelta(hours=1)
     if Lead.objects.filter(client_digest=client_digest, created_at__gte=since).count() >= SELF_REPORTS_PER_HOUR:
         raise ValidationError({"__all__": _("提交过于频繁：同一来源每小时最多申报%(n)s次，请稍后再试或拨打12317") % {
