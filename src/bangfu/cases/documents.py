@@ -123,6 +123,22 @@ def card_for_household(household) -> Card:
         issued_on=clock.today().isoformat())
 
 
+# --- releases ----------------------------------------------------------------------------------------------------
+
+def document_release_record(*, actor, card: Card | None = None, household=None, notice: Notice | None = None,
+                            village=None) -> None:
+    """A .docx that leaves the system carrying names with income, risks or case steps is a logged release
+    (敏感信息查看与导出): the 明白卡 of one household, or a village's notice with its rows."""
+    from bangfu.audit.services import reveal_record
+
+    if card is not None:
+        reveal_record(actor=actor, field="document", instance=household, household_id=household.pk,
+                      region_code=household.village_id, what=str(_("防止返贫监测帮扶明白卡")), rows=1)
+    else:
+        reveal_record(actor=actor, field="document", instance=village, household_id=None, region_code=village.code,
+                      what=notice.title[:100], rows=len(notice.rows))
+
+
 # --- .docx -------------------------------------------------------------------------------------------------------
 
 def _document():

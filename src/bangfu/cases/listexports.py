@@ -18,7 +18,7 @@ def _village(case) -> str:
 
 
 list_export(ListExport(
-    key="cases", title=_("识别与帮扶案件"), form=_form,
+    key="cases", title=_("识别与帮扶案件"), form=_form, named=True,
     rows=lambda user, values: cases_filtered(user, state=values.get("state") or "open", kind=values.get("kind") or ""),
     prepare=lambda rows: rows.select_related("household__village__parent"),
     allowed=lambda user: can(user, "cases.view") and user.can("registry.export"),

@@ -14,7 +14,13 @@ from django.views.decorators.http import require_POST, require_safe
 from bangfu.cases import clock, services
 from bangfu.cases.choices import OPEN_STATES, CaseKind, CaseState
 from bangfu.cases.conditions import elimination_blockers, household_measure_mismatches, household_risk_types
-from bangfu.cases.documents import card_docx, card_for_household, notice_docx, notice_for_village
+from bangfu.cases.documents import (
+    card_docx,
+    card_for_household,
+    document_release_record,
+    notice_docx,
+    notice_for_village,
+)
 from bangfu.cases.forms import (
     CaseOpenForm,
     ContactForm,
@@ -325,6 +331,7 @@ def notice(request, code: str):
     village = _village_for(request, code)
     data = notice_for_village(village, cases=cases_visible_to(request.user))
     if request.GET.get("format") == "docx":
+        document_release_record(actor=request.user, notice=data, village=village)
         return _docx_response(notice_docx(data), f"{village.name}公示.docx")
     return render(request, "cases/notice.html", {"notice": data, "village": village})
 
@@ -336,6 +343,7 @@ def card(request, pk: int):
     household = household_get_for_user(request.user, pk=pk)
     data = card_for_household(household)
     if request.GET.get("format") == "docx":
+        document_release_record(actor=request.user, card=data, household=household)
         return _docx_response(card_docx(data), f"明白卡-{household.number}.docx")
     return render(request, "cases/card.html", {"card": data, "household": household})
 

@@ -31,7 +31,7 @@ def _township(obj) -> str:
 
 
 list_export(ListExport(
-    key="warnings", title=_("预警清单"), form=_warning_form,
+    key="warnings", title=_("预警清单"), form=_warning_form, named=True,
     rows=lambda user, values: warnings_filtered(user, warning_filter_from(values)),
     prepare=lambda rows: rows.select_related("household", "village__parent", "rule", "verified_by"),
     allowed=lambda user: user.can("registry.view") and user.can("registry.export"),
