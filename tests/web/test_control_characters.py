@@ -67,6 +67,7 @@ def _kwargs(cls, ctx) -> list[dict]:
     from bangfu.accounts.roles import Role
     from bangfu.assistance.models import Unit
     from bangfu.cases.models import Transition
+    from bangfu.monitoring.feeds import FEED_KINDS
     from bangfu.monitoring.models import Rule
     from bangfu.monitoring.rules import DEFAULT_RULES
     from bangfu.regions.models import Region
@@ -83,6 +84,7 @@ def _kwargs(cls, ctx) -> list[dict]:
         "RuleForm": [{"rule": Rule(code=rule.code, params={})} for rule in DEFAULT_RULES],
         "MemberRemoveForm": [{"member": ctx["member"]}],
         "LockingAuthenticationForm": [{"request": None}],
+        "FeedUploadForm": [{"kinds": FEED_KINDS}],
     }
     return table.get(name, [{}])
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_totp_secret_encrypted'),
+        ('accounts', '0004_user_department'),
         ('assistance', '0002_ledger_plan_cadres_meetings_rectification'),
         ('auth', '0012_alter_user_first_name_max_length'),
         ('regions', '0001_initial'),
