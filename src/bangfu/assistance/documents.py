@@ -198,7 +198,7 @@ def briefing_write(*, units, since: dt.date, until: dt.date, path: Path) -> Path
         _table(document, ["事项", "责任单位", "责任人", "完成时限", "状态"], [
             [t.decision, t.owner_unit.label, t.owner, f"{t.deadline:%Y-%m-%d}",
              t.get_status_display() + ("（逾期）" if t.is_overdue(today) else "")] for t in tasks.order_by("deadline")])
-    document.save(str(path))
+    document.save(path if hasattr(path, "write") else str(path))  # a file, or the buffer a download sends
     return path
 
 
@@ -253,7 +253,7 @@ def unit_report_write(*, unit: Unit, year: int, path: Path) -> Path:
                                    f"时限{f.deadline:%Y-%m-%d}）", style="List Bullet")
     else:
         document.add_paragraph("无未销号问题。")
-    document.save(str(path))
+    document.save(path if hasattr(path, "write") else str(path))  # a file, or the buffer a download sends
     return path
 
 
