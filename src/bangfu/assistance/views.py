@@ -452,10 +452,19 @@ def _cadre(user, pk: int) -> Cadre:
     return cadre
 
 
+def _cadre_to_act_for(user, pk: int) -> Cadre:
+    """The cadre whose check-in or leave form the user may submit: a reader of other units (a leader, an auditor,
+    the lead unit) is not offered a form whose answer would be refused."""
+    cadre = _cadre(user, pk)
+    if not services.cadre_may_act(user, cadre):
+        raise PermissionDenied(_("只有干部本人或其所在单位可以签到和请假"))
+    return cadre
+
+
 @login_required
 def check_in(request, pk: int):
     """A resident cadre's check-in and day log, from a phone (coordinates filled in by the browser if allowed)."""
-    cadre = _cadre(request.user, pk)
+    cadre = _cadre_to_act_for(request.user, pk)
     form = f.CheckInForm(request.POST or None, county_code=cadre.unit.county_id,
                          initial={"date": timezone.localdate(), "village": cadre.village_id})
     done = _save(request, form, lambda data: services.check_in_record(actor=request.user, cadre=cadre, **data),
@@ -466,7 +475,7 @@ def check_in(request, pk: int):
 
 @login_required
 def leave_submit(request, pk: int):
-    cadre = _cadre(request.user, pk)
+    cadre = _cadre_to_act_for(request.user, pk)
     form = f.LeaveForm(request.POST or None)
     done = _save(request, form, lambda data: services.leave_request_submit(actor=request.user, cadre=cadre, **data),
                  _("已提交请假申请"), reverse("assistance:cadre_list"))
