@@ -102,7 +102,7 @@ def _feed(actor):
     """A department file uploaded: its preview waits for the worker, as the household import's does."""
     from bangfu.monitoring.feed_import import feed_run_start
 
-    upload = SimpleUploadedFile("住建.csv", "姓名,身份证号,鉴定等级\n甲,{},C级\n".format(synthetic_id()).encode())
+    upload = SimpleUploadedFile("住建.csv", f"姓名,身份证号,鉴定等级\n甲,{synthetic_id()},C级\n".encode())
     return feed_run_start(actor=actor, upload=upload, kind="housing", period="2026-02")
 
 
