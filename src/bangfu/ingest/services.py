@@ -326,7 +326,8 @@ def import_run_commit(*, actor, run):
 
 def uploads_prune(*, older_than_hours: int) -> int:
     """Delete uploaded files never committed (they hold full ID numbers) once older than `older_than_hours`:
-    ledgers under var/imports/ and previewed department files under var/feeds/staged/. A file whose preview or
+    ledgers and department files under var/imports/ (and var/feeds/staged/, where department files were kept
+    before they became import runs). A file whose preview or
     commit is queued or running is left alone; an import whose file is removed is marked failed, its page asking
     for a new upload. Returns the number of files deleted."""
     import time
