@@ -285,7 +285,9 @@ PAGES.update(OTHER_PAGES)
 
 # The same pages as 团结村's cadre sees them: a village's own rows, the steps of the cadre's role.
 CADRE_PAGES = {
-    "home": (lambda w: reverse("web:home"), {}, {}, 7),
+    # + the queues of issue 15: the case queue's counts and its ranked rows (two), overdue warnings (the rules'
+    # limits, then the rows with their count), new leads (one), measures due (the limit, then the rows)
+    "home": (lambda w: reverse("web:home"), {}, {}, 12),
     "case-list": PAGES["case-list"][:3] + (8,),
     "case-detail": PAGES["case-detail"][:3] + (6,),
     "household-assistance": PAGES["household-assistance"][:3] + (20,),
