@@ -93,7 +93,7 @@ class LeadForm(Form):
     difficulty = forms.CharField(label=_("走访发现的困难"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
 
 
-class LeadFilterForm(forms.Form):
+class LeadFilterForm(Form):
     """The lead list's filters (the page's two selects; its export names them)."""
 
     state = forms.ChoiceField(label=_("状态"), required=False)
