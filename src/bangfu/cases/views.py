@@ -354,7 +354,9 @@ def _household_form(request, pk, *, capability, form_class, title, save, success
 @login_required
 def measure_add(request, pk: int):
     def save(household, data):
-        services.measure_add(actor=request.user, household=household, data=data)
+        measure = services.measure_add(actor=request.user, household=household, data=data)
+        for warning in services.measure_limit_warnings(measure):
+            messages.warning(request, warning)
         for problem in household_measure_mismatches(household):
             messages.warning(request, _("措施与风险不匹配：%(problem)s") % {"problem": problem})
 
@@ -373,11 +375,13 @@ def measure_edit(request, pk: int):
     form = MeasureForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.measure_update(actor=request.user, measure=measure, data=form.cleaned_data)
+            measure = services.measure_update(actor=request.user, measure=measure, data=form.cleaned_data)
         except ValidationError as error:
             form_errors_from(form, error)
         else:
             messages.success(request, _("已保存帮扶措施"))
+            for warning in services.measure_limit_warnings(measure):
+                messages.warning(request, warning)
             return redirect("cases:household_assistance", pk=household.pk)
     return render(request, "cases/form_page.html", {"form": form, "household": household,
                                                     "title": _("修改帮扶措施")})
