@@ -16,6 +16,7 @@ existing household and takes the registry's default for a new one (the plan list
 
 import datetime as dt
 import functools
+import operator
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -267,6 +268,19 @@ class HouseholdPlan:
     phone_changed: bool = False
 
 
+def _rows_with_errors(errors: list[RowError]) -> int:
+    """How many rows have errors: counted along the list when it is in sheet and row order, as a plan keeps it
+    (no set of a million pairs for a ledger with an error in every row)."""
+    count, last = 0, None
+    for e in errors:
+        here = (e.sheet, e.row)
+        if here != last:
+            if last is not None and here < last:
+                return len({(e.sheet, e.row) for e in errors})
+            count, last = count + 1, here
+    return count
+
+
 @dataclass
 class ImportPlan:
     """What an import would write, and every problem, before anything is written."""
@@ -294,7 +308,7 @@ class ImportPlan:
             "members_changed": sum(1 for m in members if m.existing is not None and m.changes),
             "members_unchanged": sum(1 for m in members if m.existing is not None and not m.changes),
             "households_rejected": sum(1 for h in self.households if h.rejected),
-            "rows_with_errors": len({(e.sheet, e.row) for e in self.errors}),
+            "rows_with_errors": _rows_with_errors(self.errors),
         }
 
     @property
@@ -338,7 +352,8 @@ class _Collector:
 
     def add(self, sheet: Sheet | str, row: int, column: str, rule: str, message: str) -> None:
         name = sheet if isinstance(sheet, str) else sheet.name
-        self.errors.append(RowError(name, row, column, rule, shared_text(message)))
+        # Rules built per row (id_number_check_digit from its parts) are shared like the messages.
+        self.errors.append(RowError(name, row, column, shared_text(rule), shared_text(message)))
 
 
 def county_for(actor) -> str:
@@ -472,7 +487,10 @@ def _plan(actor, book: Workbook, *, year: int | None, progress=None) -> ImportPl
     _reject_whole_households(plans, out)
     if progress:
         progress.advance(total)
-    out.errors.sort(key=lambda e: (e.sheet, e.row))
+    # By sheet and row, in two stable sorts whose keys are the errors' own fields (a key of (sheet, row) tuples
+    # would add a tuple per error: a million of them for a ledger with an error in every row).
+    out.errors.sort(key=operator.attrgetter("row"))
+    out.errors.sort(key=operator.attrgetter("sheet"))
     return ImportPlan(book, year, plans, out.errors, defaults, notices, elsewhere)
 
 
