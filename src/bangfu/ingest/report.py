@@ -150,26 +150,34 @@ class _Stream:
 
 
 def error_report_write(path: Path, plan: ImportPlan) -> None:
-    out = _Stream(path)
-    out.sheet("导入检查", widths={0: 14, 1: 60})
+    """The household import's report: its counts and defaults, then the rows with problems."""
     counts = plan.counts()
     lines = [("文件", plan.workbook.name), ("新户", counts["households_new"]), ("变更的户", counts["households_changed"]),
              ("无变化的户", counts["households_unchanged"]), ("整户未导入", counts["households_rejected"]),
              ("新成员", counts["members_new"]), ("变更的成员", counts["members_changed"]),
              ("有错误的行", counts["rows_with_errors"])]
     lines += [("默认值", text) for text in plan.defaults_text()] + [("说明", text) for text in plan.notices]
+    rows_report_write(path, workbook=plan.workbook, errors=plan.errors, lines=lines)
+
+
+def rows_report_write(path: Path, *, workbook, errors, lines: list[tuple[str, object]]) -> None:
+    """An error report for any import (households, department files): a first sheet of `lines` (label, value),
+    then per sheet of `workbook` its header and the rows named in `errors` (RowError) as the file had them, with
+    what is wrong in a last column."""
+    out = _Stream(path)
+    out.sheet("导入检查", widths={0: 14, 1: 60})
     for r, (label, value) in enumerate(lines):
         out.row(r, [(0, label, BOLD), (1, value, 0)])
-    for sheet in plan.workbook.sheets:
-        errors = _sheet_errors(plan.errors, sheet.name)
-        if errors:
-            _error_sheet(out, sheet, errors)
+    for sheet in workbook.sheets:
+        mine = _sheet_errors(errors, sheet.name)
+        if mine:
+            _error_sheet(out, sheet, mine)
     out.close()
 
 
 def _sheet_errors(errors: list, name: str) -> list:
-    """The errors of one sheet in the order of its rows (the plan keeps them sorted by sheet and row; a list not
-    in that order is sorted here)."""
+    """The errors of one sheet in the order of its rows (an import plan keeps them sorted by sheet and row; a list
+    not in that order is sorted here, stably: a row's errors keep their order)."""
     mine = [e for e in errors if e.sheet == name]
     if any(mine[i].row > mine[i + 1].row for i in range(len(mine) - 1)):
         mine.sort(key=operator.attrgetter("row"))
@@ -214,3 +222,18 @@ def _error_sheet(out: _Stream, sheet, errors: list) -> None:
     for number, text in extra:
         out.row(r, [(0, number, 0), (width + 1, text, ERROR)])
         r += 1
+
+
+def problems_report_write(path: Path, *, lines: list[tuple[str, object]], errors: list[dict]) -> None:
+    """The problem list kept with a committed upload (its file is gone: it held ID numbers): the summary `lines`,
+    then one row per problem (RowError.as_dict()) with sheet, row, column, rule and message."""
+    out = _Stream(path)
+    out.sheet("导入检查", widths={0: 14, 1: 60})
+    for r, (label, value) in enumerate(lines):
+        out.row(r, [(0, label, BOLD), (1, value, 0)])
+    out.sheet("问题清单", widths={0: 16, 1: 8, 2: 16, 3: 18, 4: 70}, frozen=(1, 0))
+    out.row(0, [(c, title, BOLD) for c, title in enumerate(("工作表", "行", "列", "规则", "问题"))])
+    for r, e in enumerate(errors, start=1):
+        out.row(r, [(0, e.get("sheet", ""), 0), (1, e.get("row", 0), 0), (2, e.get("column", ""), 0),
+                    (3, e.get("rule", ""), 0), (4, e.get("message", ""), ERROR)])
+    out.close()
