@@ -92,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "bangfu.web.context.navigation",
+                "bangfu.jobs.context.worker_status",
             ],
         },
     }
