@@ -1,5 +1,6 @@
 """Is the background worker alive? Its process lease (keyring.leases) is its heartbeat: renewed every
-JOB_HEARTBEAT_SECONDS while `bangfu worker` runs. No beat for two intervals means no worker: /healthz answers 503
+JOB_HEARTBEAT_SECONDS while `bangfu worker` runs. No beat for two intervals (or, on this machine, its process gone)
+means no worker: /healthz answers 503
 and every page that starts or waits on a job says so (WORKER_DOWN)."""
 
 import datetime as dt
@@ -36,12 +37,14 @@ def worker_needed() -> bool:
 
 def worker_state() -> WorkerState:
     """The newest heartbeat of any worker process (a DatabaseError propagates: the caller reports the database)."""
+    from bangfu.keyring.leases import lease_process_gone
     from bangfu.keyring.models import ProcessLease
 
     if not worker_needed():
         return WorkerState(needed=False, last_heartbeat=None)
-    last = (ProcessLease.objects.filter(kind=ProcessLease.Kind.WORKER).order_by("-heartbeat_at")
-            .values_list("heartbeat_at", flat=True).first())
+    leases = ProcessLease.objects.filter(kind=ProcessLease.Kind.WORKER).order_by("-heartbeat_at")[:20]
+    # A worker of this machine that was killed beats no more: its last heartbeat is not a live one.
+    last = next((lease.heartbeat_at for lease in leases if not lease_process_gone(lease)), None)
     return WorkerState(needed=True, last_heartbeat=last)
 
 
