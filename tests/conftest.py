@@ -33,9 +33,13 @@ def regions(db):
                                                             ZHANGZHA_VILLAGE)}
 
 
-def make_user(username: str, role: str, region_code: str | None = None, unit=None) -> User:
+def make_user(username: str, role: str, region_code: str | None = None, unit=None, *,
+              department: str | None = None) -> User:
+    """A user as given; a department clerk is bound to 医保 unless another department is named."""
+    if department is None:
+        department = "medical_insurance" if role == "department_operator" else ""
     user = User.objects.create_user(username=username, password="pw-for-tests-1", role=role,
-                                    region_id=region_code, unit=unit, full_name=username)
+                                    region_id=region_code, unit=unit, full_name=username, department=department)
     return user
 
 

@@ -63,7 +63,9 @@ def test_a_failed_opening_leaves_the_lead_new(lead, tuanjie_cadre, open_case):
 def test_the_case_list_offers_new_leads(client, lead, tuanjie_cadre):
     client.force_login(tuanjie_cadre)
     page = client.get(reverse("cases:case_list")).content.decode()
-    assert "户主住院，自付费用高" in page and "纳入识别" in page
+    assert "户主住院，自付费用高" in page and reverse("cases:lead_detail", args=[lead.pk]) in page
+    detail = client.get(reverse("cases:lead_detail", args=[lead.pk])).content.decode()
+    assert "纳入识别" in detail and "并入在办案件" not in detail
     response = client.post(reverse("cases:case_open_from_lead", args=[lead.pk]))
     case = Case.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("cases:case_detail", args=[case.pk])

@@ -75,7 +75,7 @@ def test_card_file_shows_income_risks_measures_contact_masked(tmp_path, sick_hou
     call_command("document", "card", "--household", household.number, "--out", str(out))
     text = _docx_text(out)
     for expected in ("防止返贫监测帮扶明白卡", household.number, "公示户主", "边缘易致贫户", "风险未消除",
-                     "2025年 4,500.00元", "因病", "综合保障", "纳入低保", "县民政局", "3,600.00", "李帮扶 县农业农村局"):
+                     "人均纯收入\n2025年 6,000.00元", "扣除合规自付支出后人均收入\n4,500.00元（2025年监测线", "因病", "综合保障", "纳入低保", "县民政局", "3,600.00", "李帮扶 县农业农村局"):
         assert expected in text, expected
     _no_personal_data(text, household, ids)
 

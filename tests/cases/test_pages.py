@@ -153,7 +153,8 @@ def test_config_is_county_only_and_audited(client, county_admin, tuanjie_cadre, 
     assert ChangeRecord.objects.filter(object_type="transition", object_id=str(row.pk)).exists()
     client.post(reverse("cases:workflow_config"), {
         "decision_days": "20", "decision_working_days": "on", "notice_min_days": "7", "elimination_min_months": "6",
-        "income_stable_months": "6", "measure_due_days": "30", "max_member_age": "110"})
+        "income_stable_months": "6", "measure_due_days": "30", "max_member_age": "110",
+        "self_reports_per_hour": "5"})
     from bangfu.cases.services import workflow_settings
 
     assert (workflow_settings().decision_days, workflow_settings().decision_working_days) == (20, True)
@@ -197,7 +198,8 @@ def test_the_queue_lists_each_group_by_the_date_due(make_household, county_admin
     Case.objects.filter(pk=cases[1].pk).update(step_due_on=base - dt.timedelta(days=5), due_on=base + dt.timedelta(days=30))
     Case.objects.filter(pk=cases[2].pk).update(step_due_on=base - dt.timedelta(days=4), due_on=base + dt.timedelta(days=30))
     queue = work_queue_for(county_admin)
-    assert [(case.pk, case.due) for case in queue.overdue] == [
+    assert [(case.pk, case.due) for case in queue.overdue.shown] == [
         (cases[0].pk, base - dt.timedelta(days=9)), (cases[1].pk, base - dt.timedelta(days=5)),
         (cases[2].pk, base - dt.timedelta(days=4))]
-    assert [case.pk for case in work_queue_for(county_admin, limit=2).overdue] == [cases[0].pk, cases[1].pk]
+    cut = work_queue_for(county_admin, limit=2).overdue
+    assert [case.pk for case in cut.shown] == [cases[0].pk, cases[1].pk] and (cut.count, cut.cut) == (3, True)

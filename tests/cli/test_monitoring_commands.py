@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 def _feed_csv(tmp_path, households, *, outsider=True):
     lines = ["身份证号码,姓名,入院日期,出院日期,医疗总费用,个人自付"]
     for household in households:
-        lines.append(f"{head(household).reveal_id_number()},某,2025-05-01,2025-05-09,30000,12000")
+        lines.append(f"{head(household).reveal_id_number()},测试户主,2025-05-01,2025-05-09,30000,12000")
     if outsider:
         lines.append(f"{make_id_number('510104', dt.date(1970, 1, 1), 11)},外县,2025-05-01,2025-05-09,1,1")
     path = tmp_path / "medical.csv"
@@ -76,3 +76,20 @@ def test_screen_then_export_warnings(tmp_path, make_household, capsys):
     medical = [row for row in rows[1:] if row[4] == "medical_stay_oop"]
     assert len(medical) == 1 and medical[0][0] == households[1].number
     assert medical[0][2:4] == ["漳扎镇", "漳扎村村民委员会"] and "住院自付 12,000 元" in medical[0][6]
+
+
+def test_import_feed_json_reports_columns_and_the_sense_checks(tmp_path, make_household, capsys):
+    member = head(make_household(TUANJIE))
+    path = tmp_path / "medical.csv"
+    path.write_text("\n".join([
+        "身份证号码,姓名,入院日期,出院日期,医疗总费用,个人自付,备注",
+        f"{member.reveal_id_number()},{member.name},2025-05-09,2025-05-01,5000,9000,",
+    ]) + "\n", encoding="utf-8")
+    status, out = _bangfu(capsys, "import", "feed", "--kind", "medical", str(path), "--period", "2025-05", "--json")
+    report = json.loads(out)
+    assert status == 1 and (report["matched"], report["invalid"], report["duplicates"]) == (0, 1, 0)
+    assert {(e["row"], e["rule"]) for e in report["errors"]} == {(2, "date_order"), (2, "part_over_total")}
+    assert {m["header"]: m["field"] for m in report["mapping"]}["个人自付"] == "out_of_pocket"
+    assert [c["header"] for c in report["ignored_columns"]] == ["备注"]
+    status, out = _bangfu(capsys, "import", "feed", "--kind", "medical", str(path), "--period", "2025-05")
+    assert "未导入的列" in out and "备注" in out and "第2行 [出院日期]" in out

@@ -50,7 +50,7 @@ def test_household_page_screens(page, live_server, demo_county, artifacts):
         assert "扣除合规自付支出后人均" in page.content()
         assert income.is_visible()
     # On a phone the income rows are cards: the compared figure is on screen without scrolling sideways.
-    box = page.locator("table.income td[data-label='扣除合规自付支出后人均']").first.bounding_box()
+    box = page.locator("table.income td[data-label='扣除合规自付支出后人均收入']").first.bounding_box()
     assert box["x"] + box["width"] <= 390
 
 

@@ -138,8 +138,103 @@ def test_a_1904_workbook_gives_the_dates_it_shows(tmp_path, fmt):
     path = in_formats(_book(tmp_path, [["姓名", "出生日期"], ["甲", dt.date(1980, 1, 1)],
                                        ["乙", dt.datetime(2026, 10, 5, 8, 30)]], epoch=CALENDAR_MAC_1904), fmt)
     book = read_workbook(path, kind=kind)
-    assert book.date1904 is (fmt == "xlsx")
+    assert book.date1904 is True  # LibreOffice keeps the date system in .xls (DATEMODE) and .ods (null-date)
     assert [parse_date(r.values["born"]) for r in book.sheets[0].rows] == [dt.date(1980, 1, 1), dt.date(2026, 10, 5)]
+
+
+@pytest.mark.parametrize("spelling", ['date1904="1"', 'date1904="true"'])  # Excel's and LibreOffice's
+def test_a_hand_written_1904_workbook_is_seen_as_one(tmp_path, spelling):
+    from tests.ingest.hostile import header_row, xlsx
+
+    kind = ImportKind("d", "d", (Field("number", "户编号", (), "", True), Field("name", "姓名", (), "", True),
+                                 Field("born", "出生日期", (), "")))
+    path = xlsx(tmp_path / "mac.xlsx", header_row(["户编号", "姓名", "出生日期"])
+                + '<row r="2"><c r="A2" t="inlineStr"><is><t>H1</t></is></c><c r="B2" t="inlineStr"><is><t>甲</t>'
+                  '</is></c><c r="C2"><v>27759</v></c></row>', date1904=True)
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(b'date1904="1"', spelling.encode())
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    book = read_workbook(path, kind=kind)
+    assert book.date1904 is True
+    (row,) = book.sheets[0].rows
+    assert parse_date(row.values["born"], date1904=book.date1904) == dt.date(1980, 1, 1)
+
+
+@pytest.mark.parametrize(("serial", "date1904", "day"), [
+    (27759, True, dt.date(1980, 1, 1)), (27759, False, dt.date(1975, 12, 31)), (29221, False, dt.date(1980, 1, 1)),
+    (27759.354, True, dt.date(1980, 1, 1)), ("27759", True, dt.date(1980, 1, 1)), (1, True, dt.date(1904, 1, 2)),
+])
+def test_a_serial_counts_from_its_systems_day_zero(serial, date1904, day):
+    assert parse_date(serial, date1904=date1904) == day
+
+
+def test_a_large_1904_xls_is_seen_as_one(tmp_path):
+    """An .xls whose Workbook stream is past the compound file's mini-stream cutoff (4 KB): its DATEMODE record is
+    found through the allocation table, as in a small one through the mini stream (the test above)."""
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    kind = ImportKind("d", "d", (Field("name", "姓名", (), "", True), Field("born", "出生日期", (), "", True)))
+    rows = [["姓名", "出生日期"], *[[f"名字{'甲乙丙丁'[i % 4]}", 27759 + i] for i in range(3000)]]
+    path = convert(_book(tmp_path, rows, epoch=CALENDAR_MAC_1904), "xls")
+    assert path.stat().st_size > 64 * 1024
+    book = read_workbook(path, kind=kind)
+    assert book.date1904 is True
+    assert parse_date(book.sheets[0].rows[0].values["born"], date1904=True) == dt.date(1980, 1, 1)
+
+
+def _serial(day: dt.date, *, date1904: bool) -> int:
+    return (day - (dt.date(1904, 1, 1) if date1904 else dt.date(1899, 12, 30))).days
+
+
+def _serial_ledger(tmp_path, fmt, *, date1904, birth_serial, month_serial):
+    """A household whose 出生日期 and 识别监测时间 cells hold date serials as plain numbers (a date column whose
+    format was lost: General cells), in a workbook of the given date system, as Excel or LibreOffice save it."""
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    head = synthetic_id("19800101")
+    rows = [["户编号", "村", "姓名", "与户主关系", "证件号码", "出生日期", "识别监测时间"],
+            ["5132251032139001", "团结村", "张三", "户主", head, birth_serial(head), month_serial]]
+    path = in_formats(_book(tmp_path, rows, name=f"serials{int(date1904)}.xlsx",
+                            epoch=CALENDAR_MAC_1904 if date1904 else None), fmt)
+    return path, head
+
+
+def _born(number: str) -> dt.date:
+    return dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", ["xlsx", "xls", "ods"])
+@pytest.mark.parametrize("date1904", [True, False])
+def test_date_serials_count_from_the_workbooks_own_day_zero(county_admin, tmp_path, fmt, date1904):
+    """The same day written as a number in either date system is stored as that day (the 1904 system's serials
+    are 1,462 smaller: read as 1900's they were four years early and contradicted the ID number)."""
+    from bangfu.registry.models import Household, Member
+
+    path, head = _serial_ledger(tmp_path, fmt, date1904=date1904,
+                                birth_serial=lambda number: _serial(_born(number), date1904=date1904),
+                                month_serial=_serial(dt.date(2024, 3, 15), date1904=date1904))
+    plan = households_import_plan(actor=county_admin, source=path, year=2024)
+    assert plan.workbook.date1904 is date1904
+    assert plan.errors == []
+    households_import_commit(actor=county_admin, plan=plan)
+    assert Household.objects.get().identified_month == "202403"
+    assert Member.objects.get().birth_date == _born(head)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", ["xlsx", "xls", "ods"])
+def test_a_1900_serial_in_a_1904_workbook_is_the_later_day(county_admin, tmp_path, fmt):
+    """The other side: a 1904 workbook's number is never read as the 1900 system's day (four years and a day
+    later than the ID number's birth date, so refused)."""
+    path, head = _serial_ledger(tmp_path, fmt, date1904=True,
+                                birth_serial=lambda number: _serial(_born(number), date1904=False),
+                                month_serial=_serial(dt.date(2020, 3, 15), date1904=False))
+    plan = households_import_plan(actor=county_admin, source=path, year=2024)
+    assert [(e.row, e.column, e.rule) for e in plan.errors if e.column] == [(2, "出生日期", "birth_date_mismatch")]
 
 
 # --- subtotal rows by their shape ----------------------------------------------------------------------------

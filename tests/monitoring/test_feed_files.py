@@ -49,7 +49,7 @@ def people(make_household):
 
 def test_amounts_under_a_header_in_wan_yuan_are_stored_in_yuan(tmp_path, people, county_admin):
     path = _write(tmp_path / "医保.xlsx", ["姓名", "公民身份号码", "入院时间", "出院时间", "医疗总费用（万元）", "个人自付（元）"],
-                  [["甲", people[0], "2026-10-05 08:30:00", "2026-10-09 16:00:00", 1.2, 3000]])
+                  [["测试户主", people[0], "2026-10-05 08:30:00", "2026-10-09 16:00:00", 1.2, 3000]])
     report = feed_file_check(actor=county_admin, kind="medical", period="2026-10", path=path)
     assert report.errors == [] and report.matched == 1
     (row,) = report.good
@@ -59,7 +59,7 @@ def test_amounts_under_a_header_in_wan_yuan_are_stored_in_yuan(tmp_path, people,
 
 def test_amounts_under_a_group_header_with_a_unit(tmp_path, people, county_admin):
     path = _write(tmp_path / "医保.xlsx", ["姓名", "公民身份号码", "入院时间", "出院时间", "医疗总费用", "个人自付"],
-                  [["甲", people[0], "2026-10-05", "2026-10-09", 0.8, 0.15]], group=(4, 5, "费用情况（万元）"))
+                  [["测试户主", people[0], "2026-10-05", "2026-10-09", 0.8, 0.15]], group=(4, 5, "费用情况（万元）"))
     report = feed_file_check(actor=county_admin, kind="medical", period="2026-10", path=path)
     assert report.errors == []
     assert (report.good[0]["amount1"], report.good[0]["amount5"]) == (800_000, 150_000)
@@ -67,8 +67,8 @@ def test_amounts_under_a_group_header_with_a_unit(tmp_path, people, county_admin
 
 def test_subtotal_rows_and_impossible_amounts(tmp_path, people, county_admin):
     path = _write(tmp_path / "医保.xlsx", ["姓名", "公民身份号码", "入院时间", "出院时间", "医疗总费用", "个人自付"], [
-        ["甲", people[0], "2026-10-05", "2026-10-09", 1000, 100],
-        ["乙", people[1], "2026-10-06", "2026-10-09", 2000, 200],
+        ["测试户主", people[0], "2026-10-05", "2026-10-09", 1000, 100],
+        ["测试户主", people[1], "2026-10-06", "2026-10-09", 2000, 200],
         ["本页小计", None, None, None, 3000, 300],
         [None, None, None, None, 3000, 300],
         ["丙", people[2], "2026-10-06", "2026-10-09", "1E+30", "inf"],
@@ -81,7 +81,7 @@ def test_subtotal_rows_and_impossible_amounts(tmp_path, people, county_admin):
 @pytest.mark.parametrize(("bom", "separator"), [(b"\x84\x31\x95\x33", ","), (b"", ";"), (b"", "\t")])
 def test_csv_in_gb18030_with_a_bom_or_semicolons(tmp_path, people, county_admin, bom, separator):
     lines = [["姓名", "公民身份号码", "入院日期", "出院日期", "医疗总费用", "个人自付"],
-             ["甲", people[0], "2026/10/5 8:30", "2026/10/9", "1200", "300"]]
+             ["测试户主", people[0], "2026/10/5 8:30", "2026/10/9", "1200", "300"]]
     path = tmp_path / "医保.csv"
     path.write_bytes(bom + "\r\n".join(separator.join(line) for line in lines).encode("gb18030"))
     report = feed_file_check(actor=county_admin, kind="medical", period="2026-10", path=path)
@@ -102,13 +102,19 @@ def test_files_that_are_no_table_are_named_in_chinese(tmp_path, county_admin, co
 
 
 @pytest.mark.parametrize("name", list(hostile.HOSTILE))
-def test_the_upload_page_refuses_a_hostile_file_with_its_message(client, county_admin, tmp_path, name):
+def test_the_upload_page_refuses_a_hostile_file_with_its_message(client, county_admin, tmp_path, name,
+                                                                 django_capture_on_commit_callbacks):
+    """The request only keeps the file; the background preview refuses it and the run's page says why."""
+    from bangfu.ingest.models import ImportRun
+
     path = hostile.HOSTILE[name](tmp_path / f"{name}.xlsx")
     client.force_login(county_admin)
-    response = client.post(reverse("monitoring:feed_upload"), {
-        "kind": "medical", "period": "2026-10", "file": SimpleUploadedFile("医保.xlsx", path.read_bytes())})
-    assert response.status_code == 200
-    page = response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("monitoring:feed_upload"), {
+            "kind": "medical", "period": "2026-10", "file": SimpleUploadedFile("医保.xlsx", path.read_bytes())})
+    run = ImportRun.objects.get()
+    assert response.status_code == 302 and run.job.status == "failed"
+    page = client.get(reverse("monitoring:feed_run", args=[run.pk])).content.decode()
     assert "超过上限" in page and ("BANGFU_IMPORT_MAX_CELLS" in page or "BANGFU_IMPORT_MAX_UNPACKED_MB" in page)
 
 

@@ -41,7 +41,7 @@ def county_file(tmp_path, make_household):
     households = [make_household(TUANJIE) for _ in range(15)] + [make_household(ZHANGZHA_VILLAGE)]
     rows = []
     for n, household in enumerate(households, start=1):
-        rows.append([n, "患者", head(household).reveal_id_number(), "2025-05-01", "2025/5/9", 20000, 8000,
+        rows.append([n, "测试户主", head(household).reveal_id_number(), "2025-05-01", "2025/5/9", 20000, 8000,
                      f"{1000 + n}.50", "县人民医院"])
     rows.append([17, "坏日期", head(households[0]).reveal_id_number(), "2025-02-30", "2025-05-09", 1, 1, 1, ""])
     rows.append([18, "坏号码", "51322519800101123", "2025-05-01", "2025-05-09", 1, 1, 1, ""])
@@ -105,7 +105,7 @@ def test_refusals(county_file, tuanjie_cadre, county_admin, tmp_path):
 
 def test_csv_in_gb18030_with_another_header_synonym(tmp_path, make_household, county_admin):
     household = make_household(TUANJIE)
-    text = f"学生姓名,学生身份证号,学籍状态,就读学校\n张三,{head(household).reveal_id_number()},辍学,县中学\n"
+    text = f"学生姓名,学生身份证号,学籍状态,就读学校\n测试户主,{head(household).reveal_id_number()},辍学,县中学\n"
     path = tmp_path / "控辍保学.csv"
     path.write_bytes(text.encode("gb18030"))
     report = feed_file_check(actor=county_admin, kind="education", period="2025-09", path=path)

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bangfu.audit.models import ChangeRecord
+from bangfu.ingest.models import ImportRun
 from bangfu.jobs.models import Job
 from bangfu.monitoring.models import FeedRow, FeedUpload, Lead, RiskWarning, Rule, ScreeningRun
 from bangfu.monitoring.services import lead_from_visit
@@ -155,39 +156,112 @@ def _csv(tmp_path, households):
     return path
 
 
-def _preview(client, path):
+def _preview(client, path, *, kind="medical", period="2025-05"):
     with path.open("rb") as handle:
-        return client.post(reverse("monitoring:feed_upload"), {"kind": "medical", "period": "2025-05",
-                                                               "file": handle})
+        return client.post(reverse("monitoring:feed_upload"), {"kind": kind, "period": period, "file": handle})
 
 
-def test_feed_upload_preview_then_accept(client, tmp_path, make_household, regions):
+def _run_in_background(client, django_capture_on_commit_callbacks, path):
+    """Upload as the page does: the request keeps the file and queues the preview; the job runs on commit."""
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _preview(client, path)
+    run = ImportRun.objects.latest("pk")
+    assert response.status_code == 302 and response["Location"] == reverse("monitoring:feed_run", args=[run.pk])
+    run.refresh_from_db()
+    return run
+
+
+def test_feed_upload_previews_in_the_background_then_accept(client, tmp_path, make_household, regions,
+                                                            django_capture_on_commit_callbacks):
     operator = make_user("yibao", "department_operator", "513225000000")
     client.force_login(operator)
     path = _csv(tmp_path, [make_household(TUANJIE), make_household(ZHANGZHA_VILLAGE)])
-    response = _preview(client, path)
-    assert response.status_code == 200 and response.context["report"].matched == 2
-    assert "第" not in response.context["errors"][0].message and response.context["errors"][0].row == 4
+    run = _run_in_background(client, django_capture_on_commit_callbacks, path)
+    assert run.status == "previewed" and run.job.kind == "feed_import_preview" and run.job.status == "done"
+    assert run.report["counts"]["matched"] == 2 and run.report["errors"][0]["row"] == 4
+    assert (run.job.total, run.job.done) == (3, 3)  # progress over the file's rows
     assert not FeedRow.objects.exists() and not FeedUpload.objects.exists()
-    token = response.context["token"]
-    assert client.post(reverse("monitoring:feed_commit"), {"token": token, "decision": "accept"}).status_code == 302
-    assert FeedRow.objects.count() == 2 and FeedUpload.objects.get().uploaded_by == operator
-    again = client.post(reverse("monitoring:feed_commit"), {"token": token, "decision": "accept"})
-    assert again.status_code == 302 and FeedRow.objects.count() == 2  # the staged file is gone: no double import
+    page = client.get(reverse("monitoring:feed_run", args=[run.pk]))
+    assert "确认导入 2 行" in page.content.decode()
+    assert "hx-get" not in page.content.decode()  # the preview is done: the page stops polling
+    decide = reverse("monitoring:feed_run_decide", args=[run.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(decide, {"decision": "accept"}).status_code == 302
+    run.refresh_from_db()
+    upload = FeedUpload.objects.get()
+    assert run.status == "committed" and FeedRow.objects.count() == 2 and upload.uploaded_by == operator
+    assert not __import__("pathlib").Path(run.file_path).exists()  # the kept file (ID numbers) is gone
+    page = client.get(reverse("monitoring:feed_run", args=[run.pk])).content.decode()
+    link = reverse("monitoring:feed_upload_errors", args=[upload.pk])
+    assert "1 行未导入（见问题清单）" in page and link in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(decide, {"decision": "accept"})
+    assert FeedRow.objects.count() == 2 and FeedUpload.objects.count() == 1  # no double import
 
 
-def test_feed_upload_reject_writes_nothing_and_tokens_are_personal(client, tmp_path, make_household, regions,
-                                                                   county_admin, tuanjie_cadre):
+def test_the_problem_list_stays_with_the_upload_after_commit(client, tmp_path, make_household, regions,
+                                                             django_capture_on_commit_callbacks):
+    import io
+
+    from python_calamine import CalamineWorkbook
+
     operator = make_user("yibao", "department_operator", "513225000000")
     client.force_login(operator)
-    token = _preview(client, _csv(tmp_path, [make_household(TUANJIE)])).context["token"]
+    run = _run_in_background(client, django_capture_on_commit_callbacks, _csv(tmp_path, [make_household(TUANJIE)]))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("monitoring:feed_run_decide", args=[run.pk]), {"decision": "accept"})
+    upload = FeedUpload.objects.get()
+    listing = client.get(reverse("monitoring:feed_upload")).content.decode()
+    assert reverse("monitoring:feed_upload_errors", args=[upload.pk]) in listing
+    response = client.get(reverse("monitoring:feed_upload_errors", args=[upload.pk]))
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
+    book = CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+    problems = book.get_sheet_by_name("问题清单").to_python()
+    assert problems[0] == ["工作表", "行", "列", "规则", "问题"]
+    assert [row[1:3] for row in problems[1:]] == [[3.0, "身份证号"]] and "校验码" in problems[1][4]
+    # Another department's clerk and a village cadre do not reach it.
+    client.force_login(make_user("caizheng", "department_operator", "513225000000", department="finance"))
+    assert client.get(reverse("monitoring:feed_upload_errors", args=[upload.pk])).status_code == 404
+    assert upload.file_name not in client.get(reverse("monitoring:feed_upload")).content.decode()
+    client.force_login(make_user("cadre", "village_cadre", TUANJIE))
+    assert client.get(reverse("monitoring:feed_upload_errors", args=[upload.pk])).status_code == 403
+
+
+def test_feed_upload_reject_writes_nothing_and_runs_are_personal(client, tmp_path, make_household, regions,
+                                                                 county_admin, tuanjie_cadre,
+                                                                 django_capture_on_commit_callbacks):
+    operator = make_user("yibao", "department_operator", "513225000000")
+    client.force_login(operator)
+    run = _run_in_background(client, django_capture_on_commit_callbacks, _csv(tmp_path, [make_household(TUANJIE)]))
+    decide = reverse("monitoring:feed_run_decide", args=[run.pk])
     client.force_login(county_admin)
-    assert client.post(reverse("monitoring:feed_commit"), {"token": token, "decision": "accept"}).status_code == 403
+    assert client.get(reverse("monitoring:feed_run", args=[run.pk])).status_code == 404
+    assert client.post(decide, {"decision": "accept"}).status_code == 404
     client.force_login(tuanjie_cadre)
     assert client.get(reverse("monitoring:feed_upload")).status_code == 403
+    assert client.post(decide, {"decision": "accept"}).status_code == 403
     client.force_login(operator)
-    assert client.post(reverse("monitoring:feed_commit"), {"token": token, "decision": "reject"}).status_code == 302
+    assert client.post(decide, {"decision": "reject"}).status_code == 302
+    run.refresh_from_db()
     assert not FeedRow.objects.exists() and not FeedUpload.objects.exists()
+    assert not __import__("pathlib").Path(run.file_path).exists()
+
+
+def test_a_clerk_uploads_only_its_departments_kinds(client, tmp_path, make_household, regions):
+    """The 医保 clerk is offered and allowed 医保 only: 财政供养 is refused before anything is kept."""
+    from bangfu.ingest.models import ImportRun as Run
+
+    client.force_login(make_user("yibao", "department_operator", "513225000000"))
+    page = client.get(reverse("monitoring:feed_upload"))
+    assert [code for code, _ in page.context["form"].fields["kind"].choices] == ["medical"]
+    response = _preview(client, _csv(tmp_path, [make_household(TUANJIE)]), kind="payroll")
+    assert response.status_code == 200 and "kind" in response.context["form"].errors and not Run.objects.exists()
+    client.force_login(make_user("caizheng", "department_operator", "513225000000", department="finance"))
+    page = client.get(reverse("monitoring:feed_upload"))
+    assert [code for code, _ in page.context["form"].fields["kind"].choices] == ["payroll"]
+    client.force_login(make_user("nodept", "department_operator", "513225000000", department=""))
+    page = client.get(reverse("monitoring:feed_upload"))
+    assert page.context["form"].fields["kind"].choices == [] and "未绑定部门" in page.content.decode()
 
 
 def test_feed_upload_page_names_the_problem(client, tmp_path, regions):

@@ -71,5 +71,5 @@ def test_both_per_capita_figures_are_shown_and_the_compared_one_is_named(admin_c
                              "medical_spending": Decimal("4500")})
     content = admin_client.get(reverse("registry:household_detail", args=[household.pk])).content.decode()
     assert "12,000.00" in content and "7,500.00" in content  # before and after compliant spending
-    assert "与监测线比较的是扣除合规自付支出" in content
+    assert "与监测线比对的是扣除合规自付支出" in content
     assert "低于监测线" in content

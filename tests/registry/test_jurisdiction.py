@@ -523,8 +523,12 @@ CHECKED_ELSEWHERE = {
     "monitoring:rule_edit": "tests/monitoring/test_pages.py::test_only_the_county_edits_rules (no household data)",
     "monitoring:screening_list": "tests/monitoring/test_pages.py::test_screening_page_* (counts only)",
     "monitoring:feed_upload": "tests/monitoring/test_pages.py::test_feed_upload_* (matches within the uploader's "
-                              "jurisdiction; the report has no names)",
-    "monitoring:feed_commit": "tests/monitoring/test_pages.py::test_feed_upload_* (only the uploader's own preview)",
+                              "jurisdiction), test_a_clerk_uploads_only_its_departments_kinds",
+    "monitoring:feed_run": "tests/monitoring/test_pages.py::test_feed_upload_reject_writes_nothing_and_runs_are_personal",
+    "monitoring:feed_run_decide": "tests/monitoring/test_pages.py::"
+                                  "test_feed_upload_reject_writes_nothing_and_runs_are_personal",
+    "monitoring:feed_upload_errors": "tests/monitoring/test_pages.py::"
+                                     "test_the_problem_list_stays_with_the_upload_after_commit (own department only)",
     # Accounts, not households: scoped by the same region subtree (another county's accounts are 404).
     "accounts:user_list": "tests/accounts/test_user_jurisdiction.py::test_list_never_shows_other_county, "
                           "tests/accounts/test_user_capability.py",

@@ -74,7 +74,7 @@ class _Walker:
                        "notice_started_on": day},
             "township_review": {},
             "county_approval": {},
-            "approved": {"monitoring_type": "marginal", "risk_types": ["illness"], "identified_month": "202603"},
+            "approved": {"monitoring_type": "marginal", "risk_types": ["illness"], "identified_month": f"{day:%Y%m}"},
             "rejected": {"reason": "收入高于监测线"},
         }
         order = list(steps)
@@ -225,14 +225,15 @@ PAGES = {
     "case-list-all-identification": (lambda w: reverse("cases:case_list"), {"state": "all",
                                                                              "kind": "identification"}, {}, 8),
     "case-detail": (lambda w: reverse("cases:case_detail", args=[w["pinned"].pk]), {}, {}, 6),
-    # cases, measures, visits, contact, and the risk match and elimination conditions (members, income, settings)
-    "household-assistance": (lambda w: reverse("cases:household_assistance", args=[w["subject"].pk]), {}, {}, 19),
+    # cases, measures, visits, contact, and the risk match and elimination conditions (members, income, settings,
+    # the compulsory-school ages from the out-of-school rule)
+    "household-assistance": (lambda w: reverse("cases:household_assistance", args=[w["subject"].pk]), {}, {}, 20),
     "case-open": (lambda w: reverse("cases:case_open", args=[w["subject"].pk]), {}, {}, 4),
     "measure-add": (lambda w: reverse("cases:measure_add", args=[w["subject"].pk]), {}, {}, 5),
     "measure-edit": (lambda w: reverse("cases:measure_edit", args=[_measure(w)]), {}, {}, 7),
     "contact": (lambda w: reverse("cases:contact_set", args=[w["subject"].pk]), {}, {}, 5),
     "visit-add": (lambda w: reverse("cases:visit_add", args=[w["subject"].pk]), {}, {}, 4),
-    "elimination-propose": (lambda w: reverse("cases:elimination_propose", args=[w["subject"].pk]), {}, {}, 11),
+    "elimination-propose": (lambda w: reverse("cases:elimination_propose", args=[w["subject"].pk]), {}, {}, 12),
     "card": (lambda w: reverse("cases:card", args=[w["subject"].pk]), {}, {}, 10),
     # the member count of each household in the notice comes with the rows (it was one COUNT per row)
     "notice": (lambda w: reverse("cases:notice", args=[TUANJIE]), {}, {}, 6),
@@ -275,7 +276,7 @@ CADRE_PAGES = {
     "home": (lambda w: reverse("web:home"), {}, {}, 7),
     "case-list": PAGES["case-list"][:3] + (8,),
     "case-detail": PAGES["case-detail"][:3] + (6,),
-    "household-assistance": PAGES["household-assistance"][:3] + (19,),
+    "household-assistance": PAGES["household-assistance"][:3] + (20,),
     "notice": PAGES["notice"][:3] + (6,),
     "quality-report": PAGES["quality-report"][:3] + (5,),
     "warning-list": PAGES["warning-list"][:3] + (10,),

@@ -124,8 +124,14 @@ class UserForm(forms.Form):
                                   empty_label=_("（仅帮扶单位角色填写）"),
                                   help_text=_("仅帮扶单位联络员、牵头单位协调员填写：只能看到该单位联系的村"))
 
+    department = forms.ChoiceField(label=_("所属部门"), required=False,
+                                   help_text=_("仅部门数据员填写：只能上传本部门的数据、查看本部门的上传记录"))
+
     def __init__(self, *args, regions, units, roles, **kwargs):
+        from bangfu.monitoring.feeds import Department
+
         super().__init__(*args, **kwargs)
+        self.fields["department"].choices = [("", _("（仅部门数据员填写）")), *Department.choices]
         self.fields["region"].queryset = regions
         self.fields["unit"].queryset = units
         self.fields["role"].choices = [("", _("请选择角色")), *((r.value, r.label) for r in roles)]
@@ -133,7 +139,8 @@ class UserForm(forms.Form):
     def binding(self) -> dict[str, str]:
         """The chosen place as the services take it: a region code and a unit name."""
         region, unit = self.cleaned_data.get("region"), self.cleaned_data.get("unit")
-        return {"region_code": region.code if region else "", "unit_name": unit.name if unit else ""}
+        return {"region_code": region.code if region else "", "unit_name": unit.name if unit else "",
+                "department": self.cleaned_data.get("department") or ""}
 
 
 def _password_field(label):
@@ -157,7 +164,8 @@ class UserCreateForm(PasswordPairMixin, UserForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["password"].help_text = _("至少8位；请当面或电话告知本人")
-        self.order_fields(["username", "full_name", "role", "region", "unit", "password", "password_confirm"])
+        self.order_fields(["username", "full_name", "role", "region", "unit", "department", "password",
+                           "password_confirm"])
 
 
 class UserEditForm(UserForm):
@@ -165,11 +173,12 @@ class UserEditForm(UserForm):
 
     def __init__(self, *args, user: User, actor: User, **kwargs):
         kwargs.setdefault("initial", {"full_name": user.full_name, "role": user.role, "region": user.region_id,
-                                      "unit": user.unit_id, "is_active": user.is_active})
+                                      "unit": user.unit_id, "department": user.department,
+                                      "is_active": user.is_active})
         super().__init__(*args, **kwargs)
         if user.pk == actor.pk:
             # One's own role, place and status are another manager's to change (accounts.services.user_update).
-            for name in ("role", "region", "unit", "is_active"):
+            for name in ("role", "region", "unit", "department", "is_active"):
                 self.fields[name].disabled = True
             self.fields["role"].choices = [(user.role, user.get_role_display())]
             self.fields["role"].help_text = _("不能修改自己的角色、所属区划和状态，请由另一位管理员操作")

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.accounts.roles import CAPABILITIES, UNIT_ROLES, Role
+from bangfu.monitoring.feeds import Department
 
 
 class User(AbstractUser):
@@ -17,6 +18,8 @@ class User(AbstractUser):
                                on_delete=models.PROTECT, related_name="users")
     unit = models.ForeignKey("assistance.Unit", verbose_name=_("所属帮扶单位"), null=True, blank=True,
                              on_delete=models.PROTECT, related_name="users")
+    # A department clerk (部门数据员) uploads only its department's files (monitoring.feeds.feed_kinds_for).
+    department = models.CharField(_("所属部门"), max_length=30, choices=Department.choices, blank=True, default="")
     # Optional second factor for administrators (RFC 6238 TOTP, accounts.totp): the shared secret once confirmed,
     # encrypted with the field key (empty: not enabled), and the last time step used, so a code cannot be used twice.
     totp_secret = models.CharField(_("动态验证码密钥"), max_length=200, blank=True, default="")
@@ -34,6 +37,8 @@ class User(AbstractUser):
             raise ValidationError({"unit": _("帮扶单位角色必须绑定一个帮扶单位")})
         if self.role not in UNIT_ROLES and not self.region_id:
             raise ValidationError({"region": _("该角色必须绑定一个行政区划")})
+        if self.role == Role.DEPARTMENT_OPERATOR and not self.department:
+            raise ValidationError({"department": _("部门数据员必须绑定一个部门")})
 
     def can(self, capability: str) -> bool:
         return self.is_active and capability in CAPABILITIES.get(self.role, frozenset())

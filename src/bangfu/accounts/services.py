@@ -139,8 +139,22 @@ def _save(user: User) -> None:
 # --- accounts -----------------------------------------------------------------------------------------------
 
 @transaction.atomic
+def _check_department(role: str, department: str, errors: dict) -> str:
+    """A department clerk is bound to one department (it uploads only that department's files); no other role
+    has one."""
+    from bangfu.monitoring.feeds import Department
+
+    if role != Role.DEPARTMENT_OPERATOR:
+        return ""
+    if department not in Department.values:
+        errors["department"] = (_("部门“%(department)s”无效，应为：%(all)s") % {
+            "department": department, "all": "、".join(f"{d.value}={d.label}" for d in Department)}
+            if department else _("部门数据员必须绑定一个部门"))
+    return department
+
+
 def user_create(*, actor, username: str, password: str, role: str, full_name: str = "",
-                region_code: str = "", unit_name: str = "") -> User:
+                region_code: str = "", unit_name: str = "", department: str = "") -> User:
     """Open an account (新增用户) bound to a region subtree, or for unit roles to an assisting unit.
 
     A manager (accounts.manage) opens accounts only inside its own jurisdiction and with roles that can do no more
@@ -167,7 +181,8 @@ def user_create(*, actor, username: str, password: str, role: str, full_name: st
             errors["region"] = (_("区划代码“%(code)s”不存在（应为12位统计用区划代码）") % {"code": region_code} if region_code
                                 else _("该角色必须绑定一个行政区划"))
     _check_grant(actor, role=role, region=region, unit=unit, errors=errors)
-    user = User(username=username, full_name=full_name, role=role, region=region, unit=unit)
+    department = _check_department(role, department, errors)
+    user = User(username=username, full_name=full_name, role=role, region=region, unit=unit, department=department)
     if message := _password_error(password, user):
         errors["password"] = message
     if errors:
@@ -182,7 +197,7 @@ def user_create(*, actor, username: str, password: str, role: str, full_name: st
 @transaction.atomic
 def user_update(*, actor, user: User, full_name: str | None = None, role: str | None = None,
                 region_code: str | None = None, unit_name: str | None = None,
-                is_active: bool | None = None) -> User:
+                is_active: bool | None = None, department: str | None = None) -> User:
     """Change an account's name, role, binding or status (修改用户); None leaves a field as it is.
 
     The role decides the binding: unit roles keep a unit and no region, every other role a region and no unit.
@@ -223,11 +238,12 @@ def user_update(*, actor, user: User, full_name: str | None = None, role: str | 
         if is_active is False:
             errors["is_active"] = _("不能停用自己的账号")
     _check_grant(actor, role=new_role, region=region, unit=unit, errors=errors)
+    new_department = _check_department(new_role, user.department if department is None else department, errors)
     if errors:
         raise ValidationError(errors)
     if full_name is not None:
         user.full_name = full_name
-    user.role, user.region, user.unit = new_role, region, unit
+    user.role, user.region, user.unit, user.department = new_role, region, unit, new_department
     if is_active is not None:
         user.is_active = is_active
     user.save()

@@ -49,6 +49,10 @@ class RiskType(models.TextChoices):
 
 MAX_RISKS = 5  # the national system holds risks 1-5
 
+# The shipped default of the self-report limit per sender and hour; the county's number is
+# WorkflowSettings.self_reports_per_hour (edited on the workflow settings page, audited).
+SELF_REPORTS_PER_HOUR = 5
+
 
 class EliminationKind(models.TextChoices):
     BY_ASSISTANCE = "by_assistance", _("帮扶消除")

@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 
 from bangfu.cases.choices import MEASURE_IN_PLACE, CaseKind, CaseState, MeasureGroup, MeasureStatus, RiskType
 from bangfu.cases.clock import months_before, months_between
-from bangfu.monitoring.selectors import monitoring_lines_by_year
+from bangfu.monitoring.selectors import compulsory_school_ages, monitoring_lines_by_year
 from bangfu.registry.choices import LabourAbility
+from bangfu.registry.income import per_capita_for_line
 
 WITH_LABOUR = frozenset({LabourAbility.ORDINARY, LabourAbility.SKILLED, LabourAbility.WEAK})
-COMPULSORY_SCHOOL_AGES = range(7, 16)  # 义务教育: about 7 to 15
 
 
 def _yuan(amount: Decimal) -> str:
@@ -56,8 +56,8 @@ def household_measure_mismatches(household) -> list[str]:
 
 def _income_readings(household) -> list[tuple[dt.date, Decimal, str]]:
     """Per-capita income as recorded: each yearly record (as of 31 December) and each visit that measured it."""
-    readings = [(dt.date(r.year, 12, 31), r.per_capita_after_spending, _("%(year)s年收入记录") % {"year": r.year})
-                for r in household.income_records.all()]
+    readings = [(dt.date(r.year, 12, 31), per_capita_for_line(r),
+                 _("%(year)s年收入记录（扣除合规自付支出后）") % {"year": r.year}) for r in household.income_records.all()]
     readings += [(v.visited_on, v.per_capita_income, _("%(day)s走访") % {"day": date_format(v.visited_on, "Y-m-d")})
                  for v in household.visits.exclude(per_capita_income=None)]
     return sorted(readings, key=lambda r: r[0])
@@ -87,6 +87,7 @@ def income_blockers(household, *, today: dt.date, months: int) -> list[str]:
 def guarantee_blockers(household, *, today: dt.date) -> list[str]:
     """Open 三保障 or drinking-water problems."""
     problems = []
+    school_ages = compulsory_school_ages()
     if household.unsafe_housing:
         problems.append(_("住房安全：住房为%(grade)s") % {"grade": household.get_housing_safety_display()})
     if not household.drinking_water_safe:
@@ -94,7 +95,7 @@ def guarantee_blockers(household, *, today: dt.date) -> list[str]:
     for member in household.members.all():
         if not member.medical_insurance:
             problems.append(_("基本医疗：成员%(name)s未参加城乡居民基本医疗保险") % {"name": member.name})
-        if member.age_on(today) in COMPULSORY_SCHOOL_AGES and not member.student_status:
+        if member.age_on(today) in school_ages and not member.student_status:
             problems.append(_("义务教育：成员%(name)s（%(age)s岁）未在校") % {
                 "name": member.name, "age": member.age_on(today)})
     return problems

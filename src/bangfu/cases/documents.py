@@ -18,7 +18,9 @@ from bangfu.cases import clock
 from bangfu.cases.choices import CaseKind, CaseState, MeasureStatus
 from bangfu.cases.conditions import household_risk_types
 from bangfu.cases.models import AssistanceContact, Case
+from bangfu.cases.workflow import notice_runs_from
 from bangfu.monitoring.selectors import monitoring_line_for
+from bangfu.registry import income
 from bangfu.registry.models import Member
 
 
@@ -61,7 +63,7 @@ def notice_for_village(village, *, cases=None) -> Notice:
                     village_name=village.name, township_name=village.parent.name if village.parent_id else "",
                     days=days, issued_on=clock.today().isoformat())
     for i, case in enumerate(cases, start=1):
-        start = case.notice_started_on
+        start = notice_runs_from(case.notice_started_on, case.notice_recorded_on)
         end = start + dt.timedelta(days=days) if start else None
         notice.rows.append(NoticeRow(
             number=i, head_name=case.household.head_name, group=case.household.group,
@@ -85,7 +87,9 @@ class Card:
     monitoring_status: str
     identified_month: str
     income_year: int | None
-    per_capita_income: str
+    per_capita_income: str  # 人均纯收入 (registry.income.per_capita_net_income)
+    for_line_income: str  # 扣除合规自付支出后人均收入, the figure judged against the line
+    below_line: bool
     line: str
     risks: list[str]
     measures: list[dict]
@@ -115,7 +119,9 @@ def card_for_household(household) -> Card:
         monitoring_type=household.get_monitoring_type_display(),
         monitoring_status=household.get_monitoring_status_display(), identified_month=household.identified_month,
         income_year=record.year if record else None,
-        per_capita_income=f"{record.per_capita_after_spending:,.2f}" if record else "",
+        per_capita_income=f"{income.per_capita_net_income(record):,.2f}" if record else "",
+        for_line_income=f"{income.per_capita_for_line(record):,.2f}" if record else "",
+        below_line=bool(record) and income.below_line(record, line),
         line=f"{line:,.2f}" if line is not None else "",
         risks=[str(labels.get(r, r)) for r in household_risk_types(household)], measures=measures,
         contact_name=contact.name if contact else "", contact_post=contact.post if contact else "",
@@ -180,9 +186,12 @@ def card_docx(card: Card) -> bytes:
         (_("组"), card.group), (_("家庭人口"), str(card.members)), (_("户类型"), card.household_type),
         (_("监测对象类别"), card.monitoring_type), (_("风险消除状态"), card.monitoring_status),
         (_("识别监测时间"), card.identified_month),
-        (_("人均纯收入"), (_("%(year)s年 %(income)s元（监测线 %(line)s元）") % {
-            "year": card.income_year, "income": card.per_capita_income, "line": card.line or "—"})
+        (income.PER_CAPITA_LABEL, _("%(year)s年 %(income)s元") % {"year": card.income_year,
+                                                                  "income": card.per_capita_income}
          if card.income_year else "—"),
+        (income.FOR_LINE_LABEL, _("%(income)s元（%(year)s年监测线 %(line)s元）") % {
+            "year": card.income_year, "income": card.for_line_income, "line": card.line or "—"}
+         + (" " + _("低于监测线") if card.below_line else "") if card.income_year else "—"),
         (_("风险类型"), "、".join(card.risks) or "—"),
         (_("帮扶联系人"), f"{card.contact_name} {card.contact_post}".strip() or "—"),
     ]

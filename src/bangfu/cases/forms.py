@@ -41,6 +41,8 @@ def step_field_names(transition: Transition) -> tuple[str, ...]:
     if transition.to_state == CaseState.APPROVED:
         return APPROVAL_FIELDS.get(transition.kind, ())
     if transition.to_state == CaseState.REJECTED:
+        if transition.from_state == CaseState.VILLAGE_REVIEW:  # 评议不通过: the review is recorded with its reason
+            return ("review_date", "review_participants", "review_outcome", "reason")
         return ("reason",)
     return STEP_FIELDS_FOR.get((transition.from_state, transition.to_state), ())
 
@@ -128,6 +130,7 @@ class SettingsForm(forms.Form):
     income_stable_months = forms.IntegerField(label=_("收入稳定超过监测线的月数"), min_value=1, max_value=24)
     measure_due_days = forms.IntegerField(label=_("识别后落实帮扶措施的期限（天）"), min_value=1, max_value=180)
     max_member_age = forms.IntegerField(label=_("成员年龄核查上限（岁）"), min_value=90, max_value=150)
+    self_reports_per_hour = forms.IntegerField(label=_("同一来源每小时最多自主申报次数"), min_value=1, max_value=100)
 
 
 class TransitionForm(forms.Form):
@@ -142,9 +145,45 @@ class TransitionForm(forms.Form):
     is_active = forms.BooleanField(label=_("启用"), required=False)
 
 
+# The list's states: open, the home queue's due groups (cases.due), each workflow state, all.
+CASE_LIST_STATES = [("open", _("未办结")), ("overdue", _("已逾期")), ("due_today", _("今天到期")),
+                    ("due_week", _("本周到期")), *CaseState.choices, ("all", _("全部"))]
+
+
 class CaseFilterForm(forms.Form):
     """The case list's filters (the page's two selects; its export names them)."""
 
-    state = forms.ChoiceField(label=_("环节"), required=False, choices=[
-        ("open", _("未办结")), ("overdue", _("已逾期")), *CaseState.choices, ("all", _("全部"))])
+    state = forms.ChoiceField(label=_("环节"), required=False, choices=CASE_LIST_STATES)
     kind = forms.ChoiceField(label=_("类型"), required=False, choices=[("", _("全部")), *CaseKind.choices])
+    mine = forms.BooleanField(label=_("只看须由我办理的环节"), required=False)
+
+
+class LeadCloseForm(forms.Form):
+    reason = forms.CharField(label=_("关闭理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000,
+                             help_text=_("如：重复申报，已并入同户的线索；该户已是监测对象，新增困难由帮扶措施跟进"))
+
+
+class LeadRegisterForm(forms.Form):
+    """An unmatched self-report: a new household of its village, or a member of a household already registered."""
+
+    mode = forms.ChoiceField(label=_("登记为"), widget=forms.RadioSelect, initial="household",
+                             choices=[("household", _("新农户（申报人为户主）")), ("member", _("已有农户的成员"))])
+    group = forms.CharField(label=_("组"), max_length=20, required=False, help_text=_("登记为新农户时填写，如 3组"))
+    household_number = forms.CharField(label=_("户编号"), max_length=30, required=False,
+                                       help_text=_("登记为已有农户的成员时填写该户的户编号"))
+    relation = forms.ChoiceField(label=_("与户主关系"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from bangfu.registry.choices import Relation
+
+        super().__init__(*args, **kwargs)
+        self.fields["relation"].choices = [("", "---------")] + [c for c in Relation.choices if c[0] != "head"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("mode") == "member":
+            if not (data.get("household_number") or "").strip():
+                self.add_error("household_number", _("户编号：登记为已有农户的成员时必填"))
+            if not data.get("relation"):
+                self.add_error("relation", _("与户主关系：登记为已有农户的成员时必填"))
+        return data

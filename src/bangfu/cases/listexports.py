@@ -19,7 +19,8 @@ def _village(case) -> str:
 
 list_export(ListExport(
     key="cases", title=_("识别与帮扶案件"), form=_form,
-    rows=lambda user, values: cases_filtered(user, state=values.get("state") or "open", kind=values.get("kind") or ""),
+    rows=lambda user, values: cases_filtered(user, state=values.get("state") or "open", kind=values.get("kind") or "",
+                                            mine=bool(values.get("mine"))),
     prepare=lambda rows: rows.select_related("household__village__parent"),
     allowed=lambda user: can(user, "cases.view") and user.can("registry.export"),
     columns=(
@@ -28,6 +29,7 @@ list_export(ListExport(
         Column(_("类型"), lambda case: case.get_kind_display(), 10), Column(_("环节"), lambda case: case.state_label, 12),
         Column(_("线索来源"), lambda case: case.get_source_display(), 12),
         Column(_("线索发现日期"), lambda case: case.lead_date, 11),
+        Column(_("期限"), lambda case: case.due if case.is_open else None, 11),
         Column(_("本环节期限"), lambda case: case.step_due_on, 11), Column(_("办结期限"), lambda case: case.due_on, 11),
         Column(_("监测对象类别"), lambda case: case.get_monitoring_type_display(), 14),
         Column(_("识别监测时间"), lambda case: case.identified_month, 10),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from bangfu.accounts.roles import Role
 from bangfu.cases.choices import (
     CLOSED_STATES,
+    SELF_REPORTS_PER_HOUR,
     CaseKind,
     CaseSource,
     CaseState,
@@ -33,6 +34,8 @@ class WorkflowSettings(models.Model):
     income_stable_months = models.PositiveSmallIntegerField(_("收入稳定超过监测线的月数"), default=6)
     measure_due_days = models.PositiveSmallIntegerField(_("识别后落实帮扶措施的期限（天）"), default=30)
     max_member_age = models.PositiveSmallIntegerField(_("成员年龄核查上限（岁）"), default=110)
+    self_reports_per_hour = models.PositiveSmallIntegerField(_("同一来源每小时最多自主申报次数"),
+                                                             default=SELF_REPORTS_PER_HOUR)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -104,6 +107,10 @@ class Case(models.Model):
     review_participants = models.CharField(_("参会人员"), max_length=300, blank=True)
     review_outcome = models.CharField(_("评议结果"), max_length=300, blank=True)
     notice_started_on = models.DateField(_("公示开始日期"), null=True, blank=True)
+    # The days the comparison and the notice steps were recorded (by the system's clock): the review may not be
+    # dated before the comparison, and the notice's minimum days run from the later of its stated start and this.
+    comparison_recorded_on = models.DateField(_("信息比对完成日期"), null=True, blank=True)
+    notice_recorded_on = models.DateField(_("公示录入日期"), null=True, blank=True)
 
     # The outcome.
     monitoring_type = models.CharField(_("监测对象类别"), max_length=20, choices=MonitoringType.choices, blank=True)
@@ -142,6 +149,10 @@ class Case(models.Model):
         return self.get_state_display()
 
 
+# The typed dates a decision may record (ISO strings in Decision.data).
+DATE_FIELDS = ("lead_date", "commitment_signed_on", "review_date", "notice_started_on")
+
+
 class Decision(models.Model):
     """One decision on a case (who, when, what, comment). Appended, never changed or deleted."""
 
@@ -169,7 +180,18 @@ class Decision(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise ValidationError(_("办理记录一经写入不可修改"))
+        self._refuse_future_dates()
         super().save(*args, **kwargs)
+
+    def _refuse_future_dates(self) -> None:
+        """What is kept for ever cannot keep a date that has not come yet (the service refuses it first, naming
+        the field; this is the last guard)."""
+        from bangfu.cases import clock
+
+        today = clock.today().isoformat()
+        future = [key for key in DATE_FIELDS if str((self.data or {}).get(key) or "") > today]
+        if future:
+            raise ValidationError(_("办理记录不能保存晚于今天的日期：%(fields)s") % {"fields": "、".join(future)})
 
     def delete(self, *args, **kwargs):
         raise ValidationError(_("办理记录一经写入不可删除"))

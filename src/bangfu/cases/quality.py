@@ -18,12 +18,14 @@ from django.utils.translation import gettext_lazy
 from bangfu.cases import clock
 from bangfu.cases.choices import CaseKind, CaseState, MeasureStatus, RiskType
 from bangfu.cases.conditions import WITH_LABOUR, measure_mismatches
+from bangfu.cases.due import is_late, measure_due_on
 from bangfu.cases.models import Case, Measure, QualityProblem, QualityRun
 from bangfu.cases.permissions import require
 from bangfu.core.scoping import code_range_q
 from bangfu.jobs.services import job_kind, job_partial_path
 from bangfu.monitoring.selectors import monitoring_lines_by_year
 from bangfu.registry.choices import MonitoringStatus
+from bangfu.registry.income import below_line, per_capita_for_line
 from bangfu.registry.selectors import households_visible_to
 
 
@@ -83,9 +85,9 @@ def r_eliminated_below_line(h, ctx):
         return []
     record = _latest_income(h)
     line = ctx.lines.get(record.year) if record else None
-    if record and line is not None and record.per_capita_after_spending < line:
-        return [_("帮扶消除：%(year)s年人均纯收入%(income)s元低于监测线%(line)s元，却已标注风险消除") % {
-            "year": record.year, "income": record.per_capita_after_spending, "line": line}]
+    if record and below_line(record, line):
+        return [_("帮扶消除：%(year)s年扣除合规自付支出后人均收入%(income)s元低于监测线%(line)s元，却已标注风险消除") % {
+            "year": record.year, "income": per_capita_for_line(record), "line": line}]
     return []
 
 
@@ -109,8 +111,8 @@ def r_eliminated_too_soon(h, ctx):
 def r_no_measure(h, ctx):
     if h.monitoring_status != MonitoringStatus.RISK_OPEN or not h.identified_month or _live_measures(h):
         return []
-    identified = dt.date(int(h.identified_month[:4]), int(h.identified_month[4:]), 1)
-    if (ctx.today - identified).days > ctx.settings.measure_due_days:
+    # The one definition of a measure due (cases.due), which the home queue and the household list also read.
+    if is_late(measure_due_on(h.identified_month, days=ctx.settings.measure_due_days), ctx.today):
         return [_("帮扶措施：识别已超过%(days)s天仍无帮扶措施") % {"days": ctx.settings.measure_due_days}]
     return []
 

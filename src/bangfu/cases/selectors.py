@@ -1,17 +1,18 @@
 """Every read of cases, measures and visits, through the jurisdiction door (bangfu.core.scoping)."""
 
-import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from bangfu.cases import clock
 from bangfu.cases.choices import OPEN_STATES, CaseKind
+from bangfu.cases.due import case_due_expression, due_group_q, measure_late_q
 from bangfu.cases.models import Case, Decision, Measure, Transition, Visit
 from bangfu.cases.permissions import can
 from bangfu.core.scoping import village_scope
+from bangfu.web.lists import QueueGroup
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
@@ -21,20 +22,34 @@ def cases_visible_to(user) -> QuerySet[Case]:
     return Case.objects.filter(village_scope(user, field="household__village_id"), household__is_active=True)
 
 
-def cases_filtered(user, *, state: str = "open", kind: str = "") -> QuerySet[Case]:
-    """The case list: open ones by default, or overdue, one state or all; of one kind or both."""
+# The list's states beyond the workflow's own: the due groups of the home queue (cases.due) among the open cases.
+DUE_STATES = {"overdue": "overdue", "due_today": "today", "due_week": "week"}
+
+
+def cases_with_due(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Each case annotated with `due`, the date it is due (cases.due.case_due_on, in SQL)."""
+    return cases.annotate(due=case_due_expression())
+
+
+def cases_filtered(user, *, state: str = "open", kind: str = "", mine: bool = False) -> QuerySet[Case]:
+    """The case list: open ones by default, or one due group of the open ones (overdue, due today, due this
+    week: the home queue's groups), one state or all; of one kind or both. `mine`: only the steps the user's role
+    takes (a village cadre's queue)."""
     from bangfu.cases.choices import CaseState
 
-    cases = cases_visible_to(user).select_related("household", "household__village")
+    cases = cases_with_due(cases_visible_to(user).select_related("household", "household__village"))
     if state == "open":
         cases = cases.filter(state__in=OPEN_STATES)
-    elif state == "overdue":
-        cases = cases.filter(state__in=OPEN_STATES, step_due_on__lt=clock.today())
+    elif state in DUE_STATES:
+        cases = cases.filter(due_group_q(DUE_STATES[state], clock.today()), state__in=OPEN_STATES)
     elif state in CaseState.values:
         cases = cases.filter(state=state)
     if kind in CaseKind.values:
         cases = cases.filter(kind=kind)
-    return cases.order_by("step_due_on", "-opened_at", "-id")
+    if mine and not user.is_superuser:
+        steps = Transition.objects.filter(role=user.role, is_active=True).exclude(from_state="")
+        cases = cases.filter(state__in=steps.values("from_state"))  # a subquery: still one query
+    return cases.order_by(F("due").asc(nulls_last=True), "-opened_at", "-id")
 
 
 def case_get_for_user(user, *, pk) -> Case:
@@ -70,49 +85,62 @@ def household_visits(household) -> QuerySet[Visit]:
 class WorkQueue:
     """A role's open cases by urgency: overdue (red), due today, due this week (amber)."""
 
-    overdue: list[Case]
-    today: list[Case]
-    this_week: list[Case]
+    overdue: QueueGroup
+    today: QueueGroup
+    this_week: QueueGroup
     later: int
     subtree: bool  # township and county: the whole subtree's items, not only their own steps
 
+    @property
+    def groups(self) -> list[QueueGroup]:
+        return [g for g in (self.overdue, self.today, self.this_week) if g.count]
 
-def _due_of(kind: str, step_due_on: dt.date | None, due_on: dt.date | None) -> dt.date | None:
-    """The nearer of the step's deadline and, for an identification, the case's overall deadline."""
-    dates = [d for d in (step_due_on, due_on if kind == CaseKind.IDENTIFICATION else None) if d]
-    return min(dates) if dates else None
+
+def queue_is_subtree(user) -> bool:
+    """Township and county watch every open case below them; a village cadre the steps their role takes."""
+    return user.is_superuser or user.role in {"township_reviewer", "county_admin", "leader", "auditor"}
 
 
 def work_queue_for(user, *, limit: int = 20) -> WorkQueue:
-    """The user's queue: a village cadre sees the steps their role takes; township and county see every open case
-    of their subtree (so an overdue step in a village shows up above it)."""
+    """The user's queue: the case list's own due groups (cases_filtered), counted in one query, and the first
+    `limit` of each, most urgent first, read with the rows' data (one query per group that has any)."""
+    from django.urls import reverse
+
+    subtree = queue_is_subtree(user)
+    qs = cases_filtered(user, state="open", mine=not subtree)
     today = clock.today()
-    qs = cases_visible_to(user).filter(state__in=OPEN_STATES).select_related("household", "household__village")
-    subtree = user.is_superuser or user.role in {"township_reviewer", "county_admin", "leader", "auditor"}
-    if not subtree:
-        steps = Transition.objects.filter(role=user.role, is_active=True).exclude(from_state="")
-        qs = qs.filter(state__in=steps.values("from_state"))  # a subquery: still one query
-    week_end = today + dt.timedelta(days=7)
-    # The open cases in reach, most urgent first (a county holds tens to hundreds), read as plain tuples; then the
-    # few shown (at most `limit` per group) as objects: two queries, without building a model per open case.
-    buckets: dict[str, list[tuple[dt.date, int]]] = {"overdue": [], "today": [], "week": []}
-    later = 0
-    for pk, kind, step_due_on, due_on in qs.order_by("step_due_on", "due_on", "id").values_list(
-            "id", "kind", "step_due_on", "due_on")[:2000]:
-        due = _due_of(kind, step_due_on, due_on)
-        if due is None or due > week_end:
-            later += 1
-            continue
-        buckets["overdue" if due < today else "today" if due == today else "week"].append((due, pk))
-    # Most urgent first by the date that is due (the nearer of the step's and the case's deadline), then the
-    # first `limit` of each group.
-    for key in buckets:
-        buckets[key] = sorted(buckets[key])[:limit]
-    dues = {pk: due for bucket in buckets.values() for due, pk in bucket}
-    shown = {case.pk: case for case in qs.filter(pk__in=list(dues))}
-    for pk, case in shown.items():
-        case.due = dues[pk]
-    overdue, due_today, this_week = ([shown[pk] for _due, pk in buckets[key] if pk in shown]
-                                     for key in ("overdue", "today", "week"))
-    return WorkQueue(overdue=overdue, today=due_today, this_week=this_week,
-                     later=later, subtree=subtree)
+    keys = {"overdue": "overdue", "today": "due_today", "week": "due_week"}
+    counts = qs.order_by().aggregate(**{g: Count("pk", filter=due_group_q(g, today)) for g in (*keys, "later")})
+    base = reverse("cases:case_list")
+    groups = {}
+    for group, state in keys.items():
+        shown = list(qs.filter(due_group_q(group, today))[:limit]) if counts[group] else []
+        groups[group] = QueueGroup(key=group, count=counts[group], shown=shown,
+                                   url=f"{base}?state={state}" + ("" if subtree else "&mine=on"))
+    return WorkQueue(overdue=groups["overdue"], today=groups["today"], this_week=groups["week"],
+                     later=counts["later"], subtree=subtree)
+
+
+def measure_due_q() -> Q:
+    """Households whose measures are overdue today (cases.due.measure_late_q with the county's limit): the
+    household list's filter `measure_due`, the home queue and the data-quality rule no_measure agree."""
+    from bangfu.cases.services import workflow_settings
+
+    return measure_late_q(clock.today(), days=workflow_settings().measure_due_days)
+
+
+def measure_queue_for(user, *, limit: int = 10) -> QueueGroup | None:
+    """Identified households still without a measure past the limit, for those who add measures: the household
+    list's own filter, its real count and the first `limit`, longest waiting first."""
+    from django.urls import reverse
+
+    from bangfu.registry.selectors import households_visible_to
+    from bangfu.web.lists import first_and_count
+
+    if not can(user, "cases.assist"):
+        return None
+    rows = (households_visible_to(user).filter(measure_due_q()).select_related("village")
+            .order_by("identified_month", "village_id", "number"))
+    shown, count = first_and_count(rows, limit)
+    return QueueGroup(key="measures", count=count, shown=shown,
+                      url=f"{reverse('registry:household_list')}?measure_due=on")

@@ -19,6 +19,7 @@ from bangfu.cases import clock
 from bangfu.cases.choices import (
     DEFAULT_MEASURE_CATALOGUE,
     MAX_RISKS,
+    OPEN_STATES,
     CaseKind,
     CaseSource,
     CaseState,
@@ -26,6 +27,7 @@ from bangfu.cases.choices import (
     MeasureStatus,
     RiskType,
 )
+from bangfu.cases.due import case_due_on, is_late
 from bangfu.cases.models import (
     AssistanceContact,
     Case,
@@ -47,6 +49,9 @@ MONTH = re.compile(r"^(19|20)\d{2}(0[1-9]|1[0-2])$")
 STEP_FIELDS = ("commitment_signed_on", "verification_notes", "comparison_result", "review_date",
                "review_participants", "review_outcome", "notice_started_on", "monitoring_type", "risk_types",
                "identified_month", "elimination_kind", "reason")
+
+# The days steps were recorded on (set by the service from the clock, never typed).
+RECORDED_ON = ("comparison_recorded_on", "notice_recorded_on")
 
 
 # --- configuration: shipped defaults, editable, audited ------------------------------------------------------
@@ -79,7 +84,8 @@ def workflow_settings_update(*, actor, data: dict[str, Any]) -> WorkflowSettings
     settings = WorkflowSettings.objects.select_for_update().get(pk=workflow_settings().pk)
     before = snapshot(settings)
     limits = {"decision_days": (1, 90), "notice_min_days": (1, 30), "elimination_min_months": (1, 36),
-              "income_stable_months": (1, 24), "measure_due_days": (1, 180), "max_member_age": (90, 150)}
+              "income_stable_months": (1, 24), "measure_due_days": (1, 180), "max_member_age": (90, 150),
+              "self_reports_per_hour": (1, 100)}
     errors = {}
     for field, (low, high) in limits.items():
         if field in data:
@@ -164,9 +170,9 @@ def _check_preconditions(case: Case, transition: Transition, *, comment: str, to
 
 
 def _overdue_since(case: Case, today: dt.date) -> dt.date | None:
-    dates = [d for d in (case.step_due_on, case.due_on if case.kind == CaseKind.IDENTIFICATION else None) if d]
-    passed = [d for d in dates if today > d]
-    return min(passed) if passed else None
+    """The date the case was due, when it is late (the one definition: cases.due)."""
+    due = case_due_on(kind=case.kind, step_due_on=case.step_due_on, due_on=case.due_on)
+    return due if is_late(due, today) else None
 
 
 def _apply_step_fields(case: Case, data: dict[str, Any]) -> None:
@@ -193,6 +199,49 @@ def _apply_step_fields(case: Case, data: dict[str, Any]) -> None:
         setattr(case, field, value)
     if errors:
         raise ValidationError(errors)
+
+
+def _procedure_dates(case: Case) -> list[tuple[str, str, dt.date | None]]:
+    """The procedure's dates in the order they must keep (DOMAIN.md §5.4): lead found ≤ commitment signed ≤ data
+    comparison ≤ democratic review ≤ notice start. (field, label, date); comparison has no field of its own."""
+    return [("lead_date", _("线索发现日期"), case.lead_date),
+            ("commitment_signed_on", _("承诺授权书签署日期"), case.commitment_signed_on),
+            ("", _("信息比对完成日期"), case.comparison_recorded_on),
+            ("review_date", _("民主评议日期"), case.review_date),
+            ("notice_started_on", _("公示开始日期"), case.notice_started_on)]
+
+
+def _check_step_dates(case: Case, typed: set[str], today: dt.date) -> None:
+    """Every date typed into a step: not after today, not before the dates of the steps it follows. Refusals name
+    the field and the date it must follow; nothing is written."""
+    errors: dict[str, str] = {}
+    earlier: list[tuple[str, dt.date]] = []
+    for field, label, day in _procedure_dates(case):
+        if field in typed and day is not None:
+            if day > today:
+                errors[field] = _("%(field)s（%(day)s）不能晚于今天（%(today)s）") % {
+                    "field": label, "day": _day(day), "today": _day(today)}
+            elif earlier:
+                before_label, before_day = max(earlier, key=lambda item: item[1])
+                if day < before_day:
+                    errors[field] = _("%(field)s（%(day)s）不能早于%(before)s（%(before_day)s）") % {
+                        "field": label, "day": _day(day), "before": before_label, "before_day": _day(before_day)}
+        if day is not None:
+            earlier.append((label, day))
+    month = case.identified_month
+    if "identified_month" in typed and month and MONTH.match(month):
+        if month > today.strftime("%Y%m"):
+            errors["identified_month"] = _("识别监测时间（%(month)s）不能晚于本月（%(now)s）") % {
+                "month": month, "now": today.strftime("%Y%m")}
+        elif month < case.lead_date.strftime("%Y%m"):
+            errors["identified_month"] = _("识别监测时间（%(month)s）不能早于线索发现日期（%(day)s）所在月份") % {
+                "month": month, "day": _day(case.lead_date)}
+    if errors:
+        raise ValidationError(errors)
+
+
+def _day(day: dt.date) -> str:
+    return date_format(day, "Y-m-d")
 
 
 def _conflict_message(case_id: int) -> str:
@@ -276,16 +325,21 @@ def case_advance(*, actor, case: Case, transition: Transition, version: int, com
     today = clock.today()
     before = snapshot(case)
     _apply_step_fields(case, data)
+    _check_step_dates(case, {f for f in STEP_FIELDS if data.get(f) not in (None, "", [])}, today)
     _check_preconditions(case, transition, comment=comment, today=today)
     late = _overdue_since(case, today)
     if late and not comment.strip():
         raise ValidationError({"comment": _("已超过办理期限（%(day)s），须在意见中写明逾期原因") % {
             "day": date_format(late, "Y-m-d")}})
+    if (transition.from_state, transition.to_state) == (CaseState.COMPARISON, CaseState.VILLAGE_REVIEW):
+        case.comparison_recorded_on = today
+    if transition.to_state == CaseState.NOTICE:
+        case.notice_recorded_on = today
     case.state = transition.to_state
     case.step_due_on = (clock.add_days(today, transition.deadline_days, working=transition.working_days)
                         if transition.deadline_days is not None and case.is_open else None)
     case.closed_at = None if case.is_open else timezone.now()
-    fields = {f: getattr(case, f) for f in (*STEP_FIELDS, "state", "step_due_on", "closed_at")}
+    fields = {f: getattr(case, f) for f in (*STEP_FIELDS, *RECORDED_ON, "state", "step_due_on", "closed_at")}
     # The race guard: only the first of two reviewers deciding this version moves the case.
     moved = Case.objects.filter(pk=case.pk, version=version, state=transition.from_state).update(
         version=F("version") + 1, **fields)
@@ -500,4 +554,37 @@ def case_open_from_lead(*, actor, lead) -> Case:
     lead_day = timezone.localtime(lead.created_at).date()
     case = case_open(actor=actor, household=lead.household, source=LEAD_SOURCES.get(lead.source, CaseSource.MANUAL),
                      summary=lead.difficulty, lead_date=min(lead_day, clock.today()), lead=lead)
+    return case
+
+
+@transaction.atomic
+def lead_attach_to_case(*, actor, lead) -> Case:
+    """A lead on a household that already has an open case (a warning confirmed while its identification or
+    elimination runs) joins that case instead of waiting for a case of its own: the lead is marked attached, the
+    case's record gains a decision naming it. Two people at once: the first attaches, the second is told."""
+    from bangfu.cases.selectors import cases_visible_to
+    from bangfu.monitoring.models import Lead
+    from bangfu.monitoring.selectors import leads_visible_to
+
+    require(actor, "cases.work")
+    lead = leads_visible_to(actor).filter(pk=lead.pk).first()
+    if lead is None:
+        raise PermissionDenied(_("该线索不在您的管辖范围内"))
+    if lead.household_id is None:
+        raise ValidationError({"__all__": [_("该线索尚未对应到在册农户，不能并入案件")]})
+    case = (cases_visible_to(actor).select_related("household")
+            .filter(household_id=lead.household_id, state__in=OPEN_STATES).order_by("-opened_at", "-id").first())
+    if case is None:
+        raise ValidationError({"__all__": [_("该户没有未办结的案件：请纳入识别，或写明理由关闭线索")]})
+    before = snapshot(lead)
+    moved = Lead.objects.filter(pk=lead.pk, state=Lead.State.NEW).update(
+        state=Lead.State.ATTACHED, case=case, handled_by=actor, handled_at=timezone.now())
+    if moved != 1:
+        raise ValidationError({"__all__": [_("该线索已由他人处理，请刷新页面后查看")]})
+    lead.refresh_from_db()
+    Decision.objects.create(case=case, label=str(_("并入识别线索")), from_state=case.state, to_state=case.state,
+                            actor=actor, actor_role=actor.role,
+                            comment=f"{lead.get_source_display()}：{lead.difficulty}"[:2000])
+    change_record(actor=actor, action=ChangeRecord.Action.UPDATE, instance=lead, before=before, after=snapshot(lead),
+                  household_id=lead.household_id, region_code=lead.village_id)
     return case

@@ -16,9 +16,12 @@ from bangfu.cases.choices import OPEN_STATES, CaseKind, CaseState
 from bangfu.cases.conditions import elimination_blockers, household_measure_mismatches, household_risk_types
 from bangfu.cases.documents import card_docx, card_for_household, notice_docx, notice_for_village
 from bangfu.cases.forms import (
+    CASE_LIST_STATES,
     CaseOpenForm,
     ContactForm,
     EliminationForm,
+    LeadCloseForm,
+    LeadRegisterForm,
     MeasureForm,
     ReverseForm,
     SettingsForm,
@@ -60,18 +63,20 @@ def case_list(request):
     require(request.user, "cases.view")
     state = request.GET.get("state", "open")
     kind = request.GET.get("kind", "")
-    cases = cases_filtered(request.user, state=state, kind=kind)
+    mine = request.GET.get("mine") == "on"
+    cases = cases_filtered(request.user, state=state, kind=kind, mine=mine)
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    from bangfu.monitoring.selectors import leads_visible_to
+    from bangfu.monitoring.selectors import leads_filtered
+    from bangfu.web.lists import first_and_count
 
-    leads = list(leads_visible_to(request.user).filter(state="new").order_by("created_at", "id")[:20]) \
-        if can(request.user, "cases.work") else []
+    leads, leads_count = first_and_count(leads_filtered(request.user, state="new"), 20) \
+        if can(request.user, "cases.work") else ([], 0)
     return render(request, "cases/case_list.html", {
-        "leads": leads, "query": query.urlencode(),
-        "page": page, "queue": work_queue_for(request.user), "state": state, "kind": kind, "today": clock.today(),
-        "states": [("open", _("未办结")), ("overdue", _("已逾期")), *CaseState.choices, ("all", _("全部"))],
+        "leads": leads, "leads_count": leads_count, "query": query.urlencode(),
+        "page": page, "queue": work_queue_for(request.user), "state": state, "kind": kind, "mine": mine,
+        "today": clock.today(), "states": CASE_LIST_STATES,
         "kinds": CaseKind.choices, **list_export_context(request, "cases")})
 
 
@@ -110,6 +115,116 @@ def case_open_from_lead(request, pk: int):
         return redirect("cases:case_list")
     messages.success(request, _("已纳入识别，请在期限内入户核实"))
     return redirect("cases:case_detail", pk=case.pk)
+
+
+def _lead_for(request, pk: int):
+    from bangfu.monitoring.selectors import leads_visible_to
+
+    lead = leads_visible_to(request.user).filter(pk=pk).first()
+    if lead is None:
+        raise Http404(_("没有找到该线索，或不在您的管辖范围内"))
+    return lead
+
+
+def lead_actions(user, lead) -> dict:
+    """What this user may do with this lead now: every new lead can be closed with a reason; one with a household
+    is taken into identification, or attached to the household's open case; an unmatched self-report can be
+    registered as a household or a member. Only what the user's role and jurisdiction allow."""
+    if lead.state != "new" or not can(user, "cases.work"):
+        return {}
+    actions: dict = {"close": True}
+    if lead.household_id is None:
+        actions["register"] = bool(lead.id_number_cipher) and user.can("registry.edit")
+        return actions
+    open_case = (cases_visible_to(user).filter(household_id=lead.household_id, state__in=OPEN_STATES)
+                 .order_by("-opened_at", "-id").first())
+    if open_case:
+        actions["attach"] = open_case
+    elif lead.household.monitoring_status == "risk_open":
+        actions["monitored"] = True  # nothing to identify: follow it with a measure, then close it with the reason
+    else:
+        actions["open"] = True
+    return actions
+
+
+@login_required
+@require_safe
+def lead_detail(request, pk: int):
+    """One lead and what can be done with it (no dead ends): open, attach, register, close."""
+    require(request.user, "cases.view")
+    return _lead_page(request, _lead_for(request, pk))
+
+
+def _lead_page(request, lead, *, close_form=None, register_form=None, status: int = 200):
+    masked_id = ""
+    if lead.id_number_cipher:
+        from bangfu.core.crypto import field_cipher
+        from bangfu.core.masking import mask_id_number
+
+        masked_id = mask_id_number(field_cipher().decrypt("id_number", lead.id_number_cipher))
+    return render(request, "cases/lead_detail.html", {
+        "lead": lead, "actions": lead_actions(request.user, lead), "masked_id": masked_id,
+        "close_form": close_form or LeadCloseForm(), "register_form": register_form or LeadRegisterForm(),
+        "cases": list(lead.cases.all()) + ([lead.case] if lead.case_id else [])}, status=status)
+
+
+@login_required
+@require_POST
+def lead_attach(request, pk: int):
+    lead = _lead_for(request, pk)
+    try:
+        case = services.lead_attach_to_case(actor=request.user, lead=lead)
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+        return redirect("cases:lead_detail", pk=lead.pk)
+    messages.success(request, _("已将线索并入在办案件"))
+    return redirect("cases:case_detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def lead_close(request, pk: int):
+    from bangfu.monitoring.services import lead_close as close
+
+    lead = _lead_for(request, pk)
+    form = LeadCloseForm(request.POST)
+    if form.is_valid():
+        try:
+            close(actor=request.user, lead=lead, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(request, _("已关闭线索"))
+            return redirect("cases:lead_detail", pk=lead.pk)
+    return _lead_page(request, lead, close_form=form, status=400)
+
+
+@login_required
+@require_POST
+def lead_register(request, pk: int):
+    """An unmatched self-report registered as a new household or a member, through the registry's services."""
+    from bangfu.monitoring.services import lead_register_household, lead_register_member
+    from bangfu.registry.selectors import households_visible_to
+
+    lead = _lead_for(request, pk)
+    form = LeadRegisterForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["mode"] == "member":
+                household = households_visible_to(request.user).filter(
+                    number=data["household_number"].strip()).first()
+                if household is None:
+                    raise ValidationError({"household_number": _("户编号：在您的管辖范围内没有找到该户")})
+                lead_register_member(actor=request.user, lead=lead, household=household, relation=data["relation"])
+            else:
+                lead_register_household(actor=request.user, lead=lead, group=data["group"])
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(request, _("已登记，可以纳入识别"))
+            return redirect("cases:lead_detail", pk=lead.pk)
+    return _lead_page(request, lead, register_form=form, status=400)
 
 
 @login_required

@@ -29,6 +29,7 @@ _CHAIN = (
     (S.COMPARISON, S.VILLAGE_REVIEW, T, "记录比对结果", ["comparison_recorded"], 3, False),
     (S.COMPARISON, S.VILLAGE_REVIEW, C, "记录比对结果", ["comparison_recorded"], 3, False),
     (S.VILLAGE_REVIEW, S.NOTICE, V, "民主评议并开始公示", ["review_recorded", "notice_started"], 7, False),
+    (S.VILLAGE_REVIEW, S.REJECTED, V, "评议不通过", ["review_recorded", "reason_given"], None, False),
     (S.NOTICE, S.TOWNSHIP_REVIEW, V, "公示期满，报乡镇审核", ["notice_period_elapsed"], 3, False),
     (S.TOWNSHIP_REVIEW, S.COUNTY_APPROVAL, T, "乡镇审核通过", [], 3, False),
     (S.TOWNSHIP_REVIEW, S.VILLAGE_REVIEW, T, "退回村重新评议", ["comment_given"], 3, False),
@@ -99,14 +100,26 @@ def _elimination_conditions(case, ctx):
     return "；".join(blockers) or None
 
 
+def notice_runs_from(stated: dt.date | None, recorded: dt.date | None) -> dt.date | None:
+    """The notice's minimum days run from the later of its stated start and the day it was recorded, so a start
+    typed into the past cannot shorten the notice the village actually saw."""
+    days = [d for d in (stated, recorded) if d]
+    return max(days) if days else None
+
+
 def _notice_period_elapsed(case, ctx):
     if not case.notice_started_on:
         return _("公示开始日期：尚未记录公示开始日期")
     days = ctx["settings"].notice_min_days
-    ends = case.notice_started_on + dt.timedelta(days=days)
+    start = notice_runs_from(case.notice_started_on, case.notice_recorded_on)
+    ends = start + dt.timedelta(days=days)
     if ctx["today"] < ends:
+        if start != case.notice_started_on:
+            return _("公示期：公示开始日期填为%(stated)s，但%(start)s才录入，公示期从录入之日起算，须满%(days)s天，"
+                     "%(end)s方可报乡镇审核") % {"stated": _fmt(case.notice_started_on), "start": _fmt(start),
+                                          "days": days, "end": _fmt(ends)}
         return _("公示期：公示自%(start)s开始，须满%(days)s天，%(end)s方可报乡镇审核") % {
-            "start": _fmt(case.notice_started_on), "days": days, "end": _fmt(ends)}
+            "start": _fmt(start), "days": days, "end": _fmt(ends)}
     return None
 
 

@@ -15,6 +15,9 @@ from django.utils.translation import gettext as _
 
 CENT = Decimal("0.01")
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel's day 0 (with its 1900 leap-year bug already absorbed)
+# Day 0 of a workbook in the 1904 date system (old Mac Excel's default, kept by every later save): its serials are
+# 1,462 days smaller for the same day.
+EXCEL_EPOCH_1904 = dt.date(1904, 1, 1)
 _CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
 
 
@@ -116,8 +119,9 @@ def _date(year: int, month: int, day: int, raw) -> dt.date:
         raise ParseError("date", _("“%(value)s”不是存在的日期") % {"value": raw}) from None
 
 
-def _parse_period(value) -> tuple[dt.date, bool]:
-    """(date, has_day). A month alone gives its first day and has_day False."""
+def _parse_period(value, date1904: bool = False) -> tuple[dt.date, bool]:
+    """(date, has_day). A month alone gives its first day and has_day False. `date1904`: a number is a day of
+    the 1904 date system (the workbook it came from says so)."""
     if isinstance(value, dt.datetime):
         return value.date(), True
     if isinstance(value, dt.date):
@@ -126,7 +130,7 @@ def _parse_period(value) -> tuple[dt.date, bool]:
         raise ParseError("date", _("日期格式无法识别：“%(value)s”") % {"value": value})
     if isinstance(value, float) and not value.is_integer() and 10000 <= value < 80000:
         # An Excel date-time serial left as a number (46300.35 is 2026-10-05 08:30): the day is what counts.
-        return EXCEL_EPOCH + dt.timedelta(days=int(value)), True
+        return _excel_epoch(date1904) + dt.timedelta(days=int(value)), True
     if isinstance(value, float) and not value.is_integer():
         # A cell typed 2022.6 is the number 2022.6; typed 2022.10 it becomes 2022.1 and the month is lost.
         text = repr(value)
@@ -144,13 +148,13 @@ def _parse_period(value) -> tuple[dt.date, bool]:
         if 19000101 <= number <= 21001231:
             return _date(number // 10000, number // 100 % 100, number % 100, number), True
         if 1 <= number <= 80000:  # an Excel date serial (1900 .. 2119)
-            return EXCEL_EPOCH + dt.timedelta(days=number), True
+            return _excel_epoch(date1904) + dt.timedelta(days=number), True
         raise ParseError("date", _("日期格式无法识别：“%(value)s”") % {"value": number})
     text = _TIME_OF_DAY.sub("", clean_text(value)).replace(" ", "")
     if not text:
         raise ParseError("required", _("日期不能为空"))
     if text.isdigit() and len(text) in (5,) and not text.startswith(("19", "20")):
-        return _parse_period(int(text))
+        return _parse_period(int(text), date1904)
     if match := _YM.match(text):
         return _date(int(match[1]), int(match[2]), 1, text), False
     if match := _YMD.match(text):
@@ -164,15 +168,22 @@ def _parse_period(value) -> tuple[dt.date, bool]:
         "value": clean_text(value)})
 
 
-def parse_month(value) -> str:
-    """A month as YYYYMM from 202206, 2022.6, 2022年6月, 2022/06, 2022-06-01, 20220615 or an Excel date."""
-    day, _has_day = _parse_period(value)
+def _excel_epoch(date1904: bool) -> dt.date:
+    return EXCEL_EPOCH_1904 if date1904 else EXCEL_EPOCH
+
+
+def parse_month(value, *, date1904: bool = False) -> str:
+    """A month as YYYYMM from 202206, 2022.6, 2022年6月, 2022/06, 2022-06-01, 20220615 or an Excel date
+    (`date1904`: a serial number counts from 1904, as its workbook says: Workbook.date1904)."""
+    day, _has_day = _parse_period(value, date1904)
     return f"{day:%Y%m}"
 
 
-def parse_date(value) -> dt.date:
-    """A day from 2022-06-01, 2022/6/1, 2022年6月1日, 20220601 or an Excel date; a month alone is an error."""
-    day, has_day = _parse_period(value)
+def parse_date(value, *, date1904: bool = False) -> dt.date:
+    """A day from 2022-06-01, 2022/6/1, 2022年6月1日, 20220601 or an Excel date; a month alone is an error.
+    `date1904`: a serial number (a date cell that lost its date format) counts from 1904, as its workbook says
+    (Workbook.date1904); cells formatted as dates are read as the dates they show whatever the system."""
+    day, has_day = _parse_period(value, date1904)
     if not has_day:
         raise ParseError("date_needs_day", _("“%(value)s”只有年月，此处需要具体日期") % {"value": clean_text(value)})
     return day

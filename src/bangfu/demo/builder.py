@@ -515,7 +515,8 @@ def _seed_users(report: BuildReport) -> None:
     for username, full_name, role, region, unit_name in DEMO_USERS:
         user, created = User.objects.get_or_create(username=username, defaults={
             "full_name": full_name, "role": role, "region_id": region,
-            "unit": Unit.objects.get(name=unit_name) if unit_name else None})
+            "unit": Unit.objects.get(name=unit_name) if unit_name else None,
+            "department": "medical_insurance" if role == "department_operator" else ""})
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])

@@ -11,7 +11,8 @@ at a time):
   cells; for .ods the tables' sizes with repeated rows and cells counted as repeated; .xls and .xlsb by the size
   the reading process reports before it converts a cell (ingest/sandbox.py);
 - on the way, what the reading library does not report: hidden rows and columns (.xlsx, .ods), merged ranges
-  (.ods) and whether an .xlsx counts dates from 1904.
+  (.ods) and whether a workbook counts its date serials from 1904 (.xlsx's workbookPr date1904, .ods's
+  table:null-date, .xls's DATEMODE record).
 
 Each refusal names the limit and the setting that raises it.
 """
@@ -76,6 +77,8 @@ def measure(path: Path, fmt: str, limits: Limits) -> Layout:
     """Check a zipped workbook's parts and extent against `limits` (ReadError past them) and return its layout.
     .xls has no zip parts; its extent is checked by the reading process."""
     layout = Layout()
+    if fmt == "xls":
+        layout.date1904 = _xls_date1904(path)
     if fmt not in ("xlsx", "xlsb", "ods"):
         return layout
     parts = _Parts(path, limits)
@@ -267,6 +270,86 @@ def _scan_sheet(chunks: Iterator[bytes]) -> tuple[set[int], set[int], int]:
     return hidden_rows, hidden_cols, rows * cols
 
 
+# --- .xls ---------------------------------------------------------------------------------------------------
+
+_XLS_GLOBALS_LIMIT = 1 << 20  # the workbook globals (fonts, formats, styles, sheet list) come first and are small
+
+
+def _xls_date1904(path: Path) -> bool:
+    """Whether an .xls counts its date serials from 1904: the DATEMODE record among the workbook globals at the
+    start of its Workbook stream, found through the compound file's allocation table (only its first megabyte
+    is read). False where the file is not laid out as expected: the reading process judges it then."""
+    try:
+        with path.open("rb") as handle:
+            stream = _ole_stream_head(handle, ("Workbook", "Book"), _XLS_GLOBALS_LIMIT)
+    except (OSError, struct.error, IndexError, ValueError):
+        return False
+    at = 0
+    while at + 4 <= len(stream):
+        record, length = struct.unpack_from("<HH", stream, at)
+        if record == 0x0022 and length >= 2:  # DATEMODE
+            return struct.unpack_from("<H", stream, at + 4)[0] == 1
+        if record == 0x000A and at:  # EOF of the globals: no DATEMODE, the 1900 system
+            return False
+        at += 4 + length
+    return False
+
+
+def _ole_stream_head(handle, names: tuple[str, ...], limit: int) -> bytes:
+    """The first `limit` bytes of the named stream of a compound file (version 3 or 4), b"" when it has none.
+    A stream under the cutoff (4 KB) lives in the mini stream, as a small LibreOffice .xls's Workbook does."""
+    header = handle.read(512)
+    shift, mini_shift = struct.unpack_from("<HH", header, 0x1E)
+    if header[:8] != b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or shift not in (9, 12) or mini_shift != 6:
+        return b""
+    size = 1 << shift
+
+    def sector(number: int) -> bytes:
+        handle.seek((number + 1) * size)
+        return handle.read(size)
+
+    fat_sectors = [n for n in struct.unpack_from("<109I", header, 0x4C) if n < 0xFFFFFFFA]
+    difat, difat_count = struct.unpack_from("<II", header, 0x44)
+    for _step in range(min(difat_count, 1 << 16)):  # allocation tables past the first 109 sectors' worth
+        if difat >= 0xFFFFFFFA:
+            break
+        entries = struct.unpack(f"<{size // 4}I", sector(difat))
+        fat_sectors += [n for n in entries[:-1] if n < 0xFFFFFFFA]
+        difat = entries[-1]
+    fat: list[int] = []
+    for number in fat_sectors:
+        fat.extend(struct.unpack(f"<{size // 4}I", sector(number)))
+
+    def chain(start: int, most: int, table: list[int] = fat, read=sector) -> bytes:
+        data, seen = [], 0
+        while start < len(table) and seen < most:  # free and end marks are past any table's length
+            piece = read(start)
+            if not piece:  # past the file's end: a damaged table
+                break
+            data.append(piece)
+            seen += len(piece)
+            start = table[start]
+        return b"".join(data)
+
+    directory = chain(struct.unpack_from("<I", header, 0x30)[0], 1 << 20)
+    cutoff, mini_fat_start = struct.unpack_from("<II", header, 0x38)
+    entries = [directory[at:at + 128] for at in range(0, len(directory) - 127, 128)]
+    for entry in entries:
+        length = struct.unpack_from("<H", entry, 64)[0]
+        name = entry[:max(length - 2, 0)].decode("utf-16-le", errors="replace")
+        if entry[66] != 2 or name not in names:  # a stream of that name
+            continue
+        start, stream_size = struct.unpack_from("<II", entry, 116)
+        if stream_size >= cutoff:
+            return chain(start, min(limit, stream_size))[:stream_size]
+        root_start, root_size = struct.unpack_from("<II", entries[0], 116)
+        mini_stream = chain(root_start, min(root_size, 1 << 24))
+        mini_fat_bytes = chain(mini_fat_start, 1 << 20)
+        mini_fat = list(struct.unpack(f"<{len(mini_fat_bytes) // 4}I", mini_fat_bytes))
+        return chain(start, stream_size, mini_fat, lambda n, ms=mini_stream: ms[n * 64:(n + 1) * 64])[:stream_size]
+    return b""
+
+
 # --- .ods ---------------------------------------------------------------------------------------------------
 
 _ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
@@ -310,6 +393,9 @@ def _measure_ods(parts: _Parts, layout: Layout, limits: Limits) -> None:
         stream = io.BufferedReader(_ChunkReader(parts.chunks("content.xml")), CHUNK)
         for event, element in iterparse(stream, events=("start", "end")):
             tag = element.tag
+            if tag == f"{t}null-date" and event == "start":  # the day its number serials count from
+                layout.date1904 = element.get(f"{t}date-value", "").startswith("1904-01-01")
+                continue
             if tag == f"{t}table":
                 if event == "start":
                     depth += 1

@@ -122,10 +122,11 @@ def household_number_text(value) -> str:
     return text.removeprefix("'")
 
 
-def birth_date_cell(value) -> dt.date | str | None:
+def birth_date_cell(value, *, date1904: bool = False) -> dt.date | str | None:
     """A 出生日期 cell as registry.validation.member_identity compares it with the document: a day, or a year or
     year and month as text ("1980", "198001") where a ledger writes only those (出生日期(脱敏时为年份)); None
-    when empty. ParseError when it is no date at all."""
+    when empty. ParseError when it is no date at all. `date1904`: the workbook counts its serial numbers from 1904
+    (Workbook.date1904)."""
     if value is None or value == "":
         return None
     if not isinstance(value, bool) and isinstance(value, int | float) and float(value).is_integer():
@@ -138,13 +139,13 @@ def birth_date_cell(value) -> dt.date | str | None:
     if len(text) == 4 and text.isdigit() and 1900 <= int(text) <= 2100:
         return text
     try:
-        return parse_date(value)
+        return parse_date(value, date1904=date1904)
     except ParseError as error:
         if error.rule == "month_ambiguous":  # 1980.1: January or October, the year is certain
             return repr(value).split(".")[0]
         if error.rule != "date_needs_day":
             raise
-    return parse_month(value)
+    return parse_month(value, date1904=date1904)
 
 
 def resident_id(value) -> str:

@@ -170,28 +170,29 @@ _REPEATING = frozenset(_CHOICES) | _YES_NO | _MONTHS | _AMOUNTS | {"work_months"
                                                                    "income_members"}
 
 
-def _parse(key: str, value, language: str | None = None, unit: str | None = None):
+def _parse(key: str, value, language: str | None = None, unit: str | None = None, date1904: bool = False):
     """One cell to the value the registry stores, or ParseError. Values that repeat down a ledger (labels, yes/no,
     months, counts, amounts) are parsed once per distinct value of a type (1, 1.0 and True are three values; and
     per language: the messages are translated); callers that parse many cells pass the language, looked up once.
-    `unit` is the money unit of the cell's column (Column.unit: 1.2 under 家庭收入情况（万元） is 12,000 元)."""
+    `unit` is the money unit of the cell's column (Column.unit: 1.2 under 家庭收入情况（万元） is 12,000 元),
+    `date1904` whether its workbook counts date serials from 1904 (Workbook.date1904)."""
     if key in _REPEATING:
-        outcome = _parse_repeating(key, type(value), value, language or translation.get_language(), unit)
+        outcome = _parse_repeating(key, type(value), value, language or translation.get_language(), unit, date1904)
         if outcome[0] == "error":
             raise ParseError(outcome[1], outcome[2])
         return outcome[1]
-    return _parse_one(key, value, unit)
+    return _parse_one(key, value, unit, date1904)
 
 
 @functools.lru_cache(maxsize=65536)
-def _parse_repeating(key: str, kind: type, value, language, unit: str | None = None) -> tuple:
+def _parse_repeating(key: str, kind: type, value, language, unit: str | None = None, date1904: bool = False) -> tuple:
     try:
-        return ("ok", _parse_one(key, value, unit))
+        return ("ok", _parse_one(key, value, unit, date1904))
     except ParseError as error:
         return ("error", error.rule, error.message)
 
 
-def _parse_one(key: str, value, unit: str | None = None):
+def _parse_one(key: str, value, unit: str | None = None, date1904: bool = False):
     if key in _CHOICES:
         index, what = _CHOICES[key]
         if key == "ethnicity":
@@ -202,7 +203,7 @@ def _parse_one(key: str, value, unit: str | None = None):
     if key in _YES_NO:
         return parse_yes_no(value)
     if key in _MONTHS:
-        return parse_month(value)
+        return parse_month(value, date1904=date1904)
     if key in _AMOUNTS:
         amount = parse_amount(value, unit)
         problem = amount_problem(_INCOME_FIELD.get(key, key), amount)  # inside registry.validation's bounds
@@ -212,7 +213,7 @@ def _parse_one(key: str, value, unit: str | None = None):
     if key in _COUNTS:
         return parse_count(value)
     if key == "birth_date":
-        return parse_date(value)
+        return parse_date(value, date1904=date1904)
     text = clean_text(value)
     limit = _TEXTS.get(key)
     if limit and len(text) > limit:
@@ -323,6 +324,7 @@ class _Collector:
     def __init__(self, book: Workbook):
         self.errors: list[RowError] = []
         self.sheets = {s.name: s for s in book.sheets}
+        self.date1904 = book.date1904  # the workbook's date serials count from 1904
 
     def header(self, row: Row, key: str) -> str:
         sheet = self.sheets.get(row.sheet)
@@ -569,7 +571,7 @@ def _member_from(values: dict, row: Row, sheet: Sheet, out: _Collector, seen_ids
         if values.get(key, "") == "":
             continue
         try:
-            data[key] = _parse(key, values[key], ctx.language)
+            data[key] = _parse(key, values[key], ctx.language, date1904=out.date1904)
         except ParseError as error:
             out.add(sheet, row.number, sheet.header_of(key), error.rule, error.message)
             ok = False
@@ -580,7 +582,7 @@ def _member_from(values: dict, row: Row, sheet: Sheet, out: _Collector, seen_ids
     identity = birth = None
     if values.get("birth_date", "") != "":
         try:
-            birth = birth_date_cell(values["birth_date"])  # compared with the document's below
+            birth = birth_date_cell(values["birth_date"], date1904=out.date1904)  # compared with the document's below
         except ParseError as error:
             out.add(sheet, row.number, sheet.header_of("birth_date"), error.rule, error.message)
             ok = False
@@ -714,7 +716,7 @@ def _resolve_against_registry(actor, plans: list[HouseholdPlan], resolver: Villa
             if key in ("village", "township", "head_name", "household_size") or key in INCOME_KEYS:
                 continue
             try:
-                plan.data[key] = _parse(key, raw, language)
+                plan.data[key] = _parse(key, raw, language, date1904=out.date1904)
             except ParseError as error:
                 _fail(plan, out, row, out.header(row, key), error.rule, error.message)
         if "phone" in plan.data:
@@ -904,7 +906,7 @@ def _plan_income(plan: HouseholdPlan, out: _Collector, year: int, this_year: int
     values = {}
     for key, (raw, row) in given.items():
         try:
-            values[key] = _parse(key, raw, language, out.unit(row, key))
+            values[key] = _parse(key, raw, language, out.unit(row, key), out.date1904)
         except ParseError as error:
             _fail(plan, out, row, out.header(row, key), error.rule, error.message)
             return

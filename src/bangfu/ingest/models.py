@@ -42,10 +42,11 @@ class ImportRun(models.Model):
         COMMITTED = "committed", _("已导入")
         FAILED = "failed", _("失败")
 
-    kind = models.CharField(_("导入类型"), max_length=40)
+    kind = models.CharField(_("导入类型"), max_length=40)  # "households", or "feed-<kind>" for a department file
     file_name = models.CharField(_("文件名"), max_length=200)
     file_path = models.CharField(max_length=500)
     year = models.PositiveSmallIntegerField(_("收入年度"), null=True, blank=True)
+    period = models.CharField(_("数据月份"), max_length=7, blank=True, default="")  # a department file's YYYY-MM
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("导入人"), on_delete=models.PROTECT,
                                      related_name="import_runs")
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.UPLOADED)

@@ -149,21 +149,29 @@ class _Stream:
 
 
 def error_report_write(path: Path, plan: ImportPlan) -> None:
-    out = _Stream(path)
-    out.sheet("导入检查", widths={0: 14, 1: 60})
+    """The household import's report: its counts and defaults, then the rows with problems."""
     counts = plan.counts()
     lines = [("文件", plan.workbook.name), ("新户", counts["households_new"]), ("变更的户", counts["households_changed"]),
              ("无变化的户", counts["households_unchanged"]), ("整户未导入", counts["households_rejected"]),
              ("新成员", counts["members_new"]), ("变更的成员", counts["members_changed"]),
              ("有错误的行", counts["rows_with_errors"])]
     lines += [("默认值", text) for text in plan.defaults_text()] + [("说明", text) for text in plan.notices]
+    rows_report_write(path, workbook=plan.workbook, errors=plan.errors, lines=lines)
+
+
+def rows_report_write(path: Path, *, workbook, errors, lines: list[tuple[str, object]]) -> None:
+    """An error report for any import (households, department files): a first sheet of `lines` (label, value),
+    then per sheet of `workbook` its header and the rows named in `errors` (RowError) as the file had them, with
+    what is wrong in a last column."""
+    out = _Stream(path)
+    out.sheet("导入检查", widths={0: 14, 1: 60})
     for r, (label, value) in enumerate(lines):
         out.row(r, [(0, label, BOLD), (1, value, 0)])
     by_sheet: dict[str, dict[int, list[str]]] = {}
-    for e in plan.errors:
+    for e in errors:
         text = (f"「{e.column}」" if e.column else "") + e.message
         by_sheet.setdefault(e.sheet, {}).setdefault(e.row, []).append(text)
-    for sheet in plan.workbook.sheets:
+    for sheet in workbook.sheets:
         by_row = by_sheet.get(sheet.name)
         if not by_row:
             continue
@@ -190,4 +198,19 @@ def error_report_write(path: Path, plan: ImportPlan) -> None:
         for number in extra:  # rows the reader did not keep (e.g. a household line without its rows)
             out.row(r, [(0, number, 0), (width + 1, "；".join(by_row[number]), ERROR)])
             r += 1
+    out.close()
+
+
+def problems_report_write(path: Path, *, lines: list[tuple[str, object]], errors: list[dict]) -> None:
+    """The problem list kept with a committed upload (its file is gone: it held ID numbers): the summary `lines`,
+    then one row per problem (RowError.as_dict()) with sheet, row, column, rule and message."""
+    out = _Stream(path)
+    out.sheet("导入检查", widths={0: 14, 1: 60})
+    for r, (label, value) in enumerate(lines):
+        out.row(r, [(0, label, BOLD), (1, value, 0)])
+    out.sheet("问题清单", widths={0: 16, 1: 8, 2: 16, 3: 18, 4: 70}, frozen=(1, 0))
+    out.row(0, [(c, title, BOLD) for c, title in enumerate(("工作表", "行", "列", "规则", "问题"))])
+    for r, e in enumerate(errors, start=1):
+        out.row(r, [(0, e.get("sheet", ""), 0), (1, e.get("row", 0), 0), (2, e.get("column", ""), 0),
+                    (3, e.get("rule", ""), 0), (4, e.get("message", ""), ERROR)])
     out.close()

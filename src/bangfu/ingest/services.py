@@ -237,16 +237,15 @@ def import_mapping_save(*, actor, kind: str, shape: str, mapping: dict[str, str]
 
 # --- the page's flow: upload, preview, map, commit ------------------------------------------------------------
 
-def import_run_start(*, actor, upload, year: int | None) -> ImportRun:
-    """Keep an uploaded ledger (owner-only, under the data directory) and start its preview in the background."""
+def upload_store(*, upload) -> tuple[str, str]:
+    """Keep an uploaded spreadsheet owner-only under the data directory (it holds people's ID numbers), after
+    checking its type and size. Returns its name as uploaded and where it lies."""
     import os
     import uuid
     from pathlib import Path
 
     from bangfu.ingest.reader import SUFFIXES
 
-    if not actor.can("registry.edit"):
-        raise PermissionDenied(_("您的角色不能导入农户台账"))
     name = Path(getattr(upload, "name", "") or "upload").name[:200]
     suffix = Path(name).suffix.lower()
     if suffix not in SUFFIXES:
@@ -262,7 +261,15 @@ def import_run_start(*, actor, upload, year: int | None) -> ImportRun:
     with os.fdopen(fd, "wb") as out:
         for chunk in upload.chunks():
             out.write(chunk)
-    run = ImportRun.objects.create(kind="households", file_name=name, file_path=str(path), year=year,
+    return name, str(path)
+
+
+def import_run_start(*, actor, upload, year: int | None) -> ImportRun:
+    """Keep an uploaded ledger (owner-only, under the data directory) and start its preview in the background."""
+    if not actor.can("registry.edit"):
+        raise PermissionDenied(_("您的角色不能导入农户台账"))
+    name, path = upload_store(upload=upload)
+    run = ImportRun.objects.create(kind="households", file_name=name, file_path=path, year=year,
                                    requested_by=actor)
     return _preview(actor, run)
 
@@ -284,10 +291,12 @@ def import_run_fail(run_id: int, *, message: str) -> int:
 
 
 def _preview(actor, run):
+    """Start (again) the run's preview job: the household import's, or a department file's."""
     from bangfu.ingest.jobs import PREVIEW
     from bangfu.jobs.services import job_start
 
-    job = job_start(actor=actor, kind=PREVIEW, title=_("导入预览：%(name)s") % {"name": run.file_name},
+    kind = PREVIEW if run.kind == "households" else "feed_import_preview"
+    job = job_start(actor=actor, kind=kind, title=_("导入预览：%(name)s") % {"name": run.file_name},
                     params={"run": run.pk}, target=import_job_target(run))
     run.job = job
     run.status = run.Status.UPLOADED

@@ -63,11 +63,10 @@ class FeedUploadForm(forms.Form):
                               error_messages={"invalid": _("格式应为 YYYY-MM，如 2025-05")})
     file = forms.FileField(label=_("数据文件"), help_text=_(".xlsx、.xls、.ods 或 .csv；表头上方可以有标题行"))
 
-    def __init__(self, *args, **kwargs):
-        from bangfu.monitoring.feeds import FEED_KINDS
-
+    def __init__(self, *args, kinds, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(code, f"{kind.label}（{kind.department}）") for code, kind in FEED_KINDS.items()]
+        # Only the kinds the uploader's department sends (monitoring.feeds.feed_kinds_for).
+        self.fields["kind"].choices = [(code, f"{kind.label}（{kind.department.label}）") for code, kind in kinds.items()]
 
 
 RISK_CHOICES = [(value, label) for value, label in RiskType.choices if value != RiskType.EXCLUSION]

@@ -1,8 +1,13 @@
-"""Screening as a background job: the page starts it, the worker runs it, the job page shows its progress."""
+"""Screening, and a department file's preview and commit, as background jobs: the page starts them, the worker
+runs them, the page shows their progress."""
 
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bangfu.jobs.services import job_kind, job_record
+from bangfu.jobs.services import JobFailure, job_kind, job_partial_path, job_record
 from bangfu.monitoring.services import screening_run, screening_run_fail
 
 KIND = "screening"
@@ -23,3 +28,76 @@ def screening_job_run(job, progress) -> str:
     run = screening_run(actor=job.requested_by, step=step, started=lambda run: job_record(job, run.pk))
     return _("筛查完成：新预警 %(created)s 条，更新证据 %(updated)s 条，用时 %(seconds)s 秒") % {
         "created": run.created, "updated": run.updated, "seconds": run.seconds}
+
+
+ERRORS_SHOWN = 1000  # on the page; the downloaded report has them all
+
+
+def _feed_check(job, run, progress, *, commit: bool):
+    from bangfu.monitoring.feed_import import (
+        RUN_PREFIX,
+        FeedFileError,
+        feed_file_check,
+        feed_upload_commit,
+    )
+
+    kind = run.kind.removeprefix(RUN_PREFIX)
+    try:
+        if commit:
+            return feed_upload_commit(actor=job.requested_by, kind=kind, period=run.period, path=Path(run.file_path),
+                                      file_name=run.file_name, mapping=dict(run.mapping), progress=progress)
+        return None, feed_file_check(actor=job.requested_by, kind=kind, period=run.period, path=Path(run.file_path),
+                                     mapping=dict(run.mapping), progress=progress)
+    except FeedFileError as error:
+        raise JobFailure(error.message) from None
+    except ValidationError as error:
+        raise JobFailure("；".join(error.messages)) from None
+
+
+def _feed_summary(report) -> dict:
+    return {"counts": {"rows": report.rows, "matched": report.matched, "unmatched": report.unmatched,
+                      "invalid": report.invalid, "duplicates": report.duplicates},
+            "not_imported": report.not_imported, "error_total": len(report.errors),
+            "errors": [e.as_dict() for e in report.errors[:ERRORS_SHOWN]]}
+
+
+def _feed_report_write(job, report, title: str):
+    from bangfu.ingest.report import rows_report_write
+
+    path = job_partial_path(job, ".xlsx")
+    rows_report_write(path, workbook=report.workbook, errors=report.errors, lines=[
+        ("文件", report.workbook.name), ("数据月份", report.period), ("数据行数", report.rows),
+        ("匹配成功", report.matched), ("未匹配", report.unmatched), ("无效行", report.invalid),
+        ("重复行", report.duplicates)])
+    return title, path
+
+
+def _end_import(job, message: str) -> None:
+    from bangfu.ingest.services import import_run_fail
+
+    import_run_fail(job.params["run"], message=message)
+
+
+@job_kind("feed_import_preview", on_worker_death=_end_import)
+def feed_import_preview_run(job, progress):
+    from bangfu.ingest.models import ImportRun
+
+    run = ImportRun.objects.get(pk=job.params["run"])
+    _upload, report = _feed_check(job, run, progress, commit=False)
+    run.report = _feed_summary(report)
+    run.status = ImportRun.Status.PREVIEWED
+    run.save(update_fields=["report", "status"])
+    return _feed_report_write(job, report, _("导入检查-%(name)s.xlsx") % {"name": run.file_name.rsplit(".", 1)[0]})
+
+
+@job_kind("feed_import_commit", on_worker_death=_end_import)
+def feed_import_commit_run(job, progress):
+    from bangfu.ingest.models import ImportRun
+
+    run = ImportRun.objects.get(pk=job.params["run"])
+    upload, report = _feed_check(job, run, progress, commit=True)
+    run.report = {**_feed_summary(report), "upload": upload.pk, "committed_at": timezone.now().isoformat()}
+    run.status = ImportRun.Status.COMMITTED
+    run.save(update_fields=["report", "status"])
+    Path(run.file_path).unlink(missing_ok=True)  # it holds full ID numbers; the upload keeps the problem list
+    return _feed_report_write(job, report, _("导入结果-%(name)s.xlsx") % {"name": run.file_name.rsplit(".", 1)[0]})

@@ -45,6 +45,7 @@ class FeedUpload(models.Model):
     matched = models.PositiveIntegerField(_("匹配成功"), default=0)
     unmatched = models.PositiveIntegerField(_("未匹配"), default=0)
     invalid = models.PositiveIntegerField(_("无效行"), default=0)
+    duplicates = models.PositiveIntegerField(_("重复行"), default=0)
     errors = models.JSONField(_("问题行"), default=list, blank=True)
 
     class Meta:
@@ -221,6 +222,7 @@ class Lead(models.Model):
     class State(models.TextChoices):
         NEW = "new", _("待处理")
         TAKEN = "taken", _("已纳入识别")
+        ATTACHED = "attached", _("已并入在办案件")
         CLOSED = "closed", _("已关闭")
 
     source = models.CharField(_("来源"), max_length=20, choices=Source.choices)
@@ -243,6 +245,14 @@ class Lead(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT,
                                    null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    # How it left the queue when not opened as a case of its own: attached to the household's open case, or
+    # closed with a reason (who and when for both).
+    case = models.ForeignKey("cases.Case", verbose_name=_("并入的案件"), null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="attached_leads")
+    close_reason = models.TextField(_("关闭理由"), blank=True, default="")
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("处理人"), on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+")
+    handled_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("识别线索")

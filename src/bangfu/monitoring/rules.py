@@ -35,7 +35,7 @@ HOUSING = ("A", "B", "C", "D")
 
 DEFAULT_RULES: tuple[RuleDefault, ...] = (
     RuleDefault("income_below_line", _("人均纯收入低于监测线"), "income",
-                _("农户最近年度人均纯收入低于当年监测线"), {}),
+                _("未纳入监测的农户最近年度扣除合规自付支出后人均收入低于当年监测线（信息比对疑似不符合的户不预警）"), {}),
     RuleDefault("medical_stay_oop", _("单次住院自付费用高"), "medical",
                 _("一次住院个人自付超过预警线：监测对象6,000元，一般农户10,000元"),
                 {"monitored_yuan": 6000, "other_yuan": 10000},

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from bangfu.core.scoping import code_range_q, region_in_scope, village_scope
 from bangfu.monitoring.models import FeedUpload, Lead, MonitoringLine, RiskWarning, Rule, ScreeningRun
 from bangfu.regions.models import Region
+from bangfu.web.lists import QueueGroup
 
 
 def monitoring_line_for(*, village_code: str, year: int) -> Decimal | None:
@@ -38,6 +39,16 @@ def monitoring_lines_by_county(counties) -> dict[str, dict[int, Decimal]]:
                 by_year[line.year] = line.amount
         result[county] = by_year
     return result
+
+
+def compulsory_school_ages() -> range:
+    """The compulsory-schooling ages (义务教育阶段适龄), both ends included, as the county set them on the
+    out-of-school rule: the screening SQL and the elimination check read this one definition."""
+    from bangfu.monitoring.rules import DEFAULTS_BY_CODE
+
+    rule = Rule.objects.filter(code="out_of_school").only("params").first()
+    params = {**DEFAULTS_BY_CODE["out_of_school"].params, **(rule.params if rule else {})}
+    return range(int(params["min_age"]), int(params["max_age"]) + 1)
 
 
 def monitoring_lines_for_user(user) -> list[dict]:
@@ -71,12 +82,22 @@ def warning_get_for_user(user, *, pk) -> RiskWarning:
         raise Http404(_("没有找到该预警，或不在您的管辖范围内")) from None
 
 
-def _overdue_q(rules, now) -> Q:
-    """Open warnings older than their rule's verification deadline."""
+def warning_due_at(warning: RiskWarning) -> dt.datetime:
+    """A warning is due for verification its rule's `verify_days` after it was raised; late once that moment
+    has passed and it is still open. The one definition: the queue's filter, its marks, the export's column and
+    the home queue read it (warning_is_overdue, warnings_overdue_q)."""
+    return warning.created_at + dt.timedelta(days=warning.rule.verify_days)
+
+
+def warnings_overdue_q(rules, now) -> Q:
+    """warning_is_overdue() as a filter: open warnings raised before now minus their rule's days."""
     q = Q(pk__in=[])
     for rule in rules:
         q |= Q(rule_id=rule.pk, created_at__lt=now - dt.timedelta(days=rule.verify_days))
     return q & Q(state=RiskWarning.State.OPEN)
+
+
+_overdue_q = warnings_overdue_q
 
 
 @dataclass
@@ -128,19 +149,68 @@ def warning_counts_by_rule(user, *, region_code: str = "") -> list[dict]:
 
 def warning_is_overdue(warning: RiskWarning, now=None) -> bool:
     now = now or timezone.now()
-    return (warning.state == RiskWarning.State.OPEN
-            and warning.created_at < now - dt.timedelta(days=warning.rule.verify_days))
+    return warning.state == RiskWarning.State.OPEN and warning_due_at(warning) < now
+
+
+def warning_queue_for(user, *, limit: int = 10) -> QueueGroup | None:
+    """Overdue warnings for the home page of those who verify them (the village) or watch them (township,
+    county): the warning list's own overdue filter, its real count and the first `limit`, oldest first."""
+    from django.urls import reverse
+
+    from bangfu.web.lists import first_and_count
+
+    if not user.can("monitoring.verify"):
+        return None
+    rows = warnings_filtered(user, WarningFilter(overdue=True))
+    shown, count = first_and_count(rows, limit)
+    return QueueGroup(key="warnings", count=count, shown=shown, url=f"{reverse('monitoring:warning_list')}?overdue=on")
+
+
+def lead_queue_for(user, *, limit: int = 10) -> QueueGroup | None:
+    """New leads (a confirmed warning, a self-report, a cadre's visit) for the home page of those who take them
+    into identification, oldest first: the lead list's own filter (state=new)."""
+    from django.urls import reverse
+
+    from bangfu.cases.permissions import can
+    from bangfu.web.lists import first_and_count
+
+    if not can(user, "cases.work"):
+        return None
+    shown, count = first_and_count(leads_filtered(user, state=Lead.State.NEW), limit)
+    return QueueGroup(key="leads", count=count, shown=shown, url=f"{reverse('monitoring:lead_list')}?state=new")
 
 
 def leads_visible_to(user) -> QuerySet[Lead]:
     return Lead.objects.filter(village_scope(user)).select_related("village__parent", "household", "warning__rule")
 
 
+def leads_filtered(user, *, state: str = "", source: str = "") -> QuerySet[Lead]:
+    """The lead list: all, or one state (new ones oldest first: the order they wait in), of one source or all."""
+    leads = leads_visible_to(user)
+    if state in Lead.State.values:
+        leads = leads.filter(state=state)
+    if source in Lead.Source.values:
+        leads = leads.filter(source=source)
+    return leads.order_by("created_at", "id") if state == Lead.State.NEW else leads.order_by("-created_at", "-id")
+
+
 def feed_uploads_visible_to(user) -> QuerySet[FeedUpload]:
-    """Upload history: counts and row problems only, no household data; for those who may upload."""
-    if not user.can("monitoring.feed_upload"):
+    """Upload history: counts and row problems only, no household data; for those who may upload, of the kinds
+    they may upload (a department clerk sees its own department's)."""
+    from bangfu.monitoring.feeds import FEED_KINDS, feed_kinds_for
+
+    kinds = feed_kinds_for(user)
+    if not kinds:
         return FeedUpload.objects.none()
-    return FeedUpload.objects.select_related("uploaded_by")
+    uploads = FeedUpload.objects.select_related("uploaded_by")
+    return uploads if len(kinds) == len(FEED_KINDS) else uploads.filter(kind__in=list(kinds))
+
+
+def feed_upload_get_for_user(user, *, pk) -> FeedUpload:
+    try:
+        return feed_uploads_visible_to(user).get(pk=pk)
+    except (FeedUpload.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("没有找到该上传记录，或不是您所在部门的")) from None
 
 
 def screening_runs() -> QuerySet[ScreeningRun]:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from bangfu.audit.models import ChangeRecord
 from bangfu.audit.services import change_record, snapshot
+from bangfu.cases.choices import SELF_REPORTS_PER_HOUR  # noqa: F401  (the shipped default, for tests and docs)
 from bangfu.core.crypto import field_cipher
 from bangfu.core.scoping import region_in_scope
 from bangfu.monitoring.models import Lead, MonitoringLine, RiskType, RiskWarning, Rule, ScreeningRun
@@ -231,7 +232,7 @@ def lead_from_visit(*, actor, household, risk_type: str, difficulty: str) -> Lea
     return lead
 
 
-SELF_REPORTS_PER_HOUR = 5
+SELF_REPORT_WINDOW = dt.timedelta(hours=1)  # the limit counts a sender's reports in the last hour
 
 
 @transaction.atomic
@@ -239,6 +240,7 @@ def lead_self_report(*, name: str, phone: str, id_number: str, village_code: str
                      risk_type: str, client: str) -> Lead:
     """农户自主申报 without an account: validated, rate-limited per sender, landing as a lead for the village.
     The ID number and phone are kept encrypted; the household is linked when the ID number is registered."""
+    from bangfu.cases.services import workflow_settings
     from bangfu.core.id_number import IdNumberError, parse_id_number
     from bangfu.core.masking import mask_phone
     from bangfu.core.phone import normalise_phone
@@ -246,10 +248,11 @@ def lead_self_report(*, name: str, phone: str, id_number: str, village_code: str
 
     cipher = field_cipher()
     client_digest = cipher.blind_index("client", client or "-")
-    since = timezone.now() - dt.timedelta(hours=1)
-    if Lead.objects.filter(client_digest=client_digest, created_at__gte=since).count() >= SELF_REPORTS_PER_HOUR:
+    limit = workflow_settings().self_reports_per_hour
+    since = timezone.now() - SELF_REPORT_WINDOW
+    if Lead.objects.filter(client_digest=client_digest, created_at__gte=since).count() >= limit:
         raise ValidationError({"__all__": _("提交过于频繁：同一来源每小时最多申报%(n)s次，请稍后再试或拨打12317") % {
-            "n": SELF_REPORTS_PER_HOUR}})
+            "n": limit}})
     errors: dict[str, str] = {}
     name = (name or "").strip()
     if not 2 <= len(name) <= 30:
@@ -281,3 +284,86 @@ def lead_self_report(*, name: str, phone: str, id_number: str, village_code: str
     change_record(actor=None, action=ChangeRecord.Action.CREATE, instance=lead, before=None, after=snapshot(lead),
                   household_id=lead.household_id, region_code=village.code, reason="农户自主申报")
     return lead
+
+
+def _lead_for_handling(actor, lead: Lead) -> Lead:
+    """The lead, locked, if the actor may handle it (take leads into identification, in their jurisdiction) and
+    nobody has handled it yet."""
+    from bangfu.cases.permissions import require
+
+    require(actor, "cases.work")
+    if not region_in_scope(actor, lead.village_id):
+        raise PermissionDenied(_("该线索不在您的管辖范围内"))
+    locked = Lead.objects.select_for_update().get(pk=lead.pk)
+    if locked.state != Lead.State.NEW:
+        raise ValidationError({"__all__": _("该线索已处理（%(state)s），请刷新页面后查看") % {
+            "state": locked.get_state_display()}})
+    return locked
+
+
+@transaction.atomic
+def lead_close(*, actor, lead: Lead, reason: str) -> Lead:
+    """Close a lead that needs no identification, with the reason (a duplicate, not in this village, a household
+    already monitored whose new risk is followed by a measure ...). Audited."""
+    locked = _lead_for_handling(actor, lead)
+    if len((reason or "").strip()) < 4:
+        raise ValidationError({"reason": _("关闭理由：至少写4个字，说明为什么不需要识别")})
+    before = snapshot(locked)
+    locked.state, locked.close_reason = Lead.State.CLOSED, reason.strip()[:1000]
+    locked.handled_by, locked.handled_at = actor, timezone.now()
+    locked.save()
+    change_record(actor=actor, action=ChangeRecord.Action.UPDATE, instance=locked, before=before,
+                  after=snapshot(locked), household_id=locked.household_id, region_code=locked.village_id,
+                  reason=locked.close_reason)
+    return locked
+
+
+def _link(actor, locked: Lead, household) -> Lead:
+    before = snapshot(locked)
+    locked.household = household
+    locked.save(update_fields=["household"])
+    change_record(actor=actor, action=ChangeRecord.Action.UPDATE, instance=locked, before=before,
+                  after=snapshot(locked), household_id=household.pk, region_code=locked.village_id)
+    return locked
+
+
+def _unmatched_report(actor, lead: Lead) -> Lead:
+    locked = _lead_for_handling(actor, lead)
+    if locked.household_id is not None or not locked.id_number_cipher:
+        raise ValidationError({"__all__": _("只有未匹配到农户的自主申报可以登记为农户或成员")})
+    return locked
+
+
+@transaction.atomic
+def lead_register_household(*, actor, lead: Lead, group: str = "") -> Lead:
+    """An unmatched self-report registered as a new household of its village (the registry's own services, with
+    their checks and history): the reporter as head, with the ID number and phone the report gave; the lead then
+    names the household and can be taken into identification."""
+    from bangfu.registry.services import household_create, member_add
+
+    locked = _unmatched_report(actor, lead)
+    cipher = field_cipher()
+    phone = cipher.decrypt("phone", locked.phone_cipher) if locked.phone_cipher else ""
+    household = household_create(actor=actor, data={"number": "", "village": locked.village, "group": group.strip()},
+                                 phone=phone)
+    member_add(actor=actor, household=household, data={"name": locked.reporter_name, "relation": "head"},
+               id_number=cipher.decrypt("id_number", locked.id_number_cipher))
+    household.refresh_from_db()
+    return _link(actor, locked, household)
+
+
+@transaction.atomic
+def lead_register_member(*, actor, lead: Lead, household, relation: str) -> Lead:
+    """An unmatched self-report registered as a member of a household already on the register (a household
+    member who reported on their own ID number)."""
+    from bangfu.registry.choices import Relation
+    from bangfu.registry.services import member_add
+
+    locked = _unmatched_report(actor, lead)
+    if relation not in Relation.values or relation == Relation.HEAD:
+        raise ValidationError({"relation": _("与户主关系：请选择（户主以外的关系）")})
+    if household.village_id != locked.village_id:
+        raise ValidationError({"household": _("户编号：该户不在申报所在的村")})
+    member_add(actor=actor, household=household, data={"name": locked.reporter_name, "relation": relation},
+               id_number=field_cipher().decrypt("id_number", locked.id_number_cipher))
+    return _link(actor, locked, household)

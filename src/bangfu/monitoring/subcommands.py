@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from bangfu.core.scoping import code_range_q
 from bangfu.core.subcommands import subcommand
+from bangfu.ingest.columns import columns_text
 from bangfu.monitoring.feed_import import FeedFileError, feed_file_check, feed_upload_commit
 from bangfu.monitoring.feeds import FEED_KINDS
 from bangfu.monitoring.models import RiskWarning
@@ -36,19 +37,23 @@ class ImportFeed:
             return self._fail(options, stdout, error.message)
         except ValidationError as error:
             return self._fail(options, stdout, "；".join(m for ms in error.message_dict.values() for m in ms))
+        result = report.as_dict()
         if options["json"]:
-            stdout.write(json.dumps(report.as_dict(), ensure_ascii=False))
+            stdout.write(json.dumps(result, ensure_ascii=False))
         else:
-            stdout.write(f"{report.rows} 行：匹配 {report.matched}，未匹配 {report.unmatched}，无效 {report.invalid}"
+            stdout.write(f"{report.rows} 行：匹配 {report.matched}，未匹配 {report.unmatched}，无效 {report.invalid}，"
+                         f"重复 {report.duplicates}"
                          + ("，已写入" if options["commit"] else "（仅检查，未写入；加 --commit 写入）"))
+            for line in columns_text(result):
+                stdout.write(line)
             for error in report.errors:
                 stdout.write(f"  第{error.row}行 [{error.column}] {error.message}")
         return 1 if report.errors else 0
 
     def _fail(self, options, stdout, message: str) -> int:
         if options["json"]:
-            stdout.write(json.dumps({"rows": 0, "matched": 0, "unmatched": 0,
-                                     "errors": [{"sheet": "", "row": 0, "column": "", "rule": "file",
+            stdout.write(json.dumps({"rows": 0, "matched": 0, "unmatched": 0, "invalid": 0, "duplicates": 0,
+                                     "mapping": [], "ignored_columns": [], "errors": [{"sheet": "", "row": 0, "column": "", "rule": "file",
                                                  "message": message}]},
                                     ensure_ascii=False))
         else:

@@ -15,5 +15,7 @@ urlpatterns = [
     path("rules/<int:pk>/", views.rule_edit, name="rule_edit"),
     path("screening/", views.screening_list, name="screening_list"),
     path("feeds/", views.feed_upload, name="feed_upload"),
-    path("feeds/commit/", views.feed_commit, name="feed_commit"),
+    path("feeds/runs/<int:pk>/", views.feed_run, name="feed_run"),
+    path("feeds/runs/<int:pk>/decide/", views.feed_run_decide, name="feed_run_decide"),
+    path("feeds/uploads/<int:pk>/errors.xlsx", views.feed_upload_errors, name="feed_upload_errors"),
 ]

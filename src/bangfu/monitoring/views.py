@@ -1,13 +1,11 @@
 import datetime as dt
-import uuid
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +13,6 @@ from django.views.decorators.http import require_POST
 
 from bangfu.jobs.context import starts_jobs
 from bangfu.jobs.services import JobBusy
-from bangfu.monitoring.feed_import import FeedFileError, feed_file_check, feed_upload_commit
 from bangfu.monitoring.feeds import FEED_KINDS
 from bangfu.monitoring.forms import (
     FeedUploadForm,
@@ -29,7 +26,7 @@ from bangfu.monitoring.forms import (
 from bangfu.monitoring.models import Lead, RiskWarning, Rule
 from bangfu.monitoring.selectors import (
     feed_uploads_visible_to,
-    leads_visible_to,
+    leads_filtered,
     monitoring_lines_for_user,
     screening_runs,
     screening_township_counts,
@@ -145,9 +142,11 @@ def warning_detail(request, pk: int):
 @login_required
 def lead_list(request):
     require_capability(request.user, "registry.view")
-    page = Paginator(leads_visible_to(request.user), 50).get_page(request.GET.get("page"))
-    return render(request, "monitoring/lead_list.html", {"page": page, "query_without_page": "",
-                                                         **list_export_context(request, "leads")})
+    state, source = request.GET.get("state", ""), request.GET.get("source", "")
+    page = Paginator(leads_filtered(request.user, state=state, source=source), 50).get_page(request.GET.get("page"))
+    return render(request, "monitoring/lead_list.html", {
+        "page": page, "query_without_page": _query_without(request, "page"), "state": state, "source": source,
+        "states": Lead.State.choices, "sources": Lead.Source.choices, **list_export_context(request, "leads")})
 
 
 @login_required
@@ -253,68 +252,105 @@ def screening_list(request):
 # --- department files --------------------------------------------------------------------------------------
 
 
-def _staged_dir() -> Path:
-    path = Path(settings.VAR_DIR) / "feeds" / "staged"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+@login_required
+@starts_jobs
+def feed_upload(request):
+    """Upload a month's department file: the request keeps the file and starts its preview in the background;
+    the run's page shows the progress, every problem row and the choice to accept or discard."""
+    from bangfu.monitoring.feed_import import feed_run_start
+    from bangfu.monitoring.feeds import feed_kinds_for
+
+    require_capability(request.user, "monitoring.feed_upload")
+    kinds = feed_kinds_for(request.user)
+    form = FeedUploadForm(request.POST or None, request.FILES or None, kinds=kinds)
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = feed_run_start(actor=request.user, upload=form.cleaned_data["file"], kind=form.cleaned_data["kind"],
+                                 period=form.cleaned_data["period"])
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            return redirect("monitoring:feed_run", pk=run.pk)
+    return render(request, "monitoring/feed_upload.html", {
+        "form": form, "uploads": feed_uploads_visible_to(request.user)[:30], "kinds": kinds.values(),
+        "no_department": not kinds, **list_export_context(request, "feed-uploads")})
+
+
+def _feed_run_for(request, pk: int):
+    from bangfu.ingest.selectors import import_run_get_for_user
+    from bangfu.monitoring.feed_import import RUN_PREFIX
+
+    require_capability(request.user, "monitoring.feed_upload")
+    run = import_run_get_for_user(request.user, pk=pk)  # the uploader's own (the file holds ID numbers)
+    if not run.kind.startswith(RUN_PREFIX):
+        raise Http404(_("没有找到该上传"))
+    return run
 
 
 @login_required
-def feed_upload(request):
-    """Upload a month's department file: the preview shows every problem row; nothing is written until the
-    operator accepts."""
-    require_capability(request.user, "monitoring.feed_upload")
-    form = FeedUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        suffix = Path(upload.name).suffix.lower()[:6]
-        staged = _staged_dir() / f"{uuid.uuid4().hex}{suffix}"
-        with staged.open("wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
-        kind, period = form.cleaned_data["kind"], form.cleaned_data["period"]
-        try:
-            report = feed_file_check(actor=request.user, kind=kind, period=period, path=staged)
-        except FeedFileError as error:
-            staged.unlink(missing_ok=True)
-            form.add_error("file", error.message)
-        except ValidationError as error:
-            staged.unlink(missing_ok=True)
-            form_errors_from(form, error)
-        else:
-            token = signing.dumps({"user": request.user.pk, "file": staged.name, "kind": kind, "period": period,
-                                   "name": upload.name[:200]}, salt="feed-upload")
-            return render(request, "monitoring/feed_preview.html", {
-                "report": report, "errors": report.errors[:500], "token": token, "file_name": upload.name,
-                "kind": FEED_KINDS[kind], "period": period})
-    return render(request, "monitoring/feed_upload.html", {
-        "form": form, "uploads": feed_uploads_visible_to(request.user)[:30], "kinds": FEED_KINDS.values(),
-        **list_export_context(request, "feed-uploads")})
+def feed_run(request, pk: int):
+    """A department file's page: while its preview or commit runs, the page polls itself (htmx); then the counts,
+    the problem rows, the error report and (after a preview) accept or discard."""
+    from bangfu.jobs.services import jobs_reap_dead
+    from bangfu.monitoring.feed_import import RUN_PREFIX
+
+    run = _feed_run_for(request, pk)
+    job = run.job
+    if job is not None and job.status == job.Status.RUNNING and jobs_reap_dead(job_ids=[job.pk]):
+        job.refresh_from_db()
+    upload = None
+    if run.report.get("upload"):
+        upload = feed_uploads_visible_to(request.user).filter(pk=run.report["upload"]).first()
+    template = "monitoring/_feed_run_body.html" if request.htmx else "monitoring/feed_run.html"
+    return render(request, template, {"run": run, "report": run.report, "job": job, "upload": upload,
+                                      "kind": FEED_KINDS.get(run.kind.removeprefix(RUN_PREFIX)),
+                                      "polling": job is not None and not job.is_finished})
 
 
 @login_required
 @require_POST
-def feed_commit(request):
-    """The operator's decision on a previewed file: accept (write the good rows) or reject (write nothing)."""
-    require_capability(request.user, "monitoring.feed_upload")
-    try:
-        staged = signing.loads(request.POST.get("token", ""), salt="feed-upload", max_age=3600)
-    except signing.BadSignature:
-        raise PermissionDenied(_("预览已失效，请重新上传")) from None
-    if staged["user"] != request.user.pk:
-        raise PermissionDenied(_("只能确认自己上传的文件"))
-    path = _staged_dir() / Path(staged["file"]).name
-    if not path.is_file():
-        messages.error(request, _("预览已处理或已失效，请重新上传"))
-        return redirect("monitoring:feed_upload")
+def feed_run_decide(request, pk: int):
+    """The uploader's decision on a previewed file: accept (write the good rows, in the background) or discard."""
+    from bangfu.monitoring.feed_import import feed_run_commit, feed_run_discard
+
+    run = _feed_run_for(request, pk)
     try:
         if request.POST.get("decision") == "accept":
-            upload, report = feed_upload_commit(actor=request.user, kind=staged["kind"], period=staged["period"],
-                                                path=path, file_name=staged["name"])
-            messages.success(request, _("已导入 %(matched)s 行；%(other)s 行未导入（见问题清单）") % {
-                "matched": report.matched, "other": report.unmatched + report.invalid})
+            feed_run_commit(actor=request.user, run=run)
         else:
+            feed_run_discard(actor=request.user, run=run)
             messages.info(request, _("已放弃该文件，未写入任何数据"))
-    finally:
-        path.unlink(missing_ok=True)
-    return redirect("monitoring:feed_upload")
+            return redirect("monitoring:feed_upload")
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    return redirect("monitoring:feed_run", pk=run.pk)
+
+
+@login_required
+def feed_upload_errors(request, pk: int):
+    """The problem list of a committed upload as .xlsx: every row not imported, with row, column, rule and
+    message (the file itself is not kept: it held ID numbers)."""
+    import io
+    import tempfile
+    from urllib.parse import quote
+
+    from django.http import HttpResponse
+
+    from bangfu.ingest.report import problems_report_write
+    from bangfu.monitoring.selectors import feed_upload_get_for_user
+
+    require_capability(request.user, "monitoring.feed_upload")
+    upload = feed_upload_get_for_user(request.user, pk=pk)
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "report.xlsx"
+        problems_report_write(path, errors=upload.errors, lines=[
+            (_("文件"), upload.file_name), (_("数据类型"), str(upload.get_kind_display())), (_("数据月份"), upload.period),
+            (_("上传时间"), timezone.localtime(upload.uploaded_at).strftime("%Y-%m-%d %H:%M")),
+            (_("数据行数"), upload.rows), (_("匹配成功"), upload.matched), (_("未匹配"), upload.unmatched),
+            (_("无效行"), upload.invalid), (_("重复行"), upload.duplicates)])
+        content = io.BytesIO(path.read_bytes())
+    response = HttpResponse(content.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    name = _("问题清单-%(name)s.xlsx") % {"name": upload.file_name.rsplit(".", 1)[0]}
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response

@@ -37,6 +37,7 @@ HOUSEHOLD_FILTERS = FilterSet("Household", (
         ("", _("全部监测状态")), ("monitored", _("全部监测对象")),
         (c.MonitoringStatus.RISK_OPEN, _("风险未消除")), (c.MonitoringStatus.RISK_ELIMINATED, _("风险已消除"))])),
     Filter("below_line", lambda: forms.BooleanField(label=_("收入低于监测线但未纳入监测"), required=False)),
+    Filter("measure_due", lambda: forms.BooleanField(label=_("识别后逾期未落实帮扶措施"), required=False)),
     Filter("unsafe_housing", lambda: forms.BooleanField(label=_("危房（C/D级）"), required=False)),
     Filter("relocated", lambda: forms.BooleanField(label=_("易地搬迁户"), required=False)),
     Filter("closed", lambda: forms.BooleanField(label=_("已销户"), required=False)),

@@ -141,6 +141,7 @@ MONITORED = list_export(ListExport(
         _money(_("转移性收入（元）"), _income("transfer_income", components=True)),
         _money(_("生产经营性支出（元）"), _income("production_cost", components=True)),
         _money(_("家庭纯收入（元）"), _income("net_income")),
+        _money(_("扣除合规自付支出后人均收入（元）"), _income("per_capita_after_spending")),
         *_measure_columns(),
         Column(_("是否饮水安全"), lambda h: _yes(h.drinking_water_safe), 8),
         Column(_("是否整户无劳动能力"), _no_labour, 10),

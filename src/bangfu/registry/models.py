@@ -6,7 +6,7 @@ Personal identifiers are stored as an AES-GCM ciphertext (*_cipher) and a keyed 
 """
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db import models
 from django.utils.functional import cached_property
@@ -15,8 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from bangfu.core.crypto import field_cipher
 from bangfu.core.masking import mask_id_number
 from bangfu.registry import choices as c
-
-CENT = Decimal("0.01")  # amounts round half up (四舍五入), as people do by hand
+from bangfu.registry import income
 
 
 class Household(models.Model):
@@ -197,27 +196,22 @@ class IncomeRecord(models.Model):
     def components_given(self) -> bool:
         return self.given == self.Given.COMPONENTS
 
+    # The figures are defined once, in registry/income.py; these read them for templates and the API.
     @property
     def net_income(self) -> Decimal:
-        """家庭纯收入 = 工资性 + 生产经营性 + 财产性 + 转移性 − 生产经营性支出, or the figure the ledger gave."""
-        if self.given == self.Given.NET and self.given_net_income is not None:
-            return self.given_net_income
-        if self.given == self.Given.PER_CAPITA and self.given_per_capita_income is not None:
-            return self.given_per_capita_income * self.members_counted
-        return (self.wage_income + self.business_income + self.property_income + self.transfer_income
-                - self.production_cost)
+        """家庭纯收入 (registry.income.net_income)."""
+        return income.net_income(self)
 
     @property
     def per_capita_net_income(self) -> Decimal:
-        if self.given == self.Given.PER_CAPITA and self.given_per_capita_income is not None:
-            return self.given_per_capita_income
-        return (self.net_income / self.members_counted).quantize(CENT, rounding=ROUND_HALF_UP)
+        """人均纯收入 (registry.income.per_capita_net_income)."""
+        return income.per_capita_net_income(self)
 
     @property
     def compliant_spending(self) -> Decimal:
-        return self.medical_spending + self.education_spending
+        return income.compliant_spending(self)
 
     @property
     def per_capita_after_spending(self) -> Decimal:
-        """Per-capita income net of compliant out-of-pocket spending: what is judged against the line."""
-        return ((self.net_income - self.compliant_spending) / self.members_counted).quantize(CENT, rounding=ROUND_HALF_UP)
+        """扣除合规自付支出后人均收入, what is judged against the line (registry.income.per_capita_for_line)."""
+        return income.per_capita_for_line(self)

@@ -6,16 +6,12 @@ from dataclasses import dataclass
 from django.core.paginator import Paginator
 from django.db.models import (
     Count,
-    DecimalField,
     Exists,
-    ExpressionWrapper,
-    F,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Sum,
-    Value,
 )
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -30,6 +26,7 @@ from bangfu.core.paging import CappedPaginator, KeptCountPaginator
 from bangfu.core.phone import normalise_phone
 from bangfu.core.scoping import code_range_q, village_scope
 from bangfu.regions.models import Region
+from bangfu.registry.income import below_line_condition
 from bangfu.registry.models import Household, IncomeRecord, Member
 from bangfu.registry.search import HOUSEHOLD_NUMBER_TEXT, members_named, prefix_q
 
@@ -46,6 +43,7 @@ class HouseholdFilter:
     relocated: bool = False
     group: str = ""
     below_line: bool = False  # income below the line in force but not a monitored household
+    measure_due: bool = False  # identified, risk open, no measure past the county's limit (cases.due)
     closed: bool = False  # closed households (已销户) instead of those on the register
     # Set instead of q when the filter is stored (e.g. in a job): the blind index, never the typed number.
     id_number_digest: str = ""
@@ -157,25 +155,19 @@ def _counties_of(user) -> list[str]:
 
 
 def below_line_exists(counties, *, household: str = "pk") -> Exists:
-    """The household's latest income record, net of compliant spending, per person, lies below the line in force
-    for its county that year. `household` names the outer query's household id (its "pk", or a member's
+    """The household's latest income record lies below the line in force for its county that year, by the one
+    definition (`registry.income.below_line_condition`: 扣除合规自付支出后人均收入 under the line, from whatever
+    the record holds). `household` names the outer query's household id (its "pk", or a member's
     "household_id"); `counties` (6-digit codes) bound which lines apply."""
     from bangfu.monitoring.selectors import monitoring_lines_by_county
 
-    after_spending = ExpressionWrapper(
-        F("wage_income") + F("business_income") + F("property_income") + F("transfer_income")
-        - F("production_cost") - F("medical_spending") - F("education_spending"),
-        output_field=DecimalField(max_digits=14, decimal_places=2))
     below = Q(pk__in=[])
     for county, lines in monitoring_lines_by_county(counties).items():
         for year, line in lines.items():
-            below |= Q(household__village__code__startswith=county, year=year,
-                       after_spending__lt=ExpressionWrapper(Value(line) * F("members_counted"),
-                                                            output_field=DecimalField(max_digits=14, decimal_places=2)))
+            below |= Q(household__village__code__startswith=county, year=year) & Q(below_line_condition(line))
     latest_year = (IncomeRecord.objects.filter(household=OuterRef(OuterRef(household))).order_by("-year")
                    .values("year")[:1])
-    records = (IncomeRecord.objects.filter(household=OuterRef(household), year=Subquery(latest_year))
-               .annotate(after_spending=after_spending).filter(below))
+    records = IncomeRecord.objects.filter(below, household=OuterRef(household), year=Subquery(latest_year))
     return Exists(records)
 
 
@@ -232,6 +224,10 @@ def _filtered(user, flt: HouseholdFilter, region: Region | None) -> QuerySet[Hou
         qs = qs.filter(group__in={group, group if group.endswith("组") else f"{group}组"})
     if flt.below_line:
         qs = qs.filter(below_line_q(user))
+    if flt.measure_due:
+        from bangfu.cases.selectors import measure_due_q
+
+        qs = qs.filter(measure_due_q())
     text = flt.search_text
     if text.strip():
         qs = qs.filter(_search_q(text))

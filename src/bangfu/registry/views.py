@@ -27,6 +27,7 @@ from bangfu.registry.forms import (
     MemberForm,
     MemberRemoveForm,
 )
+from bangfu.registry.income import below_line
 from bangfu.registry.selectors import (
     HouseholdFilter,
     attach_member_counts,
@@ -153,9 +154,11 @@ def household_detail(request, pk: int):
 
 
 def _income_with_lines(household):
-    """Each year's income beside that year's monitoring line (a line is data per region and year)."""
+    """Each year's income beside that year's monitoring line (a line is data per region and year), and whether it
+    lies below it (registry.income.below_line, the rule every reader uses)."""
     lines = monitoring_lines_by_year(county_code=household.village_id[:6].ljust(12, "0"))
-    return [(record, lines.get(record.year)) for record in household_income_history(household)]
+    return [(record, lines.get(record.year), below_line(record, lines.get(record.year)))
+            for record in household_income_history(household)]
 
 
 def _pick(data: dict, fields) -> dict:

@@ -6,6 +6,7 @@ form's hidden fields and its sentence. So an export always takes the filter on s
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -36,3 +37,26 @@ def list_page(request, *, filters: FilterSet, rows: Callable[[dict[str, Any]], Q
         "filter_query": query, "filter_items": list(QueryDict(query).items()), "query_without_page": query, "oob": partial_only, **(context or {}),
     }
     return render(request, partial if partial_only else template, data)
+
+
+def first_and_count(rows: QuerySet, limit: int) -> tuple[list, int]:
+    """The first `limit` rows of a queue and how many there are in all, in one query (a window count over the
+    whole result, read with the rows): a queue's heading shows the real count, not the rows shown."""
+    from django.db.models import Count, Window
+
+    shown = list(rows.annotate(queue_total=Window(Count("pk")))[:limit])
+    return shown, shown[0].queue_total if shown else 0
+
+
+@dataclass
+class QueueGroup:
+    """One group of a queue: its real count, the first few shown, and the list that shows them all."""
+
+    key: str
+    count: int
+    shown: list
+    url: str
+
+    @property
+    def cut(self) -> bool:
+        return self.count > len(self.shown)

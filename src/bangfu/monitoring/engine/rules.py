@@ -14,10 +14,13 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-# The latest income record of each household; net income in cents.
+from bangfu.registry.income import below_line_sql, per_capita_cents_sql
+
+# The latest income record of each household: 家庭纯收入 and the figure for the line before dividing by people, in
+# cents (both as registry.income defines them; the snapshot's source query is compiled from its expressions).
 LATEST_INCOME = """
-    SELECT household_id, year, members_counted, net_cents FROM (
-        SELECT household_id, year, members_counted, net_cents,
+    SELECT household_id, year, members_counted, net_cents, for_line_cents FROM (
+        SELECT household_id, year, members_counted, net_cents, for_line_cents,
                ROW_NUMBER() OVER (PARTITION BY household_id ORDER BY year DESC) AS rn
         FROM income) ranked
     WHERE rn = 1"""
@@ -38,18 +41,29 @@ def _codes(values) -> str:
 
 
 def _income_below_line(p: dict) -> str:
+    # The households the home card counts (收入低于监测线但未纳入监测): not monitored, the latest record's
+    # 扣除合规自付支出后人均收入 under that year's line (registry.income), less those an exclusion rule marked in
+    # this run (the run fills `excl` before the warning rules). A monitored household is not raised as a new risk.
+    for_line = per_capita_cents_sql("i.for_line_cents", "i.members_counted")
+    per_capita = per_capita_cents_sql("i.net_cents", "i.members_counted")
     return f"""
-    SELECT i.household_id, ROUND(i.net_cents * 1.0 / i.members_counted) / 100.0 AS value,
-           l.amount_cents / 100.0 AS threshold, NULL AS base, CAST(i.year AS VARCHAR) AS info, '' AS note,
+    SELECT i.household_id, {for_line} / 100.0 AS value, l.amount_cents / 100.0 AS threshold,
+           {per_capita} / 100.0 AS base, CAST(i.year AS VARCHAR) AS info, '' AS note,
            CAST(i.year AS VARCHAR) AS fact
     FROM ({LATEST_INCOME}) i
     JOIN households h ON h.id = i.household_id
     JOIN lines l ON l.county = SUBSTR(h.village_id, 1, 6) AND l.year = i.year
-    WHERE ROUND(i.net_cents * 1.0 / i.members_counted) < l.amount_cents"""
+    WHERE NOT h.monitored AND {below_line_sql("i.for_line_cents", "i.members_counted", "l.amount_cents")}
+      AND i.household_id NOT IN (SELECT household_id FROM excl)"""
+
+
+def _stay_limit(p: dict) -> str:
+    """The single-stay line in cents for the household `h`: monitored households have the lower one."""
+    return f"CASE WHEN h.monitored THEN {_cents(p['monitored_yuan'])} ELSE {_cents(p['other_yuan'])} END"
 
 
 def _medical_stay_oop(p: dict) -> str:
-    limit = f"CASE WHEN h.monitored THEN {_cents(p['monitored_yuan'])} ELSE {_cents(p['other_yuan'])} END"
+    limit = _stay_limit(p)
     return f"""
     SELECT f.household_id, f.amount5 / 100.0 AS value, {limit} / 100.0 AS threshold, NULL AS base,
            CAST(f.date1 AS VARCHAR) AS info, CASE WHEN h.monitored THEN 'monitored' ELSE 'other' END AS note,
@@ -67,6 +81,16 @@ def _medical_year_share(p: dict) -> str:
           FROM feed WHERE kind = 'medical' GROUP BY household_id, SUBSTR(period, 1, 4)) o
     JOIN ({LATEST_INCOME}) i ON i.household_id = o.household_id
     WHERE o.oop > i.net_cents * {share}"""
+
+
+def _year_share_explained_by_a_stay(stay: dict) -> str:
+    """Households whose yearly-share hit (in table `y`) one stay of that year explains: the stay alone is over the
+    year's threshold and is itself over the single-stay line, so the stay's warning is the one task."""
+    return f"""
+    SELECT DISTINCT y.household_id FROM y
+    JOIN feed f ON f.household_id = y.household_id AND f.kind = 'medical' AND SUBSTR(f.period, 1, 4) = y.fact
+    JOIN households h ON h.id = f.household_id
+    WHERE f.amount5 > {_stay_limit(stay)} AND f.amount5 > y.threshold * 100"""
 
 
 def _severe_disability(p: dict) -> str:
@@ -195,9 +219,13 @@ class RuleSql:
 GRADE_NAMES = {"1": "一级", "2": "二级", "3": "三级", "4": "四级"}
 
 RULES: dict[str, RuleSql] = {
-    "income_below_line": RuleSql(_income_below_line, lambda r: _(
+    "income_below_line": RuleSql(_income_below_line, lambda r: (_(
         "%(year)s年人均纯收入 %(value)s 元，低于当年监测线 %(line)s 元") % {
-        "year": r["info"], "value": _money(r["value"]), "line": _money(r["threshold"])}),
+        "year": r["info"], "value": _money(r["value"]), "line": _money(r["threshold"])}
+        if r["value"] == r["base"] else _(
+        "%(year)s年人均纯收入 %(per_capita)s 元，扣除合规自付支出后人均收入 %(value)s 元，低于当年监测线 %(line)s 元") % {
+        "year": r["info"], "per_capita": _money(r["base"]), "value": _money(r["value"]),
+        "line": _money(r["threshold"])})),
     "medical_stay_oop": RuleSql(_medical_stay_oop, lambda r: _(
         "%(month)s住院自付 %(value)s 元，超过%(who)s单次 %(limit)s 元的预警线") % {
         "month": _month(r["info"]), "value": _money(r["value"]), "limit": _money(r["threshold"]),
@@ -236,6 +264,18 @@ RULES: dict[str, RuleSql] = {
         "year": r["info"], "value": _money(r["value"]), "base": _money(r["base"]), "limit": _money(r["threshold"]),
         "share": f"{r['threshold'] / r['base']:.0%}" if r["base"] else "—"}),
 }
+
+# One event, one task: a hit of the first rule that an event of the second explains is not a warning of its own;
+# its sentence is shown on the second rule's warning as evidence. rule → (rule it is shown with, SQL given that
+# rule's parameters returning the household_id of the explained hits in table `y`).
+SHOWN_WITH: dict[str, tuple[str, Callable[[dict], str]]] = {
+    "medical_year_share": ("medical_stay_oop", _year_share_explained_by_a_stay),
+}
+
+
+def shown_with_sentence(sentence: str) -> str:
+    return _("%(sentence)s（由同一次住院构成，随本预警核实，不另行预警）") % {"sentence": sentence}
+
 
 EXCLUSIONS: dict[str, RuleSql] = {
     "payroll": RuleSql(_exclusion("payroll"), lambda r: _("%(name)s为财政供养人员（%(where)s）") % {

@@ -13,7 +13,7 @@ import pyarrow as pa
 from django.db import connection, transaction
 from django.utils import timezone
 
-from bangfu.monitoring.engine.rules import EXCLUSIONS, RULES
+from bangfu.monitoring.engine.rules import EXCLUSIONS, RULES, SHOWN_WITH, shown_with_sentence
 from bangfu.monitoring.engine.snapshot import load_query, snapshot_load
 from bangfu.monitoring.models import FeedUpload, Rule, ScreeningRun
 from bangfu.monitoring.selectors import monitoring_lines_by_year
@@ -39,7 +39,8 @@ def screening_execute(run: ScreeningRun, *, step: Callable[[int, int], None] = l
                       ) -> ScreeningRun:
     """Evaluate every enabled rule and write the warnings; fills in the run's record."""
     started = time.perf_counter()
-    rules = list(Rule.objects.filter(enabled=True).order_by("is_exclusion", "order", "code"))
+    # Exclusion comparisons first: the income rule leaves out the households they mark (see engine/rules.py).
+    rules = list(Rule.objects.filter(enabled=True).order_by("-is_exclusion", "order", "code"))
     total = _steps(rules)
     done = 0
 
@@ -57,6 +58,7 @@ def screening_execute(run: ScreeningRun, *, step: Callable[[int, int], None] = l
         con.execute("CREATE TABLE hits (rule_id BIGINT, household_id BIGINT, value DOUBLE, threshold DOUBLE, "
                     "base DOUBLE, info VARCHAR, note VARCHAR, fact VARCHAR)")
         con.execute("CREATE TABLE excl (code VARCHAR, household_id BIGINT, info VARCHAR, note VARCHAR)")
+        con.execute("CREATE TABLE shown AS SELECT *, rule_id AS carrier_id FROM hits")
         for rule in rules:
             if rule.is_exclusion and rule.code in EXCLUSIONS:
                 con.execute(f"INSERT INTO excl SELECT '{rule.code}', household_id, info, note "
@@ -67,6 +69,7 @@ def screening_execute(run: ScreeningRun, *, step: Callable[[int, int], None] = l
                     note, fact FROM (SELECT r.*, ROW_NUMBER() OVER (PARTITION BY household_id ORDER BY fact DESC)
                     AS rn_ FROM ({RULES[rule.code].sql(rule.params)}) r) x WHERE rn_ = 1""")
             advance()
+        _show_with_their_event(con, rules)
         created, updated = _write_back(con, run, rules)
         by_rule = dict(con.execute("SELECT rule_id, COUNT(*) FROM hits GROUP BY rule_id").fetchall())
         by_township = dict(con.execute(
@@ -89,6 +92,31 @@ def screening_execute(run: ScreeningRun, *, step: Callable[[int, int], None] = l
     return run
 
 
+def _show_with_their_event(con: duckdb.DuckDBPyConnection, rules: list[Rule]) -> None:
+    """Move the hits that another rule's event explains (SHOWN_WITH) from `hits` to `shown`: one event, one task."""
+    enabled = {rule.code: rule for rule in rules if not rule.is_exclusion}
+    for code, (carrier_code, explained) in SHOWN_WITH.items():
+        if code not in enabled or carrier_code not in enabled:
+            continue
+        rule, carrier = enabled[code], enabled[carrier_code]
+        con.execute(f"CREATE OR REPLACE TEMP VIEW y AS SELECT * FROM hits WHERE rule_id = {int(rule.pk)}")
+        con.execute(f"""INSERT INTO shown SELECT *, {int(carrier.pk)} FROM y
+                        WHERE household_id IN ({explained(carrier.params)})""")
+        con.execute(f"DELETE FROM hits WHERE rule_id = {int(rule.pk)} AND household_id IN "
+                    f"(SELECT household_id FROM shown WHERE rule_id = {int(rule.pk)})")
+
+
+def _shown_sentences(con: duckdb.DuckDBPyConnection, codes: dict[int, str]) -> dict[tuple[int, int], list[str]]:
+    """(carrier rule id, household id) → the sentences of the hits shown with that warning."""
+    shown: dict[tuple[int, int], list[str]] = {}
+    for rule_id, household_id, value, threshold, base, info, note, fact, carrier_id in con.execute(
+            "SELECT * FROM shown ORDER BY household_id, rule_id").fetchall():
+        row = {"value": value, "threshold": threshold, "base": base, "info": info, "note": note, "fact": fact}
+        shown.setdefault((carrier_id, household_id), []).append(
+            shown_with_sentence(RULES[codes[rule_id]].evidence(row)))
+    return shown
+
+
 def _write_back(con: duckdb.DuckDBPyConnection, run: ScreeningRun, rules: list[Rule]) -> tuple[int, int]:
     """Insert new warnings and refresh the evidence of open ones, in batches, in one transaction."""
     load_query(con, "open_w", "SELECT id, household_id, rule_id FROM monitoring_riskwarning WHERE state = 'open'",
@@ -97,6 +125,7 @@ def _write_back(con: duckdb.DuckDBPyConnection, run: ScreeningRun, rules: list[R
                "WHERE state <> 'open'",
                [("household_id", pa.int64()), ("rule_id", pa.int64()), ("fact", pa.string())], "SELECT * FROM batch")
     codes = {rule.pk: rule.code for rule in rules}
+    shown = _shown_sentences(con, codes)
     exclusions: dict[int, list[tuple[str, str]]] = {}
     for code, household_id, info, note in con.execute(
             "SELECT code, household_id, info, note FROM excl ORDER BY household_id, code").fetchall():
@@ -123,7 +152,7 @@ def _write_back(con: duckdb.DuckDBPyConnection, run: ScreeningRun, rules: list[R
             for rule_id, household_id, village_id, value, threshold, base, info, note, fact, open_id in batch:
                 row = {"value": value, "threshold": threshold, "base": base, "info": info, "note": note,
                        "fact": fact}
-                evidence = RULES[codes[rule_id]].evidence(row)
+                evidence = "；".join([RULES[codes[rule_id]].evidence(row), *shown.get((rule_id, household_id), [])])
                 marks = exclusions.get(household_id, [])
                 excl_codes = ",".join(code for code, _ in marks)
                 excl_text = "；".join(text for _, text in marks)

@@ -13,8 +13,20 @@ from django.db import connection
 
 BATCH = 250_000
 
-# name → (source SELECT, Arrow columns, DuckDB SELECT over the Arrow batch that types it)
-TABLES: dict[str, tuple[str, list[tuple[str, pa.DataType]], str]] = {
+def _income_source() -> tuple[str, tuple]:
+    """The income table's SELECT, compiled from registry.income's query expressions (the one definition)."""
+    from bangfu.registry.income import for_line_cents_expression, net_cents_expression
+    from bangfu.registry.models import IncomeRecord
+
+    records = (IncomeRecord.objects.order_by()
+               .annotate(net_cents=net_cents_expression(), for_line_cents=for_line_cents_expression())
+               .values_list("household_id", "year", "members_counted", "net_cents", "for_line_cents"))
+    return records.query.sql_with_params()
+
+
+# name → (source SELECT, or a function giving it with its parameters; Arrow columns; DuckDB SELECT over the Arrow
+# batch that types it)
+TABLES: dict[str, tuple[str | Callable[[], tuple[str, tuple]], list[tuple[str, pa.DataType]], str]] = {
     "households": (
         "SELECT id, village_id, CASE WHEN monitoring_type <> '' THEN 1 ELSE 0 END, housing_safety "
         "FROM registry_household WHERE is_active",
@@ -32,10 +44,11 @@ TABLES: dict[str, tuple[str, list[tuple[str, pa.DataType]], str]] = {
         "medical_insurance = 1 AS medical_insurance, work_place, work_months, labour_ability FROM batch",
     ),
     "income": (
-        "SELECT household_id, year, members_counted, CAST(ROUND((wage_income + business_income + property_income "
-        "+ transfer_income - production_cost) * 100) AS BIGINT) FROM registry_incomerecord",
+        # 家庭纯收入 and the figure for the line (before dividing by people), in cents, as registry.income
+        # defines them for whatever the record holds (components, a net or a per-capita figure given).
+        lambda: _income_source(),
         [("household_id", pa.int64()), ("year", pa.int32()), ("members_counted", pa.int32()),
-         ("net_cents", pa.int64())],
+         ("net_cents", pa.int64()), ("for_line_cents", pa.int64())],
         "SELECT * FROM batch",
     ),
     "feed": (
@@ -76,8 +89,9 @@ def snapshot_load(con: duckdb.DuckDBPyConnection, *, lines: list[tuple[str, int,
                   step: Callable[[str], None] = lambda name: None) -> dict[str, int]:
     """Load every table the rules read; `lines` is (county address code, year, line in cents)."""
     counts = {}
-    for name, (sql, columns, typed) in TABLES.items():
-        counts[name] = load_query(con, name, sql, columns, typed)
+    for name, (source, columns, typed) in TABLES.items():
+        sql, params = source() if callable(source) else (source, ())
+        counts[name] = load_query(con, name, sql, columns, typed, params=params)
         step(name)
     # Rows of households no longer in the register (is_active false) leave the snapshot here, in one join each,
     # rather than in a join per table on the source database.

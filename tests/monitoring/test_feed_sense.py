@@ -1,0 +1,127 @@
+"""A department file's rows checked for sense (issue 15 item 6): each rule at its boundary on both sides, with a
+control row that passes. A row that breaks one is a row problem naming row, column and rule, and is not written."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from bangfu.accounts.models import Throttle
+from bangfu.monitoring.feed_import import feed_file_check, feed_upload_commit
+from bangfu.monitoring.models import FeedRow
+from tests.conftest import TUANJIE, make_user
+from tests.monitoring.factories import head
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "姓名,身份证号,入院日期,出院日期,医疗总费用,基本医保支付,个人自付"
+TODAY = dt.date(2026, 12, 7)
+
+
+@pytest.fixture
+def person(make_household):
+    member = head(make_household(TUANJIE))
+    return member.name, member.reveal_id_number()
+
+
+def _check(tmp_path, person, *rows, actor, period="2026-11", name=None):
+    """A 医保 file of the person's rows: (admitted, discharged, total, basic, out_of_pocket)."""
+    lines = [HEADER] + [",".join([name or person[0], person[1], *map(str, row)]) for row in rows]
+    path = tmp_path / "医保.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return feed_file_check(actor=actor, kind="medical", period=period, path=path, today=TODAY)
+
+
+def _rules(report) -> list[tuple[int, str, str]]:
+    return [(e.row, e.column, e.rule) for e in report.errors]
+
+
+def test_control_row_passes(tmp_path, person, county_admin):
+    report = _check(tmp_path, person, ("2026-11-01", "2026-11-09", 5000, 1000, 4000), actor=county_admin)
+    assert (report.matched, report.errors) == (1, [])
+
+
+def test_discharge_on_the_day_of_admission_passes_one_day_before_is_refused(tmp_path, person, county_admin):
+    same_day = _check(tmp_path, person, ("2026-11-05", "2026-11-05", 5000, 0, 100), actor=county_admin)
+    assert (same_day.matched, same_day.errors) == (1, [])
+    before = _check(tmp_path, person, ("2026-11-05", "2026-11-04", 5000, 0, 100), actor=county_admin)
+    assert (before.matched, before.invalid) == (0, 1)
+    assert _rules(before) == [(2, "出院日期", "date_order")]
+    assert "出院日期 2026-11-04 早于入院日期 2026-11-05" in before.errors[0].message
+
+
+def test_out_of_pocket_equal_to_the_total_passes_one_yuan_over_is_refused(tmp_path, person, county_admin):
+    equal = _check(tmp_path, person, ("2026-11-01", "2026-11-09", 5000, "", 5000), actor=county_admin)
+    assert (equal.matched, equal.errors) == (1, [])
+    over = _check(tmp_path, person, ("2026-11-01", "2026-11-09", 5000, "", 5001), actor=county_admin)
+    assert _rules(over) == [(2, "个人自付", "part_over_total")] and over.matched == 0
+    assert "个人自付 5,001 元超过医疗总费用 5,000 元" in over.errors[0].message
+    tenfold = _check(tmp_path, person, ("2026-11-01", "2026-11-09", 4100, "", 41000), actor=county_admin)
+    assert _rules(tenfold) == [(2, "个人自付", "part_over_total")]
+
+
+def test_parts_that_add_up_to_the_total_pass_one_yuan_more_is_refused(tmp_path, person, county_admin):
+    exact = _check(tmp_path, person, ("2026-11-01", "2026-11-09", 5000, 3000, 2000), actor=county_admin)
+    assert (exact.matched, exact.errors) == (1, [])
+    over = _check(tmp_path, person, ("2026-11-01", "2026-11-09", 5000, 3000, 2001), actor=county_admin)
+    assert _rules(over) == [(2, "个人自付", "parts_over_total")]
+    assert "基本医保支付、个人自付合计 5,001 元，超过医疗总费用 5,000 元" in over.errors[0].message
+
+
+def test_a_date_on_the_months_last_day_passes_the_next_day_is_refused(tmp_path, person, county_admin):
+    last = _check(tmp_path, person, ("2026-11-30", "2026-11-30", 5000, 0, 100), actor=county_admin)
+    assert (last.matched, last.errors) == (1, [])
+    next_month = _check(tmp_path, person, ("2026-11-30", "2026-12-01", 5000, 0, 100), actor=county_admin)
+    assert _rules(next_month) == [(2, "出院日期", "date_after_period")]
+    assert "出院日期 2026-12-01 晚于数据月份 2026-11 的最后一天（2026-11-30）" in next_month.errors[0].message
+    far = _check(tmp_path, person, ("2036-11-01", "2036-11-09", 5000, 0, 100), actor=county_admin)
+    assert _rules(far) == [(2, "入院日期", "date_after_period"), (2, "出院日期", "date_after_period")]
+
+
+def test_a_date_after_today_in_this_months_file_is_refused(tmp_path, person, county_admin):
+    today = _check(tmp_path, person, ("2026-12-07", "2026-12-07", 5000, 0, 100), actor=county_admin,
+                   period="2026-12")
+    assert (today.matched, today.errors) == (1, [])
+    tomorrow = _check(tmp_path, person, ("2026-12-07", "2026-12-08", 5000, 0, 100), actor=county_admin,
+                      period="2026-12")
+    assert _rules(tomorrow) == [(2, "出院日期", "date_future")]
+
+
+def test_a_name_that_is_not_the_registrys_names_both(tmp_path, person, county_admin):
+    dotted = _check(tmp_path, person, ("2026-11-01", "2026-11-09", 5000, 0, 100), actor=county_admin,
+                    name=person[0].replace("户", "户 "))  # spaces and dot variants are the same name
+    assert (dotted.matched, dotted.errors) == (1, [])
+    other = _check(tmp_path, person, ("2026-11-01", "2026-11-09", 5000, 0, 100), actor=county_admin, name="王五")
+    assert _rules(other) == [(2, "姓名", "name_mismatch")] and (other.matched, other.invalid) == (0, 1)
+    assert f"姓名“王五”与该身份证号登记的姓名“{person[0]}”不一致" in other.errors[0].message
+
+
+def test_an_identical_row_is_reported_and_counted_once(tmp_path, person, county_admin):
+    stay = ("2026-11-01", "2026-11-09", 20000, 6000, 14000)
+    path = tmp_path / "医保.csv"
+    path.write_text("\n".join([HEADER] + [",".join([*person, *map(str, row)]) for row in (
+        stay, stay, ("2026-11-01", "2026-11-09", 20000, 6000, 13999))]) + "\n", encoding="utf-8")
+    upload, report = feed_upload_commit(actor=county_admin, kind="medical", period="2026-11", path=path,
+                                        file_name="医保.csv")
+    assert (report.rows, report.matched, report.duplicates) == (3, 2, 1)  # a different amount is another row
+    assert _rules(report) == [(3, "", "duplicate_row")] and "与第2行完全相同" in report.errors[0].message
+    assert sorted(FeedRow.objects.values_list("amount5", flat=True)) == [1_399_900, 1_400_000]
+    assert upload.duplicates == 1
+
+
+def test_name_mismatches_count_toward_the_hourly_limit_for_a_clerk(tmp_path, person, regions, settings):
+    """A wrong name returns the registered one: a clerk who cannot read the registry may learn that only as
+    often as the household import's duplicate-ID check allows; past it the whole preview is refused."""
+    settings.DUPLICATE_CHECK_LIMIT = 2
+    clerk = make_user("yibao", "department_operator", "513225000000")
+    first = _check(tmp_path, person, ("2026-11-01", "2026-11-09", 5000, 0, 100), actor=clerk, name="王五")
+    assert _rules(first) == [(2, "姓名", "name_mismatch")]
+    assert Throttle.objects.get(key=f"dupcheck:{clerk.pk}").count == 1
+    right = _check(tmp_path, person, ("2026-11-01", "2026-11-09", 5000, 0, 100), actor=clerk)
+    assert right.matched == 1 and Throttle.objects.get(key=f"dupcheck:{clerk.pk}").count == 1  # a right name: no
+    with pytest.raises(ValidationError) as caught:
+        _check(tmp_path, person, *[("2026-11-01", "2026-11-09", 5000, 0, 100 + n) for n in range(2)], actor=clerk,
+               name="王五")
+    assert "已暂时锁定" in caught.value.messages[0]
+    with pytest.raises(ValidationError):  # locked: refused before any number is looked up
+        _check(tmp_path, person, ("2026-11-01", "2026-11-09", 5000, 0, 100), actor=clerk)
