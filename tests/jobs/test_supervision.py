@@ -260,3 +260,11 @@ def test_restart_backoff_doubles_while_the_worker_dies_at_once_and_resets_after_
     assert next_backoff(32, 0.5) == 60 and next_backoff(60, 0.5) == 60
     assert next_backoff(60, 9.9) == 60
     assert next_backoff(60, 10) == 1
+
+
+@pytest.mark.django_db
+def test_a_killed_worker_of_this_machine_is_down_at_once(client, with_worker):
+    _lease(ProcessLease.Kind.WORKER, 1, name=f"{socket.gethostname()}:{_dead_pid()}")  # fresh beat, process gone
+    assert client.get(reverse("web:healthz")).status_code == 503
+    _lease(ProcessLease.Kind.WORKER, 2, name=f"{socket.gethostname()}:{os.getpid()}")  # control: a live process
+    assert client.get(reverse("web:healthz")).status_code == 200
