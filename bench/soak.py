@@ -248,13 +248,17 @@ class Client:
                 self.stats.error(f"{self.username} edit {pk} refused: {page[page.find('error'):][:300]}")
 
     def reveal(self) -> None:
-        _status, page = self.request(f"/households/{self.rng.choice(self.pool)}/")
+        status, page = self.request(f"/households/{self.rng.choice(self.pool)}/")
+        if status != 200:  # no page, no form token: a person would load the page again
+            return
         member = self.rng.choice(self.members)
         self.request(f"/households/members/{member}/id-number/", {"csrfmiddlewaretoken": self.csrf(page)},
                      headers={"HX-Request": "true"})
 
     def export(self) -> None:
-        _status, page = self.request("/households/")
+        status, page = self.request("/households/")
+        if status != 200:
+            return
         region = "" if self.username == "admin" and self.rng.random() < 0.25 else SHUANGHE
         status, _text = self.request("/households/export/", {"csrfmiddlewaretoken": self.csrf(page), "region": region},
                                      expect=(302,))
