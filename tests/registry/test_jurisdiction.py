@@ -505,6 +505,10 @@ CHECKED_ELSEWHERE = {
     "cases:transition_edit": "one row of the transition table, no household data, county only "
                              "(tests/cases/test_pages.py::test_config_is_county_only_and_audited)",
     "cases:case_open_from_lead": "tests/cases/test_case_jurisdiction.py (other township refused, own works)",
+    "cases:lead_detail": "tests/cases/test_lead_dead_ends.py::test_another_villages_cadre_is_refused_every_act",
+    "cases:lead_attach": "tests/cases/test_lead_dead_ends.py::test_another_villages_cadre_is_refused_every_act",
+    "cases:lead_close": "tests/cases/test_lead_dead_ends.py::test_another_villages_cadre_is_refused_every_act",
+    "cases:lead_register": "tests/cases/test_lead_dead_ends.py::test_another_villages_cadre_is_refused_every_act",
     "cases:case_list": "tests/cases/test_case_jurisdiction.py::test_lists_and_queue_show_only_own_cases",
     "cases:quality_report": "tests/cases/test_case_jurisdiction.py::test_lists_and_queue_show_only_own_cases",
     "web:audit_log": "test_audit_log_is_refused_to_a_cadre, test_audit_log_shows_only_own_jurisdiction",
@@ -525,6 +529,8 @@ CHECKED_ELSEWHERE = {
     "monitoring:feed_upload": "tests/monitoring/test_pages.py::test_feed_upload_* (matches within the uploader's "
                               "jurisdiction), test_a_clerk_uploads_only_its_departments_kinds",
     "monitoring:feed_run": "tests/monitoring/test_pages.py::test_feed_upload_reject_writes_nothing_and_runs_are_personal",
+    "monitoring:feed_run_map": "tests/monitoring/test_pages.py::test_an_unknown_column_is_mapped_and_remembered "
+                               "(the uploader's own run only)",
     "monitoring:feed_run_decide": "tests/monitoring/test_pages.py::"
                                   "test_feed_upload_reject_writes_nothing_and_runs_are_personal",
     "monitoring:feed_upload_errors": "tests/monitoring/test_pages.py::"

@@ -56,8 +56,10 @@ def _member(world):
 
 # name: (url from the world, query parameters, headers, at most this many queries)
 PAGES = {
-    # the case queue (cases.selectors.work_queue_for) is one; the monitoring lines and the below-line count two
-    "home": (lambda w: reverse("web:home"), {}, {}, 9),
+    # the case queue (cases.selectors.work_queue_for: its counts and its ranked rows) two; the monitoring lines and
+    # the below-line count two; the queues of issue 15: overdue warnings two (the rules' limits, then the rows with
+    # their count), new leads one, measures due two (the limit, then the rows)
+    "home": (lambda w: reverse("web:home"), {}, {}, 14),
     "household-list": (lambda w: reverse("registry:household_list"), {}, {}, 7),
     "household-list-htmx": (lambda w: reverse("registry:household_list"), {}, {"HX-Request": "true"}, 7),
     "household-list-page-2": (lambda w: reverse("registry:household_list"), {"page": "2"}, {}, 7),

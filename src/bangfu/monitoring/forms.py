@@ -90,3 +90,17 @@ class SelfReportForm(forms.Form):
 class LeadForm(forms.Form):
     risk_type = forms.ChoiceField(label=_("风险类型"), choices=RISK_CHOICES)
     difficulty = forms.CharField(label=_("走访发现的困难"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
+
+
+class LeadFilterForm(forms.Form):
+    """The lead list's filters (the page's two selects; its export names them)."""
+
+    state = forms.ChoiceField(label=_("状态"), required=False)
+    source = forms.ChoiceField(label=_("来源"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from bangfu.monitoring.models import Lead
+
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", _("全部")), *Lead.State.choices]
+        self.fields["source"].choices = [("", _("全部")), *Lead.Source.choices]

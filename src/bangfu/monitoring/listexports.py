@@ -6,11 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 from bangfu.core.crypto import field_cipher
 from bangfu.core.masking import mask_id_number
-from bangfu.monitoring.forms import WarningFilterForm
+from bangfu.monitoring.forms import LeadFilterForm, WarningFilterForm
 from bangfu.monitoring.models import Lead, MonitoringLine, Rule
 from bangfu.monitoring.selectors import (
     feed_uploads_visible_to,
-    leads_visible_to,
+    leads_filtered,
     monitoring_lines_for_user,
     screening_runs,
     screening_township_counts,
@@ -61,8 +61,8 @@ def _lead_phone(lead: Lead) -> str:
 
 
 list_export(ListExport(
-    key="leads", title=_("识别线索"), form=no_filters,
-    rows=lambda user, values: leads_visible_to(user),
+    key="leads", title=_("识别线索"), form=lambda user, data: LeadFilterForm(data),
+    rows=lambda user, values: leads_filtered(user, state=values.get("state") or "", source=values.get("source") or ""),
     prepare=lambda rows: rows.select_related("village__parent", "household", "warning__rule"),
     allowed=lambda user: user.can("registry.view") and user.can("registry.export"),
     may_reveal=lambda user: user.can("registry.export_personal"),
@@ -188,5 +188,6 @@ list_export(ListExport(
         Column(_("匹配成功"), lambda u: u.matched, 10, number=True),
         Column(_("未匹配"), lambda u: u.unmatched, 10, number=True),
         Column(_("无效行"), lambda u: u.invalid, 10, number=True),
+        Column(_("重复行"), lambda u: u.duplicates, 10, number=True),
     ),
 ))
