@@ -93,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "bangfu.web.context.navigation",
+                "bangfu.jobs.context.worker_status",
             ],
         },
     }
@@ -185,6 +186,8 @@ JOB_DEAD_AFTER_SECONDS = env("BANGFU_JOB_DEAD_AFTER_SECONDS")
 # Uploaded ledgers and department files never committed (they hold full ID numbers) are deleted by prune-jobs
 # once older than this.
 UPLOAD_KEEP_HOURS = env("BANGFU_UPLOAD_KEEP_HOURS")
+# The worker runs a screening every night at this local hour (0-23) when the county wants it; unset: only on demand.
+NIGHTLY_SCREENING_HOUR = env("BANGFU_NIGHTLY_SCREENING_HOUR")
 # The server and the worker record that they run against this database (keyring.leases), at the same pace, so
 # `bangfu rotate-key` can refuse while one runs. The test settings turn it off: tests load bangfu.wsgi in-process.
 PROCESS_LEASES = True

@@ -479,7 +479,7 @@ EXEMPT = {
     "web:login": "the login form",
     "web:login_totp": "the login's second step (a code form); a logged-in user is sent on, nobody sees data",
     "web:logout": "ends the session",
-    "web:healthz": "liveness probe: a constant",
+    "web:healthz": "liveness probe: database and worker state, no household data",
     "set_language": "stores the language choice in a cookie",
     "api:openapi-json": "the API schema: no data (see test_api_schema_lists_only_checked_endpoints)",
     "api:openapi-view": "the API documentation page: no data",

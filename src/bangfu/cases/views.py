@@ -51,6 +51,7 @@ from bangfu.cases.selectors import (
 )
 from bangfu.cases.workflow import PRECONDITIONS
 from bangfu.core.scoping import code_range_q, region_in_scope, village_scope
+from bangfu.jobs.context import starts_jobs
 from bangfu.regions.models import Region
 from bangfu.registry.selectors import household_get_for_user
 from bangfu.web.exports import list_export_context
@@ -511,6 +512,7 @@ def transition_edit(request, pk: int):
 
 
 @login_required
+@starts_jobs
 def quality_report(request):
     """The latest data-quality run over the user's place, problem by problem, village by village, with fix links."""
     require(request.user, "cases.quality")
@@ -518,10 +520,14 @@ def quality_report(request):
     if region is None:
         raise Http404(_("您的账号没有绑定区划"))
     if request.method == "POST":
-        from bangfu.jobs.services import job_start
+        from bangfu.jobs.services import JobBusy, job_start
 
-        job = job_start(actor=request.user, kind="data_quality", title=_("数据质量核查：%(region)s") % {
-            "region": region.name}, params={"region": region.code})
+        try:
+            job = job_start(actor=request.user, kind="data_quality", title=_("数据质量核查：%(region)s") % {
+                "region": region.name}, params={"region": region.code}, target=region.code)
+        except JobBusy as busy:
+            messages.error(request, busy.messages[0])
+            return redirect("cases:quality_report")
         messages.success(request, _("已开始数据质量核查，完成后可在此查看"))
         return redirect("jobs:job_detail", pk=job.pk)
     code = region.code

@@ -49,6 +49,7 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("BANGFU_IMPORT_MAX_UNPACKED_MB", "int", 200, minimum=1, maximum=16_384),
     Variable("BANGFU_IMPORT_READ_MEMORY_MB", "int", 2048, minimum=256, maximum=65_536),
     Variable("BANGFU_UPLOAD_KEEP_HOURS", "int", 24, minimum=1, maximum=24 * 90),
+    Variable("BANGFU_NIGHTLY_SCREENING_HOUR", "int", None, minimum=0, maximum=23),
     Variable("BANGFU_LOG_LEVEL", "choice", "WARNING", choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")),
     Variable("BANGFU_SESSION_IDLE_MINUTES", "int", 30, minimum=1, maximum=24 * 60),
     Variable("BANGFU_LOGIN_MAX_FAILURES", "int", 5, minimum=1, maximum=1000),

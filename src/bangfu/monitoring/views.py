@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bangfu.jobs.context import starts_jobs
+from bangfu.jobs.services import JobBusy
 from bangfu.monitoring.feeds import FEED_KINDS
 from bangfu.monitoring.forms import (
     FeedUploadForm,
@@ -222,6 +224,7 @@ def rule_edit(request, pk: int):
 
 
 @login_required
+@starts_jobs
 def screening_list(request):
     """Screening runs (who, inputs, counts by rule and township, duration); the county starts one here."""
     can_screen = request.user.can("monitoring.screen")
@@ -230,7 +233,11 @@ def screening_list(request):
     if request.method == "POST":
         if not can_screen:
             raise PermissionDenied(_("您的角色不能发起筛查"))
-        job = screening_start(actor=request.user)
+        try:
+            job = screening_start(actor=request.user)
+        except JobBusy as busy:
+            messages.error(request, busy.messages[0])
+            return redirect("monitoring:screening_list")
         return redirect("jobs:job_detail", pk=job.pk)
     names = dict(Rule.objects.values_list("code", "name"))
     townships = township_names()
@@ -248,6 +255,7 @@ def screening_list(request):
 
 
 @login_required
+@starts_jobs
 def feed_upload(request):
     """Upload a month's department file: the request keeps the file and starts its preview in the background;
     the run's page shows the progress, every problem row and the choice to accept or discard."""
