@@ -14,7 +14,13 @@ from django.views.decorators.http import require_POST, require_safe
 from bangfu.cases import clock, services
 from bangfu.cases.choices import OPEN_STATES, CaseKind, CaseState
 from bangfu.cases.conditions import elimination_blockers, household_measure_mismatches, household_risk_types
-from bangfu.cases.documents import card_docx, card_for_household, notice_docx, notice_for_village
+from bangfu.cases.documents import (
+    card_docx,
+    card_for_household,
+    document_release_record,
+    notice_docx,
+    notice_for_village,
+)
 from bangfu.cases.forms import (
     CASE_LIST_STATES,
     CaseOpenForm,
@@ -48,6 +54,7 @@ from bangfu.cases.selectors import (
 )
 from bangfu.cases.workflow import PRECONDITIONS
 from bangfu.core.scoping import code_range_q, region_in_scope, village_scope
+from bangfu.jobs.context import starts_jobs
 from bangfu.regions.models import Region
 from bangfu.registry.selectors import household_get_for_user
 from bangfu.web.exports import list_export_context
@@ -447,6 +454,7 @@ def notice(request, code: str):
     village = _village_for(request, code)
     data = notice_for_village(village, cases=cases_visible_to(request.user))
     if request.GET.get("format") == "docx":
+        document_release_record(actor=request.user, notice=data, village=village)
         return _docx_response(notice_docx(data), f"{village.name}公示.docx")
     return render(request, "cases/notice.html", {"notice": data, "village": village})
 
@@ -458,6 +466,7 @@ def card(request, pk: int):
     household = household_get_for_user(request.user, pk=pk)
     data = card_for_household(household)
     if request.GET.get("format") == "docx":
+        document_release_record(actor=request.user, card=data, household=household)
         return _docx_response(card_docx(data), f"明白卡-{household.number}.docx")
     return render(request, "cases/card.html", {"card": data, "household": household})
 
@@ -525,6 +534,7 @@ def measure_category_edit(request, pk: int):
 
 
 @login_required
+@starts_jobs
 def quality_report(request):
     """The latest data-quality run over the user's place, problem by problem, village by village, with fix links."""
     require(request.user, "cases.quality")
@@ -532,10 +542,14 @@ def quality_report(request):
     if region is None:
         raise Http404(_("您的账号没有绑定区划"))
     if request.method == "POST":
-        from bangfu.jobs.services import job_start
+        from bangfu.jobs.services import JobBusy, job_start
 
-        job = job_start(actor=request.user, kind="data_quality", title=_("数据质量核查：%(region)s") % {
-            "region": region.name}, params={"region": region.code})
+        try:
+            job = job_start(actor=request.user, kind="data_quality", title=_("数据质量核查：%(region)s") % {
+                "region": region.name}, params={"region": region.code}, target=region.code)
+        except JobBusy as busy:
+            messages.error(request, busy.messages[0])
+            return redirect("cases:quality_report")
         messages.success(request, _("已开始数据质量核查，完成后可在此查看"))
         return redirect("jobs:job_detail", pk=job.pk)
     code = region.code
