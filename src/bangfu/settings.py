@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "bangfu.audit.middleware.RequestIdMiddleware",
     "bangfu.web.middleware.DatabaseBusyMiddleware",
+    "bangfu.audit.refusals.RefusalMiddleware",
 ]
 
 ROOT_URLCONF = "bangfu.urls"
@@ -139,6 +140,8 @@ LOGIN_MAX_FAILURES_PER_ADDRESS = env("BANGFU_LOGIN_MAX_FAILURES_PER_ADDRESS")
 LOGIN_LOCK_MINUTES = env("BANGFU_LOGIN_LOCK_MINUTES")
 # ID numbers found registered outside the user's jurisdiction, per hour, before the user's check is locked.
 DUPLICATE_CHECK_LIMIT = env("BANGFU_DUPLICATE_CHECK_LIMIT")
+# Refusals (403) of one account per hour before a security event (audit/refusals.py).
+REFUSALS_PER_HOUR = env("BANGFU_REFUSALS_PER_HOUR")
 # Spreadsheets read by the imports: limits checked before reading (ingest/bounds.py), the reading process's
 # memory cap (ingest/sandbox.py), and the largest upload body of any kind (web/uploads.py).
 IMPORT_MAX_CELLS = env("BANGFU_IMPORT_MAX_CELLS")

@@ -56,6 +56,7 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("BANGFU_LOGIN_MAX_FAILURES_PER_ADDRESS", "int", 30, minimum=1, maximum=100_000),
     Variable("BANGFU_LOGIN_LOCK_MINUTES", "int", 15, minimum=1, maximum=24 * 60),
     Variable("BANGFU_DUPLICATE_CHECK_LIMIT", "int", 5, minimum=1, maximum=1000),
+    Variable("BANGFU_REFUSALS_PER_HOUR", "int", 100, minimum=1, maximum=1_000_000),
     Variable("BANGFU_CHROMIUM", "str", "/usr/bin/chromium"),
     Variable("BANGFU_WEB_WORKERS", "int", 0, minimum=0, maximum=256),  # 0: one per core, at least 2
     Variable("BANGFU_WEB_THREADS", "int", 4, minimum=1, maximum=64),

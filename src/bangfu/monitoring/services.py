@@ -240,6 +240,7 @@ def lead_self_report(*, name: str, phone: str, id_number: str, village_code: str
                      risk_type: str, client: str) -> Lead:
     """农户自主申报 without an account: validated, rate-limited per sender, landing as a lead for the village.
     The ID number and phone are kept encrypted; the household is linked when the ID number is registered."""
+    from bangfu.accounts.throttle import throttle_serialise
     from bangfu.cases.services import workflow_settings
     from bangfu.core.id_number import IdNumberError, parse_id_number
     from bangfu.core.masking import mask_phone
@@ -248,6 +249,7 @@ def lead_self_report(*, name: str, phone: str, id_number: str, village_code: str
 
     cipher = field_cipher()
     client_digest = cipher.blind_index("client", client or "-")
+    throttle_serialise(f"self-report:{client_digest}")  # parallel posts count one after another
     limit = workflow_settings().self_reports_per_hour
     since = timezone.now() - SELF_REPORT_WINDOW
     if Lead.objects.filter(client_digest=client_digest, created_at__gte=since).count() >= limit:

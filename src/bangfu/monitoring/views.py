@@ -28,6 +28,7 @@ from bangfu.monitoring.selectors import (
     feed_uploads_visible_to,
     leads_filtered,
     monitoring_lines_for_user,
+    screening_rule_counts,
     screening_runs,
     screening_township_counts,
     township_names,
@@ -242,7 +243,8 @@ def screening_list(request):
     townships = township_names()
     page = Paginator(screening_runs(), 20).get_page(request.GET.get("page"))
     for run in page.object_list:
-        run.rule_rows = [(code, names.get(code, code), n) for code, n in run.counts_by_rule.items()]
+        run.rule_rows = [(code, names.get(code, code), n)
+                         for code, n in screening_rule_counts(request.user, run).items()]
         run.township_rows = screening_township_counts(request.user, run, townships)
     return render(request, "monitoring/screening_list.html", {"page": page, "can_screen": can_screen,
                                                               "query_without_page": "",
