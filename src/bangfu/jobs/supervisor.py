@@ -33,6 +33,7 @@ class WorkerSupervisor:
         self.stopping = threading.Event()
         self.process: subprocess.Popen | None = None
         self.starts = 0
+        self.owner = os.getpid()  # gunicorn forks its web workers from this process: only the owner stops it
         self.thread = threading.Thread(target=self._loop, name="bangfu-worker-supervisor", daemon=True)
 
     def start(self) -> "WorkerSupervisor":
@@ -44,7 +45,10 @@ class WorkerSupervisor:
         while not self.stopping.is_set():
             started = time.monotonic()
             try:
-                self.process = subprocess.Popen(self.command, env=os.environ.copy())
+                # Its own session: Ctrl+C in the terminal reaches the server, which stops the worker itself (a
+                # worker interrupted alongside would only be restarted for the moment before the server exits).
+                self.process = subprocess.Popen(self.command, env=os.environ.copy(),
+                                                start_new_session=sys.platform != "win32")
             except OSError as error:
                 log.error("后台任务进程无法启动：%s", error)
                 code = None
@@ -65,6 +69,8 @@ class WorkerSupervisor:
 
     def stop(self, timeout: float = 30) -> None:
         """Stop the worker (it finishes the job it runs, within `timeout`) and stop restarting it."""
+        if os.getpid() != self.owner:  # a forked web worker leaving through the server's `finally`
+            return
         self.stopping.set()
         process = self.process
         if process is not None and process.poll() is None:
