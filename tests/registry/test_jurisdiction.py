@@ -529,6 +529,8 @@ CHECKED_ELSEWHERE = {
     "monitoring:feed_upload": "tests/monitoring/test_pages.py::test_feed_upload_* (matches within the uploader's "
                               "jurisdiction), test_a_clerk_uploads_only_its_departments_kinds",
     "monitoring:feed_run": "tests/monitoring/test_pages.py::test_feed_upload_reject_writes_nothing_and_runs_are_personal",
+    "monitoring:feed_run_map": "tests/monitoring/test_pages.py::test_an_unknown_column_is_mapped_and_remembered "
+                               "(the uploader's own run only)",
     "monitoring:feed_run_decide": "tests/monitoring/test_pages.py::"
                                   "test_feed_upload_reject_writes_nothing_and_runs_are_personal",
     "monitoring:feed_upload_errors": "tests/monitoring/test_pages.py::"

@@ -315,13 +315,14 @@ def test_feed_uploads_export_the_whole_history_to_who_may_upload(client, tuanjie
     FeedUpload.objects.bulk_create(FeedUpload(kind="medical", period=f"2024-{1 + i % 12:02d}", file_name=f"医保{i}.xlsx",
                                               uploaded_by=operator, rows=10, matched=8, unmatched=1, invalid=1)
                                    for i in range(31))
+    FeedUpload.objects.create(kind="payroll", period="2024-12", file_name="财政.xlsx", rows=1, matched=1)
     client.force_login(operator)
     assert reverse("web:list_export", args=["feed-uploads"]) in client.get(
         reverse("monitoring:feed_upload")).content.decode()
     rows, _sheet = _export(client, "feed-uploads", {}, django_capture_on_commit_callbacks)
     _check_heading(rows, "部门数据上传记录", "全部", "yibao")
-    assert len(rows[4:]) == 31  # every upload, not only the 30 the page lists
-    assert rows[4][1:] == ["yibao", "医保住院结算", "2024-07", "医保30.xlsx", 10, 8, 1, 1]  # newest first
+    assert len(rows[4:]) == 31  # every 医保 upload, not only the 30 the page lists; not the 财政 one
+    assert rows[4][1:] == ["yibao", "医保住院结算", "2024-07", "医保30.xlsx", 10, 8, 1, 1, 0]  # newest first
     client.force_login(tuanjie_cadre)
     assert client.post(reverse("web:list_export", args=["feed-uploads"]), {}).status_code == 403
 

@@ -99,6 +99,14 @@ def _import(actor):
     return import_run_start(actor=actor, upload=upload, year=2025)
 
 
+def _feed(actor):
+    """A department file uploaded: its preview waits for the worker, as the household import's does."""
+    from bangfu.monitoring.feed_import import feed_run_start
+
+    upload = SimpleUploadedFile("住建.csv", f"姓名,身份证号,鉴定等级\n甲,{synthetic_id()},C级\n".encode())
+    return feed_run_start(actor=actor, upload=upload, kind="housing", period="2026-02")
+
+
 def _housing_file(path, households):
     """The housing bureau's appraisals: every household's house graded C (危房), so screening warns on each."""
     rows = ["姓名,身份证号,鉴定等级,鉴定日期"]
@@ -164,6 +172,7 @@ def world(make_household, county_admin, tuanjie_cadre, shuanghe_reviewer, monkey
     income_record_save(actor=county_admin, household=subject, year=2024, data={"wage_income": 12000})
     job = job_start(actor=county_admin, kind="data_quality", title="数据质量核查", params={"region": COUNTY})
     run = _import(county_admin)
+    feed_run = _feed(county_admin)
     today.day += dt.timedelta(days=30)  # the open cases are past their deadlines: the overdue filter has rows
     # Every list has rows to begin with (an empty page skips the query that reads them).
     assert RiskWarning.objects.filter(state="open", village_id=TUANJIE).exists() and Lead.objects.count() == 3
@@ -201,7 +210,7 @@ def world(make_household, county_admin, tuanjie_cadre, shuanghe_reviewer, monkey
             make_user(f"cadre{next(_sequence)}", "village_cadre", SONGBAI)
 
     return {"subject": subject, "pinned": pinned, "warning": warning, "grow": grow, "job": job, "run": run,
-            "cadre": tuanjie_cadre}
+            "feed_run": feed_run, "cadre": tuanjie_cadre}
 
 
 def _measure(w):
@@ -255,6 +264,9 @@ PAGES = {
     "rule-edit": (lambda w: reverse("monitoring:rule_edit", args=[_rule(w)]), {}, {}, 4),
     "screening-list": (lambda w: reverse("monitoring:screening_list"), {}, {}, 7),
     "feed-upload": (lambda w: reverse("monitoring:feed_upload"), {}, {}, 4),
+    "feed-run": (lambda w: reverse("monitoring:feed_run", args=[w["feed_run"].pk]), {}, {}, 4),
+    "feed-run-htmx": (lambda w: reverse("monitoring:feed_run", args=[w["feed_run"].pk]), {},
+                      {"HX-Request": "true"}, 3),
 }
 
 # Pages of other apps that test_query_counts.py does not pin, measured in this world (it has them all).

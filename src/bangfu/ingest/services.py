@@ -220,8 +220,14 @@ def _refresh_summaries(plans) -> None:
 
 @transaction.atomic
 def import_mapping_save(*, actor, kind: str, shape: str, mapping: dict[str, str]) -> ImportMapping:
-    """Remember how the columns of a file of this shape map to fields, for the next file of the same shape."""
-    if not actor.can("registry.edit"):
+    """Remember how the columns of a file of this shape map to fields, for the next file of the same shape. A
+    household ledger's mapping is for who may edit the registry; a department file's (kind "feed-<kind>") for who
+    may upload that kind."""
+    from bangfu.monitoring.feeds import feed_kinds_for
+
+    allowed = (kind.removeprefix("feed-") in feed_kinds_for(actor) if kind.startswith("feed-")
+               else actor.can("registry.edit"))
+    if not allowed:
         raise PermissionDenied(_("您的角色没有此项操作权限"))
     record, created = ImportMapping.objects.select_for_update().get_or_create(
         kind=kind, shape_digest=ImportMapping.digest(shape), defaults={"shape": shape, "mapping": mapping,
@@ -320,7 +326,8 @@ def import_run_commit(*, actor, run):
 
 def uploads_prune(*, older_than_hours: int) -> int:
     """Delete uploaded files never committed (they hold full ID numbers) once older than `older_than_hours`:
-    ledgers under var/imports/ and previewed department files under var/feeds/staged/. A file whose preview or
+    ledgers and department files under var/imports/ (and var/feeds/staged/, where department files were kept
+    before they became import runs). A file whose preview or
     commit is queued or running is left alone; an import whose file is removed is marked failed, its page asking
     for a new upload. Returns the number of files deleted."""
     import time

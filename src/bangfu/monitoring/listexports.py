@@ -190,5 +190,6 @@ list_export(ListExport(
         Column(_("匹配成功"), lambda u: u.matched, 10, number=True),
         Column(_("未匹配"), lambda u: u.unmatched, 10, number=True),
         Column(_("无效行"), lambda u: u.invalid, 10, number=True),
+        Column(_("重复行"), lambda u: u.duplicates, 10, number=True),
     ),
 ))

@@ -334,6 +334,25 @@ def feed_run_decide(request, pk: int):
 
 
 @login_required
+@require_POST
+def feed_run_map(request, pk: int):
+    """The uploader maps the file's unknown columns (remembered for files of the same headers) and previews again."""
+    from bangfu.monitoring.feed_import import feed_run_map as run_map
+
+    run = _feed_run_for(request, pk)
+    mapping = {}
+    for column in run.report.get("unknown", []):
+        choice = request.POST.get(f"map-{column['header_key']}", "")
+        if choice:
+            mapping[column["header_key"]] = "" if choice == "ignore" else choice
+    try:
+        run_map(actor=request.user, run=run, mapping=mapping)
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    return redirect("monitoring:feed_run", pk=run.pk)
+
+
+@login_required
 def feed_upload_errors(request, pk: int):
     """The problem list of a committed upload as .xlsx: every row not imported, with row, column, rule and
     message (the file itself is not kept: it held ID numbers)."""
