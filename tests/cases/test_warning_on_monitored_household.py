@@ -177,8 +177,10 @@ def _bangfu(command, *argv) -> str:
 
 
 def test_screen_json_and_export_show_it_apart(three, tmp_path):
-    _plain, open_, _eliminated = three
+    plain, open_, _eliminated = three
+    feed_row(head(plain), "payroll", text="县教育局")  # an exclusion's mark is not a warning to verify
     result = json.loads(_bangfu("screen", "--json"))
+    assert result["counts_by_rule"]["payroll"] == 1
     assert (result["monitored_open"], result["to_verify"]) == (1, 2)
     assert result["counts_monitored_open"] == {"unsafe_housing": 1}
     target = tmp_path / "warnings.xlsx"

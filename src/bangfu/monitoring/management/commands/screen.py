@@ -16,12 +16,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         run = screening_run(actor=None)
-        # Of the hits, those on households monitored with their risk open: followed with the case, not verified.
+        # Of the warning rules' hits (not the exclusion comparisons' marks), those on households monitored with
+        # their risk open are followed with the case, not verified.
+        exclusions = set(Rule.objects.filter(is_exclusion=True).values_list("code", flat=True))
+        hits = sum(count for code, count in run.counts_by_rule.items() if code not in exclusions)
         monitored_open = sum(run.counts_monitored_open.values())
         if options["json"]:
             self.stdout.write(json.dumps({"run": run.pk, "seconds": run.seconds, "created": run.created,
                                           "updated": run.updated, "counts_by_rule": run.counts_by_rule,
-                                          "to_verify": sum(run.counts_by_rule.values()) - monitored_open,
+                                          "to_verify": hits - monitored_open,
                                           "monitored_open": monitored_open,
                                           "counts_monitored_open": run.counts_monitored_open,
                                           "counts_by_township": run.counts_by_township}, ensure_ascii=False))
