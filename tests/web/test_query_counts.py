@@ -84,8 +84,8 @@ PAGES = {
     "users": (lambda w: reverse("accounts:user_list"), {}, {}, 5),
     "jobs": (lambda w: reverse("jobs:job_list"), {}, {}, 4),
     "monitoring-lines": (lambda w: reverse("monitoring:lines"), {}, {}, 5),
-    "api-households": (lambda w: reverse("api:household_list"), {}, {}, 6),
-    "api-household": (lambda w: reverse("api:household_detail", args=[w["subject"].pk]), {}, {}, 6),
+    "api-households": (lambda w: reverse("api:household_list"), {}, {}, 7),  # 7: the logged release (audit RevealRecord)
+    "api-household": (lambda w: reverse("api:household_detail", args=[w["subject"].pk]), {}, {}, 7),
 }
 
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from bangfu.cases.due import case_due_on
 from bangfu.cases.forms import CaseFilterForm
 from bangfu.cases.permissions import can
-from bangfu.cases.selectors import cases_filtered
+from bangfu.cases.selectors import cases_filtered, cases_with_due
 from bangfu.web.exports import Column, ListExport, list_export
 
 
@@ -24,10 +24,11 @@ def _due(case):
 
 
 list_export(ListExport(
-    key="cases", title=_("识别与帮扶案件"), form=_form,
+    key="cases", title=_("识别与帮扶案件"), form=_form, named=True,
     rows=lambda user, values: cases_filtered(user, state=values.get("state") or "open", kind=values.get("kind") or "",
                                             mine=bool(values.get("mine"))),
-    prepare=lambda rows: rows.select_related("household__village__parent"),
+    # each chunk is read again by pk: the `due` annotation the 期限 column reads comes with it
+    prepare=lambda rows: cases_with_due(rows.select_related("household__village__parent")),
     allowed=lambda user: can(user, "cases.view") and user.can("registry.export"),
     columns=(
         Column(_("户编号"), lambda case: case.household.number, 20),

@@ -16,6 +16,7 @@ existing household and takes the registry's default for a new one (the plan list
 
 import datetime as dt
 import functools
+import operator
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -243,7 +244,8 @@ class MemberPlan:
 class HouseholdPlan:
     number: str
     rows: list[Row] = field(default_factory=list)
-    cells: dict = field(default_factory=dict)          # key -> (raw value, row) as first given
+    cells: dict = field(default_factory=dict)          # key -> raw value as first given
+    cell_rows: dict | None = None  # key -> the row that gave it, only where that is not the household's first row
     data: dict = field(default_factory=dict)           # household fields, parsed
     phone: str | None = None
     village: Region | None = None
@@ -265,6 +267,27 @@ class HouseholdPlan:
         return self.new or bool(self.changes) or self.phone_changed or bool(self.income_changes)
 
     phone_changed: bool = False
+
+    def cell_row(self, key: str) -> Row:
+        """The row that gave the household's `key` cell (for its errors): nearly always its first row, so only the
+        others are kept (a tuple per cell was a tenth of a million-row plan's memory)."""
+        return self.cell_rows[key] if self.cell_rows and key in self.cell_rows else self.rows[0]
+
+    def cell(self, key: str) -> tuple[object, Row]:
+        return self.cells[key], self.cell_row(key)
+
+
+def _rows_with_errors(errors: list[RowError]) -> int:
+    """How many rows have errors: counted along the list when it is in sheet and row order, as a plan keeps it
+    (no set of a million pairs for a ledger with an error in every row)."""
+    count, last = 0, None
+    for e in errors:
+        here = (e.sheet, e.row)
+        if here != last:
+            if last is not None and here < last:
+                return len({(e.sheet, e.row) for e in errors})
+            count, last = count + 1, here
+    return count
 
 
 @dataclass
@@ -294,7 +317,7 @@ class ImportPlan:
             "members_changed": sum(1 for m in members if m.existing is not None and m.changes),
             "members_unchanged": sum(1 for m in members if m.existing is not None and not m.changes),
             "households_rejected": sum(1 for h in self.households if h.rejected),
-            "rows_with_errors": len({(e.sheet, e.row) for e in self.errors}),
+            "rows_with_errors": _rows_with_errors(self.errors),
         }
 
     @property
@@ -338,7 +361,8 @@ class _Collector:
 
     def add(self, sheet: Sheet | str, row: int, column: str, rule: str, message: str) -> None:
         name = sheet if isinstance(sheet, str) else sheet.name
-        self.errors.append(RowError(name, row, column, rule, shared_text(message)))
+        # Rules built per row (id_number_check_digit from its parts) are shared like the messages.
+        self.errors.append(RowError(name, row, column, shared_text(rule), shared_text(message)))
 
 
 def county_for(actor) -> str:
@@ -413,7 +437,7 @@ def _plan(actor, book: Workbook, *, year: int | None, progress=None) -> ImportPl
             done += 1
             if progress and done % 500 == 0:
                 progress.advance(done)
-            values = dict(row.values)
+            values = row.values  # a new dict on each access
             if head_only:
                 values["name"] = values.get("head_name", "")
                 values["relation"] = "户主"
@@ -472,14 +496,17 @@ def _plan(actor, book: Workbook, *, year: int | None, progress=None) -> ImportPl
     _reject_whole_households(plans, out)
     if progress:
         progress.advance(total)
-    out.errors.sort(key=lambda e: (e.sheet, e.row))
+    # By sheet and row, in two stable sorts whose keys are the errors' own fields (a key of (sheet, row) tuples
+    # would add a tuple per error: a million of them for a ledger with an error in every row).
+    out.errors.sort(key=operator.attrgetter("row"))
+    out.errors.sort(key=operator.attrgetter("sheet"))
     return ImportPlan(book, year, plans, out.errors, defaults, notices, elsewhere)
 
 
 def _cut_columns(sheet: Sheet) -> dict:
     """For the 户编号 and ID-number columns, the first row showing that Excel cut the column's numbers (None when
     none does): ingest.cells' rule for values Excel cut, read before any row is judged."""
-    return {key: cut_column_evidence(((row.number, row.values.get(key, "")) for row in sheet.rows),
+    return {key: cut_column_evidence(((row.number, row.value(key)) for row in sheet.rows),
                                      id_number=key == "id_number") if key in sheet.mapped else None
             for key in ("number", "id_number")}
 
@@ -533,7 +560,7 @@ def _take_household_cells(plan: HouseholdPlan, values: dict, row: Row, sheet: Sh
         if raw == "" or key not in _HOUSEHOLD_CELLS:
             continue
         if key in plan.cells:
-            first, first_row = plan.cells[key]
+            first, first_row = plan.cell(key)
             if first != raw and clean_text(first) != clean_text(raw) and not (
                     key in INCOME_KEYS and _same_amount(first, raw)):
                 plan.rejected = True
@@ -542,7 +569,11 @@ def _take_household_cells(plan: HouseholdPlan, values: dict, row: Row, sheet: Sh
                             "column": sheet.header_of(key), "sheet": first_row.sheet, "row": first_row.number,
                             "a": clean_text(first), "b": clean_text(raw)})
             continue
-        plan.cells[key] = (raw, row)
+        plan.cells[key] = raw
+        if row is not plan.rows[0]:
+            if plan.cell_rows is None:
+                plan.cell_rows = {}
+            plan.cell_rows[key] = row
 
 
 def _same_amount(a, b) -> bool:
@@ -712,23 +743,24 @@ def _resolve_against_registry(actor, plans: list[HouseholdPlan], resolver: Villa
             continue
         plan.existing = household
         # household cells
-        for key, (raw, row) in plan.cells.items():
+        for key, raw in plan.cells.items():
             if key in ("village", "township", "head_name", "household_size") or key in INCOME_KEYS:
                 continue
             try:
                 plan.data[key] = _parse(key, raw, language, date1904=out.date1904)
             except ParseError as error:
+                row = plan.cell_row(key)
                 _fail(plan, out, row, out.header(row, key), error.rule, error.message)
         if "phone" in plan.data:
             phone = plan.data.pop("phone")
             try:
                 plan.phone = normalise_phone(phone) if phone else ""
             except ValueError as error:
-                _fail(plan, out, plan.cells["phone"][1], out.header(plan.cells["phone"][1], "phone"), "phone",
+                _fail(plan, out, plan.cell_row("phone"), out.header(plan.cell_row("phone"), "phone"), "phone",
                       str(error))
         if "village" in plan.cells:
-            raw, row = plan.cells["village"]
-            township = clean_text(plan.cells["township"][0]) if "township" in plan.cells else ""
+            raw, row = plan.cell("village")
+            township = clean_text(plan.cells["township"]) if "township" in plan.cells else ""
             text = clean_text(raw)
             try:
                 village = resolver.resolve(text if not township or text.startswith(township) else township + text)
@@ -825,7 +857,7 @@ def _resolve_against_registry(actor, plans: list[HouseholdPlan], resolver: Villa
             household_check(candidate)
         except Invalid as error:
             for problem in error.problems:
-                row = plan.cells.get(problem.field, (None, first))[1]
+                row = plan.cell_row(problem.field) if problem.field in plan.cells else first
                 _fail(plan, out, row, out.header(row, problem.field) or str(
                     Household._meta.get_field(problem.field).verbose_name), problem.rule, problem.message)
             continue
@@ -900,7 +932,7 @@ def _reject_whole_households(plans: list[HouseholdPlan], out: _Collector) -> Non
 
 def _plan_income(plan: HouseholdPlan, out: _Collector, year: int, this_year: int, record: IncomeRecord | None,
                  registered_members: int, defaults: Counter, language: str | None = None) -> None:
-    given = {k: plan.cells[k] for k in INCOME_KEYS if k in plan.cells}
+    given = {k: plan.cell(k) for k in INCOME_KEYS if k in plan.cells}
     if not given or set(given) <= {"year", "income_members"}:
         return
     values = {}
@@ -919,14 +951,14 @@ def _plan_income(plan: HouseholdPlan, out: _Collector, year: int, this_year: int
     size = values.pop("income_members", None)
     if size is None and "household_size" in plan.cells:
         try:
-            size = parse_count(plan.cells["household_size"][0])
+            size = parse_count(plan.cells["household_size"])
         except ParseError as error:
-            row = plan.cells["household_size"][1]
+            row = plan.cell_row("household_size")
             _fail(plan, out, row, out.header(row, "household_size"), error.rule, error.message)
             return
     for problem in income_problems({"members_counted": size} if size else {}):  # registry.validation's bounds
         key = "income_members" if "income_members" in given else "household_size"
-        row = plan.cells[key][1]
+        row = plan.cell_row(key)
         _fail(plan, out, row, out.header(row, key), problem.rule, problem.message)
         return
     members = size or (registered_members + sum(1 for m in plan.members if m.existing is None)) or 1

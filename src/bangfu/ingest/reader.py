@@ -70,24 +70,42 @@ class Column:
 
 class Row:
     """One data row: `values` {field key: cell value (cleaned text, number, date); "" when empty}, `cells` the row
-    as read (for the error report). The values are kept as a tuple in the sheet's order of fields and given as a
-    new dict on each access: a million-row ledger would otherwise hold a million dicts."""
+    as read (for the error report). A value is taken from `cells` on each access, through the sheet's one
+    (field, column) layout; only values that differ from their cell (text that cleaning changed, an empty or
+    missing cell) are kept with the row: a million-row ledger would otherwise hold a million dicts, or tuples."""
 
-    __slots__ = ("sheet", "number", "cells", "_keys", "_data")
+    __slots__ = ("sheet", "number", "cells", "_layout", "_changed")
 
     def __init__(self, sheet: str, number: int, values: dict[str, object], cells: list):
         self.sheet, self.number, self.cells = sheet, number, cells
-        self._keys, self._data = tuple(values), tuple(values.values())
+        self._layout, self._changed = (), tuple(values.items())
 
     @classmethod
-    def of(cls, sheet: str, number: int, keys: tuple[str, ...], data: tuple, cells: list) -> "Row":
+    def of(cls, sheet: str, number: int, layout: tuple, changed: tuple, cells: list) -> "Row":
+        """`layout`: the sheet's ((field, column index), ...), shared by its rows; `changed`: ((field, value),
+        ...) where the value is not the cell as read."""
         row = cls.__new__(cls)
-        row.sheet, row.number, row.cells, row._keys, row._data = sheet, number, cells, keys, data
+        row.sheet, row.number, row.cells, row._layout, row._changed = sheet, number, cells, layout, changed
         return row
 
     @property
     def values(self) -> dict[str, object]:
-        return dict(zip(self._keys, self._data, strict=True))
+        cells = self.cells
+        width = len(cells)
+        values = {key: cells[col] if col < width else "" for key, col in self._layout}
+        if self._changed:
+            values.update(self._changed)
+        return values
+
+    def value(self, key: str, default=""):
+        """One field's value (without building the row's dict)."""
+        for changed_key, value in self._changed:
+            if changed_key == key:
+                return value
+        for layout_key, col in self._layout:
+            if layout_key == key:
+                return self.cells[col] if col < len(self.cells) else ""
+        return default
 
     def __repr__(self) -> str:
         return f"Row({self.sheet!r}, {self.number}, {self.values!r})"
@@ -456,8 +474,8 @@ def _read_rows(sheet: Sheet, rows: list[list], start: int, mapped: list[tuple[in
     sheet_name = sheet.name
     append = sheet.rows.append
     make = Row.of
-    keys = tuple(key for _col, key in mapped)
-    columns = [col for col, _key in mapped]
+    layout = tuple((key, col) for col, key in mapped)
+    keyed = tuple(mapped)
     for index in range(start, len(rows)):
         cells = rows[index]
         first_text = ""
@@ -484,11 +502,12 @@ def _read_rows(sheet: Sheet, rows: list[list], start: int, mapped: list[tuple[in
                     and (":" in clean_text(texts[0]) or len(texts) == 1):
                 skipped["footer"] += 1
                 continue
-        values = []
+        changed = []
         empty = True
         numbers = []
-        for col in columns:
-            value = cells[col] if col < len(cells) else ""
+        width = len(cells)
+        for col, key in keyed:
+            raw = value = cells[col] if col < width else ""
             kind_of = type(value)
             if kind_of is str:
                 value = clean_text(value) if value else ""
@@ -498,7 +517,8 @@ def _read_rows(sheet: Sheet, rows: list[list], start: int, mapped: list[tuple[in
                 numbers.append((col, value))
             if value != "":
                 empty = False
-            values.append(value)
+            if value is not raw:  # a missing cell is "" in the layout already
+                changed.append((key, value))
         if empty:
             skipped["blank"] += 1  # nothing in any column the import reads (e.g. a note in a side column)
             continue
@@ -509,5 +529,5 @@ def _read_rows(sheet: Sheet, rows: list[list], start: int, mapped: list[tuple[in
             continue
         for col, value in numbers:
             sums.add(col, value)
-        append(make(sheet_name, index + 1, keys, tuple(values), cells))
+        append(make(sheet_name, index + 1, layout, tuple(changed) if changed else (), cells))
     return skipped

@@ -2,13 +2,14 @@
 column saying what is wrong, so the rows can be fixed in place and uploaded again.
 
 Linear in rows and errors, and fast enough for a ledger with an error in every one of its million rows (then the
-report has a million rows): errors are grouped by row once, each sheet's rows are walked once, and the workbook
-is written as a stream (`_Stream`: each sheet's XML straight into the zip, a row at a time). XlsxWriter, which
+report has a million rows): each sheet's rows and its errors (both in row order) are walked once side by side,
+holding nothing per row, and the workbook is written as a stream (`_Stream`: each sheet's XML straight into the zip, a row at a time). XlsxWriter, which
 writes every other file of the project, spends about ten microseconds a cell escaping and checking what this
 report already knows (cells as read, strings inline): at seventeen million cells that was most of a preview.
 """
 
 import datetime as dt
+import operator
 import re
 import zipfile
 from pathlib import Path
@@ -167,38 +168,60 @@ def rows_report_write(path: Path, *, workbook, errors, lines: list[tuple[str, ob
     out.sheet("导入检查", widths={0: 14, 1: 60})
     for r, (label, value) in enumerate(lines):
         out.row(r, [(0, label, BOLD), (1, value, 0)])
-    by_sheet: dict[str, dict[int, list[str]]] = {}
-    for e in errors:
-        text = (f"「{e.column}」" if e.column else "") + e.message
-        by_sheet.setdefault(e.sheet, {}).setdefault(e.row, []).append(text)
     for sheet in workbook.sheets:
-        by_row = by_sheet.get(sheet.name)
-        if not by_row:
-            continue
-        rows = [r for r in sheet.rows if r.number in by_row]
-        kept = {r.number for r in rows}
-        extra = sorted(n for n in by_row if n not in kept)
-        width = max([len(c) for c in sheet.header_cells] + [len(r.cells) for r in rows] + [0])
-        header_rows = len(sheet.header_cells)
-        out.sheet(f"错误-{sheet.name}", widths={width + 1: 60}, frozen=(header_rows, 1))
-        for h, cells in enumerate(sheet.header_cells):
-            row = [(0, "原行号", BOLD)] if h == 0 else []
-            row += [(c + 1, str(value), BOLD) for c, value in enumerate(cells) if value not in ("", None)]
-            if h == 0:
-                row.append((width + 1, "错误说明", BOLD))
-            out.row(h, row)
-        r = header_rows
-        for row in rows:
-            # The cells as the file had them (an ID number stored as a number stays one), then what is wrong.
-            cells = [(0, row.number, 0)]
-            cells += [(c + 1, value, 0) for c, value in enumerate(row.cells) if value != "" and value is not None]
-            cells.append((width + 1, "；".join(by_row[row.number]), ERROR))
-            out.row(r, cells)
-            r += 1
-        for number in extra:  # rows the reader did not keep (e.g. a household line without its rows)
-            out.row(r, [(0, number, 0), (width + 1, "；".join(by_row[number]), ERROR)])
-            r += 1
+        mine = _sheet_errors(errors, sheet.name)
+        if mine:
+            _error_sheet(out, sheet, mine)
     out.close()
+
+
+def _sheet_errors(errors: list, name: str) -> list:
+    """The errors of one sheet in the order of its rows (an import plan keeps them sorted by sheet and row; a list
+    not in that order is sorted here, stably: a row's errors keep their order)."""
+    mine = [e for e in errors if e.sheet == name]
+    if any(mine[i].row > mine[i + 1].row for i in range(len(mine) - 1)):
+        mine.sort(key=operator.attrgetter("row"))
+    return mine
+
+
+def _error_sheet(out: _Stream, sheet, errors: list) -> None:
+    """The sheet's header and each row with errors, as the file had them, with what is wrong: sheet.rows and the
+    errors (both in row order) are walked side by side, so nothing is held per row."""
+    width = max([len(c) for c in sheet.header_cells] + [len(r.cells) for r in sheet.rows] + [0])
+    header_rows = len(sheet.header_cells)
+    out.sheet(f"错误-{sheet.name}", widths={width + 1: 60}, frozen=(header_rows, 1))
+    for h, cells in enumerate(sheet.header_cells):
+        row = [(0, "原行号", BOLD)] if h == 0 else []
+        row += [(c + 1, str(value), BOLD) for c, value in enumerate(cells) if value not in ("", None)]
+        if h == 0:
+            row.append((width + 1, "错误说明", BOLD))
+        out.row(h, row)
+    r = header_rows
+    extra: list[tuple[int, str]] = []  # rows the reader did not keep (e.g. a household line without its rows)
+    rows = iter(sheet.rows)
+    current = next(rows, None)
+    at = 0
+    while at < len(errors):
+        number = errors[at].row
+        texts = []
+        while at < len(errors) and errors[at].row == number:
+            e = errors[at]
+            texts.append((f"「{e.column}」" if e.column else "") + e.message)
+            at += 1
+        while current is not None and current.number < number:
+            current = next(rows, None)
+        if current is None or current.number != number:
+            extra.append((number, "；".join(texts)))
+            continue
+        # The cells as the file had them (an ID number stored as a number stays one), then what is wrong.
+        cells = [(0, number, 0)]
+        cells += [(c + 1, value, 0) for c, value in enumerate(current.cells) if value != "" and value is not None]
+        cells.append((width + 1, "；".join(texts), ERROR))
+        out.row(r, cells)
+        r += 1
+    for number, text in extra:
+        out.row(r, [(0, number, 0), (width + 1, text, ERROR)])
+        r += 1
 
 
 def problems_report_write(path: Path, *, lines: list[tuple[str, object]], errors: list[dict]) -> None:

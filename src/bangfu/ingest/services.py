@@ -280,6 +280,22 @@ def import_run_start(*, actor, upload, year: int | None) -> ImportRun:
     return _preview(actor, run)
 
 
+def import_job_target(run) -> str:
+    return f"import:{run.pk}"
+
+
+def import_run_fail(run_id: int, *, message: str) -> int:
+    """End an import whose preview or commit died with its worker as failed, with the reason (a commit writes
+    all or nothing, so nothing of it was written)."""
+    ended = 0
+    for run in ImportRun.objects.filter(pk=run_id).exclude(status=ImportRun.Status.COMMITTED):
+        run.status = ImportRun.Status.FAILED
+        run.report = {**run.report, "error": message}
+        run.save(update_fields=["status", "report"])
+        ended += 1
+    return ended
+
+
 def _preview(actor, run):
     """Start (again) the run's preview job: the household import's, or a department file's."""
     from bangfu.ingest.jobs import PREVIEW
@@ -287,7 +303,7 @@ def _preview(actor, run):
 
     kind = PREVIEW if run.kind == "households" else "feed_import_preview"
     job = job_start(actor=actor, kind=kind, title=_("导入预览：%(name)s") % {"name": run.file_name},
-                    params={"run": run.pk})
+                    params={"run": run.pk}, target=import_job_target(run))
     run.job = job
     run.status = run.Status.UPLOADED
     run.save(update_fields=["job", "status"])
@@ -318,7 +334,7 @@ def import_run_commit(*, actor, run):
     if run.status != run.Status.PREVIEWED:
         raise ValidationError(_("请等预览完成后再导入；已导入的文件不能重复提交"))
     job = job_start(actor=actor, kind=COMMIT, title=_("导入：%(name)s") % {"name": run.file_name},
-                    params={"run": run.pk})
+                    params={"run": run.pk}, target=import_job_target(run))
     run.job = job
     run.save(update_fields=["job"])
     return run

@@ -6,6 +6,7 @@ import xlsxwriter
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from bangfu.core.text import printable
 from bangfu.monitoring.models import FOLLOW_LABEL, RiskWarning
 
 WARNING_COLUMNS = (("户编号", 20), ("户主", 10), ("乡镇", 12), ("村", 14), ("规则代码", 24), ("规则", 22),
@@ -35,6 +36,6 @@ def warnings_export_write(path: Path, warnings: QuerySet[RiskWarning]) -> int:
                   village.parent.name if village.parent_id else "", village.name, warning.rule.code,
                   warning.rule.name, warning.evidence, warning.exclusions, warning_kind_label(warning))
         for col, value in enumerate(values):
-            sheet.write_string(rows, col, str(value))
+            sheet.write_string(rows, col, printable(value))
     workbook.close()
     return rows

@@ -377,13 +377,14 @@ def feed_run_start(*, actor, upload, kind: str, period: str):
 @transaction.atomic
 def feed_run_commit(*, actor, run):
     """The uploader accepted the preview: start writing its good rows (checked again against the registry)."""
+    from bangfu.ingest.services import import_job_target
     from bangfu.jobs.services import job_start
 
     _require_upload(actor, run.kind.removeprefix(RUN_PREFIX))
     if run.status != run.Status.PREVIEWED:
         raise ValidationError(_("请等预览完成后再导入；已导入的文件不能重复提交"))
     run.job = job_start(actor=actor, kind=FEED_COMMIT, title=_("导入：%(name)s") % {"name": run.file_name},
-                        params={"run": run.pk})
+                        params={"run": run.pk}, target=import_job_target(run))
     run.save(update_fields=["job"])
     return run
 

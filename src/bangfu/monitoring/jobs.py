@@ -7,20 +7,25 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bangfu.jobs.services import JobFailure, job_kind, job_partial_path
-from bangfu.monitoring.services import screening_run
+from bangfu.jobs.services import JobFailure, job_kind, job_partial_path, job_record
+from bangfu.monitoring.services import screening_run, screening_run_fail
 
 KIND = "screening"
 
 
-@job_kind(KIND)
+def _end_run(job, message: str) -> None:
+    if job.params.get("record"):
+        screening_run_fail(job.params["record"], message=message)
+
+
+@job_kind(KIND, on_worker_death=_end_run)
 def screening_job_run(job, progress) -> str:
     def step(done: int, total: int) -> None:
         progress.total(total) if progress.job.total != total else None
         progress.advance(done)
 
     progress.every = 1
-    run = screening_run(actor=job.requested_by, step=step)
+    run = screening_run(actor=job.requested_by, step=step, started=lambda run: job_record(job, run.pk))
     return _("筛查完成：新预警 %(created)s 条，更新证据 %(updated)s 条，用时 %(seconds)s 秒") % {
         "created": run.created, "updated": run.updated, "seconds": run.seconds}
 
@@ -91,7 +96,13 @@ def _feed_report_write(job, report, title: str):
     return title, path
 
 
-@job_kind("feed_import_preview")
+def _end_import(job, message: str) -> None:
+    from bangfu.ingest.services import import_run_fail
+
+    import_run_fail(job.params["run"], message=message)
+
+
+@job_kind("feed_import_preview", on_worker_death=_end_import)
 def feed_import_preview_run(job, progress):
     from bangfu.ingest.models import ImportRun
 
@@ -103,7 +114,7 @@ def feed_import_preview_run(job, progress):
     return _feed_report_write(job, report, _("导入检查-%(name)s.xlsx") % {"name": run.file_name.rsplit(".", 1)[0]})
 
 
-@job_kind("feed_import_commit")
+@job_kind("feed_import_commit", on_worker_death=_end_import)
 def feed_import_commit_run(job, progress):
     from bangfu.ingest.models import ImportRun
 

@@ -13,6 +13,7 @@ from bangfu.monitoring.selectors import (
     feed_uploads_visible_to,
     leads_filtered,
     monitoring_lines_for_user,
+    screening_rule_counts,
     screening_runs,
     screening_township_counts,
     township_names,
@@ -32,7 +33,7 @@ def _township(obj) -> str:
 
 
 list_export(ListExport(
-    key="warnings", title=_("预警清单"), form=_warning_form,
+    key="warnings", title=_("预警清单"), form=_warning_form, named=True,
     rows=lambda user, values: warnings_filtered(user, warning_filter_from(values)),
     prepare=lambda rows: rows.select_related("household", "village__parent", "rule", "verified_by"),
     allowed=lambda user: user.can("registry.view") and user.can("registry.export"),
@@ -150,7 +151,8 @@ def _screening_counts(user, rows) -> list:
     names = dict(Rule.objects.values_list("code", "name"))
     townships = township_names()
     for run in runs:
-        run.by_rule = "；".join(f"{names.get(code, code)} {n}" for code, n in run.counts_by_rule.items())
+        run.by_rule = "；".join(f"{names.get(code, code)} {'—' if n is None else n}"
+                               for code, n in screening_rule_counts(user, run).items())
         run.by_township = "；".join(f"{name} {n}" for name, n in screening_township_counts(user, run, townships))
     return runs
 

@@ -152,6 +152,9 @@ class ScreeningRun(models.Model):
     counts_monitored_open = models.JSONField(
         _("已纳入监测户（随案跟进）按规则统计"), default=dict, blank=True,
         help_text="of counts_by_rule, the hits on households monitored with their risk open (no verification)")
+    # {village code: {rule code: hits}}: what a reader below the county sees per rule is summed from their own
+    # villages (monitoring.selectors.screening_rule_counts), like the warnings they may open.
+    counts_by_village = models.JSONField(_("按村按规则统计"), default=dict, blank=True)
     created = models.PositiveIntegerField(_("新预警"), default=0)
     updated = models.PositiveIntegerField(_("更新证据"), default=0)
     message = models.TextField(_("说明"), blank=True)

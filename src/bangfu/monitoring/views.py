@@ -13,6 +13,8 @@ from django.views.decorators.http import require_POST
 
 from bangfu.cases.choices import OPEN_STATES
 from bangfu.cases.selectors import cases_visible_to
+from bangfu.jobs.context import starts_jobs
+from bangfu.jobs.services import JobBusy
 from bangfu.monitoring.feeds import FEED_KINDS
 from bangfu.monitoring.forms import (
     FeedUploadForm,
@@ -29,6 +31,7 @@ from bangfu.monitoring.selectors import (
     feed_uploads_visible_to,
     leads_filtered,
     monitoring_lines_for_user,
+    screening_rule_counts,
     screening_runs,
     screening_township_counts,
     township_names,
@@ -236,6 +239,7 @@ def rule_edit(request, pk: int):
 
 
 @login_required
+@starts_jobs
 def screening_list(request):
     """Screening runs (who, inputs, counts by rule and township, duration); the county starts one here."""
     can_screen = request.user.can("monitoring.screen")
@@ -244,13 +248,18 @@ def screening_list(request):
     if request.method == "POST":
         if not can_screen:
             raise PermissionDenied(_("您的角色不能发起筛查"))
-        job = screening_start(actor=request.user)
+        try:
+            job = screening_start(actor=request.user)
+        except JobBusy as busy:
+            messages.error(request, busy.messages[0])
+            return redirect("monitoring:screening_list")
         return redirect("jobs:job_detail", pk=job.pk)
     names = dict(Rule.objects.values_list("code", "name"))
     townships = township_names()
     page = Paginator(screening_runs(), 20).get_page(request.GET.get("page"))
     for run in page.object_list:
-        run.rule_rows = [(code, names.get(code, code), n) for code, n in run.counts_by_rule.items()]
+        run.rule_rows = [(code, names.get(code, code), n)
+                         for code, n in screening_rule_counts(request.user, run).items()]
         run.township_rows = screening_township_counts(request.user, run, townships)
     return render(request, "monitoring/screening_list.html", {"page": page, "can_screen": can_screen,
                                                               "query_without_page": "",
@@ -261,6 +270,7 @@ def screening_list(request):
 
 
 @login_required
+@starts_jobs
 def feed_upload(request):
     """Upload a month's department file: the request keeps the file and starts its preview in the background;
     the run's page shows the progress, every problem row and the choice to accept or discard."""

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('monitoring', '0005_feedupload_duplicates'),
+        ('monitoring', '0006_screening_counts_by_village'),
     ]
 
     operations = [
