@@ -72,10 +72,11 @@ def test_screen_then_export_warnings(tmp_path, make_household, capsys):
     status, out = _bangfu(capsys, "export", "warnings", "--out", str(target), "--region", ZHANGZHA_VILLAGE)
     assert status == 0
     rows = CalamineWorkbook.from_path(str(target)).get_sheet_by_index(0).to_python()
-    assert rows[0] == ["户编号", "户主", "乡镇", "村", "规则代码", "规则", "证据", "排除"]
+    assert rows[0] == ["户编号", "户主", "乡镇", "村", "规则代码", "规则", "证据", "排除", "类别"]
     medical = [row for row in rows[1:] if row[4] == "medical_stay_oop"]
     assert len(medical) == 1 and medical[0][0] == households[1].number
     assert medical[0][2:4] == ["漳扎镇", "漳扎村村民委员会"] and "住院自付 12,000 元" in medical[0][6]
+    assert medical[0][8] == "待入户核实"
 
 
 def test_import_feed_json_reports_columns_and_the_sense_checks(tmp_path, make_household, capsys):

@@ -41,6 +41,7 @@ from bangfu.monitoring.services import (
     lead_self_report,
     monitoring_line_save,
     screening_run,
+    warning_follow_up,
     warning_verify,
 )
 from bangfu.regions.models import Region
@@ -191,8 +192,8 @@ def world(make_household, county_admin, tuanjie_cadre, shuanghe_reviewer, monkey
             visit_record(actor=tuanjie_cadre, household=subject, visited_on=today.day, notes=f"第{n}次走访")
         screened([subject, in_notice.household, *many])
         for warning_ in RiskWarning.objects.filter(state="open", household__in=many):
-            warning_verify(actor=cadres[warning_.village_id], warning=warning_, outcome="confirmed", visit_date=START,
-                           visit_notes="属实")
+            # monitored with their risk open: each warning is followed with the household's case, not verified
+            warning_follow_up(actor=cadres[warning_.village_id], warning=warning_, note="已纳入住房安全保障跟进")
         for h in many:
             lead_from_visit(actor=cadres[h.village_id], household=h,
                             risk_type="disaster", difficulty="走访发现房屋受灾")
@@ -261,7 +262,8 @@ PAGES = {
                               {"region": SHUANGHE, "rule": "unsafe_housing", "state": "all"}, {}, 14),
     "warning-list-overdue": (lambda w: reverse("monitoring:warning_list"), {"overdue": "on"}, {}, 11),
     "warning-list-confirmed": (lambda w: reverse("monitoring:warning_list"), {"state": "confirmed"}, {}, 10),
-    "warning-detail": (lambda w: reverse("monitoring:warning_detail", args=[w["warning"].pk]), {}, {}, 5),
+    # + the household's open case, for a warning on a household monitored with its risk open (followed with it)
+    "warning-detail": (lambda w: reverse("monitoring:warning_detail", args=[w["warning"].pk]), {}, {}, 6),
     "lead-list": (lambda w: reverse("monitoring:lead_list"), {}, {}, 5),
     "lead-create": (lambda w: reverse("monitoring:lead_create", args=[w["subject"].pk]), {}, {}, 4),
     "rule-list": (lambda w: reverse("monitoring:rule_list"), {}, {}, 4),
@@ -292,15 +294,16 @@ PAGES.update(OTHER_PAGES)
 # The same pages as 团结村's cadre sees them: a village's own rows, the steps of the cadre's role.
 CADRE_PAGES = {
     # + the queues of issue 15: the case queue's counts and its ranked rows (two), overdue warnings (the rules'
-    # limits, then the rows with their count), new leads (one), measures due (the limit, then the rows)
-    "home": (lambda w: reverse("web:home"), {}, {}, 12),
+    # limits, then the rows with their count), new leads (one), measures due (the limit, then the rows), warnings on
+    # households monitored with their risk open (one)
+    "home": (lambda w: reverse("web:home"), {}, {}, 13),
     "case-list": PAGES["case-list"][:3] + (8,),
     "case-detail": PAGES["case-detail"][:3] + (6,),
     "household-assistance": PAGES["household-assistance"][:3] + (21,),
     "notice": PAGES["notice"][:3] + (6,),
     "quality-report": PAGES["quality-report"][:3] + (5,),
     "warning-list": PAGES["warning-list"][:3] + (10,),
-    "warning-detail": PAGES["warning-detail"][:3] + (5,),
+    "warning-detail": PAGES["warning-detail"][:3] + (6,),
     "lead-list": PAGES["lead-list"][:3] + (5,),
     "screening-list": PAGES["screening-list"][:3] + (7,),
 }

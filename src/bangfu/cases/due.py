@@ -84,10 +84,10 @@ def measure_late_q(today: dt.date, *, days: int) -> Q:
     measure_due_on), with no measure other than a stopped one."""
     from bangfu.cases.choices import MeasureStatus
     from bangfu.cases.models import Measure
-    from bangfu.registry.choices import MonitoringStatus
+    from bangfu.registry.models import risk_open_q
 
     # measure_due_on(m) < today  ⇔  first day of m < today - days  ⇔  m <= the month of (today - days - 1 day)
     last_month = (today - dt.timedelta(days=days + 1)).strftime("%Y%m")
     live = Measure.objects.filter(household_id=OuterRef("pk")).exclude(status=MeasureStatus.STOPPED)
-    return (Q(monitoring_status=MonitoringStatus.RISK_OPEN) & Q(identified_month__gte="190001")
+    return (risk_open_q() & Q(identified_month__gte="190001")
             & Q(identified_month__lte=last_month) & ~Exists(live))

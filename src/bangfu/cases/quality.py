@@ -109,7 +109,7 @@ def r_eliminated_too_soon(h, ctx):
 
 
 def r_no_measure(h, ctx):
-    if h.monitoring_status != MonitoringStatus.RISK_OPEN or not h.identified_month or _live_measures(h):
+    if not h.risk_open or not h.identified_month or _live_measures(h):
         return []
     # The one definition of a measure due (cases.due), which the home queue and the household list also read.
     if is_late(measure_due_on(h.identified_month, days=ctx.settings.measure_due_days), ctx.today):
@@ -124,7 +124,7 @@ def r_employment_without_labour(h, ctx):
 
 
 def r_measure_mismatch(h, ctx):
-    if h.monitoring_status != MonitoringStatus.RISK_OPEN:
+    if not h.risk_open:
         return []
     groups = {m.category.group for m in _live_measures(h)}
     has_labour = any(m.labour_ability in WITH_LABOUR for m in h.members.all())

@@ -4,12 +4,18 @@ from pathlib import Path
 
 import xlsxwriter
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from bangfu.core.text import printable
-from bangfu.monitoring.models import RiskWarning
+from bangfu.monitoring.models import FOLLOW_LABEL, RiskWarning
 
 WARNING_COLUMNS = (("户编号", 20), ("户主", 10), ("乡镇", 12), ("村", 14), ("规则代码", 24), ("规则", 22),
-                   ("证据", 70), ("排除", 18))
+                   ("证据", 70), ("排除", 18), ("类别", 30))
+
+
+def warning_kind_label(warning: RiskWarning) -> str:
+    """The export's 类别: a warning to verify, or one on a household monitored with its risk open."""
+    return str(FOLLOW_LABEL) if warning.monitored_open else _("待入户核实")
 
 
 def warnings_export_write(path: Path, warnings: QuerySet[RiskWarning]) -> int:
@@ -28,7 +34,7 @@ def warnings_export_write(path: Path, warnings: QuerySet[RiskWarning]) -> int:
         village = warning.village
         values = (warning.household.number, warning.household.head_name,
                   village.parent.name if village.parent_id else "", village.name, warning.rule.code,
-                  warning.rule.name, warning.evidence, warning.exclusions)
+                  warning.rule.name, warning.evidence, warning.exclusions, warning_kind_label(warning))
         for col, value in enumerate(values):
             sheet.write_string(rows, col, printable(value))
     workbook.close()

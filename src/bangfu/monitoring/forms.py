@@ -17,7 +17,10 @@ class WarningFilterForm(Form):
     rule = forms.ChoiceField(label=_("规则"), required=False)
     state = forms.ChoiceField(label=_("状态"), required=False, initial="open",
                               choices=[("open", _("待核实")), ("confirmed", _("核实属实")), ("dismissed", _("核实排除")),
-                                       ("all", _("全部"))])
+                                       ("followed", _("已随案跟进")), ("all", _("全部"))])
+    kind = forms.ChoiceField(label=_("类别"), required=False,
+                             choices=[("", _("全部")), ("verify", _("待入户核实")),
+                                      ("follow", _("已纳入监测（风险未消除）：随案跟进"))])
     overdue = forms.BooleanField(label=_("只看逾期"), required=False)
     suspected = forms.BooleanField(label=_("只看疑似不符合"), required=False)
 
@@ -33,6 +36,11 @@ class WarningVerifyForm(Form):
     visit_notes = forms.CharField(label=_("走访情况"), widget=forms.Textarea(attrs={"rows": 3}))
     dismiss_reason = forms.CharField(label=_("排除理由"), max_length=300, required=False,
                                      help_text=_("核实排除时必填，如：已由商业保险报销、收入数据有误"))
+
+
+class WarningFollowForm(Form):
+    note = forms.CharField(label=_("跟进情况"), widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text=_("该户在办案件时并入案件；否则作为已纳入监测户的新情况登记跟进"))
 
 
 class RuleForm(Form):

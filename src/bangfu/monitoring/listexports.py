@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bangfu.core.crypto import field_cipher
 from bangfu.core.masking import mask_id_number
+from bangfu.monitoring.exports import warning_kind_label
 from bangfu.monitoring.forms import LeadFilterForm, WarningFilterForm
 from bangfu.monitoring.models import Lead, MonitoringLine, Rule
 from bangfu.monitoring.selectors import (
@@ -42,6 +43,7 @@ list_export(ListExport(
         Column(_("乡镇"), _township, 12), Column(_("村"), lambda w: w.village.name, 14),
         Column(_("规则代码"), lambda w: w.rule.code, 24), Column(_("规则"), lambda w: w.rule.name, 22),
         Column(_("证据"), lambda w: w.evidence, 60), Column(_("疑似不符合"), lambda w: w.exclusions, 18),
+        Column(_("类别"), warning_kind_label, 30),
         Column(_("预警时间"), lambda w: w.created_at, 16), Column(_("状态"), lambda w: w.get_state_display(), 10),
         Column(_("逾期"), lambda w: warning_is_overdue(w, timezone.now()), 6, number=True),
         Column(_("走访日期"), lambda w: w.visit_date, 11), Column(_("核实人"), lambda w: w.verified_by or "", 10),

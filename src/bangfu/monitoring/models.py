@@ -149,6 +149,9 @@ class ScreeningRun(models.Model):
     inputs = models.JSONField(_("输入"), default=dict, blank=True)
     counts_by_rule = models.JSONField(_("按规则统计"), default=dict, blank=True)
     counts_by_township = models.JSONField(_("按乡镇统计"), default=dict, blank=True)
+    counts_monitored_open = models.JSONField(
+        _("已纳入监测户（随案跟进）按规则统计"), default=dict, blank=True,
+        help_text="of counts_by_rule, the hits on households monitored with their risk open (no verification)")
     # {village code: {rule code: hits}}: what a reader below the county sees per rule is summed from their own
     # villages (monitoring.selectors.screening_rule_counts), like the warnings they may open.
     counts_by_village = models.JSONField(_("按村按规则统计"), default=dict, blank=True)
@@ -165,6 +168,10 @@ class ScreeningRun(models.Model):
         return f"筛查 {self.pk}"
 
 
+# The label of a warning on a household monitored with its risk open (RiskWarning.monitored_open), wherever shown.
+FOLLOW_LABEL = _("已纳入监测（风险未消除）：新情况随案跟进")
+
+
 class RiskWarning(models.Model):
     """A warning (预警): one household, one rule, with its evidence as a sentence. Goes to the household's
     village; the cadre verifies it (a visit) and confirms it (it becomes a lead) or dismisses it with a reason."""
@@ -173,6 +180,7 @@ class RiskWarning(models.Model):
         OPEN = "open", _("待核实")
         CONFIRMED = "confirmed", _("核实属实")
         DISMISSED = "dismissed", _("核实排除")
+        FOLLOWED = "followed", _("已随案跟进")
 
     household = models.ForeignKey("registry.Household", verbose_name=_("农户"), on_delete=models.CASCADE,
                                   related_name="warnings")
@@ -185,6 +193,9 @@ class RiskWarning(models.Model):
     exclusions = models.CharField(_("排除比对"), max_length=200, blank=True, default="",
                                   help_text="comma-separated exclusion rule codes (疑似不符合)")
     exclusion_evidence = models.TextField(_("比对说明"), blank=True, default="")
+    # Raised on a household already monitored with its risk open (registry.models.risk_open_q): not a new risk to
+    # verify into a lead but a new fact for its case (DOMAIN.md §5.4-5.6). Set by each screening run.
+    monitored_open = models.BooleanField(_("已纳入监测（风险未消除）"), default=False)
     state = models.CharField(_("状态"), max_length=12, choices=State.choices, default=State.OPEN)
     first_run = models.ForeignKey(ScreeningRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     last_run = models.ForeignKey(ScreeningRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -211,6 +222,11 @@ class RiskWarning(models.Model):
     @property
     def suspected_ineligible(self) -> bool:
         return bool(self.exclusions)
+
+    @property
+    def to_follow(self) -> bool:
+        """Open and on a household monitored with its risk open: followed with its case, not verified."""
+        return self.state == self.State.OPEN and self.monitored_open
 
 
 class Lead(models.Model):

@@ -89,15 +89,29 @@ def warning_due_at(warning: RiskWarning) -> dt.datetime:
     return warning.created_at + dt.timedelta(days=warning.rule.verify_days)
 
 
+def warnings_to_verify_q() -> Q:
+    """Open warnings that wait for the village's verification: not those on a household monitored with its risk
+    open (monitored_open), which follow the household's case (warnings_to_follow_q) and are never late."""
+    return Q(state=RiskWarning.State.OPEN, monitored_open=False)
+
+
+def warnings_to_follow_q() -> Q:
+    """Open warnings on a household monitored with its risk open: attached to its case or acknowledged."""
+    return Q(state=RiskWarning.State.OPEN, monitored_open=True)
+
+
 def warnings_overdue_q(rules, now) -> Q:
-    """warning_is_overdue() as a filter: open warnings raised before now minus their rule's days."""
+    """warning_is_overdue() as a filter: warnings to verify raised before now minus their rule's days."""
     q = Q(pk__in=[])
     for rule in rules:
         q |= Q(rule_id=rule.pk, created_at__lt=now - dt.timedelta(days=rule.verify_days))
-    return q & Q(state=RiskWarning.State.OPEN)
+    return q & warnings_to_verify_q()
 
 
 _overdue_q = warnings_overdue_q
+
+
+WARNING_KINDS = {"verify": warnings_to_verify_q, "follow": warnings_to_follow_q}
 
 
 @dataclass
@@ -107,6 +121,7 @@ class WarningFilter:
     state: str = RiskWarning.State.OPEN
     overdue: bool = False
     suspected: bool = False
+    kind: str = ""  # "verify": warnings to verify; "follow": on households monitored with their risk open
 
 
 def warning_filter_from(data: dict) -> WarningFilter:
@@ -114,7 +129,7 @@ def warning_filter_from(data: dict) -> WarningFilter:
     state = data.get("state") or "open"
     return WarningFilter(region_code=data.get("region") or "", rule=data.get("rule") or "",
                          state="" if state == "all" else state, overdue=bool(data.get("overdue")),
-                         suspected=bool(data.get("suspected")))
+                         suspected=bool(data.get("suspected")), kind=data.get("kind") or "")
 
 
 def warnings_filtered(user, flt: WarningFilter) -> QuerySet[RiskWarning]:
@@ -132,6 +147,8 @@ def warnings_filtered(user, flt: WarningFilter) -> QuerySet[RiskWarning]:
         qs = qs.filter(_overdue_q(Rule.objects.all(), timezone.now()))
     if flt.suspected:
         qs = qs.exclude(exclusions="")
+    if flt.kind in WARNING_KINDS:
+        qs = qs.filter(WARNING_KINDS[flt.kind]())
     return qs.select_related("household", "village__parent", "rule").order_by("created_at", "village_id", "id")
 
 
@@ -140,16 +157,16 @@ def warning_counts_by_rule(user, *, region_code: str = "") -> list[dict]:
     rules = list(Rule.objects.filter(is_exclusion=False))
     qs = warnings_filtered(user, WarningFilter(region_code=region_code)).order_by()
     counts = {row["rule_id"]: row for row in qs.values("rule_id").annotate(
-        open=Count("id"), overdue=Count("id", filter=_overdue_q(rules, timezone.now())),
-        suspected=Count("id", filter=~Q(exclusions="")))}
+        open=Count("id", filter=warnings_to_verify_q()), overdue=Count("id", filter=_overdue_q(rules, timezone.now())),
+        follow=Count("id", filter=warnings_to_follow_q()), suspected=Count("id", filter=~Q(exclusions="")))}
     return [{"rule": rule, "open": counts.get(rule.pk, {}).get("open", 0),
-             "overdue": counts.get(rule.pk, {}).get("overdue", 0),
+             "overdue": counts.get(rule.pk, {}).get("overdue", 0), "follow": counts.get(rule.pk, {}).get("follow", 0),
              "suspected": counts.get(rule.pk, {}).get("suspected", 0)} for rule in rules]
 
 
 def warning_is_overdue(warning: RiskWarning, now=None) -> bool:
     now = now or timezone.now()
-    return warning.state == RiskWarning.State.OPEN and warning_due_at(warning) < now
+    return warning.state == RiskWarning.State.OPEN and not warning.monitored_open and warning_due_at(warning) < now
 
 
 def warning_queue_for(user, *, limit: int = 10) -> QueueGroup | None:
@@ -164,6 +181,20 @@ def warning_queue_for(user, *, limit: int = 10) -> QueueGroup | None:
     rows = warnings_filtered(user, WarningFilter(overdue=True))
     shown, count = first_and_count(rows, limit)
     return QueueGroup(key="warnings", count=count, shown=shown, url=f"{reverse('monitoring:warning_list')}?overdue=on")
+
+
+def follow_queue_for(user, *, limit: int = 10) -> QueueGroup | None:
+    """Warnings on households monitored with their risk open, apart from the warnings to verify: each is attached
+    to the household's open case or acknowledged (warning_follow_up). The list's own kind=follow filter."""
+    from django.urls import reverse
+
+    from bangfu.web.lists import first_and_count
+
+    if not user.can("monitoring.verify"):
+        return None
+    shown, count = first_and_count(warnings_filtered(user, WarningFilter(kind="follow")), limit)
+    return QueueGroup(key="follow", count=count, shown=shown,
+                      url=f"{reverse('monitoring:warning_list')}?state=open&kind=follow")
 
 
 def lead_queue_for(user, *, limit: int = 10) -> QueueGroup | None:

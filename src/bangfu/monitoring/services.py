@@ -196,6 +196,9 @@ def warning_verify(*, actor, warning: RiskWarning, outcome: str, visit_date: dt.
     if locked.state != RiskWarning.State.OPEN:
         raise ValidationError({"outcome": _("该预警已由他人核实（%(state)s），请刷新") % {
             "state": locked.get_state_display()}})
+    if locked.monitored_open:
+        raise ValidationError({"outcome": _("该户已纳入监测（风险未消除），预警作为新情况随案跟进，不需核实转为识别线索："
+                                            "请并入该户在办案件或写明跟进情况")})
     before = snapshot(locked)
     locked.state = outcome
     locked.visit_date, locked.visit_notes = visit_date, visit_notes.strip()
@@ -211,6 +214,43 @@ def warning_verify(*, actor, warning: RiskWarning, outcome: str, visit_date: dt.
                                    risk_type=locked.rule.risk_type, difficulty=locked.evidence, created_by=actor)
         change_record(actor=actor, action=ChangeRecord.Action.CREATE, instance=lead, before=None,
                       after=snapshot(lead), household_id=locked.household_id, region_code=locked.village_id)
+    return locked
+
+
+@transaction.atomic
+def warning_follow_up(*, actor, warning: RiskWarning, note: str) -> RiskWarning:
+    """A warning on a household monitored with its risk open (monitored_open) is a new fact for that household's
+    case, not a new risk to verify: it joins the household's open case when there is one (a lead attached to it,
+    cases.services.lead_attach_to_case, which records the decision on the case) or is acknowledged with the note
+    of how it is followed. Either way the warning leaves the queue as 已随案跟进, audited; the first of two wins."""
+    from bangfu.cases.choices import OPEN_STATES
+    from bangfu.cases.models import Case
+    from bangfu.cases.services import lead_attach_to_case
+
+    _require_in_scope(actor, warning.village_id, "monitoring.verify")
+    if len((note or "").strip()) < 4:
+        raise ValidationError({"note": _("跟进情况：至少写4个字，说明这一新情况如何随案跟进")})
+    locked = RiskWarning.objects.select_for_update().get(pk=warning.pk)
+    if locked.state != RiskWarning.State.OPEN:
+        raise ValidationError({"note": _("该预警已由他人处理（%(state)s），请刷新") % {
+            "state": locked.get_state_display()}})
+    if not locked.monitored_open:
+        raise ValidationError({"note": _("该户不是风险未消除的监测对象：预警须入户核实")})
+    before = snapshot(locked)
+    locked.state, locked.visit_notes = RiskWarning.State.FOLLOWED, note.strip()
+    locked.verified_by, locked.verified_at = actor, timezone.now()
+    locked.updated_at = locked.verified_at
+    locked.save()
+    change_record(actor=actor, action=ChangeRecord.Action.UPDATE, instance=locked, before=before,
+                  after=snapshot(locked), household_id=locked.household_id, region_code=locked.village_id,
+                  reason=locked.visit_notes)
+    if Case.objects.filter(household_id=locked.household_id, state__in=OPEN_STATES).exists():
+        lead = Lead.objects.create(source=Lead.Source.WARNING, village_id=locked.village_id,
+                                   household_id=locked.household_id, warning=locked, risk_type=locked.rule.risk_type,
+                                   difficulty=f"{locked.evidence}（{locked.visit_notes}）"[:2000], created_by=actor)
+        change_record(actor=actor, action=ChangeRecord.Action.CREATE, instance=lead, before=None,
+                      after=snapshot(lead), household_id=locked.household_id, region_code=locked.village_id)
+        lead_attach_to_case(actor=actor, lead=lead)
     return locked
 
 

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bangfu.cases.choices import OPEN_STATES
+from bangfu.cases.selectors import cases_visible_to
 from bangfu.jobs.context import starts_jobs
 from bangfu.jobs.services import JobBusy
 from bangfu.monitoring.feeds import FEED_KINDS
@@ -21,6 +23,7 @@ from bangfu.monitoring.forms import (
     RuleForm,
     SelfReportForm,
     WarningFilterForm,
+    WarningFollowForm,
     WarningVerifyForm,
 )
 from bangfu.monitoring.models import Lead, RiskWarning, Rule
@@ -44,6 +47,7 @@ from bangfu.monitoring.services import (
     monitoring_line_save,
     rule_update,
     screening_start,
+    warning_follow_up,
     warning_verify,
 )
 from bangfu.regions.models import Region
@@ -118,21 +122,32 @@ def warning_detail(request, pk: int):
     """One warning: its evidence, the household, and (for the village) the verification form."""
     require_capability(request.user, "registry.view")
     warning = warning_get_for_user(request.user, pk=pk)
-    can_verify = warning.state == RiskWarning.State.OPEN and request.user.can("monitoring.verify")
-    form = WarningVerifyForm(request.POST or None, initial={"visit_date": dt.date.today()})
+    can_act = warning.state == RiskWarning.State.OPEN and request.user.can("monitoring.verify")
+    # A warning on a household monitored with its risk open is followed with its case, not verified.
+    follow = warning.to_follow
+    if follow:
+        form = WarningFollowForm(request.POST or None)
+    else:
+        form = WarningVerifyForm(request.POST or None, initial={"visit_date": dt.date.today()})
     if request.method == "POST":
-        if not can_verify:
+        if not can_act:
             raise PermissionDenied(_("您不能核实该预警"))
         if form.is_valid():
             try:
-                warning_verify(actor=request.user, warning=warning, **form.cleaned_data)
+                if follow:
+                    warning_follow_up(actor=request.user, warning=warning, **form.cleaned_data)
+                else:
+                    warning_verify(actor=request.user, warning=warning, **form.cleaned_data)
             except ValidationError as error:
                 form_errors_from(form, error)
             else:
-                messages.success(request, _("已记录核实结果"))
+                messages.success(request, _("已随案跟进") if follow else _("已记录核实结果"))
                 return redirect("monitoring:warning_detail", pk=warning.pk)
     return render(request, "monitoring/warning_detail.html", {
-        "warning": warning, "form": form, "can_verify": can_verify, "overdue": warning_is_overdue(warning),
+        "warning": warning, "form": form, "can_verify": can_act and not follow, "can_follow": can_act and follow,
+        "overdue": warning_is_overdue(warning),
+        "open_case": (cases_visible_to(request.user).filter(household_id=warning.household_id, state__in=OPEN_STATES)
+                      .order_by("-opened_at", "-id").first() if can_act and follow else None),
         "lead": Lead.objects.filter(warning=warning).first(),
     })
 

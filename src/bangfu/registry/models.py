@@ -18,6 +18,14 @@ from bangfu.registry import choices as c
 from bangfu.registry import income
 
 
+def risk_open_q(prefix: str = "") -> models.Q:
+    """监测对象（风险未消除）: a household identified as a monitoring object whose risk has not been marked
+    eliminated. The one definition: the household (risk_open), the indicators, the measure-due queue and the
+    screening snapshot (a warning on such a household follows its case, monitoring.engine) read it."""
+    return models.Q(**{f"{prefix}monitoring_status": c.MonitoringStatus.RISK_OPEN}) & ~models.Q(
+        **{f"{prefix}monitoring_type": ""})
+
+
 class Household(models.Model):
     """A rural household: the unit of monitoring. Belongs to one village (and a group within it)."""
 
@@ -77,6 +85,11 @@ class Household(models.Model):
     @property
     def is_monitored(self) -> bool:
         return bool(self.monitoring_type)
+
+    @property
+    def risk_open(self) -> bool:
+        """risk_open_q() for one household."""
+        return bool(self.monitoring_type) and self.monitoring_status == c.MonitoringStatus.RISK_OPEN
 
     @property
     def unsafe_housing(self) -> bool:

@@ -13,7 +13,8 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from bangfu.registry.choices import HouseholdType, MonitoringStatus
+from bangfu.registry.choices import HouseholdType
+from bangfu.registry.models import risk_open_q
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ INDICATORS = (
     Indicator("monitored", _("监测对象"), _("已识别为监测对象（三类）的户数，含风险已消除"),
               ~Q(monitoring_type=""), list_query="monitoring_status=monitored"),
     Indicator("risk_open", _("风险未消除"), _("监测对象中风险未消除的户数"),
-              Q(monitoring_status=MonitoringStatus.RISK_OPEN), list_query="monitoring_status=risk_open"),
+              risk_open_q(), list_query="monitoring_status=risk_open"),
     Indicator("unsafe_housing", _("C/D级危房"), _("住房安全等级为C级或D级的户数"),
               Q(housing_safety__in=["C", "D"]), list_query="unsafe_housing=on"),
     Indicator("relocated", _("易地搬迁户"), _("标记为易地扶贫搬迁的户数"),

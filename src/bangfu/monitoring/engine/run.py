@@ -2,6 +2,9 @@
 
 A household and rule with an open warning is not warned again: the run updates that warning's evidence. A fact
 already verified (confirmed or dismissed) is not raised again; a new fact (a later hospital stay) is.
+A hit on a household monitored with its risk open (registry.models.risk_open_q, in the snapshot as `risk_open`) is
+written labelled `monitored_open`, for every rule alike: a new fact for the household's case, not a new risk to
+verify into a lead. It is counted apart (counts_monitored_open); 风险已消除 households are warned as anyone.
 The only Python loop is over the hits, to word each evidence sentence; people are never looped over.
 """
 
@@ -72,6 +75,9 @@ def screening_execute(run: ScreeningRun, *, step: Callable[[int, int], None] = l
         _show_with_their_event(con, rules)
         created, updated = _write_back(con, run, rules)
         by_rule = dict(con.execute("SELECT rule_id, COUNT(*) FROM hits GROUP BY rule_id").fetchall())
+        monitored_open = dict(con.execute(
+            "SELECT x.rule_id, COUNT(*) FROM hits x JOIN households h ON h.id = x.household_id "
+            "WHERE h.risk_open GROUP BY x.rule_id").fetchall())
         by_township = dict(con.execute(
             "SELECT SUBSTR(h.village_id, 1, 9) || '000', COUNT(*) FROM hits x JOIN households h "
             "ON h.id = x.household_id GROUP BY SUBSTR(h.village_id, 1, 9)").fetchall())
@@ -85,6 +91,7 @@ def screening_execute(run: ScreeningRun, *, step: Callable[[int, int], None] = l
                   "rules": {rule.code: rule.params for rule in rules}}
     run.counts_by_rule = {rule.code: by_rule.get(rule.pk, marked.get(rule.code, 0)) for rule in rules}
     run.counts_by_township = by_township
+    run.counts_monitored_open = {rule.code: monitored_open[rule.pk] for rule in rules if monitored_open.get(rule.pk)}
     run.counts_by_village = by_village
     run.created, run.updated = created, updated
     run.seconds = round(time.perf_counter() - started, 3)
@@ -150,7 +157,8 @@ def _write_back(con: duckdb.DuckDBPyConnection, run: ScreeningRun, rules: list[R
         sentence = EXCLUSIONS[code].evidence({"info": info, "note": note})
         exclusions.setdefault(household_id, []).append((code, sentence))
     cursor_rows = con.execute("""
-        SELECT x.rule_id, x.household_id, h.village_id, x.value, x.threshold, x.base, x.info, x.note, x.fact, o.id
+        SELECT x.rule_id, x.household_id, h.village_id, h.risk_open, x.value, x.threshold, x.base, x.info, x.note,
+               x.fact, o.id
         FROM hits x JOIN households h ON h.id = x.household_id
         LEFT JOIN open_w o ON o.household_id = x.household_id AND o.rule_id = x.rule_id
         WHERE o.id IS NOT NULL OR NOT EXISTS (
@@ -161,13 +169,13 @@ def _write_back(con: duckdb.DuckDBPyConnection, run: ScreeningRun, rules: list[R
     inserts, updates = [], []
     created = updated = 0
     insert_sql = ("INSERT INTO monitoring_riskwarning (household_id, village_id, rule_id, evidence, fact, exclusions, "
-                  "exclusion_evidence, state, first_run_id, last_run_id, created_at, updated_at, visit_notes, "
-                  "dismiss_reason) VALUES (%s, %s, %s, %s, %s, %s, %s, 'open', %s, %s, %s, %s, '', '')")
+                  "exclusion_evidence, monitored_open, state, first_run_id, last_run_id, created_at, updated_at, "
+                  "visit_notes, dismiss_reason) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 'open', %s, %s, %s, %s, '', '')")
     update_sql = ("UPDATE monitoring_riskwarning SET evidence = %s, fact = %s, exclusions = %s, exclusion_evidence = %s, "
-                  "last_run_id = %s, updated_at = %s WHERE id = %s AND state = 'open'")
+                  "monitored_open = %s, last_run_id = %s, updated_at = %s WHERE id = %s AND state = 'open'")
     with transaction.atomic(), connection.cursor() as cursor:
         while batch := cursor_rows.fetchmany(WRITE_BATCH):
-            for rule_id, household_id, village_id, value, threshold, base, info, note, fact, open_id in batch:
+            for rule_id, household_id, village_id, risk_open, value, threshold, base, info, note, fact, open_id in batch:
                 row = {"value": value, "threshold": threshold, "base": base, "info": info, "note": note,
                        "fact": fact}
                 evidence = "；".join([RULES[codes[rule_id]].evidence(row), *shown.get((rule_id, household_id), [])])
@@ -176,9 +184,10 @@ def _write_back(con: duckdb.DuckDBPyConnection, run: ScreeningRun, rules: list[R
                 excl_text = "；".join(text for _, text in marks)
                 if open_id is None:
                     inserts.append((household_id, village_id, rule_id, evidence, fact[:100], excl_codes, excl_text,
-                                    run.pk, run.pk, now, now))
+                                    bool(risk_open), run.pk, run.pk, now, now))
                 else:
-                    updates.append((evidence, fact[:100], excl_codes, excl_text, run.pk, now, open_id))
+                    updates.append((evidence, fact[:100], excl_codes, excl_text, bool(risk_open), run.pk, now,
+                                    open_id))
             if inserts:
                 cursor.executemany(insert_sql, inserts)
                 created += len(inserts)

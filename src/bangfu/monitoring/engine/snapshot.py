@@ -24,14 +24,29 @@ def _income_source() -> tuple[str, tuple]:
     return records.query.sql_with_params()
 
 
+def _household_source() -> tuple[str, tuple]:
+    """The households table's SELECT: `monitored` (any of the three kinds, 风险已消除 included) and `risk_open`
+    compiled from registry.models.risk_open_q (the one definition of 监测对象（风险未消除）)."""
+    from django.db.models import Case, IntegerField, Q, Value, When
+
+    from bangfu.registry.models import Household, risk_open_q
+
+    flag = {"default": Value(0), "output_field": IntegerField()}
+    households = (Household.objects.order_by().filter(is_active=True)
+                  .annotate(monitored_=Case(When(~Q(monitoring_type=""), then=Value(1)), **flag),
+                            risk_open_=Case(When(risk_open_q(), then=Value(1)), **flag))
+                  .values_list("id", "village_id", "monitored_", "risk_open_", "housing_safety"))
+    return households.query.sql_with_params()
+
+
 # name → (source SELECT, or a function giving it with its parameters; Arrow columns; DuckDB SELECT over the Arrow
 # batch that types it)
 TABLES: dict[str, tuple[str | Callable[[], tuple[str, tuple]], list[tuple[str, pa.DataType]], str]] = {
     "households": (
-        "SELECT id, village_id, CASE WHEN monitoring_type <> '' THEN 1 ELSE 0 END, housing_safety "
-        "FROM registry_household WHERE is_active",
-        [("id", pa.int64()), ("village_id", pa.string()), ("monitored", pa.int8()), ("housing_safety", pa.string())],
-        "SELECT id, village_id, monitored = 1 AS monitored, housing_safety FROM batch",
+        lambda: _household_source(),
+        [("id", pa.int64()), ("village_id", pa.string()), ("monitored", pa.int8()), ("risk_open", pa.int8()),
+         ("housing_safety", pa.string())],
+        "SELECT id, village_id, monitored = 1 AS monitored, risk_open = 1 AS risk_open, housing_safety FROM batch",
     ),
     "members": (
         "SELECT id, household_id, name, CAST(birth_date AS TEXT), relation, disability_grade, "

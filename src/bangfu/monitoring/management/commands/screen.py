@@ -16,12 +16,22 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         run = screening_run(actor=None)
+        # Of the warning rules' hits (not the exclusion comparisons' marks), those on households monitored with
+        # their risk open are followed with the case, not verified.
+        exclusions = set(Rule.objects.filter(is_exclusion=True).values_list("code", flat=True))
+        hits = sum(count for code, count in run.counts_by_rule.items() if code not in exclusions)
+        monitored_open = sum(run.counts_monitored_open.values())
         if options["json"]:
             self.stdout.write(json.dumps({"run": run.pk, "seconds": run.seconds, "created": run.created,
                                           "updated": run.updated, "counts_by_rule": run.counts_by_rule,
+                                          "to_verify": hits - monitored_open,
+                                          "monitored_open": monitored_open,
+                                          "counts_monitored_open": run.counts_monitored_open,
                                           "counts_by_township": run.counts_by_township}, ensure_ascii=False))
             return
         names = dict(Rule.objects.values_list("code", "name"))
         self.stdout.write(f"筛查 #{run.pk}：新预警 {run.created} 条，更新证据 {run.updated} 条，用时 {run.seconds} 秒")
         for code, count in run.counts_by_rule.items():
-            self.stdout.write(f"  {code:<28} {names.get(code, '')}  {count}")
+            follow = run.counts_monitored_open.get(code, 0)
+            self.stdout.write(f"  {code:<28} {names.get(code, '')}  {count}"
+                              + (f"（其中已纳入监测户随案跟进 {follow}）" if follow else ""))
