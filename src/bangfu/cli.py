@@ -1,7 +1,8 @@
 """The `bangfu` command.
 
     bangfu demo [--people N]   migrate, build the demo county if absent, run the worker and the web server
-    bangfu serve               the web server on 127.0.0.1:8000 (gunicorn workers; waitress on Windows)
+    bangfu serve [--no-worker]  the web server on 127.0.0.1:8000 (gunicorn workers; waitress on Windows), with a
+                               background worker it restarts when it dies (unless --no-worker)
     bangfu rebuild-summaries   recount the kept village figures (after a bulk load)
     bangfu worker              the background job worker
     bangfu load-regions FILE   load a division file (code,name,level,parent_code)
@@ -27,7 +28,6 @@
 """
 
 import os
-import subprocess
 import sys
 
 ALIASES = {"worker": "run_worker", "load-regions": "load_regions", "build-demo": "build_demo", "add-user": "add_user",
@@ -38,12 +38,20 @@ UNGUARDED = {"restore", "rotate_key", "makemigrations"}
 
 
 def _guard(command: str) -> None:
-    """Every command refuses to start on a key file that does not belong to the database (writing nothing)."""
-    if command in UNGUARDED:
-        return
+    """Every command refuses to start, in one line and writing nothing, on a database it cannot reach, a schema
+    behind the code, or a key file that does not belong to the database."""
     import django
 
     django.setup()
+    from bangfu.core.startup import StartRefused, startup_check
+
+    try:
+        startup_check(command)
+    except StartRefused as refused:
+        print(refused, file=sys.stderr)
+        raise SystemExit(2) from None
+    if command in UNGUARDED:
+        return
     from bangfu.keyring.services import key_guard
 
     key_guard()
@@ -72,11 +80,7 @@ def demo(argv: list[str]) -> None:
         except (IndexError, ValueError):
             raise SystemExit("用法：bangfu demo [--people 人数]，人数为整数，例如 --people 66000") from None
     call_command("build_demo", if_missing=True, **({"people": people} if people else {}))
-    worker = subprocess.Popen([sys.executable, "-m", "bangfu.cli", "worker"], env=os.environ.copy())
-    try:
-        call_command("serve")
-    finally:
-        worker.terminate()
+    call_command("serve")  # with a supervised worker beside it
 
 
 def main(argv: list[str] | None = None) -> None:

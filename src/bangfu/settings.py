@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "bangfu.audit.middleware.RequestIdMiddleware",
     "bangfu.web.middleware.DatabaseBusyMiddleware",
+    "bangfu.audit.refusals.RefusalMiddleware",
 ]
 
 ROOT_URLCONF = "bangfu.urls"
@@ -92,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "bangfu.web.context.navigation",
+                "bangfu.jobs.context.worker_status",
             ],
         },
     }
@@ -138,6 +140,8 @@ LOGIN_MAX_FAILURES_PER_ADDRESS = env("BANGFU_LOGIN_MAX_FAILURES_PER_ADDRESS")
 LOGIN_LOCK_MINUTES = env("BANGFU_LOGIN_LOCK_MINUTES")
 # ID numbers found registered outside the user's jurisdiction, per hour, before the user's check is locked.
 DUPLICATE_CHECK_LIMIT = env("BANGFU_DUPLICATE_CHECK_LIMIT")
+# Refusals (403) of one account per hour before a security event (audit/refusals.py).
+REFUSALS_PER_HOUR = env("BANGFU_REFUSALS_PER_HOUR")
 # Spreadsheets read by the imports: limits checked before reading (ingest/bounds.py), the reading process's
 # memory cap (ingest/sandbox.py), and the largest upload body of any kind (web/uploads.py).
 IMPORT_MAX_CELLS = env("BANGFU_IMPORT_MAX_CELLS")
@@ -182,6 +186,8 @@ JOB_DEAD_AFTER_SECONDS = env("BANGFU_JOB_DEAD_AFTER_SECONDS")
 # Uploaded ledgers and department files never committed (they hold full ID numbers) are deleted by prune-jobs
 # once older than this.
 UPLOAD_KEEP_HOURS = env("BANGFU_UPLOAD_KEEP_HOURS")
+# The worker runs a screening every night at this local hour (0-23) when the county wants it; unset: only on demand.
+NIGHTLY_SCREENING_HOUR = env("BANGFU_NIGHTLY_SCREENING_HOUR")
 # The server and the worker record that they run against this database (keyring.leases), at the same pace, so
 # `bangfu rotate-key` can refuse while one runs. The test settings turn it off: tests load bangfu.wsgi in-process.
 PROCESS_LEASES = True

@@ -71,8 +71,9 @@ DETAIL_PAGES = {
     "unit-edit": ("coordinator", lambda r, court: reverse("assistance:unit_edit", args=[court.pk]), 6),
     "cadre-create": ("coordinator", lambda r, court: reverse("assistance:cadre_create") + f"?unit={court.pk}", 6),
     # + the recent check-ins name their township (was one query per check-in)
-    "check-in": ("coordinator", _of("check_in", "cadre"), 6),
-    "leave-submit": ("coordinator", _of("leave_submit", "cadre"), 4),
+    # + whether the reader may act for the cadre (the form is offered only then)
+    "check-in": ("coordinator", _of("check_in", "cadre"), 7),
+    "leave-submit": ("coordinator", _of("leave_submit", "cadre"), 5),
     "meeting-create": ("coordinator", _of("meeting_create"), 4),
     # + the tasks' units come with the tasks (was one query per task)
     "meeting-detail": ("coordinator", lambda r, court: reverse("assistance:meeting_detail", args=[r["meeting"].pk]),

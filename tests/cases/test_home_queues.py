@@ -54,6 +54,9 @@ def test_overdue_warnings_counted_like_the_list_on_both_sides_of_the_limit(clien
         url = _queue_url(home, "warnings")
         assert url == reverse("monitoring:warning_list") + "?overdue=on"
         assert _home_count(home, "warnings") == _list_count(client, url) == expected, user.username
+        # and the list marks as late exactly the rows it counts (warning_is_overdue per row, the filter in SQL)
+        listed = client.get(reverse("monitoring:warning_list"), {"state": "open"}).content.decode()
+        assert listed.count(f'<span class="badge warn">{"逾期"}</span>') == expected, user.username
     client.force_login(tuanjie_cadre)
     home = client.get(reverse("web:home")).content.decode()
     assert "逾期户" in home and "未逾期户" not in home and "外村户" not in home

@@ -146,7 +146,8 @@ def test_another_villages_cadre_is_refused_every_act(client, make_household, ope
         with pytest.raises(PermissionDenied):
             act()
     client.force_login(zhangzha_cadre)
-    for name, target in (("cases:lead_detail", lead), ("cases:lead_attach", lead), ("cases:lead_register", report)):
+    for name, target in (("cases:lead_detail", lead), ("cases:lead_attach", lead), ("cases:lead_close", lead),
+                         ("cases:lead_register", report)):
         method = client.get if name == "cases:lead_detail" else client.post
         assert method(reverse(name, args=[target.pk])).status_code == 404
     lead.refresh_from_db()

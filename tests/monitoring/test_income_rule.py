@@ -127,3 +127,33 @@ def test_the_medical_share_reads_the_same_income(household_with, county_admin):
     _screen(county_admin)
     assert warned("medical_year_share") == {fires.pk}
     assert "家庭纯收入 25,740 元" in fires.warnings.get(rule__code="medical_year_share").evidence
+
+
+def test_a_county_imported_from_a_per_capita_ledger_is_warned_only_below_the_line(county_admin, client, tmp_path,
+                                                                                  regions):
+    """The issue's county: a ledger giving only 人均纯收入, imported as the import writes it, then screened."""
+    import openpyxl
+
+    from bangfu.ingest.households import households_import_plan
+    from bangfu.ingest.services import households_import_commit
+    from tests.conftest import synthetic_id
+
+    MonitoringLine.objects.create(region=regions[COUNTY], year=2026, amount=Decimal("8100"))
+    figures = {"5132251032130001": "8580", "5132251032130002": "8099", "5132251032130003": "8100",
+               "5132251032130004": "8099.99", "5132251032130005": "12000"}
+    book = openpyxl.Workbook()
+    book.active.append(["户编号", "村", "户主姓名", "身份证号", "家庭人口数", "收入年度", "人均纯收入（元）"])
+    for n, (number, per_capita) in enumerate(figures.items(), start=1):
+        book.active.append([number, "团结村", "户主" + "甲乙丙丁戊"[n - 1], synthetic_id(f"1980010{n}"), 3, 2026,
+                            per_capita])
+    path = tmp_path / "ledger.xlsx"
+    book.save(path)
+    plan = households_import_plan(actor=county_admin, source=path)
+    assert plan.errors == []
+    households_import_commit(actor=county_admin, plan=plan)
+    run = _screen(county_admin)
+    below = set(Household.objects.filter(number__in=["5132251032130002", "5132251032130004"])
+                .values_list("pk", flat=True))
+    assert warned("income_below_line") == below
+    client.force_login(county_admin)  # the import keeps the home card itself: no rebuild here
+    assert run.counts_by_rule["income_below_line"] == 2 == client.get(reverse("web:home")).context["below_line"]

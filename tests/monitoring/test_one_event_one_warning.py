@@ -80,3 +80,16 @@ def test_a_stay_repeated_in_its_file_is_one_stay_and_one_warning(make_household,
     warnings = _open(household)
     assert list(warnings) == ["medical_stay_oop"]
     assert "医疗自付合计 14,000 元" in warnings["medical_stay_oop"] and "28,000" not in warnings["medical_stay_oop"]
+
+
+def test_a_stay_sent_again_in_a_later_months_file_counts_once_in_the_yearly_total(make_household, county_admin):
+    """The same stay (person, admission day, amount) in the May and June files is one stay: 6,000 under a
+    10,000 yearly line does not become 12,000. A second stay of the same amount on another day does add."""
+    again, another = make_household(TUANJIE), make_household(TUANJIE)
+    for household, second_day in ((again, dt.date(2025, 5, 2)), (another, dt.date(2025, 6, 2))):
+        income(household, 2025, net=25000)  # 40% = 10,000
+        feed_row(head(household), "medical", "2025-05", date1=dt.date(2025, 5, 2), amount5=cents(6000))
+        feed_row(head(household), "medical", "2025-06", date1=second_day, amount5=cents(6000))
+    screening_run(actor=county_admin)
+    assert _open(again) == {}
+    assert list(_open(another)) == ["medical_year_share"]

@@ -281,3 +281,36 @@ def test_lead_from_a_visit_page(client, make_household, tuanjie_cadre):
     assert client.post(url, {"risk_type": "medical", "difficulty": "户主住院，无人务工"}).status_code == 302
     assert Lead.objects.get().source == "cadre_visit"
     assert SHUANGHE  # the cadre's township, for the reader
+
+
+def test_an_unknown_column_is_mapped_and_remembered(client, tmp_path, make_household, regions, county_admin,
+                                                    django_capture_on_commit_callbacks):
+    """A 医保 file whose 个人自付 column is headed 本人承担 is refused naming the missing column and offers its unknown
+    columns; the clerk maps it, the preview runs again, and next month's file of the same headers is read with it."""
+    member = head(make_household(TUANJIE))
+    operator = make_user("yibao", "department_operator", "513225000000")
+    client.force_login(operator)
+
+    def upload(name):
+        path = tmp_path / name
+        path.write_text("\n".join(["姓名,身份证号,入院日期,出院日期,医疗总费用,本人承担",
+                                   f"{member.name},{member.reveal_id_number()},2025-05-01,2025-05-09,30000,12000"]),
+                        encoding="utf-8")
+        return _run_in_background(client, django_capture_on_commit_callbacks, path)
+
+    run = upload("五月.csv")
+    assert run.job.status == "failed" and "缺少必需的列：个人自付" in run.job.message
+    assert [c["header"] for c in run.report["unknown"]] == ["本人承担"]
+    page = client.get(reverse("monitoring:feed_run", args=[run.pk])).content.decode()
+    assert "本人承担" in page and reverse("monitoring:feed_run_map", args=[run.pk]) in page
+    url = reverse("monitoring:feed_run_map", args=[run.pk])
+    client.force_login(county_admin)
+    assert client.post(url, {f"map-{run.report['unknown'][0]['header_key']}": "out_of_pocket"}).status_code == 404
+    client.force_login(operator)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {f"map-{run.report['unknown'][0]['header_key']}": "out_of_pocket"})
+    run.refresh_from_db()
+    assert run.status == "previewed" and run.report["counts"]["matched"] == 1
+    following = upload("六月.csv")
+    assert following.status == "previewed" and following.report["counts"]["matched"] == 1
+    assert following.mapping == run.mapping

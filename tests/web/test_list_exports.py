@@ -271,7 +271,8 @@ def _screening_run(rule: Rule, started_by=None) -> ScreeningRun:
     return ScreeningRun.objects.create(
         started_by=started_by, status=ScreeningRun.Status.DONE, seconds=1.5, created=3, updated=1,
         inputs={"households": 40, "members": 120, "feed": 7}, counts_by_rule={rule.code: 3},
-        counts_by_township={SHUANGHE: 2, ZHANGZHA_TOWN: 1})
+        counts_by_township={SHUANGHE: 2, ZHANGZHA_TOWN: 1},
+        counts_by_village={TUANJIE: {rule.code: 2}, ZHANGZHA_VILLAGE: {rule.code: 1}})
 
 
 def test_screening_runs_count_townships_only_within_the_readers_jurisdiction(
@@ -284,15 +285,17 @@ def test_screening_runs_count_townships_only_within_the_readers_jurisdiction(
         reverse("monitoring:screening_list")).content.decode()
     rows, _sheet = _export(client, "screening-runs", {}, django_capture_on_commit_callbacks)
     _check_heading(rows, "筛查记录", "全部", "shuanghe_reviewer")
-    assert _column(rows, "按规则命中") == [f"{rule.name} 3"] and _column(rows, "发起人") == ["county_admin"]
+    # by rule, as by township: the reader's own villages only (the county's 3 is the county's)
+    assert _column(rows, "按规则命中") == [f"{rule.name} 2"] and _column(rows, "发起人") == ["county_admin"]
     assert (_column(rows, "读取农户"), _column(rows, "新预警")) == ([40], [3])
     assert _column(rows, "按乡镇命中") == [f"{shuanghe} 2"]  # not 漳扎镇's count
     client.force_login(tuanjie_cadre)  # a village sees no township's count, as on the page
     rows, _sheet = _export(client, "screening-runs", {}, django_capture_on_commit_callbacks)
-    assert _column(rows, "按乡镇命中") == [""]
+    assert _column(rows, "按乡镇命中") == [""] and _column(rows, "按规则命中") == [f"{rule.name} 2"]
     client.force_login(county_admin)
     rows, _sheet = _export(client, "screening-runs", {}, django_capture_on_commit_callbacks)
     assert _column(rows, "按乡镇命中") == [f"{shuanghe} 2；{zhangzha} 1"]
+    assert _column(rows, "按规则命中") == [f"{rule.name} 3"]
     client.force_login(leader)  # the page is for who screens or verifies: so is the file
     assert client.get(reverse("monitoring:screening_list")).status_code == 403
     assert client.post(reverse("web:list_export", args=["screening-runs"]), {}).status_code == 403
@@ -315,13 +318,14 @@ def test_feed_uploads_export_the_whole_history_to_who_may_upload(client, tuanjie
     FeedUpload.objects.bulk_create(FeedUpload(kind="medical", period=f"2024-{1 + i % 12:02d}", file_name=f"医保{i}.xlsx",
                                               uploaded_by=operator, rows=10, matched=8, unmatched=1, invalid=1)
                                    for i in range(31))
+    FeedUpload.objects.create(kind="payroll", period="2024-12", file_name="财政.xlsx", rows=1, matched=1)
     client.force_login(operator)
     assert reverse("web:list_export", args=["feed-uploads"]) in client.get(
         reverse("monitoring:feed_upload")).content.decode()
     rows, _sheet = _export(client, "feed-uploads", {}, django_capture_on_commit_callbacks)
     _check_heading(rows, "部门数据上传记录", "全部", "yibao")
-    assert len(rows[4:]) == 31  # every upload, not only the 30 the page lists
-    assert rows[4][1:] == ["yibao", "医保住院结算", "2024-07", "医保30.xlsx", 10, 8, 1, 1]  # newest first
+    assert len(rows[4:]) == 31  # every 医保 upload, not only the 30 the page lists; not the 财政 one
+    assert rows[4][1:] == ["yibao", "医保住院结算", "2024-07", "医保30.xlsx", 10, 8, 1, 1, 0]  # newest first
     client.force_login(tuanjie_cadre)
     assert client.post(reverse("web:list_export", args=["feed-uploads"]), {}).status_code == 403
 

@@ -98,6 +98,14 @@ def _import(actor):
     return import_run_start(actor=actor, upload=upload, year=2025)
 
 
+def _feed(actor):
+    """A department file uploaded: its preview waits for the worker, as the household import's does."""
+    from bangfu.monitoring.feed_import import feed_run_start
+
+    upload = SimpleUploadedFile("住建.csv", f"姓名,身份证号,鉴定等级\n甲,{synthetic_id()},C级\n".encode())
+    return feed_run_start(actor=actor, upload=upload, kind="housing", period="2026-02")
+
+
 def _housing_file(path, households):
     """The housing bureau's appraisals: every household's house graded C (危房), so screening warns on each."""
     rows = ["姓名,身份证号,鉴定等级,鉴定日期"]
@@ -163,6 +171,7 @@ def world(make_household, county_admin, tuanjie_cadre, shuanghe_reviewer, monkey
     income_record_save(actor=county_admin, household=subject, year=2024, data={"wage_income": 12000})
     job = job_start(actor=county_admin, kind="data_quality", title="数据质量核查", params={"region": COUNTY})
     run = _import(county_admin)
+    feed_run = _feed(county_admin)
     today.day += dt.timedelta(days=30)  # the open cases are past their deadlines: the overdue filter has rows
     # Every list has rows to begin with (an empty page skips the query that reads them).
     assert RiskWarning.objects.filter(state="open", village_id=TUANJIE).exists() and Lead.objects.count() == 3
@@ -200,7 +209,7 @@ def world(make_household, county_admin, tuanjie_cadre, shuanghe_reviewer, monkey
             make_user(f"cadre{next(_sequence)}", "village_cadre", SONGBAI)
 
     return {"subject": subject, "pinned": pinned, "warning": warning, "grow": grow, "job": job, "run": run,
-            "cadre": tuanjie_cadre}
+            "feed_run": feed_run, "cadre": tuanjie_cadre}
 
 
 def _measure(w):
@@ -253,6 +262,9 @@ PAGES = {
     "rule-edit": (lambda w: reverse("monitoring:rule_edit", args=[_rule(w)]), {}, {}, 4),
     "screening-list": (lambda w: reverse("monitoring:screening_list"), {}, {}, 7),
     "feed-upload": (lambda w: reverse("monitoring:feed_upload"), {}, {}, 4),
+    "feed-run": (lambda w: reverse("monitoring:feed_run", args=[w["feed_run"].pk]), {}, {}, 4),
+    "feed-run-htmx": (lambda w: reverse("monitoring:feed_run", args=[w["feed_run"].pk]), {},
+                      {"HX-Request": "true"}, 3),
 }
 
 # Pages of other apps that test_query_counts.py does not pin, measured in this world (it has them all).
@@ -273,7 +285,9 @@ PAGES.update(OTHER_PAGES)
 
 # The same pages as 团结村's cadre sees them: a village's own rows, the steps of the cadre's role.
 CADRE_PAGES = {
-    "home": (lambda w: reverse("web:home"), {}, {}, 7),
+    # + the queues of issue 15: the case queue's counts and its ranked rows (two), overdue warnings (the rules'
+    # limits, then the rows with their count), new leads (one), measures due (the limit, then the rows)
+    "home": (lambda w: reverse("web:home"), {}, {}, 12),
     "case-list": PAGES["case-list"][:3] + (8,),
     "case-detail": PAGES["case-detail"][:3] + (6,),
     "household-assistance": PAGES["household-assistance"][:3] + (20,),
@@ -290,7 +304,7 @@ PUBLIC_PAGES = {
     "self-report": (lambda w: reverse("monitoring:self_report"), {}, {}, 2),
     "self-report-done": (lambda w: reverse("monitoring:self_report_done"), {}, {}, 0),
     "login": (lambda w: reverse("web:login"), {}, {}, 0),
-    "healthz": (lambda w: reverse("web:healthz"), {}, {}, 0),
+    "healthz": (lambda w: reverse("web:healthz"), {}, {}, 1),  # SELECT 1: is the database there
 }
 
 

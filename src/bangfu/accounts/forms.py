@@ -19,6 +19,7 @@ from bangfu.assistance.models import Unit
 from bangfu.audit.models import SecurityEvent
 from bangfu.audit.services import security_event_record
 from bangfu.regions.models import Region
+from bangfu.web.forms import Form, PrintableTextMixin
 
 
 def client_address(request) -> str:
@@ -40,7 +41,7 @@ def _address_key(address: str) -> str:
     return f"login-address:{address}"
 
 
-class LockingAuthenticationForm(AuthenticationForm):
+class LockingAuthenticationForm(PrintableTextMixin, AuthenticationForm):
     """Each attempt reserves its place in two counters before the password is checked: this account from this
     address, and this address for any account. Parallel guesses cannot get past the limit, and a stranger
     guessing from elsewhere locks only their own address, never the real user out."""
@@ -114,7 +115,7 @@ class RegionChoiceField(forms.ModelChoiceField):
         return region.name
 
 
-class UserForm(forms.Form):
+class UserForm(Form):
     full_name = forms.CharField(label=_("姓名"), max_length=50)
     role = forms.ChoiceField(label=_("角色"))
     region = RegionChoiceField(label=_("所属区划"), queryset=Region.objects.none(), required=False,
@@ -184,7 +185,7 @@ class UserEditForm(UserForm):
             self.fields["role"].help_text = _("不能修改自己的角色、所属区划和状态，请由另一位管理员操作")
 
 
-class PasswordSetForm(PasswordPairMixin, forms.Form):
+class PasswordSetForm(PasswordPairMixin, Form):
     password = _password_field(_("新密码"))
     password_confirm = _password_field(_("确认新密码"))
 
@@ -196,12 +197,12 @@ class PasswordSetForm(PasswordPairMixin, forms.Form):
 # --- the second login step (TOTP) ----------------------------------------------------------------------------
 
 
-class TotpCodeForm(forms.Form):
+class TotpCodeForm(Form):
     code = forms.CharField(label=_("动态验证码"), max_length=12, help_text=_("验证器应用当前显示的6位数字"),
                            widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
                                                          "autofocus": True}))
 
 
-class TotpDisableForm(forms.Form):
+class TotpDisableForm(Form):
     password = forms.CharField(label=_("当前密码"), strip=False,
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))

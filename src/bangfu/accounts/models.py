@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.accounts.roles import CAPABILITIES, UNIT_ROLES, Role
@@ -28,6 +29,9 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
+        # Usernames are unique without regard to case (the services check first; this makes two managers opening
+        # Admin and admin at once get the same refusal as one after the other).
+        constraints = [models.UniqueConstraint(Lower("username"), name="user_username_unique_any_case")]
 
     def __str__(self) -> str:
         return self.full_name or self.username

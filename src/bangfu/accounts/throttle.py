@@ -41,6 +41,13 @@ def throttle_reserve(key: str, *, limit: int, window: dt.timedelta) -> Reservati
         return Reservation(key, True, row.count, row.window_start + window)
 
 
+def throttle_serialise(key: str) -> None:
+    """Make a count-then-insert under `key` atomic: the caller's transaction holds this key's counter row locked
+    (PostgreSQL's row lock; SQLite's transactions take the write lock up front) until it ends, so a second request
+    under the same key counts only after the first one's insert is committed. Call inside transaction.atomic()."""
+    Throttle.objects.select_for_update().get_or_create(key=key[:200], defaults={"window_start": timezone.now()})
+
+
 def throttle_release(key: str) -> None:
     """Give back one reserved attempt (it succeeded, so it was no guess)."""
     Throttle.objects.filter(key=key[:200], count__gt=0).update(count=F("count") - 1)

@@ -100,6 +100,16 @@ def _household_out(h, member_count=None) -> dict:
     }
 
 
+def _release(request, *, what: str, instance, household_id=None, region_code: str = "", filters: str = "",
+             rows: int) -> None:
+    """An answer carrying names with health, disability, income or monitoring details is a logged release, as an
+    export is (敏感信息查看与导出)."""
+    from bangfu.audit.services import reveal_record
+
+    reveal_record(actor=request.user, field="api", instance=instance, household_id=household_id,
+                  region_code=region_code, what=what, filters=filters, rows=rows)
+
+
 def _require_view(request) -> None:
     if not request.user.can("registry.view"):
         raise PermissionDenied(_("您的角色不能查看农户档案"))
@@ -111,6 +121,14 @@ def household_list(request, filters: Query[HouseholdQuery]):
     limit, offset = filters.limit, filters.offset
     paginator = households_paginator(request.user, HouseholdFilter.from_values(filters.dict()), per_page=limit)
     rows = [_household_out(h, h.member_count) for h in attach_member_counts(paginator.rows(offset, limit))]
+    chosen = {k: v for k, v in filters.dict().items() if v not in (None, "", False) and k not in ("offset", "limit")}
+    if chosen.get("region"):
+        from bangfu.web.exports import region_words
+
+        chosen["region"] = region_words(chosen["region"])  # a code of 12 digits would read as an identifier
+    _release(request, what=_("农户列表（接口）"), instance=request.user, region_code=request.user.region_id or "",
+             filters="；".join([*(f"{k}={v}" for k, v in sorted(chosen.items())), f"offset={offset}", f"limit={limit}"]),
+             rows=len(rows))
     # With a search the count stops at a cap (count_capped says so); without one it is the kept total.
     return {"count": paginator.count, "count_capped": paginator.count_capped, "offset": offset, "limit": limit,
             "results": rows}
@@ -132,4 +150,6 @@ def household_detail(request, household_id: int):
         for r in household_income_history(household)
     ]
     data["member_count"] = len(data["members"])
+    _release(request, what=_("农户详情（接口）"), instance=household, household_id=household.pk,
+             region_code=household.village_id, rows=len(data["members"]))
     return data

@@ -26,6 +26,7 @@ from bangfu.reports.assistance_indicators import (
     unit_figures,
     year_span,
 )
+from bangfu.web.documents import PrintableDocument, cell_text
 
 FONT = "Noto Sans CJK SC"
 
@@ -74,7 +75,7 @@ def unit_work_summary(unit: Unit, since: dt.date, until: dt.date, *, head: str =
 
 
 def _document(title: str, subtitle: str, *, landscape: bool = False) -> Document:
-    document = Document()
+    document = PrintableDocument(Document())
     style = document.styles["Normal"]
     style.font.name = FONT
     style.font.size = Pt(11)
@@ -93,13 +94,13 @@ def _table(document: Document, headings: list[str], rows: list[list[str]]) -> No
     table = document.add_table(rows=1, cols=len(headings))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, headings, strict=True):
-        cell.text = text
+        cell_text(cell, text)
         for run in cell.paragraphs[0].runs:
             run.bold = True
     for row in rows:
         cells = table.add_row().cells
         for cell, text in zip(cells, row, strict=True):
-            cell.text = str(text)
+            cell_text(cell, text)
 
 
 def _county_figures(county_code: str) -> dict[str, int]:
@@ -197,7 +198,7 @@ def briefing_write(*, units, since: dt.date, until: dt.date, path: Path) -> Path
         _table(document, ["事项", "责任单位", "责任人", "完成时限", "状态"], [
             [t.decision, t.owner_unit.label, t.owner, f"{t.deadline:%Y-%m-%d}",
              t.get_status_display() + ("（逾期）" if t.is_overdue(today) else "")] for t in tasks.order_by("deadline")])
-    document.save(str(path))
+    document.save(path if hasattr(path, "write") else str(path))  # a file, or the buffer a download sends
     return path
 
 
@@ -252,7 +253,7 @@ def unit_report_write(*, unit: Unit, year: int, path: Path) -> Path:
                                    f"时限{f.deadline:%Y-%m-%d}）", style="List Bullet")
     else:
         document.add_paragraph("无未销号问题。")
-    document.save(str(path))
+    document.save(path if hasattr(path, "write") else str(path))  # a file, or the buffer a download sends
     return path
 
 

@@ -7,6 +7,8 @@ from decimal import Decimal
 
 import xlsxwriter
 
+from bangfu.core.text import printable
+
 
 def _workbook():
     buffer = io.BytesIO()
@@ -23,7 +25,7 @@ def _write(sheet, row: int, col: int, value, formats, *, number: bool = False) -
     elif number and isinstance(value, Decimal | int | float):
         sheet.write_number(row, col, float(value), formats["money"] if isinstance(value, Decimal) else None)
     else:
-        sheet.write_string(row, col, "" if value is None else str(value))
+        sheet.write_string(row, col, printable(value))
 
 
 def evaluation_xlsx(plan, year: int, rows) -> bytes:

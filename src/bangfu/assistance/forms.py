@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from bangfu.assistance.ledger import LedgerKind
 from bangfu.assistance.models import Cadre, Finding, JointMeeting, Project, Task
 from bangfu.regions.models import Region
+from bangfu.web.forms import Form, ModelForm
 
 
 class DateInput(forms.DateInput):
@@ -29,7 +30,7 @@ class VillageChoiceField(forms.ModelChoiceField):
 
 def ledger_form_class(kind: LedgerKind):
     widgets = {"date": DateInput(), "seen": forms.Textarea(attrs={"rows": 3})}
-    return modelform_factory(kind.model, fields=kind.fields, widgets=widgets,
+    return modelform_factory(kind.model, form=ModelForm, fields=kind.fields, widgets=widgets,
                              field_classes={"village": VillageChoiceField})
 
 
@@ -49,20 +50,20 @@ def ledger_form(kind: LedgerKind, unit, *args, **kwargs):
     return form
 
 
-class DeleteForm(forms.Form):
+class DeleteForm(Form):
     reason = forms.CharField(label=_("删除原因"), max_length=200)
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(Form):
     file = forms.FileField(label=_("佐证材料（JPG、PNG 或 PDF）"))
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(Form):
     since = forms.DateField(label=_("起始日期"), widget=DateInput())
     until = forms.DateField(label=_("截止日期"), widget=DateInput(), required=False)
 
 
-class LedgerFilterForm(forms.Form):
+class LedgerFilterForm(Form):
     unit = forms.ChoiceField(label=_("帮扶单位"), required=False)
     year = forms.IntegerField(label=_("年度"), required=False, min_value=2015, max_value=2100)
 
@@ -71,7 +72,7 @@ class LedgerFilterForm(forms.Form):
         self.fields["unit"].choices = [("", _("全部单位"))] + [(str(u.pk), u.label) for u in units]
 
 
-class CadreForm(forms.ModelForm):
+class CadreForm(ModelForm):
     class Meta:
         model = Cadre
         fields = ("name", "kind", "post", "village", "term_start", "term_end")
@@ -83,7 +84,7 @@ class CadreForm(forms.ModelForm):
         self.fields["village"].queryset = _villages(county_code)
 
 
-class CheckInForm(forms.Form):
+class CheckInForm(Form):
     date = forms.DateField(label=_("日期"), widget=DateInput())
     village = VillageChoiceField(label=_("村"), queryset=Region.objects.none())
     log = forms.CharField(label=_("工作日志"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
@@ -97,42 +98,42 @@ class CheckInForm(forms.Form):
         self.fields["village"].queryset = _villages(county_code)
 
 
-class LeaveForm(forms.Form):
+class LeaveForm(Form):
     start = forms.DateField(label=_("开始日期"), widget=DateInput())
     end = forms.DateField(label=_("结束日期"), widget=DateInput())
     reason = forms.CharField(label=_("事由"), max_length=200)
 
 
-class UnitContactForm(forms.Form):
+class UnitContactForm(Form):
     contact_name = forms.CharField(label=_("联系人"), max_length=50, required=False)
     contact_post = forms.CharField(label=_("联系人职务"), max_length=50, required=False)
     contact_phone = forms.CharField(label=_("联系电话（办公）"), max_length=30, required=False)
 
 
-class MeetingForm(forms.ModelForm):
+class MeetingForm(ModelForm):
     class Meta:
         model = JointMeeting
         fields = ("date", "place", "chair", "units", "reports_since", "agenda", "minutes")
         widgets = {"date": DateInput(), "reports_since": DateInput(), "units": forms.CheckboxSelectMultiple}
 
 
-class TaskForm(forms.ModelForm):
+class TaskForm(ModelForm):
     class Meta:
         model = Task
         fields = ("decision", "owner_unit", "owner", "deadline")
         widgets = {"deadline": DateInput()}
 
 
-class TaskProgressForm(forms.Form):
+class TaskProgressForm(Form):
     status = forms.ChoiceField(label=_("状态"), choices=Task.Status.choices)
     progress = forms.CharField(label=_("进展"), max_length=200, required=False)
 
 
-class UnitReportForm(forms.Form):
+class UnitReportForm(Form):
     text = forms.CharField(label=_("汇报内容"), widget=forms.Textarea(attrs={"rows": 8}))
 
 
-class FindingForm(forms.ModelForm):
+class FindingForm(ModelForm):
     class Meta:
         model = Finding
         fields = ("source", "found_on", "description", "owner_unit", "owner", "measures", "deadline")
@@ -140,12 +141,12 @@ class FindingForm(forms.ModelForm):
                    "measures": forms.Textarea(attrs={"rows": 3})}
 
 
-class RectifyForm(forms.Form):
+class RectifyForm(Form):
     measures = forms.CharField(label=_("整改措施"), widget=forms.Textarea(attrs={"rows": 4}))
     done = forms.BooleanField(label=_("整改完成，申请销号"), required=False)
 
 
-class GradesForm(forms.Form):
+class GradesForm(Form):
     """Up to four grades, highest first: 好 ≥ x, 较好 ≥ y ..."""
 
     label_1 = forms.CharField(label=_("等次一"), max_length=10)
@@ -163,20 +164,20 @@ class GradesForm(forms.Form):
                 if data.get(f"label_{n}") and data.get(f"min_{n}") is not None]
 
 
-class QuotaForm(forms.Form):
+class QuotaForm(Form):
     days_per_month = forms.IntegerField(label=_("每月在村天数"))
     days_per_year = forms.IntegerField(label=_("每年在村天数"))
     township_approves_up_to = forms.IntegerField(label=_("乡镇可批准的请假天数"))
 
 
-class RolesForm(forms.Form):
+class RolesForm(Form):
     from bangfu.assistance.models import AssistanceRole
 
     roles = forms.MultipleChoiceField(label=_("每个帮扶村须有的帮扶力量"), choices=AssistanceRole.choices,
                                       widget=forms.CheckboxSelectMultiple, required=False)
 
 
-class CountyIndicatorForm(forms.Form):
+class CountyIndicatorForm(Form):
     from bangfu.assistance.models import CountyIndicator
 
     key = forms.SlugField(label=_("代码"), max_length=40)
@@ -195,7 +196,7 @@ class CountyIndicatorForm(forms.Form):
         self.fields["ledger_kind"].choices = [(k.key, k.label) for k in LEDGER_KINDS]
 
 
-class TargetForm(forms.Form):
+class TargetForm(Form):
     unit = forms.ModelChoiceField(label=_("帮扶单位"), queryset=None)
     year = forms.IntegerField(label=_("年度"))
     indicator = forms.ChoiceField(label=_("指标"))

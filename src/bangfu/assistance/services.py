@@ -315,6 +315,15 @@ def _require_cadre_actor(actor, cadre: Cadre) -> None:
     _require_unit_writable(actor, cadre.unit)
 
 
+def cadre_may_act(actor, cadre: Cadre) -> bool:
+    """Whether `actor` may check in or ask leave for `cadre` (the pages offer the forms only then)."""
+    try:
+        _require_cadre_actor(actor, cadre)
+    except PermissionDenied:
+        return False
+    return True
+
+
 @transaction.atomic
 def check_in_record(*, actor, cadre: Cadre, date: dt.date, village, log: str = "",
                     latitude: Decimal | None = None, longitude: Decimal | None = None) -> CheckIn:

@@ -1,7 +1,7 @@
 """Paired-assistance pages: thin views that parse, call a selector or service, and render. Phone-first for liaisons."""
 
 import datetime as dt
-import tempfile
+import io
 from pathlib import Path
 
 from django.contrib import messages
@@ -80,8 +80,12 @@ def _save(request, form, save, success: str, done_url: str) -> HttpResponse | No
     return None
 
 
-def _download(path: Path, name: str, content_type: str) -> FileResponse:
-    response = FileResponse(path.open("rb"), as_attachment=True, filename=name, content_type=content_type)
+def _download(path: Path | io.BytesIO, name: str, content_type: str) -> FileResponse:
+    """A file, or a document written to memory (a Word download leaves no temporary file behind)."""
+    if isinstance(path, io.BytesIO):
+        path.seek(0)
+    source = path if isinstance(path, io.BytesIO) else path.open("rb")
+    response = FileResponse(source, as_attachment=True, filename=name, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -364,9 +368,9 @@ def briefing(request):
             units = units_visible_to(request.user).select_related("county")
             if not units.exists():
                 raise Http404(_("没有可查看的帮扶单位"))
-            path = Path(tempfile.mkstemp(suffix=".docx")[1])
-            briefing_write(units=units, since=since, until=until, path=path)
-            return _download(path, f"联席会议简报-{since:%Y%m%d}-{until:%Y%m%d}.docx", DOCX)
+            buffer = io.BytesIO()
+            briefing_write(units=units, since=since, until=until, path=buffer)
+            return _download(buffer, f"联席会议简报-{since:%Y%m%d}-{until:%Y%m%d}.docx", DOCX)
     return render(request, "assistance/briefing.html", {"form": form})
 
 
@@ -375,9 +379,9 @@ def unit_report(request, pk: int):
     _require_view(request.user)
     unit = get_object_or_404(units_visible_to(request.user).select_related("county"), pk=pk)
     year = _year(request, timezone.localdate().year)
-    path = Path(tempfile.mkstemp(suffix=".docx")[1])
-    unit_report_write(unit=unit, year=year, path=path)
-    return _download(path, f"{unit.label}-{year}年帮扶工作报告.docx", DOCX)
+    buffer = io.BytesIO()
+    unit_report_write(unit=unit, year=year, path=buffer)
+    return _download(buffer, f"{unit.label}-{year}年帮扶工作报告.docx", DOCX)
 
 
 @login_required
@@ -448,10 +452,19 @@ def _cadre(user, pk: int) -> Cadre:
     return cadre
 
 
+def _cadre_to_act_for(user, pk: int) -> Cadre:
+    """The cadre whose check-in or leave form the user may submit: a reader of other units (a leader, an auditor,
+    the lead unit) is not offered a form whose answer would be refused."""
+    cadre = _cadre(user, pk)
+    if not services.cadre_may_act(user, cadre):
+        raise PermissionDenied(_("只有干部本人或其所在单位可以签到和请假"))
+    return cadre
+
+
 @login_required
 def check_in(request, pk: int):
     """A resident cadre's check-in and day log, from a phone (coordinates filled in by the browser if allowed)."""
-    cadre = _cadre(request.user, pk)
+    cadre = _cadre_to_act_for(request.user, pk)
     form = f.CheckInForm(request.POST or None, county_code=cadre.unit.county_id,
                          initial={"date": timezone.localdate(), "village": cadre.village_id})
     done = _save(request, form, lambda data: services.check_in_record(actor=request.user, cadre=cadre, **data),
@@ -462,7 +475,7 @@ def check_in(request, pk: int):
 
 @login_required
 def leave_submit(request, pk: int):
-    cadre = _cadre(request.user, pk)
+    cadre = _cadre_to_act_for(request.user, pk)
     form = f.LeaveForm(request.POST or None)
     done = _save(request, form, lambda data: services.leave_request_submit(actor=request.user, cadre=cadre, **data),
                  _("已提交请假申请"), reverse("assistance:cadre_list"))

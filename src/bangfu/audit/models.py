@@ -122,6 +122,11 @@ class RevealRecord(models.Model):
     region_code = models.CharField(_("所属区划"), max_length=12, blank=True, db_index=True,
                                    help_text=_("查看对象所在村；导出时为导出人所属区划"))
     request_id = models.CharField(_("请求编号"), max_length=36, blank=True)
+    # A release of a list (an export, a document, an API answer): which list, under which filter, how many rows
+    # (counted when the file is written: empty while an export job waits).
+    what = models.CharField(_("名单"), max_length=100, blank=True)
+    filters = models.CharField(_("筛选条件"), max_length=300, blank=True)
+    rows = models.PositiveIntegerField(_("行数"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("敏感信息查看记录")
@@ -132,7 +137,9 @@ class RevealRecord(models.Model):
         return f"{self.actor} {self.field} {self.object_id}"
 
     FIELD_LABELS = {"id_number": _("查看身份证号"), "phone": _("查看联系电话"), "export_masked": _("导出台账（脱敏）"),
-                    "export_full": _("导出台账（含完整身份证号和电话）")}
+                    "export_full": _("导出台账（含完整身份证号和电话）"),
+                    "export_named": _("导出名单（含姓名及健康、残疾、收入或案件信息）"),
+                    "document": _("生成含姓名及个人情况的文书"), "api": _("接口返回含姓名及个人情况的数据")}
 
     @property
     def field_label(self) -> str:
@@ -149,6 +156,7 @@ class SecurityEvent(models.Model):
         TOTP_FAILED = "totp_failed", _("动态验证码错误")
         DUPLICATE_ELSEWHERE = "duplicate_elsewhere", _("证件号码已在辖区外登记")
         DUPLICATE_CHECK_LOCKED = "duplicate_check_locked", _("证件号码查重已锁定")
+        REFUSALS = "refusals", _("频繁被拒绝访问")
 
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     kind = models.CharField(_("事件"), max_length=30, choices=Kind.choices)

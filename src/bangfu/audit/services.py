@@ -97,12 +97,26 @@ def change_record(*, actor, action: str, instance: models.Model, before: dict | 
 
 
 def reveal_record(*, actor, field: str, instance: models.Model, household_id: int | None,
-                  region_code: str = "") -> RevealRecord:
-    """Log that `actor` saw or exported unmasked personal data."""
+                  region_code: str = "", what: str = "", filters: str = "", rows: int | None = None) -> RevealRecord:
+    """Log that `actor` saw or exported unmasked personal data, or released a list of named data (an export, a
+    document or an API answer carrying names with health, disability, income or case details): `what` list,
+    under which `filters`, how many `rows` (set later by `release_rows` when a job writes the file)."""
+    from bangfu.core.identifiers import contains_identifier, redact_identifiers
+
+    filters = str(filters)
+    if contains_identifier(filters):  # an ID number or phone searched for is never stored in clear
+        filters = redact_identifiers(filters)
     return RevealRecord.objects.create(
         actor=actor, field=field, object_type=instance._meta.model_name, object_id=str(instance.pk),
         household_id=household_id, region_code=region_code, request_id=current_request_id(),
+        what=str(what)[:100], filters=filters[:300], rows=rows,
     )
+
+
+def release_rows(*, instance: models.Model, rows: int) -> None:
+    """The number of rows the logged export job `instance` wrote (its record was made when it was queued)."""
+    RevealRecord.objects.filter(object_type=instance._meta.model_name, object_id=str(instance.pk),
+                                rows__isnull=True).update(rows=rows)
 
 
 def security_event_record(*, kind: str, actor=None, username: str = "", address: str = "", detail: str = "",

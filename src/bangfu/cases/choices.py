@@ -1,5 +1,7 @@
 """Coded values of the case workflow (DOMAIN.md §5.4-5.6), with the labels county staff use."""
 
+from decimal import Decimal
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -98,3 +100,7 @@ DEFAULT_MEASURE_CATALOGUE = (
     ("living_conditions", "生产生活条件改善", MeasureGroup.OTHER),
     ("infrastructure", "基础设施建设", MeasureGroup.OTHER),
 )
+
+# Limits some catalogue categories carry (DOMAIN.md §5.5: 小额信贷 up to 50,000 yuan for up to 3 years): amount in
+# yuan, term in months. Data on the catalogue row, editable; a measure beyond them is saved with a warning.
+DEFAULT_CATALOGUE_LIMITS = {"microcredit": (Decimal("50000"), 36)}

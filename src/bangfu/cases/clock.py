@@ -36,3 +36,8 @@ def months_before(day: dt.date, months: int) -> dt.date:
     year, month = divmod(total, 12)
     month += 1
     return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def months_after(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later (the last day of that month when it has fewer days)."""
+    return months_before(day, -months)

@@ -22,6 +22,7 @@ from bangfu.cases.workflow import notice_runs_from
 from bangfu.monitoring.selectors import monitoring_line_for
 from bangfu.registry import income
 from bangfu.registry.models import Member
+from bangfu.web.documents import PrintableDocument, cell_text
 
 
 @dataclass
@@ -128,6 +129,22 @@ def card_for_household(household) -> Card:
         issued_on=clock.today().isoformat())
 
 
+# --- releases ----------------------------------------------------------------------------------------------------
+
+def document_release_record(*, actor, card: Card | None = None, household=None, notice: Notice | None = None,
+                            village=None) -> None:
+    """A .docx that leaves the system carrying names with income, risks or case steps is a logged release
+    (敏感信息查看与导出): the 明白卡 of one household, or a village's notice with its rows."""
+    from bangfu.audit.services import reveal_record
+
+    if card is not None:
+        reveal_record(actor=actor, field="document", instance=household, household_id=household.pk,
+                      region_code=household.village_id, what=str(_("防止返贫监测帮扶明白卡")), rows=1)
+    else:
+        reveal_record(actor=actor, field="document", instance=village, household_id=None, region_code=village.code,
+                      what=notice.title[:100], rows=len(notice.rows))
+
+
 # --- .docx -------------------------------------------------------------------------------------------------------
 
 def _document():
@@ -135,7 +152,7 @@ def _document():
     from docx.oxml.ns import qn
     from docx.shared import Pt
 
-    document = Document()
+    document = PrintableDocument(Document())
     style = document.styles["Normal"]
     style.font.name = "SimSun"
     style.font.size = Pt(11)
@@ -147,11 +164,11 @@ def _table(document, header: list[str], rows: list[list[str]]):
     table = document.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, header, strict=True):
-        cell.text = text
+        cell_text(cell, text)
     for row in rows:
         cells = table.add_row().cells
         for cell, text in zip(cells, row, strict=True):
-            cell.text = str(text)
+            cell_text(cell, text)
     return table
 
 

@@ -16,11 +16,12 @@ from bangfu.cases.choices import (
 from bangfu.cases.models import Case, MeasureCategory, Transition
 from bangfu.cases.workflow import PRECONDITIONS
 from bangfu.registry.choices import MonitoringType
+from bangfu.web.forms import Form
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # what <input type=date> reads
 
 
-class CaseOpenForm(forms.Form):
+class CaseOpenForm(Form):
     source = forms.ChoiceField(label=_("线索来源"), choices=[c for c in CaseSource.choices if c[0] != "warning"])
     lead_date = forms.DateField(label=_("线索发现日期"), widget=DATE)
     summary = forms.CharField(label=_("困难情况"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
@@ -47,7 +48,7 @@ def step_field_names(transition: Transition) -> tuple[str, ...]:
     return STEP_FIELDS_FOR.get((transition.from_state, transition.to_state), ())
 
 
-class StepForm(forms.Form):
+class StepForm(Form):
     """One step of the table: the fields it records, a comment, and the version the page was read at."""
 
     commitment_signed_on = forms.DateField(label=_("承诺授权书签署日期"), widget=DATE)
@@ -85,7 +86,7 @@ class StepForm(forms.Form):
         return {k: v for k, v in self.cleaned_data.items() if k not in ("comment", "version") and v not in ("", None)}
 
 
-class MeasureForm(forms.Form):
+class MeasureForm(Form):
     category = forms.ModelChoiceField(label=_("措施类别"), queryset=MeasureCategory.objects.none())
     description = forms.CharField(label=_("措施内容"), max_length=200)
     start_on = forms.DateField(label=_("开始日期"), widget=DATE)
@@ -99,30 +100,30 @@ class MeasureForm(forms.Form):
         self.fields["category"].queryset = MeasureCategory.objects.filter(is_active=True)
 
 
-class ContactForm(forms.Form):
+class ContactForm(Form):
     name = forms.CharField(label=_("帮扶联系人"), max_length=50)
     post = forms.CharField(label=_("单位及职务"), max_length=100, required=False)
     since = forms.DateField(label=_("联系起始日期"), required=False, widget=DATE)
 
 
-class VisitForm(forms.Form):
+class VisitForm(Form):
     visited_on = forms.DateField(label=_("走访日期"), widget=DATE)
     notes = forms.CharField(label=_("走访情况"), widget=forms.Textarea(attrs={"rows": 3}))
     per_capita_income = forms.DecimalField(label=_("人均纯收入（元，走访时测算）"), required=False, max_digits=12,
                                            decimal_places=2, widget=forms.NumberInput(attrs={"inputmode": "decimal"}))
 
 
-class EliminationForm(forms.Form):
+class EliminationForm(Form):
     elimination_kind = forms.ChoiceField(label=_("消除类型"), choices=EliminationKind.choices)
     summary = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ReverseForm(forms.Form):
+class ReverseForm(Form):
     comment = forms.CharField(label=_("返贫风险情况"), widget=forms.Textarea(attrs={"rows": 2}))
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class SettingsForm(forms.Form):
+class SettingsForm(Form):
     decision_days = forms.IntegerField(label=_("从线索到识别结论的期限（天）"), min_value=1, max_value=90)
     decision_working_days = forms.BooleanField(label=_("期限按工作日计算"), required=False)
     notice_min_days = forms.IntegerField(label=_("公示最少天数"), min_value=1, max_value=30)
@@ -133,7 +134,7 @@ class SettingsForm(forms.Form):
     self_reports_per_hour = forms.IntegerField(label=_("同一来源每小时最多自主申报次数"), min_value=1, max_value=100)
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(Form):
     label = forms.CharField(label=_("操作名称"), max_length=40)
     role = forms.ChoiceField(label=_("办理角色"), choices=Role.choices)
     preconditions = forms.MultipleChoiceField(label=_("前置条件"), required=False,
@@ -150,7 +151,7 @@ CASE_LIST_STATES = [("open", _("未办结")), ("overdue", _("已逾期")), ("due
                     ("due_week", _("本周到期")), *CaseState.choices, ("all", _("全部"))]
 
 
-class CaseFilterForm(forms.Form):
+class CaseFilterForm(Form):
     """The case list's filters (the page's two selects; its export names them)."""
 
     state = forms.ChoiceField(label=_("环节"), required=False, choices=CASE_LIST_STATES)
@@ -158,12 +159,12 @@ class CaseFilterForm(forms.Form):
     mine = forms.BooleanField(label=_("只看须由我办理的环节"), required=False)
 
 
-class LeadCloseForm(forms.Form):
+class LeadCloseForm(Form):
     reason = forms.CharField(label=_("关闭理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000,
                              help_text=_("如：重复申报，已并入同户的线索；该户已是监测对象，新增困难由帮扶措施跟进"))
 
 
-class LeadRegisterForm(forms.Form):
+class LeadRegisterForm(Form):
     """An unmatched self-report: a new household of its village, or a member of a household already registered."""
 
     mode = forms.ChoiceField(label=_("登记为"), widget=forms.RadioSelect, initial="household",

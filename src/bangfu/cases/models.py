@@ -203,6 +203,8 @@ class MeasureCategory(models.Model):
     code = models.SlugField(_("代码"), max_length=40, unique=True)
     name = models.CharField(_("措施类别"), max_length=60)
     group = models.CharField(_("归类"), max_length=20, choices=MeasureGroup.choices)
+    amount_limit = models.DecimalField(_("金额上限（元）"), max_digits=12, decimal_places=2, null=True, blank=True)
+    term_limit_months = models.PositiveSmallIntegerField(_("期限上限（月）"), null=True, blank=True)
     position = models.PositiveSmallIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
 

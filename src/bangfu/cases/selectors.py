@@ -103,7 +103,10 @@ def queue_is_subtree(user) -> bool:
 
 def work_queue_for(user, *, limit: int = 20) -> WorkQueue:
     """The user's queue: the case list's own due groups (cases_filtered), counted in one query, and the first
-    `limit` of each, most urgent first, read with the rows' data (one query per group that has any)."""
+    `limit` of each, in the list's order, in one more (ranked per group), however many cases there are."""
+    from django.db.models import Case as Choose
+    from django.db.models import IntegerField, Value, When, Window
+    from django.db.models.functions import RowNumber
     from django.urls import reverse
 
     subtree = queue_is_subtree(user)
@@ -111,12 +114,18 @@ def work_queue_for(user, *, limit: int = 20) -> WorkQueue:
     today = clock.today()
     keys = {"overdue": "overdue", "today": "due_today", "week": "due_week"}
     counts = qs.order_by().aggregate(**{g: Count("pk", filter=due_group_q(g, today)) for g in (*keys, "later")})
+    position = Choose(*(When(due_group_q(g, today), then=Value(i)) for i, g in enumerate(keys)),
+                      default=Value(len(keys)), output_field=IntegerField())
+    ranked = qs.filter(due_group_q("overdue", today) | due_group_q("today", today) | due_group_q("week", today))
+    ranked = ranked.annotate(queue_position=position, queue_rank=Window(
+        RowNumber(), partition_by=[position], order_by=[F("due").asc(), F("opened_at").desc(), F("id").desc()]))
+    shown: dict[int, list] = {i: [] for i in range(len(keys))}
+    for case in ranked.filter(queue_rank__lte=limit):
+        shown[case.queue_position].append(case)
     base = reverse("cases:case_list")
-    groups = {}
-    for group, state in keys.items():
-        shown = list(qs.filter(due_group_q(group, today))[:limit]) if counts[group] else []
-        groups[group] = QueueGroup(key=group, count=counts[group], shown=shown,
-                                   url=f"{base}?state={state}" + ("" if subtree else "&mine=on"))
+    groups = {group: QueueGroup(key=group, count=counts[group], shown=shown[i],
+                                url=f"{base}?state={keys[group]}" + ("" if subtree else "&mine=on"))
+              for i, group in enumerate(keys)}
     return WorkQueue(overdue=groups["overdue"], today=groups["today"], this_week=groups["week"],
                      later=counts["later"], subtree=subtree)
 
@@ -124,9 +133,12 @@ def work_queue_for(user, *, limit: int = 20) -> WorkQueue:
 def measure_due_q() -> Q:
     """Households whose measures are overdue today (cases.due.measure_late_q with the county's limit): the
     household list's filter `measure_due`, the home queue and the data-quality rule no_measure agree."""
-    from bangfu.cases.services import workflow_settings
+    from bangfu.cases.models import WorkflowSettings
 
-    return measure_late_q(clock.today(), days=workflow_settings().measure_due_days)
+    # Read, never created on a read (a county that never edited its settings has the shipped default).
+    days = (WorkflowSettings.objects.filter(pk=1).values_list("measure_due_days", flat=True).first()
+            or WorkflowSettings._meta.get_field("measure_due_days").default)
+    return measure_late_q(clock.today(), days=days)
 
 
 def measure_queue_for(user, *, limit: int = 10) -> QueueGroup | None:

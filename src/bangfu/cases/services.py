@@ -17,6 +17,7 @@ from bangfu.audit.models import ChangeRecord
 from bangfu.audit.services import change_record, snapshot
 from bangfu.cases import clock
 from bangfu.cases.choices import (
+    DEFAULT_CATALOGUE_LIMITS,
     DEFAULT_MEASURE_CATALOGUE,
     MAX_RISKS,
     OPEN_STATES,
@@ -69,7 +70,9 @@ def transitions_ensure_defaults() -> None:
         Transition.objects.bulk_create([Transition(**row) for row in default_transitions()], ignore_conflicts=True)
     if not MeasureCategory.objects.exists():
         MeasureCategory.objects.bulk_create(
-            [MeasureCategory(code=code, name=name, group=group, position=i)
+            [MeasureCategory(code=code, name=name, group=group, position=i,
+                             amount_limit=DEFAULT_CATALOGUE_LIMITS.get(code, (None, None))[0],
+                             term_limit_months=DEFAULT_CATALOGUE_LIMITS.get(code, (None, None))[1])
              for i, (code, name, group) in enumerate(DEFAULT_MEASURE_CATALOGUE)], ignore_conflicts=True)
 
 
@@ -456,6 +459,53 @@ def _validate_measure(measure: Measure, errors: dict) -> None:
         errors["status"] = _("状态：未知的状态")
     if measure.category_id and not MeasureCategory.objects.filter(pk=measure.category_id, is_active=True).exists():
         errors["category"] = _("措施类别：该类别已停用")
+
+
+def measure_limit_warnings(measure: Measure) -> list[str]:
+    """Where a measure goes beyond its catalogue category's limits (小额信贷: 50,000 yuan, 3 years by default).
+    A warning, not a refusal: the measure is saved and the page says what to check."""
+    category = measure.category
+    warnings = []
+    if category.amount_limit is not None and measure.amount is not None and measure.amount > category.amount_limit:
+        warnings.append(_("%(category)s：金额%(amount)s元超过该类措施上限%(limit)s元") % {
+            "category": category.name, "amount": f"{measure.amount:,.2f}", "limit": f"{category.amount_limit:,.2f}"})
+    months = category.term_limit_months
+    if months is not None and measure.start_on:
+        latest = clock.months_after(measure.start_on, months)
+        if measure.end_on is None:
+            warnings.append(_("%(category)s：未填写结束日期，该类措施期限最长%(months)s个月（至%(latest)s）") % {
+                "category": category.name, "months": months, "latest": _day(latest)})
+        elif measure.end_on > latest:
+            warnings.append(_("%(category)s：结束日期%(end)s超过该类措施期限上限%(months)s个月（至%(latest)s）") % {
+                "category": category.name, "end": _day(measure.end_on), "months": months, "latest": _day(latest)})
+    return warnings
+
+
+@transaction.atomic
+def measure_category_update(*, actor, category: MeasureCategory, data: dict[str, Any]) -> MeasureCategory:
+    """Change a catalogue category's limits, name or active flag (county administrator); audited."""
+    _require_county_config(actor)
+    category = MeasureCategory.objects.select_for_update().get(pk=category.pk)
+    before = snapshot(category)
+    errors: dict[str, str] = {}
+    if "amount_limit" in data:
+        category.amount_limit = _amount(data["amount_limit"], "amount_limit", errors)
+    if "term_limit_months" in data:
+        months = data["term_limit_months"]
+        if months is not None and not (isinstance(months, int) and 1 <= months <= 600):
+            errors["term_limit_months"] = _("期限上限（月）应为1至600之间的整数，或留空表示不设上限")
+        category.term_limit_months = months
+    for field in ("name", "is_active"):
+        if field in data:
+            setattr(category, field, data[field])
+    if not str(category.name).strip():
+        errors["name"] = _("措施类别：名称不能为空")
+    if errors:
+        raise ValidationError(errors)
+    category.save()
+    change_record(actor=actor, action=ChangeRecord.Action.UPDATE, instance=category, before=before,
+                  after=snapshot(category))
+    return category
 
 
 @transaction.atomic

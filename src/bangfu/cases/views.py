@@ -14,7 +14,13 @@ from django.views.decorators.http import require_POST, require_safe
 from bangfu.cases import clock, services
 from bangfu.cases.choices import OPEN_STATES, CaseKind, CaseState
 from bangfu.cases.conditions import elimination_blockers, household_measure_mismatches, household_risk_types
-from bangfu.cases.documents import card_docx, card_for_household, notice_docx, notice_for_village
+from bangfu.cases.documents import (
+    card_docx,
+    card_for_household,
+    document_release_record,
+    notice_docx,
+    notice_for_village,
+)
 from bangfu.cases.forms import (
     CASE_LIST_STATES,
     CaseOpenForm,
@@ -45,6 +51,7 @@ from bangfu.cases.selectors import (
 )
 from bangfu.cases.workflow import PRECONDITIONS
 from bangfu.core.scoping import code_range_q, region_in_scope, village_scope
+from bangfu.jobs.context import starts_jobs
 from bangfu.regions.models import Region
 from bangfu.registry.selectors import household_get_for_user
 from bangfu.web.exports import list_export_context
@@ -348,7 +355,9 @@ def _household_form(request, pk, *, capability, form_class, title, save, success
 @login_required
 def measure_add(request, pk: int):
     def save(household, data):
-        services.measure_add(actor=request.user, household=household, data=data)
+        measure = services.measure_add(actor=request.user, household=household, data=data)
+        for warning in services.measure_limit_warnings(measure):
+            messages.warning(request, warning)
         for problem in household_measure_mismatches(household):
             messages.warning(request, _("措施与风险不匹配：%(problem)s") % {"problem": problem})
 
@@ -367,11 +376,13 @@ def measure_edit(request, pk: int):
     form = MeasureForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.measure_update(actor=request.user, measure=measure, data=form.cleaned_data)
+            measure = services.measure_update(actor=request.user, measure=measure, data=form.cleaned_data)
         except ValidationError as error:
             form_errors_from(form, error)
         else:
             messages.success(request, _("已保存帮扶措施"))
+            for warning in services.measure_limit_warnings(measure):
+                messages.warning(request, warning)
             return redirect("cases:household_assistance", pk=household.pk)
     return render(request, "cases/form_page.html", {"form": form, "household": household,
                                                     "title": _("修改帮扶措施")})
@@ -440,6 +451,7 @@ def notice(request, code: str):
     village = _village_for(request, code)
     data = notice_for_village(village, cases=cases_visible_to(request.user))
     if request.GET.get("format") == "docx":
+        document_release_record(actor=request.user, notice=data, village=village)
         return _docx_response(notice_docx(data), f"{village.name}公示.docx")
     return render(request, "cases/notice.html", {"notice": data, "village": village})
 
@@ -451,6 +463,7 @@ def card(request, pk: int):
     household = household_get_for_user(request.user, pk=pk)
     data = card_for_household(household)
     if request.GET.get("format") == "docx":
+        document_release_record(actor=request.user, card=data, household=household)
         return _docx_response(card_docx(data), f"明白卡-{household.number}.docx")
     return render(request, "cases/card.html", {"card": data, "household": household})
 
@@ -499,6 +512,7 @@ def transition_edit(request, pk: int):
 
 
 @login_required
+@starts_jobs
 def quality_report(request):
     """The latest data-quality run over the user's place, problem by problem, village by village, with fix links."""
     require(request.user, "cases.quality")
@@ -506,10 +520,14 @@ def quality_report(request):
     if region is None:
         raise Http404(_("您的账号没有绑定区划"))
     if request.method == "POST":
-        from bangfu.jobs.services import job_start
+        from bangfu.jobs.services import JobBusy, job_start
 
-        job = job_start(actor=request.user, kind="data_quality", title=_("数据质量核查：%(region)s") % {
-            "region": region.name}, params={"region": region.code})
+        try:
+            job = job_start(actor=request.user, kind="data_quality", title=_("数据质量核查：%(region)s") % {
+                "region": region.name}, params={"region": region.code}, target=region.code)
+        except JobBusy as busy:
+            messages.error(request, busy.messages[0])
+            return redirect("cases:quality_report")
         messages.success(request, _("已开始数据质量核查，完成后可在此查看"))
         return redirect("jobs:job_detail", pk=job.pk)
     code = region.code

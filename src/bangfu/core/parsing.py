@@ -13,6 +13,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
+from bangfu.core.text import CONTROL
+
 CENT = Decimal("0.01")
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel's day 0 (with its 1900 leap-year bug already absorbed)
 # Day 0 of a workbook in the 1904 date system (old Mac Excel's default, kept by every later save): its serials are
@@ -32,12 +34,15 @@ class ParseError(ValueError):
 
 def clean_text(value) -> str:
     """Full-width letters, digits and punctuation to half-width (NFKC), spaces around trimmed, runs of spaces
-    inside collapsed to one, and spaces between two Chinese characters removed (张 三 → 张三)."""
+    inside collapsed to one, and spaces between two Chinese characters removed (张 三 → 张三). A control
+    character (bangfu.core.text) counts as a space: what a line break pasted from Word becomes, never stored."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = value if type(value) is str else str(value)
+    if not text.isprintable():
+        text = CONTROL.sub(" ", text)
     # Fast paths first: an import calls this for every text cell of a 100,000-row ledger.
     if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)

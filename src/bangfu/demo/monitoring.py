@@ -121,7 +121,43 @@ def demo_monitoring_build(*, seed: int) -> ScreeningRun | None:
                 amount1=int(rng.lognormvariate(9.0, 0.8) * 100))
     _write(rows)
     admin = User.objects.filter(username="admin").first()
-    return screening_run(actor=admin if admin and admin.can("monitoring.screen") else None)
+    run = screening_run(actor=admin if admin and admin.can("monitoring.screen") else None)
+    _queue_items(rng)
+    return run
+
+
+def _queue_items(rng: random.Random) -> None:
+    """What the home queues show on a county's ordinary day: about one warning in eight raised five days ago
+    (past the three days its rule allows), and in each township a few leads waiting (a cadre's visit, a warning
+    confirmed on a household whose case is open, and a self-report whose ID number is registered nowhere)."""
+    from django.utils import timezone
+
+    from bangfu.cases.choices import OPEN_STATES
+    from bangfu.cases.models import Case
+    from bangfu.core.crypto import field_cipher
+    from bangfu.core.id_number import make_id_number
+    from bangfu.core.masking import mask_phone
+
+    aged = timezone.now() - dt.timedelta(days=5)
+    open_ids = list(RiskWarning.objects.filter(state=RiskWarning.State.OPEN).order_by("id").values_list("id", flat=True))
+    RiskWarning.objects.filter(pk__in=open_ids[::8]).update(created_at=aged, updated_at=aged)
+    cipher = field_cipher()
+    cadre = User.objects.filter(username="tuanjie").first()
+    leads = []
+    for n, case in enumerate(Case.objects.filter(state__in=OPEN_STATES).select_related("household").order_by("id")[:6]):
+        leads.append(Lead(source=Lead.Source.WARNING if n % 2 else Lead.Source.CADRE_VISIT, village_id=case.village_id,
+                          household=case.household, risk_type="medical", created_by=cadre,
+                          difficulty="医保数据显示本月住院自付1.2万元，核实属实"))
+    villages = sorted({v for v in Household.objects.values_list("village_id", flat=True).distinct()})
+    for n, village in enumerate(villages[:: max(1, len(villages) // 6)]):
+        number = make_id_number("513225", dt.date(1958, 3, 1) + dt.timedelta(days=37 * n), 900 + n)
+        phone = f"1380000{1000 + n:04d}"
+        leads.append(Lead(source=Lead.Source.SELF_REPORT, village_id=village, risk_type="medical",
+                          reporter_name=rng.choice(("王大妈", "李大爷", "杨阿姨", "泽仁措")),
+                          difficulty="老伴住院花了三万多元，家里没有收入", phone_cipher=cipher.encrypt("phone", phone),
+                          phone_masked=mask_phone(phone), id_number_cipher=cipher.encrypt("id_number", number),
+                          id_number_digest=cipher.blind_index("id_number", number)))
+    Lead.objects.bulk_create(leads)
 
 
 def _write(rows: dict[tuple[str, str], list[dict]]) -> None:

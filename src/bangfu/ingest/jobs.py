@@ -58,7 +58,13 @@ def _summary(plan: ImportPlan) -> dict:
     }
 
 
-@job_kind(PREVIEW)
+def _end_run(job, message: str) -> None:
+    from bangfu.ingest.services import import_run_fail
+
+    import_run_fail(job.params["run"], message=message)
+
+
+@job_kind(PREVIEW, on_worker_death=_end_run)
 def household_import_preview_run(job, progress):
     run = ImportRun.objects.get(pk=job.params["run"])
     plan = _plan(job, run, progress, count_hits=True)
@@ -70,7 +76,7 @@ def household_import_preview_run(job, progress):
     return _("导入检查-%(name)s.xlsx") % {"name": run.file_name.rsplit(".", 1)[0]}, path
 
 
-@job_kind(COMMIT)
+@job_kind(COMMIT, on_worker_death=_end_run)
 def household_import_commit_run(job, progress):
     from bangfu.ingest.services import households_import_commit
 

@@ -220,8 +220,14 @@ def _refresh_summaries(plans) -> None:
 
 @transaction.atomic
 def import_mapping_save(*, actor, kind: str, shape: str, mapping: dict[str, str]) -> ImportMapping:
-    """Remember how the columns of a file of this shape map to fields, for the next file of the same shape."""
-    if not actor.can("registry.edit"):
+    """Remember how the columns of a file of this shape map to fields, for the next file of the same shape. A
+    household ledger's mapping is for who may edit the registry; a department file's (kind "feed-<kind>") for who
+    may upload that kind."""
+    from bangfu.monitoring.feeds import feed_kinds_for
+
+    allowed = (kind.removeprefix("feed-") in feed_kinds_for(actor) if kind.startswith("feed-")
+               else actor.can("registry.edit"))
+    if not allowed:
         raise PermissionDenied(_("您的角色没有此项操作权限"))
     record, created = ImportMapping.objects.select_for_update().get_or_create(
         kind=kind, shape_digest=ImportMapping.digest(shape), defaults={"shape": shape, "mapping": mapping,
@@ -274,6 +280,22 @@ def import_run_start(*, actor, upload, year: int | None) -> ImportRun:
     return _preview(actor, run)
 
 
+def import_job_target(run) -> str:
+    return f"import:{run.pk}"
+
+
+def import_run_fail(run_id: int, *, message: str) -> int:
+    """End an import whose preview or commit died with its worker as failed, with the reason (a commit writes
+    all or nothing, so nothing of it was written)."""
+    ended = 0
+    for run in ImportRun.objects.filter(pk=run_id).exclude(status=ImportRun.Status.COMMITTED):
+        run.status = ImportRun.Status.FAILED
+        run.report = {**run.report, "error": message}
+        run.save(update_fields=["status", "report"])
+        ended += 1
+    return ended
+
+
 def _preview(actor, run):
     """Start (again) the run's preview job: the household import's, or a department file's."""
     from bangfu.ingest.jobs import PREVIEW
@@ -281,7 +303,7 @@ def _preview(actor, run):
 
     kind = PREVIEW if run.kind == "households" else "feed_import_preview"
     job = job_start(actor=actor, kind=kind, title=_("导入预览：%(name)s") % {"name": run.file_name},
-                    params={"run": run.pk})
+                    params={"run": run.pk}, target=import_job_target(run))
     run.job = job
     run.status = run.Status.UPLOADED
     run.save(update_fields=["job", "status"])
@@ -312,7 +334,7 @@ def import_run_commit(*, actor, run):
     if run.status != run.Status.PREVIEWED:
         raise ValidationError(_("请等预览完成后再导入；已导入的文件不能重复提交"))
     job = job_start(actor=actor, kind=COMMIT, title=_("导入：%(name)s") % {"name": run.file_name},
-                    params={"run": run.pk})
+                    params={"run": run.pk}, target=import_job_target(run))
     run.job = job
     run.save(update_fields=["job"])
     return run
@@ -320,7 +342,8 @@ def import_run_commit(*, actor, run):
 
 def uploads_prune(*, older_than_hours: int) -> int:
     """Delete uploaded files never committed (they hold full ID numbers) once older than `older_than_hours`:
-    ledgers under var/imports/ and previewed department files under var/feeds/staged/. A file whose preview or
+    ledgers and department files under var/imports/ (and var/feeds/staged/, where department files were kept
+    before they became import runs). A file whose preview or
     commit is queued or running is left alone; an import whose file is removed is marked failed, its page asking
     for a new upload. Returns the number of files deleted."""
     import time

@@ -14,10 +14,12 @@ from django.views.decorators.http import require_POST
 from bangfu.ingest.households import HOUSEHOLDS
 from bangfu.ingest.selectors import import_run_get_for_user, import_runs_of
 from bangfu.ingest.services import import_run_commit, import_run_map, import_run_start
+from bangfu.jobs.context import starts_jobs
 from bangfu.web.exports import list_export_context
+from bangfu.web.forms import Form
 
 
-class UploadForm(forms.Form):
+class UploadForm(Form):
     file = forms.FileField(label=gettext_lazy("台账文件"),
                            help_text=gettext_lazy(".xlsx、.xls、.ods 或 .csv（UTF-8 或 GB18030），不超过50MB"))
     year = forms.IntegerField(label=gettext_lazy("收入年度"), required=False, min_value=2000,
@@ -30,6 +32,7 @@ def _require_edit(user) -> None:
 
 
 @login_required
+@starts_jobs
 def import_start(request):
     _require_edit(request.user)
     form = UploadForm(request.POST or None, request.FILES or None,

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -28,6 +29,8 @@ class Job(models.Model):
     # Who runs it (host:pid) and when it last said it was alive: a job whose worker died is found and failed.
     worker = models.CharField(_("执行进程"), max_length=100, blank=True)
     heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
+    # What the job acts on ("county", "import:12", a region code): one queued or running job of a kind per target.
+    target = models.CharField(_("作用对象"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
@@ -35,6 +38,10 @@ class Job(models.Model):
         verbose_name = _("后台任务")
         verbose_name_plural = _("后台任务")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "target"], name="one_live_job_per_target",
+                                    condition=Q(status__in=["queued", "running"]) & ~Q(target="")),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -48,3 +55,20 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class PeriodicRun(models.Model):
+    """When a piece of periodic work (jobs.periodic) last started and how it ended: the worker runs what is due,
+    and only one worker claims each turn."""
+
+    name = models.CharField(_("名称"), max_length=60, unique=True)
+    started_at = models.DateTimeField(_("最近开始"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("最近结束"), null=True, blank=True)
+    message = models.TextField(_("结果"), blank=True)
+
+    class Meta:
+        verbose_name = _("定期任务")
+        verbose_name_plural = _("定期任务")
+
+    def __str__(self) -> str:
+        return self.name

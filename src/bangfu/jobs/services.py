@@ -18,9 +18,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bangfu.jobs.models import Job
 
@@ -32,27 +33,65 @@ class JobFailure(Exception):
     logged for the operator and the user reads a general message with the job's number."""
 
 
+class JobBusy(ValidationError):
+    """A job of the same kind on the same target is queued or running: a second one is refused."""
+
+    def __init__(self, running: Job | None):
+        number = running.pk if running else "?"
+        super().__init__(_("已有同类任务正在进行（任务编号 %(id)s：%(title)s），请等它完成后再发起。") % {
+            "id": number, "title": running.title if running else ""}, code="job_busy")
+        self.running = running
+
+
 # kind -> function(job, progress) -> (file name shown to the user, path of the file written), or a summary text
 JOB_RUNNERS: dict[str, Callable] = {}
+# kind -> function(job, message): ends the record the job was writing (a screening run, an import) as failed,
+# when the job's worker died under it (the job's own code never ran to its end to do so).
+JOB_RECORD_FAILERS: dict[str, Callable] = {}
 
 
-def job_kind(name: str):
-    """Register the function that does one kind of job."""
+def job_kind(name: str, *, on_worker_death: Callable | None = None):
+    """Register the function that does one kind of job, and what ends its record when its worker dies."""
     def register(function):
         JOB_RUNNERS[name] = function
+        if on_worker_death is not None:
+            JOB_RECORD_FAILERS[name] = on_worker_death
         return function
     return register
 
 
-def job_start(*, actor, kind: str, title: str, params: dict) -> Job:
-    """Queue a job for the worker. It starts once the current transaction commits."""
+def job_running_on(kind: str, target: str) -> Job | None:
+    """The queued or running job of this kind on this target, if any."""
+    live = (Job.Status.QUEUED, Job.Status.RUNNING)
+    return Job.objects.filter(kind=kind, target=target, status__in=live).order_by("pk").first()
+
+
+def job_start(*, actor, kind: str, title: str, params: dict, target: str = "") -> Job:
+    """Queue a job for the worker. It starts once the current transaction commits. With a target (what the job
+    acts on), a second job of the kind on the same target is refused (JobBusy) while one is queued or running:
+    the database's constraint decides between two requests at the same moment."""
     from bangfu.jobs.tasks import run_job
 
     if kind not in JOB_RUNNERS:
         raise ValueError(f"unknown job kind {kind!r}")
-    job = Job.objects.create(kind=kind, title=title, requested_by=actor, params=params)
+    if target:
+        jobs_reap_dead(job_ids=list(Job.objects.filter(kind=kind, target=target, status=Job.Status.RUNNING)
+                                    .values_list("pk", flat=True)))
+        if (running := job_running_on(kind, target)) is not None:
+            raise JobBusy(running)
+    try:
+        with transaction.atomic():
+            job = Job.objects.create(kind=kind, title=title, requested_by=actor, params=params, target=target)
+    except IntegrityError:
+        raise JobBusy(job_running_on(kind, target)) from None
     transaction.on_commit(lambda: run_job.enqueue(job.pk))
     return job
+
+
+def job_record(job: Job, record_id: int) -> None:
+    """Remember which record (a screening run) the job writes, so a worker's death can end it too."""
+    job.params = {**job.params, "record": record_id}
+    Job.objects.filter(pk=job.pk).update(params=job.params)
 
 
 def job_output_dir() -> Path:
@@ -199,10 +238,14 @@ def _worker_is_dead(job: Job, now) -> bool:
     return False
 
 
+DEAD_WORKER_MESSAGE = gettext_lazy("任务中断：执行该任务的后台进程已停止（可能被重启或终止），未生成文件。请重新发起。")
+
+
 def jobs_reap_dead(*, job_ids: list[int] | None = None) -> int:
     """Fail the running jobs whose worker died (stale heartbeat, or its process gone on this machine), delete
     what they had written, and tell the operator's log. Returns how many were failed."""
     now = timezone.now()
+    message = str(DEAD_WORKER_MESSAGE)
     running = Job.objects.filter(status=Job.Status.RUNNING)
     if job_ids is not None:
         running = running.filter(pk__in=job_ids)
@@ -212,14 +255,25 @@ def jobs_reap_dead(*, job_ids: list[int] | None = None) -> int:
             continue
         # Only if nothing moved meanwhile: a live job that just beat or finished is left alone.
         failed = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, heartbeat_at=job.heartbeat_at).update(
-            status=Job.Status.FAILED, finished_at=now,
-            message=_("任务中断：执行该任务的后台进程已停止（可能被重启或终止），未生成文件。请重新发起。"))
+            status=Job.Status.FAILED, finished_at=now, message=message)
         if failed:
             log.error("job %s: worker %s died (last heartbeat %s); marked failed", job.pk, job.worker,
                       job.heartbeat_at)
             _job_files_remove(job.pk)
+            _job_record_fail(job, message=message)
             reaped += 1
     return reaped
+
+
+def _job_record_fail(job: Job, *, message: str) -> None:
+    failer = JOB_RECORD_FAILERS.get(job.kind)
+    if failer is None:
+        return
+    job.refresh_from_db(fields=["params"])  # the record the runner noted after this row was read
+    try:
+        failer(job, str(message))
+    except Exception:  # the job is failed already; its record is logged for the operator
+        log.error("job %s: its record was not marked failed: %s", job.pk, traceback.format_exc())
 
 
 def jobs_prune(*, older_than_days: int) -> int:

@@ -5,11 +5,13 @@ from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from bangfu.jobs.context import starts_jobs
 from bangfu.jobs.selectors import job_get_for_user, jobs_of
 from bangfu.jobs.services import jobs_reap_dead
 
 
 @login_required
+@starts_jobs
 def job_list(request):
     from bangfu.web.exports import list_export_context
 

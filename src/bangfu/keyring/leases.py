@@ -75,7 +75,8 @@ def process_lease_start(kind: str) -> Lease | None:
         return None
 
 
-def _gone(lease: ProcessLease) -> bool:
+def lease_process_gone(lease: ProcessLease) -> bool:
+    """The lease names a process of this machine (not this one) that no longer exists (killed -9)."""
     host, _sep, pid = lease.name.rpartition(":")
     if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
         return False
@@ -93,7 +94,7 @@ def processes_live() -> list[ProcessLease]:
     stale = timezone.now() - timezone.timedelta(seconds=settings.JOB_DEAD_AFTER_SECONDS)
     live = []
     for lease in ProcessLease.objects.order_by("started_at", "name"):
-        if lease.heartbeat_at < stale or _gone(lease):
+        if lease.heartbeat_at < stale or lease_process_gone(lease):
             ProcessLease.objects.filter(pk=lease.pk, heartbeat_at=lease.heartbeat_at).delete()
         else:
             live.append(lease)

@@ -5,6 +5,7 @@ from pathlib import Path
 import xlsxwriter
 from django.db.models import QuerySet
 
+from bangfu.core.text import printable
 from bangfu.monitoring.models import RiskWarning
 
 WARNING_COLUMNS = (("户编号", 20), ("户主", 10), ("乡镇", 12), ("村", 14), ("规则代码", 24), ("规则", 22),
@@ -29,6 +30,6 @@ def warnings_export_write(path: Path, warnings: QuerySet[RiskWarning]) -> int:
                   village.parent.name if village.parent_id else "", village.name, warning.rule.code,
                   warning.rule.name, warning.evidence, warning.exclusions)
         for col, value in enumerate(values):
-            sheet.write_string(rows, col, str(value))
+            sheet.write_string(rows, col, printable(value))
     workbook.close()
     return rows

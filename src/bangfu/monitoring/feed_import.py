@@ -74,11 +74,13 @@ class FeedReport:
 
 
 class FeedFileError(Exception):
-    """The file as a whole cannot be used (unreadable, no header with an ID-number column)."""
+    """The file as a whole cannot be used (unreadable, no header with an ID-number column). `workbook` is the file as
+    read when its header was found but a required column was not: its unknown columns can then be mapped."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, workbook: Workbook | None = None):
         super().__init__(message)
         self.message = message
+        self.workbook = workbook
 
 
 # --- cells (the shared parsers of core.parsing and ingest.cells; codes by the kind's own lists) -------------
@@ -229,7 +231,7 @@ def feed_file_check(*, actor, kind: str, period: str, path: Path, mapping: dict[
         missing = [c for c in feed_kind.all_columns if c.required and c.key not in sheet.mapped]
         if missing:
             raise FeedFileError(_("工作表“%(sheet)s”缺少必需的列：%(columns)s") % {
-                "sheet": sheet.name, "columns": "、".join(c.label for c in missing)})
+                "sheet": sheet.name, "columns": "、".join(c.label for c in missing)}, workbook)
         for row in sheet.rows:
             row_values = row.values  # built on each access: once per row
             report.rows += 1
@@ -375,15 +377,35 @@ def feed_run_start(*, actor, upload, kind: str, period: str):
 @transaction.atomic
 def feed_run_commit(*, actor, run):
     """The uploader accepted the preview: start writing its good rows (checked again against the registry)."""
+    from bangfu.ingest.services import import_job_target
     from bangfu.jobs.services import job_start
 
     _require_upload(actor, run.kind.removeprefix(RUN_PREFIX))
     if run.status != run.Status.PREVIEWED:
         raise ValidationError(_("请等预览完成后再导入；已导入的文件不能重复提交"))
     run.job = job_start(actor=actor, kind=FEED_COMMIT, title=_("导入：%(name)s") % {"name": run.file_name},
-                        params={"run": run.pk})
+                        params={"run": run.pk}, target=import_job_target(run))
     run.save(update_fields=["job"])
     return run
+
+
+@transaction.atomic
+def feed_run_map(*, actor, run, mapping: dict[str, str]):
+    """The uploader's choices for the file's unknown columns (header → column key, or "" to ignore): remembered for
+    files of this shape (the next month's file is read with them) and previewed again."""
+    from bangfu.ingest.services import _preview, import_mapping_save
+
+    kind = _require_upload(actor, run.kind.removeprefix(RUN_PREFIX))
+    if run.status == run.Status.COMMITTED:
+        raise ValidationError(_("该文件已导入，不能再修改列对应"))
+    keys = {column.key for column in kind.all_columns}
+    unknown = {column["header_key"] for column in run.report.get("unknown", [])}
+    run.mapping = {**run.mapping, **{header: key for header, key in mapping.items()
+                                     if header in unknown and (key == "" or key in keys)}}
+    run.save(update_fields=["mapping"])
+    if run.report.get("shape"):
+        import_mapping_save(actor=actor, kind=run.kind, shape=run.report["shape"], mapping=run.mapping)
+    return _preview(actor, run)
 
 
 def feed_run_discard(*, actor, run) -> None:

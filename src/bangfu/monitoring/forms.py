@@ -2,16 +2,17 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.monitoring.models import RiskType
+from bangfu.web.forms import Form
 
 
-class MonitoringLineForm(forms.Form):
+class MonitoringLineForm(Form):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     amount = forms.DecimalField(label=_("人均纯收入监测线（元）"), max_digits=10, decimal_places=2)
     source = forms.CharField(label=_("依据文件"), max_length=200, required=False,
                              help_text=_("如：省乡村振兴局关于确定2026年度防止返贫监测范围的通知"))
 
 
-class WarningFilterForm(forms.Form):
+class WarningFilterForm(Form):
     region = forms.CharField(required=False, widget=forms.HiddenInput)
     rule = forms.ChoiceField(label=_("规则"), required=False)
     state = forms.ChoiceField(label=_("状态"), required=False, initial="open",
@@ -25,7 +26,7 @@ class WarningFilterForm(forms.Form):
         self.fields["rule"].choices = [("", _("全部规则"))] + [(r.code, r.name) for r in rules]
 
 
-class WarningVerifyForm(forms.Form):
+class WarningVerifyForm(Form):
     outcome = forms.ChoiceField(label=_("核实结果"), widget=forms.RadioSelect,
                                 choices=[("confirmed", _("核实属实（转为识别线索）")), ("dismissed", _("核实排除"))])
     visit_date = forms.DateField(label=_("走访日期"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -34,7 +35,7 @@ class WarningVerifyForm(forms.Form):
                                      help_text=_("核实排除时必填，如：已由商业保险报销、收入数据有误"))
 
 
-class RuleForm(forms.Form):
+class RuleForm(Form):
     enabled = forms.BooleanField(label=_("启用"), required=False)
     verify_days = forms.IntegerField(label=_("核实时限（天）"), min_value=1, max_value=60)
     reason = forms.CharField(label=_("修改依据"), max_length=200, required=False,
@@ -57,7 +58,7 @@ class RuleForm(forms.Form):
         return {spec.key: self.cleaned_data.get(f"param_{spec.key}", "") for spec in self.specs}
 
 
-class FeedUploadForm(forms.Form):
+class FeedUploadForm(Form):
     kind = forms.ChoiceField(label=_("数据类型"))
     period = forms.RegexField(label=_("数据月份"), regex=r"^\d{4}-\d{2}$", help_text=_("格式 YYYY-MM，如 2025-05"),
                               error_messages={"invalid": _("格式应为 YYYY-MM，如 2025-05")})
@@ -72,7 +73,7 @@ class FeedUploadForm(forms.Form):
 RISK_CHOICES = [(value, label) for value, label in RiskType.choices if value != RiskType.EXCLUSION]
 
 
-class SelfReportForm(forms.Form):
+class SelfReportForm(Form):
     name = forms.CharField(label=_("户主姓名"), max_length=30)
     phone = forms.CharField(label=_("联系电话"), max_length=20)
     id_number = forms.CharField(label=_("身份证号"), max_length=25)
@@ -87,6 +88,20 @@ class SelfReportForm(forms.Form):
         self.fields["village"].choices = [("", _("请选择"))] + list(villages)
 
 
-class LeadForm(forms.Form):
+class LeadForm(Form):
     risk_type = forms.ChoiceField(label=_("风险类型"), choices=RISK_CHOICES)
     difficulty = forms.CharField(label=_("走访发现的困难"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
+
+
+class LeadFilterForm(Form):
+    """The lead list's filters (the page's two selects; its export names them)."""
+
+    state = forms.ChoiceField(label=_("状态"), required=False)
+    source = forms.ChoiceField(label=_("来源"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from bangfu.monitoring.models import Lead
+
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", _("全部")), *Lead.State.choices]
+        self.fields["source"].choices = [("", _("全部")), *Lead.Source.choices]

@@ -6,12 +6,13 @@ from django.utils.translation import gettext_lazy as _
 
 from bangfu.core.crypto import field_cipher
 from bangfu.core.masking import mask_id_number
-from bangfu.monitoring.forms import WarningFilterForm
+from bangfu.monitoring.forms import LeadFilterForm, WarningFilterForm
 from bangfu.monitoring.models import Lead, MonitoringLine, Rule
 from bangfu.monitoring.selectors import (
     feed_uploads_visible_to,
-    leads_visible_to,
+    leads_filtered,
     monitoring_lines_for_user,
+    screening_rule_counts,
     screening_runs,
     screening_township_counts,
     township_names,
@@ -31,7 +32,7 @@ def _township(obj) -> str:
 
 
 list_export(ListExport(
-    key="warnings", title=_("预警清单"), form=_warning_form,
+    key="warnings", title=_("预警清单"), form=_warning_form, named=True,
     rows=lambda user, values: warnings_filtered(user, warning_filter_from(values)),
     prepare=lambda rows: rows.select_related("household", "village__parent", "rule", "verified_by"),
     allowed=lambda user: user.can("registry.view") and user.can("registry.export"),
@@ -61,8 +62,8 @@ def _lead_phone(lead: Lead) -> str:
 
 
 list_export(ListExport(
-    key="leads", title=_("识别线索"), form=no_filters,
-    rows=lambda user, values: leads_visible_to(user),
+    key="leads", title=_("识别线索"), form=lambda user, data: LeadFilterForm(data),
+    rows=lambda user, values: leads_filtered(user, state=values.get("state") or "", source=values.get("source") or ""),
     prepare=lambda rows: rows.select_related("village__parent", "household", "warning__rule"),
     allowed=lambda user: user.can("registry.view") and user.can("registry.export"),
     may_reveal=lambda user: user.can("registry.export_personal"),
@@ -148,7 +149,8 @@ def _screening_counts(user, rows) -> list:
     names = dict(Rule.objects.values_list("code", "name"))
     townships = township_names()
     for run in runs:
-        run.by_rule = "；".join(f"{names.get(code, code)} {n}" for code, n in run.counts_by_rule.items())
+        run.by_rule = "；".join(f"{names.get(code, code)} {'—' if n is None else n}"
+                               for code, n in screening_rule_counts(user, run).items())
         run.by_township = "；".join(f"{name} {n}" for name, n in screening_township_counts(user, run, townships))
     return runs
 
@@ -188,5 +190,6 @@ list_export(ListExport(
         Column(_("匹配成功"), lambda u: u.matched, 10, number=True),
         Column(_("未匹配"), lambda u: u.unmatched, 10, number=True),
         Column(_("无效行"), lambda u: u.invalid, 10, number=True),
+        Column(_("重复行"), lambda u: u.duplicates, 10, number=True),
     ),
 ))

@@ -149,6 +149,9 @@ class ScreeningRun(models.Model):
     inputs = models.JSONField(_("输入"), default=dict, blank=True)
     counts_by_rule = models.JSONField(_("按规则统计"), default=dict, blank=True)
     counts_by_township = models.JSONField(_("按乡镇统计"), default=dict, blank=True)
+    # {village code: {rule code: hits}}: what a reader below the county sees per rule is summed from their own
+    # villages (monitoring.selectors.screening_rule_counts), like the warnings they may open.
+    counts_by_village = models.JSONField(_("按村按规则统计"), default=dict, blank=True)
     created = models.PositiveIntegerField(_("新预警"), default=0)
     updated = models.PositiveIntegerField(_("更新证据"), default=0)
     message = models.TextField(_("说明"), blank=True)

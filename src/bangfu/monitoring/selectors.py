@@ -221,6 +221,22 @@ def township_names() -> dict[str, str]:
     return dict(Region.objects.filter(level=Region.Level.TOWNSHIP).values_list("code", "name"))
 
 
+def screening_rule_counts(user, run: ScreeningRun) -> dict[str, int | None]:
+    """A run's hits by rule as the reader may see them: who screens the county sees the county's counts; anyone
+    else the sum over the villages in their jurisdiction (a village cadre their village's), like the warnings
+    they may open. A run from before the counts by village were kept shows no counts (None) to them."""
+    if user.can("monitoring.screen"):
+        return dict(run.counts_by_rule)
+    if not run.counts_by_village:
+        return {code: None for code in run.counts_by_rule}
+    totals = dict.fromkeys(run.counts_by_rule, 0)
+    for village, by_rule in run.counts_by_village.items():
+        if region_in_scope(user, village):
+            for code, n in by_rule.items():
+                totals[code] = totals.get(code, 0) + n
+    return totals
+
+
 def screening_township_counts(user, run: ScreeningRun, townships: dict[str, str]) -> list[tuple[str, int]]:
     """A run's hits by township as the reader may see them, most first: who screens the county sees every
     township; anyone else the townships in their jurisdiction (a village cadre none)."""

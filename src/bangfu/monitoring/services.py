@@ -119,13 +119,15 @@ def rule_update(*, actor, rule: Rule, params: dict, enabled: bool, verify_days: 
 # --- screening ---------------------------------------------------------------------------------------------
 
 
-def screening_run(*, actor, step=lambda done, total: None) -> ScreeningRun:
-    """Run the screening now (the CLI, the job). Warnings go to the households' villages."""
+def screening_run(*, actor, step=lambda done, total: None, started=lambda run: None) -> ScreeningRun:
+    """Run the screening now (the CLI, the job). Warnings go to the households' villages. `started` is told the
+    run's record as soon as it exists (the job notes it, so a worker's death ends the run too)."""
     from bangfu.monitoring.engine.run import screening_execute
 
     if actor is not None and not actor.can("monitoring.screen"):
         raise PermissionDenied(_("您的角色不能发起筛查"))
     run = ScreeningRun.objects.create(started_by=actor)
+    started(run)
     try:
         # Evidence is written once for everyone who reads it: in the site's language, whoever started the run.
         with translation.override(settings.LANGUAGE_CODE):
@@ -143,7 +145,22 @@ def screening_start(*, actor):
     if not actor.can("monitoring.screen"):
         raise PermissionDenied(_("您的角色不能发起筛查"))
     title = _("预警筛查（%(time)s）") % {"time": f"{timezone.localtime():%Y-%m-%d %H:%M}"}
-    return job_start(actor=actor, kind="screening", title=title, params={})
+    # One screening at a time: it reads and writes the whole county's warnings.
+    return job_start(actor=actor, kind="screening", title=title, params={}, target=SCREENING_TARGET)
+
+
+SCREENING_TARGET = "county"
+
+
+def screening_run_fail(run_id: int, *, message: str) -> int:
+    """End a run left 进行中 (its process died) as failed, with the reason and the time it had run."""
+    now = timezone.now()
+    ended = 0
+    for run in ScreeningRun.objects.filter(pk=run_id, status=ScreeningRun.Status.RUNNING):
+        ended += ScreeningRun.objects.filter(pk=run.pk, status=ScreeningRun.Status.RUNNING).update(
+            status=ScreeningRun.Status.FAILED, message=message[:2000], finished_at=now,
+            seconds=round((now - run.started_at).total_seconds(), 1))
+    return ended
 
 
 # --- warnings and leads ------------------------------------------------------------------------------------
@@ -223,6 +240,7 @@ def lead_self_report(*, name: str, phone: str, id_number: str, village_code: str
                      risk_type: str, client: str) -> Lead:
     """农户自主申报 without an account: validated, rate-limited per sender, landing as a lead for the village.
     The ID number and phone are kept encrypted; the household is linked when the ID number is registered."""
+    from bangfu.accounts.throttle import throttle_serialise
     from bangfu.cases.services import workflow_settings
     from bangfu.core.id_number import IdNumberError, parse_id_number
     from bangfu.core.masking import mask_phone
@@ -231,6 +249,7 @@ def lead_self_report(*, name: str, phone: str, id_number: str, village_code: str
 
     cipher = field_cipher()
     client_digest = cipher.blind_index("client", client or "-")
+    throttle_serialise(f"self-report:{client_digest}")  # parallel posts count one after another
     limit = workflow_settings().self_reports_per_hour
     since = timezone.now() - SELF_REPORT_WINDOW
     if Lead.objects.filter(client_digest=client_digest, created_at__gte=since).count() >= limit:

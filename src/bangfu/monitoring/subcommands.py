@@ -61,6 +61,20 @@ class ImportFeed:
         return 1
 
 
+def _release_logged(region, rows: int) -> None:
+    """The warnings (heads of household with health and disability evidence) leave the system: a logged release
+    by the command-line account, as an export from the page is."""
+    from bangfu.audit.services import reveal_record
+    from bangfu.ingest.commandline import command_line_user
+    from bangfu.ingest.households import county_for
+    from bangfu.web.exports import filter_row
+
+    actor = command_line_user(county_for(None))
+    reveal_record(actor=actor, field="export_named", instance=region or actor, household_id=None,
+                  region_code=region.code if region else actor.region_id or "", what="预警清单",
+                  filters=filter_row([f"地区={region.name}"] if region else []), rows=rows)
+
+
 @subcommand("export", "warnings", help="待核实的预警清单（.xlsx）")
 class ExportWarnings:
     def add_arguments(self, parser) -> None:
@@ -71,6 +85,7 @@ class ExportWarnings:
         from bangfu.monitoring.exports import warnings_export_write
 
         warnings = RiskWarning.objects.filter(state=RiskWarning.State.OPEN)
+        region = None
         if options["region"]:
             region = Region.objects.filter(code=options["region"]).first()
             if region is None:
@@ -78,5 +93,6 @@ class ExportWarnings:
                 return 1
             warnings = warnings.filter(code_range_q(region.code_range))
         rows = warnings_export_write(Path(options["out"]), warnings)
+        _release_logged(region, rows)
         stdout.write(f"已导出 {rows} 条预警到 {options['out']}")
         return 0

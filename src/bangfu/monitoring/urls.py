@@ -17,5 +17,6 @@ urlpatterns = [
     path("feeds/", views.feed_upload, name="feed_upload"),
     path("feeds/runs/<int:pk>/", views.feed_run, name="feed_run"),
     path("feeds/runs/<int:pk>/decide/", views.feed_run_decide, name="feed_run_decide"),
+    path("feeds/runs/<int:pk>/map/", views.feed_run_map, name="feed_run_map"),
     path("feeds/uploads/<int:pk>/errors.xlsx", views.feed_upload_errors, name="feed_upload_errors"),
 ]

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bangfu.jobs.context import starts_jobs
+from bangfu.jobs.services import JobBusy
 from bangfu.monitoring.feeds import FEED_KINDS
 from bangfu.monitoring.forms import (
     FeedUploadForm,
@@ -26,6 +28,7 @@ from bangfu.monitoring.selectors import (
     feed_uploads_visible_to,
     leads_filtered,
     monitoring_lines_for_user,
+    screening_rule_counts,
     screening_runs,
     screening_township_counts,
     township_names,
@@ -221,6 +224,7 @@ def rule_edit(request, pk: int):
 
 
 @login_required
+@starts_jobs
 def screening_list(request):
     """Screening runs (who, inputs, counts by rule and township, duration); the county starts one here."""
     can_screen = request.user.can("monitoring.screen")
@@ -229,13 +233,18 @@ def screening_list(request):
     if request.method == "POST":
         if not can_screen:
             raise PermissionDenied(_("您的角色不能发起筛查"))
-        job = screening_start(actor=request.user)
+        try:
+            job = screening_start(actor=request.user)
+        except JobBusy as busy:
+            messages.error(request, busy.messages[0])
+            return redirect("monitoring:screening_list")
         return redirect("jobs:job_detail", pk=job.pk)
     names = dict(Rule.objects.values_list("code", "name"))
     townships = township_names()
     page = Paginator(screening_runs(), 20).get_page(request.GET.get("page"))
     for run in page.object_list:
-        run.rule_rows = [(code, names.get(code, code), n) for code, n in run.counts_by_rule.items()]
+        run.rule_rows = [(code, names.get(code, code), n)
+                         for code, n in screening_rule_counts(request.user, run).items()]
         run.township_rows = screening_township_counts(request.user, run, townships)
     return render(request, "monitoring/screening_list.html", {"page": page, "can_screen": can_screen,
                                                               "query_without_page": "",
@@ -246,6 +255,7 @@ def screening_list(request):
 
 
 @login_required
+@starts_jobs
 def feed_upload(request):
     """Upload a month's department file: the request keeps the file and starts its preview in the background;
     the run's page shows the progress, every problem row and the choice to accept or discard."""
@@ -313,6 +323,25 @@ def feed_run_decide(request, pk: int):
             feed_run_discard(actor=request.user, run=run)
             messages.info(request, _("已放弃该文件，未写入任何数据"))
             return redirect("monitoring:feed_upload")
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    return redirect("monitoring:feed_run", pk=run.pk)
+
+
+@login_required
+@require_POST
+def feed_run_map(request, pk: int):
+    """The uploader maps the file's unknown columns (remembered for files of the same headers) and previews again."""
+    from bangfu.monitoring.feed_import import feed_run_map as run_map
+
+    run = _feed_run_for(request, pk)
+    mapping = {}
+    for column in run.report.get("unknown", []):
+        choice = request.POST.get(f"map-{column['header_key']}", "")
+        if choice:
+            mapping[column["header_key"]] = "" if choice == "ignore" else choice
+    try:
+        run_map(actor=request.user, run=run, mapping=mapping)
     except ValidationError as error:
         messages.error(request, "；".join(error.messages))
     return redirect("monitoring:feed_run", pk=run.pk)

@@ -11,7 +11,8 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bangfu.audit.services import reveal_record
+from bangfu.audit.services import release_rows, reveal_record
+from bangfu.core.text import printable
 from bangfu.jobs.services import job_kind, job_partial_path, job_start
 from bangfu.registry.models import Household, IncomeRecord, Member
 from bangfu.registry.selectors import HouseholdFilter, households_filtered
@@ -43,7 +44,8 @@ def household_ledger_export_start(*, actor, flt: HouseholdFilter, include_person
     job = job_start(actor=actor, kind=KIND, title=title,
                     params={"filter": flt.for_storage(), "include_personal": include_personal})
     reveal_record(actor=actor, field="export_full" if include_personal else "export_masked", instance=job,
-                  household_id=None, region_code=actor.region_id or "")
+                  household_id=None, region_code=actor.region_id or "", what=str(_("农户台账")),
+                  filters=household_ledger_heading(actor=actor, flt=flt, full=include_personal)[1])
     return job
 
 
@@ -75,8 +77,9 @@ def household_ledger_export_run(job, progress) -> tuple[str, Path]:
     households = households_filtered(actor, flt)
     name = f"农户台账-{timezone.localtime():%Y%m%d-%H%M%S}.xlsx"
     path = job_partial_path(job, ".xlsx")
-    household_ledger_write(path, households, full=full, progress=progress,
-                           heading=household_ledger_heading(actor=actor, flt=flt, full=full))
+    rows = household_ledger_write(path, households, full=full, progress=progress,
+                                  heading=household_ledger_heading(actor=actor, flt=flt, full=full))
+    release_rows(instance=job, rows=rows)
     return name, path
 
 
@@ -118,10 +121,12 @@ def household_ledger_export_file(*, actor, path: Path, region_code: str = "", fu
         raise PermissionDenied(_("您的角色不能导出完整的身份证号和电话"))
     households = households_filtered(actor, HouseholdFilter(region_code=region_code))
     region = Region.objects.get(code=region_code or actor.region_id)
-    reveal_record(actor=actor, field="export_full" if full else "export_masked", instance=region,
-                  household_id=None, region_code=region.code)
-    return household_ledger_write(path, households, full=full, heading=household_ledger_heading(
-        actor=actor, flt=HouseholdFilter(region_code=region_code), full=full))
+    heading = household_ledger_heading(actor=actor, flt=HouseholdFilter(region_code=region_code), full=full)
+    record = reveal_record(actor=actor, field="export_full" if full else "export_masked", instance=region,
+                           household_id=None, region_code=region.code, what=str(_("农户台账")), filters=heading[1])
+    record.rows = household_ledger_write(path, households, full=full, heading=heading)
+    record.save(update_fields=["rows"])
+    return record.rows
 
 
 def household_ledger_write(path: Path, households, *, full: bool, progress=None,
@@ -173,7 +178,7 @@ def household_ledger_write(path: Path, households, *, full: bool, progress=None,
                 if isinstance(value, int):
                     sheet_h.write_number(row_h, col, value)
                 else:
-                    sheet_h.write_string(row_h, col, str(value))  # codes and IDs stay text, never numbers
+                    sheet_h.write_string(row_h, col, printable(value))  # codes and IDs stay text, never numbers
             if income:
                 col = len(values)
                 sheet_h.write_number(row_h, col, float(income.per_capita_net_income), money)
@@ -193,7 +198,7 @@ def household_ledger_write(path: Path, households, *, full: bool, progress=None,
                           m.get_student_status_display(), m.get_health_display(), m.get_disability_grade_display(),
                           m.get_labour_ability_display(), m.get_work_place_display())
                 for col, value in enumerate(values):
-                    sheet_m.write_string(row_m, col, str(value))
+                    sheet_m.write_string(row_m, col, printable(value))
                 sheet_m.write_number(row_m, len(values), m.work_months)
                 for offset, flag in enumerate((m.medical_insurance, m.dibao, m.tekun), start=len(values) + 1):
                     sheet_m.write_string(row_m, offset, _yes(flag))

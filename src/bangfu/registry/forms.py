@@ -9,6 +9,7 @@ from bangfu.registry import choices as c
 from bangfu.registry.models import Household, IncomeRecord, Member
 from bangfu.registry.services import HOUSEHOLD_FIELDS, INCOME_FIELDS, MEMBER_FIELDS
 from bangfu.registry.validation import MEMBERS_COUNTED_MAX, Invalid, person_name
+from bangfu.web.forms import Form, ModelForm
 
 
 class VersionField(forms.IntegerField):
@@ -49,7 +50,7 @@ def grouped_village_choices(villages) -> list:
     return [("", "---------"), *groups.items()]
 
 
-class HouseholdForm(forms.ModelForm):
+class HouseholdForm(ModelForm):
     version = VersionField()
     phone = forms.CharField(label=_("联系电话"), required=False, max_length=30,
                             help_text=_("11位手机号，或带区号的固定电话"))
@@ -87,7 +88,7 @@ class HouseholdForm(forms.ModelForm):
         return raw or (None if self.instance.pk else "")
 
 
-class MemberForm(forms.ModelForm):
+class MemberForm(ModelForm):
     version = VersionField(required=False)  # required when editing (below); a new member has none
     id_number = forms.CharField(label=_("证件号码"), max_length=40, required=False,
                                 help_text=_("身份证号18位，最后一位可为X，性别与出生日期由号码得出；残疾人证号20位；"
@@ -122,7 +123,7 @@ class MemberForm(forms.ModelForm):
         pass
 
 
-class IncomeRecordForm(forms.ModelForm):
+class IncomeRecordForm(ModelForm):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     version = VersionField(required=False)  # 0 or empty: a year not yet recorded when the form was read
     members_counted = forms.IntegerField(label=_("家庭人口数"), min_value=1, max_value=MEMBERS_COUNTED_MAX)
@@ -146,7 +147,7 @@ class IncomeRecordForm(forms.ModelForm):
         pass
 
 
-class MemberRemoveForm(forms.Form):
+class MemberRemoveForm(Form):
     reason = forms.ChoiceField(label=_("减员原因"), choices=[("", "—")] + list(c.RemovalReason.choices))
     detail = forms.CharField(label=_("具体原因"), max_length=150, required=False,
                              help_text=_("原因为“其他”时必填"))
@@ -164,5 +165,5 @@ class MemberRemoveForm(forms.Form):
             del self.fields["new_head"]
 
 
-class HouseholdReopenForm(forms.Form):
+class HouseholdReopenForm(Form):
     reason = forms.CharField(label=_("恢复原因"), max_length=150)

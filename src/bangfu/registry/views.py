@@ -13,6 +13,7 @@ from django.utils.translation import gettext  # not `_`: the success lambdas bel
 from django.views.decorators.http import require_POST
 
 from bangfu.core.scoping import linked_villages, village_scope
+from bangfu.jobs.context import starts_jobs
 from bangfu.monitoring.selectors import monitoring_lines_by_year
 from bangfu.regions.models import Region
 from bangfu.regions.selectors import current_q, region_path, region_tree
@@ -86,6 +87,7 @@ def _villages_for(user, *, keep: str | None = None):
 
 
 @login_required
+@starts_jobs
 def household_list(request):
     require_capability(request.user, "registry.view")
     region_code = request.GET.get("region", "")

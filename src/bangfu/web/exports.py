@@ -5,8 +5,10 @@ The file opens with the list's title, a row naming its filters (筛选条件：�
 exported it when; then the column headings and the rows the list shows, under the exporter's jurisdiction (the
 list's own scoped selector, re-run when the job runs). Every value is written as text unless its column is a
 number, so ID numbers keep their digits and nothing a user typed can become a formula. ID numbers and phones are
-masked unless the exporter asked for and may see the full values; an export of a list holding personal data is
-logged as an export (敏感信息查看与导出), like the household ledger's.
+masked unless the exporter asked for and may see the full values. An export of a list holding personal data (an ID
+number or phone column), or declared `named` (names with health, disability, income or case details: the warnings,
+the cases, the change history), is a logged release (敏感信息查看与导出: who, when, which list, which filter, how many
+rows), like the household ledger's.
 
 A list of personal data, or one that may grow large, exports as a background job (progress, heartbeat, its file
 written under a temporary name and readable by its owner only: bangfu.jobs); a small list of no personal data (an
@@ -29,7 +31,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangfu.core.identifiers import contains_identifier, redact_identifiers
+from bangfu.core.text import printable
 from bangfu.jobs.services import job_kind, job_partial_path, job_start
+from bangfu.web.forms import Form
 
 KIND = "list_export"
 CHUNK = 2000
@@ -68,10 +72,20 @@ class ListExport:
     words: dict[str, Callable[[Any], str]] = field(default_factory=dict)  # a value that needs words (a region code)
     may_reveal: Callable[[Any], bool] | None = None
     inline: bool = False
+    # The list carries people's names with health, disability, income or case details: each export is logged.
+    named: bool = False
 
     @property
     def personal(self) -> bool:
         return any(c.full for c in self.columns)
+
+    @property
+    def logged(self) -> bool:
+        """Every export of this list is a logged release (personal columns, or named data)."""
+        return self.personal or self.named
+
+    def release_field(self, full: bool) -> str:
+        return "export_full" if full else "export_masked" if self.personal else "export_named"
 
 
 LIST_EXPORTS: dict[str, ListExport] = {}
@@ -91,7 +105,7 @@ def list_export_get(key: str) -> ListExport | None:
     return LIST_EXPORTS.get(key)
 
 
-class NoFilters(forms.Form):
+class NoFilters(Form):
     """The filter form of a list that has none (its export's filter row says 全部)."""
 
 
@@ -188,7 +202,7 @@ def list_export_context(request, key: str) -> dict:
     return {"list_export": {
         "key": key, "title": export.title, "items": sorted(data.items()), "words": words, "inline": export.inline,
         "can_reveal": bool(export.personal and export.may_reveal and export.may_reveal(request.user)),
-        "personal": export.personal}}
+        "personal": export.personal, "logged": export.logged}}
 
 
 # --- starting and running ------------------------------------------------------------------------------------
@@ -237,9 +251,9 @@ def list_export_start(*, actor, key: str, data: dict, full: bool = False):
     words = filter_words(export, form, form_values(form))
     job = job_start(actor=actor, kind=KIND, title=list_export_title(export, actor=actor, words=words, full=full),
                     params={"list": key, "data": _stored(data), "include_personal": full})
-    if export.personal:
-        reveal_record(actor=actor, field="export_full" if full else "export_masked", instance=job,
-                      household_id=None, region_code=actor.region_id or "")
+    if export.logged:
+        reveal_record(actor=actor, field=export.release_field(full), instance=job, household_id=None,
+                      region_code=actor.region_id or "", what=str(export.title), filters=filter_row(words))
     return job
 
 
@@ -251,7 +265,12 @@ def list_export_run(job, progress) -> tuple[str, Path]:
         raise PermissionDenied(_("发起人已无导出该列表的权限"))
     full = bool(job.params.get("include_personal")) and _may_reveal(export, actor)
     path = job_partial_path(job, ".xlsx")
-    list_export_write(path, export, actor=actor, data=_loaded(job.params["data"]), full=full, progress=progress)
+    rows = list_export_write(path, export, actor=actor, data=_loaded(job.params["data"]), full=full,
+                             progress=progress)
+    if export.logged:
+        from bangfu.audit.services import release_rows
+
+        release_rows(instance=job, rows=rows)
     return f"{export.title}-{timezone.localtime():%Y%m%d-%H%M%S}.xlsx", path
 
 
@@ -261,26 +280,38 @@ def list_export_inline(*, actor, key: str, data: dict) -> tuple[str, bytes]:
     if export is None or not export.allowed(actor):
         raise PermissionDenied(_("您的角色不能导出该列表"))
     buffer = io.BytesIO()
-    list_export_write(buffer, export, actor=actor, data=data, full=False)
+    rows = list_export_write(buffer, export, actor=actor, data=data, full=False)
+    if export.logged:  # an inline list should hold no named data; if one does, its download is logged all the same
+        _release_now(export, actor=actor, data=data, full=False, rows=rows)
     return f"{export.title}-{timezone.localtime():%Y%m%d-%H%M%S}.xlsx", buffer.getvalue()
 
 
 def list_export_file(*, actor, key: str, path: Path, data: dict, full: bool = False) -> int:
     """Write the list to `path` now (the command line), under the actor's rights; logged like an export from the
     page when the list holds personal data. Returns the number of rows."""
-    from bangfu.audit.services import reveal_record
-    from bangfu.regions.models import Region
-
     export = list_export_get(key)
     if export is None or not export.allowed(actor):
         raise PermissionDenied(_("您的角色不能导出该列表"))
     if full and not _may_reveal(export, actor):
         raise PermissionDenied(_("您的角色不能导出完整的证件号码和电话"))
-    if export.personal:
-        region = Region.objects.get(code=data.get("region") or actor.region_id)
-        reveal_record(actor=actor, field="export_full" if full else "export_masked", instance=region,
-                      household_id=None, region_code=region.code)
-    return list_export_write(path, export, actor=actor, data=data, full=full)
+    record = _release_now(export, actor=actor, data=data, full=full, rows=None) if export.logged else None
+    rows = list_export_write(path, export, actor=actor, data=data, full=full)
+    if record is not None:
+        record.rows = rows
+        record.save(update_fields=["rows"])
+    return rows
+
+
+def _release_now(export: ListExport, *, actor, data: dict, full: bool, rows: int | None):
+    """Log a release written while the caller waits (the command line, an inline download)."""
+    from bangfu.audit.services import reveal_record
+    from bangfu.regions.models import Region
+
+    region = Region.objects.filter(code=data.get("region") or actor.region_id or "").first()
+    form = export.form(actor, data)
+    return reveal_record(actor=actor, field=export.release_field(full), instance=region or actor, household_id=None,
+                         region_code=region.code if region else "", what=str(export.title),
+                         filters=filter_row(filter_words(export, form, form_values(form))), rows=rows)
 
 
 def heading_lines(*, title, words: list[str], actor, full: bool, personal: bool) -> list[str]:
@@ -305,7 +336,7 @@ def _write(sheet, row: int, col: int, value, column: Column, formats) -> None:
     elif isinstance(value, bool):
         sheet.write_string(row, col, _("是") if value else _("否"))
     else:
-        sheet.write_string(row, col, "" if value is None else str(value))  # text, never a formula
+        sheet.write_string(row, col, printable(value))  # text, never a formula
 
 
 def list_export_write(target, export: ListExport, *, actor, data: dict, full: bool, progress=None) -> int:

@@ -13,6 +13,8 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
+from bangfu.web.forms import Form
+
 
 @dataclass(frozen=True)
 class Filter:
@@ -34,7 +36,7 @@ class FilterSet:
 
     def __post_init__(self):
         fields = {f.name: f.field() for f in self.filters}
-        object.__setattr__(self, "form_class", type(f"{self.name}FilterForm", (forms.Form,), fields))
+        object.__setattr__(self, "form_class", type(f"{self.name}FilterForm", (Form,), fields))
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -19,7 +19,7 @@ def _changes(record) -> str:
 
 
 list_export(ListExport(
-    key="audit-changes", title=_("数据变更记录"), **_AUDIT,
+    key="audit-changes", title=_("数据变更记录"), **_AUDIT, named=True,  # households' names, income, health
     rows=lambda user, values: audit_rows(user, values, view="changes"),
     prepare=lambda rows: audit_subjects(rows.select_related("actor")),
     columns=(
@@ -37,6 +37,8 @@ list_export(ListExport(
     columns=(
         Column(_("时间"), lambda r: r.at, 16), Column(_("查看人"), _actor, 16), Column(_("内容"), lambda r: r.field_label, 18),
         Column(_("对象"), lambda r: r.household_label or r.job_title or f"{r.object_type} #{r.object_id}", 40),
+        Column(_("名单"), lambda r: r.what, 16), Column(_("筛选条件"), lambda r: r.filters, 30),
+        Column(_("行数"), lambda r: r.rows, 8, number=True),
         Column(_("所属区划"), lambda r: r.region_code, 14),
     ),
 ))

@@ -25,15 +25,17 @@ class ChosenLanguageMiddleware:
 
 
 def _has_control(text: str) -> bool:
-    # NUL cannot be stored or compared by PostgreSQL (a 500 there, silently stored on SQLite); no form field or
-    # filter of ours takes other C0 control characters either, except tab and line breaks in text areas.
-    return any(ord(ch) < 32 and ch not in "\t\r\n" for ch in text)
+    # The one rule for text (bangfu.core.text): NUL cannot be stored or compared by PostgreSQL, and no filter of
+    # ours takes other control characters either.
+    from bangfu.core.text import has_control
+
+    return has_control(text)
 
 
 class BadInputMiddleware:
     """Refuse, with a 400 naming the parameter, any query parameter holding a control character (NUL above all),
     and drop cookies that hold one: one guard for every filter on both databases, instead of one per view.
-    Form fields are left to the forms, which name the field (Django's text fields refuse NUL)."""
+    Form fields are left to the forms, which name the field (bangfu.web.forms)."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -165,4 +165,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def healthz(request):
-    return JsonResponse({"ok": True})
+    """For a load balancer or a monitor: 200 when the database answers and a worker beats, else 503 (which)."""
+    from bangfu.jobs.health import health
+
+    answer = health()
+    return JsonResponse(answer, status=200 if answer["ok"] else 503)

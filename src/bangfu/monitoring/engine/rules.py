@@ -77,8 +77,10 @@ def _medical_year_share(p: dict) -> str:
     return f"""
     SELECT o.household_id, o.oop / 100.0 AS value, i.net_cents * {share} / 100.0 AS threshold,
            i.net_cents / 100.0 AS base, o.year AS info, CAST(i.year AS VARCHAR) AS note, o.year AS fact
-    FROM (SELECT household_id, SUBSTR(period, 1, 4) AS year, SUM(amount5) AS oop
-          FROM feed WHERE kind = 'medical' GROUP BY household_id, SUBSTR(period, 1, 4)) o
+    FROM (SELECT household_id, year, SUM(amount5) AS oop
+          FROM (SELECT DISTINCT household_id, member_id, SUBSTR(period, 1, 4) AS year, date1, amount5
+                FROM feed WHERE kind = 'medical') stays  -- a stay sent again in a later month's file counts once
+          GROUP BY household_id, year) o
     JOIN ({LATEST_INCOME}) i ON i.household_id = o.household_id
     WHERE o.oop > i.net_cents * {share}"""
 

@@ -76,6 +76,7 @@ def screening_execute(run: ScreeningRun, *, step: Callable[[int, int], None] = l
             "SELECT SUBSTR(h.village_id, 1, 9) || '000', COUNT(*) FROM hits x JOIN households h "
             "ON h.id = x.household_id GROUP BY SUBSTR(h.village_id, 1, 9)").fetchall())
         marked = dict(con.execute("SELECT code, COUNT(*) FROM excl GROUP BY code").fetchall())
+        by_village = _counts_by_village(con, rules)
         advance()
     finally:
         con.close()
@@ -84,12 +85,29 @@ def screening_execute(run: ScreeningRun, *, step: Callable[[int, int], None] = l
                   "rules": {rule.code: rule.params for rule in rules}}
     run.counts_by_rule = {rule.code: by_rule.get(rule.pk, marked.get(rule.code, 0)) for rule in rules}
     run.counts_by_township = by_township
+    run.counts_by_village = by_village
     run.created, run.updated = created, updated
     run.seconds = round(time.perf_counter() - started, 3)
     run.status = ScreeningRun.Status.DONE
     run.finished_at = timezone.now()
     run.save()
     return run
+
+
+def _counts_by_village(con: duckdb.DuckDBPyConnection, rules: list[Rule]) -> dict[str, dict[str, int]]:
+    """Hits (and households an exclusion rule marked) by village and rule: the per-rule counts a reader below
+    the county is shown, summed over their own villages."""
+    codes = {rule.pk: rule.code for rule in rules}
+    counts: dict[str, dict[str, int]] = {}
+    for village, rule_id, n in con.execute(
+            "SELECT h.village_id, x.rule_id, COUNT(*) FROM hits x JOIN households h ON h.id = x.household_id "
+            "GROUP BY h.village_id, x.rule_id").fetchall():
+        counts.setdefault(village, {})[codes.get(rule_id, str(rule_id))] = n
+    for village, code, n in con.execute(
+            "SELECT h.village_id, x.code, COUNT(*) FROM excl x JOIN households h ON h.id = x.household_id "
+            "GROUP BY h.village_id, x.code").fetchall():
+        counts.setdefault(village, {}).setdefault(code, n)
+    return counts
 
 
 def _show_with_their_event(con: duckdb.DuckDBPyConnection, rules: list[Rule]) -> None:

@@ -3,6 +3,7 @@
 On Linux and macOS: gunicorn with several worker processes (BANGFU_WEB_WORKERS, default one per core), each
 with a few threads, so pages render on every core at once; a Python process renders on one core at a time.
 On Windows (no fork, so no gunicorn): waitress, one process with threads. See docs/operations.md for sizing.
+Beside the web server it keeps a background worker running (jobs.supervisor), unless --no-worker.
 Behind a front web server (BANGFU_TRUSTED_PROXY) both take the client's address and scheme from that server only.
 """
 
@@ -33,8 +34,21 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=None,
                             help="threads per worker (default BANGFU_WEB_THREADS)")
         parser.add_argument("--server", choices=("auto", "gunicorn", "waitress"), default="auto")
+        parser.add_argument("--no-worker", action="store_true",
+                            help="do not start and supervise a background worker (it runs as its own service)")
 
-    def handle(self, *args, host, port, workers, threads, server, **options):
+    def handle(self, *args, no_worker, **options):
+        from bangfu.jobs.health import worker_needed
+        from bangfu.jobs.supervisor import WorkerSupervisor
+
+        supervisor = WorkerSupervisor().start() if worker_needed() and not no_worker else None
+        try:
+            self._serve(**options)
+        finally:
+            if supervisor is not None:
+                supervisor.stop()
+
+    def _serve(self, *, host, port, workers, threads, server, **options):
         workers = workers or settings.WEB_WORKERS
         threads = threads or settings.WEB_THREADS
         use_gunicorn = server == "gunicorn" or (server == "auto" and gunicorn_available())

@@ -1,0 +1,40 @@
+"""The base of every form: text that every writer can print (bangfu.core.text).
+
+Every form of the project derives from `Form` or `ModelForm` here (or mixes in `PrintableTextMixin`), so a control
+character typed or pasted into any field is refused with a message naming the field, before the field's own rules
+(Django's own rule refused only NUL, in words that did not say which field or what).
+"""
+
+from django import forms
+from django.utils.translation import gettext as _
+
+from bangfu.core.text import has_control
+
+
+def control_message(label) -> str:
+    return _("“%(field)s”含有不允许的控制字符（如从 Word 粘贴的换行符或 NUL），请删除后重新输入。") % {
+        "field": label}
+
+
+class PrintableTextMixin:
+    """Refuses, field by field, any submitted text holding a control character other than tab and line breaks."""
+
+    def _clean_fields(self):
+        super()._clean_fields()
+        for name, bound in self._bound_items():
+            if isinstance(bound.field, forms.FileField) or bound.field.disabled:
+                continue
+            value = bound.data
+            texts = value if isinstance(value, list | tuple) else [value]
+            if any(isinstance(text, str) and has_control(text) for text in texts):
+                self.cleaned_data.pop(name, None)
+                self._errors[name] = self.error_class([control_message(bound.field.label or name)],
+                                                      renderer=self.renderer)
+
+
+class Form(PrintableTextMixin, forms.Form):
+    pass
+
+
+class ModelForm(PrintableTextMixin, forms.ModelForm):
+    pass

@@ -1,0 +1,152 @@
+"""The real processes: `bangfu serve` keeps a worker running — kill -9 it and a new one starts, and /healthz says
+so in between — and every command refuses to start, in one line, on a database it cannot reach or a schema behind
+the code. Subprocesses against a throw-away SQLite file, or a throw-away PostgreSQL database when the tests run on
+PostgreSQL (DATABASE_URL)."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def env(tmp_path):
+    """A fresh database of the tests' kind for the subprocesses, with a one-second heartbeat."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "BANGFU_TASK_BACKEND"}}
+    env.update(BANGFU_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="bangfu.settings",
+               BANGFU_JOB_HEARTBEAT_SECONDS="1", BANGFU_JOB_DEAD_AFTER_SECONDS="2", BANGFU_WEB_WORKERS="1",
+               BANGFU_WEB_THREADS="2")
+    url = os.environ.get("DATABASE_URL", "")
+    if not url:
+        yield env
+        return
+    import psycopg
+
+    name = f"bangfu_sup_{uuid.uuid4().hex[:8]}"
+    admin = url.replace("postgres://", "postgresql://", 1)
+    with psycopg.connect(admin, autocommit=True) as db:
+        db.execute(f'CREATE DATABASE "{name}"')
+    env["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/" + name
+    try:
+        yield env
+    finally:
+        with psycopg.connect(admin, autocommit=True) as db:
+            db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _bangfu(env, *args, expect=0):
+    result = subprocess.run([sys.executable, "-m", "bangfu.cli", *args], env=env, text=True, capture_output=True,
+                            timeout=120)
+    assert result.returncode == expect, result.stderr[-2000:]
+    return result
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _health(port):
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=3) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+    except OSError:
+        return None, None
+
+
+def _workers(server_pid: int) -> list[int]:
+    """The server's children that run `bangfu worker` (gunicorn's web workers are children too)."""
+    result = subprocess.run(["ps", "-o", "pid=,args=", "--ppid", str(server_pid)], capture_output=True, text=True)
+    return [int(line.split()[0]) for line in result.stdout.splitlines() if line.split()[-1] == "worker"]
+
+
+def _until(condition, seconds: float, step: float = 0.1):
+    limit = time.time() + seconds
+    while time.time() < limit:
+        value = condition()
+        if value:
+            return value
+        time.sleep(step)
+    return None
+
+
+def test_serve_restarts_a_killed_worker_and_healthz_says_so(env):
+    _bangfu(env, "migrate", "-v0")
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "bangfu.cli", "serve", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        first = _until(lambda: _health(port)[0] == 200 and _workers(server.pid), 60)
+        assert first, ("no worker beat", _health(port))
+        status, body = _health(port)
+        assert body["worker"]["running"] is True and body["database"] is True
+        os.kill(first[0], signal.SIGKILL)
+        killed_at = time.time()
+        seen = []
+
+        def restarted():
+            status, body = _health(port)
+            seen.append(status)
+            workers = _workers(server.pid)
+            return status == 200 and workers and workers != first and body["worker"]["last_heartbeat"]
+
+        assert _until(restarted, 60), ("not restarted", seen[-5:])
+        assert 503 in seen  # the killed worker's process is gone: no live heartbeat until the new one's first
+        assert time.time() - killed_at < 30
+        assert body["worker"]["last_heartbeat"] < _health(port)[1]["worker"]["last_heartbeat"]
+    finally:
+        server.send_signal(signal.SIGTERM)
+        _out, errors = server.communicate(timeout=60)
+    assert "后台任务进程已退出" in errors and "秒后重新启动" in errors
+    assert not _workers(server.pid)  # stopping the server stops its worker
+
+
+def test_healthz_503_when_the_database_goes_away(env, tmp_path):
+    if env.get("DATABASE_URL"):
+        pytest.skip("the SQLite file can be taken away under a running server; a PostgreSQL server cannot here")
+    _bangfu(env, "migrate", "-v0")
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "bangfu.cli", "serve", "--port", str(port), "--no-worker"],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert _until(lambda: _health(port)[0] == 503, 60)  # up, no worker (--no-worker)
+        status, body = _health(port)
+        assert body["database"] is True and body["worker"]["running"] is False
+        os.rename(tmp_path / "bangfu.sqlite3", tmp_path / "elsewhere.sqlite3")
+        status, body = _health(port)
+        assert status == 503 and body["database"] is False and body["ok"] is False
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(60)
+
+
+@pytest.mark.parametrize("command", [["worker"], ["serve"], ["prune-jobs"], ["export", "households", "--out",
+                                                                              "x.xlsx"]])
+def test_every_command_refuses_an_unreachable_database_in_one_line(env, command):
+    env = {**env, "DATABASE_URL": "postgres://postgres@127.0.0.1:5439/bangfu"}  # nothing listens on 5439
+    result = _bangfu(env, *command, expect=2)
+    assert result.stderr.strip() == "无法连接数据库 127.0.0.1:5439：连接被拒绝；请检查 DATABASE_URL"
+    assert result.stdout == ""
+
+
+def test_every_command_refuses_a_schema_behind_the_code(env):
+    _bangfu(env, "migrate", "-v0")
+    _bangfu(env, "migrate", "jobs", "0002", "-v0")  # one migration behind
+    for command in (["worker"], ["serve"], ["prune-jobs"]):
+        result = _bangfu(env, *command, expect=2)
+        assert result.stderr.strip() == "数据库结构落后于程序：请先运行 bangfu migrate", command
+    _bangfu(env, "migrate", "-v0")
+    assert "已清理" in _bangfu(env, "prune-jobs").stdout  # control: at the code's schema it runs
