@@ -16,8 +16,9 @@ error in every row. Above 5,000,000 cells the run raises the reader's limits for
 (BANGFU_IMPORT_MAX_CELLS, BANGFU_IMPORT_MAX_UNPACKED_MB, BANGFU_IMPORT_READ_MEMORY_MB): a million-row ledger is
 past the defaults on purpose.
 
-Last line: ingest: ratio=R (project P s, floor F s), rows=N, peak_rss=M MB (the import's own peak: Linux resets the
-high-water mark after the comparison read, and it is taken before the floor read)
+Last line: ingest: ratio=R (project P s, floor F s), rows=N, peak_rss=M MB (the import's own peak: the comparison
+read runs in a process of its own, Linux resets the high-water mark before the import, and it is taken before the
+floor read)
 """
 
 import argparse
