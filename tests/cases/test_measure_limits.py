@@ -79,3 +79,17 @@ def test_the_measure_page_shows_the_warning_and_keeps_the_measure(client, monito
         "status": "in_progress"}, follow=True)
     assert "金额60,000.00元超过该类措施上限50,000.00元" in response.content.decode()
     assert monitored.measures.get().amount == Decimal("60000")
+
+
+def test_the_catalogue_page_is_county_only(client, county_admin, tuanjie_cadre, defaults):
+    loan = MeasureCategory.objects.get(code="microcredit")
+    url = reverse("cases:measure_category_edit", args=[loan.pk])
+    client.force_login(tuanjie_cadre)
+    assert client.get(url).status_code == 403
+    assert "50000.00" in client.get(reverse("cases:workflow_config")).content.decode()  # read-only view
+    client.force_login(county_admin)
+    response = client.post(url, {"name": loan.name, "amount_limit": "80000", "term_limit_months": "48",
+                                 "is_active": "on"})
+    assert response.status_code == 302
+    loan.refresh_from_db()
+    assert (loan.amount_limit, loan.term_limit_months) == (Decimal("80000"), 48)

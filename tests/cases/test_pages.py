@@ -84,7 +84,7 @@ def test_measures_show_the_risk_mismatch(client, make_household, county_admin, d
         "category": industry.pk, "description": "发展养殖", "start_on": "2026-03-10", "responsible": "村委会",
         "status": "in_progress", "amount": "3000"}, follow=True)
     text = response.content.decode()
-    assert "已新增帮扶措施" in text and "因病风险：须有健康帮扶" in text  # still a mismatch, shown
+    assert "已新增帮扶措施" in text and "因病风险：须有健康或社会帮扶或兜底保障类措施" in text  # still a mismatch, shown
     assert Measure.objects.filter(household=household).count() == 1
     health = MeasureCategory.objects.get(code="health")
     client.post(reverse("cases:measure_add", args=[household.pk]), {

@@ -510,6 +510,8 @@ CHECKED_ELSEWHERE = {
     "cases:notice": "tests/cases/test_case_jurisdiction.py (other township refused, own works)",
     "cases:transition_edit": "one row of the transition table, no household data, county only "
                              "(tests/cases/test_pages.py::test_config_is_county_only_and_audited)",
+    "cases:measure_category_edit": "one row of the measure catalogue, no household data, county only "
+                                   "(tests/cases/test_measure_limits.py::test_the_catalogue_page_is_county_only)",
     "cases:case_open_from_lead": "tests/cases/test_case_jurisdiction.py (other township refused, own works)",
     "cases:lead_detail": "tests/cases/test_lead_dead_ends.py::test_another_villages_cadre_is_refused_every_act",
     "cases:lead_attach": "tests/cases/test_lead_dead_ends.py::test_another_villages_cadre_is_refused_every_act",

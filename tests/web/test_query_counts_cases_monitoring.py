@@ -216,6 +216,10 @@ def _measure(w):
     return w["subject"].measures.order_by("id").first().pk
 
 
+def _category():
+    return MeasureCategory.objects.get(code="microcredit").pk
+
+
 def _transition(w):
     return Transition.objects.order_by("id").first().pk
 
@@ -235,8 +239,8 @@ PAGES = {
                                                                              "kind": "identification"}, {}, 8),
     "case-detail": (lambda w: reverse("cases:case_detail", args=[w["pinned"].pk]), {}, {}, 6),
     # cases, measures, visits, contact, and the risk match and elimination conditions (members, income, settings,
-    # the compulsory-school ages from the out-of-school rule)
-    "household-assistance": (lambda w: reverse("cases:household_assistance", args=[w["subject"].pk]), {}, {}, 20),
+    # the compulsory-school ages from the out-of-school rule, the measure-to-risk table)
+    "household-assistance": (lambda w: reverse("cases:household_assistance", args=[w["subject"].pk]), {}, {}, 21),
     "case-open": (lambda w: reverse("cases:case_open", args=[w["subject"].pk]), {}, {}, 4),
     "measure-add": (lambda w: reverse("cases:measure_add", args=[w["subject"].pk]), {}, {}, 5),
     "measure-edit": (lambda w: reverse("cases:measure_edit", args=[_measure(w)]), {}, {}, 7),
@@ -246,8 +250,10 @@ PAGES = {
     "card": (lambda w: reverse("cases:card", args=[w["subject"].pk]), {}, {}, 10),
     # the member count of each household in the notice comes with the rows (it was one COUNT per row)
     "notice": (lambda w: reverse("cases:notice", args=[TUANJIE]), {}, {}, 6),
-    "workflow-settings": (lambda w: reverse("cases:workflow_config"), {}, {}, 7),
+    # + the measure catalogue with its limits
+    "workflow-settings": (lambda w: reverse("cases:workflow_config"), {}, {}, 8),
     "transition-edit": (lambda w: reverse("cases:transition_edit", args=[_transition(w)]), {}, {}, 4),
+    "measure-category-edit": (lambda w: reverse("cases:measure_category_edit", args=[_category()]), {}, {}, 4),
     "quality-report": (lambda w: reverse("cases:quality_report"), {}, {}, 5),
     "warning-list": (lambda w: reverse("monitoring:warning_list"), {}, {}, 10),
     "warning-list-htmx": (lambda w: reverse("monitoring:warning_list"), {}, {"HX-Request": "true"}, 10),
@@ -290,7 +296,7 @@ CADRE_PAGES = {
     "home": (lambda w: reverse("web:home"), {}, {}, 12),
     "case-list": PAGES["case-list"][:3] + (8,),
     "case-detail": PAGES["case-detail"][:3] + (6,),
-    "household-assistance": PAGES["household-assistance"][:3] + (20,),
+    "household-assistance": PAGES["household-assistance"][:3] + (21,),
     "notice": PAGES["notice"][:3] + (6,),
     "quality-report": PAGES["quality-report"][:3] + (5,),
     "warning-list": PAGES["warning-list"][:3] + (10,),

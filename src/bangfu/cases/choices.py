@@ -104,3 +104,15 @@ DEFAULT_MEASURE_CATALOGUE = (
 # Limits some catalogue categories carry (DOMAIN.md §5.5: 小额信贷 up to 50,000 yuan for up to 3 years): amount in
 # yuan, term in months. Data on the catalogue row, editable; a measure beyond them is saved with a warning.
 DEFAULT_CATALOGUE_LIMITS = {"microcredit": (Decimal("50000"), 36)}
+
+# The measure-to-risk table ("缺什么补什么", DOMAIN.md §5.5): a household with this risk needs a measure of one of
+# these groups. The shipped default; the county's table is WorkflowSettings.risk_measure_groups (edited with the
+# workflow settings, audited). That a household with labour needs a development measure is the principle itself.
+DEFAULT_RISK_MEASURE_GROUPS = {
+    RiskType.ILLNESS: (MeasureGroup.HEALTH, MeasureGroup.SOCIAL, MeasureGroup.PROTECTION),
+    RiskType.SCHOOLING: (MeasureGroup.EDUCATION,),
+}
+
+
+def default_risk_measure_groups() -> dict[str, list[str]]:
+    return {str(risk): [str(group) for group in groups] for risk, groups in DEFAULT_RISK_MEASURE_GROUPS.items()}

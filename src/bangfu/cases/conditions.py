@@ -35,14 +35,21 @@ def household_risk_types(household) -> list[str]:
     return list(case.risk_types) if case else []
 
 
-def measure_mismatches(*, risk_types: list[str], groups: set[str], has_labour: bool) -> list[str]:
-    """Where the measures do not follow the risks ("缺什么补什么", DOMAIN.md §5.5)."""
+def measure_mismatches(*, risk_types: list[str], groups: set[str], has_labour: bool,
+                       table: dict[str, list[str]] | None = None) -> list[str]:
+    """Where the measures do not follow the risks ("缺什么补什么", DOMAIN.md §5.5), by the county's measure-to-risk
+    table (WorkflowSettings.risk_measure_groups)."""
+    if table is None:
+        from bangfu.cases.services import workflow_settings
+
+        table = workflow_settings().risk_measure_groups
+    risk_labels, group_labels = dict(RiskType.choices), dict(MeasureGroup.choices)
     problems = []
-    if RiskType.ILLNESS in risk_types and not groups & {MeasureGroup.HEALTH, MeasureGroup.SOCIAL,
-                                                          MeasureGroup.PROTECTION}:
-        problems.append(_("因病风险：须有健康帮扶、社会帮扶或综合保障类措施"))
-    if RiskType.SCHOOLING in risk_types and MeasureGroup.EDUCATION not in groups:
-        problems.append(_("因学风险：须有义务教育保障或其他教育帮扶措施"))
+    for risk in risk_types:
+        needed = table.get(risk) or []
+        if needed and not groups & set(needed):
+            problems.append(_("%(risk)s风险：须有%(groups)s类措施") % {
+                "risk": risk_labels.get(risk, risk), "groups": _("或").join(str(group_labels.get(g, g)) for g in needed)})
     if has_labour and risk_types and MeasureGroup.DEVELOPMENT not in groups:
         problems.append(_("有劳动能力的户：须有产业、就业、金融或公益岗位等发展类措施"))
     return problems

@@ -1,6 +1,7 @@
 """Forms of the case pages. Each step's form shows only what that step records."""
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.accounts.roles import Role
@@ -10,6 +11,7 @@ from bangfu.cases.choices import (
     CaseSource,
     CaseState,
     EliminationKind,
+    MeasureGroup,
     MeasureStatus,
     RiskType,
 )
@@ -132,6 +134,37 @@ class SettingsForm(Form):
     measure_due_days = forms.IntegerField(label=_("识别后落实帮扶措施的期限（天）"), min_value=1, max_value=180)
     max_member_age = forms.IntegerField(label=_("成员年龄核查上限（岁）"), min_value=90, max_value=150)
     self_reports_per_hour = forms.IntegerField(label=_("同一来源每小时最多自主申报次数"), min_value=1, max_value=100)
+
+
+# The measure-to-risk table on the same page: one row of boxes per risk type (WorkflowSettings.risk_measure_groups).
+RISK_FIELDS = {f"measures_for_{code}": code for code in RiskType.values}
+for _name, _code in RISK_FIELDS.items():
+    SettingsForm.base_fields[_name] = forms.MultipleChoiceField(
+        label=format_lazy(_("{risk}风险须有的措施归类"), risk=RiskType(_code).label), required=False,
+        choices=MeasureGroup.choices, widget=forms.CheckboxSelectMultiple)
+
+
+def settings_form_initial(settings) -> dict:
+    initial = {f: getattr(settings, f) for f in SettingsForm.base_fields if f not in RISK_FIELDS}
+    initial.update({name: settings.risk_measure_groups.get(code, []) for name, code in RISK_FIELDS.items()})
+    return initial
+
+
+def settings_form_data(form: SettingsForm) -> dict:
+    data = {k: v for k, v in form.cleaned_data.items() if k not in RISK_FIELDS}
+    data["risk_measure_groups"] = {code: form.cleaned_data.get(name) or [] for name, code in RISK_FIELDS.items()}
+    return data
+
+
+class MeasureCategoryForm(Form):
+    """One row of the measure catalogue: its name, its limits (小额信贷: 50,000 元, 36 months shipped), active."""
+
+    name = forms.CharField(label=_("措施类别"), max_length=60)
+    amount_limit = forms.DecimalField(label=_("金额上限（元，留空不设）"), required=False, max_digits=12,
+                                      decimal_places=2, min_value=0)
+    term_limit_months = forms.IntegerField(label=_("期限上限（月，留空不设）"), required=False, min_value=1,
+                                           max_value=600)
+    is_active = forms.BooleanField(label=_("启用"), required=False)
 
 
 class TransitionForm(Form):

@@ -20,6 +20,7 @@ from bangfu.cases.choices import (
     MeasureGroup,
     MeasureStatus,
     RiskType,
+    default_risk_measure_groups,
 )
 from bangfu.registry.choices import MonitoringType
 
@@ -36,6 +37,8 @@ class WorkflowSettings(models.Model):
     max_member_age = models.PositiveSmallIntegerField(_("成员年龄核查上限（岁）"), default=110)
     self_reports_per_hour = models.PositiveSmallIntegerField(_("同一来源每小时最多自主申报次数"),
                                                              default=SELF_REPORTS_PER_HOUR)
+    # risk type → the measure groups that answer it (cases.choices.DEFAULT_RISK_MEASURE_GROUPS shipped)
+    risk_measure_groups = models.JSONField(_("风险与帮扶措施对应表"), default=default_risk_measure_groups)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

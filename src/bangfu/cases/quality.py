@@ -128,7 +128,8 @@ def r_measure_mismatch(h, ctx):
         return []
     groups = {m.category.group for m in _live_measures(h)}
     has_labour = any(m.labour_ability in WITH_LABOUR for m in h.members.all())
-    return measure_mismatches(risk_types=_risks(h), groups=groups, has_labour=has_labour) if groups else []
+    return measure_mismatches(risk_types=_risks(h), groups=groups, has_labour=has_labour,
+                              table=ctx.settings.risk_measure_groups) if groups else []
 
 
 def r_member_too_old(h, ctx):

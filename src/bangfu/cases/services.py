@@ -100,12 +100,34 @@ def workflow_settings_update(*, actor, data: dict[str, Any]) -> WorkflowSettings
                 setattr(settings, field, value)
     if "decision_working_days" in data:
         settings.decision_working_days = bool(data["decision_working_days"])
+    if "risk_measure_groups" in data:
+        table = _risk_measure_table(data["risk_measure_groups"])
+        if table is None:
+            errors["risk_measure_groups"] = _("风险与帮扶措施对应表：风险类型或措施归类含有未知的值")
+        else:
+            settings.risk_measure_groups = table
     if errors:
         raise ValidationError(errors)
     settings.save()
     change_record(actor=actor, action=ChangeRecord.Action.UPDATE, instance=settings, before=before,
                   after=snapshot(settings))
     return settings
+
+
+def _risk_measure_table(value) -> dict[str, list[str]] | None:
+    """The measure-to-risk table as stored (risk → groups, both known codes, no empty rows), or None if invalid."""
+    from bangfu.cases.choices import MeasureGroup
+
+    if not isinstance(value, dict):
+        return None
+    table = {}
+    for risk, groups in value.items():
+        groups = [str(g) for g in (groups or [])]
+        if risk not in RiskType.values or any(g not in MeasureGroup.values for g in groups):
+            return None
+        if groups:
+            table[risk] = groups
+    return table
 
 
 @transaction.atomic

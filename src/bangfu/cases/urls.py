@@ -24,5 +24,6 @@ urlpatterns = [
     path("notice/<str:code>/", views.notice, name="notice"),
     path("settings/", views.workflow_config, name="workflow_config"),
     path("settings/transitions/<int:pk>/", views.transition_edit, name="transition_edit"),
+    path("settings/catalogue/<int:pk>/", views.measure_category_edit, name="measure_category_edit"),
     path("quality/", views.quality_report, name="quality_report"),
 ]

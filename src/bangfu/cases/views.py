@@ -28,14 +28,17 @@ from bangfu.cases.forms import (
     EliminationForm,
     LeadCloseForm,
     LeadRegisterForm,
+    MeasureCategoryForm,
     MeasureForm,
     ReverseForm,
     SettingsForm,
     StepForm,
     TransitionForm,
     VisitForm,
+    settings_form_data,
+    settings_form_initial,
 )
-from bangfu.cases.models import AssistanceContact, Measure, QualityRun, Transition
+from bangfu.cases.models import AssistanceContact, Measure, MeasureCategory, QualityRun, Transition
 from bangfu.cases.permissions import can, require
 from bangfu.cases.quality import RULE_LABELS
 from bangfu.cases.selectors import (
@@ -477,13 +480,13 @@ def workflow_config(request):
     services.transitions_ensure_defaults()
     settings = services.workflow_settings()
     editable = can(request.user, "cases.configure")
-    form = SettingsForm(request.POST or None, initial={f: getattr(settings, f) for f in SettingsForm.base_fields})
+    form = SettingsForm(request.POST or None, initial=settings_form_initial(settings))
     if request.method == "POST":
         if not editable:
             raise PermissionDenied(_("只有县级监测管理员可以修改流程设置"))
         if form.is_valid():
             try:
-                services.workflow_settings_update(actor=request.user, data=form.cleaned_data)
+                services.workflow_settings_update(actor=request.user, data=settings_form_data(form))
             except ValidationError as error:
                 form_errors_from(form, error)
             else:
@@ -491,6 +494,7 @@ def workflow_config(request):
                 return redirect("cases:workflow_config")
     return render(request, "cases/workflow_config.html", {
         "form": form, "editable": editable, "transitions": Transition.objects.order_by("kind", "position", "id"),
+        "catalogue": MeasureCategory.objects.order_by("position", "id"),
         "preconditions": {k: v.label for k, v in PRECONDITIONS.items()}})
 
 
@@ -509,6 +513,24 @@ def transition_edit(request, pk: int):
             messages.success(request, _("已保存流程环节"))
             return redirect("cases:workflow_config")
     return render(request, "cases/form_page.html", {"form": form, "title": str(transition)})
+
+
+@login_required
+def measure_category_edit(request, pk: int):
+    """One row of the measure catalogue (its limits): county only, audited."""
+    require(request.user, "cases.configure")
+    category = get_object_or_404(MeasureCategory, pk=pk)
+    initial = {f: getattr(category, f) for f in MeasureCategoryForm.base_fields}
+    form = MeasureCategoryForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.measure_category_update(actor=request.user, category=category, data=form.cleaned_data)
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(request, _("已保存帮扶措施类别"))
+            return redirect("cases:workflow_config")
+    return render(request, "cases/form_page.html", {"form": form, "title": category.name})
 
 
 @login_required
