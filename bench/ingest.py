@@ -16,8 +16,9 @@ error in every row. Above 5,000,000 cells the run raises the reader's limits for
 (BANGFU_IMPORT_MAX_CELLS, BANGFU_IMPORT_MAX_UNPACKED_MB, BANGFU_IMPORT_READ_MEMORY_MB): a million-row ledger is
 past the defaults on purpose.
 
-Last line: ingest: ratio=R (project P s, floor F s), rows=N, peak_rss=M MB (the import's own peak: Linux resets the
-high-water mark after the comparison read, and it is taken before the floor read)
+Last line: ingest: ratio=R (project P s, floor F s), rows=N, peak_rss=M MB (the import's own peak: the comparison
+read runs in a process of its own, Linux resets the high-water mark before the import, and it is taken before the
+floor read)
 """
 
 import argparse
@@ -148,12 +149,14 @@ def child(path: Path, report: bool) -> None:
     actor = command_line_user(county_for(None))
     # The same read before the import, for comparison only (the ratio uses the one after it, as it always has):
     # after the import this process holds the plan's millions of objects, and the collector walks them while
-    # the read allocates its own, so the floor below is slower than a read in a fresh process.
-    started, cpu = time.perf_counter(), time.process_time()
-    CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
-    fresh, fresh_cpu = time.perf_counter() - started, time.process_time() - cpu
-    # The import's own peak memory: the high-water mark is reset after that comparison read (Linux), and taken
-    # before the floor read below (which runs while the plan is alive, as it always has).
+    # the read allocates its own, so the floor below is slower than a read in a fresh process. It runs in a
+    # process of its own: read here, the memory it freed stayed with this process and was counted as the
+    # import's peak.
+    code = ("import sys, time; from python_calamine import CalamineWorkbook; s, c = time.perf_counter(), "
+            "time.process_time(); CalamineWorkbook.from_path(sys.argv[1]).get_sheet_by_index(0).to_python(); "
+            "print(time.perf_counter() - s, time.process_time() - c)")
+    fresh, fresh_cpu = map(float, subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True,
+                                                 text=True, check=True).stdout.split())
     gc.collect()
     reset = _reset_peak()
     started, cpu = time.perf_counter(), time.process_time()
@@ -173,11 +176,11 @@ def child(path: Path, report: bool) -> None:
     report = plan.report()
     process_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     peak = import_peak if import_peak is not None else process_peak
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the reading process
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the reading and comparison processes
     print(f"members stored {Member.objects.count()}, households written {report['households']}, "
           f"row errors {len(report['errors'])}, plan {planned:.2f} s, commit {written - planned:.2f} s, error "
           f"report {project - written:.2f} s, of {project:.2f} s; peak RSS of the import {peak:.0f} MB (of this process "
-          f"with the comparison reads {process_peak:.0f} MB, of the reading process {children:.0f} MB); CPU time (less disturbed "
+          f"with the floor read {process_peak:.0f} MB, of the largest child process (reading, comparison read) {children:.0f} MB); CPU time (less disturbed "
           f"by other processes on a shared machine): project {project_cpu:.2f} s, floor {floor_cpu:.2f} s, ratio "
           f"{project_cpu / floor_cpu:.1f}; the same read before the import: {fresh:.2f} s ({fresh_cpu:.2f} s CPU), "
           f"ratio against it {project / fresh:.1f} ({project_cpu / fresh_cpu:.1f} CPU)", file=sys.stderr)

@@ -371,3 +371,26 @@ def test_a_password_protected_workbook_is_named_as_such(tmp_path):
     with pytest.raises(ReadError) as caught:
         read_workbook(path, kind=HOUSEHOLDS)
     assert caught.value.rule == "password" and "密码" in caught.value.message
+
+
+# --- the same files through the household import itself -------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("bom", "separator"), [(b"\x84\x31\x95\x33", ";"), (b"", "\t")])
+def test_the_household_import_takes_a_gb18030_text_table(county_admin, tmp_path, bom, separator):
+    rows = [["户编号", "村", "姓名", "与户主关系", "证件号码"],
+            ["5132251032139001", "团结村", "张三", "户主", synthetic_id()]]
+    path = tmp_path / "ledger.csv"
+    path.write_bytes(bom + "\r\n".join(separator.join(row) for row in rows).encode("gb18030") + b"\r\n")
+    plan = households_import_plan(actor=county_admin, source=path, year=2024)
+    assert plan.errors == [] and plan.member_count == 1
+
+
+@pytest.mark.django_db
+def test_the_household_import_names_html_saved_as_xls_in_chinese(county_admin, tmp_path):
+    path = tmp_path / "台账.xls"
+    path.write_text("<html><body><table><tr><td>户编号</td></tr></table></body></html>", encoding="utf-8")
+    with pytest.raises(ReadError) as caught:
+        households_import_plan(actor=county_admin, source=path, year=2024)
+    assert caught.value.rule == "html" and "网页（HTML）" in caught.value.message

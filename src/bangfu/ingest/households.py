@@ -16,6 +16,7 @@ existing household and takes the registry's default for a new one (the plan list
 
 import datetime as dt
 import functools
+import gc
 import operator
 from collections import Counter
 from dataclasses import dataclass, field
@@ -437,6 +438,10 @@ def _plan(actor, book: Workbook, *, year: int | None, progress=None) -> ImportPl
             done += 1
             if progress and done % 500 == 0:
                 progress.advance(done)
+            if done % 10_000 == 0:
+                # The collector is paused (bulk_work), but a refused row leaves cycles (a ValidationError lists
+                # itself): collecting only what is new since the last time frees them, walking each object once.
+                gc.collect(0)
             values = row.values  # a new dict on each access
             if head_only:
                 values["name"] = values.get("head_name", "")
