@@ -125,3 +125,25 @@ def test_name_mismatches_count_toward_the_hourly_limit_for_a_clerk(tmp_path, per
     assert "已暂时锁定" in caught.value.messages[0]
     with pytest.raises(ValidationError):  # locked: refused before any number is looked up
         _check(tmp_path, person, ("2026-11-01", "2026-11-09", 5000, 0, 100), actor=clerk)
+
+
+@pytest.mark.parametrize("date1904", [True, False])
+def test_date_serials_count_from_the_workbooks_own_day_zero(tmp_path, person, county_admin, date1904):
+    """Dates that lost their date format are plain serial numbers; a 1904 workbook (Excel for Mac, some WPS
+    exports) counts them from 1904-01-01. Read as 1900 serials they would be four years and a day late."""
+    from openpyxl import Workbook
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
+
+    epoch = CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900
+    book = Workbook()
+    book.epoch = epoch
+    sheet = book.active
+    sheet.append(HEADER.split(","))
+    admitted, discharged = ((dt.date(2026, 11, d) - epoch.date()).days for d in (5, 9))
+    sheet.append([person[0], person[1], admitted, discharged, 5000, 1000, 4000])
+    path = tmp_path / "医保.xlsx"
+    book.save(path)
+    upload, report = feed_upload_commit(actor=county_admin, kind="medical", period="2026-11", path=path,
+                                        file_name="医保.xlsx")
+    assert (report.matched, report.errors) == (1, [])
+    assert list(FeedRow.objects.values_list("date1", "date2")) == [(dt.date(2026, 11, 5), dt.date(2026, 11, 9))]

@@ -256,7 +256,7 @@ def feed_file_check(*, actor, kind: str, period: str, path: Path, mapping: dict[
                     elif column.key == "name":
                         name = clean_text(raw)[:50]
                     elif column.type == DATE:
-                        values[column.slot] = by_key[column.key] = parse_date(raw)
+                        values[column.slot] = by_key[column.key] = parse_date(raw, date1904=workbook.date1904)
                     elif column.type == MONEY:
                         values[column.slot] = by_key[column.key] = parse_money_cents(
                             raw, sheet.mapped[column.key].unit)
