@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from bangfu.monitoring.models import RiskWarning
-from bangfu.monitoring.selectors import screening_rule_counts
+from bangfu.monitoring.selectors import screening_changes, screening_rule_counts
 from bangfu.monitoring.services import screening_run
 from tests.conftest import SONGBAI, TUANJIE, ZHANGZHA_VILLAGE
 from tests.monitoring.factories import cents, feed_row, head
@@ -63,3 +63,38 @@ def test_a_run_from_before_shows_a_village_cadre_no_county_counts(run, tuanjie_c
     run.counts_by_village = {}
     run.save(update_fields=["counts_by_village"])
     assert set(screening_rule_counts(tuanjie_cadre, run).values()) == {None}
+
+
+def test_new_warnings_and_updated_evidence_are_scoped_like_the_hits(run, county_admin, shuanghe_reviewer,
+                                                                     tuanjie_cadre, zhangzha_cadre):
+    assert screening_changes(county_admin, run) == (6, 0)
+    assert screening_changes(shuanghe_reviewer, run) == (3, 0)
+    assert screening_changes(tuanjie_cadre, run) == (1, 0)
+    assert screening_changes(zhangzha_cadre, run) == (3, 0)
+    again = screening_run(actor=county_admin)  # the same facts: every open warning's evidence refreshed
+    assert screening_changes(county_admin, again) == (0, 6)
+    assert screening_changes(tuanjie_cadre, again) == (0, 1)
+    assert screening_changes(zhangzha_cadre, again) == (0, 3)
+
+
+def test_the_page_and_its_export_show_a_village_cadre_their_villages_new_warnings(client, run, tuanjie_cadre,
+                                                                                 county_admin):
+    client.force_login(tuanjie_cadre)
+    page = client.get(reverse("monitoring:screening_list")).content.decode()
+    assert "新预警 1 条，更新证据 0 条" in page and "新预警 6 条" not in page
+    response = client.post(reverse("web:list_export", args=["screening-runs"]), {})
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    header = [c.value for c in next(sheet.iter_rows(min_row=1, max_row=5)) if c.value]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    top = next(i for i, row in enumerate(rows) if "新预警" in row)
+    column = rows[top].index("新预警")
+    assert [row[column] for row in rows[top + 1:] if row[column] is not None] == [1], header
+    client.force_login(county_admin)  # the control: the county sees the county's
+    assert "新预警 6 条，更新证据 0 条" in client.get(reverse("monitoring:screening_list")).content.decode()
+
+
+def test_a_run_from_before_shows_a_village_cadre_no_county_changes(run, tuanjie_cadre, county_admin):
+    run.changes_by_village = {}
+    run.save(update_fields=["changes_by_village"])
+    assert screening_changes(tuanjie_cadre, run) == (None, None)
+    assert screening_changes(county_admin, run) == (6, 0)

@@ -13,6 +13,7 @@ from bangfu.monitoring.selectors import (
     feed_uploads_visible_to,
     leads_filtered,
     monitoring_lines_for_user,
+    screening_changes,
     screening_rule_counts,
     screening_runs,
     screening_township_counts,
@@ -153,6 +154,7 @@ def _screening_counts(user, rows) -> list:
     for run in runs:
         run.by_rule = "；".join(f"{names.get(code, code)} {'—' if n is None else n}"
                                for code, n in screening_rule_counts(user, run).items())
+        run.shown_created, run.shown_updated = screening_changes(user, run)
         run.by_township = "；".join(f"{name} {n}" for name, n in screening_township_counts(user, run, townships))
     return runs
 
@@ -172,8 +174,8 @@ list_export(ListExport(
         Column(_("读取农户"), lambda r: r.inputs.get("households"), 8, number=True),
         Column(_("读取人数"), lambda r: r.inputs.get("members"), 8, number=True),
         Column(_("部门数据行"), lambda r: r.inputs.get("feed"), 10, number=True),
-        Column(_("新预警"), lambda r: r.created, 8, number=True),
-        Column(_("更新证据"), lambda r: r.updated, 8, number=True),
+        Column(_("新预警"), lambda r: r.shown_created, 8, number=True),
+        Column(_("更新证据"), lambda r: r.shown_updated, 8, number=True),
         Column(_("按规则命中"), lambda r: r.by_rule, 40), Column(_("按乡镇命中"), lambda r: r.by_township, 40),
         Column(_("说明"), lambda r: r.message, 30),
     ),

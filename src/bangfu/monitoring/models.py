@@ -157,7 +157,14 @@ class ScreeningRun(models.Model):
     counts_by_village = models.JSONField(_("按村按规则统计"), default=dict, blank=True)
     created = models.PositiveIntegerField(_("新预警"), default=0)
     updated = models.PositiveIntegerField(_("更新证据"), default=0)
+    # {village code: [new warnings, warnings whose evidence was updated]}: created/updated as a reader below the
+    # county sees them (monitoring.selectors.screening_changes).
+    changes_by_village = models.JSONField(_("按村新预警与更新证据"), default=dict, blank=True)
     message = models.TextField(_("说明"), blank=True)
+    # The process running it (host:pid) and when it last said it was alive: a run whose process is gone (a killed
+    # `bangfu screen`, a killed worker) is ended as failed by the reaper (monitoring.services.screening_runs_reap).
+    process = models.CharField(_("执行进程"), max_length=100, blank=True)
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("筛查批次")

@@ -268,6 +268,21 @@ def screening_rule_counts(user, run: ScreeningRun) -> dict[str, int | None]:
     return totals
 
 
+def screening_changes(user, run: ScreeningRun) -> tuple[int | None, int | None]:
+    """A run's new warnings and updated evidence as the reader may see them (like screening_rule_counts): the
+    county's to whoever may screen, else the sum over their own villages; None for a run from before the
+    changes by village were kept."""
+    if user.can("monitoring.screen"):
+        return run.created, run.updated
+    if not run.changes_by_village and (run.created or run.updated):
+        return None, None
+    created = updated = 0
+    for village, (new, refreshed) in run.changes_by_village.items():
+        if region_in_scope(user, village):
+            created, updated = created + new, updated + refreshed
+    return created, updated
+
+
 def screening_township_counts(user, run: ScreeningRun, townships: dict[str, str]) -> list[tuple[str, int]]:
     """A run's hits by township as the reader may see them, most first: who screens the county sees every
     township; anyone else the townships in their jurisdiction (a village cadre none)."""

@@ -31,6 +31,7 @@ from bangfu.monitoring.selectors import (
     feed_uploads_visible_to,
     leads_filtered,
     monitoring_lines_for_user,
+    screening_changes,
     screening_rule_counts,
     screening_runs,
     screening_township_counts,
@@ -261,6 +262,7 @@ def screening_list(request):
         run.rule_rows = [(code, names.get(code, code), n)
                          for code, n in screening_rule_counts(request.user, run).items()]
         run.township_rows = screening_township_counts(request.user, run, townships)
+        run.shown_created, run.shown_updated = screening_changes(request.user, run)
     return render(request, "monitoring/screening_list.html", {"page": page, "can_screen": can_screen,
                                                               "query_without_page": "",
                                                               **list_export_context(request, "screening-runs")})

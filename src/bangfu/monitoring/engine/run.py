@@ -73,7 +73,7 @@ def screening_execute(run: ScreeningRun, *, step: Callable[[int, int], None] = l
                     AS rn_ FROM ({RULES[rule.code].sql(rule.params)}) r) x WHERE rn_ = 1""")
             advance()
         _show_with_their_event(con, rules)
-        created, updated = _write_back(con, run, rules)
+        created, updated, changes = _write_back(con, run, rules)
         by_rule = dict(con.execute("SELECT rule_id, COUNT(*) FROM hits GROUP BY rule_id").fetchall())
         monitored_open = dict(con.execute(
             "SELECT x.rule_id, COUNT(*) FROM hits x JOIN households h ON h.id = x.household_id "
@@ -93,7 +93,7 @@ def screening_execute(run: ScreeningRun, *, step: Callable[[int, int], None] = l
     run.counts_by_township = by_township
     run.counts_monitored_open = {rule.code: monitored_open[rule.pk] for rule in rules if monitored_open.get(rule.pk)}
     run.counts_by_village = by_village
-    run.created, run.updated = created, updated
+    run.created, run.updated, run.changes_by_village = created, updated, changes
     run.seconds = round(time.perf_counter() - started, 3)
     run.status = ScreeningRun.Status.DONE
     run.finished_at = timezone.now()
@@ -142,8 +142,10 @@ def _shown_sentences(con: duckdb.DuckDBPyConnection, codes: dict[int, str]) -> d
     return shown
 
 
-def _write_back(con: duckdb.DuckDBPyConnection, run: ScreeningRun, rules: list[Rule]) -> tuple[int, int]:
-    """Insert new warnings and refresh the evidence of open ones, in batches, in one transaction."""
+def _write_back(con: duckdb.DuckDBPyConnection, run: ScreeningRun,
+                rules: list[Rule]) -> tuple[int, int, dict[str, list[int]]]:
+    """Insert new warnings and refresh the evidence of open ones, in batches, in one transaction. Returns how
+    many were created and updated, and both by village ({village: [created, updated]})."""
     load_query(con, "open_w", "SELECT id, household_id, rule_id FROM monitoring_riskwarning WHERE state = 'open'",
                [("id", pa.int64()), ("household_id", pa.int64()), ("rule_id", pa.int64())], "SELECT * FROM batch")
     load_query(con, "closed_w", "SELECT DISTINCT household_id, rule_id, fact FROM monitoring_riskwarning "
@@ -168,6 +170,7 @@ def _write_back(con: duckdb.DuckDBPyConnection, run: ScreeningRun, rules: list[R
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     inserts, updates = [], []
     created = updated = 0
+    changes: dict[str, list[int]] = {}
     insert_sql = ("INSERT INTO monitoring_riskwarning (household_id, village_id, rule_id, evidence, fact, exclusions, "
                   "exclusion_evidence, monitored_open, state, first_run_id, last_run_id, created_at, updated_at, "
                   "visit_notes, dismiss_reason) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 'open', %s, %s, %s, %s, '', '')")
@@ -182,6 +185,7 @@ def _write_back(con: duckdb.DuckDBPyConnection, run: ScreeningRun, rules: list[R
                 marks = exclusions.get(household_id, [])
                 excl_codes = ",".join(code for code, _ in marks)
                 excl_text = "；".join(text for _, text in marks)
+                changes.setdefault(village_id, [0, 0])[open_id is not None] += 1
                 if open_id is None:
                     inserts.append((household_id, village_id, rule_id, evidence, fact[:100], excl_codes, excl_text,
                                     bool(risk_open), run.pk, run.pk, now, now))
@@ -195,4 +199,4 @@ def _write_back(con: duckdb.DuckDBPyConnection, run: ScreeningRun, rules: list[R
                 cursor.executemany(update_sql, updates)
                 updated += len(updates)
             inserts, updates = [], []
-    return created, updated
+    return created, updated, changes
