@@ -3,7 +3,8 @@ since it last started, in a thread of `bangfu worker`. With several workers, one
 update of its PeriodicRun row); what it did is written on that row for the operator.
 
     prune-jobs         daily: result files of jobs older than 7 days, uploads never committed (as `bangfu prune-jobs`)
-    reap-dead-jobs     every minute: jobs (and their screening runs, imports) whose worker died
+    reap-dead-jobs     every minute: jobs (and their screening runs, imports) whose worker died, and
+                       screening runs whose own process is gone (a killed `bangfu screen`)
     nightly-screening  daily at BANGFU_NIGHTLY_SCREENING_HOUR (local time) when the county sets it
 
 Overdue marks need no periodic work: a warning or a case is overdue by its deadline, computed when read.
@@ -55,8 +56,10 @@ def periodic(name: str, *, every: dt.timedelta, at_hour: Callable[[], int | None
 @periodic("reap-dead-jobs", every=dt.timedelta(minutes=1))
 def _reap() -> str:
     from bangfu.jobs.services import jobs_reap_dead
+    from bangfu.monitoring.services import screening_runs_reap
 
-    return f"{jobs_reap_dead()} 个任务因后台进程停止而标记失败"
+    return (f"{jobs_reap_dead()} 个任务因后台进程停止而标记失败，"
+            f"{screening_runs_reap()} 次筛查因执行进程已终止而标记失败")
 
 
 @periodic("prune-jobs", every=dt.timedelta(days=1))

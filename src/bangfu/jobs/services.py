@@ -160,20 +160,23 @@ def _worker_name() -> str:
 
 
 class Heartbeat:
-    """While a job runs, a thread stamps its heartbeat every JOB_HEARTBEAT_SECONDS (its own connection)."""
+    """While a job runs, a thread stamps its heartbeat every JOB_HEARTBEAT_SECONDS (its own connection).
+    Another running record (a screening run) passes its own `beat` and name."""
 
-    def __init__(self, job_id: int):
-        self.job_id = job_id
+    def __init__(self, job_id: int | None = None, *, beat: Callable[[], object] | None = None, name: str = ""):
+        self.name = name or f"job-{job_id}"
+        self.beat = beat or (lambda: Job.objects.filter(pk=job_id, status=Job.Status.RUNNING)
+                             .update(heartbeat_at=timezone.now()))
         self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._beat, name=f"job-{job_id}-heartbeat", daemon=True)
+        self.thread = threading.Thread(target=self._beat, name=f"{self.name}-heartbeat", daemon=True)
 
     def _beat(self) -> None:
         try:
             while not self.stop.wait(settings.JOB_HEARTBEAT_SECONDS):
                 try:
-                    Job.objects.filter(pk=self.job_id, status=Job.Status.RUNNING).update(heartbeat_at=timezone.now())
-                except Exception:  # a missed beat is retried; the job itself must not fail for it
-                    log.warning("job %s: heartbeat not written: %s", self.job_id, traceback.format_exc())
+                    self.beat()
+                except Exception:  # a missed beat is retried; the work itself must not fail for it
+                    log.warning("%s: heartbeat not written: %s", self.name, traceback.format_exc())
         finally:
             connection.close()
 

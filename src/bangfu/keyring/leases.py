@@ -77,7 +77,12 @@ def process_lease_start(kind: str) -> Lease | None:
 
 def lease_process_gone(lease: ProcessLease) -> bool:
     """The lease names a process of this machine (not this one) that no longer exists (killed -9)."""
-    host, _sep, pid = lease.name.rpartition(":")
+    return process_gone(lease.name)
+
+
+def process_gone(name: str) -> bool:
+    """`name` (host:pid, as process_name) is a process of this machine (not this one) that no longer exists."""
+    host, _sep, pid = name.rpartition(":")
     if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
         return False
     try:

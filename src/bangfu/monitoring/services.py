@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bangfu.audit.models import ChangeRecord
 from bangfu.audit.services import change_record, snapshot
@@ -122,15 +123,23 @@ def rule_update(*, actor, rule: Rule, params: dict, enabled: bool, verify_days: 
 def screening_run(*, actor, step=lambda done, total: None, started=lambda run: None) -> ScreeningRun:
     """Run the screening now (the CLI, the job). Warnings go to the households' villages. `started` is told the
     run's record as soon as it exists (the job notes it, so a worker's death ends the run too)."""
+    from bangfu.jobs.services import Heartbeat
+    from bangfu.keyring.leases import process_name
     from bangfu.monitoring.engine.run import screening_execute
 
     if actor is not None and not actor.can("monitoring.screen"):
         raise PermissionDenied(_("您的角色不能发起筛查"))
-    run = ScreeningRun.objects.create(started_by=actor)
+    if (running := screening_running()) is not None:
+        raise ScreeningBusy(running)
+    run = ScreeningRun.objects.create(started_by=actor, process=process_name(), heartbeat_at=timezone.now())
     started(run)
+
+    def beat():
+        ScreeningRun.objects.filter(pk=run.pk, status=ScreeningRun.Status.RUNNING).update(heartbeat_at=timezone.now())
+
     try:
         # Evidence is written once for everyone who reads it: in the site's language, whoever started the run.
-        with translation.override(settings.LANGUAGE_CODE):
+        with translation.override(settings.LANGUAGE_CODE), Heartbeat(beat=beat, name=f"screening-{run.pk}"):
             return screening_execute(run, step=step)
     except Exception as error:
         ScreeningRun.objects.filter(pk=run.pk).update(status=ScreeningRun.Status.FAILED, message=str(error)[:2000],
@@ -145,19 +154,62 @@ def screening_start(*, actor):
     if not actor.can("monitoring.screen"):
         raise PermissionDenied(_("您的角色不能发起筛查"))
     title = _("预警筛查（%(time)s）") % {"time": f"{timezone.localtime():%Y-%m-%d %H:%M}"}
-    # One screening at a time: it reads and writes the whole county's warnings.
+    # One screening at a time: it reads and writes the whole county's warnings (a `bangfu screen` run too).
+    if (running := screening_running()) is not None:
+        raise ScreeningBusy(running)
     return job_start(actor=actor, kind="screening", title=title, params={}, target=SCREENING_TARGET)
 
 
 SCREENING_TARGET = "county"
 
 
-def screening_run_fail(run_id: int, *, message: str) -> int:
+class ScreeningBusy(ValidationError):
+    """A screening run (from the command line, the nightly work or a job) is running: a second one is refused."""
+
+    def __init__(self, running: ScreeningRun):
+        who = running.started_by.display_name if running.started_by_id else _("命令行")
+        super().__init__(_("已有筛查正在进行（第 %(id)s 次筛查，%(who)s于 %(time)s 发起），请等它完成后再发起。") % {
+            "id": running.pk, "who": who, "time": f"{timezone.localtime(running.started_at):%Y-%m-%d %H:%M}"},
+            code="screening_busy")
+        self.running = running
+
+
+PROCESS_GONE_MESSAGE = gettext_lazy("筛查中断：执行筛查的进程已终止（可能被强制结束或服务器重启），本次筛查未完成。"
+                                    "请重新发起。")
+
+
+def _run_process_dead(run: ScreeningRun, now) -> bool:
+    from bangfu.keyring.leases import process_gone
+
+    stale = now - timezone.timedelta(seconds=settings.JOB_DEAD_AFTER_SECONDS)
+    return (run.heartbeat_at is not None and run.heartbeat_at < stale) or process_gone(run.process)
+
+
+def screening_runs_reap() -> int:
+    """End as failed the runs left 进行中 by a process that is gone (its pid on this machine) or that stopped
+    beating (its lease expired): a killed `bangfu screen` has no job whose reaper would end its run. Runs that
+    name no process (from before they did) are left alone. Returns how many were ended."""
+    now = timezone.now()
+    ended = 0
+    for run in ScreeningRun.objects.filter(status=ScreeningRun.Status.RUNNING).exclude(process=""):
+        if _run_process_dead(run, now):
+            ended += screening_run_fail(run.pk, message=str(PROCESS_GONE_MESSAGE), heartbeat_at=run.heartbeat_at)
+    return ended
+
+
+def screening_running() -> ScreeningRun | None:
+    """The screening run that really runs now (its process alive), after ending those whose process is gone."""
+    screening_runs_reap()
+    return (ScreeningRun.objects.filter(status=ScreeningRun.Status.RUNNING).exclude(process="")
+            .select_related("started_by").order_by("pk").first())
+
+
+def screening_run_fail(run_id: int, *, message: str, **unchanged) -> int:
     """End a run left 进行中 (its process died) as failed, with the reason and the time it had run."""
     now = timezone.now()
     ended = 0
     for run in ScreeningRun.objects.filter(pk=run_id, status=ScreeningRun.Status.RUNNING):
-        ended += ScreeningRun.objects.filter(pk=run.pk, status=ScreeningRun.Status.RUNNING).update(
+        ended += ScreeningRun.objects.filter(pk=run.pk, status=ScreeningRun.Status.RUNNING, **unchanged).update(
             status=ScreeningRun.Status.FAILED, message=message[:2000], finished_at=now,
             seconds=round((now - run.started_at).total_seconds(), 1))
     return ended

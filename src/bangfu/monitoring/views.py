@@ -43,6 +43,7 @@ from bangfu.monitoring.selectors import (
     warnings_filtered,
 )
 from bangfu.monitoring.services import (
+    ScreeningBusy,
     lead_from_visit,
     lead_self_report,
     monitoring_line_save,
@@ -251,7 +252,7 @@ def screening_list(request):
             raise PermissionDenied(_("您的角色不能发起筛查"))
         try:
             job = screening_start(actor=request.user)
-        except JobBusy as busy:
+        except (JobBusy, ScreeningBusy) as busy:
             messages.error(request, busy.messages[0])
             return redirect("monitoring:screening_list")
         return redirect("jobs:job_detail", pk=job.pk)

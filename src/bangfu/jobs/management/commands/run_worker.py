@@ -17,9 +17,11 @@ class Command(DbWorkerCommand):
 
     def handle(self, *args, **options):
         process_lease_start("worker")  # rotate-key refuses while a worker runs
-        reaped = jobs_reap_dead()
+        from bangfu.monitoring.services import screening_runs_reap
+
+        reaped = jobs_reap_dead() + screening_runs_reap()
         if reaped:
-            log.warning("%s job(s) left running by a dead worker were marked failed", reaped)
+            log.warning("%s job(s) or screening run(s) left running by a dead process were marked failed", reaped)
         if not options.get("batch"):
             PeriodicThread().start()
         return super().handle(*args, **options)

@@ -2,10 +2,10 @@
 
 import json
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from bangfu.monitoring.models import Rule
-from bangfu.monitoring.services import screening_run
+from bangfu.monitoring.services import SCREENING_TARGET, ScreeningBusy, screening_run
 
 
 class Command(BaseCommand):
@@ -15,7 +15,15 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **options):
-        run = screening_run(actor=None)
+        from bangfu.jobs.services import job_running_on
+        from bangfu.monitoring.jobs import KIND
+
+        if (job := job_running_on(KIND, SCREENING_TARGET)) is not None:  # one screening at a time, as the page
+            raise CommandError(f"已有筛查正在进行（任务编号 {job.pk}：{job.title}），请等它完成后再发起。")
+        try:
+            run = screening_run(actor=None)
+        except ScreeningBusy as busy:
+            raise CommandError(busy.messages[0]) from None
         # Of the warning rules' hits (not the exclusion comparisons' marks), those on households monitored with
         # their risk open are followed with the case, not verified.
         exclusions = set(Rule.objects.filter(is_exclusion=True).values_list("code", flat=True))
