@@ -75,7 +75,8 @@ def job_start(*, actor, kind: str, title: str, params: dict, target: str = "") -
     if kind not in JOB_RUNNERS:
         raise ValueError(f"unknown job kind {kind!r}")
     if target:
-        jobs_reap_dead(job_ids=list(Job.objects.filter(kind=kind, target=target, status=Job.Status.RUNNING)
+        jobs_reap_dead(job_ids=list(Job.objects.filter(kind=kind, target=target,
+                                                       status__in=(Job.Status.QUEUED, Job.Status.RUNNING))
                                     .values_list("pk", flat=True)))
         if (running := job_running_on(kind, target)) is not None:
             raise JobBusy(running)
@@ -244,15 +245,44 @@ def _worker_is_dead(job: Job, now) -> bool:
 DEAD_WORKER_MESSAGE = gettext_lazy("任务中断：执行该任务的后台进程已停止（可能被重启或终止），未生成文件。请重新发起。")
 
 
+CLAIMED_NEVER_STARTED_MESSAGE = gettext_lazy(
+    "任务中断：领取该任务的后台进程在开始执行前已停止，任务未执行，也不会自动重试。请重新发起。")
+
+
+def _jobs_claimed_by_dead_workers(now, job_ids: list[int] | None) -> list[Job]:
+    """Queued jobs whose task a worker claimed more than JOB_DEAD_AFTER_SECONDS ago without ever starting them
+    (a worker marks its job running the moment it claims the task): that worker died in between. They are
+    failed, not queued again, like a job that killed its worker: a task that kills workers must not loop."""
+    from django_tasks_db.models import DBTaskResult, TaskResultStatus
+
+    from bangfu.jobs.tasks import run_job
+
+    stale = now - timezone.timedelta(seconds=settings.JOB_DEAD_AFTER_SECONDS)
+    claimed = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, task_path=run_job.module_path,
+                                          started_at__lt=stale).values_list("args_kwargs", flat=True)
+    ids = {args["args"][0] for args in claimed if args.get("args")}
+    if job_ids is not None:
+        ids &= set(job_ids)
+    return list(Job.objects.filter(pk__in=ids, status=Job.Status.QUEUED)) if ids else []
+
+
 def jobs_reap_dead(*, job_ids: list[int] | None = None) -> int:
-    """Fail the running jobs whose worker died (stale heartbeat, or its process gone on this machine), delete
-    what they had written, and tell the operator's log. Returns how many were failed."""
+    """Fail the running jobs whose worker died (stale heartbeat, or its process gone on this machine), and the
+    queued ones a dead worker had claimed but not started; delete what they had written, end their records,
+    and tell the operator's log. Returns how many were failed."""
     now = timezone.now()
+    reaped = 0
+    never_started = str(CLAIMED_NEVER_STARTED_MESSAGE)
+    for job in _jobs_claimed_by_dead_workers(now, job_ids):
+        if Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(
+                status=Job.Status.FAILED, finished_at=now, message=never_started):
+            log.error("job %s: claimed by a worker that died before starting it; marked failed", job.pk)
+            _job_record_fail(job, message=never_started)
+            reaped += 1
     message = str(DEAD_WORKER_MESSAGE)
     running = Job.objects.filter(status=Job.Status.RUNNING)
     if job_ids is not None:
         running = running.filter(pk__in=job_ids)
-    reaped = 0
     for job in running:
         if not _worker_is_dead(job, now):
             continue
