@@ -272,7 +272,8 @@ def _screening_run(rule: Rule, started_by=None) -> ScreeningRun:
         started_by=started_by, status=ScreeningRun.Status.DONE, seconds=1.5, created=3, updated=1,
         inputs={"households": 40, "members": 120, "feed": 7}, counts_by_rule={rule.code: 3},
         counts_by_township={SHUANGHE: 2, ZHANGZHA_TOWN: 1},
-        counts_by_village={TUANJIE: {rule.code: 2}, ZHANGZHA_VILLAGE: {rule.code: 1}})
+        counts_by_village={TUANJIE: {rule.code: 2}, ZHANGZHA_VILLAGE: {rule.code: 1}},
+        changes_by_village={TUANJIE: [2, 1], ZHANGZHA_VILLAGE: [1, 0]})
 
 
 def test_screening_runs_count_townships_only_within_the_readers_jurisdiction(
@@ -287,7 +288,8 @@ def test_screening_runs_count_townships_only_within_the_readers_jurisdiction(
     _check_heading(rows, "筛查记录", "全部", "shuanghe_reviewer")
     # by rule, as by township: the reader's own villages only (the county's 3 is the county's)
     assert _column(rows, "按规则命中") == [f"{rule.name} 2"] and _column(rows, "发起人") == ["county_admin"]
-    assert (_column(rows, "读取农户"), _column(rows, "新预警")) == ([40], [3])
+    # new warnings and updated evidence too (the county's 3 and 1 are the county's)
+    assert (_column(rows, "读取农户"), _column(rows, "新预警"), _column(rows, "更新证据")) == ([40], [2], [1])
     assert _column(rows, "按乡镇命中") == [f"{shuanghe} 2"]  # not 漳扎镇's count
     client.force_login(tuanjie_cadre)  # a village sees no township's count, as on the page
     rows, _sheet = _export(client, "screening-runs", {}, django_capture_on_commit_callbacks)
@@ -296,6 +298,7 @@ def test_screening_runs_count_townships_only_within_the_readers_jurisdiction(
     rows, _sheet = _export(client, "screening-runs", {}, django_capture_on_commit_callbacks)
     assert _column(rows, "按乡镇命中") == [f"{shuanghe} 2；{zhangzha} 1"]
     assert _column(rows, "按规则命中") == [f"{rule.name} 3"]
+    assert (_column(rows, "新预警"), _column(rows, "更新证据")) == ([3], [1])
     client.force_login(leader)  # the page is for who screens or verifies: so is the file
     assert client.get(reverse("monitoring:screening_list")).status_code == 403
     assert client.post(reverse("web:list_export", args=["screening-runs"]), {}).status_code == 403
