@@ -24,9 +24,9 @@ def person(make_household):
     return member.name, member.reveal_id_number()
 
 
-def _check(tmp_path, person, *rows, actor, period="2026-11", name=None):
+def _check(tmp_path, person, *rows, actor, period="2026-11", name=None, header=HEADER):
     """A 医保 file of the person's rows: (admitted, discharged, total, basic, out_of_pocket)."""
-    lines = [HEADER] + [",".join([name or person[0], person[1], *map(str, row)]) for row in rows]
+    lines = [header] + [",".join([name or person[0], person[1], *map(str, row)]) for row in rows]
     path = tmp_path / "医保.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return feed_file_check(actor=actor, kind="medical", period=period, path=path, today=TODAY)
@@ -147,3 +147,28 @@ def test_date_serials_count_from_the_workbooks_own_day_zero(tmp_path, person, co
                                         file_name="医保.xlsx")
     assert (report.matched, report.errors) == (1, [])
     assert list(FeedRow.objects.values_list("date1", "date2")) == [(dt.date(2026, 11, 5), dt.date(2026, 11, 9))]
+
+
+# The hospital system's own words for the columns: each message names them as the file does (the reader folds
+# full-width brackets, so 医疗总费用（元） reads 医疗总费用(元), as the problem's column does).
+OWN_HEADER = "姓名,身份证号,入院时间,出院时间,医疗总费用（元）,统筹支付,个人自付"
+
+
+@pytest.mark.parametrize(("row", "column", "rule", "words"), [
+    (("2026-11-05", "2026-11-04", 5000, 0, 100), "出院时间", "date_order", "出院时间 2026-11-04 早于入院时间 2026-11-05"),
+    (("2026-11-30", "2026-12-01", 5000, 0, 100), "出院时间", "date_after_period",
+     "出院时间 2026-12-01 晚于数据月份 2026-11 的最后一天"),
+    (("2026-12-06", "2026-12-08", 5000, 0, 100), "出院时间", "date_future", "出院时间 2026-12-08 晚于今天（2026-12-07）"),
+    (("2026-11-01", "2026-11-09", 5000, "", 5001), "个人自付", "part_over_total",
+     "个人自付 5,001 元超过医疗总费用(元) 5,000 元"),
+    (("2026-11-01", "2026-11-09", 5000, 3000, 2001), "个人自付", "parts_over_total",
+     "统筹支付、个人自付合计 5,001 元，超过医疗总费用(元) 5,000 元"),
+], ids=["date_order", "date_after_period", "date_future", "part_over_total", "parts_over_total"])
+def test_a_problem_names_its_columns_by_the_files_own_headers(tmp_path, person, county_admin, row, column, rule,
+                                                             words):
+    period = "2026-12" if rule == "date_future" else "2026-11"
+    report = _check(tmp_path, person, row, actor=county_admin, header=OWN_HEADER, period=period)
+    assert _rules(report)[-1] == (2, column, rule)
+    message = report.errors[-1].message
+    assert words in message
+    assert not any(label in message for label in ("出院日期", "入院日期", "基本医保支付", "医疗总费用 "))

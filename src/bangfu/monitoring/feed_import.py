@@ -168,9 +168,10 @@ class _Parsed:
 def _sense_problems(feed_kind: FeedKind, sheet, parsed: _Parsed, *, period: str, today: dt.date) -> list[RowError]:
     """What cannot be true of a row even when every cell parsed: a date after the data month (or after today),
     dates out of order (discharged before admitted), a part of a total larger than the total or parts that add up
-    to more than it. Each problem names its column, the values and the rule."""
+    to more than it. Each problem names its column, the values and the rule, each column by the file's own header
+    (出院时间 where the file says so, not the kind's 出院日期), the words the clerk sees in the file."""
     problems = []
-    by_key, labels = parsed.by_key, {c.key: c.label for c in feed_kind.all_columns}
+    by_key, labels = parsed.by_key, {c.key: sheet.header_of(c.key) or c.label for c in feed_kind.all_columns}
 
     def problem(key: str, rule: str, message: str) -> None:
         problems.append(RowError(parsed.sheet, parsed.number, sheet.header_of(key), rule, message))
