@@ -498,21 +498,29 @@ def workflow_config(request):
         "preconditions": {k: v.label for k, v in PRECONDITIONS.items()}})
 
 
+def _configuration_row_edit(request, row, form_class, update, saved: str, title: str):
+    """Edit one row of the county's workflow configuration (a transition, a catalogue category) through its
+    audited service, back to the settings page once saved. The caller has checked the right to configure."""
+    initial = {f: getattr(row, f) for f in form_class.base_fields}
+    form = form_class(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            update(actor=request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(request, saved)
+            return redirect("cases:workflow_config")
+    return render(request, "cases/form_page.html", {"form": form, "title": title})
+
+
 @login_required
 def transition_edit(request, pk: int):
     require(request.user, "cases.configure")
     transition = get_object_or_404(Transition, pk=pk)
-    initial = {f: getattr(transition, f) for f in TransitionForm.base_fields}
-    form = TransitionForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.transition_update(actor=request.user, transition=transition, data=form.cleaned_data)
-        except ValidationError as error:
-            form_errors_from(form, error)
-        else:
-            messages.success(request, _("已保存流程环节"))
-            return redirect("cases:workflow_config")
-    return render(request, "cases/form_page.html", {"form": form, "title": str(transition)})
+    return _configuration_row_edit(
+        request, transition, TransitionForm,
+        lambda **kw: services.transition_update(transition=transition, **kw), _("已保存流程环节"), str(transition))
 
 
 @login_required
@@ -520,17 +528,10 @@ def measure_category_edit(request, pk: int):
     """One row of the measure catalogue (its limits): county only, audited."""
     require(request.user, "cases.configure")
     category = get_object_or_404(MeasureCategory, pk=pk)
-    initial = {f: getattr(category, f) for f in MeasureCategoryForm.base_fields}
-    form = MeasureCategoryForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.measure_category_update(actor=request.user, category=category, data=form.cleaned_data)
-        except ValidationError as error:
-            form_errors_from(form, error)
-        else:
-            messages.success(request, _("已保存帮扶措施类别"))
-            return redirect("cases:workflow_config")
-    return render(request, "cases/form_page.html", {"form": form, "title": category.name})
+    return _configuration_row_edit(
+        request, category, MeasureCategoryForm,
+        lambda **kw: services.measure_category_update(category=category, **kw), _("已保存帮扶措施类别"),
+        category.name)
 
 
 @login_required
