@@ -24,6 +24,8 @@
     bangfu export warnings --out FILE.xlsx [--region CODE]   open warnings as a spreadsheet
     bangfu document notice --village CODE --out FILE.docx      the village's public notice (公示)
     bangfu document card --household NUMBER --out FILE.docx    a household's 明白卡
+    bangfu token create --user NAME --scope feeds --days 90   an API token for a department system (printed once)
+    bangfu token list | bangfu token revoke PREFIX             tokens and their state; end one now
     bangfu <django command>    any Django management command (migrate, createsuperuser ...)
 """
 

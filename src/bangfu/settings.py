@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "bangfu.audit.middleware.RequestIdMiddleware",
     "bangfu.web.middleware.DatabaseBusyMiddleware",
     "bangfu.audit.refusals.RefusalMiddleware",
+    "bangfu.api.auth.ApiCallMiddleware",
 ]
 
 ROOT_URLCONF = "bangfu.urls"
@@ -148,6 +149,8 @@ IMPORT_MAX_CELLS = env("BANGFU_IMPORT_MAX_CELLS")
 IMPORT_MAX_UNPACKED_BYTES = env("BANGFU_IMPORT_MAX_UNPACKED_MB") * 1024 * 1024
 IMPORT_READ_MEMORY_BYTES = env("BANGFU_IMPORT_READ_MEMORY_MB") * 1024 * 1024
 UPLOAD_MAX_BYTES = env("BANGFU_UPLOAD_MAX_MB") * 1024 * 1024
+# The longest an API token may live (accounts.tokens): a department system gets a new one at least this often.
+API_TOKEN_MAX_DAYS = env("BANGFU_API_TOKEN_MAX_DAYS")
 FILE_UPLOAD_HANDLERS = ["bangfu.web.uploads.SizeLimitUploadHandler",
                         "django.core.files.uploadhandler.MemoryFileUploadHandler",
                         "django.core.files.uploadhandler.TemporaryFileUploadHandler"]

@@ -11,6 +11,6 @@ urlpatterns = [
     path("monitoring/", include("bangfu.monitoring.urls")),
     path("assistance/", include("bangfu.assistance.urls")),
     path("cases/", include("bangfu.cases.urls")),
-    path("api/", api.urls),
+    path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -12,7 +12,7 @@ from tests.conftest import SHUANGHE, SONGBAI, TUANJIE, ZHANGZHA_VILLAGE, synthet
 
 pytestmark = pytest.mark.django_db
 
-LIST = "/api/households/"
+LIST = "/api/v1/households/"
 
 
 @pytest.fixture(autouse=True)
@@ -140,8 +140,8 @@ def test_the_api_accepts_the_list_pages_filters(client, county_admin, households
     from bangfu.registry.filters import HOUSEHOLD_FILTERS
 
     client.force_login(county_admin)
-    schema = client.get("/api/openapi.json").json()
-    params = {p["name"] for p in schema["paths"]["/api/households/"]["get"]["parameters"]}
+    schema = client.get("/api/v1/openapi.json").json()
+    params = {p["name"] for p in schema["paths"]["/api/v1/households/"]["get"]["parameters"]}
     assert set(HOUSEHOLD_FILTERS.names) <= params
     body = client.get(LIST, {"group": "no-such-group"}).json()
     assert body["count"] == 0

@@ -63,7 +63,7 @@ def wsgi_app(api_session):
 @pytest.fixture
 def api_schema(wsgi_app):
     # The schema needs a login too (issue 5): read it as the logged-in user would.
-    return schemathesis.openapi.from_wsgi("/api/openapi.json", wsgi_app)
+    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", wsgi_app)
 
 
 def _operations(schema) -> dict[str, object]:
@@ -92,4 +92,4 @@ def test_api_answers_as_documented_and_never_500(api_schema):
 
 def test_the_schema_is_not_empty(api_schema):
     """The control: the property test above really covers the API's operations."""
-    assert {"GET /api/households/", "GET /api/households/{household_id}"} <= set(_operations(api_schema))
+    assert {"GET /api/v1/households/", "GET /api/v1/households/{household_id}"} <= set(_operations(api_schema))

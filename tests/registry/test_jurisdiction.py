@@ -552,6 +552,24 @@ CHECKED_ELSEWHERE = {
                           "tests/accounts/test_user_capability.py",
     "accounts:user_password": "tests/accounts/test_user_jurisdiction.py::test_other_county_accounts_are_404, "
                               "tests/accounts/test_user_capability.py",
+    # The API's reads and department-file runs: the pages' selectors, for a token or a session.
+    "api:warning_list": "tests/api/test_api_reads_scoped.py::test_a_village_token_reads_its_village_only",
+    "api:lead_list": "tests/api/test_api_reads_scoped.py::test_a_village_token_reads_its_village_only",
+    "api:case_list": "tests/api/test_api_reads_scoped.py::test_a_village_token_reads_its_village_only",
+    "api:ledger_list": "tests/api/test_api_reads_scoped.py::test_a_unit_token_reads_its_own_ledger_only",
+    "api:feed_post": "tests/api/test_feeds_api.py::test_a_department_posts_only_its_own_kind_with_the_pages_message "
+                     "(matches within the uploader's jurisdiction, as the page)",
+    "api:feed_run_get": "tests/api/test_feeds_api.py::test_another_users_run_is_not_found_and_discard_writes_nothing",
+    "api:feed_run_commit": "tests/api/test_feeds_api.py::test_another_users_run_is_not_found_and_discard_writes_"
+                           "nothing",
+    "api:feed_run_discard": "tests/api/test_feeds_api.py::test_another_users_run_is_not_found_and_discard_writes_"
+                            "nothing",
+    # API tokens of an account: the same door as the account's page (another county's accounts are 404); the
+    # token itself acts as its user through the API's selectors (tests/api/test_api_reads_scoped.py).
+    "accounts:user_tokens": "tests/api/test_api_tokens.py::test_only_an_administrator_of_the_users_region_manages_"
+                            "its_tokens, tests/accounts/test_user_capability.py",
+    "accounts:user_token_revoke": "tests/api/test_api_tokens.py::test_only_an_administrator_of_the_users_region_"
+                                  "manages_its_tokens",
     # The second login step: one's own account only, no household data; administrators only (403 for others).
     "accounts:totp_setup": "tests/accounts/test_totp.py::test_only_administrators_reach_the_totp_pages, "
                            "tests/accounts/test_user_capability.py",
@@ -623,7 +641,12 @@ def test_every_url_is_in_the_jurisdiction_table():
 def test_api_schema_lists_only_checked_endpoints(client, tuanjie_cadre):
     _login(client, tuanjie_cadre)
     schema = client.get(reverse("api:openapi-json")).json()
-    assert set(schema["paths"]) == {"/api/households/", "/api/households/{household_id}"}
+    # Households here; warnings, leads, cases and the ledger in tests/api/test_api_reads_scoped.py; department files
+    # are the uploader's own runs (tests/api/test_feeds_api.py).
+    assert set(schema["paths"]) == {
+        "/api/v1/households/", "/api/v1/households/{household_id}", "/api/v1/warnings", "/api/v1/leads",
+        "/api/v1/cases", "/api/v1/ledger/{kind}", "/api/v1/feeds/{kind}", "/api/v1/feeds/runs/{run_id}",
+        "/api/v1/feeds/runs/{run_id}/commit", "/api/v1/feeds/runs/{run_id}/discard"}
 
 
 @pytest.mark.parametrize("name", sorted(EXEMPT))

@@ -148,9 +148,9 @@ def test_a_posted_page_names_the_field_and_writes_nothing(client, county_admin, 
 
 def test_api_parameters_with_a_control_character_are_refused(client, county_admin):
     client.force_login(county_admin)
-    response = client.get("/api/households/", {"search": "王\x85五"})
+    response = client.get("/api/v1/households/", {"search": "王\x85五"})
     assert response.status_code == 400
-    assert client.get("/api/households/", {"search": "王五"}).status_code == 200  # control
+    assert client.get("/api/v1/households/", {"search": "王五"}).status_code == 200  # control
 
 
 def test_an_import_strips_control_characters_from_text_cells():

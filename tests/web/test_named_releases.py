@@ -83,10 +83,10 @@ def test_the_card_docx_is_a_logged_document_and_its_print_page_is_not(client, co
 def test_the_api_answers_with_names_are_logged(client, county_admin, make_household):
     household = make_household(head_name="接口户")
     client.force_login(county_admin)
-    assert client.get("/api/households/", {"region": TUANJIE}).status_code == 200
+    assert client.get("/api/v1/households/", {"region": TUANJIE}).status_code == 200
     listed = RevealRecord.objects.get()
     assert (listed.field, listed.rows) == ("api", 1) and listed.filters == "region=双河镇团结村；offset=0；limit=50"
-    assert client.get(f"/api/households/{household.pk}").status_code == 200
+    assert client.get(f"/api/v1/households/{household.pk}").status_code == 200
     detail = RevealRecord.objects.latest("pk")
     assert (detail.field, detail.household_id, detail.rows) == ("api", household.pk, 1)
 

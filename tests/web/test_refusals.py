@@ -32,7 +32,7 @@ def test_a_refused_api_call_is_one_line_with_its_reason(client, regions, caplog)
     nobody = make_user("no_role", "", None)
     client.force_login(nobody)
     with caplog.at_level(logging.INFO):
-        response = client.get("/api/households/")
+        response = client.get("/api/v1/households/")
     assert response.status_code == 403
     lines = _refusal_lines(caplog)
     assert len(lines) == 1 and "user=no_role" in lines[0].getMessage()

@@ -68,7 +68,7 @@ def test_no_template_has_an_inline_script_or_handler():
     assert offenders == []
 
 
-@pytest.mark.parametrize("url", ["/api/openapi.json", "/api/docs"])
+@pytest.mark.parametrize("url", ["/api/v1/openapi.json", "/api/v1/docs"])
 def test_the_api_schema_and_docs_need_a_login(client, county_admin, url):
     response = client.get(url)
     assert response.status_code == 302 and reverse("web:login") in response["Location"]

@@ -206,3 +206,24 @@ class TotpCodeForm(Form):
 class TotpDisableForm(Form):
     password = forms.CharField(label=_("当前密码"), strip=False,
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+
+# --- API tokens (接口令牌) ---------------------------------------------------------------------------------------
+
+
+class ApiTokenCreateForm(Form):
+    name = forms.CharField(label=_("用途"), max_length=100, required=False,
+                           help_text=_("如“医保局数据系统”，便于日后辨认"))
+    scopes = forms.MultipleChoiceField(label=_("权限范围"), widget=forms.CheckboxSelectMultiple,
+                                       choices=[])  # the scopes the user's role allows (the view fills them)
+    days = forms.IntegerField(label=_("有效天数"), min_value=1, initial=90,
+                              widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+
+    def __init__(self, *args, account, **kwargs):
+        from bangfu.accounts.models import ApiToken
+        from bangfu.accounts.tokens import SCOPE_CAPABILITY
+
+        super().__init__(*args, **kwargs)
+        self.fields["scopes"].choices = [(s.value, s.label) for s in ApiToken.Scope
+                                         if account.can(SCOPE_CAPABILITY[s])]
+        self.fields["days"].help_text = gettext("1 到 %(max)s 天，到期后需重新创建") % {"max": settings.API_TOKEN_MAX_DAYS}

@@ -76,3 +76,49 @@ class Throttle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} {self.count}"
+
+
+class ApiToken(models.Model):
+    """A key a department system or a script uses instead of a login (接口令牌): it acts as its user, within one
+    or more scopes, until it expires or is revoked. Only a hash is kept (SHA-256 of a 256-bit random token: a
+    slow hash adds nothing to a key nobody chose); the token itself is shown once, when it is made."""
+
+    class Scope(models.TextChoices):
+        FEEDS = "feeds", _("上报部门数据")
+        READ = "read", _("查询预警、线索、案件和台账")
+
+    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("用途"), max_length=100, blank=True, default="")
+    prefix = models.CharField(_("令牌开头"), max_length=12, db_index=True)  # shown in lists to tell tokens apart
+    digest = models.CharField(max_length=64, unique=True)
+    scopes = models.CharField(_("权限范围"), max_length=100)  # comma-separated Scope values
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created_by = models.ForeignKey(User, verbose_name=_("创建人"), null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    expires_at = models.DateTimeField(_("到期时间"))
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    revoked_by = models.ForeignKey(User, verbose_name=_("吊销人"), null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("接口令牌")
+        verbose_name_plural = _("接口令牌")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+    @property
+    def scope_list(self) -> list[str]:
+        return [s for s in self.scopes.split(",") if s]
+
+    @property
+    def scope_labels(self) -> str:
+        labels = dict(self.Scope.choices)
+        return "、".join(str(labels.get(s, s)) for s in self.scope_list)
+
+    def state(self, now) -> str:
+        if self.revoked_at:
+            return "revoked"
+        return "expired" if self.expires_at <= now else "active"

@@ -188,3 +188,60 @@ def user_totp_reset(request, pk: int):
             return redirect("accounts:user_edit", pk=user.pk)
     return render(request, "accounts/user_totp_reset.html", {"account": user, "error": error},
                   status=400 if error else 200)
+
+
+# --- API tokens (接口令牌) for department systems and scripts ----------------------------------------------------
+
+@login_required
+def user_tokens(request, pk: int):
+    """A user's API tokens: made here (the token shown once, on this answer only), listed with their state and
+    last use, revoked."""
+    from django.utils import timezone
+
+    from bangfu.accounts.forms import ApiTokenCreateForm
+    from bangfu.accounts.tokens import api_token_create, api_tokens_visible_to
+
+    require_capability(request.user, "accounts.manage")
+    account = user_get_for_user(request.user, pk=pk)
+    form = ApiTokenCreateForm(request.POST or None, account=account)
+    made = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            token, raw = api_token_create(actor=request.user, user=account, scopes=data["scopes"],
+                                          days=data["days"], name=data["name"])
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            made = {"token": token, "raw": raw}
+            form = ApiTokenCreateForm(account=account)
+    tokens = api_tokens_visible_to(request.user, user=account)
+    now = timezone.now()
+    response = render(request, "accounts/user_tokens.html", {
+        "account": account, "form": form, "made": made, "no_scope": not form.fields["scopes"].choices,
+        "tokens": [(t, t.state(now)) for t in tokens]})
+    if made:
+        response["Cache-Control"] = "no-store"  # the token is on this page once
+    return response
+
+
+@login_required
+def user_token_revoke(request, pk: int, token_pk: int):
+    from django.http import Http404
+
+    from bangfu.accounts.tokens import api_token_revoke, api_tokens_visible_to
+
+    require_capability(request.user, "accounts.manage")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    account = user_get_for_user(request.user, pk=pk)
+    token = api_tokens_visible_to(request.user, user=account).filter(pk=token_pk).first()
+    if token is None:
+        raise Http404(_("没有找到该令牌"))
+    try:
+        api_token_revoke(actor=request.user, token=token)
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(request, _("已吊销令牌 %(prefix)s…，用它的调用即刻被拒绝") % {"prefix": token.prefix})
+    return redirect("accounts:user_tokens", pk=account.pk)

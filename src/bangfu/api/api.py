@@ -1,23 +1,42 @@
-"""The JSON API for other systems and scripts, with an OpenAPI schema at /api/docs.
+"""The JSON API for other systems and scripts, under /api/v1/, with an OpenAPI schema at /api/v1/openapi.json and
+its docs at /api/v1/docs.
 
-Authentication is the same session as the pages (a token scheme for machine clients comes with the
-department-data issue). Every endpoint reads through the same selectors as the pages.
+Two ways in: the browser's session (the pages' login), or a token (`Authorization: Bearer bf_…`) that an
+administrator made for a user with one or more scopes (accounts.tokens; `bangfu token create`). Every endpoint
+reads and writes through the same selectors and services as the pages; refusals are JSON with a Chinese message.
 """
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.security import django_auth
+from ninja.errors import AuthenticationError
 
+from bangfu.accounts.models import ApiToken
+from bangfu.api.auth import auth_for
+from bangfu.api.feeds import router as feeds_router
+from bangfu.api.reads import router as reads_router
 from bangfu.api.registry import router as registry_router
 
 # The schema and its docs page need a login too: they map what the API offers, for staff only.
-api = NinjaAPI(title="bangfu API", version="1", auth=django_auth, urls_namespace="api",
+api = NinjaAPI(title="bangfu API", version="1", auth=auth_for(ApiToken.Scope.READ), urls_namespace="api",
                docs_decorator=login_required)
 api.add_router("/households", registry_router)
+api.add_router("/feeds", feeds_router)
+api.add_router("/", reads_router)
 
 
 @api.exception_handler(PermissionDenied)
 def permission_denied(request, exc):
     return api.create_response(request, {"detail": str(exc) or _("没有权限")}, status=403)
+
+
+@api.exception_handler(AuthenticationError)
+def not_authenticated(request, exc):
+    return api.create_response(request, {"detail": _("未登录，或接口令牌无效、已过期或已吊销")}, status=401)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": str(exc) or _("没有找到")}, status=404)

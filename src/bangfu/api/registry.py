@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
+from bangfu.api.errors import ERRORS, ErrorOut
 from bangfu.registry.filters import HOUSEHOLD_FILTERS
 from bangfu.registry.selectors import (
     HouseholdFilter,
@@ -56,22 +57,6 @@ class HouseholdDetailOut(HouseholdOut):
     income: list[IncomeOut]
 
 
-class ErrorOut(Schema):
-    """A refusal: the reason, in the caller's language (bad input, not logged in, no right, not found)."""
-
-    detail: str
-
-
-class ValidationErrorOut(Schema):
-    """Parameters of the wrong type or out of range: one entry per parameter (where, what, why)."""
-
-    detail: list[dict]
-
-
-# What any call may answer besides its result, documented so clients (and the schema tests) know them: 400 a
-# parameter with a control character (web.middleware.BadInputMiddleware), 401 not logged in, 403 a role without
-# the right, 422 a parameter of the wrong type or range.
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ValidationErrorOut}
 
 
 class HouseholdPage(Schema):

@@ -177,3 +177,29 @@ class SecurityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.username}"
+
+
+class ApiCall(models.Model):
+    """One call to the JSON API made with a token (接口调用记录): who, with which token, what, the answer's status.
+    Calls with a bad, expired or revoked token are kept too (token empty), so probing shows."""
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    token = models.ForeignKey("accounts.ApiToken", verbose_name=_("令牌"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="calls")
+    token_prefix = models.CharField(_("令牌开头"), max_length=12, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("用户"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    method = models.CharField(_("方法"), max_length=8)
+    path = models.CharField(_("地址"), max_length=300)
+    status = models.PositiveSmallIntegerField(_("状态码"))
+    address = models.CharField(_("来源地址"), max_length=45, blank=True)
+    region_code = models.CharField(_("所属区划"), max_length=12, blank=True, db_index=True)
+    request_id = models.CharField(_("请求编号"), max_length=36, blank=True)
+
+    class Meta:
+        verbose_name = _("接口调用记录")
+        verbose_name_plural = _("接口调用记录")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} {self.status}"

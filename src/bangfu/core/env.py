@@ -61,6 +61,7 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("BANGFU_WEB_WORKERS", "int", 0, minimum=0, maximum=256),  # 0: one per core, at least 2
     Variable("BANGFU_WEB_THREADS", "int", 4, minimum=1, maximum=64),
     Variable("BANGFU_COUNTY", "str", ""),
+    Variable("BANGFU_API_TOKEN_MAX_DAYS", "int", 365, minimum=1, maximum=3650),
 )
 BY_NAME = {variable.name: variable for variable in VARIABLES}
 
