@@ -603,6 +603,22 @@ def task_update(*, actor, task: Task, status: str, progress: str = "") -> Task:
 
 
 @transaction.atomic
+def report_position_set(*, actor, meeting: JointMeeting, unit: Unit, position: int) -> UnitReport:
+    """The coordinator sets the order in which the units speak (the briefing's order)."""
+    _require_coordinator(actor, meeting.county_id)
+    if position < 0 or position > 99:
+        raise ValidationError({"position": _("发言顺序应为0到99之间的整数")})
+    report = UnitReport.objects.select_for_update().filter(meeting=meeting, unit=unit).first()
+    if report is None:
+        raise ValidationError({"position": _("该单位尚未提交汇报，不能排定发言顺序")})
+    before = snapshot(report)
+    report.position = position
+    report.save(update_fields=["position", "updated_at"])
+    _record(actor, Action.UPDATE, report, before, meeting.county_id)
+    return report
+
+
+@transaction.atomic
 def speech_save(*, actor, meeting: JointMeeting, cadre: Cadre, text: str, position: int = 0,
                 speech: CadreSpeech | None = None) -> CadreSpeech:
     """The coordinator records what a cadre of an attending unit said at the meeting."""

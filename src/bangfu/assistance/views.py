@@ -613,11 +613,17 @@ def meeting_minutes(request, pk: int):
 def unit_report_edit(request, pk: int, unit_pk: int):
     """Draft the unit's report from its ledger (action=draft), or save the edited text and next steps; the
     coordinator also sets the speaking order."""
-    require_capability(request.user, "assistance.edit")
     meeting = _meeting(request.user, pk)
     unit = get_object_or_404(units_visible_to(request.user), pk=unit_pk)
+    if request.POST.get("action") != "order":
+        require_capability(request.user, "assistance.edit")
     try:
-        if request.POST.get("action") == "draft":
+        if request.POST.get("action") == "order":
+            position = request.POST.get("position", "").strip()
+            if not position.isdigit():
+                raise ValidationError({"position": _("发言顺序应为0到99之间的整数")})
+            services.report_position_set(actor=request.user, meeting=meeting, unit=unit, position=int(position))
+        elif request.POST.get("action") == "draft":
             services.unit_report_draft(actor=request.user, meeting=meeting, unit=unit)
         else:
             position = request.POST.get("position", "").strip()
