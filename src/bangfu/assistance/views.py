@@ -640,6 +640,11 @@ def unit_report_edit(request, pk: int, unit_pk: int):
     return redirect("assistance:meeting_detail", meeting.pk)
 
 
+def _require_coordinate(user) -> None:
+    if not _can_coordinate(user):
+        raise PermissionDenied(_("联席会议由牵头单位组织"))
+
+
 def _form_error(form) -> str:
     return " ".join(f"{form.fields[k].label if k in form.fields else ''}：{' '.join(v)}" for k, v in form.errors.items())
 
@@ -647,6 +652,7 @@ def _form_error(form) -> str:
 @login_required
 @require_POST
 def speech_create(request, pk: int):
+    _require_coordinate(request.user)
     meeting = _meeting(request.user, pk)
     form = f.SpeechForm(request.POST)
     form.fields["cadre"].queryset = cadres_visible_to(request.user).filter(unit__in=meeting.units.all())
@@ -665,6 +671,7 @@ def speech_create(request, pk: int):
 @login_required
 @require_POST
 def speech_delete(request, pk: int, speech_pk: int):
+    _require_coordinate(request.user)
     meeting = _meeting(request.user, pk)
     speech = get_object_or_404(CadreSpeech.objects.select_related("meeting"), pk=speech_pk, meeting=meeting)
     services.speech_delete(actor=request.user, speech=speech)
@@ -675,6 +682,7 @@ def speech_delete(request, pk: int, speech_pk: int):
 @login_required
 @require_POST
 def need_create(request, pk: int):
+    _require_coordinate(request.user)
     meeting = _meeting(request.user, pk)
     form = f.NeedForm(request.POST)
     form.fields["owner_unit"].queryset = meeting.units.all()
