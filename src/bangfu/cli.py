@@ -8,8 +8,11 @@
     bangfu load-regions FILE   load a division file (code,name,level,parent_code)
     bangfu add-user NAME --role R --region CODE --password P   create a user bound to a region (or --unit)
     bangfu prune-jobs [--days 7]   delete export files older than N days, stale uploads (run daily)
-    bangfu report briefing --since DATE [--until DATE] --out FILE.docx   the joint meeting's briefing (Word)
-    bangfu report unit --unit NAME --year YEAR --out FILE.docx    a unit's annual assistance report (Word)
+    bangfu report meetings     the joint meetings, one a line: ID, date, title
+    bangfu report briefing --meeting ID --out FILE.docx   the briefing (简报) of that joint meeting (Word, A4)
+    bangfu report briefing --since DATE [--until DATE] --out FILE.docx   a briefing for a period without a meeting
+    bangfu report unit --unit NAME --year YEAR --out FILE.docx    a unit's annual assistance report (Word;
+                               refuses a year without data)
     bangfu rotate-key [--batch-size 500]   re-encrypt everything under a new field key (resumable)
     bangfu check-duplicates    re-index members registered under other document types; list persons registered twice
     bangfu backup DIR [--key-dir DIR2]     database and key as separate files (keep them apart)

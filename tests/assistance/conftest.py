@@ -67,6 +67,9 @@ def records(court, cdu, court_liaison, cdu_liaison, county_admin, regions):
     for unit in (court, cdu):
         made[unit.pk]["task"] = s.task_create(actor=county_admin, meeting=meeting, decision="落实", owner_unit=unit,
                                               owner="某人", deadline=dt.date(2030, 1, 1))
+        made[unit.pk]["speech"] = s.speech_save(actor=county_admin, meeting=meeting, cadre=made[unit.pk]["cadre"],
+                                                text="发言")
+        made[unit.pk]["need"] = s.need_create(actor=county_admin, meeting=meeting, need="需求", owner_unit=unit)
         made[unit.pk]["leave"] = s.leave_request_submit(
             actor=county_admin, cadre=made[unit.pk]["cadre"], start=dt.date(2030, 1, 1), end=dt.date(2030, 1, 2),
             reason="事假")

@@ -66,6 +66,17 @@ WRITES = [
     Write("meeting_edit", lambda r, m, u: reverse("assistance:meeting_edit", args=[m["meeting"].pk]),
           lambda r: {"date": "2022-08-18", "place": "县委", "chair": "院长", "reports_since": "2021-07-01",
                      "units": [str(r["task"].owner_unit_id)], "minutes": "纪要"}, control_actor="lead_coordinator"),
+    Write("speech_create", lambda r, m, u: reverse("assistance:speech_create", args=[m["meeting"].pk]),
+          lambda r: {"cadre": str(r["cadre"].pk), "text": "新发言", "position": "3"}, control_actor="lead_coordinator"),
+    Write("speech_delete", lambda r, m, u: reverse("assistance:speech_delete", args=[m["meeting"].pk,
+                                                                                      r["speech"].pk]),
+          control_actor="lead_coordinator"),
+    Write("need_create", lambda r, m, u: reverse("assistance:need_create", args=[m["meeting"].pk]),
+          lambda r: {"need": "新需求", "owner_unit": str(r["task"].owner_unit_id)}, control_actor="lead_coordinator"),
+    Write("need_update", lambda r, m, u: reverse("assistance:need_update", args=[m["meeting"].pk, r["need"].pk]),
+          lambda r: {"status": "done", "progress": "已落实"}),
+    Write("unit_report_edit", lambda r, m, u: reverse("assistance:unit_report_edit", args=[m["meeting"].pk, u.pk]),
+          lambda r: {"text": "汇报", "next_steps": "打算", "action": "save"}),
     Write("finding_create", lambda r, m, u: reverse("assistance:finding_create"),
           lambda r: {"source": "county", "found_on": "2024-01-01", "description": "新问题", "owner": "某",
                      "deadline": "2030-01-01", "owner_unit": str(r["task"].owner_unit_id)},
@@ -129,7 +140,8 @@ def test_same_request_on_own_records_works(client, request, records, cdu, write)
 def test_every_assistance_write_url_is_in_the_table():
     posted = {w.name for w in WRITES}
     reads = {"home", "ledger_list", "ledger_export", "ledger_detail", "evidence_download", "plan", "evaluation",
-             "briefing", "unit_report", "cadre_list", "meeting_list", "meeting_detail", "finding_list"}
+             "briefing", "unit_report", "cadre_list", "meeting_list", "meeting_detail", "finding_list",
+             "meeting_briefing", "meeting_minutes"}
     from bangfu.assistance.urls import urlpatterns
 
     assert {p.name for p in urlpatterns} == posted | reads

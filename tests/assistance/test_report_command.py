@@ -57,8 +57,36 @@ def test_briefing_names_every_unit_with_its_figures_and_the_donation(demo, tmp_p
         assert f"培训基层干部{fmt(figures[unit.pk]['cadres_trained'], '人次')}" in summary
     assert "九寨沟县第三小学" in text and "780,000元" in text
     assert "甲勿村" in text and "团结村" in text and "松柏村" in text
-    assert "规划推进情况" in text and "综合完成率" in text
-    assert "考核评估发现问题整改情况" in text and "整改中" in text
+    assert "期内目标" in text and "完成率" in text
+    assert "考核评估发现问题" in text and "整改中" in text
+
+
+STORY_HEADINGS = ("会议概况", "县情与帮扶需求", "规划审议", "各帮扶单位工作情况及下一步打算", "选派干部", "五个方向帮扶",
+                  "联合捐赠", "走访调研", "防返贫监测帮扶", "会议要求", "会议决定事项")
+
+
+def test_the_2022_meeting_briefing_has_every_section_of_the_story(demo, tmp_path, capsys):
+    from bangfu.assistance.models import JointMeeting
+
+    call_command("report", "meetings")
+    line = capsys.readouterr().out.strip().splitlines()[0]
+    meeting = JointMeeting.objects.get()
+    assert line == f"{meeting.pk}\t2022-08-18\t2022年四川省直单位定点帮扶九寨沟县联席会议"
+    out = tmp_path / "b.docx"
+    call_command("report", "briefing", "--meeting", str(meeting.pk), "--out", str(out))
+    document = Document(str(out))
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert [h.split("、", 1)[1] for h in headings] == list(STORY_HEADINGS)
+    units = [p.text.split("）", 1)[1] for p in document.paragraphs if p.style.name == "Heading 2"]
+    assert units == [r.unit.name for r in meeting.reports.order_by("position")]  # in speaking order
+    text = _text(out)
+    assert "征求意见稿" in text and "县委书记通报" in text and "帮扶需求5项" in text
+    assert "张伟（省法院，勿角镇甲勿村驻村第一书记）发言" in text
+    assert "价值合计78万元（780,000元）" in text
+    assert "省法院党组书记、院长一行到勿角镇甲勿村" in text
+    assert "守住不发生规模性返贫的底线" in text
+    assert "已完成" in text and "推进中" in text  # done decisions included
+    assert document.core_properties.author == "四川省高级人民法院"
 
 
 def test_unit_report(demo, tmp_path):
@@ -66,7 +94,15 @@ def test_unit_report(demo, tmp_path):
     call_command("report", "unit", "--unit", "成都大学", "--year", "2022", "--out", str(out))
     text = _text(out)
     assert "成都大学2022年定点帮扶九寨沟县工作报告" in text
-    assert "笔记本电脑30台" in text and "拟评等次" in text
+    assert "五个方向帮扶" in text and "下一步打算" in text and "林晓" in text
+    assert Document(str(out)).core_properties.author == "成都大学"
+
+
+def test_a_year_without_data_is_refused_in_one_line(demo, tmp_path):
+    with pytest.raises(CommandError) as error:
+        call_command("report", "unit", "--unit", "成都大学", "--year", "2030", "--out", str(tmp_path / "x.docx"))
+    assert str(error.value) == "成都大学在2030年没有任何帮扶记录（台账、选派干部、规划目标、会议汇报均无），不生成年度报告"
+    assert not list(tmp_path.iterdir())
 
 
 def test_bad_arguments_are_named(demo, tmp_path):

@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from bangfu.assistance.models import Fund
+from bangfu.assistance.models import Fund, UnitReport
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +25,8 @@ def _docx_text(content: bytes) -> str:
 def test_unit_report_opens_with_a_control_character_in_a_fund_note(client, records, cdu, cdu_liaison, note):
     fund = records[cdu.pk]["fund"]
     Fund.objects.filter(pk=fund.pk).update(note=note, purpose="产业\x0b发展")
+    # The report summarises the ledger; stored text it prints whole is the unit's report to the meeting.
+    UnitReport.objects.create(meeting=records["meeting"], unit=cdu, text="产业\x0b发展", next_steps=note)
     client.force_login(cdu_liaison)
     response = client.get(f"/assistance/units/{cdu.pk}/report/", {"year": fund.date.year})
     assert response.status_code == 200

@@ -5,7 +5,7 @@ from django.forms import modelform_factory
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.assistance.ledger import LedgerKind
-from bangfu.assistance.models import Cadre, Finding, JointMeeting, Project, Task
+from bangfu.assistance.models import AssistanceNeed, Cadre, CadreSpeech, Finding, JointMeeting, Project, Task
 from bangfu.regions.models import Region
 from bangfu.web.forms import Form, ModelForm
 
@@ -113,8 +113,31 @@ class UnitContactForm(Form):
 class MeetingForm(ModelForm):
     class Meta:
         model = JointMeeting
-        fields = ("date", "place", "chair", "units", "reports_since", "agenda", "minutes")
-        widgets = {"date": DateInput(), "reports_since": DateInput(), "units": forms.CheckboxSelectMultiple}
+        fields = ("title", "date", "place", "chair", "units", "reports_since", "attendance", "agenda",
+                  "county_reporter", "county_report", "plan", "plan_review", "requirements", "minutes")
+        widgets = {"date": DateInput(), "reports_since": DateInput(), "units": forms.CheckboxSelectMultiple,
+                   **{name: forms.Textarea(attrs={"rows": 4}) for name in (
+                       "attendance", "agenda", "county_report", "plan_review", "requirements", "minutes")}}
+
+
+class SpeechForm(ModelForm):
+    class Meta:
+        model = CadreSpeech
+        fields = ("cadre", "text", "position")
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+
+
+class NeedForm(ModelForm):
+    class Meta:
+        model = AssistanceNeed
+        fields = ("need", "owner_unit", "owner", "deadline")
+        widgets = {"deadline": DateInput()}
+
+
+class NeedProgressForm(Form):
+    owner_unit = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    status = forms.ChoiceField(label=_("状态"), choices=AssistanceNeed.Status.choices)
+    progress = forms.CharField(label=_("进展"), max_length=200, required=False)
 
 
 class TaskForm(ModelForm):

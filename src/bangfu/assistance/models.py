@@ -481,6 +481,14 @@ class JointMeeting(models.Model):
     agenda = models.TextField(_("议程"), blank=True)
     minutes = models.TextField(_("会议纪要"), blank=True)
     reports_since = models.DateField(_("汇报起始日期"), help_text=_("各单位汇报此日期以来的工作"))
+    title = models.CharField(_("会议名称"), max_length=100, blank=True)
+    attendance = models.TextField(_("出席人员"), blank=True, help_text=_("每行一位：单位、姓名、职务"))
+    county_reporter = models.CharField(_("县情汇报人"), max_length=50, blank=True)
+    county_report = models.TextField(_("县情汇报"), blank=True, help_text=_("县委、县政府通报的乡村振兴情况"))
+    plan = models.ForeignKey(Plan, verbose_name=_("审议的规划"), null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    plan_review = models.TextField(_("规划审议情况"), blank=True)
+    requirements = models.TextField(_("会议要求"), blank=True, help_text=_("每行一条"))
 
     class Meta:
         verbose_name = _("联席会议")
@@ -488,7 +496,15 @@ class JointMeeting(models.Model):
         ordering = ["-date"]
 
     def __str__(self) -> str:
-        return f"{self.date} {self.place}"
+        return self.title or f"{self.date} {self.place}"
+
+    @property
+    def requirement_lines(self) -> list[str]:
+        return [line.strip() for line in self.requirements.splitlines() if line.strip()]
+
+    @property
+    def attendance_lines(self) -> list[str]:
+        return [line.strip() for line in self.attendance.splitlines() if line.strip()]
 
 
 class UnitReport(models.Model):
@@ -497,15 +513,61 @@ class UnitReport(models.Model):
     meeting = models.ForeignKey(JointMeeting, on_delete=models.CASCADE, related_name="reports")
     unit = models.ForeignKey(Unit, verbose_name=_("帮扶单位"), on_delete=models.PROTECT, related_name="+")
     text = models.TextField(_("汇报内容"))
+    next_steps = models.TextField(_("下一步打算"), blank=True)
+    position = models.PositiveSmallIntegerField(_("发言顺序"), default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("单位汇报")
         verbose_name_plural = _("单位汇报")
+        ordering = ["position", "id"]
         constraints = [models.UniqueConstraint(fields=["meeting", "unit"], name="unit_report_unique")]
 
     def __str__(self) -> str:
         return f"{self.unit.label} @ {self.meeting}"
+
+
+class CadreSpeech(models.Model):
+    """What a dispatched or resident cadre said at a joint meeting (挂职、驻村干部发言), in speaking order."""
+
+    meeting = models.ForeignKey(JointMeeting, on_delete=models.CASCADE, related_name="speeches")
+    cadre = models.ForeignKey(Cadre, verbose_name=_("发言干部"), on_delete=models.PROTECT, related_name="speeches")
+    text = models.TextField(_("发言要点"))
+    position = models.PositiveSmallIntegerField(_("发言顺序"), default=0)
+
+    class Meta:
+        verbose_name = _("干部发言")
+        verbose_name_plural = _("干部发言")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.cadre.name} @ {self.meeting}"
+
+
+class AssistanceNeed(models.Model):
+    """One of the county's assistance needs (帮扶需求) put to a joint meeting; assigned to a unit and followed up
+    like a decision."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("推进中")
+        DONE = "done", _("已完成")
+
+    meeting = models.ForeignKey(JointMeeting, verbose_name=_("会议"), on_delete=models.CASCADE, related_name="needs")
+    need = models.CharField(_("帮扶需求"), max_length=200)
+    owner_unit = models.ForeignKey(Unit, verbose_name=_("承接单位"), null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="needs")
+    owner = models.CharField(_("责任人"), max_length=50, blank=True)
+    deadline = models.DateField(_("完成时限"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    progress = models.CharField(_("进展"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("帮扶需求")
+        verbose_name_plural = _("帮扶需求")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.need
 
 
 class Task(models.Model):

@@ -15,8 +15,10 @@ from django.utils.translation import gettext as _
 
 from bangfu.assistance.ledger import LEDGER_KIND_BY_KEY, LEDGER_KIND_BY_MODEL, LedgerKind
 from bangfu.assistance.models import (
+    AssistanceNeed,
     AttendanceQuota,
     Cadre,
+    CadreSpeech,
     CheckIn,
     EvaluationGrade,
     EvidenceFile,
@@ -496,7 +498,8 @@ def attendance_quota_save(*, actor, county_code: str, days_per_month: int, days_
 
 # --- joint meetings and tasks ---------------------------------------------------------------------------------
 
-MEETING_FIELDS = ("date", "place", "chair", "agenda", "minutes", "reports_since")
+MEETING_FIELDS = ("title", "date", "place", "chair", "agenda", "minutes", "reports_since", "attendance",
+                  "county_reporter", "county_report", "plan", "plan_review", "requirements")
 
 
 def _require_coordinator(actor, county_code: str) -> None:
@@ -523,6 +526,8 @@ def meeting_save(*, actor, county_code: str, data: dict[str, Any], units: list[U
         if key in data:
             setattr(meeting, key, data[key])
     _full_clean(meeting, exclude=("county", "units"))
+    if meeting.plan_id and meeting.plan.county_id != county_code:
+        raise ValidationError({"plan": _("审议的规划须为本县的帮扶工作规划")})
     if any(u.county_id != county_code for u in units):
         raise ValidationError({"units": _("参会单位须为本县的帮扶单位")})
     meeting.save()
@@ -544,7 +549,9 @@ def unit_report_draft(*, actor, meeting: JointMeeting, unit: Unit) -> UnitReport
 
 
 @transaction.atomic
-def unit_report_save(*, actor, meeting: JointMeeting, unit: Unit, text: str) -> UnitReport:
+def unit_report_save(*, actor, meeting: JointMeeting, unit: Unit, text: str, next_steps: str | None = None,
+                     position: int | None = None) -> UnitReport:
+    """The unit saves its report and next steps; the speaking order is the coordinator's (kept otherwise)."""
     _require_unit_writable(actor, unit)
     if not text.strip():
         raise ValidationError({"text": _("汇报内容不能为空")})
@@ -552,6 +559,12 @@ def unit_report_save(*, actor, meeting: JointMeeting, unit: Unit, text: str) -> 
     before = snapshot(report) if report else None
     report = report or UnitReport(meeting=meeting, unit=unit)
     report.text = text.strip()
+    if next_steps is not None:
+        report.next_steps = next_steps.strip()
+    if position is not None:
+        if position < 0 or position > 99:
+            raise ValidationError({"position": _("发言顺序应为0到99之间的整数")})
+        report.position = position
     report.save()
     _record(actor, Action.UPDATE if before else Action.CREATE, report, before, unit.county_id)
     return report
@@ -587,6 +600,95 @@ def task_update(*, actor, task: Task, status: str, progress: str = "") -> Task:
     task.save()
     _record(actor, Action.UPDATE, task, before, task.meeting.county_id)
     return task
+
+
+@transaction.atomic
+def report_position_set(*, actor, meeting: JointMeeting, unit: Unit, position: int) -> UnitReport:
+    """The coordinator sets the order in which the units speak (the briefing's order)."""
+    _require_coordinator(actor, meeting.county_id)
+    if position < 0 or position > 99:
+        raise ValidationError({"position": _("发言顺序应为0到99之间的整数")})
+    report = UnitReport.objects.select_for_update().filter(meeting=meeting, unit=unit).first()
+    if report is None:
+        raise ValidationError({"position": _("该单位尚未提交汇报，不能排定发言顺序")})
+    before = snapshot(report)
+    report.position = position
+    report.save(update_fields=["position", "updated_at"])
+    _record(actor, Action.UPDATE, report, before, meeting.county_id)
+    return report
+
+
+@transaction.atomic
+def speech_save(*, actor, meeting: JointMeeting, cadre: Cadre, text: str, position: int = 0,
+                speech: CadreSpeech | None = None) -> CadreSpeech:
+    """The coordinator records what a cadre of an attending unit said at the meeting."""
+    _require_coordinator(actor, meeting.county_id)
+    if not meeting.units.filter(pk=cadre.unit_id).exists():
+        raise ValidationError({"cadre": _("发言干部须为参会单位选派的干部")})
+    if not text.strip():
+        raise ValidationError({"text": _("发言要点不能为空")})
+    if speech is not None:
+        speech = CadreSpeech.objects.select_for_update().get(pk=speech.pk, meeting=meeting)
+    before = snapshot(speech) if speech else None
+    speech = speech or CadreSpeech(meeting=meeting)
+    speech.cadre, speech.text, speech.position = cadre, text.strip(), position
+    _full_clean(speech, exclude=("meeting", "cadre"))
+    speech.save()
+    _record(actor, Action.UPDATE if before else Action.CREATE, speech, before, meeting.county_id)
+    return speech
+
+
+@transaction.atomic
+def speech_delete(*, actor, speech: CadreSpeech) -> None:
+    _require_coordinator(actor, speech.meeting.county_id)
+    before = snapshot(speech)
+    county = speech.meeting.county_id
+    speech.delete()
+    _record(actor, Action.DELETE, speech, before, county)
+
+
+@transaction.atomic
+def need_create(*, actor, meeting: JointMeeting, need: str, owner_unit: Unit | None = None, owner: str = "",
+                deadline: dt.date | None = None) -> AssistanceNeed:
+    """Record one of the county's assistance needs put to the meeting, assigned to a unit or not yet."""
+    _require_coordinator(actor, meeting.county_id)
+    item = AssistanceNeed(meeting=meeting, need=need.strip(), owner_unit=owner_unit, owner=owner.strip(),
+                          deadline=deadline)
+    _full_clean(item, exclude=("meeting", "owner_unit"))
+    if owner_unit is not None and not meeting.units.filter(pk=owner_unit.pk).exists():
+        raise ValidationError({"owner_unit": _("承接单位须为本次会议的参会单位")})
+    item.save()
+    _record(actor, Action.CREATE, item, None, meeting.county_id)
+    return item
+
+
+@transaction.atomic
+def need_update(*, actor, need: AssistanceNeed, status: str, progress: str = "",
+                owner_unit: Unit | None = None) -> AssistanceNeed:
+    """The unit that took the need on (or the coordinator) reports progress; the coordinator may (re)assign it."""
+    need = AssistanceNeed.objects.select_for_update(of=("self",)).select_related("owner_unit", "meeting").get(
+        pk=need.pk)
+    coordinator = True
+    try:
+        _require_coordinator(actor, need.meeting.county_id)
+    except PermissionDenied:
+        coordinator = False
+        if need.owner_unit is None:
+            raise
+        _require_unit_writable(actor, need.owner_unit)
+    if status not in AssistanceNeed.Status.values:
+        raise ValidationError({"status": _("状态应为推进中或已完成")})
+    before = snapshot(need)
+    if owner_unit is not None and owner_unit.pk != need.owner_unit_id:
+        if not coordinator:
+            raise PermissionDenied(_("帮扶需求由牵头单位分派"))
+        if not need.meeting.units.filter(pk=owner_unit.pk).exists():
+            raise ValidationError({"owner_unit": _("承接单位须为本次会议的参会单位")})
+        need.owner_unit = owner_unit
+    need.status, need.progress = status, progress.strip()[:200]
+    need.save()
+    _record(actor, Action.UPDATE, need, before, need.meeting.county_id)
+    return need
 
 
 # --- findings and rectification ---------------------------------------------------------------------------------

@@ -16,11 +16,19 @@ from django.views.decorators.http import require_POST
 
 from bangfu.assistance import forms as f
 from bangfu.assistance import services
-from bangfu.assistance.documents import briefing_write, unit_report_write
+from bangfu.assistance.documents import (
+    NoDataError,
+    briefing_write,
+    minutes_write,
+    speaking_order,
+    unit_report_write,
+)
 from bangfu.assistance.exports import evaluation_xlsx
 from bangfu.assistance.ledger import LEDGER_KIND_BY_KEY, LEDGER_KINDS, cell
 from bangfu.assistance.models import (
+    AssistanceNeed,
     Cadre,
+    CadreSpeech,
     EvidenceFile,
     Finding,
     JointMeeting,
@@ -380,7 +388,11 @@ def unit_report(request, pk: int):
     unit = get_object_or_404(units_visible_to(request.user).select_related("county"), pk=pk)
     year = _year(request, timezone.localdate().year)
     buffer = io.BytesIO()
-    unit_report_write(unit=unit, year=year, path=buffer)
+    try:
+        unit_report_write(unit=unit, year=year, path=buffer)
+    except NoDataError as error:
+        messages.error(request, str(error))
+        return redirect("assistance:home")
     return _download(buffer, f"{unit.label}-{year}年帮扶工作报告.docx", DOCX)
 
 
@@ -550,35 +562,160 @@ def _meeting(user, pk: int) -> JointMeeting:
 
 @login_required
 def meeting_detail(request, pk: int):
+    """The meeting record: the county's report and needs, the plan reviewed, each unit's report and next steps in
+    speaking order, cadres' speeches, requirements and decisions; the 简报 and the minutes as Word."""
     _require_view(request.user)
     meeting = _meeting(request.user, pk)
     visible = units_visible_to(request.user)
     writable = set(units_writable_by(request.user).values_list("pk", flat=True))
-    reports = {r.unit_id: r for r in meeting.reports.filter(unit__in=visible)}
-    rows = [(u, reports.get(u.pk), u.pk in writable) for u in meeting.units.filter(pk__in=visible)]
+    rows = [(u, report, u.pk in writable) for u, report in speaking_order(meeting, visible)]
+    can_coordinate = _can_coordinate(request.user)
     task_form = f.TaskForm()
     task_form.fields["owner_unit"].queryset = meeting.units.all()
+    speech_form = f.SpeechForm()
+    speech_form.fields["cadre"].queryset = Cadre.objects.filter(unit__in=meeting.units.all()).select_related("unit")
+    need_form = f.NeedForm()
+    need_form.fields["owner_unit"].queryset = meeting.units.all()
     return render(request, "assistance/meeting_detail.html", {
-        "meeting": meeting, "rows": rows, "tasks": meeting.tasks.filter(owner_unit__in=visible).select_related("owner_unit"),
-        "today": timezone.localdate(), "can_coordinate": _can_coordinate(request.user), "task_form": task_form})
+        "meeting": meeting, "rows": rows,
+        "tasks": meeting.tasks.filter(owner_unit__in=visible).select_related("owner_unit"),
+        "needs": meeting.needs.select_related("owner_unit"), "writable": writable,
+        "speeches": meeting.speeches.filter(cadre__unit__in=visible).select_related(
+            "cadre", "cadre__unit", "cadre__village", "cadre__village__parent"),
+        "today": timezone.localdate(), "can_coordinate": can_coordinate, "task_form": task_form,
+        "speech_form": speech_form, "need_form": need_form, "units": meeting.units.all()})
+
+
+@login_required
+def meeting_briefing(request, pk: int):
+    """The 简报 of this meeting (the same document as `bangfu report briefing --meeting`), for the units the
+    reader sees."""
+    _require_view(request.user)
+    meeting = _meeting(request.user, pk)
+    units = units_visible_to(request.user).filter(county_id=meeting.county_id).select_related("county")
+    buffer = io.BytesIO()
+    briefing_write(units=units, meeting=meeting, path=buffer)
+    return _download(buffer, f"联席会议简报-{meeting.date:%Y%m%d}.docx", DOCX)
+
+
+@login_required
+def meeting_minutes(request, pk: int):
+    _require_view(request.user)
+    meeting = _meeting(request.user, pk)
+    units = units_visible_to(request.user).filter(county_id=meeting.county_id)
+    buffer = io.BytesIO()
+    minutes_write(meeting=meeting, units=units, path=buffer)
+    return _download(buffer, f"联席会议纪要-{meeting.date:%Y%m%d}.docx", DOCX)
 
 
 @login_required
 @require_POST
 def unit_report_edit(request, pk: int, unit_pk: int):
-    """Draft the unit's report from its ledger (action=draft), or save the edited text."""
-    require_capability(request.user, "assistance.edit")
+    """Draft the unit's report from its ledger (action=draft), or save the edited text and next steps; the
+    coordinator also sets the speaking order."""
     meeting = _meeting(request.user, pk)
     unit = get_object_or_404(units_visible_to(request.user), pk=unit_pk)
+    if request.POST.get("action") != "order":
+        require_capability(request.user, "assistance.edit")
     try:
-        if request.POST.get("action") == "draft":
+        if request.POST.get("action") == "order":
+            position = request.POST.get("position", "").strip()
+            if not position.isdigit():
+                raise ValidationError({"position": _("发言顺序应为0到99之间的整数")})
+            services.report_position_set(actor=request.user, meeting=meeting, unit=unit, position=int(position))
+        elif request.POST.get("action") == "draft":
             services.unit_report_draft(actor=request.user, meeting=meeting, unit=unit)
         else:
-            services.unit_report_save(actor=request.user, meeting=meeting, unit=unit, text=request.POST.get("text", ""))
+            position = request.POST.get("position", "").strip()
+            if position and not position.isdigit():
+                raise ValidationError({"position": _("发言顺序应为0到99之间的整数")})
+            services.unit_report_save(
+                actor=request.user, meeting=meeting, unit=unit, text=request.POST.get("text", ""),
+                next_steps=request.POST.get("next_steps"),
+                position=int(position) if position and _can_coordinate(request.user) else None)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("已保存%(unit)s的汇报") % {"unit": unit.label})
+    return redirect("assistance:meeting_detail", meeting.pk)
+
+
+def _require_coordinate(user) -> None:
+    if not _can_coordinate(user):
+        raise PermissionDenied(_("联席会议由牵头单位组织"))
+
+
+def _form_error(form) -> str:
+    return " ".join(f"{form.fields[k].label if k in form.fields else ''}：{' '.join(v)}" for k, v in form.errors.items())
+
+
+@login_required
+@require_POST
+def speech_create(request, pk: int):
+    _require_coordinate(request.user)
+    meeting = _meeting(request.user, pk)
+    form = f.SpeechForm(request.POST)
+    form.fields["cadre"].queryset = cadres_visible_to(request.user).filter(unit__in=meeting.units.all())
+    if form.is_valid():
+        try:
+            services.speech_save(actor=request.user, meeting=meeting, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("已记录干部发言"))
+    else:
+        messages.error(request, _form_error(form))
+    return redirect("assistance:meeting_detail", meeting.pk)
+
+
+@login_required
+@require_POST
+def speech_delete(request, pk: int, speech_pk: int):
+    _require_coordinate(request.user)
+    meeting = _meeting(request.user, pk)
+    speech = get_object_or_404(CadreSpeech.objects.select_related("meeting"), pk=speech_pk, meeting=meeting)
+    services.speech_delete(actor=request.user, speech=speech)
+    messages.success(request, _("已删除干部发言"))
+    return redirect("assistance:meeting_detail", meeting.pk)
+
+
+@login_required
+@require_POST
+def need_create(request, pk: int):
+    _require_coordinate(request.user)
+    meeting = _meeting(request.user, pk)
+    form = f.NeedForm(request.POST)
+    form.fields["owner_unit"].queryset = meeting.units.all()
+    if form.is_valid():
+        try:
+            services.need_create(actor=request.user, meeting=meeting, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("已添加帮扶需求"))
+    else:
+        messages.error(request, _form_error(form))
+    return redirect("assistance:meeting_detail", meeting.pk)
+
+
+@login_required
+@require_POST
+def need_update(request, pk: int, need_pk: int):
+    meeting = _meeting(request.user, pk)
+    need = get_object_or_404(AssistanceNeed, pk=need_pk, meeting=meeting)
+    form = f.NeedProgressForm(request.POST)
+    if form.is_valid():
+        owner_id = form.cleaned_data.get("owner_unit")
+        owner = get_object_or_404(meeting.units.all(), pk=owner_id) if owner_id else None
+        try:
+            services.need_update(actor=request.user, need=need, status=form.cleaned_data["status"],
+                                 progress=form.cleaned_data["progress"], owner_unit=owner)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("已更新帮扶需求"))
+    else:
+        messages.error(request, _form_error(form))
     return redirect("assistance:meeting_detail", meeting.pk)
 
 

@@ -22,7 +22,7 @@ from bangfu.cases.workflow import notice_runs_from
 from bangfu.monitoring.selectors import monitoring_line_for
 from bangfu.registry import income
 from bangfu.registry.models import Member
-from bangfu.web.documents import PrintableDocument, cell_text
+from bangfu.web.documents import a4_document, cell_text
 
 
 @dataclass
@@ -147,17 +147,8 @@ def document_release_record(*, actor, card: Card | None = None, household=None, 
 
 # --- .docx -------------------------------------------------------------------------------------------------------
 
-def _document():
-    from docx import Document
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    document = PrintableDocument(Document())
-    style = document.styles["Normal"]
-    style.font.name = "SimSun"
-    style.font.size = Pt(11)
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")  # Word picks CJK glyphs from the East Asian font
-    return document
+def _document(title: str, author: str):
+    return a4_document(title=title, author=author)  # A4 portrait, the product's one page setup
 
 
 def _table(document, header: list[str], rows: list[list[str]]):
@@ -179,7 +170,7 @@ def _bytes(document) -> bytes:
 
 
 def notice_docx(notice: Notice) -> bytes:
-    document = _document()
+    document = _document(notice.title, f"{notice.township_name}{notice.village_name}")
     document.add_heading(notice.title, level=1)
     document.add_paragraph(_("经入户核实、信息比对和村民主评议，下列农户拟按程序办理，现予公示。公示期%(days)s天。") % {
         "days": notice.days})
@@ -196,7 +187,7 @@ def notice_docx(notice: Notice) -> bytes:
 
 
 def card_docx(card: Card) -> bytes:
-    document = _document()
+    document = _document(str(_("防止返贫监测帮扶明白卡")), card.village)
     document.add_heading(_("防止返贫监测帮扶明白卡"), level=1)
     facts = [
         (_("村（社区）"), card.village), (_("户编号"), card.household_number), (_("户主"), card.head_name),

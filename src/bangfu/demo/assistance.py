@@ -1,6 +1,7 @@
 """The demo's paired assistance: the six units of the story (DOMAIN.md §1) with their contacts and linked villages,
 the cadres they sent, the 2021-2025 plan with targets, a believable ledger since July 2021, the 2022 joint meeting
-with its decisions, and assessment findings under rectification.
+(attendance, the county's report and needs, the plan's 征求意见稿 reviewed, each unit's report and next steps in
+speaking order, cadre speeches, the year's requirements, decisions), and assessment findings under rectification.
 
 Fixed facts of the story: the joint donation of 780,000 yuan to 九寨沟县第三小学 before the meeting, and the leaders'
 visits to 勿角镇甲勿村, 双河镇团结村 and 双河镇松柏村. Everything else is [demo]: deterministic, plausible numbers.
@@ -12,9 +13,11 @@ import random
 from decimal import Decimal
 
 from bangfu.assistance.models import (
+    AssistanceNeed,
     AssistanceRole,
     AttendanceQuota,
     Cadre,
+    CadreSpeech,
     CheckIn,
     Direction,
     Donation,
@@ -224,23 +227,102 @@ def _story_visits(units) -> None:
                                    village_id=village, place="", seen=seen)
 
 
+def _story_cadres(units) -> list[Cadre]:
+    """The resident cadres of the story's first term (2021-2023), with their days in the village up to the meeting,
+    who spoke at it."""
+    rng = random.Random(2021)
+    by_name = {u.name: u for u in units}
+    lead = next(u for u in units if u.is_lead)
+    cadres = []
+    for unit, name, village in ((lead, "张伟", JIAWU), (by_name.get("成都大学", lead), "林晓", TUANJIE)):
+        cadre = Cadre.objects.create(unit=unit, name=name, kind=Cadre.Kind.FIRST_SECRETARY, village_id=village,
+                                     term_start=STARTED, term_end=dt.date(2023, 6, 30))
+        day, rows = STARTED, []
+        while day <= MEETING_DAY:
+            if rng.random() < 0.78:
+                rows.append(CheckIn(cadre=cadre, date=day, village_id=village, log="走访监测户，推进帮扶项目"))
+            day += dt.timedelta(days=1)
+        CheckIn.objects.bulk_create(rows)
+        cadres.append(cadre)
+    return cadres
+
+
+REQUIREMENTS = (
+    "守住不发生规模性返贫的底线",
+    "落实防返贫监测和帮扶机制，做到早发现、早干预、早帮扶",
+    "关心关爱脱贫群众和困难群体",
+    "做好易地搬迁后续帮扶",
+    "抓好考核评估发现问题整改",
+    "用好“四位一体”帮扶机制，推进产业、人才、文化、生态、组织帮扶",
+    "决策部署到村要“快”，工作落实要“实”，督促检查要“严”",
+)
+NEEDS = (  # [demo] the county's assistance needs, with the unit that took each on
+    ("九寨沟县第三小学信息化教学设备更新", "四川省高级人民法院", "王建国", dt.date(2022, 8, 31), "done"),
+    ("县人民医院远程会诊和专科医生进修", "成都大学附属医院", "冯丽", dt.date(2023, 12, 31), "done"),
+    ("高原特色农产品进机关食堂和工会采购", "华西集团", "蒋涛", dt.date(2023, 6, 30), "done"),
+    ("乡村振兴带头人和民宿经营人才培训", "成都大学", "陈静", dt.date(2026, 12, 31), "open"),
+    ("村级集体经济项目引资", "", "", None, "open"),
+)
+UNIT_WORK = {  # [demo] what each unit told the meeting, besides its figures
+    "四川省高级人民法院": "发挥牵头作用，建立联席会议和督办机制；在甲勿村建设法治宣传阵地，派驻第一书记全程参与监测帮扶。",
+    "四川省人民政府驻北京办事处": "借助驻京平台举办九寨沟农特产品推介会，帮助松柏村打开销路。",
+    "中国民主同盟四川省委员会": "组织盟员教师、医生到县开展送教送医，资助困难学生。",
+    "成都大学": "选派挂职副县长和驻村第一书记，在团结村开展民宿经营和种养殖技术培训。",
+    "成都大学附属医院": "组织专家到县义诊、带教，帮助县医院开展新技术。",
+    "华西集团": "在松柏村实施基础设施项目，优先吸纳当地群众务工。",
+}
+UNIT_NEXT_STEPS = {  # [demo]
+    "四川省高级人民法院": "继续牵头组织联席会议，督办会议决定事项；推进甲勿村法治宣传阵地和集体经济项目。",
+    "四川省人民政府驻北京办事处": "利用驻京平台推介九寨沟农特产品和文旅资源，扩大消费帮扶。",
+    "中国民主同盟四川省委员会": "组织盟员专家开展教育、医疗智力帮扶，办好助学项目。",
+    "成都大学": "开展乡村振兴带头人专题培训，推动团结村民宿提质和农产品品牌建设。",
+    "成都大学附属医院": "建立专家定期驻县坐诊机制，帮助县医院提升专科能力。",
+    "华西集团": "推进松柏村基础设施项目，吸纳当地群众务工，扩大农产品采购。",
+}
+
+
 def _meeting(units) -> None:
     from bangfu.assistance.documents import unit_work_summary
 
     lead = next(u for u in units if u.is_lead)
+    plan = Plan.objects.get(county_id=COUNTY, name=PLAN_NAME)
+    speakers = _story_cadres(units)
     meeting = JointMeeting.objects.create(
         county_id=COUNTY, date=MEETING_DAY, place="九寨沟县委会议室", chair="省法院党组书记、院长",
+        title="2022年四川省直单位定点帮扶九寨沟县联席会议",
+        attendance="四川省高级人民法院：党组书记、院长，分管副院长\n四川省人民政府驻北京办事处：副主任\n"
+                   "民盟四川省委：专职副主委\n成都大学：党委书记\n成都大学附属医院：院长\n华西集团：董事长\n"
+                   "九寨沟县：县委书记、县长，分管副县长，县乡村振兴局局长",
+        county_reporter="九寨沟县委书记",
+        county_report="全县巩固拓展脱贫攻坚成果同乡村振兴有效衔接总体平稳，守住了不发生规模性返贫的底线；"
+                      "文旅产业逐步恢复，特色种养殖和农产品加工仍然薄弱，部分村集体经济收入偏低，"
+                      "教育、医疗等公共服务与群众期盼还有差距。",
+        plan=plan,
+        plan_review=f"会议书面审议了《{PLAN_NAME}》（征求意见稿），各单位原则同意，"
+                    "请牵头单位汇总修改意见后按程序印发。",
+        requirements="\n".join(REQUIREMENTS),
         agenda="一、县委书记通报全县乡村振兴情况和帮扶需求\n二、书面审议《定点帮扶工作规划（2021—2025年）》\n"
                "三、各帮扶单位汇报2021年7月以来工作情况及下一步打算\n四、挂职、驻村干部代表发言\n五、部署下一阶段工作",
-        minutes="会议要求：守住不发生规模性返贫底线；落实防返贫监测和帮扶机制；关心关爱脱贫群众和困难群体；"
-                "做好易地搬迁后续帮扶；抓好考核评估发现问题整改；用好“四位一体”帮扶机制，推进产业、人才、文化、生态、"
-                "组织帮扶。决策部署到村要“快”，工作落实要“实”，督促检查要“严”。",
+        minutes="会议听取了九寨沟县乡村振兴情况和帮扶需求的通报，书面审议了帮扶工作规划（征求意见稿），"
+                "听取了六家帮扶单位的工作汇报和挂职、驻村干部代表发言。\n"
+                "会议认为，各单位帮扶工作扎实有效；会议对下一阶段工作提出了要求，明确了督办事项。",
         reports_since=STARTED)
     meeting.units.set(units)
-    for unit in units:
-        UnitReport.objects.create(meeting=meeting, unit=unit,
-                                  text=unit_work_summary(unit, STARTED, MEETING_DAY) + "下一步将按照规划继续推进。")
+    for position, unit in enumerate(units, start=1):
+        UnitReport.objects.create(meeting=meeting, unit=unit, position=position,
+                                  text=unit_work_summary(unit, STARTED, MEETING_DAY) + UNIT_WORK.get(unit.name, ""),
+                                  next_steps=UNIT_NEXT_STEPS.get(unit.name, "按照规划继续推进帮扶工作。"))
+    seconded = Cadre.objects.filter(unit=lead, kind=Cadre.Kind.SECONDED, term_start__lte=MEETING_DAY).first()
+    for position, (cadre, text) in enumerate((
+            (seconded, "挂职以来协调推进产业项目和消费帮扶，建议各单位继续加大农特产品采购力度。"),
+            (speakers[0], "驻甲勿村以来走访全村农户，协助建立监测户台账，推动村集体经济项目落地。"),
+            (speakers[1], "在团结村推动民宿提质和技能培训，希望学校继续派出专业教师指导。")), start=1):
+        if cadre is not None:
+            CadreSpeech.objects.create(meeting=meeting, cadre=cadre, text=text, position=position)
     by_name = {u.name: u for u in units}
+    for need, unit_name, owner, deadline, status in NEEDS:
+        AssistanceNeed.objects.create(meeting=meeting, need=need, owner_unit=by_name.get(unit_name), owner=owner,
+                                      deadline=deadline, status=status, progress="已按时限落实" if status == "done" else "")
     for decision, unit, owner, deadline, status in (
             ("完善防返贫监测帮扶联动机制，每季度通报一次", lead, "王建国", dt.date(2022, 12, 31), "done"),
             ("推动九寨沟农特产品进入各单位食堂和工会采购", by_name.get("华西集团", lead), "蒋涛", dt.date(2023, 6, 30), "done"),

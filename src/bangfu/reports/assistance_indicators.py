@@ -190,3 +190,76 @@ def plan_progress(plan, units, *, year: int | None = None, through: dt.date | No
 def evaluation_rows(plan, units, year: int) -> list[tuple[UnitProgress, str]]:
     """The yearly evaluation table: each unit's indicators against targets, its score and the proposed grade."""
     return [(row, grade_for(row.score, plan.county_id)) for row in plan_progress(plan, units, year=year)]
+
+
+# --- a period's targets and the five directions -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PeriodTarget:
+    """A unit's target for an indicator over a period: the plan's yearly targets of the years the period touches,
+    each year's counted in full when the period covers the whole year, else pro-rated by the days it covers."""
+
+    value: Decimal
+    pro_rated: bool
+
+    @property
+    def label(self) -> str:
+        return str(_("按期内天数折算")) if self.pro_rated else str(_("全年目标"))
+
+
+def year_share(year: int, since: dt.date, until: dt.date) -> Decimal:
+    """The share of `year` that [since, until] covers (0 to 1)."""
+    start, end = year_span(year)
+    first, last = max(start, since), min(end, until)
+    if last < first:
+        return Decimal(0)
+    return Decimal((last - first).days + 1) / Decimal((end - start).days + 1)
+
+
+def period_targets(plan, units, since: dt.date, until: dt.date) -> dict[tuple[int, str], PeriodTarget]:
+    """{(unit_id, indicator): PeriodTarget} over [since, until] (see PeriodTarget)."""
+    from bangfu.assistance.models import PlanTarget
+
+    if plan is None:
+        return {}
+    shares = {year: year_share(year, since, until) for year in range(since.year, until.year + 1)}
+    shares = {year: share for year, share in shares.items() if share}
+    targets: dict[tuple[int, str], list] = {}
+    for row in PlanTarget.objects.filter(plan=plan, unit__in=list(units), year__in=shares).values(
+            "unit_id", "indicator", "year", "target"):
+        share = shares[row["year"]]
+        cell = targets.setdefault((row["unit_id"], row["indicator"]), [Decimal(0), False])
+        cell[0] += (row["target"] * share).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        cell[1] = cell[1] or share < 1
+    return {key: PeriodTarget(value, pro_rated) for key, (value, pro_rated) in targets.items()}
+
+
+@dataclass
+class DirectionRow:
+    direction: str
+    label: str
+    projects: int
+    budget: Decimal
+    beneficiaries: int
+    largest: list[str]  # the largest few project names (by budget), each once
+
+
+def direction_summary(unit_ids, since: dt.date, until: dt.date, *, named: int = 2) -> list[DirectionRow]:
+    """Projects started in [since, until] by the five directions (产业/人才/文化/生态/组织): count, money, people
+    reached and the largest few named. Every direction has a row, empty ones included."""
+    from bangfu.assistance.models import Direction, Project
+
+    rows = {d.value: DirectionRow(d.value, str(d.label), 0, Decimal(0), 0, []) for d in Direction}
+    projects = (Project.objects.filter(unit_id__in=list(unit_ids), date__gte=since, date__lte=until)
+                .order_by("-budget", "date", "id").values("direction", "name", "budget", "beneficiaries"))
+    for project in projects:
+        row = rows.get(project["direction"])
+        if row is None:
+            continue
+        row.projects += 1
+        row.budget += project["budget"]
+        row.beneficiaries += project["beneficiaries"]
+        if project["name"] not in row.largest and len(row.largest) < named:
+            row.largest.append(project["name"])
+    return list(rows.values())

@@ -111,3 +111,66 @@ def breakdown_level_for(user) -> str | None:
         return "village"
     level = user.region.level if user.region_id else ("county" if user.is_superuser else None)
     return {"province": "township", "city": "township", "county": "township", "township": "village"}.get(level)
+
+
+# --- the monitoring mechanism over a period (防返贫监测帮扶, for briefings and annual reports) --------------------
+#
+# Counted from the appended case decisions (who approved what, when), not from today's registry: a figure for a
+# past period is what was true at its end, whatever happened to the households since.
+
+@dataclass(frozen=True)
+class PeriodIndicator:
+    key: str
+    label: str
+    definition: str
+    case_kind: str  # cases.choices.CaseKind
+    within_period: bool  # True: approvals inside the period; False: everything approved up to its end
+    elimination_kind: str = ""
+
+
+PERIOD_INDICATORS = (
+    PeriodIndicator("newly_identified", _("新识别监测对象"), _("统计期内经县级审定纳入监测的户数"),
+                    "identification", True),
+    PeriodIndicator("risks_eliminated", _("风险消除"), _("统计期内经县级审定风险消除的户数"), "elimination", True),
+    PeriodIndicator("eliminated_by_assistance", _("其中帮扶消除"), _("统计期内审定为帮扶消除的户数"),
+                    "elimination", True, "by_assistance"),
+    PeriodIndicator("identified_to_date", _("累计纳入监测"), _("截至统计期末经审定纳入监测的户数"),
+                    "identification", False),
+    PeriodIndicator("eliminated_to_date", _("累计风险消除"), _("截至统计期末经审定风险消除的户数"),
+                    "elimination", False),
+)
+
+
+def local_day_bounds(since, until):
+    """[start of `since`, start of the day after `until`) in the server's time zone, for datetime columns."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
+    end = timezone.make_aware(dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min))
+    return start, end
+
+
+def monitoring_period_figures(region_code: str, since, until) -> dict[str, int]:
+    """Each PERIOD_INDICATOR for the households under a region, plus `risk_open_at_end` (identified minus eliminated
+    up to the period's end). A household counts once per indicator however many approvals it had."""
+    from bangfu.cases.choices import CaseState
+    from bangfu.cases.models import Decision
+    from bangfu.core.scoping import code_range_q
+    from bangfu.regions.models import Region
+
+    region = Region.objects.get(code=region_code)
+    start, end = local_day_bounds(since, until)
+    approvals = Decision.objects.filter(code_range_q(region.code_range, field="case__village_id"),
+                                        to_state=CaseState.APPROVED, at__lt=end)
+    figures = {}
+    for indicator in PERIOD_INDICATORS:
+        rows = approvals.filter(case__kind=indicator.case_kind)
+        if indicator.within_period:
+            rows = rows.filter(at__gte=start)
+        if indicator.elimination_kind:
+            rows = rows.filter(case__elimination_kind=indicator.elimination_kind)
+        figures[indicator.key] = rows.values("case__household_id").distinct().count()
+    figures["risk_open_at_end"] = max(0, figures["identified_to_date"] - figures["eliminated_to_date"])
+    return figures

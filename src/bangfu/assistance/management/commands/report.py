@@ -1,5 +1,7 @@
-"""bangfu report briefing|unit: the joint meeting's briefing and a unit's annual report as Word documents.
+"""bangfu report briefing|unit|meetings: the joint meeting's briefing and a unit's annual report as Word documents.
 
+    bangfu report meetings                                       one meeting a line: ID, date, title
+    bangfu report briefing --meeting ID --out FILE.docx          the briefing of that meeting
     bangfu report briefing --since 2021-07-01 [--until DATE] [--county CODE] --out FILE.docx
     bangfu report unit --unit 成都大学 --year 2022 --out FILE.docx
 """
@@ -10,8 +12,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
-from bangfu.assistance.documents import briefing_write, unit_report_write
-from bangfu.assistance.models import Unit
+from bangfu.assistance.documents import NoDataError, briefing_write, unit_report_write
+from bangfu.assistance.models import JointMeeting, Unit
 
 
 def _date(text: str, option: str) -> dt.date:
@@ -26,8 +28,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="document", required=True)
-        briefing = sub.add_parser("briefing", help="联席会议简报：县情、各单位工作、捐赠、项目、调研、规划进度、整改")
-        briefing.add_argument("--since", required=True, help="统计起始日期，如 2021-07-01")
+        sub.add_parser("meetings", help="列出联席会议：每行一个，编号、日期、名称")
+        briefing = sub.add_parser("briefing", help="联席会议简报：按会议记录（--meeting）或按统计期（--since）生成")
+        briefing.add_argument("--meeting", type=int, help="会议编号（见 bangfu report meetings）")
+        briefing.add_argument("--since", help="统计起始日期，如 2021-07-01（不指定会议时必填）")
         briefing.add_argument("--until", help="统计截止日期（默认今天）")
         briefing.add_argument("--county", help="帮扶县区划代码（只有一个县时可省略）")
         briefing.add_argument("--out", required=True, help="输出的 .docx 文件")
@@ -37,10 +41,22 @@ class Command(BaseCommand):
         unit.add_argument("--out", required=True, help="输出的 .docx 文件")
 
     def handle(self, *args, **options):
+        if options["document"] == "meetings":
+            for meeting in JointMeeting.objects.order_by("date", "id"):
+                self.stdout.write(f"{meeting.pk}\t{meeting.date:%Y-%m-%d}\t{meeting}")
+            return
         out = Path(options["out"])
         if out.suffix.lower() != ".docx":
             raise CommandError("--out 应为 .docx 文件")
-        if options["document"] == "briefing":
+        if options["document"] == "briefing" and options.get("meeting") is not None:
+            meeting = JointMeeting.objects.filter(pk=options["meeting"]).select_related("county", "plan").first()
+            if meeting is None:
+                raise CommandError(f"没有编号为 {options['meeting']} 的联席会议（bangfu report meetings 列出现有会议）")
+            units = Unit.objects.filter(county_id=meeting.county_id).select_related("county")
+            briefing_write(units=units, meeting=meeting, path=out)
+        elif options["document"] == "briefing":
+            if not options.get("since"):
+                raise CommandError("请用 --meeting 指定会议，或用 --since 指定统计起始日期")
             since = _date(options["since"], "--since")
             until = _date(options["until"], "--until") if options.get("until") else dt.date.today()
             if until < since:
@@ -60,5 +76,8 @@ class Command(BaseCommand):
             if unit is None:
                 raise CommandError(f"没有名为“{name}”的帮扶单位；现有：" + "、".join(
                     Unit.objects.values_list("name", flat=True)))
-            unit_report_write(unit=unit, year=options["year"], path=out)
+            try:
+                unit_report_write(unit=unit, year=options["year"], path=out)
+            except NoDataError as error:
+                raise CommandError(str(error)) from None
         self.stdout.write(f"已生成 {out}")
