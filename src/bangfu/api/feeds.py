@@ -15,7 +15,7 @@ import time
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Field, File, Query, Router, Schema
+from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from bangfu.accounts.models import ApiToken
@@ -104,13 +104,13 @@ def feed_post(request, kind: str, params: Query[FeedPostQuery], file: File[Uploa
     try:
         run = feed_run_start(actor=request.user, upload=file, kind=kind, period=params.period)
     except ValidationError as error:
-        return 400, {"detail": validation_message(error)}
-    return 202, _out(_wait(run, params.wait))
+        return Status(400, {"detail": validation_message(error)})
+    return Status(202, _out(_wait(run, params.wait)))
 
 
 @router.get("/runs/{run_id}", response={200: FeedRunOut, 404: ErrorOut, **ERRORS}, summary="上报文件的预览或导入结果")
 def feed_run_get(request, run_id: int, waiting: Query[WaitQuery]):
-    return 200, _out(_wait(_run_for(request, run_id), waiting.wait))
+    return Status(200, _out(_wait(_run_for(request, run_id), waiting.wait)))
 
 
 @router.post("/runs/{run_id}/commit", response={202: FeedRunOut, 400: ErrorOut, 404: ErrorOut, **ERRORS},
@@ -122,9 +122,9 @@ def feed_run_commit(request, run_id: int, waiting: Query[WaitQuery]):
     try:
         run = commit(actor=request.user, run=run)
     except ValidationError as error:
-        return 400, {"detail": validation_message(error)}
+        return Status(400, {"detail": validation_message(error)})
     run.refresh_from_db()
-    return 202, _out(_wait(run, waiting.wait))
+    return Status(202, _out(_wait(run, waiting.wait)))
 
 
 @router.post("/runs/{run_id}/discard", response={200: FeedRunOut, 400: ErrorOut, 404: ErrorOut, **ERRORS},
@@ -136,6 +136,6 @@ def feed_run_discard(request, run_id: int):
     try:
         discard(actor=request.user, run=run)
     except ValidationError as error:
-        return 400, {"detail": validation_message(error)}
+        return Status(400, {"detail": validation_message(error)})
     run.refresh_from_db()
-    return 200, _out(run)
+    return Status(200, _out(run))
