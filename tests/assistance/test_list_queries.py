@@ -74,11 +74,12 @@ DETAIL_PAGES = {
     # + whether the reader may act for the cadre (the form is offered only then)
     "check-in": ("coordinator", _of("check_in", "cadre"), 7),
     "leave-submit": ("coordinator", _of("leave_submit", "cadre"), 5),
-    "meeting-create": ("coordinator", _of("meeting_create"), 4),
-    # + the tasks' units come with the tasks (was one query per task)
+    "meeting-create": ("coordinator", _of("meeting_create"), 5),
+    # + the tasks' units come with the tasks (was one query per task); the meeting record's parts (needs, unit
+    # reports, speeches, the plan under review) one query each, whatever their number
     "meeting-detail": ("coordinator", lambda r, court: reverse("assistance:meeting_detail", args=[r["meeting"].pk]),
-                       10),
-    "meeting-edit": ("coordinator", lambda r, court: reverse("assistance:meeting_edit", args=[r["meeting"].pk]), 8),
+                       16),
+    "meeting-edit": ("coordinator", lambda r, court: reverse("assistance:meeting_edit", args=[r["meeting"].pk]), 9),
     "finding-create": ("county", _of("finding_create"), 4),
     "finding-detail": ("coordinator", _of("finding_detail", "finding"), 6),
     "settings": ("coordinator", _of("settings"), 11),
