@@ -28,8 +28,9 @@ def _ledger(tmp_path, rows):
 
 def test_the_report_holds_each_bad_row_as_it_was_with_its_errors(county_admin, tmp_path):
     good = synthetic_id()
+    born = dt.datetime.strptime(good[6:14], "%Y%m%d").date()  # the birth date the ID number carries
     path = _ledger(tmp_path, [
-        ["5132251032139001", "团结村", "张三", "户主", good, dt.date(1980, 1, 1), "1E+30"],
+        ["5132251032139001", "团结村", "张三", "户主", good, born, "1E+30"],
         ["5132251032139002", "团结村", "李四", "户主", 5.13225198e17, dt.date(1982, 2, 2), 5000],
         ["5132251032139003", "团结村", "王<五>&", "户主", "51322519800101001", None, 10],
     ])

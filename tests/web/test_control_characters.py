@@ -85,6 +85,7 @@ def _kwargs(cls, ctx) -> list[dict]:
         "MemberRemoveForm": [{"member": ctx["member"]}],
         "LockingAuthenticationForm": [{"request": None}],
         "FeedUploadForm": [{"kinds": FEED_KINDS}],
+        "ApiTokenCreateForm": [{"account": ctx["user"]}],
     }
     return table.get(name, [{}])
 
