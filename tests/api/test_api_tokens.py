@@ -159,6 +159,20 @@ def test_the_command_prints_a_token_that_works_and_revokes_it(client, county_adm
     listed = io.StringIO()
     call_command("token", "list", stdout=listed)
     assert raw[:10] in listed.getvalue() and "有效" in listed.getvalue() and raw not in listed.getvalue()
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="至少给出 6 个字符"):
+        call_command("token", "revoke", raw[:5], stdout=io.StringIO())  # too short to name one token
+    assert client.get(WARNINGS, **_bearer(raw)).status_code == 200
+    call_command("token", "revoke", raw, stdout=io.StringIO())  # the whole token, pasted from where it is kept
+    assert client.get(WARNINGS, **_bearer(raw)).status_code == 401
+
+
+def test_the_command_revokes_by_the_listed_prefix(client, county_admin):
+    out = io.StringIO()
+    call_command("token", "create", "--user", county_admin.username, "--scope", "read", "--days", "9",
+                 stdout=out, stderr=io.StringIO())
+    raw = out.getvalue().strip()
     call_command("token", "revoke", raw[:10], stdout=io.StringIO())
     assert client.get(WARNINGS, **_bearer(raw)).status_code == 401
 

@@ -484,6 +484,7 @@ EXEMPT = {
     "api:openapi-json": "the API schema: no data (see test_api_schema_lists_only_checked_endpoints)",
     "api:openapi-view": "the API documentation page: no data",
     "api:api-root": "django-ninja's API root: answers 404",
+    "api_not_found": "a path under /api/ that names no operation: a JSON 404, no data",
     "monitoring:lines": "monitoring configuration: no household data (tests/monitoring/test_lines_page.py)",
     "monitoring:rule_list": "warning rules: configuration, no household data",
     "monitoring:self_report_done": "a constant thank-you page after a self-report",
