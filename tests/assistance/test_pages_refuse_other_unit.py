@@ -143,8 +143,11 @@ def test_every_assistance_write_url_is_in_the_table():
              "briefing", "unit_report", "cadre_list", "meeting_list", "meeting_detail", "finding_list",
              "meeting_briefing", "meeting_minutes"}
     from bangfu.assistance.urls import urlpatterns
+    from tests.assistance.test_setup_pages import SETUP_READS
+    from tests.assistance.test_setup_pages import WRITES as SETUP_WRITES
 
-    assert {p.name for p in urlpatterns} == posted | reads
+    set_up = set(SETUP_WRITES) | SETUP_READS  # tests/assistance/test_setup_pages.py
+    assert {p.name for p in urlpatterns} == posted | reads | set_up
 
 
 # --- reading ------------------------------------------------------------------------------------------------------

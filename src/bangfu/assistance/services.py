@@ -410,25 +410,37 @@ def leave_request_decide(*, actor, leave: LeaveRequest, approve: bool) -> LeaveR
 # --- the plan -----------------------------------------------------------------------------------------------------
 
 @transaction.atomic
-def plan_create(*, actor, county_code: str, name: str, start_year: int, end_year: int) -> Plan:
+def plan_create(*, actor, county_code: str, name: str, start_year: int, end_year: int, text: str = "") -> Plan:
+    """A new multi-year plan of the county, as a draft for comment (征求意见稿); `text` becomes its first version.
+    One plan per period: years that meet another plan's are refused."""
+    from bangfu.assistance.setup import plan_overlapping, plan_version_save
+
     _require_county(actor, county_code)
+    errors: dict[str, str] = {}
     if not (2015 <= start_year <= end_year <= start_year + 10):
-        raise ValidationError({"end_year": _("规划年度应为2015年以后、不超过10年的区间")})
+        errors["end_year"] = _("规划年度应为2015年以后、不超过10年的区间")
     if not name.strip():
-        raise ValidationError({"name": _("请填写规划名称")})
+        errors["name"] = _("请填写规划名称")
+    other = None if errors else plan_overlapping(county_code, start_year, end_year)
+    if other is not None:
+        errors["start_year"] = _("与已有规划“%(name)s”（%(start)s—%(end)s年）的年度重叠，同一期间只能有一个规划") % {
+            "name": other.name, "start": other.start_year, "end": other.end_year}
+    if errors:
+        raise ValidationError(errors)
     plan = Plan.objects.create(county_id=county_code, name=name.strip(), start_year=start_year, end_year=end_year)
     _record(actor, Action.CREATE, plan, None, county_code)
+    if text.strip():
+        plan_version_save(actor=actor, plan=plan, text=text)
     return plan
 
 
 @transaction.atomic
 def plan_target_set(*, actor, plan: Plan, unit: Unit, year: int, indicator: str, target) -> PlanTarget:
     """Set a unit's target for one indicator and year of the plan (the county or the lead unit's coordinator)."""
+    from bangfu.assistance.setup import require_target_setter
     from bangfu.reports.assistance_indicators import indicators_for
 
-    if not (actor.can("assistance.configure") or (actor.can("assistance.coordinate") and actor.unit_id
-                                                  and actor.unit.is_lead)):
-        raise PermissionDenied(_("规划目标由县或牵头单位设定"))
+    require_target_setter(actor, plan)
     if not units_visible_to(actor).filter(pk=unit.pk).exists() or unit.county_id != plan.county_id:
         raise PermissionDenied(_("该单位不在本规划的帮扶县"))
     errors: dict[str, str] = {}

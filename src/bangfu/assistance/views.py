@@ -317,8 +317,21 @@ def evidence_download(request, pk: int):
 
 # --- plan progress, evaluation, documents -----------------------------------------------------------------------
 
-def _plan(user) -> Plan:
-    plan = plans_visible_to(user).first()
+def _plans(user) -> list[Plan]:
+    """The county's plans, adopted before drafts, latest first (read once per page)."""
+    return sorted(plans_visible_to(user), key=lambda p: (not p.is_adopted, -p.start_year))
+
+
+def _plan_covering(plans: list[Plan], year: int) -> Plan | None:
+    """The plan whose years hold `year`, the adopted one before a draft (one plan per period)."""
+    return next((p for p in plans if p.start_year <= year <= p.end_year), None)
+
+
+def _plan(plans: list[Plan], year: int | None = None) -> Plan:
+    """The plan for `year` (default: this year's), else the latest adopted plan, else the latest."""
+    plan = _plan_covering(plans, year or timezone.localdate().year)
+    if plan is None and year is None and plans:
+        plan = plans[0]
     if plan is None:
         raise Http404(_("尚未录入帮扶工作规划"))
     return plan
@@ -335,23 +348,37 @@ def _year(request, default: int) -> int:
 def plan_view(request):
     """Targets against the ledger per unit and indicator, for one year or cumulative to date."""
     _require_view(request.user)
-    plan = _plan(request.user)
     units = units_visible_to(request.user)
-    year = request.GET.get("year", "")
-    if year.isdigit() and int(year) in plan.years:
+    year = request.GET.get("year", "").strip()
+    plans = _plans(request.user)
+    years = sorted({y for p in plans for y in p.years})
+    notice = ""
+    if year.isdigit():
+        plan = _plan_covering(plans, int(year))
+        if plan is None:  # said, never replaced by another view of the figures
+            return render(request, "assistance/plan.html", {
+                "plan": None, "rows": [], "year": year, "years": years, "indicators": [],
+                "notice": _("%(year)s年不在任何帮扶工作规划的期限内，没有目标可比。") % {"year": year}})
         rows = plan_progress(plan, units, year=int(year))
+        if not any(c.target is not None for row in rows for c in row.cells):
+            notice = _("%(plan)s尚未填写%(year)s年的目标：下表只有完成数。") % {"plan": plan.name, "year": year}
     else:
         year = ""
+        plan = _plan(plans)
         rows = plan_progress(plan, units, through=min(timezone.localdate(), dt.date(plan.end_year, 12, 31)))
-    return render(request, "assistance/plan.html", {"plan": plan, "rows": rows, "year": year,
-                                                    "indicators": [c.indicator for c in rows[0].cells] if rows else []})
+    return render(request, "assistance/plan.html", {
+        "plan": plan, "rows": rows, "year": year, "years": years, "notice": notice,
+        "indicators": [c.indicator for c in rows[0].cells] if rows else []})
 
 
 @login_required
 def evaluation_view(request):
     _require_view(request.user)
-    plan = _plan(request.user)
-    year = _year(request, min(timezone.localdate().year - 1, plan.end_year))
+    year = _year(request, timezone.localdate().year - 1)
+    plans = _plans(request.user)
+    plan = _plan_covering(plans, year) or _plan(plans)
+    if year not in plan.years:
+        year = min(max(year, plan.start_year), plan.end_year)
     rows = evaluation_rows(plan, units_visible_to(request.user), year)
     if request.GET.get("format") == "xlsx":
         response = HttpResponse(evaluation_xlsx(plan, year, rows), content_type=XLSX)
@@ -402,12 +429,21 @@ def unit_edit(request, pk: int):
     unit = get_object_or_404(units_visible_to(request.user), pk=pk)
     if not units_writable_by(request.user).filter(pk=unit.pk).exists():
         raise PermissionDenied(_("只能修改本单位的信息"))
-    form = f.UnitContactForm(request.POST or None, initial={k: getattr(unit, k) for k in services.UNIT_FIELDS})
-    done = _save(request, form, lambda data: services.unit_update(actor=request.user, unit=unit, data=data),
-                 _("已保存"), reverse("assistance:home"))
+    back = reverse("assistance:unit_detail", args=[unit.pk])
+    if request.user.can("assistance.configure"):  # the county: name, kind, lead-unit flag and contacts
+        from bangfu.assistance import setup
+
+        form = f.UnitSetupForm(request.POST or None,
+                               initial={k: getattr(unit, k) for k in setup.UNIT_SETUP_FIELDS})
+        done = _save(request, form, lambda data: setup.unit_configure(actor=request.user, unit=unit, data=data),
+                     _("已保存"), back)
+    else:  # the unit itself: its contacts
+        form = f.UnitContactForm(request.POST or None, initial={k: getattr(unit, k) for k in services.UNIT_FIELDS})
+        done = _save(request, form, lambda data: services.unit_update(actor=request.user, unit=unit, data=data),
+                     _("已保存"), back)
     links = unit.linked_villages.select_related("village", "village__parent").order_by("village_id")
     return done or render(request, "assistance/form_page.html", {
-        "form": form, "title": _("%(unit)s：单位信息和联系人") % {"unit": unit.name}, "back": reverse("assistance:home"),
+        "form": form, "title": _("%(unit)s：单位信息和联系人") % {"unit": unit.name}, "back": back,
         "links": links})
 
 
