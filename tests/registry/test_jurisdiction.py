@@ -617,6 +617,7 @@ CHECKED_ELSEWHERE = {
     "assistance:finding_detail": ASSISTANCE_CHECK,
     "assistance:finding_evidence": ASSISTANCE_CHECK,
     "assistance:finding_sign_off": ASSISTANCE_CHECK,
+    "assistance:finding_return": ASSISTANCE_CHECK,
     "assistance:settings": ASSISTANCE_CHECK,
     # Setting the work up: the county's own (units, links, plans, targets, role holders), no household data.
     **{f"assistance:{name}": SETUP_CHECK for name in (

@@ -332,3 +332,7 @@ class RoleHolderForm(Form):
         super().__init__(*args, **kwargs)
         self.fields["village"].queryset = _villages(county_code)
         self.fields["unit"].queryset = Unit.objects.filter(county_id=county_code)
+
+
+class FindingReturnForm(Form):
+    reason = forms.CharField(label=_("退回原因"), max_length=180, widget=forms.Textarea(attrs={"rows": 2}))

@@ -707,8 +707,10 @@ def need_update(*, actor, need: AssistanceNeed, status: str, progress: str = "",
 
 @transaction.atomic
 def finding_create(*, actor, county_code: str, data: dict[str, Any]) -> Finding:
-    """Enter a problem an assessment found, with its owner and deadline (the county)."""
-    _require_county(actor, county_code)
+    """Enter a problem an assessment found, with its owner and deadline (the county, or the assessment group)."""
+    _require(actor, "assistance.file_finding")
+    if not actor.is_superuser and not (actor.region_id and actor.region.contains(county_code)):
+        raise PermissionDenied(_("只能登记本县的整改问题"))
     finding = Finding(county_id=county_code, **{k: v for k, v in data.items()
                                                 if k in ("source", "found_on", "description", "owner_unit", "owner",
                                                          "measures", "deadline")})
@@ -750,6 +752,24 @@ def finding_sign_off(*, actor, finding: Finding) -> Finding:
     finding.status, finding.signed_off_by, finding.signed_off_at = Finding.Status.SIGNED_OFF, actor, timezone.now()
     finding.save()
     _record(actor, Action.UPDATE, finding, before, finding.county_id)
+    return finding
+
+
+@transaction.atomic
+def finding_return(*, actor, finding: Finding, reason: str) -> Finding:
+    """The county finds the rectification not done and sends it back to the owner (退回整改) with its reason; the
+    reason stays in the item's history."""
+    finding = Finding.objects.select_for_update().get(pk=finding.pk)
+    _require_county(actor, finding.county_id)
+    if finding.status != Finding.Status.RECTIFIED:
+        raise ValidationError({"status": _("只有整改完成待销号的问题可以退回")})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("退回整改须说明原因")})
+    before = snapshot(finding)
+    finding.status = Finding.Status.OPEN
+    finding.save(update_fields=["status"])
+    _record(actor, Action.UPDATE, finding, before, finding.county_id, reason=(_("退回整改：") + reason)[:200])
     return finding
 
 

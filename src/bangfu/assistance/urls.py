@@ -57,5 +57,6 @@ urlpatterns = [
     path("findings/<int:pk>/", views.finding_detail, name="finding_detail"),
     path("findings/<int:pk>/evidence/", views.finding_evidence, name="finding_evidence"),
     path("findings/<int:pk>/sign-off/", views.finding_sign_off, name="finding_sign_off"),
+    path("findings/<int:pk>/return/", views.finding_return, name="finding_return"),
     path("settings/", views.settings_view, name="settings"),
 ]

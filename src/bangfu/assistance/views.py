@@ -800,12 +800,12 @@ def finding_list(request):
     return render(request, "assistance/findings.html", {
         "findings": findings, "today": timezone.localdate(),
         "by_state": [(label, by_state[value]) for value, label in Finding.Status.choices],
-        "can_create": request.user.can("assistance.configure"), **list_export_context(request, "findings")})
+        "can_create": request.user.can("assistance.file_finding"), **list_export_context(request, "findings")})
 
 
 @login_required
 def finding_create(request):
-    require_capability(request.user, "assistance.configure")
+    require_capability(request.user, "assistance.file_finding")
     county = county_of(request.user)
     form = f.FindingForm(request.POST or None)
     form.fields["owner_unit"].queryset = units_visible_to(request.user)
@@ -828,10 +828,34 @@ def finding_detail(request, pk: int):
         return done
     may_write = (request.user.can("assistance.configure") or (finding.owner_unit_id and units_writable_by(
         request.user).filter(pk=finding.owner_unit_id).exists()))
+    from bangfu.audit.models import ChangeRecord
+
+    history = (ChangeRecord.objects.filter(object_type="finding", object_id=str(finding.pk)).select_related("actor")
+               .order_by("-at", "-id"))
     return render(request, "assistance/finding_detail.html", {
         "finding": finding, "form": form, "may_write": may_write, "today": timezone.localdate(),
         "evidence": EvidenceFile.objects.filter(record_type="finding", record_id=finding.pk).order_by("id"),
-        "evidence_form": f.EvidenceForm(), "can_sign_off": request.user.can("assistance.configure")})
+        "evidence_form": f.EvidenceForm(), "can_sign_off": request.user.can("assistance.configure"),
+        "return_form": f.FindingReturnForm(prefix="r") if request.user.can("assistance.configure") else None,
+        "history": history})
+
+
+@login_required
+@require_POST
+def finding_return(request, pk: int):
+    """The county sends a rectification back to its owner with the reason (kept in the item's history)."""
+    require_capability(request.user, "assistance.configure")
+    finding = get_object_or_404(findings_visible_to(request.user), pk=pk)
+    form = f.FindingReturnForm(request.POST, prefix="r")
+    try:
+        if not form.is_valid():
+            raise ValidationError({"reason": _("退回整改须说明原因")})
+        services.finding_return(actor=request.user, finding=finding, reason=form.cleaned_data["reason"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("已退回整改"))
+    return redirect("assistance:finding_detail", finding.pk)
 
 
 @login_required
