@@ -117,6 +117,16 @@ def plans_visible_to(user) -> QuerySet[Plan]:
     return Plan.objects.filter(county_id=county)
 
 
+def plans_in_order(user) -> list[Plan]:
+    """The county's plans the user reads, adopted before drafts, latest first (read once per page)."""
+    return sorted(plans_visible_to(user), key=lambda p: (not p.is_adopted, -p.start_year))
+
+
+def plan_covering(plans: list[Plan], year: int) -> Plan | None:
+    """The plan whose years hold `year`, the adopted one before a draft (one plan per period)."""
+    return next((p for p in plans if p.start_year <= year <= p.end_year), None)
+
+
 def plan_targets_visible_to(user, plan: Plan) -> QuerySet[PlanTarget]:
     return plan.targets.filter(unit__in=units_visible_to(user)).select_related("unit")
 

@@ -44,7 +44,8 @@ from bangfu.assistance.selectors import (
     leave_requests_visible_to,
     ledger_entries_visible_to,
     meetings_visible_to,
-    plans_visible_to,
+    plan_covering,
+    plans_in_order,
     tasks_visible_to,
     units_visible_to,
     units_writable_by,
@@ -317,14 +318,8 @@ def evidence_download(request, pk: int):
 
 # --- plan progress, evaluation, documents -----------------------------------------------------------------------
 
-def _plans(user) -> list[Plan]:
-    """The county's plans, adopted before drafts, latest first (read once per page)."""
-    return sorted(plans_visible_to(user), key=lambda p: (not p.is_adopted, -p.start_year))
-
-
-def _plan_covering(plans: list[Plan], year: int) -> Plan | None:
-    """The plan whose years hold `year`, the adopted one before a draft (one plan per period)."""
-    return next((p for p in plans if p.start_year <= year <= p.end_year), None)
+_plans = plans_in_order
+_plan_covering = plan_covering
 
 
 def _plan(plans: list[Plan], year: int | None = None) -> Plan:
@@ -893,7 +888,8 @@ def settings_view(request):
     county = county_of(request.user)
     if not county:
         raise Http404(_("没有可查看的帮扶县"))
-    plan = plans_visible_to(request.user).first()
+    plans = plans_in_order(request.user)
+    plan = plan_covering(plans, timezone.localdate().year) or (plans[0] if plans else None)
     grades = list(EvaluationGrade.objects.filter(county_id=county).values_list("label", "min_score")) or list(
         DEFAULT_GRADES)
     quota = services.attendance_quota_for(county)
