@@ -7,7 +7,17 @@ import pytest
 from django.urls import reverse
 
 from bangfu.assistance.ledger import LEDGER_KINDS
-from bangfu.assistance.models import Cadre, Donation, Finding, Fund, LeaderVisit, Plan, Project, Task, Training
+from bangfu.assistance.models import (
+    Cadre,
+    Donation,
+    Finding,
+    Fund,
+    LeaderVisit,
+    Plan,
+    Project,
+    Task,
+    Training,
+)
 from tests.assistance.conftest import PNG
 from tests.conftest import COUNTY, TUANJIE
 from tests.support import assert_queries_flat, queries_for

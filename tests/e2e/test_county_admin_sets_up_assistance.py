@@ -71,7 +71,7 @@ def test_new_county_admin_sets_up_a_unit_a_link_and_a_plan_on_a_phone(browser, l
     _fits(page)
 
     # Its target grid for the new unit: one bad cell refused by name, then the whole grid in one submit
-    page.click(f"tr[data-unit='四川农业大学'] a:has-text('填写目标')")
+    page.click("tr[data-unit='四川农业大学'] a:has-text('填写目标')")
     page.wait_for_selector("table.target-grid")
     for year in range(2031, 2036):
         page.fill(f"input[name='t_{year}_funds_invested']", str(100000 * (year - 2030)))
