@@ -188,7 +188,10 @@ def _plan_document(plan: Plan, units: list[Unit]) -> None:
     for unit in units:
         author = User.objects.filter(unit=unit).order_by("id").first()
         if unit.name in comments and author is not None:  # each unit's own account comments for it
-            PlanComment.objects.create(plan=plan, version=first, unit=unit, author=author, text=comments[unit.name])
+            comment = PlanComment.objects.create(plan=plan, version=first, unit=unit, author=author,
+                                                 text=comments[unit.name])
+            PlanComment.objects.filter(pk=comment.pk).update(  # during the comment period, before the meeting
+                created_at=dt.datetime(2022, 8, 5, 2, tzinfo=dt.UTC))
 
 
 def _role_holders(today: dt.date) -> None:
