@@ -102,6 +102,8 @@ def test_new_county_admin_sets_up_a_unit_a_link_and_a_plan_on_a_phone(browser, l
     # 2026 has the demo's adopted plan's targets; a year no plan covers says so
     page.goto(f"{live_server.url}/assistance/plan/?year=2026")
     assert "2026—2030" in page.inner_text("h1")
+    assert "尚未填写" not in page.content() and page.locator("td[data-indicator='funds_invested']").count() >= 6
+    assert "/ —" not in page.locator("tr[data-unit='成都大学'] td[data-indicator='funds_invested']").inner_text()
     page.goto(f"{live_server.url}/assistance/plan/?year=2036")
     page.wait_for_selector("text=2036年不在任何帮扶工作规划的期限内")
     phone.close()
