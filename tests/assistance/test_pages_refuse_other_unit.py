@@ -87,6 +87,8 @@ WRITES = [
           lambda r: {"file": SimpleUploadedFile("p.png", PNG, "image/png")}),
     Write("finding_sign_off", lambda r, m, u: reverse("assistance:finding_sign_off", args=[r["finding"].pk]),
           control_actor="county_admin"),
+    Write("finding_return", lambda r, m, u: reverse("assistance:finding_return", args=[r["finding"].pk]),
+          lambda r: {"r-reason": "佐证材料不全"}, control_actor="county_admin"),
     # The county's configuration: refused to every unit's liaison, whatever unit is aimed at.
     Write("settings", lambda r, m, u: reverse("assistance:settings"),
           lambda r: {"form": "grades", "g-label_1": "好", "g-min_1": "90", "g-label_2": "差", "g-min_2": "0"},
@@ -123,7 +125,7 @@ def test_same_request_on_own_records_works(client, request, records, cdu, write)
     from bangfu.assistance.models import Plan
 
     Plan.objects.create(county_id=cdu.county_id, name="规划", start_year=2021, end_year=2025)
-    if write.name == "finding_sign_off":
+    if write.name in ("finding_sign_off", "finding_return"):
         s.evidence_attach(actor=request.getfixturevalue("cdu_liaison"), record=records[cdu.pk]["finding"],
                           name="p.png", content=PNG)
         s.finding_rectify(actor=request.getfixturevalue("cdu_liaison"), finding=records[cdu.pk]["finding"],
@@ -143,8 +145,11 @@ def test_every_assistance_write_url_is_in_the_table():
              "briefing", "unit_report", "cadre_list", "meeting_list", "meeting_detail", "finding_list",
              "meeting_briefing", "meeting_minutes"}
     from bangfu.assistance.urls import urlpatterns
+    from tests.assistance.test_setup_pages import SETUP_READS
+    from tests.assistance.test_setup_pages import WRITES as SETUP_WRITES
 
-    assert {p.name for p in urlpatterns} == posted | reads
+    set_up = set(SETUP_WRITES) | SETUP_READS  # tests/assistance/test_setup_pages.py
+    assert {p.name for p in urlpatterns} == posted | reads | set_up
 
 
 # --- reading ------------------------------------------------------------------------------------------------------

@@ -492,6 +492,8 @@ EXEMPT = {
 }
 ASSISTANCE_CHECK = ("tests/assistance/test_pages_refuse_other_unit.py (every write refused for another unit, with "
                     "controls; reads scoped by unit)")
+SETUP_CHECK = ("tests/assistance/test_setup_pages.py (every setup write refused to a liaison, a leader and an admin "
+               "bound below the county, nothing written; the county administrator's control succeeds)")
 # URLs checked by dedicated tests above rather than by the two tables.
 CHECKED_ELSEWHERE = {
     "registry:household_create": "test_cannot_create_in_other_township, test_create_form_offers_only_own_villages",
@@ -616,7 +618,13 @@ CHECKED_ELSEWHERE = {
     "assistance:finding_detail": ASSISTANCE_CHECK,
     "assistance:finding_evidence": ASSISTANCE_CHECK,
     "assistance:finding_sign_off": ASSISTANCE_CHECK,
+    "assistance:finding_return": ASSISTANCE_CHECK,
     "assistance:settings": ASSISTANCE_CHECK,
+    # Setting the work up: the county's own (units, links, plans, targets, role holders), no household data.
+    **{f"assistance:{name}": SETUP_CHECK for name in (
+        "unit_list", "unit_new", "unit_detail", "link_add", "link_end", "plan_list", "plan_new", "plan_detail",
+        "plan_version_add", "plan_comment_add", "plan_adopt", "plan_targets", "plan_targets_template",
+        "plan_targets_import", "role_holders", "role_holder_end")},
 }
 
 

@@ -117,6 +117,16 @@ def plans_visible_to(user) -> QuerySet[Plan]:
     return Plan.objects.filter(county_id=county)
 
 
+def plans_in_order(user) -> list[Plan]:
+    """The county's plans the user reads, adopted before drafts, latest first (read once per page)."""
+    return sorted(plans_visible_to(user), key=lambda p: (not p.is_adopted, -p.start_year))
+
+
+def plan_covering(plans: list[Plan], year: int) -> Plan | None:
+    """The plan whose years hold `year`, the adopted one before a draft (one plan per period)."""
+    return next((p for p in plans if p.start_year <= year <= p.end_year), None)
+
+
 def plan_targets_visible_to(user, plan: Plan) -> QuerySet[PlanTarget]:
     return plan.targets.filter(unit__in=units_visible_to(user)).select_related("unit")
 
@@ -153,7 +163,7 @@ def village_label(region) -> str:
     return f"{township}{name}"
 
 
-# Which cadre kind fills which required role (a county contact leader is not recorded here yet).
+# Which cadre kind fills which required role; the other holders (the county contact leader ...) are VillageRoleHolder.
 ROLE_FROM_CADRE = {"first_secretary": "first_secretary", "work_team": "work_team", "agri_technician": "agri_technician"}
 
 
@@ -162,7 +172,7 @@ def village_role_gaps(user, *, today: dt.date | None = None) -> tuple[list[str],
 
     Returns (required roles, rows of {village, units, has: {role: bool}, missing: [role]}).
     """
-    from bangfu.assistance.models import LinkedVillage, VillageRoleRequirement
+    from bangfu.assistance.models import LinkedVillage, VillageRoleHolder, VillageRoleRequirement
 
     today = today or dt.date.today()
     county = county_of(user)
@@ -181,6 +191,10 @@ def village_role_gaps(user, *, today: dt.date | None = None) -> tuple[list[str],
     for village_id, kind in serving:
         if kind in ROLE_FROM_CADRE:
             villages[village_id]["roles"].add(ROLE_FROM_CADRE[kind])
+    holders = (VillageRoleHolder.objects.filter(village_id__in=villages, since__lte=today)
+               .filter(Q(until__isnull=True) | Q(until__gte=today)).values_list("village_id", "role"))
+    for village_id, role in holders:
+        villages[village_id]["roles"].add(role)
     rows = []
     for code in sorted(villages):
         row = villages[code]
@@ -188,3 +202,13 @@ def village_role_gaps(user, *, today: dt.date | None = None) -> tuple[list[str],
                      "has": [(role, role in row["roles"]) for role in required],
                      "missing": [role for role in required if role not in row["roles"]]})
     return required, rows
+
+
+def role_holders_visible_to(user):
+    """Who fills the assistance roles in the villages of the county the user reads (past holders included)."""
+    from bangfu.assistance.models import VillageRoleHolder
+
+    county = county_of(user)
+    if not county or not units_visible_to(user).filter(county_id=county).exists():
+        return VillageRoleHolder.objects.none()
+    return VillageRoleHolder.objects.filter(county_id=county).select_related("village", "village__parent", "unit")

@@ -410,25 +410,37 @@ def leave_request_decide(*, actor, leave: LeaveRequest, approve: bool) -> LeaveR
 # --- the plan -----------------------------------------------------------------------------------------------------
 
 @transaction.atomic
-def plan_create(*, actor, county_code: str, name: str, start_year: int, end_year: int) -> Plan:
+def plan_create(*, actor, county_code: str, name: str, start_year: int, end_year: int, text: str = "") -> Plan:
+    """A new multi-year plan of the county, as a draft for comment (征求意见稿); `text` becomes its first version.
+    One plan per period: years that meet another plan's are refused."""
+    from bangfu.assistance.setup import plan_overlapping, plan_version_save
+
     _require_county(actor, county_code)
+    errors: dict[str, str] = {}
     if not (2015 <= start_year <= end_year <= start_year + 10):
-        raise ValidationError({"end_year": _("规划年度应为2015年以后、不超过10年的区间")})
+        errors["end_year"] = _("规划年度应为2015年以后、不超过10年的区间")
     if not name.strip():
-        raise ValidationError({"name": _("请填写规划名称")})
+        errors["name"] = _("请填写规划名称")
+    other = None if errors else plan_overlapping(county_code, start_year, end_year)
+    if other is not None:
+        errors["start_year"] = _("与已有规划“%(name)s”（%(start)s—%(end)s年）的年度重叠，同一期间只能有一个规划") % {
+            "name": other.name, "start": other.start_year, "end": other.end_year}
+    if errors:
+        raise ValidationError(errors)
     plan = Plan.objects.create(county_id=county_code, name=name.strip(), start_year=start_year, end_year=end_year)
     _record(actor, Action.CREATE, plan, None, county_code)
+    if text.strip():
+        plan_version_save(actor=actor, plan=plan, text=text)
     return plan
 
 
 @transaction.atomic
 def plan_target_set(*, actor, plan: Plan, unit: Unit, year: int, indicator: str, target) -> PlanTarget:
     """Set a unit's target for one indicator and year of the plan (the county or the lead unit's coordinator)."""
+    from bangfu.assistance.setup import require_target_setter
     from bangfu.reports.assistance_indicators import indicators_for
 
-    if not (actor.can("assistance.configure") or (actor.can("assistance.coordinate") and actor.unit_id
-                                                  and actor.unit.is_lead)):
-        raise PermissionDenied(_("规划目标由县或牵头单位设定"))
+    require_target_setter(actor, plan)
     if not units_visible_to(actor).filter(pk=unit.pk).exists() or unit.county_id != plan.county_id:
         raise PermissionDenied(_("该单位不在本规划的帮扶县"))
     errors: dict[str, str] = {}
@@ -695,8 +707,10 @@ def need_update(*, actor, need: AssistanceNeed, status: str, progress: str = "",
 
 @transaction.atomic
 def finding_create(*, actor, county_code: str, data: dict[str, Any]) -> Finding:
-    """Enter a problem an assessment found, with its owner and deadline (the county)."""
-    _require_county(actor, county_code)
+    """Enter a problem an assessment found, with its owner and deadline (the county, or the assessment group)."""
+    _require(actor, "assistance.file_finding")
+    if not actor.is_superuser and not (actor.region_id and actor.region.contains(county_code)):
+        raise PermissionDenied(_("只能登记本县的整改问题"))
     finding = Finding(county_id=county_code, **{k: v for k, v in data.items()
                                                 if k in ("source", "found_on", "description", "owner_unit", "owner",
                                                          "measures", "deadline")})
@@ -738,6 +752,24 @@ def finding_sign_off(*, actor, finding: Finding) -> Finding:
     finding.status, finding.signed_off_by, finding.signed_off_at = Finding.Status.SIGNED_OFF, actor, timezone.now()
     finding.save()
     _record(actor, Action.UPDATE, finding, before, finding.county_id)
+    return finding
+
+
+@transaction.atomic
+def finding_return(*, actor, finding: Finding, reason: str) -> Finding:
+    """The county finds the rectification not done and sends it back to the owner (退回整改) with its reason; the
+    reason stays in the item's history."""
+    finding = Finding.objects.select_for_update().get(pk=finding.pk)
+    _require_county(actor, finding.county_id)
+    if finding.status != Finding.Status.RECTIFIED:
+        raise ValidationError({"status": _("只有整改完成待销号的问题可以退回")})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("退回整改须说明原因")})
+    before = snapshot(finding)
+    finding.status = Finding.Status.OPEN
+    finding.save(update_fields=["status"])
+    _record(actor, Action.UPDATE, finding, before, finding.county_id, reason=(_("退回整改：") + reason)[:200])
     return finding
 
 

@@ -44,7 +44,8 @@ from bangfu.assistance.selectors import (
     leave_requests_visible_to,
     ledger_entries_visible_to,
     meetings_visible_to,
-    plans_visible_to,
+    plan_covering,
+    plans_in_order,
     tasks_visible_to,
     units_visible_to,
     units_writable_by,
@@ -317,8 +318,15 @@ def evidence_download(request, pk: int):
 
 # --- plan progress, evaluation, documents -----------------------------------------------------------------------
 
-def _plan(user) -> Plan:
-    plan = plans_visible_to(user).first()
+_plans = plans_in_order
+_plan_covering = plan_covering
+
+
+def _plan(plans: list[Plan], year: int | None = None) -> Plan:
+    """The plan for `year` (default: this year's), else the latest adopted plan, else the latest."""
+    plan = _plan_covering(plans, year or timezone.localdate().year)
+    if plan is None and year is None and plans:
+        plan = plans[0]
     if plan is None:
         raise Http404(_("尚未录入帮扶工作规划"))
     return plan
@@ -335,23 +343,37 @@ def _year(request, default: int) -> int:
 def plan_view(request):
     """Targets against the ledger per unit and indicator, for one year or cumulative to date."""
     _require_view(request.user)
-    plan = _plan(request.user)
     units = units_visible_to(request.user)
-    year = request.GET.get("year", "")
-    if year.isdigit() and int(year) in plan.years:
+    year = request.GET.get("year", "").strip()
+    plans = _plans(request.user)
+    years = sorted({y for p in plans for y in p.years})
+    notice = ""
+    if year.isdigit():
+        plan = _plan_covering(plans, int(year))
+        if plan is None:  # said, never replaced by another view of the figures
+            return render(request, "assistance/plan.html", {
+                "plan": None, "rows": [], "year": year, "years": years, "indicators": [],
+                "notice": _("%(year)s年不在任何帮扶工作规划的期限内，没有目标可比。") % {"year": year}})
         rows = plan_progress(plan, units, year=int(year))
+        if not any(c.target is not None for row in rows for c in row.cells):
+            notice = _("%(plan)s尚未填写%(year)s年的目标：下表只有完成数。") % {"plan": plan.name, "year": year}
     else:
         year = ""
+        plan = _plan(plans)
         rows = plan_progress(plan, units, through=min(timezone.localdate(), dt.date(plan.end_year, 12, 31)))
-    return render(request, "assistance/plan.html", {"plan": plan, "rows": rows, "year": year,
-                                                    "indicators": [c.indicator for c in rows[0].cells] if rows else []})
+    return render(request, "assistance/plan.html", {
+        "plan": plan, "rows": rows, "year": year, "years": years, "notice": notice,
+        "indicators": [c.indicator for c in rows[0].cells] if rows else []})
 
 
 @login_required
 def evaluation_view(request):
     _require_view(request.user)
-    plan = _plan(request.user)
-    year = _year(request, min(timezone.localdate().year - 1, plan.end_year))
+    year = _year(request, timezone.localdate().year - 1)
+    plans = _plans(request.user)
+    plan = _plan_covering(plans, year) or _plan(plans)
+    if year not in plan.years:
+        year = min(max(year, plan.start_year), plan.end_year)
     rows = evaluation_rows(plan, units_visible_to(request.user), year)
     if request.GET.get("format") == "xlsx":
         response = HttpResponse(evaluation_xlsx(plan, year, rows), content_type=XLSX)
@@ -402,12 +424,21 @@ def unit_edit(request, pk: int):
     unit = get_object_or_404(units_visible_to(request.user), pk=pk)
     if not units_writable_by(request.user).filter(pk=unit.pk).exists():
         raise PermissionDenied(_("只能修改本单位的信息"))
-    form = f.UnitContactForm(request.POST or None, initial={k: getattr(unit, k) for k in services.UNIT_FIELDS})
-    done = _save(request, form, lambda data: services.unit_update(actor=request.user, unit=unit, data=data),
-                 _("已保存"), reverse("assistance:home"))
+    back = reverse("assistance:unit_detail", args=[unit.pk])
+    if request.user.can("assistance.configure"):  # the county: name, kind, lead-unit flag and contacts
+        from bangfu.assistance import setup
+
+        form = f.UnitSetupForm(request.POST or None,
+                               initial={k: getattr(unit, k) for k in setup.UNIT_SETUP_FIELDS})
+        done = _save(request, form, lambda data: setup.unit_configure(actor=request.user, unit=unit, data=data),
+                     _("已保存"), back)
+    else:  # the unit itself: its contacts
+        form = f.UnitContactForm(request.POST or None, initial={k: getattr(unit, k) for k in services.UNIT_FIELDS})
+        done = _save(request, form, lambda data: services.unit_update(actor=request.user, unit=unit, data=data),
+                     _("已保存"), back)
     links = unit.linked_villages.select_related("village", "village__parent").order_by("village_id")
     return done or render(request, "assistance/form_page.html", {
-        "form": form, "title": _("%(unit)s：单位信息和联系人") % {"unit": unit.name}, "back": reverse("assistance:home"),
+        "form": form, "title": _("%(unit)s：单位信息和联系人") % {"unit": unit.name}, "back": back,
         "links": links})
 
 
@@ -764,12 +795,12 @@ def finding_list(request):
     return render(request, "assistance/findings.html", {
         "findings": findings, "today": timezone.localdate(),
         "by_state": [(label, by_state[value]) for value, label in Finding.Status.choices],
-        "can_create": request.user.can("assistance.configure"), **list_export_context(request, "findings")})
+        "can_create": request.user.can("assistance.file_finding"), **list_export_context(request, "findings")})
 
 
 @login_required
 def finding_create(request):
-    require_capability(request.user, "assistance.configure")
+    require_capability(request.user, "assistance.file_finding")
     county = county_of(request.user)
     form = f.FindingForm(request.POST or None)
     form.fields["owner_unit"].queryset = units_visible_to(request.user)
@@ -792,10 +823,34 @@ def finding_detail(request, pk: int):
         return done
     may_write = (request.user.can("assistance.configure") or (finding.owner_unit_id and units_writable_by(
         request.user).filter(pk=finding.owner_unit_id).exists()))
+    from bangfu.audit.models import ChangeRecord
+
+    history = (ChangeRecord.objects.filter(object_type="finding", object_id=str(finding.pk)).select_related("actor")
+               .order_by("-at", "-id"))
     return render(request, "assistance/finding_detail.html", {
         "finding": finding, "form": form, "may_write": may_write, "today": timezone.localdate(),
         "evidence": EvidenceFile.objects.filter(record_type="finding", record_id=finding.pk).order_by("id"),
-        "evidence_form": f.EvidenceForm(), "can_sign_off": request.user.can("assistance.configure")})
+        "evidence_form": f.EvidenceForm(), "can_sign_off": request.user.can("assistance.configure"),
+        "return_form": f.FindingReturnForm(prefix="r") if request.user.can("assistance.configure") else None,
+        "history": history})
+
+
+@login_required
+@require_POST
+def finding_return(request, pk: int):
+    """The county sends a rectification back to its owner with the reason (kept in the item's history)."""
+    require_capability(request.user, "assistance.configure")
+    finding = get_object_or_404(findings_visible_to(request.user), pk=pk)
+    form = f.FindingReturnForm(request.POST, prefix="r")
+    try:
+        if not form.is_valid():
+            raise ValidationError({"reason": _("退回整改须说明原因")})
+        services.finding_return(actor=request.user, finding=finding, reason=form.cleaned_data["reason"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("已退回整改"))
+    return redirect("assistance:finding_detail", finding.pk)
 
 
 @login_required
@@ -833,7 +888,8 @@ def settings_view(request):
     county = county_of(request.user)
     if not county:
         raise Http404(_("没有可查看的帮扶县"))
-    plan = plans_visible_to(request.user).first()
+    plans = plans_in_order(request.user)
+    plan = plan_covering(plans, timezone.localdate().year) or (plans[0] if plans else None)
     grades = list(EvaluationGrade.objects.filter(county_id=county).values_list("label", "min_score")) or list(
         DEFAULT_GRADES)
     quota = services.attendance_quota_for(county)
