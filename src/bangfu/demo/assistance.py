@@ -100,6 +100,7 @@ def _day(rng: random.Random, year: int, today: dt.date) -> dt.date:
 def demo_assistance_build(*, today: dt.date, seed: int = 2022) -> bool:
     """Build the demo's assistance data if absent. Returns whether anything was written."""
     if Plan.objects.filter(county_id=COUNTY, name=PLAN_NAME).exists():
+        _link_cadre_accounts()
         return False
     rng = random.Random(seed)
     units = list(Unit.objects.filter(county_id=COUNTY).order_by("-is_lead", "id"))
@@ -130,7 +131,21 @@ def demo_assistance_build(*, today: dt.date, seed: int = 2022) -> bool:
     _story_visits(units)
     _meeting(units)
     _findings(units, today)
+    _link_cadre_accounts()
     return True
+
+
+# The demo accounts that are cadres themselves (a cadre signs in and checks in from their own home).
+CADRE_ACCOUNTS = (("cadre", "成都大学", "何磊"),)
+
+
+def _link_cadre_accounts() -> None:
+    from bangfu.accounts.models import User
+
+    for username, unit_name, name in CADRE_ACCOUNTS:
+        account = User.objects.filter(username=username).first()
+        if account is not None:
+            Cadre.objects.filter(unit__name=unit_name, name=name, user__isnull=True).update(user=account)
 
 
 def _configuration() -> None:
