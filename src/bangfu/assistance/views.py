@@ -521,7 +521,7 @@ def cadre_detail(request, pk: int):
 
     cadre = _cadre(request.user, pk)
     today = timezone.localdate()
-    check_ins = list(cadre.check_ins.select_related("village__parent").order_by("-date")[:60])
+    check_ins = list(cadre.check_ins.select_related("village__parent").order_by("-date")[:31])
     leaves = list(cadre.leave_requests.select_related("decided_by").order_by("-start"))
     history = (ChangeRecord.objects.filter(
         Q(object_type="cadre", object_id=str(cadre.pk))

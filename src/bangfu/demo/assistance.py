@@ -182,6 +182,13 @@ def _cadre(rng, unit, name, kind, post, village, today) -> None:
                                                 "组织村民参加技能培训", "协调合作社农产品销售", "入户排查住房和饮水安全",
                                                 "整理驻村工作台账"))))
         day += dt.timedelta(days=1)
+    # The months before, from New Year (about 8 days in 10: near the 200-day quota by the autumn), drawn apart so
+    # the rest of the demo stays as it was.
+    earlier, day = random.Random(f"{unit.name}-{name}"), dt.date(today.year, 1, 1)
+    while day < today - dt.timedelta(days=90):
+        if earlier.random() < 0.8:
+            rows.append(CheckIn(cadre=cadre, date=day, village_id=village, log="走访监测户，推进帮扶项目"))
+        day += dt.timedelta(days=1)
     CheckIn.objects.bulk_create(rows)
     LeaveRequest.objects.create(cadre=cadre, start=today - dt.timedelta(days=20), end=today - dt.timedelta(days=19),
                                 reason="家中有事", approver_level="township", status=LeaveRequest.Status.APPROVED)
