@@ -440,6 +440,9 @@ def check_in_record(*, actor, cadre: Cadre, date: dt.date, village, log: str = "
         errors["latitude"] = _("经纬度超出范围")
     if errors:
         raise ValidationError(errors)
+    # One cadre's check-ins one after the other: two first check-ins of a day sent at once (a double tap, the
+    # cadre and the liaison) get what one after the other gets, not the database's refusal.
+    Cadre.objects.select_for_update().filter(pk=cadre.pk).first()
     check_in = CheckIn.objects.select_for_update().filter(cadre=cadre, date=date).select_related("village").first()
     if check_in is not None and check_in.village_id != village.code:
         from bangfu.assistance.selectors import village_label
