@@ -295,3 +295,27 @@ def test_a_resident_cadres_account_has_the_village_role(cdu, county_admin, shuan
         s.cadre_save(actor=county_admin, unit=cdu, data={**data, "user": shuanghe_reviewer})
     assert "村干部/驻村工作队" in caught.value.message_dict["user"][0]
     assert s.cadre_save(actor=county_admin, unit=cdu, data={**data, "user": account}).user == account
+
+
+def test_leave_and_check_in_fall_inside_the_term(cadre, account, regions):
+    today = _today()
+    cadre.term_end = today + dt.timedelta(days=5)
+    cadre.save()
+    with pytest.raises(ValidationError, match="任期内"):
+        _leave(account, cadre, 5, 6)
+    assert _leave(account, cadre, 4, 5).pk  # its last day is the term's
+    with pytest.raises(ValidationError, match="将来"):
+        s.check_in_record(actor=account, cadre=cadre, date=today + dt.timedelta(days=1), village=regions[TUANJIE])
+    assert s.check_in_record(actor=account, cadre=cadre, date=today, village=regions[TUANJIE]).pk
+    with pytest.raises(ValidationError, match="任期内"):
+        s.check_in_record(actor=account, cadre=cadre, date=TERM_START - dt.timedelta(days=1), village=regions[TUANJIE])
+    assert s.check_in_record(actor=account, cadre=cadre, date=TERM_START, village=regions[TUANJIE]).pk
+
+
+def test_another_cadres_account_cannot_act_for_this_one(cadre, regions, court_liaison):
+    other = make_user("other_cadre", "village_cadre", TUANJIE)
+    with pytest.raises(PermissionDenied):
+        s.check_in_record(actor=other, cadre=cadre, date=_today(), village=regions[TUANJIE])
+    with pytest.raises(PermissionDenied):
+        _leave(other, cadre, 1, 2)
+    assert not CheckIn.objects.exists() and not LeaveRequest.objects.exists()
