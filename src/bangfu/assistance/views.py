@@ -7,7 +7,6 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -460,7 +459,7 @@ def _linkable_accounts(user):
             .select_related("region", "region__parent").order_by("region_id", "username"))
 
 
-def _cadre_form_save(request, form, unit, cadre=None):
+def _cadre_form_save(request, unit, cadre=None):
     def save(data):
         data = dict(data)
         new = {"new_username": data.pop("new_username", ""), "new_password": data.pop("new_password", "")}
@@ -476,7 +475,7 @@ def cadre_create(request):
     if unit is None:
         return _choose_unit(request, _("添加帮扶干部"))
     form = f.CadreForm(request.POST or None, county_code=unit.county_id, accounts=_linkable_accounts(request.user))
-    done = _save(request, form, _cadre_form_save(request, form, unit), _("已添加帮扶干部"),
+    done = _save(request, form, _cadre_form_save(request, unit), _("已添加帮扶干部"),
                  reverse("assistance:cadre_list"))
     return done or render(request, "assistance/form_page.html", {
         "form": form, "title": _("%(unit)s：添加帮扶干部") % {"unit": unit.label}, "back": reverse("assistance:cadre_list")})
@@ -517,16 +516,13 @@ def cadre_detail(request, pk: int):
     """One cadre: term, account, this month's and year's in-village days against the quota, the day log (each day
     counted or not), leave with its decisions, and the record's history."""
     from bangfu.assistance.attendance import attendance_for
-    from bangfu.audit.models import ChangeRecord
+    from bangfu.assistance.selectors import cadre_history
 
     cadre = _cadre(request.user, pk)
     today = timezone.localdate()
     check_ins = list(cadre.check_ins.select_related("village__parent").order_by("-date")[:31])
     leaves = list(cadre.leave_requests.select_related("decided_by").order_by("-start"))
-    history = (ChangeRecord.objects.filter(
-        Q(object_type="cadre", object_id=str(cadre.pk))
-        | Q(object_type="leaverequest", object_id__in=[str(leave.pk) for leave in leaves]))
-        .select_related("actor").order_by("-at", "-id")[:50])
+    history = cadre_history(cadre, leaves)[:50]
     return render(request, "assistance/cadre_detail.html", {
         "cadre": cadre, "today": today, "check_ins": check_ins, "leaves": leaves, "history": history,
         "attendance": attendance_for(cadre, today=today) if cadre.is_resident else None,
@@ -547,7 +543,7 @@ def cadre_edit(request, pk: int):
     form = f.CadreForm(request.POST or None, instance=cadre, county_code=cadre.unit.county_id, accounts=accounts,
                        initial=initial)
     back = reverse("assistance:cadre_detail", args=[cadre.pk])
-    done = _save(request, form, _cadre_form_save(request, form, cadre.unit, cadre), _("已保存"), back)
+    done = _save(request, form, _cadre_form_save(request, cadre.unit, cadre), _("已保存"), back)
     return done or render(request, "assistance/form_page.html", {
         "form": form, "title": _("修改干部：%(name)s") % {"name": cadre.name}, "back": back})
 
