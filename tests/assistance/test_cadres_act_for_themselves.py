@@ -319,3 +319,17 @@ def test_another_cadres_account_cannot_act_for_this_one(cadre, regions, court_li
     with pytest.raises(PermissionDenied):
         _leave(other, cadre, 1, 2)
     assert not CheckIn.objects.exists() and not LeaveRequest.objects.exists()
+
+
+def test_a_cadre_with_an_account_checks_in_themself(client, cadre, account, cdu_liaison, regions):
+    with pytest.raises(PermissionDenied, match="须由本人签到"):
+        s.check_in_record(actor=cdu_liaison, cadre=cadre, date=_today(), village=regions[TUANJIE])
+    assert _leave(cdu_liaison, cadre, 1, 2).pk  # the unit may still ask leave for them
+    client.force_login(cdu_liaison)
+    assert client.get(reverse("assistance:check_in", args=[cadre.pk])).status_code == 403
+    assert reverse("assistance:check_in", args=[cadre.pk]) not in client.get(
+        reverse("assistance:cadre_list")).content.decode()
+    cadre.user = None  # the control: a cadre without an account is checked in by the unit
+    cadre.save()
+    assert s.check_in_record(actor=cdu_liaison, cadre=cadre, date=_today(), village=regions[TUANJIE]).pk
+    assert client.get(reverse("assistance:check_in", args=[cadre.pk])).status_code == 200

@@ -85,8 +85,8 @@ DETAIL_PAGES = {
     "check-in": ("coordinator", _of("check_in", "cadre"), 7),
     "leave-submit": ("coordinator", _of("leave_submit", "cadre"), 5),
     # the cadre's record: the quota, the month's and year's days and the year's leave (4), its check-ins with their
-    # villages, its leave with the deciders, one history query
-    "cadre-detail": ("coordinator", _of("cadre_detail", "cadre"), 13),
+    # villages, its leave with the deciders, one history query; whether the reader may ask leave, and check in
+    "cadre-detail": ("coordinator", _of("cadre_detail", "cadre"), 14),
     "cadre-edit": ("county", _of("cadre_edit", "cadre"), 7),  # + the accounts the county may link
     "cadre-end": ("coordinator", _of("cadre_end", "cadre"), 5),
     "leave-list": ("county", _of("leave_list"), 6),  # pending, closed and decided: one query each

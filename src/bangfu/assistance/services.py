@@ -408,10 +408,19 @@ def _require_cadre_actor(actor, cadre: Cadre) -> None:
     _require_unit_writable(actor, cadre.unit)
 
 
-def cadre_may_act(actor, cadre: Cadre) -> bool:
-    """Whether `actor` may check in or ask leave for `cadre` (the pages offer the forms only then)."""
+def _require_check_in_actor(actor, cadre: Cadre) -> None:
+    """A check-in says the cadre was there: a cadre with their own account checks in themself (their phone, their
+    position); the unit records check-ins only for a cadre without one."""
+    _require_cadre_actor(actor, cadre)
+    if cadre.user_id and cadre.user_id != actor.pk:
+        raise PermissionDenied(_("该干部已关联本人账号，须由本人签到"))
+
+
+def cadre_may_act(actor, cadre: Cadre, *, check_in: bool = False) -> bool:
+    """Whether `actor` may ask leave for `cadre`, or with `check_in` check in for them (the pages offer the forms
+    only then)."""
     try:
-        _require_cadre_actor(actor, cadre)
+        (_require_check_in_actor if check_in else _require_cadre_actor)(actor, cadre)
     except PermissionDenied:
         return False
     return True
@@ -423,7 +432,7 @@ def check_in_record(*, actor, cadre: Cadre, date: dt.date, village, log: str = "
     """A resident cadre's day with the day's log, kept with the village it was made in: only a day in the cadre's
     own village counts (assistance.attendance). One check-in a day: a second in the same village updates the log;
     one in another village is refused, naming the first."""
-    _require_cadre_actor(actor, cadre)
+    _require_check_in_actor(actor, cadre)
     errors: dict[str, str] = {}
     if not cadre.is_resident:
         errors["cadre"] = _("只有驻村干部需要签到")

@@ -490,11 +490,14 @@ def _cadre(user, pk: int) -> Cadre:
     return cadre
 
 
-def _cadre_to_act_for(user, pk: int) -> Cadre:
+def _cadre_to_act_for(user, pk: int, *, check_in: bool = False) -> Cadre:
     """The cadre whose check-in or leave form the user may submit: a reader of other units (a leader, an auditor,
-    the lead unit) is not offered a form whose answer would be refused."""
+    the lead unit) is not offered a form whose answer would be refused, nor the unit a check-in for a cadre who
+    signs in themself."""
     cadre = _cadre(user, pk)
-    if not services.cadre_may_act(user, cadre):
+    if not services.cadre_may_act(user, cadre, check_in=check_in):
+        if check_in and cadre.user_id:
+            raise PermissionDenied(_("该干部已关联本人账号，须由本人签到"))
         raise PermissionDenied(_("只有干部本人或其所在单位可以签到和请假"))
     return cadre
 
@@ -527,6 +530,7 @@ def cadre_detail(request, pk: int):
         "cadre": cadre, "today": today, "check_ins": check_ins, "leaves": leaves, "history": history,
         "attendance": attendance_for(cadre, today=today) if cadre.is_resident else None,
         "serving": cadre.serving_on(today), "may_act": services.cadre_may_act(request.user, cadre),
+        "may_check_in": services.cadre_may_act(request.user, cadre, check_in=True),
         "editable": units_writable_by(request.user).filter(pk=cadre.unit_id).exists(),
         "reader": request.user.can("assistance.view"),
     })
@@ -565,7 +569,7 @@ def cadre_end(request, pk: int):
 def check_in(request, pk: int):
     """A resident cadre's check-in and day log, from a phone (coordinates filled in by the browser if allowed);
     a check-in outside the cadre's own village is kept and said not to count."""
-    cadre = _cadre_to_act_for(request.user, pk)
+    cadre = _cadre_to_act_for(request.user, pk, check_in=True)
     form = f.CheckInForm(request.POST or None, county_code=cadre.unit.county_id,
                          initial={"date": timezone.localdate(), "village": cadre.village_id})
     if request.method == "POST" and form.is_valid():
