@@ -13,6 +13,7 @@ from bangfu.assistance.models import (
     Finding,
     Fund,
     LeaderVisit,
+    LeaveRequest,
     Plan,
     Project,
     Task,
@@ -84,6 +85,12 @@ DETAIL_PAGES = {
     # + whether the reader may act for the cadre (the form is offered only then)
     "check-in": ("coordinator", _of("check_in", "cadre"), 7),
     "leave-submit": ("coordinator", _of("leave_submit", "cadre"), 5),
+    # the cadre's record: the quota, the month's and year's days and the year's leave (4), its check-ins with their
+    # villages, its leave with the deciders, one history query; whether the reader may ask leave, and check in
+    "cadre-detail": ("coordinator", _of("cadre_detail", "cadre"), 14),
+    "cadre-edit": ("county", _of("cadre_edit", "cadre"), 7),  # + the accounts the county may link
+    "cadre-end": ("coordinator", _of("cadre_end", "cadre"), 5),
+    "leave-list": ("county", _of("leave_list"), 6),  # pending, closed and decided: one query each
     "meeting-create": ("coordinator", _of("meeting_create"), 5),
     # + the tasks' units come with the tasks (was one query per task); the meeting record's parts (needs, unit
     # reports, speeches, the plan under review) one query each, whatever their number
@@ -129,6 +136,11 @@ def test_assistance_detail_pages_do_not_grow_queries(client, records, court, cdu
     for n in range(5):
         check_in_record(actor=lead_coordinator, cadre=cadre, date=dt.date(2022, 1, 1) + dt.timedelta(days=n),
                         village=cadre.village, log=f"走访{n}")
+        for status in ("pending", "approved"):
+            LeaveRequest.objects.create(cadre=cadre, start=dt.date(2030, 3 + n, 1 if status == "pending" else 10),
+                                        end=dt.date(2030, 3 + n, 2 if status == "pending" else 11), reason="事假",
+                                        approver_level="township", status=status,
+                                        decided_by=county_admin if status == "approved" else None)
         for record in (records[court.pk]["fund"], records[court.pk]["finding"]):
             evidence_attach(actor=court_liaison, record=record, name=f"p{n}.png", content=PNG)
     _grow_setup(plan, court, county_admin, court_liaison)

@@ -47,6 +47,11 @@ WRITES = [
     Write("unit_edit", lambda r, m, u: reverse("assistance:unit_edit", args=[u.pk]), lambda r: {"contact_name": "某"}),
     Write("cadre_create", lambda r, m, u: reverse("assistance:cadre_create") + f"?unit={u.pk}",
           lambda r: {"name": "新干部", "kind": "seconded", "post": "副县长", "term_start": "2022-01-01"}),
+    Write("cadre_edit", lambda r, m, u: reverse("assistance:cadre_edit", args=[r["cadre"].pk]),
+          lambda r: {"name": "改名", "kind": "first_secretary", "village": r["village"].code,
+                     "term_start": "2021-07-01"}),
+    Write("cadre_end", lambda r, m, u: reverse("assistance:cadre_end", args=[r["cadre"].pk]),
+          lambda r: {"end": "2022-06-30", "reason": "任期届满"}),
     Write("check_in", lambda r, m, u: reverse("assistance:check_in", args=[r["cadre"].pk]),
           lambda r: {"date": "2022-05-05", "village": r["village"].code, "log": "走访"}),
     Write("leave_submit", lambda r, m, u: reverse("assistance:leave_submit", args=[r["cadre"].pk]),
@@ -143,7 +148,7 @@ def test_every_assistance_write_url_is_in_the_table():
     posted = {w.name for w in WRITES}
     reads = {"home", "ledger_list", "ledger_export", "ledger_detail", "evidence_download", "plan", "evaluation",
              "briefing", "unit_report", "cadre_list", "meeting_list", "meeting_detail", "finding_list",
-             "meeting_briefing", "meeting_minutes"}
+             "meeting_briefing", "meeting_minutes", "cadre_detail", "leave_list"}
     from bangfu.assistance.urls import urlpatterns
     from tests.assistance.test_setup_pages import SETUP_READS
     from tests.assistance.test_setup_pages import WRITES as SETUP_WRITES

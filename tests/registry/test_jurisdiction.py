@@ -597,6 +597,11 @@ CHECKED_ELSEWHERE = {
     "assistance:unit_report": ASSISTANCE_CHECK,
     "assistance:cadre_list": ASSISTANCE_CHECK,
     "assistance:cadre_create": ASSISTANCE_CHECK,
+    "assistance:cadre_detail": ASSISTANCE_CHECK,
+    "assistance:cadre_edit": ASSISTANCE_CHECK,
+    "assistance:cadre_end": ASSISTANCE_CHECK,
+    "assistance:leave_list": ("tests/assistance/test_cadres_act_for_themselves.py (the township sees and decides its "
+                              "villages' leave only)"),
     "assistance:check_in": ASSISTANCE_CHECK,
     "assistance:leave_submit": ASSISTANCE_CHECK,
     "assistance:leave_decide": ASSISTANCE_CHECK,

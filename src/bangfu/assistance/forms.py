@@ -82,16 +82,56 @@ class LedgerFilterForm(Form):
         self.fields["unit"].choices = [("", _("全部单位"))] + [(str(u.pk), u.label) for u in units]
 
 
+class AccountChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.username}（{obj.display_name}，{obj.place_label}）"
+
+
 class CadreForm(ModelForm):
+    """A cadre's record; an account manager also links the account the cadre signs in with, or makes one."""
+
+    new_username = forms.CharField(label=_("或新建账号：用户名"), max_length=150, required=False,
+                                   help_text=_("新账号为“村干部/驻村工作队”，绑定所驻村"))
+    new_password = forms.CharField(label=_("新账号初始密码"), required=False,
+                                   widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}))
+
     class Meta:
         model = Cadre
-        fields = ("name", "kind", "post", "village", "term_start", "term_end")
+        fields = ("name", "kind", "post", "village", "term_start", "term_end", "user")
         widgets = {"term_start": DateInput(), "term_end": DateInput()}
-        field_classes = {"village": VillageChoiceField}
+        field_classes = {"village": VillageChoiceField, "user": AccountChoiceField}
 
-    def __init__(self, *args, county_code: str, **kwargs):
+    def __init__(self, *args, county_code: str, accounts=None, **kwargs):
+        """`accounts`: the accounts the actor may link (None: the actor links none, and the fields are not shown)."""
         super().__init__(*args, **kwargs)
         self.fields["village"].queryset = _villages(county_code)
+        if accounts is None:
+            for name in ("user", "new_username", "new_password"):
+                del self.fields[name]
+        else:
+            self.fields["user"].queryset = accounts
+            self.fields["user"].label = _("干部本人的系统账号")
+            self.fields["user"].required = False
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_username") and data.get("user"):
+            self.add_error("new_username", _("已选择已有账号，不能同时新建账号"))
+        if data.get("new_username") and not data.get("new_password"):
+            self.add_error("new_password", _("新建账号须设置初始密码"))
+        return data
+
+
+class CadreEndForm(Form):
+    end = forms.DateField(label=_("离任日期"), widget=DateInput())
+    reason = forms.CharField(label=_("离任原因"), max_length=200)
+
+
+class CadreFilterForm(Form):
+    """The cadre list's one filter: serving (在任), past (已离任) or all."""
+
+    status = forms.ChoiceField(label=_("状态"), required=False, initial="serving",
+                               choices=[("serving", _("在任")), ("past", _("已离任")), ("all", _("全部"))])
 
 
 class CheckInForm(Form):
@@ -112,6 +152,11 @@ class LeaveForm(Form):
     start = forms.DateField(label=_("开始日期"), widget=DateInput())
     end = forms.DateField(label=_("结束日期"), widget=DateInput())
     reason = forms.CharField(label=_("事由"), max_length=200)
+
+
+class LeaveDecideForm(Form):
+    approve = forms.ChoiceField(choices=[("1", _("批准")), ("0", _("不批准"))])
+    note = forms.CharField(label=_("审批意见"), max_length=200, required=False)
 
 
 class UnitContactForm(Form):

@@ -239,6 +239,8 @@ class CheckIn(models.Model):
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
     log = models.TextField(_("工作日志"), blank=True)
+    # When the check-in was made (the day's first); empty for check-ins kept before it was recorded.
+    recorded_at = models.DateTimeField(_("签到时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("驻村签到")
@@ -248,6 +250,11 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cadre.name} {self.date}"
+
+    @property
+    def in_own_village(self) -> bool:
+        """Whether this day counts as a day in the cadre's village (assistance.attendance has the one definition)."""
+        return self.village_id == self.cadre.village_id
 
 
 class LeaveRequest(models.Model):
@@ -268,6 +275,7 @@ class LeaveRequest(models.Model):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审批人"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.CharField(_("审批意见"), max_length=200, blank=True, default="")
 
     class Meta:
         verbose_name = _("请假申请")
@@ -280,6 +288,10 @@ class LeaveRequest(models.Model):
     @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
+
+    def closed_on(self, today: dt.date) -> bool:
+        """A leave still pending when its first day has passed can no longer be approved or refused (已过期)."""
+        return self.status == self.Status.PENDING and self.start < today
 
 
 # --- the plan ---------------------------------------------------------------------------------------------------

@@ -97,6 +97,57 @@ def cadres_visible_to(user) -> QuerySet[Cadre]:
     return Cadre.objects.filter(unit__in=units_visible_to(user)).select_related("unit", "village", "village__parent")
 
 
+def cadres_listed(user, *, status: str, today: dt.date) -> QuerySet[Cadre]:
+    """The cadre list (page and export): serving (在任), past (已离任) or all, each with this month's and this
+    year's in-village days (assistance.attendance)."""
+    cadres = cadres_visible_to(user)
+    if status == "past":
+        cadres = cadres.filter(term_end__lt=today)
+    elif status != "all":
+        cadres = cadres.filter(term_start__lte=today).exclude(term_end__lt=today)
+    return with_in_village_days(cadres, today=today).order_by("unit", "kind", "name")
+
+
+def with_in_village_days(cadres: QuerySet[Cadre], *, today: dt.date) -> QuerySet[Cadre]:
+    """Cadres with `month_days` and `year_days`: their in-village days this month and this year up to today."""
+    from bangfu.assistance.attendance import in_village_days_annotation
+
+    return cadres.annotate(month_days=in_village_days_annotation(today.replace(day=1), today),
+                           year_days=in_village_days_annotation(dt.date(today.year, 1, 1), today))
+
+
+def cadre_get_for_user(user, pk: int) -> Cadre | None:
+    """One cadre: for readers of the cadre's unit, for the cadre themself (their linked account), and for a leave
+    approver whose region holds the cadre's village (the leave page links to the cadre's record)."""
+    cadres = Cadre.objects.select_related("unit", "village", "village__parent", "user")
+    if not _active(user):
+        return None
+    visible = Q(unit__in=units_visible_to(user)) | Q(user=user)
+    if user.region_id and user.can("assistance.approve_leave"):
+        visible |= code_range_q(user.region.code_range, field="village_id")
+    return cadres.filter(visible, pk=pk).first()
+
+
+def cadres_of_account(user, *, today: dt.date) -> QuerySet[Cadre]:
+    """The serving cadre records the account signs in for (a cadre's own home)."""
+    if not _active(user):
+        return Cadre.objects.none()
+    return (Cadre.objects.filter(user=user, term_start__lte=today).filter(Q(term_end__isnull=True)
+                                                                          | Q(term_end__gte=today))
+            .select_related("unit", "village", "village__parent"))
+
+
+def cadre_history(cadre: Cadre, leaves) -> QuerySet:
+    """The change records of a cadre's record and of their leave requests (decisions with who, when and the note),
+    newest first; the caller has checked the reader may see the cadre."""
+    from bangfu.audit.models import ChangeRecord
+
+    return (ChangeRecord.objects.filter(Q(object_type="cadre", object_id=str(cadre.pk))
+                                        | Q(object_type="leaverequest",
+                                            object_id__in=[str(leave.pk) for leave in leaves]))
+            .select_related("actor").order_by("-at", "-id"))
+
+
 def check_ins_visible_to(user) -> QuerySet[CheckIn]:
     return CheckIn.objects.filter(cadre__in=cadres_visible_to(user)).select_related("cadre", "village")
 

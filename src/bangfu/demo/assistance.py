@@ -103,6 +103,7 @@ def _day(rng: random.Random, year: int, today: dt.date) -> dt.date:
 def demo_assistance_build(*, today: dt.date, seed: int = 2022) -> bool:
     """Build the demo's assistance data if absent. Returns whether anything was written."""
     if Plan.objects.filter(county_id=COUNTY, name=PLAN_NAME).exists():
+        _link_cadre_accounts()
         return False
     rng = random.Random(seed)
     units = list(Unit.objects.filter(county_id=COUNTY).order_by("-is_lead", "id"))
@@ -150,6 +151,7 @@ def demo_assistance_build(*, today: dt.date, seed: int = 2022) -> bool:
     _story_visits(units)
     _meeting(units)
     _findings(units, today)
+    _link_cadre_accounts()
     return True
 
 
@@ -199,6 +201,17 @@ def _role_holders(today: dt.date) -> None:
     for village, name in zip(villages, COUNTY_LEADERS, strict=False):
         VillageRoleHolder.objects.create(county_id=COUNTY, village_id=village, role=AssistanceRole.COUNTY_LEADER,
                                          name=name, post="县委常委、副县长", since=STARTED)
+# The demo accounts that are cadres themselves (a cadre signs in and checks in from their own home).
+CADRE_ACCOUNTS = (("cadre", "成都大学", "何磊"),)
+
+
+def _link_cadre_accounts() -> None:
+    from bangfu.accounts.models import User
+
+    for username, unit_name, name in CADRE_ACCOUNTS:
+        account = User.objects.filter(username=username).first()
+        if account is not None:
+            Cadre.objects.filter(unit__name=unit_name, name=name, user__isnull=True).update(user=account)
 
 
 def _configuration() -> None:
@@ -234,6 +247,13 @@ def _cadre(rng, unit, name, kind, post, village, today) -> None:
                                 log=rng.choice(("走访监测户，核实收入情况", "召开村两委会议，研究产业项目",
                                                 "组织村民参加技能培训", "协调合作社农产品销售", "入户排查住房和饮水安全",
                                                 "整理驻村工作台账"))))
+        day += dt.timedelta(days=1)
+    # The months before, from New Year (about 8 days in 10: near the 200-day quota by the autumn), drawn apart so
+    # the rest of the demo stays as it was.
+    earlier, day = random.Random(f"{unit.name}-{name}"), dt.date(today.year, 1, 1)
+    while day < today - dt.timedelta(days=90):
+        if earlier.random() < 0.8:
+            rows.append(CheckIn(cadre=cadre, date=day, village_id=village, log="走访监测户，推进帮扶项目"))
         day += dt.timedelta(days=1)
     CheckIn.objects.bulk_create(rows)
     LeaveRequest.objects.create(cadre=cadre, start=today - dt.timedelta(days=20), end=today - dt.timedelta(days=19),
