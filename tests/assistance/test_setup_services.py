@@ -265,3 +265,13 @@ def test_another_countys_admin_cannot_set_up_this_county(regions, cdu):
     other = make_user("other_admin", "county_admin", "513225103000")  # a township: not the county
     with pytest.raises(PermissionDenied):
         setup.unit_create(actor=other, county_code=COUNTY, data={"name": "x"})
+
+
+def test_the_county_and_units_comment_a_township_does_not(county_admin, lead_coordinator, regions):
+    plan = s.plan_create(actor=county_admin, county_code=COUNTY, name="2026-2030", start_year=2026, end_year=2030,
+                         text="正文")
+    township_admin = make_user("township_admin", "county_admin", "513225103000")
+    with pytest.raises(PermissionDenied):
+        setup.plan_comment_add(actor=township_admin, plan=plan, text="意见")
+    assert setup.plan_comment_add(actor=county_admin, plan=plan, text="县的意见").unit is None
+    assert setup.plan_comment_add(actor=lead_coordinator, plan=plan, text="牵头单位意见").unit == lead_coordinator.unit

@@ -242,6 +242,10 @@ def plan_comment_add(*, actor, plan: Plan, text: str) -> PlanComment:
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     if not units_visible_to(actor).filter(county_id=plan.county_id).exists():
         raise PermissionDenied(_("该规划不在您的查看范围内"))
+    # A unit comments for itself; of the region-bound, only the county (not a township under it).
+    if not actor.unit_id and not actor.is_superuser and not (actor.region_id
+                                                             and actor.region.contains(plan.county_id)):
+        raise PermissionDenied(_("规划由帮扶单位和县提出意见"))
     if plan.is_adopted:
         raise ValidationError({"text": _("规划已印发，征求意见已结束")})
     version = plan.versions.order_by("-number").first()
