@@ -4,6 +4,7 @@ from bangfu.api.api import api
 
 urlpatterns = [
     path("", include("bangfu.web.urls")),
+    path("", include("bangfu.offline.urls")),
     path("households/", include("bangfu.registry.urls")),
     path("jobs/", include("bangfu.jobs.urls")),
     path("imports/", include("bangfu.ingest.urls")),
