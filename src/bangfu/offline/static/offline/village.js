@@ -107,6 +107,7 @@
     var net = document.getElementById("net");
     net.textContent = navigator.onLine ? "在线" : "离线：表单保存在手机上，有信号后自动上传";
     net.className = "ov-net " + (navigator.onLine ? "on" : "off");
+    document.getElementById("sync-now").disabled = !navigator.onLine;
   }
   function showCount() {
     return dbCount("queue").then(function (n) {
@@ -158,6 +159,7 @@
       if (!response.ok) { return; }
       return response.json().then(function (copy) {
         state.copy = copy;
+        state.sent = [];  // the server's list of what arrived now holds them
         return seal(copy).then(function (sealed) {
           return Promise.all([dbPut("meta", sealed, "copy"), dbPut("meta", copy.keep_days, "keep_days")]);
         });
@@ -185,7 +187,15 @@
       return chain;
     }).catch(function () { return false; }).then(function () {
       state.syncing = false;
+      if (state.attention) {  // a record changed meanwhile or a refusal: the cadre decides, on the queue's page
+        state.attention = false; state.tab = "queue";
+        notice("有记录未能直接上传，需要您处理：见下方“待上传”。");
+      }
       return loadItems();
+    }).then(function () {
+      var open = state.items.some(function (item) { return item.row.state !== "waiting"; });
+      var box = document.getElementById("notice");
+      if (!open && box.textContent.indexOf("需要您处理") >= 0) { notice(""); }
     }).then(function () { render(); return showCount(); });
   }
   function send(row) {
@@ -205,6 +215,7 @@
             body.answer = answer;
             return seal(body).then(function (sealed) {
               row.sealed = sealed; row.state = response.status === 409 ? "conflict" : "refused";
+              state.attention = true;
               return dbPut("queue", row);
             }).then(function () { return true; });
           }
