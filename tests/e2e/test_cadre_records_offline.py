@@ -190,3 +190,66 @@ def test_cadre_records_offline_and_each_is_recorded_once(browser, live_server, d
     assert f"{timezone.localtime(OfflineSubmission.objects.get(kind='visit').made_at):%Y-%m-%d %H:%M}" in text
     page.screenshot(path=str(artifacts / "offline-7-recorded-once.png"), full_page=True)
     context.close()
+
+
+LOGIN_AT = """async () => {
+  const db = await new Promise(r => { const q = indexedDB.open("bangfu-offline", 1); q.onsuccess = () => r(q.result); });
+  const at = await new Promise(r => { const q = db.transaction("meta").objectStore("meta").get("login_at");
+                                      q.onsuccess = () => r(q.result); });
+  db.close();
+  return at || 0;
+}"""
+
+
+def _stored(page) -> list[str]:
+    """The names of what 我的村 keeps in IndexedDB on this phone (empty when the database is gone)."""
+    return page.evaluate("""async () => {
+      const names = (await indexedDB.databases()).map(d => d.name);
+      if (!names.includes("bangfu-offline")) { return []; }
+      const db = await new Promise(r => { const q = indexedDB.open("bangfu-offline", 1); q.onsuccess = () => r(q.result); });
+      const keys = await new Promise(r => { const q = db.transaction("meta").objectStore("meta").getAllKeys();
+                                            q.onsuccess = () => r(q.result); });
+      db.close();
+      return keys;
+    }""")
+
+
+def test_the_copy_goes_after_the_days_without_login_and_at_logout(page, live_server, demo_county, artifacts):
+    from bangfu.offline.models import OfflineKey
+
+    page.set_viewport_size(PHONE)
+    login(page, live_server.url, "tuanjie")
+    page.goto(f"{live_server.url}/my-village/")
+    _ready(page)
+    assert {"copy", "key", "login_at"} <= set(_stored(page))
+    # Last logged in 8 days ago on this phone, with 7 days allowed (BANGFU_OFFLINE_KEEP_DAYS): opened offline, the
+    # copy goes. Control: 6 days ago, it stays.
+    for days, kept in ((6, True), (8, False)):
+        page.evaluate("""async (days) => {
+          const db = await new Promise(r => { const q = indexedDB.open("bangfu-offline", 1); q.onsuccess = () => r(q.result); });
+          await new Promise(r => { const t = db.transaction("meta", "readwrite");
+            t.objectStore("meta").put(Date.now() - days * 86400000, "login_at"); t.oncomplete = r; });
+          db.close();
+        }""", days)
+        _offline(page.context)
+        page.reload()
+        _ready(page)
+        assert ("copy" in _stored(page)) is kept
+        if not kept:
+            assert "超过 7 天未联网登录" in page.inner_text("#notice")
+            page.screenshot(path=str(artifacts / "offline-8-expired.png"), full_page=True)
+        _online(page.context)
+        # Back online, the page fetches the key again, which counts as logging in on this phone: wait for it.
+        for _ in range(100):
+            if page.evaluate(LOGIN_AT) > time.time() * 1000 - 60_000:
+                break
+            time.sleep(0.1)
+
+    page.reload()  # online again: logged in, the copy comes back
+    _ready(page)
+    assert "copy" in _stored(page)
+    page.click("button:has-text('退出')")
+    page.wait_for_url(re.compile(r".*/login/$"))
+    page.wait_for_selector("input[name=username]")
+    assert _stored(page) == []  # Clear-Site-Data: the copy, the queue and the key are gone from the phone
+    assert not OfflineKey.objects.filter(user__username="tuanjie").exists()
