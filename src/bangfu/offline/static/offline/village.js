@@ -520,6 +520,7 @@
       b.classList.toggle("active", b.dataset.tab === state.tab);
     });
     if (!state.copy) {
+      document.getElementById("tab-check-in").hidden = true;
       panel.appendChild(empty(navigator.onLine ? "请联网登录后打开“我的村”，把本村资料存到手机上。"
                                                : "手机上还没有本村资料：请在有信号时登录并打开“我的村”。"));
       return;
