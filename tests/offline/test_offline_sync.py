@@ -183,3 +183,46 @@ def test_the_copy_holds_only_the_village_and_no_identifiers(cadre_client, make_h
     member = own.members.get()
     assert member.reveal_id_number() not in text and member.reveal_id_number()[-4:] not in text
     assert "10012345678" not in text and "5678" not in text
+
+
+def _measure(household, county_admin):
+    from bangfu.cases.models import MeasureCategory
+    from bangfu.cases.services import measure_add, transitions_ensure_defaults
+    from bangfu.registry.models import Household
+
+    transitions_ensure_defaults()  # the shipped measure catalogue
+
+    Household.objects.filter(pk=household.pk).update(monitoring_type="marginal", monitoring_status="risk_open")
+    household.refresh_from_db()
+    return measure_add(actor=county_admin, household=household, data={
+        "category": MeasureCategory.objects.get(code="health"), "description": "医疗救助",
+        "start_on": timezone.localdate() - dt.timedelta(days=30), "responsible": "县医保局", "status": "planned"})
+
+
+def test_a_measure_followed_up_offline_and_one_changed_meanwhile(cadre_client, make_household, county_admin):
+    from bangfu.cases.services import measure_update
+    from bangfu.offline.services import measure_version
+
+    measure = _measure(make_household(TUANJIE), county_admin)
+    read_at = measure_version(measure)
+    sent = _send(cadre_client, "measure", {"measure": measure.pk, "status": "in_progress"}, version=read_at)
+    assert sent.status_code == 200
+    measure.refresh_from_db()
+    assert measure.status == "in_progress"
+    # Another person stops it while a second follow-up waits on the phone, read before that change.
+    read_at = measure_version(measure)
+    measure_update(actor=county_admin, measure=measure, data={"status": "stopped"})
+    held = _send(cadre_client, "measure", {"measure": measure.pk, "status": "done"}, version=read_at)
+    assert held.status_code == 409
+    assert ["状态", "已终止"] in held.json()["server"] and ["状态", "已完成"] in held.json()["mine"]
+    measure.refresh_from_db()
+    assert measure.status == "stopped"
+
+
+def test_a_lead_registered_offline(cadre_client, make_household):
+    household = make_household(TUANJIE)
+    sent = _send(cadre_client, "lead", {"household": household.pk, "risk_type": "income", "difficulty": "务工收入骤降"},
+                 version=household.version)
+    assert sent.status_code == 200 and Lead.objects.get().source == Lead.Source.CADRE_VISIT
+    short = _send(cadre_client, "lead", {"household": household.pk, "risk_type": "income", "difficulty": "少"})
+    assert short.status_code == 422 and "至少写4个字" in short.json()["errors"]["difficulty"]["messages"][0]
