@@ -2,10 +2,14 @@
 recorded offline. The copy and the key are JSON answers for the page's script; the sync answer names what
 happened (recorded, refused with the online form's messages, or both versions of a record changed meanwhile)."""
 
+import functools
+import hashlib
 import json
+from pathlib import Path
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
@@ -13,7 +17,7 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from bangfu.offline.selectors import offline_bundle_for
 from bangfu.offline.services import (
@@ -102,17 +106,28 @@ def village_sync(request):
         "received_at": f"{timezone.localtime(submission.received_at):%Y-%m-%d %H:%M}"})
 
 
-@require_GET
+@functools.lru_cache(maxsize=1)
+def _shell_version() -> str:
+    """A digest of the shell's files: a new release changes the worker's script, so phones fetch the new files
+    (a cache-first worker would otherwise keep the old ones)."""
+    digest = hashlib.sha256()
+    for path in SHELL_ASSETS:
+        found = finders.find(path)
+        digest.update(Path(found).read_bytes() if found else path.encode())
+    return digest.hexdigest()[:12]
+
+
+@require_safe
 def service_worker(request):
     """The service worker, from the site's root so it may serve 我的村 and answer other pages without signal."""
     response = render(request, "offline/sw.js", {
-        "assets": [static(path) for path in SHELL_ASSETS], "shell": "/my-village/",
+        "assets": [static(path) for path in SHELL_ASSETS], "shell": "/my-village/", "version": _shell_version(),
     }, content_type="application/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = "/"
     return response
 
 
-@require_GET
+@require_safe
 def manifest(request):
     data = {"name": _("帮扶监测系统 · 我的村"), "short_name": _("我的村"), "start_url": "/my-village/",
             "scope": "/", "display": "standalone", "background_color": "#ffffff", "theme_color": "#1f5f8b",

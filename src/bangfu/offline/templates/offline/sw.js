@@ -2,7 +2,7 @@
 // files for use without signal; every other page goes to the server, and without signal gets a plain page saying
 // it needs the network. Data never passes through here: the copy lives encrypted in IndexedDB (offline/village.js).
 "use strict";
-var CACHE = "bangfu-shell-1";
+var CACHE = "bangfu-shell-{{ version }}";
 var SHELL = "{{ shell }}";
 var ASSETS = [{% for asset in assets %}"{{ asset|escapejs }}"{% if not forloop.last %}, {% endif %}{% endfor %}];
 var NEEDS_NETWORK = "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\">" +
