@@ -556,6 +556,8 @@
   }
 
   function start() {
+    // Ask the browser not to evict the copy and the queue when the phone runs short of space.
+    if (navigator.storage && navigator.storage.persist) { navigator.storage.persist().catch(function () {}); }
     if ("serviceWorker" in navigator) {
       navigator.serviceWorker.register(URLS.sw, {scope: "/"}).catch(function () {});
     }
