@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "bangfu.ingest",
     "bangfu.demo",
     "bangfu.web",
+    "bangfu.offline",
 ]
 
 MIDDLEWARE = [
@@ -151,6 +152,7 @@ IMPORT_READ_MEMORY_BYTES = env("BANGFU_IMPORT_READ_MEMORY_MB") * 1024 * 1024
 UPLOAD_MAX_BYTES = env("BANGFU_UPLOAD_MAX_MB") * 1024 * 1024
 # The longest an API token may live (accounts.tokens): a department system gets a new one at least this often.
 API_TOKEN_MAX_DAYS = env("BANGFU_API_TOKEN_MAX_DAYS")
+OFFLINE_KEEP_DAYS = env("BANGFU_OFFLINE_KEEP_DAYS")  # 我的村: days a phone keeps its copy without a login
 FILE_UPLOAD_HANDLERS = ["bangfu.web.uploads.SizeLimitUploadHandler",
                         "django.core.files.uploadhandler.MemoryFileUploadHandler",
                         "django.core.files.uploadhandler.TemporaryFileUploadHandler"]

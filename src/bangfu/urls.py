@@ -5,6 +5,7 @@ from bangfu.api.errors import api_not_found
 
 urlpatterns = [
     path("", include("bangfu.web.urls")),
+    path("", include("bangfu.offline.urls")),
     path("households/", include("bangfu.registry.urls")),
     path("jobs/", include("bangfu.jobs.urls")),
     path("imports/", include("bangfu.ingest.urls")),

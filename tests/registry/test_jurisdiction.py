@@ -489,6 +489,10 @@ EXEMPT = {
     "monitoring:rule_list": "warning rules: configuration, no household data",
     "monitoring:self_report_done": "a constant thank-you page after a self-report",
     "cases:workflow_config": "the transition table and deadlines: no household data (tests/cases/test_pages.py)",
+    "offline:my_village": "我的村's shell: the script fills it from the phone's copy, the page itself holds no data",
+    "offline:key": "the phone's encryption key and a CSRF token: no household data",
+    "offline:service_worker": "the service worker's script: no data",
+    "offline:manifest": "the web app manifest: no data",
 }
 ASSISTANCE_CHECK = ("tests/assistance/test_pages_refuse_other_unit.py (every write refused for another unit, with "
                     "controls; reads scoped by unit)")
@@ -498,6 +502,8 @@ SETUP_CHECK = ("tests/assistance/test_setup_pages.py (every setup write refused 
 CHECKED_ELSEWHERE = {
     "registry:household_create": "test_cannot_create_in_other_township, test_create_form_offers_only_own_villages",
     "web:home": "test_home_counts_only_own_jurisdiction",
+    "offline:bundle": "tests/offline/test_offline_sync.py (the copy holds only the cadre's village; a township has none)",
+    "offline:sync": "tests/offline/test_offline_sync.py (outside the cadre's village refused, own works)",
     "web:list_export": "tests/web/test_list_exports.py (each list's file holds only the rows in scope)",
     "cases:case_detail": "tests/cases/test_case_jurisdiction.py (other township refused, own works)",
     "cases:case_advance": "tests/cases/test_case_jurisdiction.py (other township refused, own works)",

@@ -12,6 +12,8 @@ def navigation(request):
     if not user or not user.is_authenticated:
         return {"nav": []}
     items = [("web:home", _("工作台"), "home")]
+    if user.region_id and not user.unit_id and not user.region_id.endswith("000"):  # bound to one village
+        items.append(("offline:my_village", _("我的村"), "my_village"))  # kept on the phone for use offline
     if user.can("registry.view"):
         items.append(("registry:household_list", _("一户一档"), "households"))
         items.append(("monitoring:warning_list", _("预警核实"), "warnings"))

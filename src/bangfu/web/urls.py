@@ -1,6 +1,6 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from bangfu.offline.views import LogoutView
 from bangfu.web import views
 
 app_name = "web"
@@ -8,7 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("login/code/", views.login_totp, name="login_totp"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", LogoutView.as_view(), name="logout"),  # also forgets the phone's offline copy (我的村)
     path("audit/", views.audit_log, name="audit_log"),
     path("exports/<slug:key>/", views.list_export_view, name="list_export"),
     path("healthz", views.healthz, name="healthz"),

@@ -1,0 +1,330 @@
+"""Offline capture: the phone's key, and receiving what a phone recorded without signal.
+
+Every submission goes through the same form and the same service as the online page (so the same permission
+check and the same messages), inside one transaction with its idempotency record: a retry of a key already
+received is answered with the first answer and writes nothing. A submission read at an older version of the
+record it changes is not applied: the answer carries both versions for the cadre to choose (OfflineConflict).
+"""
+
+import base64
+import datetime as dt
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from bangfu.audit.context import current_request_id
+from bangfu.audit.models import ChangeRecord
+from bangfu.audit.services import change_record, snapshot
+from bangfu.core.crypto import field_cipher
+from bangfu.offline.forms import VisitObservationForm
+from bangfu.offline.models import OfflineKey, OfflineSubmission
+from bangfu.regions.models import Region
+
+# A phone's clock may run a little ahead of the server's; a made-at later than this past the server's clock is
+# refused (a wrong date on the phone would otherwise date a visit in the future).
+CLOCK_TOLERANCE = dt.timedelta(minutes=5)
+
+
+class OfflineConflict(Exception):
+    """The record changed on the server after the phone read it: both versions, for the cadre to choose."""
+
+    def __init__(self, *, message: str, server: list[tuple[str, str]], mine: list[tuple[str, str]], version: str):
+        super().__init__(message)
+        self.message, self.server, self.mine, self.version = message, server, mine, version
+
+
+class FormRefused(Exception):
+    """The online form's own refusal: {field: [messages]} with the fields' labels."""
+
+    def __init__(self, errors: dict[str, dict]):
+        super().__init__(str(errors))
+        self.errors = errors
+
+
+@dataclass
+class Received:
+    submission: OfflineSubmission
+    repeated: bool = False  # the key had been received before: nothing was written this time
+    notes: list[str] = field(default_factory=list)
+
+
+def offline_village(user) -> Region | None:
+    """The village whose copy the user's phone may keep: only a user bound to one village has one."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active or user.unit_id or not user.region_id:
+        return None
+    region = user.region
+    return region if region.level == Region.Level.VILLAGE else None
+
+
+def offline_key_get(*, actor) -> str:
+    """The user's offline key (32 random bytes, base64), made on first use; only for a village-bound user."""
+    if offline_village(actor) is None:
+        raise PermissionDenied(_("离线录入只供绑定到一个村的账号使用"))
+    existing = OfflineKey.objects.filter(user=actor).first()
+    if existing:
+        return field_cipher().decrypt("offline_key", existing.key_cipher)
+    raw = base64.b64encode(secrets.token_bytes(32)).decode()
+    try:
+        with transaction.atomic():
+            OfflineKey.objects.create(user=actor, key_cipher=field_cipher().encrypt("offline_key", raw))
+    except IntegrityError:  # two tabs asked at once: the first one's key stands
+        return field_cipher().decrypt("offline_key", OfflineKey.objects.get(user=actor).key_cipher)
+    return raw
+
+
+def offline_key_discard(*, user) -> None:
+    """At logout: the key goes, so any copy left on a phone can no longer be read."""
+    OfflineKey.objects.filter(user_id=getattr(user, "pk", None)).delete()
+
+
+# --- receiving ------------------------------------------------------------------------------------------------
+
+
+def _parse_made_at(raw) -> dt.datetime:
+    made_at = parse_datetime(raw) if isinstance(raw, str) else None
+    if made_at is None or timezone.is_naive(made_at):
+        raise FormRefused({"made_at": {"label": _("录入时间"), "messages": [_("录入时间：格式不对（应为带时区的时间）")]}})
+    if made_at > timezone.now() + CLOCK_TOLERANCE:
+        raise FormRefused({"made_at": {"label": _("录入时间"), "messages": [
+            _("录入时间 %(time)s 晚于服务器当前时间：请核对手机的日期和时间") % {
+                "time": f"{timezone.localtime(made_at):%Y-%m-%d %H:%M}"}]}})
+    return made_at
+
+
+def _coordinate(raw, low: int, high: int) -> Decimal | None:
+    if raw in (None, ""):
+        return None
+    try:
+        value = Decimal(str(raw)).quantize(Decimal("0.000001"))
+    except (InvalidOperation, ValueError):
+        return None
+    return value if low <= value <= high else None
+
+
+def _form_errors(form) -> dict[str, dict]:
+    return {name: {"label": str(form.fields[name].label) if name in form.fields else "",
+                   "messages": [str(m) for m in messages]} for name, messages in form.errors.items()}
+
+
+def _valid(form):
+    if not form.is_valid():
+        raise FormRefused(_form_errors(form))
+    return form.cleaned_data
+
+
+def _service(form, call):
+    """Run the service; its field errors land on the form (as on the online page) and are answered from it."""
+    from bangfu.web.helpers import form_errors_from
+
+    try:
+        return call(form.cleaned_data)
+    except ValidationError as error:
+        form_errors_from(form, error)
+        raise FormRefused(_form_errors(form)) from None
+
+
+def _display(model, name: str, value) -> str:
+    f = model._meta.get_field(name)
+    if f.choices:
+        value = dict(f.flatchoices).get(value, value)
+    if isinstance(value, bool):
+        value = _("是") if value else _("否")
+    return str(value) if value not in (None, "") else "—"
+
+
+def _household(actor, pk):
+    from bangfu.registry.models import Household
+
+    household = Household.objects.filter(pk=pk).first()
+    if household is None:
+        raise FormRefused({"household": {"label": _("农户"), "messages": [_("该户不存在")]}})
+    return household
+
+
+def _receive_visit(actor, data: dict, version, made_at) -> Any:
+    from bangfu.cases.forms import VisitForm
+    from bangfu.cases.services import visit_record
+    from bangfu.registry.models import Household
+    from bangfu.registry.selectors import households_in_jurisdiction
+    from bangfu.registry.services import household_update
+
+    household = _household(actor, data.get("household"))
+    form = VisitForm({k: data.get(k, "") for k in ("visited_on", "notes", "per_capita_income")})
+    observed = VisitObservationForm({k: data[k] for k in ("housing_safety", "drinking_water_safe") if k in data})
+    _valid(form)
+    changes = _valid(observed)
+    changes = {k: v for k, v in changes.items() if k in data}
+    if changes and version in (None, ""):
+        raise FormRefused({"version": {"label": _("版本"), "messages": [_("缺少该户档案的版本：请联网刷新“我的村”后重填")]}})
+    in_scope = households_in_jurisdiction(actor).filter(pk=household.pk).first()
+    if changes and in_scope is not None and version is not None and str(version) != str(in_scope.version):
+        fields = ("housing_safety", "drinking_water_safe")
+        raise OfflineConflict(
+            message=_("您离线期间，该户的档案已被他人修改（现为第 %(now)s 版，您手机上是第 %(then)s 版）：请对照两边，"
+                      "选择以哪一版为准") % {"now": in_scope.version, "then": version},
+            server=[(str(Household._meta.get_field(f).verbose_name), _display(Household, f, getattr(in_scope, f)))
+                    for f in fields],
+            mine=[(str(Household._meta.get_field(f).verbose_name), _display(Household, f, changes.get(
+                f, getattr(in_scope, f)))) for f in fields],
+            version=str(in_scope.version))
+    visit = _service(form, lambda d: visit_record(actor=actor, household=household, **d))
+    if changes:
+        _service(observed, lambda d: household_update(actor=actor, household=household, data=changes,
+                                                      version=version))
+    return visit, household
+
+
+def _receive_warning(actor, data: dict, version, made_at) -> Any:
+    from bangfu.monitoring.forms import WarningVerifyForm
+    from bangfu.monitoring.models import RiskWarning
+    from bangfu.monitoring.services import warning_verify
+
+    warning = RiskWarning.objects.select_related("household").filter(pk=data.get("warning")).first()
+    if warning is None:
+        raise FormRefused({"warning": {"label": _("预警"), "messages": [_("该预警不存在")]}})
+    form = WarningVerifyForm({k: data.get(k, "") for k in ("outcome", "visit_date", "visit_notes", "dismiss_reason")})
+    _valid(form)
+    verified = _service(form, lambda d: warning_verify(actor=actor, warning=warning, **d))
+    return verified, warning.household
+
+
+def _receive_lead(actor, data: dict, version, made_at) -> Any:
+    from bangfu.monitoring.forms import LeadForm
+    from bangfu.monitoring.services import lead_from_visit
+
+    household = _household(actor, data.get("household"))
+    form = LeadForm({k: data.get(k, "") for k in ("risk_type", "difficulty")})
+    _valid(form)
+    return _service(form, lambda d: lead_from_visit(actor=actor, household=household, **d)), household
+
+
+def _receive_check_in(actor, data: dict, version, made_at, latitude, longitude) -> Any:
+    from bangfu.assistance.forms import CheckInForm
+    from bangfu.assistance.models import Cadre
+    from bangfu.assistance.services import check_in_record
+
+    day = timezone.localtime(made_at).date()
+    cadre = (Cadre.objects.select_related("unit").filter(user=actor, kind__in=Cadre.RESIDENT_KINDS)
+             .order_by("-term_start").first())
+    if cadre is None:
+        raise PermissionDenied(_("只有干部本人或其所在单位可以签到和请假"))
+    form = CheckInForm({"date": day.isoformat(), "village": cadre.village_id or "", "log": data.get("log", ""),
+                        "latitude": "" if latitude is None else str(latitude),
+                        "longitude": "" if longitude is None else str(longitude)},
+                       county_code=cadre.unit.county_id)
+    _valid(form)
+    return _service(form, lambda d: check_in_record(actor=actor, cadre=cadre, **d)), None
+
+
+def measure_version(measure) -> str:
+    """A measure has no version number: the moment of its last change stands for it."""
+    return measure.updated_at.isoformat()
+
+
+def _receive_measure(actor, data: dict, version, made_at) -> Any:
+    from bangfu.cases.choices import MeasureStatus
+    from bangfu.cases.forms import MeasureForm
+    from bangfu.cases.models import Measure
+    from bangfu.cases.services import measure_update
+    from bangfu.registry.selectors import households_in_jurisdiction
+
+    measure = Measure.objects.select_related("household", "category").filter(pk=data.get("measure")).first()
+    if measure is None:
+        raise FormRefused({"measure": {"label": _("帮扶措施"), "messages": [_("该措施不存在")]}})
+    current = {f: getattr(measure, f) for f in ("description", "start_on", "end_on", "amount", "responsible",
+                                                  "status")}
+    typed = {**current, "category": measure.category_id, **{k: data[k] for k in ("status", "end_on") if k in data}}
+    form = MeasureForm({k: ("" if v is None else v) for k, v in typed.items()})
+    _valid(form)
+    if (households_in_jurisdiction(actor).filter(pk=measure.household_id).exists() and version is not None
+            and str(version) != measure_version(measure)):
+        status = dict(MeasureStatus.choices)
+        raise OfflineConflict(
+            message=_("您离线期间，该项帮扶措施已被他人修改：请对照两边，选择以哪一版为准"),
+            server=[(_("状态"), str(status.get(measure.status, measure.status))),
+                    (_("结束日期"), str(measure.end_on or "—"))],
+            mine=[(_("状态"), str(status.get(form.cleaned_data["status"], ""))),
+                  (_("结束日期"), str(form.cleaned_data.get("end_on") or "—"))],
+            version=measure_version(measure))
+    changed = {k: form.cleaned_data[k] for k in ("status", "end_on") if k in data}
+    return _service(form, lambda d: measure_update(actor=actor, measure=measure, data=changed)), measure.household
+
+
+def _label(obj, household) -> str:
+    """What was recorded, as the cadre knows it: the household (number and head) and the day."""
+    if household is None:
+        return str(obj)[:200]
+    day = getattr(obj, "visited_on", None) or getattr(obj, "visit_date", None)
+    return " ".join(filter(None, (household.number, household.head_name, f"{day:%Y-%m-%d}" if day else "")))[:200]
+
+
+def _record_submission(*, actor, key: uuid.UUID, kind: str, made_at, latitude, longitude, obj,
+                       household) -> OfflineSubmission:
+    region = household.village_id if household is not None else getattr(obj, "village_id", "") or ""
+    submission = OfflineSubmission.objects.create(
+        key=key, user=actor, kind=kind, made_at=made_at, latitude=latitude, longitude=longitude,
+        object_type=obj._meta.model_name, object_id=str(obj.pk), object_label=_label(obj, household),
+        household_id=household.pk if household is not None else None, region_code=region,
+        request_id=current_request_id())
+    # The history says the change was made offline, when it was made and when it arrived (same request id as the
+    # service's own records of this submission).
+    change_record(actor=actor, action=ChangeRecord.Action.CREATE, instance=submission, before=None,
+                  after={**snapshot(submission, exclude=frozenset({"key"})), "key": str(key)}, household_id=submission.household_id, region_code=region,
+                  reason=_("离线录入：%(made)s 录入，%(received)s 上传") % {
+                      "made": f"{timezone.localtime(made_at):%Y-%m-%d %H:%M}",
+                      "received": f"{timezone.localtime(submission.received_at):%Y-%m-%d %H:%M}"})
+    return submission
+
+
+def offline_submission_receive(*, actor, key: str, kind: str, made_at: str, data: dict, version=None,
+                               latitude=None, longitude=None) -> Received:
+    """Receive one submission made on a phone: through the online form's and service's checks, once per key.
+
+    Raises PermissionDenied (outside the role or the village), FormRefused (the form's or service's messages),
+    OfflineConflict (the record changed meanwhile: nothing written)."""
+    try:
+        key_value = uuid.UUID(str(key))
+    except ValueError:
+        raise FormRefused({"key": {"label": _("提交编号"), "messages": [_("提交编号格式不对")]}}) from None
+    done = OfflineSubmission.objects.filter(key=key_value).first()
+    if done is not None:
+        if done.user_id != actor.pk:
+            raise PermissionDenied(_("该提交编号属于另一个账号"))
+        return Received(done, repeated=True)
+    if offline_village(actor) is None:
+        raise PermissionDenied(_("离线录入只供绑定到一个村的账号使用"))
+    if kind not in OfflineSubmission.Kind.values:
+        raise FormRefused({"kind": {"label": _("类别"), "messages": [_("不认识的录入类别")]}})
+    made = _parse_made_at(made_at)
+    lat, lon = _coordinate(latitude, -90, 90), _coordinate(longitude, -180, 180)
+    data = data if isinstance(data, dict) else {}
+    try:
+        with transaction.atomic():
+            if kind == OfflineSubmission.Kind.CHECK_IN:
+                obj, household = _receive_check_in(actor, data, version, made, lat, lon)
+            else:
+                receive = {"visit": _receive_visit, "warning_verify": _receive_warning, "lead": _receive_lead,
+                           "measure": _receive_measure}[kind]
+                obj, household = receive(actor, data, version, made)
+            submission = _record_submission(actor=actor, key=key_value, kind=kind, made_at=made, latitude=lat,
+                                            longitude=lon, obj=obj, household=household)
+    except IntegrityError:
+        # The same key arrived twice at once: the other one was recorded, this one wrote nothing.
+        done = OfflineSubmission.objects.filter(key=key_value, user=actor).first()
+        if done is None:
+            raise
+        return Received(done, repeated=True)
+    return Received(submission)
+
+
+def offline_keep_days() -> int:
+    return settings.OFFLINE_KEEP_DAYS
