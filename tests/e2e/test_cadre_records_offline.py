@@ -78,8 +78,8 @@ def _no_wider_than_the_screen(page):
 
 
 def test_cadre_records_offline_and_each_is_recorded_once(browser, live_server, demo_county, artifacts, tmp_path):
-    tuanjie = User.objects.get(username="tuanjie")
-    assert Cadre.objects.filter(user=tuanjie, village_id=TUANJIE).exists()  # the demo's first secretary
+    tuanjie = User.objects.get(username="cadre")
+    assert Cadre.objects.filter(user=tuanjie, village_id=TUANJIE).exists()  # the demo's first secretary, 何磊, signs in as `cadre`
     households = list(Household.objects.filter(village_id=TUANJIE, is_active=True, monitoring_type="")
                       .order_by("number")[:2])
     visited, warned = households
@@ -93,7 +93,7 @@ def test_cadre_records_offline_and_each_is_recorded_once(browser, live_server, d
     elsewhere = next(g for g in "AB" if g != visited.housing_safety)  # what the second device records
 
     context, page = _open(browser, profile, offline=False)
-    login(page, live_server.url, "tuanjie")
+    login(page, live_server.url, "cadre")
     page.goto(f"{live_server.url}/my-village/")
     _ready(page)
     page.wait_for_selector(".ov-card")
@@ -218,7 +218,7 @@ def test_the_copy_goes_after_the_days_without_login_and_at_logout(page, live_ser
     from bangfu.offline.models import OfflineKey
 
     page.set_viewport_size(PHONE)
-    login(page, live_server.url, "tuanjie")
+    login(page, live_server.url, "cadre")
     page.goto(f"{live_server.url}/my-village/")
     _ready(page)
     assert {"copy", "key", "login_at"} <= set(_stored(page))
@@ -252,4 +252,4 @@ def test_the_copy_goes_after_the_days_without_login_and_at_logout(page, live_ser
     page.wait_for_url(re.compile(r".*/login/$"))
     page.wait_for_selector("input[name=username]")
     assert _stored(page) == []  # Clear-Site-Data: the copy, the queue and the key are gone from the phone
-    assert not OfflineKey.objects.filter(user__username="tuanjie").exists()
+    assert not OfflineKey.objects.filter(user__username="cadre").exists()

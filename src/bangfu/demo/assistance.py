@@ -12,8 +12,6 @@ import datetime as dt
 import random
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
-
 from bangfu.assistance.models import (
     AssistanceNeed,
     AssistanceRole,
@@ -228,10 +226,7 @@ def _configuration() -> None:
 
 
 def _cadre(rng, unit, name, kind, post, village, today) -> None:
-    # 团结村's first secretary signs in as the demo's 团结村 account (`tuanjie`), so its 我的村 offers the check-in.
-    user = (get_user_model().objects.filter(username="tuanjie").first()
-            if (village, kind) == (TUANJIE, "first_secretary") else None)
-    cadre = Cadre.objects.create(unit=unit, name=name, kind=kind, post=post, village_id=village, user=user,
+    cadre = Cadre.objects.create(unit=unit, name=name, kind=kind, post=post, village_id=village,
                                  term_start=dt.date(2023, 6, 1) if kind != "seconded" else dt.date(2021, 7, 1),
                                  term_end=dt.date(2025, 5, 31) if kind != "seconded" else dt.date(2023, 6, 30))
     if kind == "seconded":
