@@ -53,3 +53,14 @@ def region_tree(root: Region, *, depth_levels: tuple[str, ...] = ("township", "v
         if code != root.code and parent in nodes:
             nodes[parent]["children"].append(node)
     return nodes[root.code]["children"]
+
+
+def region_root_for(user) -> Region | None:
+    """Where a user's tree starts: their own region; for a superuser bound to none, the one top of the tree when
+    the database holds a single one (never "the first county": with two provinces loaded they must choose)."""
+    if user.region_id:
+        return user.region
+    if not user.is_superuser:
+        return None
+    tops = list(Region.objects.filter(parent__isnull=True).order_by("code")[:2])
+    return tops[0] if len(tops) == 1 else None

@@ -72,11 +72,9 @@ def _tree_links(tree: list[dict], query: str, selected: Region | None) -> list[d
 
 
 def _tree_root(user) -> Region | None:
-    if user.region_id:
-        return user.region
-    if user.is_superuser:
-        return Region.objects.filter(level="county").order_by("code").first()
-    return None
+    from bangfu.regions.selectors import region_root_for
+
+    return region_root_for(user)
 
 
 def _villages_for(user, *, keep: str | None = None):
