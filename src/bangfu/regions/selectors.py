@@ -43,8 +43,16 @@ def region_path(region: Region) -> list[Region]:
     return path
 
 
-def region_tree(root: Region, *, depth_levels: tuple[str, ...] = ("township", "village")) -> list[dict]:
-    """The subtree below `root` as nested dicts for the list pages' tree: one query. Retired codes are left out."""
+TREE_LEVELS = ("province", "city", "county", "township", "village")
+
+
+def region_tree(root: Region, *, depth_levels: tuple[str, ...] | None = None) -> list[dict]:
+    """The subtree below `root` as nested dicts for the list pages' tree: one query. Retired codes are left out.
+    By default the two levels below the root (a county: townships and villages; a prefecture: counties and
+    townships; the province: prefectures and counties)."""
+    if depth_levels is None:
+        below = TREE_LEVELS.index(root.level) + 1 if root.level in TREE_LEVELS else len(TREE_LEVELS)
+        depth_levels = TREE_LEVELS[below:below + 2]
     nodes = {root.code: {"region": root, "children": []}}
     for region in regions_within(root, current=True).filter(level__in=depth_levels).order_by("code"):
         nodes[region.code] = {"region": region, "children": []}

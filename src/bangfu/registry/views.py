@@ -65,7 +65,7 @@ def _tree_links(tree: list[dict], query: str, selected: Region | None) -> list[d
     chosen = selected.code if selected else ""
     for node in tree:
         code = node["region"].code
-        node.update(href=prefix + code, active=code == chosen, open=bool(chosen) and chosen[:9] == code[:9])
+        node.update(href=prefix + code, active=code == chosen, open=bool(chosen) and node["region"].contains(chosen))
         for child in node["children"]:
             child.update(href=prefix + child["region"].code, active=child["region"].code == chosen)
     return tree
