@@ -6,6 +6,8 @@ A case walks a transition table (data, editable by the county); every decision a
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -54,7 +56,8 @@ class WorkflowSettings(models.Model):
     class Meta:
         verbose_name = _("识别与消除设置")
         verbose_name_plural = _("识别与消除设置")
-        constraints = [models.UniqueConstraint(fields=["region"], name="workflow_settings_one_per_region")]
+        # One row per region, and one without a region (the shipped defaults): NULL counts as a value here.
+        constraints = [models.UniqueConstraint(Coalesce("region", Value("")), name="workflow_settings_one_per_region")]
 
     def __str__(self) -> str:
         return str(_("识别与消除设置"))

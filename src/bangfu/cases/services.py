@@ -70,7 +70,8 @@ def workflow_settings(region_code: str | None = None) -> WorkflowSettings:
     row, else the shipped defaults (regions.config, the one resolver)."""
     settings = config_nearest(WorkflowSettings, region_code)
     if settings is None:
-        settings, _created = WorkflowSettings.objects.get_or_create(pk=1, defaults={"region": None})
+        # Created without naming its id: PostgreSQL's sequence must hand out the next ids (a region's own rows).
+        settings, _created = WorkflowSettings.objects.get_or_create(region=None)
     return settings
 
 
