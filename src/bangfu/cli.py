@@ -21,9 +21,9 @@
     bangfu export households --out FILE.xlsx [--region CODE] [--full]   the household ledger (masked unless --full)
     bangfu export monitored --out FILE.xlsx [--region CODE] [--full]    monitored households, national layout
     bangfu export template KIND --out FILE.xlsx   a blank import template (households, members, incomes, feed-…)
-    bangfu build-demo ...      (re)build the synthetic county
+    bangfu build-demo ... [--county 513224]   (re)build the synthetic county, or add 松潘县 beside it
     bangfu import feed --kind KIND FILE --period YYYY-MM [--json] [--commit]   a department file (report; exit 1 on errors)
-    bangfu screen [--json]     one screening run, counts by rule
+    bangfu screen [--county C] [--json]  screening, one run per county, counts by rule
     bangfu export warnings --out FILE.xlsx [--region CODE]   open warnings as a spreadsheet
     bangfu document notice --village CODE --out FILE.docx      the village's public notice (公示)
     bangfu document card --household NUMBER --out FILE.docx    a household's 明白卡

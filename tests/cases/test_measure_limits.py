@@ -10,7 +10,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from bangfu.cases.models import MeasureCategory
-from bangfu.cases.services import measure_add, measure_category_update, measure_limit_warnings
+from bangfu.cases.services import (
+    measure_add,
+    measure_catalogue,
+    measure_category_update,
+    measure_limit_warnings,
+)
 
 pytestmark = pytest.mark.django_db
 START = dt.date(2026, 3, 2)
@@ -23,7 +28,8 @@ def monitored(make_household, defaults, today):
 
 def _loan(actor, household, *, amount="50000", end_on=dt.date(2029, 3, 2), code="microcredit"):
     return measure_add(actor=actor, household=household, data={
-        "category": MeasureCategory.objects.get(code=code), "description": "扶贫小额信贷", "start_on": START,
+        "category": measure_catalogue(household.village_id).get(code=code), "description": "扶贫小额信贷",
+        "start_on": START,
         "end_on": end_on, "amount": Decimal(amount), "responsible": "县农商银行", "status": "in_progress"})
 
 
@@ -67,7 +73,8 @@ def test_the_county_edits_the_limits_audited(monitored, county_admin, tuanjie_ca
         measure_category_update(actor=county_admin, category=loan, data={"term_limit_months": 0})
     measure_category_update(actor=county_admin, category=loan, data={"amount_limit": "100000",
                                                                      "term_limit_months": 60})
-    assert ChangeRecord.objects.filter(object_type="measurecategory", object_id=str(loan.pk)).exists()
+    own = MeasureCategory.objects.get(code="microcredit", region_id=county_admin.region_id)  # the county's copy
+    assert ChangeRecord.objects.filter(object_type="measurecategory", object_id=str(own.pk)).exists()
     assert measure_limit_warnings(_loan(county_admin, monitored, amount="100000", end_on=dt.date(2031, 3, 2))) == []
 
 
@@ -91,5 +98,5 @@ def test_the_catalogue_page_is_county_only(client, county_admin, tuanjie_cadre, 
     response = client.post(url, {"name": loan.name, "amount_limit": "80000", "term_limit_months": "48",
                                  "is_active": "on"})
     assert response.status_code == 302
-    loan.refresh_from_db()
-    assert (loan.amount_limit, loan.term_limit_months) == (Decimal("80000"), 48)
+    own = MeasureCategory.objects.get(code="microcredit", region_id=county_admin.region_id)
+    assert (own.amount_limit, own.term_limit_months) == (Decimal("80000"), 48)

@@ -148,16 +148,22 @@ def test_config_is_county_only_and_audited(client, county_admin, tuanjie_cadre, 
         "label": "完成入户核实", "role": "village_cadre", "preconditions": ["commitment_signed"], "deadline_days": "4",
         "working_days": "on", "is_active": "on"})
     assert response.status_code == 302
+    # The shipped row stays as shipped; the county's own table (taken over on its first edit) has the change.
+    own = Transition.objects.get(region_id=county_admin.region_id, kind="identification",
+                                 from_state="verification", to_state="comparison")
     row.refresh_from_db()
-    assert row.deadline_days == 4 and row.preconditions == ["commitment_signed"]
-    assert ChangeRecord.objects.filter(object_type="transition", object_id=str(row.pk)).exists()
+    assert row.deadline_days != 4 and row.region_id is None
+    assert own.deadline_days == 4 and own.preconditions == ["commitment_signed"]
+    assert ChangeRecord.objects.filter(object_type="transition", object_id=str(own.pk)).exists()
     client.post(reverse("cases:workflow_config"), {
         "decision_days": "20", "decision_working_days": "on", "notice_min_days": "7", "elimination_min_months": "6",
         "income_stable_months": "6", "measure_due_days": "30", "max_member_age": "110",
         "self_reports_per_hour": "5"})
     from bangfu.cases.services import workflow_settings
 
-    assert (workflow_settings().decision_days, workflow_settings().decision_working_days) == (20, True)
+    county = workflow_settings(county_admin.region_id)
+    assert (county.decision_days, county.decision_working_days) == (20, True)
+    assert workflow_settings().decision_days == 15  # the shipped defaults are not the county's to change
     assert ChangeRecord.objects.filter(object_type="workflowsettings").exists()
 
 

@@ -240,13 +240,15 @@ def test_periodic_work_runs_when_due_and_once_per_turn(settings):
 
 
 @pytest.mark.django_db
-def test_nightly_screening_runs_at_the_countys_hour_only(settings, regions):
+def test_nightly_screening_runs_at_the_countys_hour_only(settings, regions, make_household):
+    make_household()  # one run per county with households
     now = timezone.localtime().replace(minute=10)
     settings.NIGHTLY_SCREENING_HOUR = (now.hour + 1) % 24
     assert "nightly-screening" not in periodic_run_due(now)
     settings.NIGHTLY_SCREENING_HOUR = now.hour
     assert "nightly-screening" in periodic_run_due(now)
     assert ScreeningRun.objects.get().status == ScreeningRun.Status.DONE
+    assert ScreeningRun.objects.get().region_id == "513225000000"
     assert "nightly-screening" not in periodic_run_due(now + dt.timedelta(minutes=30))  # once a night
 
 

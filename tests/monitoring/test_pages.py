@@ -125,8 +125,9 @@ def test_only_the_county_edits_rules(client, county_admin, tuanjie_cadre):
     bad = client.post(url, {**data, "param_other_yuan": "-1"})
     assert bad.status_code == 200 and "param_other_yuan" in bad.context["form"].errors
     assert client.post(url, data).status_code == 302
-    rule.refresh_from_db()
+    rule = Rule.objects.get(code="medical_stay_oop", region_id=county_admin.region_id)  # the county's own now
     assert (rule.params, rule.verify_days) == ({"monitored_yuan": 5000, "other_yuan": 9000}, 5)
+    assert Rule.objects.get(code="medical_stay_oop", region=None).params["other_yuan"] == 10000
     record = ChangeRecord.objects.get(object_type="rule")
     assert record.before["params"]["other_yuan"] == 10000 and record.reason == "县领导小组纪要"
 

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from bangfu.accounts.roles import CAPABILITIES, UNIT_ROLES, Role
+from bangfu.accounts.roles import CAPABILITIES, ROLE_LEVEL, UNIT_ROLES, Role
 from bangfu.monitoring.feeds import Department
 
 
@@ -41,6 +41,9 @@ class User(AbstractUser):
             raise ValidationError({"unit": _("帮扶单位角色必须绑定一个帮扶单位")})
         if self.role not in UNIT_ROLES and not self.region_id:
             raise ValidationError({"region": _("该角色必须绑定一个行政区划")})
+        if self.role in ROLE_LEVEL and self.region_id and self.region.level != ROLE_LEVEL[self.role]:
+            raise ValidationError({"region": _("%(role)s须绑定%(level)s级区划") % {
+                "role": self.get_role_display(), "level": dict(self.region.Level.choices)[ROLE_LEVEL[self.role]]}})
         if self.role == Role.DEPARTMENT_OPERATOR and not self.department:
             raise ValidationError({"department": _("部门数据员必须绑定一个部门")})
 

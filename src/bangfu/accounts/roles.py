@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 class Role(models.TextChoices):
     COUNTY_ADMIN = "county_admin", _("县级监测管理员")
+    PREFECTURE_ADMIN = "prefecture_admin", _("州（市）级监测管理员")
+    PROVINCE_ADMIN = "province_admin", _("省级监测管理员")
     TOWNSHIP_REVIEWER = "township_reviewer", _("乡镇审核员")
     VILLAGE_CADRE = "village_cadre", _("村干部/驻村工作队")
     ASSISTANCE_CONTACT = "assistance_contact", _("帮扶联系人")
@@ -25,6 +27,12 @@ CAPABILITIES: dict[str, frozenset[str]] = {
                                   "monitoring.verify", "monitoring.lead", "assistance.view", "assistance.edit",
                                   "assistance.coordinate", "assistance.configure", "assistance.approve_leave",
                                   "assistance.file_finding"}),
+    # Above the counties: they read their subtree's lists and dashboards through the same door, set their level's
+    # configuration (which the counties that set none inherit: regions.config) and screen county by county.
+    Role.PREFECTURE_ADMIN: frozenset({"registry.view", "registry.export", "audit.view", "assistance.view",
+                                      "monitoring.configure", "monitoring.screen", "assistance.configure"}),
+    Role.PROVINCE_ADMIN: frozenset({"registry.view", "registry.export", "audit.view", "assistance.view",
+                                    "monitoring.configure", "monitoring.screen", "assistance.configure"}),
     Role.TOWNSHIP_REVIEWER: frozenset({"registry.view", "registry.edit", "registry.reveal", "registry.export",
                                        "registry.export_personal", "assistance.approve_leave", "monitoring.verify",
                                        "monitoring.lead"}),
@@ -43,3 +51,5 @@ CAPABILITIES: dict[str, frozenset[str]] = {
 }
 
 UNIT_ROLES = frozenset({Role.UNIT_LIAISON, Role.LEAD_COORDINATOR})
+# The level of region a role above the counties must be bound to.
+ROLE_LEVEL = {Role.PREFECTURE_ADMIN: "city", Role.PROVINCE_ADMIN: "province"}

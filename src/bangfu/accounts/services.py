@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from bangfu.accounts.forms import login_failures_clear
 from bangfu.accounts.models import User
-from bangfu.accounts.roles import UNIT_ROLES, Role
+from bangfu.accounts.roles import ROLE_LEVEL, UNIT_ROLES, Role
 from bangfu.accounts.selectors import (
     regions_assignable_by,
     roles_assignable_by,
@@ -92,6 +92,14 @@ def _password_error(password: str, user: User) -> str | None:
 
 def _find_unit(name: str) -> Unit | None:
     return Unit.objects.filter(name=name).first() or Unit.objects.filter(short_name=name).first()
+
+
+def _check_role_level(role: str, region, errors: dict) -> None:
+    """A prefecture administrator sits on a prefecture, a province administrator on the province."""
+    level = ROLE_LEVEL.get(role)
+    if region is not None and level and region.level != level and "region" not in errors:
+        errors["region"] = _("%(role)s须绑定%(level)s级区划") % {
+            "role": Role(role).label, "level": dict(Region.Level.choices)[level]}
 
 
 def _check_username(username: str, errors: dict[str, str]) -> None:
@@ -180,6 +188,7 @@ def user_create(*, actor, username: str, password: str, role: str, full_name: st
         if region is None:
             errors["region"] = (_("区划代码“%(code)s”不存在（应为12位统计用区划代码）") % {"code": region_code} if region_code
                                 else _("该角色必须绑定一个行政区划"))
+    _check_role_level(role, region, errors)
     _check_grant(actor, role=role, region=region, unit=unit, errors=errors)
     department = _check_department(role, department, errors)
     user = User(username=username, full_name=full_name, role=role, region=region, unit=unit, department=department)
@@ -237,6 +246,7 @@ def user_update(*, actor, user: User, full_name: str | None = None, role: str | 
             errors["unit" if user.unit_id else "region"] = _("不能更改自己的所属区划或单位，请由另一位管理员操作")
         if is_active is False:
             errors["is_active"] = _("不能停用自己的账号")
+    _check_role_level(new_role, region, errors)
     _check_grant(actor, role=new_role, region=region, unit=unit, errors=errors)
     new_department = _check_department(new_role, user.department if department is None else department, errors)
     if errors:

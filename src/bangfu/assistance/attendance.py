@@ -37,7 +37,10 @@ def in_village_days_annotation(since: dt.date, until: dt.date) -> Count:
 
 def attendance_quota_for(county_code: str) -> AttendanceQuota:
     """The county's attendance rules, or the shipped defaults (20 days a month, 200 a year) when it has set none."""
-    return AttendanceQuota.objects.filter(county_id=county_code).first() or AttendanceQuota(county_id=county_code)
+    from bangfu.regions.config import config_rows
+
+    return (config_rows(AttendanceQuota, county_code, field="county").first()
+            or AttendanceQuota(county_id=county_code))
 
 
 def month_span(day: dt.date) -> tuple[dt.date, dt.date]:

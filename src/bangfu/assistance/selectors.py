@@ -24,6 +24,7 @@ from bangfu.assistance.models import (
     Unit,
 )
 from bangfu.core.scoping import code_range_q
+from bangfu.regions.config import config_rows
 
 
 def _active(user) -> bool:
@@ -70,8 +71,14 @@ def county_of(user) -> str | None:
     if user.region_id and user.region.level in ("county", "township", "village"):
         return user.region.code[:6].ljust(12, "0")
     if user.is_superuser or user.region_id:
-        county = Unit.objects.order_by("county_id").values_list("county_id", flat=True).first()
-        return county
+        # Above the counties (a prefecture, the province, a superuser): the county of the units they may see when
+        # there is one; with several, none is picked for them (never "the first county").
+        counties = Unit.objects.order_by("county_id").values_list("county_id", flat=True).distinct()
+        if user.region_id:
+            low, high = user.region.code_range
+            counties = counties.filter(county_id__gte=low, county_id__lte=high)
+        found = list(counties[:2])
+        return found[0] if len(found) == 1 else None
     return None
 
 
@@ -227,7 +234,7 @@ def village_role_gaps(user, *, today: dt.date | None = None) -> tuple[list[str],
 
     today = today or dt.date.today()
     county = county_of(user)
-    required = list(VillageRoleRequirement.objects.filter(county_id=county).order_by("id")
+    required = list(config_rows(VillageRoleRequirement, county, field="county").order_by("id")
                     .values_list("role", flat=True)) if county else []
     links = (LinkedVillage.objects.filter(unit__in=units_visible_to(user))
              .filter(Q(since__isnull=True) | Q(since__lte=today)).filter(Q(until__isnull=True) | Q(until__gte=today))

@@ -41,6 +41,7 @@ from bangfu.assistance.selectors import (
 )
 from bangfu.audit.models import ChangeRecord
 from bangfu.audit.services import change_record, snapshot
+from bangfu.regions.config import config_require_editor, config_rows
 
 Action = ChangeRecord.Action
 
@@ -62,6 +63,13 @@ def _require_county(actor, county_code: str) -> None:
     _require(actor, "assistance.configure")
     if not actor.is_superuser and not (actor.region_id and actor.region.contains(county_code)):
         raise PermissionDenied(_("只能设置本县的帮扶工作"))
+
+
+def _require_config_editor(actor, region_code: str) -> None:
+    """Configuration (quota, grades, required roles, added indicators) is edited by an administrator of that very
+    region (a county's, or a prefecture's or the province's for the counties that set none: regions.config)."""
+    _require_county(actor, region_code)
+    config_require_editor(actor, region_code)
 
 
 def _check_village(errors: dict, village, county_code: str, *, field: str = "village") -> None:
@@ -607,7 +615,7 @@ def plan_target_set(*, actor, plan: Plan, unit: Unit, year: int, indicator: str,
 @transaction.atomic
 def evaluation_grades_save(*, actor, county_code: str, grades: list[tuple[str, Decimal]]) -> list[EvaluationGrade]:
     """Replace the county's grade thresholds (e.g. 好 ≥95, 较好 ≥80, 一般 ≥60, 较差 ≥0)."""
-    _require_county(actor, county_code)
+    _require_config_editor(actor, county_code)
     labels = [label.strip() for label, _minimum in grades]
     if not grades or len(set(labels)) != len(labels) or not all(labels):
         raise ValidationError({"grades": _("等次名称不能为空或重复")})
@@ -627,7 +635,7 @@ def evaluation_grades_save(*, actor, county_code: str, grades: list[tuple[str, D
 @transaction.atomic
 def attendance_quota_save(*, actor, county_code: str, days_per_month: int, days_per_year: int,
                           township_approves_up_to: int) -> AttendanceQuota:
-    _require_county(actor, county_code)
+    _require_config_editor(actor, county_code)
     errors = {}
     if not 0 < days_per_month <= 31:
         errors["days_per_month"] = _("每月在村天数应在1至31之间")
@@ -919,7 +927,7 @@ def village_roles_save(*, actor, county_code: str, roles: list[str]):
     """Which assistance roles every assisted village must have (e.g. 四位一体, or Sichuan's 五个一)."""
     from bangfu.assistance.models import AssistanceRole, VillageRoleRequirement
 
-    _require_county(actor, county_code)
+    _require_config_editor(actor, county_code)
     unknown = [r for r in roles if r not in AssistanceRole.values]
     if unknown:
         raise ValidationError({"roles": _("没有这种帮扶力量：%(roles)s") % {"roles": "、".join(unknown)}})
@@ -947,7 +955,7 @@ def county_indicator_add(*, actor, county_code: str, data: dict[str, Any]):
     from bangfu.assistance.models import CountyIndicator
     from bangfu.reports.assistance_indicators import STANDARD_INDICATORS
 
-    _require_county(actor, county_code)
+    _require_config_editor(actor, county_code)
     indicator = CountyIndicator(county_id=county_code, **{k: (data.get(k) or "").strip() for k in
                                                            COUNTY_INDICATOR_FIELDS})
     indicator.aggregate = indicator.aggregate or CountyIndicator.Aggregate.SUM

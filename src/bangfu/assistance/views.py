@@ -51,6 +51,7 @@ from bangfu.assistance.selectors import (
     units_visible_to,
     units_writable_by,
 )
+from bangfu.regions.config import config_rows
 from bangfu.reports.assistance_indicators import evaluation_rows, plan_progress, unit_figures, year_span
 from bangfu.web.exports import list_export_context
 from bangfu.web.helpers import form_errors_from, require_capability
@@ -1021,12 +1022,12 @@ def settings_view(request):
         raise Http404(_("没有可查看的帮扶县"))
     plans = plans_in_order(request.user)
     plan = plan_covering(plans, timezone.localdate().year) or (plans[0] if plans else None)
-    grades = list(EvaluationGrade.objects.filter(county_id=county).values_list("label", "min_score")) or list(
+    grades = list(config_rows(EvaluationGrade, county, field="county").values_list("label", "min_score")) or list(
         DEFAULT_GRADES)
     quota = services.attendance_quota_for(county)
     from bangfu.assistance.models import VillageRoleRequirement
 
-    roles = list(VillageRoleRequirement.objects.filter(county_id=county).values_list("role", flat=True))
+    roles = list(config_rows(VillageRoleRequirement, county, field="county").values_list("role", flat=True))
     which = request.POST.get("form") if request.method == "POST" else None
     initial_grades = {}
     for n, (label, minimum) in enumerate(grades[:4], start=1):

@@ -36,13 +36,13 @@ def household_risk_types(household) -> list[str]:
 
 
 def measure_mismatches(*, risk_types: list[str], groups: set[str], has_labour: bool,
-                       table: dict[str, list[str]] | None = None) -> list[str]:
+                       table: dict[str, list[str]] | None = None, region_code: str | None = None) -> list[str]:
     """Where the measures do not follow the risks ("缺什么补什么", DOMAIN.md §5.5), by the county's measure-to-risk
     table (WorkflowSettings.risk_measure_groups)."""
     if table is None:
         from bangfu.cases.services import workflow_settings
 
-        table = workflow_settings().risk_measure_groups
+        table = workflow_settings(region_code).risk_measure_groups
     risk_labels, group_labels = dict(RiskType.choices), dict(MeasureGroup.choices)
     problems = []
     for risk in risk_types:
@@ -58,7 +58,7 @@ def measure_mismatches(*, risk_types: list[str], groups: set[str], has_labour: b
 def household_measure_mismatches(household) -> list[str]:
     groups = set(household.measures.exclude(status=MeasureStatus.STOPPED).values_list("category__group", flat=True))
     return measure_mismatches(risk_types=household_risk_types(household), groups=groups,
-                              has_labour=household_has_labour(household))
+                              has_labour=household_has_labour(household), region_code=household.village_id)
 
 
 def _income_readings(household) -> list[tuple[dt.date, Decimal, str]]:
@@ -94,7 +94,7 @@ def income_blockers(household, *, today: dt.date, months: int) -> list[str]:
 def guarantee_blockers(household, *, today: dt.date) -> list[str]:
     """Open 三保障 or drinking-water problems."""
     problems = []
-    school_ages = compulsory_school_ages()
+    school_ages = compulsory_school_ages(household.village_id)
     if household.unsafe_housing:
         problems.append(_("住房安全：住房为%(grade)s") % {"grade": household.get_housing_safety_display()})
     if not household.drinking_water_safe:
@@ -113,7 +113,7 @@ def elimination_blockers(household, *, today: dt.date) -> list[str]:
     from bangfu.cases.models import Measure
     from bangfu.cases.services import workflow_settings
 
-    settings = workflow_settings()
+    settings = workflow_settings(household.village_id)
     problems = []
     if household.monitoring_status != "risk_open":
         problems.append(_("监测状态：该户不是风险未消除的监测对象"))

@@ -51,7 +51,7 @@ def notice_for_village(village, *, cases=None) -> Notice:
     """The village's current public notice: every case in its notice step."""
     from bangfu.cases.services import workflow_settings
 
-    days = workflow_settings().notice_min_days
+    days = workflow_settings(village.code).notice_min_days
     if cases is None:
         cases = Case.objects.all()
     # The member count in the same query as the rows (a subquery), not one COUNT per row.

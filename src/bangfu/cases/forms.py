@@ -97,9 +97,17 @@ class MeasureForm(Form):
     responsible = forms.CharField(label=_("责任单位或责任人"), max_length=100)
     status = forms.ChoiceField(label=_("状态"), choices=MeasureStatus.choices)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, region_code: str | None = None, keep: int | None = None, **kwargs):
+        """The active categories of the catalogue in force at `region_code` (the household's village), and the
+        measure's own category when it is edited (`keep`: recorded under a catalogue the county since replaced)."""
+        from django.db.models import Q
+
+        from bangfu.regions.config import config_rows
+
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = MeasureCategory.objects.filter(is_active=True)
+        in_force = config_rows(MeasureCategory, region_code).filter(is_active=True)
+        self.fields["category"].queryset = (MeasureCategory.objects.filter(Q(pk__in=in_force.values("pk"))
+                                                                           | Q(pk=keep)) if keep else in_force)
 
 
 class ContactForm(Form):

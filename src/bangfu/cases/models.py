@@ -6,6 +6,8 @@ A case walks a transition table (data, editable by the county); every decision a
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,10 +26,20 @@ from bangfu.cases.choices import (
 )
 from bangfu.registry.choices import MonitoringType
 
+REGION_HELP = "empty: the shipped defaults; else the county, prefecture or province the row belongs to"
+
+
+def _config_region():
+    """The region a row of configuration belongs to (regions.config resolves the one in force)."""
+    return models.ForeignKey("regions.Region", verbose_name=_("所属区划"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+", help_text=REGION_HELP)
+
 
 class WorkflowSettings(models.Model):
-    """The county's deadlines and elimination thresholds (one row). Shipped defaults from DOMAIN.md §5.4/§5.6."""
+    """A region's deadlines and elimination thresholds (one row per region; the row without a region holds the
+    shipped defaults from DOMAIN.md §5.4/§5.6). The nearest enclosing region's row is in force."""
 
+    region = _config_region()
     decision_days = models.PositiveSmallIntegerField(_("从线索到识别结论的期限（天）"), default=15)
     decision_working_days = models.BooleanField(_("期限按工作日计算"), default=False)
     notice_min_days = models.PositiveSmallIntegerField(_("公示最少天数"), default=5)
@@ -44,6 +56,8 @@ class WorkflowSettings(models.Model):
     class Meta:
         verbose_name = _("识别与消除设置")
         verbose_name_plural = _("识别与消除设置")
+        # One row per region, and one without a region (the shipped defaults): NULL counts as a value here.
+        constraints = [models.UniqueConstraint(Coalesce("region", Value("")), name="workflow_settings_one_per_region")]
 
     def __str__(self) -> str:
         return str(_("识别与消除设置"))
@@ -51,8 +65,10 @@ class WorkflowSettings(models.Model):
 
 class Transition(models.Model):
     """One row of the workflow table: who may move a case of this kind from one state to another, on what
-    conditions, and how long the next step may take. An empty from_state is the opening of a case."""
+    conditions, and how long the next step may take. An empty from_state is the opening of a case.
+    A region's table is its rows; rows without a region are the shipped table."""
 
+    region = _config_region()
     kind = models.CharField(_("类型"), max_length=20, choices=CaseKind.choices)
     from_state = models.CharField(_("当前环节"), max_length=20, choices=CaseState.choices, blank=True)
     to_state = models.CharField(_("下一环节"), max_length=20, choices=CaseState.choices)
@@ -68,8 +84,12 @@ class Transition(models.Model):
         verbose_name = _("流程环节")
         verbose_name_plural = _("流程环节")
         ordering = ["kind", "position", "id"]
-        constraints = [models.UniqueConstraint(fields=["kind", "from_state", "to_state", "role"],
-                                               name="transition_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "kind", "from_state", "to_state", "role"],
+                                    name="transition_unique_per_region"),
+            models.UniqueConstraint(fields=["kind", "from_state", "to_state", "role"],
+                                    condition=models.Q(region__isnull=True), name="transition_unique_default"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}：{self.label}"
@@ -201,9 +221,11 @@ class Decision(models.Model):
 
 
 class MeasureCategory(models.Model):
-    """The measure catalogue (DOMAIN.md §5.5): data with shipped defaults, editable by the county."""
+    """The measure catalogue (DOMAIN.md §5.5): data with shipped defaults (rows without a region), a region's
+    own catalogue once its administrator edits it."""
 
-    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    region = _config_region()
+    code = models.SlugField(_("代码"), max_length=40)
     name = models.CharField(_("措施类别"), max_length=60)
     group = models.CharField(_("归类"), max_length=20, choices=MeasureGroup.choices)
     amount_limit = models.DecimalField(_("金额上限（元）"), max_digits=12, decimal_places=2, null=True, blank=True)
@@ -215,6 +237,11 @@ class MeasureCategory(models.Model):
         verbose_name = _("帮扶措施类别")
         verbose_name_plural = _("帮扶措施类别")
         ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "code"], name="measure_category_code_per_region"),
+            models.UniqueConstraint(fields=["code"], condition=models.Q(region__isnull=True),
+                                    name="measure_category_code_default"),
+        ]
 
     def __str__(self) -> str:
         return self.name

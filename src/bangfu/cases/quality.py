@@ -189,7 +189,7 @@ def quality_check_run(*, actor, region, progress=None) -> QualityRun:
     from bangfu.cases.services import workflow_settings
 
     require(actor, "cases.quality")
-    ctx = Context(today=clock.today(), settings=workflow_settings(),
+    ctx = Context(today=clock.today(), settings=workflow_settings(region.code),
                   lines=monitoring_lines_by_year(county_code=region.code[:6].ljust(12, "0")))
     # The households by id, then each chunk in a query of its own: no read stays open while progress is written.
     ids = list(households_visible_to(actor).filter(code_range_q(region.code_range)).order_by("pk")

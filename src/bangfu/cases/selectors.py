@@ -12,6 +12,7 @@ from bangfu.cases.due import case_due_expression, due_group_q, measure_late_q
 from bangfu.cases.models import Case, Decision, Measure, Transition, Visit
 from bangfu.cases.permissions import can
 from bangfu.core.scoping import village_scope
+from bangfu.regions.config import config_nearest, config_rows
 from bangfu.web.lists import QueueGroup
 
 
@@ -47,7 +48,8 @@ def cases_filtered(user, *, state: str = "open", kind: str = "", mine: bool = Fa
     if kind in CaseKind.values:
         cases = cases.filter(kind=kind)
     if mine and not user.is_superuser:
-        steps = Transition.objects.filter(role=user.role, is_active=True).exclude(from_state="")
+        steps = (config_rows(Transition, user.region_id).filter(role=user.role, is_active=True)
+                 .exclude(from_state=""))
         cases = cases.filter(state__in=steps.values("from_state"))  # a subquery: still one query
     return cases.order_by(F("due").asc(nulls_last=True), "-opened_at", "-id")
 
@@ -65,7 +67,8 @@ def case_decisions(case: Case) -> QuerySet[Decision]:
 
 def transitions_for(case: Case, user) -> list[Transition]:
     """The steps this user's role may take from the case's current state (the table decides)."""
-    rows = Transition.objects.filter(kind=case.kind, from_state=case.state, is_active=True).order_by("position")
+    rows = (config_rows(Transition, case.village_id).filter(kind=case.kind, from_state=case.state, is_active=True)
+            .order_by("position"))
     return [t for t in rows if user.is_superuser or t.role == user.role]
 
 
@@ -98,7 +101,8 @@ class WorkQueue:
 
 def queue_is_subtree(user) -> bool:
     """Township and county watch every open case below them; a village cadre the steps their role takes."""
-    return user.is_superuser or user.role in {"township_reviewer", "county_admin", "leader", "auditor"}
+    return user.is_superuser or user.role in {"township_reviewer", "county_admin", "leader", "auditor",
+                                              "prefecture_admin", "province_admin"}
 
 
 def work_queue_for(user, *, limit: int = 20) -> WorkQueue:
@@ -130,14 +134,15 @@ def work_queue_for(user, *, limit: int = 20) -> WorkQueue:
                      later=counts["later"], subtree=subtree)
 
 
-def measure_due_q() -> Q:
-    """Households whose measures are overdue today (cases.due.measure_late_q with the county's limit): the
-    household list's filter `measure_due`, the home queue and the data-quality rule no_measure agree."""
+def measure_due_q(region_code: str | None = None) -> Q:
+    """Households whose measures are overdue today (cases.due.measure_late_q with the limit in force where the
+    reader sits): the household list's filter `measure_due`, the home queue and the data-quality rule no_measure
+    agree."""
     from bangfu.cases.models import WorkflowSettings
 
     # Read, never created on a read (a county that never edited its settings has the shipped default).
-    days = (WorkflowSettings.objects.filter(pk=1).values_list("measure_due_days", flat=True).first()
-            or WorkflowSettings._meta.get_field("measure_due_days").default)
+    row = config_nearest(WorkflowSettings, region_code, values=("measure_due_days",))
+    days = row["measure_due_days"] if row else WorkflowSettings._meta.get_field("measure_due_days").default
     return measure_late_q(clock.today(), days=days)
 
 
@@ -151,7 +156,7 @@ def measure_queue_for(user, *, limit: int = 10) -> QueueGroup | None:
 
     if not can(user, "cases.assist"):
         return None
-    rows = (households_visible_to(user).filter(measure_due_q()).select_related("village")
+    rows = (households_visible_to(user).filter(measure_due_q(user.region_id)).select_related("village")
             .order_by("identified_month", "village_id", "number"))
     shown, count = first_and_count(rows, limit)
     return QueueGroup(key="measures", count=count, shown=shown,

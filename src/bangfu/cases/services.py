@@ -41,6 +41,14 @@ from bangfu.cases.models import (
 )
 from bangfu.cases.permissions import require
 from bangfu.cases.workflow import PRECONDITIONS, default_transitions
+from bangfu.regions.config import (
+    config_nearest,
+    config_owner,
+    config_region_of,
+    config_require_editor,
+    config_row_for_edit,
+    config_rows,
+)
 from bangfu.registry.choices import MonitoringStatus, MonitoringType
 from bangfu.registry.models import Household
 from bangfu.registry.selectors import households_visible_to
@@ -57,18 +65,31 @@ RECORDED_ON = ("comparison_recorded_on", "notice_recorded_on")
 
 # --- configuration: shipped defaults, editable, audited ------------------------------------------------------
 
-def workflow_settings() -> WorkflowSettings:
-    settings = WorkflowSettings.objects.filter(pk=1).first()
+def workflow_settings(region_code: str | None = None) -> WorkflowSettings:
+    """The settings in force at `region_code` (a village, township, county...): the nearest enclosing region's
+    row, else the shipped defaults (regions.config, the one resolver)."""
+    settings = config_nearest(WorkflowSettings, region_code)
     if settings is None:
-        settings, _created = WorkflowSettings.objects.get_or_create(pk=1)
+        # Created without naming its id: PostgreSQL's sequence must hand out the next ids (a region's own rows).
+        settings, _created = WorkflowSettings.objects.get_or_create(region=None)
     return settings
 
 
+def transitions_in_force(region_code: str | None):
+    """The transition table in force at `region_code` (the region's own, an ancestor's or the shipped one)."""
+    return config_rows(Transition, region_code)
+
+
+def measure_catalogue(region_code: str | None):
+    """The measure catalogue in force at `region_code`."""
+    return config_rows(MeasureCategory, region_code)
+
+
 def transitions_ensure_defaults() -> None:
-    """Fill the transition table and the measure catalogue with the shipped defaults when they are empty."""
-    if not Transition.objects.exists():
+    """Fill the shipped transition table and measure catalogue (rows without a region) when they are empty."""
+    if not Transition.objects.filter(region__isnull=True).exists():
         Transition.objects.bulk_create([Transition(**row) for row in default_transitions()], ignore_conflicts=True)
-    if not MeasureCategory.objects.exists():
+    if not MeasureCategory.objects.filter(region__isnull=True).exists():
         MeasureCategory.objects.bulk_create(
             [MeasureCategory(code=code, name=name, group=group, position=i,
                              amount_limit=DEFAULT_CATALOGUE_LIMITS.get(code, (None, None))[0],
@@ -81,11 +102,18 @@ def _require_county_config(actor) -> None:
 
 
 @transaction.atomic
-def workflow_settings_update(*, actor, data: dict[str, Any]) -> WorkflowSettings:
-    """Change the deadlines and elimination thresholds (county administrator)."""
+def workflow_settings_update(*, actor, data: dict[str, Any], region=None) -> WorkflowSettings:
+    """Change the deadlines and elimination thresholds of `region` (default: the actor's own), by an
+    administrator of that very region. A region without its own row gets one, starting from what it inherited."""
     _require_county_config(actor)
-    settings = WorkflowSettings.objects.select_for_update().get(pk=workflow_settings().pk)
-    before = snapshot(settings)
+    region_code = (region.code if hasattr(region, "code") else region) or config_region_of(actor)
+    config_require_editor(actor, region_code)
+    inherited = workflow_settings(region_code)
+    before = snapshot(inherited)  # what was in force in the region, inherited or its own
+    if inherited.region_id != region_code:
+        inherited.pk, inherited._state.adding, inherited.region_id = None, True, region_code
+        inherited.save()
+    settings = WorkflowSettings.objects.select_for_update().get(pk=workflow_settings(region_code).pk)
     limits = {"decision_days": (1, 90), "notice_min_days": (1, 30), "elimination_min_months": (1, 36),
               "income_stable_months": (1, 24), "measure_due_days": (1, 180), "max_member_age": (90, 150),
               "self_reports_per_hour": (1, 100)}
@@ -110,7 +138,7 @@ def workflow_settings_update(*, actor, data: dict[str, Any]) -> WorkflowSettings
         raise ValidationError(errors)
     settings.save()
     change_record(actor=actor, action=ChangeRecord.Action.UPDATE, instance=settings, before=before,
-                  after=snapshot(settings))
+                  after=snapshot(settings), region_code=region_code or "")
     return settings
 
 
@@ -135,7 +163,9 @@ def transition_update(*, actor, transition: Transition, data: dict[str, Any]) ->
     """Change one row of the workflow table: role, preconditions, deadline, active (county administrator)."""
     _require_county_config(actor)
     transition = Transition.objects.select_for_update().get(pk=transition.pk)
-    before = snapshot(transition)
+    before = snapshot(transition)  # the row as the actor's region had it (inherited or its own)
+    # An inherited row: the region takes over the whole table first, so the change stays in the region.
+    transition = config_row_for_edit(Transition, transition, actor)
     errors = {}
     if "preconditions" in data:
         unknown = [p for p in data["preconditions"] if p not in PRECONDITIONS]
@@ -157,7 +187,7 @@ def transition_update(*, actor, transition: Transition, data: dict[str, Any]) ->
     transition.full_clean(exclude=["preconditions"])
     transition.save()
     change_record(actor=actor, action=ChangeRecord.Action.UPDATE, instance=transition, before=before,
-                  after=snapshot(transition))
+                  after=snapshot(transition), region_code=transition.region_id or "")
     return transition
 
 
@@ -183,7 +213,7 @@ def _require_role(actor, transition: Transition) -> None:
 
 
 def _check_preconditions(case: Case, transition: Transition, *, comment: str, today: dt.date) -> None:
-    ctx = {"today": today, "settings": workflow_settings(), "comment": comment}
+    ctx = {"today": today, "settings": workflow_settings(case.village_id), "comment": comment}
     problems = []
     for name in transition.preconditions:
         precondition = PRECONDITIONS.get(name)
@@ -292,7 +322,7 @@ def case_open(*, actor, household: Household, kind: str = CaseKind.IDENTIFICATIO
     transitions_ensure_defaults()
     household = _household_in_scope(actor, household)
     Household.objects.select_for_update().filter(pk=household.pk).first()  # one opening per household at a time
-    rows = Transition.objects.filter(kind=kind, from_state="", is_active=True)
+    rows = transitions_in_force(household.village_id).filter(kind=kind, from_state="", is_active=True)
     transition = next((t for t in rows if actor.is_superuser or t.role == actor.role), None)
     if transition is None:
         roles = "、".join(sorted({_role_label(t.role) for t in rows})) or "—"
@@ -309,7 +339,7 @@ def case_open(*, actor, household: Household, kind: str = CaseKind.IDENTIFICATIO
         errors["summary"] = _("困难情况：请简述农户遇到的困难")
     if errors:
         raise ValidationError(errors)
-    settings = workflow_settings()
+    settings = workflow_settings(household.village_id)
     case = Case(kind=kind, household=household, village_id=household.village_id, state=transition.to_state,
                 source=source, summary=summary.strip(), lead_date=lead_date, opened_by=actor, lead=lead,
                 elimination_kind=elimination_kind,
@@ -342,7 +372,8 @@ def case_advance(*, actor, case: Case, transition: Transition, version: int, com
     if current is None:
         raise PermissionDenied(_("该案件不在您的管辖范围内"))
     case = current
-    if transition.kind != case.kind or not transition.is_active:
+    in_force = transition.region_id == config_owner(Transition, case.village_id)  # the case's county's table
+    if transition.kind != case.kind or not transition.is_active or not in_force:
         raise ValidationError({"__all__": [_("该操作不属于本案件的流程")]})
     _require_role(actor, transition)
     if case.version != version or case.state != transition.from_state:
@@ -509,6 +540,7 @@ def measure_category_update(*, actor, category: MeasureCategory, data: dict[str,
     _require_county_config(actor)
     category = MeasureCategory.objects.select_for_update().get(pk=category.pk)
     before = snapshot(category)
+    category = config_row_for_edit(MeasureCategory, category, actor)
     errors: dict[str, str] = {}
     if "amount_limit" in data:
         category.amount_limit = _amount(data["amount_limit"], "amount_limit", errors)
@@ -526,7 +558,7 @@ def measure_category_update(*, actor, category: MeasureCategory, data: dict[str,
         raise ValidationError(errors)
     category.save()
     change_record(actor=actor, action=ChangeRecord.Action.UPDATE, instance=category, before=before,
-                  after=snapshot(category))
+                  after=snapshot(category), region_code=category.region_id or "")
     return category
 
 
@@ -544,6 +576,8 @@ def measure_add(*, actor, household: Household, data: dict[str, Any]) -> Measure
     measure.amount = _amount(data.get("amount"), "amount", errors)
     if measure.category is None:
         errors["category"] = _("措施类别：请选择")
+    elif measure.category.region_id != config_owner(MeasureCategory, household.village_id):
+        errors["category"] = _("措施类别：“%(name)s”不在本县在用的措施目录中") % {"name": measure.category.name}
     if measure.start_on is None:
         errors["start_on"] = _("开始日期：请填写")
     _validate_measure(measure, errors)

@@ -38,7 +38,7 @@ from bangfu.cases.forms import (
     settings_form_data,
     settings_form_initial,
 )
-from bangfu.cases.models import AssistanceContact, Measure, MeasureCategory, QualityRun, Transition
+from bangfu.cases.models import AssistanceContact, Measure, QualityRun, Transition
 from bangfu.cases.permissions import can, require
 from bangfu.cases.quality import RULE_LABELS
 from bangfu.cases.selectors import (
@@ -342,7 +342,8 @@ def _risk_labels(codes):
 def _household_form(request, pk, *, capability, form_class, title, save, success, initial=None, template=None):
     require(request.user, capability)
     household = household_get_for_user(request.user, pk=pk)
-    form = form_class(request.POST or None, initial=initial or {})
+    extra = {"region_code": household.village_id} if form_class is MeasureForm else {}
+    form = form_class(request.POST or None, initial=initial or {}, **extra)
     if request.method == "POST" and form.is_valid():
         try:
             save(household, form.cleaned_data)
@@ -376,7 +377,8 @@ def measure_edit(request, pk: int):
     household = household_get_for_user(request.user, pk=measure.household_id)  # 404 outside the jurisdiction
     initial = {f: getattr(measure, f) for f in ("category", "description", "start_on", "end_on", "amount",
                                                  "responsible", "status")}
-    form = MeasureForm(request.POST or None, initial=initial)
+    form = MeasureForm(request.POST or None, initial=initial, region_code=household.village_id,
+                       keep=measure.category_id)
     if request.method == "POST" and form.is_valid():
         try:
             measure = services.measure_update(actor=request.user, measure=measure, data=form.cleaned_data)
@@ -478,7 +480,7 @@ def workflow_config(request):
     """The transition table and the deadlines: data the county edits, every change audited."""
     require(request.user, "cases.view")
     services.transitions_ensure_defaults()
-    settings = services.workflow_settings()
+    settings = services.workflow_settings(request.user.region_id)
     editable = can(request.user, "cases.configure")
     form = SettingsForm(request.POST or None, initial=settings_form_initial(settings))
     if request.method == "POST":
@@ -493,8 +495,9 @@ def workflow_config(request):
                 messages.success(request, _("已保存期限设置"))
                 return redirect("cases:workflow_config")
     return render(request, "cases/workflow_config.html", {
-        "form": form, "editable": editable, "transitions": Transition.objects.order_by("kind", "position", "id"),
-        "catalogue": MeasureCategory.objects.order_by("position", "id"),
+        "form": form, "editable": editable,
+        "transitions": services.transitions_in_force(request.user.region_id).order_by("kind", "position", "id"),
+        "catalogue": services.measure_catalogue(request.user.region_id).order_by("position", "id"),
         "preconditions": {k: v.label for k, v in PRECONDITIONS.items()}})
 
 
@@ -517,7 +520,7 @@ def _configuration_row_edit(request, row, form_class, update, saved: str, title:
 @login_required
 def transition_edit(request, pk: int):
     require(request.user, "cases.configure")
-    transition = get_object_or_404(Transition, pk=pk)
+    transition = get_object_or_404(services.transitions_in_force(request.user.region_id), pk=pk)
     return _configuration_row_edit(
         request, transition, TransitionForm,
         lambda **kw: services.transition_update(transition=transition, **kw), _("已保存流程环节"), str(transition))
@@ -527,7 +530,7 @@ def transition_edit(request, pk: int):
 def measure_category_edit(request, pk: int):
     """One row of the measure catalogue (its limits): county only, audited."""
     require(request.user, "cases.configure")
-    category = get_object_or_404(MeasureCategory, pk=pk)
+    category = get_object_or_404(services.measure_catalogue(request.user.region_id), pk=pk)
     return _configuration_row_edit(
         request, category, MeasureCategoryForm,
         lambda **kw: services.measure_category_update(category=category, **kw), _("已保存帮扶措施类别"),
@@ -539,7 +542,9 @@ def measure_category_edit(request, pk: int):
 def quality_report(request):
     """The latest data-quality run over the user's place, problem by problem, village by village, with fix links."""
     require(request.user, "cases.quality")
-    region = request.user.region if request.user.region_id else Region.objects.filter(level="county").first()
+    from bangfu.regions.selectors import region_root_for
+
+    region = region_root_for(request.user)
     if region is None:
         raise Http404(_("您的账号没有绑定区划"))
     if request.method == "POST":

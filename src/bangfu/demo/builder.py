@@ -101,9 +101,9 @@ class IdAllocator:
     (`slot` of `slots`): no two villages can hand out the same number. When a village has used its share for a
     birth date, the birth date moves on a day (the date was drawn at random anyway)."""
 
-    def __init__(self, slot: int = 0, slots: int = 1) -> None:
+    def __init__(self, slot: int = 0, slots: int = 1, address: str = ADDRESS_CODE) -> None:
         self._next: dict[tuple[dt.date, int], int] = {}
-        self.slot, self.slots = slot, slots
+        self.slot, self.slots, self.address = slot, slots, address
 
     def allocate(self, birth: dt.date, male: bool) -> tuple[str, dt.date]:
         parity = 1 if male else 0
@@ -114,7 +114,7 @@ class IdAllocator:
                 break
             birth -= dt.timedelta(days=1)
         self._next[(birth, parity)] = k + 1
-        body = f"{ADDRESS_CODE}{birth:%Y%m%d}{seq:03d}"
+        body = f"{self.address}{birth:%Y%m%d}{seq:03d}"
         return body + check_character(body), birth
 
 
@@ -382,6 +382,7 @@ class _VillageTask:
     slots: int
     vendor: str
     now: dt.datetime
+    address: str = ADDRESS_CODE  # the county's 6 digits, for the synthetic ID numbers
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -420,7 +421,8 @@ def _generate_village(task: _VillageTask) -> tuple[list[tuple], list[tuple], lis
     drawn from the village's own random stream, identifiers encrypted and indexed here. For PostgreSQL, as COPY
     text."""
     cipher = field_cipher()
-    generator = CountyGenerator(f"{task.seed}:{task.village_code}", ids=IdAllocator(task.slot, task.slots))
+    generator = CountyGenerator(f"{task.seed}:{task.village_code}",
+                                ids=IdAllocator(task.slot, task.slots, task.address))
     village = Region(code=task.village_code)
     site = f"{task.township}集中安置点"
     make_household = _RowMaker(Household, with_pk=True, vendor=task.vendor, now=task.now)
@@ -613,6 +615,102 @@ def demo_build(*, people: int = DEFAULT_PEOPLE, seed: int = 2022, progress=None,
     ChangeRecord.objects.create(action=ChangeRecord.Action.CREATE, object_type="demo", object_id=str(seed),
                                 object_label=f"演示县：{report.households} 户 {report.people} 人",
                                 region_code=COUNTY_CODE, after={"people": people, "seed": seed},
+                                reason=DEMO_FINISHED)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+# --- a second county beside the first ---------------------------------------------------------------------------
+
+# The counties the demo can add beside 九寨沟县: the packaged region file (real statistical codes, 2023 release of
+# the same source as jiuzhaigou.csv) and the accounts made for them.
+OTHER_COUNTIES = {
+    "513224": {"regions": "songpan.csv", "users": (
+        ("songpan", "松潘县 监测管理员", "county_admin", "513224000000"),
+        ("songpan_leader", "松潘县 县领导", "leader", "513224000000"),
+        ("aba", "阿坝州 监测管理员", "prefecture_admin", "513200000000"),
+    )},
+}
+
+
+def demo_county_state(county: str) -> str:
+    """"empty" or "complete" for a county added beside the first (households under its code or none)."""
+    low, high = county.ljust(12, "0"), county.ljust(12, "9")
+    return "complete" if Household.objects.filter(village_id__gte=low, village_id__lte=high).exists() else "empty"
+
+
+def demo_county_clear(county: str) -> None:
+    """Remove one added county's registry data, warnings and runs; the first county's stay as they are."""
+    from bangfu.monitoring.models import Lead, RiskWarning, ScreeningRun
+
+    low, high = county.ljust(12, "0"), county.ljust(12, "9")
+    with transaction.atomic():
+        households = Household.objects.filter(village_id__gte=low, village_id__lte=high)
+        Lead.objects.filter(village_id__gte=low, village_id__lte=high).delete()
+        RiskWarning.objects.filter(village_id__gte=low, village_id__lte=high).delete()
+        ScreeningRun.objects.filter(region_id=county.ljust(12, "0")).delete()
+        VillageSummary.objects.filter(village_id__gte=low, village_id__lte=high).delete()
+        IncomeRecord.objects.filter(household__in=households).delete()
+        Member.objects.filter(household__in=households).delete()
+        households.delete()
+
+
+def demo_county_build(*, county: str, people: int, seed: int = 2022, progress=None,
+                      workers: int | None = None) -> BuildReport:
+    """Add a second synthetic county (`county`: 6 digits, one of OTHER_COUNTIES) beside the first, without
+    touching the first county's rows: its region tree, its households (ID numbers under its own address code),
+    its accounts (the county's administrator and leader, the prefecture's administrator), its village figures
+    and one screening run of its own. The first county's cases, units and feeds are not copied."""
+    from pathlib import Path
+
+    from bangfu.monitoring.services import screening_run
+    from bangfu.regions.services import regions_load_file
+    from bangfu.reports.summaries import village_summaries_refresh_county
+
+    spec = OTHER_COUNTIES[county]
+    started = time.perf_counter()
+    report = BuildReport()
+    county_code = county.ljust(12, "0")
+    if not Region.objects.filter(code=county_code).exists():
+        regions_load_file(path=Path(__file__).parents[1] / "regions" / "data" / spec["regions"])
+    with transaction.atomic():
+        for username, full_name, role, region in spec["users"]:
+            user, created = User.objects.get_or_create(username=username, defaults={
+                "full_name": full_name, "role": role, "region_id": region})
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save(update_fields=["password"])
+            report.users.append((username, full_name, user.get_role_display()))
+    villages = list(Region.objects.filter(level=Region.Level.VILLAGE, code__startswith=county).order_by("code"))
+    weights = _village_weights(villages, random.Random(f"{seed}:{county}"))
+    scale = round(people / 3.3) / sum(weights)
+    first_id = (Household.objects.aggregate(last=Max("id"))["last"] or 0) + 1
+    now, tasks = timezone.now(), []
+    for index, village in enumerate(villages):
+        count = max(3, round(weights[index] * scale))
+        tasks.append(_VillageTask(seed=seed, village_code=village.code, count=count, first_id=first_id,
+                                  township=village.parent.name if village.parent_id else "", slot=index,
+                                  slots=len(villages), vendor=connection.vendor, now=now, address=county))
+        first_id += count
+    if workers is None:
+        workers = (os.cpu_count() or 1) if people >= 100_000 else 1
+    clock = _PhaseClock(report, started)
+    for index, rows in enumerate(_generated(tasks, workers)):
+        _write_village(rows, report)
+        if progress:
+            progress(index + 1, len(villages), report)
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sequence_reset_sql(no_style(), [Household]):
+            cursor.execute(statement)
+    clock.done("households")
+    village_summaries_refresh_county(county_code)
+    clock.done("summaries")
+    admin = User.objects.get(username=spec["users"][0][0])
+    screening_run(actor=admin, county=county_code)  # its own run: its households, its rules
+    clock.done("monitoring")
+    ChangeRecord.objects.create(action=ChangeRecord.Action.CREATE, object_type="demo", object_id=str(seed),
+                                object_label=f"演示县 {county}：{report.households} 户 {report.people} 人",
+                                region_code=county_code, after={"people": people, "seed": seed, "county": county},
                                 reason=DEMO_FINISHED)
     report.seconds = time.perf_counter() - started
     return report

@@ -77,13 +77,14 @@ def _prune() -> str:
 def _screen() -> str:
     from bangfu.jobs.services import job_running_on
     from bangfu.monitoring.jobs import KIND
-    from bangfu.monitoring.services import SCREENING_TARGET, screening_run
+    from bangfu.monitoring.services import SCREENING_TARGET, screening_runs_for_subtree
 
     running = job_running_on(KIND, SCREENING_TARGET)
     if running is not None:
         return f"未筛查：任务 {running.pk} 的筛查正在进行"
-    run = screening_run(actor=None)
-    return f"第 {run.pk} 次筛查：新预警 {run.created} 条，更新证据 {run.updated} 条"
+    runs = screening_runs_for_subtree(actor=None)  # one run per county
+    return "；".join(f"第 {run.pk} 次筛查（{run.region_id}）：新预警 {run.created} 条，更新证据 {run.updated} 条"
+                    for run in runs) or "未筛查：没有农户"
 
 
 def periodic_run_due(now: dt.datetime | None = None) -> list[str]:

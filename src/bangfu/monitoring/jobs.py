@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangfu.jobs.services import JobFailure, job_kind, job_partial_path, job_record
-from bangfu.monitoring.services import screening_run, screening_run_fail
+from bangfu.monitoring.services import screening_run, screening_run_fail, screening_runs_for_subtree
 
 KIND = "screening"
 
@@ -25,9 +25,15 @@ def screening_job_run(job, progress) -> str:
         progress.advance(done)
 
     progress.every = 1
-    run = screening_run(actor=job.requested_by, step=step, started=lambda run: job_record(job, run.pk))
+    actor, county = job.requested_by, job.params.get("county")
+    record = lambda run: job_record(job, run.pk)  # noqa: E731
+    if county or not (actor and actor.region_id and actor.region.level in ("province", "city")):
+        runs = [screening_run(actor=actor, county=county, step=step, started=record)]
+    else:  # a prefecture or province administrator: one run per county of their subtree
+        runs = screening_runs_for_subtree(actor=actor, step=step, started=record)
     return _("筛查完成：新预警 %(created)s 条，更新证据 %(updated)s 条，用时 %(seconds)s 秒") % {
-        "created": run.created, "updated": run.updated, "seconds": run.seconds}
+        "created": sum(r.created for r in runs), "updated": sum(r.updated for r in runs),
+        "seconds": round(sum(r.seconds for r in runs), 3)}
 
 
 ERRORS_SHOWN = 1000  # on the page; the downloaded report has them all

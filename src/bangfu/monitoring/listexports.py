@@ -22,11 +22,13 @@ from bangfu.monitoring.selectors import (
     warning_is_overdue,
     warnings_filtered,
 )
+from bangfu.regions.config import config_rows
 from bangfu.web.exports import Column, ListExport, list_export, no_filters, region_words
 
 
 def _warning_form(user, data):
-    return WarningFilterForm({"state": "open", **data}, rules=list(Rule.objects.filter(is_exclusion=False)))
+    return WarningFilterForm({"state": "open", **data},
+                             rules=list(config_rows(Rule, user.region_id).filter(is_exclusion=False)))
 
 
 def _township(obj) -> str:
@@ -94,7 +96,7 @@ def _params(rule: Rule) -> str:
 
 list_export(ListExport(
     key="rules", title=_("预警规则"), form=no_filters, inline=True,
-    rows=lambda user, values: Rule.objects.all(),
+    rows=lambda user, values: config_rows(Rule, user.region_id),
     allowed=lambda user: user.can("registry.view"),
     columns=(
         Column(_("规则代码"), lambda r: r.code, 24), Column(_("规则"), lambda r: r.name, 22),
@@ -165,7 +167,7 @@ def _may_read_screening(user) -> bool:
 
 list_export(ListExport(
     key="screening-runs", title=_("筛查记录"), form=no_filters, inline=True,
-    rows=lambda user, values: screening_runs(), prepare_for=_screening_counts, allowed=_may_read_screening,
+    rows=lambda user, values: screening_runs(user), prepare_for=_screening_counts, allowed=_may_read_screening,
     columns=(
         Column(_("批次"), lambda r: r.pk, 6, number=True), Column(_("开始时间"), lambda r: r.started_at, 16),
         Column(_("完成时间"), lambda r: r.finished_at, 16), Column(_("状态"), lambda r: r.get_status_display(), 8),

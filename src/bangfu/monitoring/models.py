@@ -109,9 +109,13 @@ class RiskType(models.TextChoices):
 
 class Rule(models.Model):
     """A warning rule (预警规则): its code names the SQL in monitoring/engine/rules.py; its thresholds are
-    parameters the county edits. Exclusion rules do not raise warnings: they mark them 疑似不符合."""
+    parameters the county edits. Exclusion rules do not raise warnings: they mark them 疑似不符合.
+    Rows without a region are the shipped rules; a region's own rows are in force in it (regions.config)."""
 
-    code = models.CharField(_("规则代码"), max_length=40, unique=True)
+    region = models.ForeignKey("regions.Region", verbose_name=_("所属区划"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+",
+                               help_text="empty: the shipped defaults; else the region the row belongs to")
+    code = models.CharField(_("规则代码"), max_length=40)
     name = models.CharField(_("规则名称"), max_length=100)
     risk_type = models.CharField(_("风险类型"), max_length=20, choices=RiskType.choices)
     description = models.CharField(_("说明"), max_length=300, blank=True)
@@ -127,6 +131,11 @@ class Rule(models.Model):
         verbose_name = _("预警规则")
         verbose_name_plural = _("预警规则")
         ordering = ["is_exclusion", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "code"], name="rule_code_per_region"),
+            models.UniqueConstraint(fields=["code"], condition=models.Q(region__isnull=True),
+                                    name="rule_code_default"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
@@ -142,6 +151,10 @@ class ScreeningRun(models.Model):
 
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发起人"), on_delete=models.PROTECT,
                                    null=True, blank=True, related_name="screening_runs")
+    # The county the run covers (one run per county; a prefecture or province runs one per county below it).
+    # Empty: a run over the whole database (runs from before counties were kept apart, the benchmark).
+    region = models.ForeignKey("regions.Region", verbose_name=_("筛查的县"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
     started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     seconds = models.FloatField(_("耗时（秒）"), default=0)

@@ -88,8 +88,11 @@ def rules_install_defaults(rule_model=None) -> int:
     if rule_model is None:
         from bangfu.monitoring.models import Rule as rule_model
     created = 0
+    # The shipped rules are the rows without a region (a region's own copies are its administrator's); an early
+    # migration's model has no region yet.
+    shipped = {"region": None} if any(f.name == "region" for f in rule_model._meta.fields) else {}
     for order, default in enumerate(DEFAULT_RULES):
-        _, was_created = rule_model.objects.get_or_create(code=default.code, defaults={
+        _, was_created = rule_model.objects.get_or_create(code=default.code, **shipped, defaults={
             "name": str(default.name), "risk_type": default.risk_type, "description": str(default.description),
             "params": dict(default.params), "enabled": True, "is_exclusion": default.is_exclusion, "order": order})
         created += was_created

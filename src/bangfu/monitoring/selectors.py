@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from bangfu.core.scoping import code_range_q, region_in_scope, village_scope
 from bangfu.monitoring.models import FeedUpload, Lead, MonitoringLine, RiskWarning, Rule, ScreeningRun
+from bangfu.regions.config import config_pick, config_rows
 from bangfu.regions.models import Region
 from bangfu.web.lists import QueueGroup
 
@@ -41,12 +42,12 @@ def monitoring_lines_by_county(counties) -> dict[str, dict[int, Decimal]]:
     return result
 
 
-def compulsory_school_ages() -> range:
+def compulsory_school_ages(region_code: str | None = None) -> range:
     """The compulsory-schooling ages (义务教育阶段适龄), both ends included, as the county set them on the
     out-of-school rule: the screening SQL and the elimination check read this one definition."""
     from bangfu.monitoring.rules import DEFAULTS_BY_CODE
 
-    rule = Rule.objects.filter(code="out_of_school").only("params").first()
+    rule = config_rows(Rule, region_code).filter(code="out_of_school").only("params").first()
     params = {**DEFAULTS_BY_CODE["out_of_school"].params, **(rule.params if rule else {})}
     return range(int(params["min_age"]), int(params["max_age"]) + 1)
 
@@ -154,14 +155,17 @@ def warnings_filtered(user, flt: WarningFilter) -> QuerySet[RiskWarning]:
 
 def warning_counts_by_rule(user, *, region_code: str = "") -> list[dict]:
     """Open warnings by rule in the user's jurisdiction (or a region within it), with how many are overdue."""
-    rules = list(Rule.objects.filter(is_exclusion=False))
+    every = list(Rule.objects.filter(is_exclusion=False))  # every region's rows: each warning's own deadline
+    # The rules as in force where the user sits, counted by code (a county's warnings go with its own rows).
+    rules = config_pick(every, user.region_id)
     qs = warnings_filtered(user, WarningFilter(region_code=region_code)).order_by()
-    counts = {row["rule_id"]: row for row in qs.values("rule_id").annotate(
-        open=Count("id", filter=warnings_to_verify_q()), overdue=Count("id", filter=_overdue_q(rules, timezone.now())),
+    counts = {row["rule__code"]: row for row in qs.values("rule__code").annotate(
+        open=Count("id", filter=warnings_to_verify_q()), overdue=Count("id", filter=_overdue_q(every, timezone.now())),
         follow=Count("id", filter=warnings_to_follow_q()), suspected=Count("id", filter=~Q(exclusions="")))}
-    return [{"rule": rule, "open": counts.get(rule.pk, {}).get("open", 0),
-             "overdue": counts.get(rule.pk, {}).get("overdue", 0), "follow": counts.get(rule.pk, {}).get("follow", 0),
-             "suspected": counts.get(rule.pk, {}).get("suspected", 0)} for rule in rules]
+    return [{"rule": rule, "open": counts.get(rule.code, {}).get("open", 0),
+             "overdue": counts.get(rule.code, {}).get("overdue", 0),
+             "follow": counts.get(rule.code, {}).get("follow", 0),
+             "suspected": counts.get(rule.code, {}).get("suspected", 0)} for rule in rules]
 
 
 def warning_is_overdue(warning: RiskWarning, now=None) -> bool:
@@ -244,8 +248,19 @@ def feed_upload_get_for_user(user, *, pk) -> FeedUpload:
         raise Http404(_("没有找到该上传记录，或不是您所在部门的")) from None
 
 
-def screening_runs() -> QuerySet[ScreeningRun]:
-    return ScreeningRun.objects.select_related("started_by")
+def screening_runs(user=None) -> QuerySet[ScreeningRun]:
+    """Screening runs: with a user, those of the counties in their jurisdiction (one run per county; a reader
+    inside a county sees that county's runs, a prefecture its counties'), and the runs from before counties were
+    kept apart (no county)."""
+    runs = ScreeningRun.objects.select_related("started_by", "region")
+    if user is None or user.is_superuser:
+        return runs
+    if not user.region_id:
+        return runs.none()
+    county = user.region.code[:6].ljust(12, "0") if user.region.level not in ("province", "city") else None
+    low, high = user.region.code_range
+    inside = Q(region_id=county) if county else Q(region_id__gte=low, region_id__lte=high)
+    return runs.filter(inside | Q(region__isnull=True))
 
 
 def township_names() -> dict[str, str]:

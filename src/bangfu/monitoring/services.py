@@ -17,6 +17,7 @@ from bangfu.core.crypto import field_cipher
 from bangfu.core.scoping import region_in_scope
 from bangfu.monitoring.models import Lead, MonitoringLine, RiskType, RiskWarning, Rule, ScreeningRun
 from bangfu.monitoring.rules import DEFAULTS_BY_CODE
+from bangfu.regions.config import config_require_editor, config_row_for_edit
 from bangfu.regions.models import Region
 
 
@@ -25,6 +26,7 @@ def _require_configure(actor, region: Region) -> None:
         raise PermissionDenied(_("您的角色不能修改监测范围"))
     if not actor.is_superuser and not (actor.region_id and actor.region.contains(region.code)):
         raise PermissionDenied(_("只能设置本辖区的监测范围"))
+    config_require_editor(actor, region.code)  # a region's line is its own administrator's (regions.config)
 
 
 @transaction.atomic
@@ -105,6 +107,7 @@ def rule_update(*, actor, rule: Rule, params: dict, enabled: bool, verify_days: 
         raise PermissionDenied(_("您的角色不能修改预警规则"))
     rule = Rule.objects.select_for_update().get(pk=rule.pk)
     before = snapshot(rule)
+    rule = config_row_for_edit(Rule, rule, actor, taken_over=_warnings_follow_rules)
     if verify_days is not None and not 1 <= int(verify_days) <= 60:
         raise ValidationError({"verify_days": _("核实时限：应为1至60天")})
     rule.params = _clean_params(rule, params)
@@ -113,25 +116,88 @@ def rule_update(*, actor, rule: Rule, params: dict, enabled: bool, verify_days: 
         rule.verify_days = int(verify_days)
     rule.save()
     change_record(actor=actor, action=ChangeRecord.Action.UPDATE, instance=rule, before=before,
-                  after=snapshot(rule), region_code=actor.region_id or "", reason=reason)
+                  after=snapshot(rule), region_code=rule.region_id or "", reason=reason)
     return rule
+
+
+def _warnings_follow_rules(region_code: str, mapping: dict[int, Rule]) -> None:
+    """When a region takes over its rules, its households' warnings follow to the region's own rows, so a warning
+    still open is found again by the next screening (one open warning per household and rule)."""
+    low, high = Region.objects.get(code=region_code).code_range
+    for old_pk, own in mapping.items():
+        if old_pk != own.pk:
+            RiskWarning.objects.filter(rule_id=old_pk, village_id__gte=low, village_id__lte=high).update(rule=own)
 
 
 # --- screening ---------------------------------------------------------------------------------------------
 
 
-def screening_run(*, actor, step=lambda done, total: None, started=lambda run: None) -> ScreeningRun:
-    """Run the screening now (the CLI, the job). Warnings go to the households' villages. `started` is told the
-    run's record as soon as it exists (the job notes it, so a worker's death ends the run too)."""
+def screening_county(*, actor, county=None) -> str | None:
+    """The county (12-digit code) a run started by `actor` covers: the one named, which must lie in the actor's
+    jurisdiction, else the county the actor works in. Someone above the counties (a prefecture or province
+    administrator) names one, or runs their subtree county by county (screening_runs_for_subtree). No actor and
+    no county: the whole database in one run (the benchmark's)."""
+    code = getattr(county, "code", county)
+    if code:
+        code = str(code).strip()[:6].ljust(12, "0")
+        if not Region.objects.filter(code=code, level=Region.Level.COUNTY).exists():
+            raise ValidationError({"county": _("县：没有区划代码为 %(code)s 的县") % {"code": code}})
+        if actor is not None and not actor.is_superuser and not (actor.region_id and actor.region.contains(code)):
+            raise PermissionDenied(_("只能筛查本辖区的县"))
+        return code
+    if actor is None or not actor.region_id:
+        return None
+    if actor.region.level in (Region.Level.PROVINCE, Region.Level.CITY):
+        raise ValidationError({"county": _("请选择要筛查的县（州、省按县逐一筛查）")})
+    return actor.region.code[:6].ljust(12, "0")
+
+
+def screening_counties(region_code: str | None = None) -> list[str]:
+    """The counties under `region_code` (all, if None) that have households: what a subtree's screening covers."""
+    counties = Region.objects.filter(level=Region.Level.COUNTY).order_by("code")
+    if region_code:
+        low, high = Region.objects.get(code=region_code).code_range
+        counties = counties.filter(code__gte=low, code__lte=high)
+    from bangfu.registry.models import Household
+
+    return [county.code for county in counties
+            if Household.objects.filter(village_id__gte=county.code_range[0],
+                                        village_id__lte=county.code_range[1]).exists()]
+
+
+def screening_runs_for_subtree(*, actor, region=None, step=lambda done, total: None,
+                               started=lambda run: None) -> list[ScreeningRun]:
+    """One run per county with households under `region` (default: the actor's region; no actor: every county),
+    one after another: how a prefecture or province administrator, the nightly work and `bangfu screen` screen."""
+    if actor is not None and not actor.can("monitoring.screen"):
+        raise PermissionDenied(_("您的角色不能发起筛查"))
+    code = getattr(region, "code", region) or (actor.region_id if actor is not None else None)
+    if actor is not None and not actor.is_superuser and not (code and actor.region_id
+                                                             and actor.region.contains(code)):
+        raise PermissionDenied(_("只能筛查本辖区的县"))
+    if code and code[6:] != "0" * 6:  # a township or village: its county's run
+        code = code[:6].ljust(12, "0")
+    if (running := screening_running()) is not None:  # said at once, even with no county to screen
+        raise ScreeningBusy(running)
+    return [screening_run(actor=actor, county=county, step=step, started=started)
+            for county in screening_counties(code)]
+
+
+def screening_run(*, actor, county=None, step=lambda done, total: None, started=lambda run: None) -> ScreeningRun:
+    """Run the screening now for one county (the CLI, the job): its households, its rules (regions.config).
+    Warnings go to the households' villages. `started` is told the run's record as soon as it exists (the job
+    notes it, so a worker's death ends the run too)."""
     from bangfu.jobs.services import Heartbeat
     from bangfu.keyring.leases import process_name
     from bangfu.monitoring.engine.run import screening_execute
 
     if actor is not None and not actor.can("monitoring.screen"):
         raise PermissionDenied(_("您的角色不能发起筛查"))
+    county_code = screening_county(actor=actor, county=county)
     if (running := screening_running()) is not None:
         raise ScreeningBusy(running)
-    run = ScreeningRun.objects.create(started_by=actor, process=process_name(), heartbeat_at=timezone.now())
+    run = ScreeningRun.objects.create(started_by=actor, region_id=county_code, process=process_name(),
+                                      heartbeat_at=timezone.now())
     started(run)
 
     def beat():
@@ -140,7 +206,7 @@ def screening_run(*, actor, step=lambda done, total: None, started=lambda run: N
     try:
         # Evidence is written once for everyone who reads it: in the site's language, whoever started the run.
         with translation.override(settings.LANGUAGE_CODE), Heartbeat(beat=beat, name=f"screening-{run.pk}"):
-            return screening_execute(run, step=step)
+            return screening_execute(run, step=step, county=county_code)
     except Exception as error:
         ScreeningRun.objects.filter(pk=run.pk).update(status=ScreeningRun.Status.FAILED, message=str(error)[:2000],
                                                       finished_at=timezone.now())
@@ -342,7 +408,7 @@ def lead_self_report(*, name: str, phone: str, id_number: str, village_code: str
     cipher = field_cipher()
     client_digest = cipher.blind_index("client", client or "-")
     throttle_serialise(f"self-report:{client_digest}")  # parallel posts count one after another
-    limit = workflow_settings().self_reports_per_hour
+    limit = workflow_settings(str(village_code or "")[:12]).self_reports_per_hour
     since = timezone.now() - SELF_REPORT_WINDOW
     if Lead.objects.filter(client_digest=client_digest, created_at__gte=since).count() >= limit:
         raise ValidationError({"__all__": _("提交过于频繁：同一来源每小时最多申报%(n)s次，请稍后再试或拨打12317") % {

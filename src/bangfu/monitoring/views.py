@@ -52,6 +52,7 @@ from bangfu.monitoring.services import (
     warning_follow_up,
     warning_verify,
 )
+from bangfu.regions.config import config_rows
 from bangfu.regions.models import Region
 from bangfu.registry.selectors import household_get_for_user
 from bangfu.web.exports import list_export_context
@@ -105,7 +106,8 @@ def warning_list(request):
     """The queue: a village sees its warnings to verify; a township or the county its subtree, with counts by rule
     and what is overdue."""
     require_capability(request.user, "registry.view")
-    form = WarningFilterForm(request.GET or None, rules=list(Rule.objects.filter(is_exclusion=False)))
+    form = WarningFilterForm(request.GET or None,
+                             rules=list(config_rows(Rule, request.user.region_id).filter(is_exclusion=False)))
     flt = warning_filter_from(form.cleaned_data if form.is_valid() else {})
     page = Paginator(warnings_filtered(request.user, flt), 50).get_page(request.GET.get("page"))
     now = timezone.now()
@@ -185,8 +187,13 @@ def lead_create(request, household_pk: int):
 
 
 def self_report(request):
-    """农户自主申报: no login, reachable by link or QR code. Lands as a lead for the village."""
-    county = Region.objects.filter(level=Region.Level.COUNTY).order_by("code").first()
+    """农户自主申报: no login, reachable by link or QR code. Lands as a lead for the village. The person chooses
+    the county, then the village (a county's QR code carries ?county=its code); with one county it is chosen."""
+    counties = list(Region.objects.filter(level=Region.Level.COUNTY, valid_to__isnull=True).order_by("code"))
+    wanted = (request.GET.get("county") or "").strip()[:6]
+    county = next((c for c in counties if c.code[:6] == wanted), None)
+    if county is None and len(counties) == 1:
+        county = counties[0]
     villages = []
     if county:
         villages = [(v.code, f"{v.parent.name if v.parent_id else ''} {v.name}") for v in Region.objects.filter(
@@ -202,7 +209,7 @@ def self_report(request):
             form_errors_from(form, error)
         else:
             return redirect("monitoring:self_report_done")
-    return render(request, "monitoring/self_report.html", {"form": form})
+    return render(request, "monitoring/self_report.html", {"form": form, "counties": counties, "county": county})
 
 
 def self_report_done(request):
@@ -217,14 +224,15 @@ def rule_list(request):
     """The warning rules: what each one looks for, its thresholds, whether it is on, its deadline."""
     require_capability(request.user, "registry.view")
     return render(request, "monitoring/rule_list.html", {
-        "rules": Rule.objects.all(), "can_configure": request.user.can("monitoring.configure"),
+        "rules": config_rows(Rule, request.user.region_id), "can_configure": request.user.can("monitoring.configure"),
         **list_export_context(request, "rules")})
 
 
 @login_required
 def rule_edit(request, pk: int):
     require_capability(request.user, "monitoring.configure")
-    rule = get_object_or_404(Rule, pk=pk)
+    # The rules in force where the administrator sits (their own, or those they would take over by editing).
+    rule = get_object_or_404(config_rows(Rule, request.user.region_id), pk=pk)
     form = RuleForm(request.POST or None, rule=rule)
     if request.method == "POST" and form.is_valid():
         try:
@@ -258,7 +266,7 @@ def screening_list(request):
         return redirect("jobs:job_detail", pk=job.pk)
     names = dict(Rule.objects.values_list("code", "name"))
     townships = township_names()
-    page = Paginator(screening_runs(), 20).get_page(request.GET.get("page"))
+    page = Paginator(screening_runs(request.user), 20).get_page(request.GET.get("page"))
     for run in page.object_list:
         run.rule_rows = [(code, names.get(code, code), n)
                          for code, n in screening_rule_counts(request.user, run).items()]

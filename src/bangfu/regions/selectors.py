@@ -43,8 +43,16 @@ def region_path(region: Region) -> list[Region]:
     return path
 
 
-def region_tree(root: Region, *, depth_levels: tuple[str, ...] = ("township", "village")) -> list[dict]:
-    """The subtree below `root` as nested dicts for the list pages' tree: one query. Retired codes are left out."""
+TREE_LEVELS = ("province", "city", "county", "township", "village")
+
+
+def region_tree(root: Region, *, depth_levels: tuple[str, ...] | None = None) -> list[dict]:
+    """The subtree below `root` as nested dicts for the list pages' tree: one query. Retired codes are left out.
+    By default the two levels below the root (a county: townships and villages; a prefecture: counties and
+    townships; the province: prefectures and counties)."""
+    if depth_levels is None:
+        below = TREE_LEVELS.index(root.level) + 1 if root.level in TREE_LEVELS else len(TREE_LEVELS)
+        depth_levels = TREE_LEVELS[below:below + 2]
     nodes = {root.code: {"region": root, "children": []}}
     for region in regions_within(root, current=True).filter(level__in=depth_levels).order_by("code"):
         nodes[region.code] = {"region": region, "children": []}
@@ -53,3 +61,14 @@ def region_tree(root: Region, *, depth_levels: tuple[str, ...] = ("township", "v
         if code != root.code and parent in nodes:
             nodes[parent]["children"].append(node)
     return nodes[root.code]["children"]
+
+
+def region_root_for(user) -> Region | None:
+    """Where a user's tree starts: their own region; for a superuser bound to none, the one top of the tree when
+    the database holds a single one (never "the first county": with two provinces loaded they must choose)."""
+    if user.region_id:
+        return user.region
+    if not user.is_superuser:
+        return None
+    tops = list(Region.objects.filter(parent__isnull=True).order_by("code")[:2])
+    return tops[0] if len(tops) == 1 else None

@@ -227,7 +227,7 @@ def _filtered(user, flt: HouseholdFilter, region: Region | None) -> QuerySet[Hou
     if flt.measure_due:
         from bangfu.cases.selectors import measure_due_q
 
-        qs = qs.filter(measure_due_q())
+        qs = qs.filter(measure_due_q(user.region_id))
     text = flt.search_text
     if text.strip():
         qs = qs.filter(_search_q(text))

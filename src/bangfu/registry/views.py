@@ -65,18 +65,16 @@ def _tree_links(tree: list[dict], query: str, selected: Region | None) -> list[d
     chosen = selected.code if selected else ""
     for node in tree:
         code = node["region"].code
-        node.update(href=prefix + code, active=code == chosen, open=bool(chosen) and chosen[:9] == code[:9])
+        node.update(href=prefix + code, active=code == chosen, open=bool(chosen) and node["region"].contains(chosen))
         for child in node["children"]:
             child.update(href=prefix + child["region"].code, active=child["region"].code == chosen)
     return tree
 
 
 def _tree_root(user) -> Region | None:
-    if user.region_id:
-        return user.region
-    if user.is_superuser:
-        return Region.objects.filter(level="county").order_by("code").first()
-    return None
+    from bangfu.regions.selectors import region_root_for
+
+    return region_root_for(user)
 
 
 def _villages_for(user, *, keep: str | None = None):

@@ -15,6 +15,7 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.assistance.models import Cadre, CountyIndicator, EvaluationGrade
+from bangfu.regions.config import config_rows
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,7 @@ def grade_for(score: Decimal | None, county_code: str | None) -> str:
     """The proposed grade: the highest whose threshold the score reaches (thresholds are county configuration)."""
     if score is None:
         return ""
-    grades = list(EvaluationGrade.objects.filter(county_id=county_code).values_list("label", "min_score"))
+    grades = list(config_rows(EvaluationGrade, county_code, field="county").values_list("label", "min_score"))
     for label, minimum in sorted(grades or DEFAULT_GRADES, key=lambda g: g[1], reverse=True):
         if score >= minimum:
             return label

@@ -20,6 +20,7 @@ from bangfu.monitoring.engine.rules import EXCLUSIONS, RULES, SHOWN_WITH, shown_
 from bangfu.monitoring.engine.snapshot import load_query, snapshot_load
 from bangfu.monitoring.models import FeedUpload, Rule, ScreeningRun
 from bangfu.monitoring.selectors import monitoring_lines_by_year
+from bangfu.regions.config import config_rows
 
 HIT_COLUMNS = "rule_id, household_id, value, threshold, base, info, note, fact"
 WRITE_BATCH = 5000
@@ -34,16 +35,25 @@ def _lines(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, int]]:
     return rows
 
 
+def _keep_county(con: duckdb.DuckDBPyConnection, county: str, counts: dict[str, int]) -> dict[str, int]:
+    """Keep only the county's households (and their members, income and feed rows) in the snapshot."""
+    con.execute("DELETE FROM households WHERE NOT starts_with(village_id, ?)", [county[:6]])
+    for name in ("members", "income", "feed"):
+        con.execute(f"DELETE FROM {name} WHERE household_id NOT IN (SELECT id FROM households)")
+    return {name: con.execute(f"SELECT COUNT(*) FROM {name}").fetchone()[0] for name in counts}
+
+
 def _steps(rules: list[Rule]) -> int:
     return 4 + len(rules) + 1  # snapshot tables, each rule, the write-back
 
 
-def screening_execute(run: ScreeningRun, *, step: Callable[[int, int], None] = lambda done, total: None
-                      ) -> ScreeningRun:
-    """Evaluate every enabled rule and write the warnings; fills in the run's record."""
+def screening_execute(run: ScreeningRun, *, step: Callable[[int, int], None] = lambda done, total: None,
+                      county: str | None = None) -> ScreeningRun:
+    """Evaluate every enabled rule in force in `county` (12-digit code; None: the whole database with the shipped
+    rules) over that county's households and write the warnings; fills in the run's record."""
     started = time.perf_counter()
     # Exclusion comparisons first: the income rule leaves out the households they mark (see engine/rules.py).
-    rules = list(Rule.objects.filter(enabled=True).order_by("-is_exclusion", "order", "code"))
+    rules = list(config_rows(Rule, county).filter(enabled=True).order_by("-is_exclusion", "order", "code"))
     total = _steps(rules)
     done = 0
 
@@ -55,6 +65,8 @@ def screening_execute(run: ScreeningRun, *, step: Callable[[int, int], None] = l
     con = duckdb.connect()
     try:
         counts = snapshot_load(con, lines=[], step=advance)
+        if county:
+            counts = _keep_county(con, county, counts)
         lines = _lines(con)
         if lines:
             con.executemany("INSERT INTO lines VALUES (?, ?, ?)", lines)

@@ -13,10 +13,16 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2022)
         parser.add_argument("--force", action="store_true", help="delete existing registry data first")
         parser.add_argument("--if-missing", action="store_true", help="do nothing if households exist")
+        parser.add_argument("--county", default="513225",
+                            help="the county to build: 513225 (九寨沟县, the first) or 513224 (松潘县, added beside "
+                                 "it without touching the first county's data)")
 
-    def handle(self, *args, people, seed, force, if_missing, **options):
+    def handle(self, *args, people, seed, force, if_missing, county="513225", **options):
         if people < 10:
             raise CommandError("--people 至少为 10")
+        county = (county or "").strip()[:6]
+        if county != "513225":
+            return self._other_county(county, people=people, seed=seed, force=force, if_missing=if_missing)
         state = demo_state()
         if state == "partial" and (if_missing or force):
             self.stdout.write("上次生成演示数据未完成，清除后重新生成")
@@ -51,6 +57,31 @@ class Command(BaseCommand):
                  "statistics": "数据库统计信息"}
         self.stdout.write("各步用时：" + "，".join(f"{names.get(k, k)} {v:.1f} 秒" for k, v in report.phases.items()))
         self._print_accounts()
+
+    def _other_county(self, county, *, people, seed, force, if_missing):
+        from bangfu.demo.builder import (
+            OTHER_COUNTIES,
+            demo_county_build,
+            demo_county_clear,
+            demo_county_state,
+        )
+
+        if county not in OTHER_COUNTIES:
+            raise CommandError(f"--county：演示数据只有 513225（九寨沟县）和 {'、'.join(OTHER_COUNTIES)}")
+        if demo_county_state(county) != "empty":
+            if if_missing:
+                self.stdout.write(f"县 {county} 的演示数据已存在，跳过生成")
+                return
+            if not force:
+                raise CommandError(f"县 {county} 已有农户数据；如需重新生成请加 --force（只删除该县的农户档案）")
+            demo_county_clear(county)
+        self.stdout.write(f"正在生成演示县 {county}（约 {people:,} 人，第一个县的数据不变）……")
+        report = demo_county_build(county=county, people=people, seed=seed)
+        self.stdout.write(f"已生成演示县 {county}：{report.households} 户，{report.people} 人，收入记录 "
+                          f"{report.income_records} 条，用时 {report.seconds:.1f} 秒")
+        self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
+        for username, full_name, _role in report.users:
+            self.stdout.write(f"  {username:<14} {full_name}")
 
     def _print_accounts(self):
         from bangfu.demo.builder import DEMO_USERS

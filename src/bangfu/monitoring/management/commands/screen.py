@@ -1,11 +1,18 @@
-"""`bangfu screen [--json]`: one screening run now, printing the counts by rule."""
+"""`bangfu screen [--county CODE] [--json]`: screening now, one run per county (the named county, or every county
+with households), printing the counts by rule."""
 
 import json
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from bangfu.monitoring.models import Rule
-from bangfu.monitoring.services import SCREENING_TARGET, ScreeningBusy, screening_run
+from bangfu.monitoring.services import (
+    SCREENING_TARGET,
+    ScreeningBusy,
+    screening_run,
+    screening_runs_for_subtree,
+)
 
 
 class Command(BaseCommand):
@@ -13,6 +20,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--json", action="store_true")
+        parser.add_argument("--county", help="the county to screen (6 or 12 digits); default: every county with "
+                                                 "households, one run each")
 
     def handle(self, *args, **options):
         from bangfu.jobs.services import job_running_on
@@ -21,24 +30,35 @@ class Command(BaseCommand):
         if (job := job_running_on(KIND, SCREENING_TARGET)) is not None:  # one screening at a time, as the page
             raise CommandError(f"已有筛查正在进行（任务编号 {job.pk}：{job.title}），请等它完成后再发起。")
         try:
-            run = screening_run(actor=None)
+            if options.get("county"):
+                runs = [screening_run(actor=None, county=options["county"])]
+            else:
+                runs = screening_runs_for_subtree(actor=None)
         except ScreeningBusy as busy:
             raise CommandError(busy.messages[0]) from None
+        except ValidationError as error:
+            raise CommandError("；".join(error.messages)) from None
+        if not runs:
+            self.stdout.write("没有可筛查的农户")
+        for run in runs:
+            self._report(run, options)
+
+    def _report(self, run, options):
         # Of the warning rules' hits (not the exclusion comparisons' marks), those on households monitored with
         # their risk open are followed with the case, not verified.
         exclusions = set(Rule.objects.filter(is_exclusion=True).values_list("code", flat=True))
         hits = sum(count for code, count in run.counts_by_rule.items() if code not in exclusions)
         monitored_open = sum(run.counts_monitored_open.values())
         if options["json"]:
-            self.stdout.write(json.dumps({"run": run.pk, "seconds": run.seconds, "created": run.created,
-                                          "updated": run.updated, "counts_by_rule": run.counts_by_rule,
+            self.stdout.write(json.dumps({"run": run.pk, "county": run.region_id, "seconds": run.seconds,
+                                          "created": run.created, "updated": run.updated, "counts_by_rule": run.counts_by_rule,
                                           "to_verify": hits - monitored_open,
                                           "monitored_open": monitored_open,
                                           "counts_monitored_open": run.counts_monitored_open,
                                           "counts_by_township": run.counts_by_township}, ensure_ascii=False))
             return
         names = dict(Rule.objects.values_list("code", "name"))
-        self.stdout.write(f"筛查 #{run.pk}：新预警 {run.created} 条，更新证据 {run.updated} 条，用时 {run.seconds} 秒")
+        self.stdout.write(f"筛查 #{run.pk}（{run.region.name if run.region_id else '全部'}）：新预警 {run.created} 条，更新证据 {run.updated} 条，用时 {run.seconds} 秒")
         for code, count in run.counts_by_rule.items():
             follow = run.counts_monitored_open.get(code, 0)
             self.stdout.write(f"  {code:<28} {names.get(code, '')}  {count}"

@@ -1,0 +1,134 @@
+"""Configuration per region: the one resolver every setting goes through.
+
+Every table of configuration (workflow settings, transitions, the measure catalogue, warning rules, attendance
+quotas, grades, village role requirements, monitoring lines) keeps its rows per region: a county, a prefecture
+or the province. Rows without a region are the shipped defaults. What is in force for a place is the set of rows
+of the nearest enclosing region that has any (county, then prefecture, then province), else the defaults. A
+region's rows are edited only by an administrator bound to that very region; editing an inherited row first
+copies the inherited set to the editor's region ("take over"), so the change never reaches a neighbour.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.utils.translation import gettext as _
+
+# The levels that may own configuration, narrowest first, by the length of their code prefix.
+CONFIG_PREFIXES = (6, 4, 2)
+CONFIG_LEVELS = ("county", "city", "province")
+
+
+def region_chain(code: str | None) -> list[str]:
+    """The county, prefecture and province enclosing `code` (any level), nearest first, without repeats."""
+    if not code:
+        return []
+    chain: list[str] = []
+    for n in CONFIG_PREFIXES:
+        enclosing = code[:n].ljust(12, "0")
+        if enclosing not in chain:
+            chain.append(enclosing)
+    return chain
+
+
+def config_owner(model: type[models.Model], region_code: str | None, *, field: str = "region") -> str | None:
+    """The code of the region whose rows of `model` are in force at `region_code`; None: the shipped defaults."""
+    chain = region_chain(region_code)
+    if not chain:
+        return None
+    owners = set(model._default_manager.filter(**{f"{field}_id__in": chain})
+                 .values_list(f"{field}_id", flat=True).distinct())
+    return next((code for code in chain if code in owners), None)
+
+
+def config_rows(model: type[models.Model], region_code: str | None, *, field: str = "region") -> models.QuerySet:
+    """The rows of `model` in force at `region_code` (a county, a village, a prefecture...): the nearest
+    enclosing region's own rows, else the shipped defaults (rows without a region)."""
+    manager = model._default_manager
+    chain = region_chain(region_code)
+    if not chain:
+        return manager.filter(**{f"{field}__isnull": True})
+    # The chain's codes share their prefix and end in zeros, so the nearest region is the greatest code: the owner
+    # is a subquery and the rows come in one query (list pages pin their query counts).
+    owner = (manager.filter(**{f"{field}_id__in": chain}).order_by(f"-{field}_id")
+             .values(f"{field}_id")[:1])
+    return manager.filter(models.Q(**{f"{field}_id": models.Subquery(owner)})
+                          | (models.Q(**{f"{field}__isnull": True}) & ~models.Exists(owner)))
+
+
+def config_pick(rows: list, region_code: str | None, *, field: str = "region") -> list:
+    """config_rows over rows already read (every region's): the ones in force at `region_code`. For pages that
+    need every region's rows anyway and pin their query counts."""
+    owners = {getattr(row, f"{field}_id") for row in rows}
+    owner = next((code for code in region_chain(region_code) if code in owners), None)
+    return [row for row in rows if getattr(row, f"{field}_id") == owner]
+
+
+def config_nearest(model: type[models.Model], region_code: str | None, *, field: str = "region",
+                   values: tuple[str, ...] = ()):
+    """For one-row-per-region configuration: the row in force at `region_code` (the nearest enclosing region's,
+    else the shipped row without a region), in one query; `values` gives a dict of those fields instead of the
+    row. None when there is no row at all."""
+    chain = region_chain(region_code)
+    rows = model._default_manager.filter(models.Q(**{f"{field}_id__in": chain}) | models.Q(**{f"{field}__isnull": True}))
+    rows = list(rows.values(f"{field}_id", *values) if values else rows)
+    rank = {code: i for i, code in enumerate(chain)}
+
+    def nearness(row):
+        owner = row[f"{field}_id"] if values else getattr(row, f"{field}_id")
+        return rank.get(owner, len(chain))
+
+    return min(rows, key=nearness, default=None)
+
+
+def config_region_of(actor) -> str | None:
+    """The region whose configuration the actor edits: the one they are bound to (a superuser without one edits
+    the shipped defaults)."""
+    return actor.region_id or None
+
+
+def config_require_editor(actor, region_code: str | None) -> None:
+    """Refuse unless the actor administers exactly `region_code` (None: the shipped defaults, superuser only).
+    The caller has checked the role's capability; this checks the place."""
+    if actor.is_superuser:
+        return
+    if not region_code or actor.region_id != region_code:
+        raise PermissionDenied(_("只能修改本级（%(place)s）的配置；其他地区的配置由该地区的管理员修改") % {
+            "place": actor.region.name if actor.region_id else "—"})
+    if actor.region.level not in CONFIG_LEVELS:
+        raise PermissionDenied(_("配置按县、州（市）或省设定，乡镇和村不能单独设定"))
+
+
+def config_take_over(model: type[models.Model], region_code: str | None, *, field: str = "region",
+                     prepare=None, taken_over=None) -> dict[int, models.Model]:
+    """Make `region_code` own its rows of `model`: if it inherits them, copy the inherited rows to it.
+    Returns {inherited pk: own row} (own rows map to themselves). `prepare(row)` adjusts each copy."""
+    owner = config_owner(model, region_code, field=field)
+    rows = list(config_rows(model, region_code, field=field))
+    if owner == region_code or region_code is None:
+        return {row.pk: row for row in rows}
+    mapping = {}
+    for row in rows:
+        old_pk = row.pk
+        row.pk = None
+        row._state.adding = True
+        setattr(row, f"{field}_id", region_code)
+        if prepare:
+            prepare(row)
+        row.save()
+        mapping[old_pk] = row
+    if taken_over:
+        taken_over(region_code, mapping)
+    return mapping
+
+
+def config_row_for_edit(model: type[models.Model], row: models.Model, actor, *, field: str = "region",
+                        prepare=None, taken_over=None) -> models.Model:
+    """The row the actor's change lands on: the row itself if their region owns it; their own copy if they
+    inherit it; refused if it belongs to another region (another county's, or a region not above theirs)."""
+    region_code = config_region_of(actor)
+    config_require_editor(actor, region_code)
+    owned_by = getattr(row, f"{field}_id")
+    if owned_by == region_code:
+        return row
+    if owned_by != config_owner(model, region_code, field=field):
+        raise PermissionDenied(_("该配置属于其他地区，只能由该地区的管理员修改"))
+    return config_take_over(model, region_code, field=field, prepare=prepare, taken_over=taken_over)[row.pk]
