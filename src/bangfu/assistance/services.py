@@ -41,7 +41,7 @@ from bangfu.assistance.selectors import (
 )
 from bangfu.audit.models import ChangeRecord
 from bangfu.audit.services import change_record, snapshot
-from bangfu.regions.config import config_require_editor, config_rows
+from bangfu.regions.config import config_require_editor
 
 Action = ChangeRecord.Action
 
