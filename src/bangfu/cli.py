@@ -13,6 +13,8 @@
     bangfu report briefing --since DATE [--until DATE] --out FILE.docx   a briefing for a period without a meeting
     bangfu report unit --unit NAME --year YEAR --out FILE.docx    a unit's annual assistance report (Word;
                                refuses a year without data)
+    bangfu report relocation --out FILE.xlsx [--region CODE] [--year YEAR]   易地搬迁后续扶持: first sheet 至少1人就业
+                               (one row per site), then 安置点, 搬迁户, 就业
     bangfu rotate-key [--batch-size 500]   re-encrypt everything under a new field key (resumable)
     bangfu check-duplicates    re-index members registered under other document types; list persons registered twice
     bangfu backup DIR [--key-dir DIR2]     database and key as separate files (keep them apart)
