@@ -11,6 +11,8 @@ urlpatterns = [
     path("monitoring/", include("bangfu.monitoring.urls")),
     path("assistance/", include("bangfu.assistance.urls")),
     path("cases/", include("bangfu.cases.urls")),
+    path("relocation/", include("bangfu.relocation.urls")),
+    path("care/", include("bangfu.care.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

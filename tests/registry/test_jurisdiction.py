@@ -491,6 +491,8 @@ EXEMPT = {
 }
 ASSISTANCE_CHECK = ("tests/assistance/test_pages_refuse_other_unit.py (every write refused for another unit, with "
                     "controls; reads scoped by unit)")
+RELOCATION_CHECK = "tests/relocation/test_pages.py::test_a_cadre_sees_and_changes_only_his_own"
+CARE_CHECK = "tests/care/test_pages.py::test_lists_and_facts_stay_in_jurisdiction"
 # URLs checked by dedicated tests above rather than by the two tables.
 CHECKED_ELSEWHERE = {
     "registry:household_create": "test_cannot_create_in_other_township, test_create_form_offers_only_own_villages",
@@ -616,6 +618,20 @@ CHECKED_ELSEWHERE = {
     "assistance:finding_evidence": ASSISTANCE_CHECK,
     "assistance:finding_sign_off": ASSISTANCE_CHECK,
     "assistance:settings": ASSISTANCE_CHECK,
+    # Relocation follow-up and care lists (issue 19): scoped by the registry's door, refusals with controls.
+    "relocation:coverage": RELOCATION_CHECK,
+    "relocation:household_list": RELOCATION_CHECK,
+    "relocation:household": RELOCATION_CHECK,
+    "relocation:employment_remove": RELOCATION_CHECK,
+    "relocation:employment_import": "tests/relocation/test_pages.py::test_sites_are_the_countys_to_edit (county only)",
+    "relocation:site_list": RELOCATION_CHECK,
+    "relocation:site_create": "tests/relocation/test_pages.py::test_sites_are_the_countys_to_edit (county only)",
+    "relocation:site_edit": "tests/relocation/test_pages.py::test_sites_are_the_countys_to_edit (county only)",
+    "care:index": CARE_CHECK,
+    "care:group_list": CARE_CHECK,
+    "care:visit_queue": CARE_CHECK,
+    "care:household_visits": "tests/care/test_pages.py::test_cadre_home_shows_due_visits_and_a_visit_clears_it",
+    "care:member_facts": CARE_CHECK,
 }
 
 

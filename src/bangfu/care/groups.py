@@ -147,20 +147,20 @@ def must_visit(households: QuerySet[Household]) -> QuerySet[Household]:
     return households.filter(must_visit_q(), is_active=True)
 
 
-def _visited_since(start: dt.date, day: dt.date) -> Exists:
+def visited_since(start: dt.date, day: dt.date) -> Exists:
     return Exists(CareVisit.objects.filter(household=OuterRef("pk"), visited_on__gte=start, visited_on__lte=day))
 
 
 def visit_due(households: QuerySet[Household], *, day: dt.date | None = None) -> QuerySet[Household]:
     """本季度待访: must-visit households with no care visit since the quarter began."""
     day = day or dt.date.today()
-    return must_visit(households).exclude(_visited_since(quarter_start(day), day))
+    return must_visit(households).exclude(visited_since(quarter_start(day), day))
 
 
 def visit_overdue(households: QuerySet[Household], *, day: dt.date | None = None) -> QuerySet[Household]:
     """逾期未访: must-visit households with no care visit in the previous quarter nor this one (a quarter missed)."""
     day = day or dt.date.today()
-    return must_visit(households).exclude(_visited_since(previous_quarter_start(day), day))
+    return must_visit(households).exclude(visited_since(previous_quarter_start(day), day))
 
 
 def must_visit_reasons(household: Household) -> list[str]:
