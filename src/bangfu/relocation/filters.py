@@ -28,6 +28,7 @@ RELOCATED_FILTERS = FilterSet("Relocated", (
                                              widget=forms.HiddenInput), describe=_region_words),
     Filter("without", lambda: forms.BooleanField(label=_("有劳动力但无人就业"), required=False)),
     Filter("labour", lambda: forms.BooleanField(label=_("有劳动力"), required=False)),
+    Filter("employed", lambda: forms.BooleanField(label=_("至少1人就业"), required=False)),
 ))
 
 
@@ -48,6 +49,8 @@ def relocated_rows(user, values: dict):
         households = households.filter(code_range_q(region.code_range))
     if values.get("without"):
         rows = indicators.without_employed(households)
+    elif values.get("employed"):
+        rows = indicators.with_employed(households)
     elif values.get("labour"):
         rows = indicators.with_labour(households)
     else:
