@@ -25,6 +25,7 @@
     bangfu export template KIND --out FILE.xlsx   a blank import template (households, members, incomes, feed-…)
     bangfu build-demo ...      (re)build the synthetic county
     bangfu import feed --kind KIND FILE --period YYYY-MM [--json] [--commit]   a department file (report; exit 1 on errors)
+    bangfu import relocation-employment [--year Y]   relocated workers' employment from the 人社 feed already imported
     bangfu screen [--json]     one screening run, counts by rule
     bangfu export warnings --out FILE.xlsx [--region CODE]   open warnings as a spreadsheet
     bangfu document notice --village CODE --out FILE.docx      the village's public notice (公示)

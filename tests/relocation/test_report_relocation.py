@@ -53,3 +53,15 @@ def test_bad_arguments_get_one_line(tmp_path, regions):
         call_command("report", "relocation", "--out", str(tmp_path / "a.xlsx"), "--region", "999")
     with pytest.raises(CommandError, match=r"\.xlsx"):
         call_command("report", "relocation", "--out", str(tmp_path / "a.docx"))
+
+
+def test_import_relocation_employment_on_the_command_line(two_sites, capsys):
+    from bangfu.core.subcommands import SUBCOMMANDS, discover
+
+    discover()
+    command = SUBCOMMANDS["import"]["relocation-employment"].handler()
+    import io
+
+    out = io.StringIO()
+    assert command.handle({"year": YEAR}, out) == 0
+    assert f"{YEAR}年：人社数据中的搬迁劳动力 0 人" in out.getvalue()
