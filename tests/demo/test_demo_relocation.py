@@ -24,6 +24,6 @@ def test_relocation_and_care_in_the_demo(county):
     rows = indicators.coverage(households, by="site")
     assert any(row.rate is not None and row.rate < 1 for row in rows)
     assert max(row.rate or 0 for row in rows) > min(row.rate or 0 for row in rows if row.with_labour)
-    assert CareVisit.objects.exists()
+    assert CareVisit.objects.exists() and g.group_members(g.Member.objects.all(), "orphan").exists()
     assert 0 < g.visit_overdue(households).count() < g.visit_due(households).count() < g.must_visit(
         households).count()

@@ -92,6 +92,12 @@ def demo_relocation_build(*, seed: int, today: dt.date | None = None) -> dict[st
     facts = [CareFacts(member_id=pk, tekun_support=rng.choices(
         (TekunSupport.DISPERSED, TekunSupport.CENTRALISED), weights=(8, 2))[0])
         for pk in Member.objects.filter(tekun=True).order_by("pk").values_list("pk", flat=True)]
+    from bangfu.registry.models import birth_date_cutoff
+
+    children = list(Member.objects.filter(birth_date__gt=birth_date_cutoff(today, 18)).order_by("pk").values_list(
+        "pk", flat=True)[:4000])
+    facts += [CareFacts(member_id=pk, orphan=True) for pk in sorted(rng.sample(children, min(len(children) // 400 + 1,
+                                                                                           len(children))))]
     CareFacts.objects.bulk_create(facts, batch_size=1000, ignore_conflicts=True)
     quarter = care_groups.quarter_start(today)
     previous = care_groups.previous_quarter_start(today)
