@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.care.models import CareSettings, CareVisit, TekunSupport, care_settings
@@ -38,8 +38,10 @@ def younger_than(day: dt.date, years: int, prefix: str = "") -> Q:
     return ~aged_at_least(day, years, prefix)
 
 
-def _same_household(q: Q) -> Exists:
-    return Exists(Member.objects.filter(q, household=OuterRef("household")))
+def _same_household(q: Q) -> Q:
+    """A member of a household that has a member matching `q` (an IN over household ids: one pass, not a
+    correlated lookup per member)."""
+    return Q(household_id__in=Member.objects.filter(q).values("household_id"))
 
 
 def _elderly(day, s: CareSettings) -> Q:
@@ -105,23 +107,23 @@ def group_members(members: QuerySet[Member], key: str, *, day: dt.date | None = 
 
 # --- 八必访 (DOMAIN.md §5.3): the kinds of household that must be visited, once a quarter ---------------------
 
-def _any_member(q: Q) -> Exists:
-    return Exists(Member.objects.filter(q, household=OuterRef("pk")))
+def _any_member(q: Q) -> Q:
+    return Q(pk__in=Member.objects.filter(q).values("household_id"))
 
 
 def _many_non_compulsory_students() -> Q:
-    students = (Member.objects.filter(household=OuterRef("pk"), student_status__in=NON_COMPULSORY_STUDENTS)
-                .order_by().values("household").annotate(n=Count("pk")).filter(n__gte=2))
-    return Q(Exists(students))
+    students = (Member.objects.filter(student_status__in=NON_COMPULSORY_STUDENTS)
+                .order_by().values("household_id").annotate(n=Count("pk")).filter(n__gte=2).values("household_id"))
+    return Q(pk__in=students)
 
 
 MUST_VISIT = (  # (key, label, condition on Household); the wage-share and misfortune kinds are not in the registry
     ("low_income", _("收入低或骤减（监测对象风险未消除）"), lambda: risk_open_q()),
-    ("serious_illness", _("患大病"), lambda: Q(_any_member(Q(health=c.Health.SERIOUS)))),
+    ("serious_illness", _("患大病"), lambda: _any_member(Q(health=c.Health.SERIOUS))),
     ("tekun_dispersed", _("分散供养特困"),
-     lambda: Q(_any_member(Q(tekun=True, care_facts__tekun_support=TekunSupport.DISPERSED)))),
-    ("dibao", _("低保"), lambda: Q(_any_member(Q(dibao=True)))),
-    ("disabled", _("残疾"), lambda: Q(_any_member(Q(health=c.Health.DISABLED) | ~Q(disability_grade="")))),
+     lambda: _any_member(Q(tekun=True, care_facts__tekun_support=TekunSupport.DISPERSED))),
+    ("dibao", _("低保"), lambda: _any_member(Q(dibao=True))),
+    ("disabled", _("残疾"), lambda: _any_member(Q(health=c.Health.DISABLED) | ~Q(disability_grade=""))),
     ("students", _("多子女非义务教育阶段就学"), _many_non_compulsory_students),
 )
 
@@ -147,8 +149,9 @@ def must_visit(households: QuerySet[Household]) -> QuerySet[Household]:
     return households.filter(must_visit_q(), is_active=True)
 
 
-def visited_since(start: dt.date, day: dt.date) -> Exists:
-    return Exists(CareVisit.objects.filter(household=OuterRef("pk"), visited_on__gte=start, visited_on__lte=day))
+def visited_since(start: dt.date, day: dt.date) -> Q:
+    """Households with a care visit from `start` to `day`, both included."""
+    return Q(pk__in=CareVisit.objects.filter(visited_on__gte=start, visited_on__lte=day).values("household_id"))
 
 
 def visit_due(households: QuerySet[Household], *, day: dt.date | None = None) -> QuerySet[Household]:
@@ -163,7 +166,11 @@ def visit_overdue(households: QuerySet[Household], *, day: dt.date | None = None
     return must_visit(households).exclude(visited_since(previous_quarter_start(day), day))
 
 
-def must_visit_reasons(household: Household) -> list[str]:
-    """The 八必访 kinds one household falls under (for a list's column; one query per kind)."""
-    one = Household.objects.filter(pk=household.pk)
-    return [str(label) for _key, label, condition in MUST_VISIT if one.filter(condition()).exists()]
+def must_visit_reasons(households: list[Household]) -> dict[int, list[str]]:
+    """The 八必访 kinds each of a page of households falls under (one query per kind for the page)."""
+    ids = [h.pk for h in households]
+    reasons: dict[int, list[str]] = {pk: [] for pk in ids}
+    for _key, label, condition in MUST_VISIT:
+        for pk in Household.objects.filter(condition(), pk__in=ids).values_list("pk", flat=True):
+            reasons[pk].append(str(label))
+    return reasons

@@ -68,8 +68,9 @@ def visit_queue(request):
     rows = (g.visit_overdue if overdue else g.visit_due)(households).select_related("village__parent").annotate(
         last_visit=Max("care_visits__visited_on")).order_by("last_visit", "village_id", "number")
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    reasons = g.must_visit_reasons(list(page.object_list))
     for household in page.object_list:
-        household.reasons = g.must_visit_reasons(household)
+        household.reasons = reasons[household.pk]
     return render(request, "care/visit_queue.html", {
         "page": page, "overdue": overdue, "query": "state=overdue" if overdue else "",
         "quarter_start": g.quarter_start(dt.date.today()), "can_edit": request.user.can("registry.edit")})
@@ -92,7 +93,7 @@ def household_visits(request, pk: int):
                 return redirect("care:household_visits", pk=household.pk)
     return render(request, "care/household_visits.html", {
         "household": household, "form": form, "visits": CareVisit.objects.filter(household=household),
-        "reasons": g.must_visit_reasons(household), "can_edit": request.user.can("registry.edit")})
+        "reasons": g.must_visit_reasons([household])[household.pk], "can_edit": request.user.can("registry.edit")})
 
 
 @login_required

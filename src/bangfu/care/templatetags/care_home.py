@@ -15,15 +15,15 @@ def care_visits_due(context, limit: int = 5):
     from bangfu.registry.selectors import households_visible_to
 
     user = context["request"].user
-    if not (user.can("registry.edit") and user.region_id):  # those who visit: cadres, townships, the county
+    # Those who visit: village cadres and townships (the county reads the figures on the care page).
+    if not (user.can("registry.edit") and user.region_id and user.region.level in ("village", "township")):
         return {"show": False}
     today = dt.date.today()
     # One query: the first rows due, with the count due and (overdue lies within due) the count overdue.
-    rows = g.visit_due(households_visible_to(user), day=today).annotate(
-        is_overdue=~g.visited_since(g.previous_quarter_start(today), today)).select_related("village").annotate(
-        due_total=Window(Count("pk")),
-        overdue_total=Window(Sum(Case(When(is_overdue=True, then=1), default=0, output_field=IntegerField()))),
-    ).order_by("village_id", "number")
+    overdue = Case(When(g.visited_since(g.previous_quarter_start(today), today), then=0), default=1,
+                   output_field=IntegerField())
+    rows = g.visit_due(households_visible_to(user), day=today).select_related("village").annotate(
+        due_total=Window(Count("pk")), overdue_total=Window(Sum(overdue))).order_by("village_id", "number")
     shown = list(rows[:limit])
     return {"show": True, "shown": shown, "due": shown[0].due_total if shown else 0,
             "overdue": shown[0].overdue_total if shown else 0, "quarter_start": g.quarter_start(today)}
