@@ -78,3 +78,28 @@ def test_a_group_exports_in_scope_and_is_logged(client, tuanjie_cadre, world, dj
     rows, _sheet = _export(client, "care-members", {"group": "dibao"}, django_capture_on_commit_callbacks)
     assert [r[0] for r in rows[4:]] == ["团结低保"]
     assert RevealRecord.objects.get().what == "关爱对象名单"
+
+
+def test_settings_are_the_countys(client, county_admin, tuanjie_cadre, world):
+    from bangfu.audit.models import ChangeRecord
+    from bangfu.care import groups as g
+    from bangfu.care.models import CareSettings
+    from bangfu.relocation.models import RelocationSettings
+
+    data = {"elderly_age": "65", "child_age_below": "16", "orphan_age_below": "18", "working_age_from": "18",
+            "employed_min_months": "3"}
+    client.force_login(tuanjie_cadre)
+    assert client.post(reverse("care:settings"), data).status_code == 403 and not CareSettings.objects.exists()
+    client.force_login(county_admin)
+    assert client.post(reverse("care:settings"), {**data, "employed_min_months": "13"}).status_code == 200
+    assert not RelocationSettings.objects.exists()
+    assert client.post(reverse("care:settings"), data).status_code == 302
+    assert (CareSettings.objects.get().elderly_age, RelocationSettings.objects.get().employed_min_months) == (65, 3)
+    assert ChangeRecord.objects.filter(object_type__in=["caresettings", "relocationsettings"]).count() == 2
+    # the lists follow the county's age at once
+    member_update(actor=county_admin, member=world["own"].members.get(), data={"dibao": True})
+    own = world["own"].members.get()
+    from bangfu.registry.models import birth_date_cutoff
+
+    own.__class__.objects.filter(pk=own.pk).update(birth_date=birth_date_cutoff(dt.date.today(), 62))
+    assert not g.group_members(g.members_visible_to(county_admin), "elderly").filter(pk=own.pk).exists()

@@ -632,6 +632,7 @@ CHECKED_ELSEWHERE = {
     "care:visit_queue": CARE_CHECK,
     "care:household_visits": "tests/care/test_pages.py::test_cadre_home_shows_due_visits_and_a_visit_clears_it",
     "care:member_facts": CARE_CHECK,
+    "care:settings": "tests/care/test_pages.py::test_settings_are_the_countys (configuration, no household data)",
 }
 
 

@@ -24,3 +24,11 @@ class CareVisitForm(Form):
 class CareFactsForm(Form):
     tekun_support = forms.ChoiceField(label=_("特困供养方式"), choices=TekunSupport.choices, required=False)
     orphan = forms.BooleanField(label=_("孤儿"), required=False)
+
+
+class CareSettingsForm(Form):
+    elderly_age = forms.IntegerField(label=_("老年人年龄（周岁及以上）"), min_value=50, max_value=80)
+    child_age_below = forms.IntegerField(label=_("留守儿童年龄（不满周岁）"), min_value=6, max_value=18)
+    orphan_age_below = forms.IntegerField(label=_("孤儿年龄（不满周岁）"), min_value=14, max_value=18)
+    working_age_from = forms.IntegerField(label=_("劳动年龄起（周岁）"), min_value=14, max_value=18)
+    employed_min_months = forms.IntegerField(label=_("计为就业的最少年务工月数"), min_value=1, max_value=12)

@@ -79,3 +79,30 @@ def care_facts_save(*, actor, member: Member, data: dict[str, Any]) -> CareFacts
                   instance=facts, before=before, after=snapshot(facts), household_id=household.pk,
                   region_code=household.village_id)
     return facts
+
+
+SETTINGS_BOUNDS = {"elderly_age": (50, 80), "child_age_below": (6, 18), "orphan_age_below": (14, 18),
+                   "working_age_from": (14, 18), "employed_min_months": (1, 12)}
+
+
+@transaction.atomic
+def care_settings_save(*, actor, data: dict[str, Any]):
+    """The county sets the care lists' ages and the months counted as employed (one row each, audited)."""
+    from bangfu.care.models import CareSettings
+    from bangfu.relocation.models import RelocationSettings
+
+    if not actor.can("monitoring.configure"):
+        raise PermissionDenied(_("只有县级管理员可以修改设置"))
+    for key, value in data.items():
+        low, high = SETTINGS_BOUNDS[key]
+        if value is None or not low <= int(value) <= high:
+            raise ValidationError({key: _("应在%(low)s至%(high)s之间") % {"low": low, "high": high}})
+    for model in (CareSettings, RelocationSettings):
+        row = model.objects.select_for_update().first() or model.objects.create()
+        before = snapshot(row)
+        for key, value in data.items():
+            if hasattr(row, key):
+                setattr(row, key, int(value))
+        row.save()
+        change_record(actor=actor, action=ChangeRecord.Action.UPDATE, instance=row, before=before,
+                      after=snapshot(row))

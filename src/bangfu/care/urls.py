@@ -10,4 +10,5 @@ urlpatterns = [
     path("visits/", views.visit_queue, name="visit_queue"),
     path("households/<int:pk>/visits/", views.household_visits, name="household_visits"),
     path("members/<int:pk>/facts/", views.member_facts, name="member_facts"),
+    path("settings/", views.settings_edit, name="settings"),
 ]

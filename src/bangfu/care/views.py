@@ -36,7 +36,7 @@ def index(request):
         "groups": [(group, g.group_members(members, group.key).count()) for group in g.GROUPS],
         "must_visit": g.must_visit(households).count(), "due": g.visit_due(households).count(),
         "overdue": g.visit_overdue(households).count(), "quarter_start": g.quarter_start(dt.date.today()),
-        "kinds": [label for _key, label, _c in g.MUST_VISIT],
+        "kinds": [label for _key, label, _c in g.MUST_VISIT], "can_configure": request.user.can("monitoring.configure"),
     })
 
 
@@ -113,3 +113,29 @@ def member_facts(request, pk: int):
             messages.success(request, _("已保存"))
             return redirect("care:member_facts", pk=member.pk)
     return render(request, "care/member_facts.html", {"member": member, "form": form})
+
+
+@login_required
+def settings_edit(request):
+    """The county's ages for the care lists and the months counted as employed (至少1人就业)."""
+    from bangfu.care.forms import CareSettingsForm
+    from bangfu.care.models import care_settings
+    from bangfu.care.services import care_settings_save
+    from bangfu.relocation.models import relocation_settings
+
+    if not request.user.can("monitoring.configure"):
+        raise PermissionDenied(_("只有县级管理员可以修改设置"))
+    care, relocation = care_settings(), relocation_settings()
+    initial = {"elderly_age": care.elderly_age, "child_age_below": care.child_age_below,
+               "orphan_age_below": care.orphan_age_below, "working_age_from": care.working_age_from,
+               "employed_min_months": relocation.employed_min_months}
+    form = CareSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            care_settings_save(actor=request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(request, _("已保存"))
+            return redirect("care:settings")
+    return render(request, "care/settings.html", {"form": form})
