@@ -13,6 +13,8 @@
     bangfu report briefing --since DATE [--until DATE] --out FILE.docx   a briefing for a period without a meeting
     bangfu report unit --unit NAME --year YEAR --out FILE.docx    a unit's annual assistance report (Word;
                                refuses a year without data)
+    bangfu report relocation --out FILE.xlsx [--region CODE] [--year YEAR]   易地搬迁后续扶持: first sheet 至少1人就业
+                               (one row per site), then 安置点, 搬迁户, 就业
     bangfu rotate-key [--batch-size 500]   re-encrypt everything under a new field key (resumable)
     bangfu check-duplicates    re-index members registered under other document types; list persons registered twice
     bangfu backup DIR [--key-dir DIR2]     database and key as separate files (keep them apart)
@@ -23,6 +25,7 @@
     bangfu export template KIND --out FILE.xlsx   a blank import template (households, members, incomes, feed-…)
     bangfu build-demo ... [--county 513224]   (re)build the synthetic county, or add 松潘县 beside it
     bangfu import feed --kind KIND FILE --period YYYY-MM [--json] [--commit]   a department file (report; exit 1 on errors)
+    bangfu import relocation-employment [--year Y]   relocated workers' employment from the 人社 feed already imported
     bangfu screen [--county C] [--json]  screening, one run per county, counts by rule
     bangfu export warnings --out FILE.xlsx [--region CODE]   open warnings as a spreadsheet
     bangfu document notice --village CODE --out FILE.docx      the village's public notice (公示)

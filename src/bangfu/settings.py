@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "bangfu.monitoring",
     "bangfu.cases",
     "bangfu.reports",
+    "bangfu.relocation",
+    "bangfu.care",
     "bangfu.jobs",
     "bangfu.ingest",
     "bangfu.demo",

@@ -13,6 +13,8 @@ urlpatterns = [
     path("monitoring/", include("bangfu.monitoring.urls")),
     path("assistance/", include("bangfu.assistance.urls")),
     path("cases/", include("bangfu.cases.urls")),
+    path("relocation/", include("bangfu.relocation.urls")),
+    path("care/", include("bangfu.care.urls")),
     path("api/v1/", api.urls),
     # After the API's own paths: what none of them names is answered in JSON too.
     re_path(r"^api/.*$", api_not_found, name="api_not_found"),

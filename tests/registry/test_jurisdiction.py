@@ -498,6 +498,8 @@ ASSISTANCE_CHECK = ("tests/assistance/test_pages_refuse_other_unit.py (every wri
                     "controls; reads scoped by unit)")
 SETUP_CHECK = ("tests/assistance/test_setup_pages.py (every setup write refused to a liaison, a leader and an admin "
                "bound below the county, nothing written; the county administrator's control succeeds)")
+RELOCATION_CHECK = "tests/relocation/test_pages.py::test_a_cadre_sees_and_changes_only_his_own"
+CARE_CHECK = "tests/care/test_pages.py::test_lists_and_facts_stay_in_jurisdiction"
 # URLs checked by dedicated tests above rather than by the two tables.
 CHECKED_ELSEWHERE = {
     "registry:household_create": "test_cannot_create_in_other_township, test_create_form_offers_only_own_villages",
@@ -636,6 +638,21 @@ CHECKED_ELSEWHERE = {
         "unit_list", "unit_new", "unit_detail", "link_add", "link_end", "plan_list", "plan_new", "plan_detail",
         "plan_version_add", "plan_comment_add", "plan_adopt", "plan_targets", "plan_targets_template",
         "plan_targets_import", "role_holders", "role_holder_end")},
+    # Relocation follow-up and care lists (issue 19): scoped by the registry's door, refusals with controls.
+    "relocation:coverage": RELOCATION_CHECK,
+    "relocation:household_list": RELOCATION_CHECK,
+    "relocation:household": RELOCATION_CHECK,
+    "relocation:employment_remove": RELOCATION_CHECK,
+    "relocation:employment_import": "tests/relocation/test_pages.py::test_sites_are_the_countys_to_edit (county only)",
+    "relocation:site_list": RELOCATION_CHECK,
+    "relocation:site_create": "tests/relocation/test_pages.py::test_sites_are_the_countys_to_edit (county only)",
+    "relocation:site_edit": "tests/relocation/test_pages.py::test_sites_are_the_countys_to_edit (county only)",
+    "care:index": CARE_CHECK,
+    "care:group_list": CARE_CHECK,
+    "care:visit_queue": CARE_CHECK,
+    "care:household_visits": "tests/care/test_pages.py::test_cadre_home_shows_due_visits_and_a_visit_clears_it",
+    "care:member_facts": CARE_CHECK,
+    "care:settings": "tests/care/test_pages.py::test_settings_are_the_countys (configuration, no household data)",
 }
 
 

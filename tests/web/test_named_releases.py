@@ -20,7 +20,7 @@ world = list_exports.world  # the fixture: two households in 团结村 and one i
 pytestmark = pytest.mark.django_db
 
 NAME_COLUMNS = {"户主", "姓名", "申报人", "户主姓名"}
-LOGGED = {"warnings", "cases", "leads", "monitored", "audit-changes"}
+LOGGED = {"warnings", "cases", "leads", "monitored", "audit-changes", "relocation-households", "care-members"}
 STAFF = {"cadres", "users"}  # names of officials at work, no one's health, income or case
 
 

@@ -39,6 +39,7 @@ from bangfu.demo import names
 from bangfu.demo.assistance import demo_assistance_build
 from bangfu.demo.cases import demo_cases_build
 from bangfu.demo.monitoring import demo_monitoring_build
+from bangfu.demo.relocation import demo_relocation_build
 from bangfu.monitoring.models import MonitoringLine
 from bangfu.regions.models import Region
 from bangfu.regions.services import regions_load_jiuzhaigou
@@ -610,6 +611,8 @@ def demo_build(*, people: int = DEFAULT_PEOPLE, seed: int = 2022, progress=None,
     clock.done("summaries")
     demo_monitoring_build(seed=seed)  # a month of every department feed, and one screening run
     clock.done("monitoring")
+    demo_relocation_build(seed=seed)  # sites, workshops, relocation records, employment, care visits (issue 19)
+    clock.done("relocation")
     refresh_planner_statistics()  # after every bulk write of the build
     clock.done("statistics")
     ChangeRecord.objects.create(action=ChangeRecord.Action.CREATE, object_type="demo", object_id=str(seed),

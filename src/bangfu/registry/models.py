@@ -228,3 +228,13 @@ class IncomeRecord(models.Model):
     def per_capita_after_spending(self) -> Decimal:
         """扣除合规自付支出后人均收入, what is judged against the line (registry.income.per_capita_for_line)."""
         return income.per_capita_for_line(self)
+
+
+def birth_date_cutoff(day: dt.date, years: int) -> dt.date:
+    """The latest birth date of someone at least `years` old on `day` (Member.age_on as a date bound, for
+    queries): age_on(day) >= years exactly when birth_date <= this. Born on 29 February: a year later that day is
+    28 February in a common year."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)

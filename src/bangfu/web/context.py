@@ -17,6 +17,8 @@ def navigation(request):
     if user.can("registry.view"):
         items.append(("registry:household_list", _("一户一档"), "households"))
         items.append(("monitoring:warning_list", _("预警核实"), "warnings"))
+        items.append(("relocation:coverage", _("搬迁后续扶持"), "relocation"))
+        items.append(("care:index", _("弱势群体关爱"), "care"))
     if user.can("monitoring.feed_upload"):
         items.append(("monitoring:feed_upload", _("部门数据"), "feeds"))
     if user.region_id:

@@ -4,6 +4,7 @@
     bangfu report briefing --meeting ID --out FILE.docx          the briefing of that meeting
     bangfu report briefing --since 2021-07-01 [--until DATE] [--county CODE] --out FILE.docx
     bangfu report unit --unit 成都大学 --year 2022 --out FILE.docx
+    bangfu report relocation --out FILE.xlsx [--region CODE] [--year YEAR]   易地搬迁后续扶持 (relocation.report)
 """
 
 import datetime as dt
@@ -39,6 +40,10 @@ class Command(BaseCommand):
         unit.add_argument("--unit", required=True, help="单位名称或简称，如 成都大学")
         unit.add_argument("--year", required=True, type=int, help="年度，如 2022")
         unit.add_argument("--out", required=True, help="输出的 .docx 文件")
+        relocation = sub.add_parser("relocation", help="易地搬迁后续扶持：至少1人就业、安置点、搬迁户、就业（Excel）")
+        relocation.add_argument("--out", required=True, help="输出的 .xlsx 文件")
+        relocation.add_argument("--region", help="区划代码（默认全部）")
+        relocation.add_argument("--year", type=int, help="就业年度（默认今年）")
 
     def handle(self, *args, **options):
         if options["document"] == "meetings":
@@ -46,6 +51,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"{meeting.pk}\t{meeting.date:%Y-%m-%d}\t{meeting}")
             return
         out = Path(options["out"])
+        if options["document"] == "relocation":
+            self._relocation(out, options)
+            return
         if out.suffix.lower() != ".docx":
             raise CommandError("--out 应为 .docx 文件")
         if options["document"] == "briefing" and options.get("meeting") is not None:
@@ -81,3 +89,16 @@ class Command(BaseCommand):
             except NoDataError as error:
                 raise CommandError(str(error)) from None
         self.stdout.write(f"已生成 {out}")
+
+    def _relocation(self, out: Path, options) -> None:
+        from bangfu.regions.models import Region
+        from bangfu.relocation.report import relocation_report_write
+
+        if out.suffix.lower() != ".xlsx":
+            raise CommandError("--out 应为 .xlsx 文件")
+        region = options.get("region")
+        if region and not Region.objects.filter(code=region).exists():
+            raise CommandError(f"没有区划代码为 {region} 的地区")
+        totals = relocation_report_write(path=out, region_code=region, year=options.get("year"))
+        self.stdout.write(f"已生成 {out}：{totals['sites']} 个安置点，有劳动力搬迁户 {totals['with_labour']} 户，"
+                          f"至少1人就业 {totals['employed']} 户，覆盖率 {totals['rate']}，未就业 {totals['without']} 户")

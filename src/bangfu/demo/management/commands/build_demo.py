@@ -53,7 +53,7 @@ class Command(BaseCommand):
             peak_mb = float("nan")
         self.stdout.write(f"\n已生成演示县：{report.households} 户，{report.people} 人，收入记录 "
                           f"{report.income_records} 条，用时 {report.seconds:.1f} 秒，峰值内存 {peak_mb:.0f} MB")
-        names = {"households": "农户与成员", "cases": "案件", "summaries": "村级汇总", "monitoring": "部门数据与筛查",
+        names = {"households": "农户与成员", "cases": "案件", "summaries": "村级汇总", "monitoring": "部门数据与筛查", "relocation": "搬迁与关爱",
                  "statistics": "数据库统计信息"}
         self.stdout.write("各步用时：" + "，".join(f"{names.get(k, k)} {v:.1f} 秒" for k, v in report.phases.items()))
         self._print_accounts()
