@@ -11,3 +11,9 @@ document.addEventListener("change", function (event) {
     field.form.submit();
   }
 });
+// A box that a phone folds away (filters, counts by rule) opens by itself on a wide screen.
+document.addEventListener("DOMContentLoaded", function () {
+  if (window.matchMedia("(min-width: 760px)").matches) {
+    document.querySelectorAll("details.open-wide").forEach(function (box) { box.open = true; });
+  }
+});
