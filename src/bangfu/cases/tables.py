@@ -51,3 +51,40 @@ CASE_TABLE = Table(
         Col("action", "", _action, card="action"),
     ),
 )
+
+
+def _may_assist(user) -> bool:
+    from bangfu.cases.permissions import can
+
+    return can(user, "cases.assist")
+
+
+def _amount(m):
+    return text(m.amount) if m.amount is not None else ""
+
+
+MEASURE_TABLE = Table(
+    name="measures", empty=_("还没有帮扶措施。"),
+    columns=(
+        Col("category", _("措施类别"), lambda m: m.category.name, card="title"),
+        Col("status", _("状态"), lambda m: format_html('<span class="badge">{}</span>', m.get_status_display()),
+            card="bare"),
+        Col("description", _("措施内容"), lambda m: m.description, wrap=True, card="bare"),
+        Col("period", _("起止"), lambda m: f"{text(m.start_on)} — {text(m.end_on)}"),
+        Col("amount", _("金额（元）"), _amount, num=True),
+        Col("responsible", _("责任单位或责任人"), lambda m: m.responsible),
+        Col("edit", "", lambda m: format_html('<a class="button" href="{}">{}</a>',
+                                              reverse("cases:measure_edit", args=[m.pk]), _("修改")),
+            card="action", only=_may_assist),
+    ),
+)
+
+VISIT_TABLE = Table(
+    name="visits", empty=_("还没有走访记录。"),
+    columns=(
+        Col("date", _("走访日期"), lambda v: text(v.visited_on), card="title"),
+        Col("visitor", _("走访人"), lambda v: v.visitor.display_name if v.visitor_id else "", card="bare"),
+        Col("income", _("人均纯收入（元）"), lambda v: text(v.per_capita_income), num=True),
+        Col("notes", _("走访情况"), lambda v: v.notes, wrap=True, card="bare"),
+    ),
+)

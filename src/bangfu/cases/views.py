@@ -52,7 +52,7 @@ from bangfu.cases.selectors import (
     transitions_for,
     work_queue_for,
 )
-from bangfu.cases.tables import CASE_TABLE
+from bangfu.cases.tables import CASE_TABLE, MEASURE_TABLE, VISIT_TABLE
 from bangfu.cases.workflow import PRECONDITIONS
 from bangfu.core.scoping import code_range_q, region_in_scope, village_scope
 from bangfu.jobs.context import starts_jobs
@@ -331,9 +331,11 @@ def household_assistance(request, pk: int):
     household = household_get_for_user(request.user, pk=pk)
     cases = list(household_cases(household))  # a household has a handful: read once, the open one found in them
     risks = household_risk_types(household)
+    measures = household_measures(household)
     return render(request, "cases/household_assistance.html", {
-        "household": household, "cases": cases, "measures": household_measures(household),
-        "visits": household_visits(household)[:20], "risks": risks, "risk_labels": _risk_labels(risks),
+        "household": household, "cases": cases, "measures": measures,
+        "measure_table": MEASURE_TABLE.bind(measures, user=request.user),
+        "visit_table": VISIT_TABLE.bind(household_visits(household)[:20], user=request.user), "risks": risks, "risk_labels": _risk_labels(risks),
         "mismatches": household_measure_mismatches(household) if household.monitoring_type else [],
         "contact": AssistanceContact.objects.filter(household=household).first(),
         "blockers": elimination_blockers(household, today=clock.today())

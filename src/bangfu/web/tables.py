@@ -25,11 +25,13 @@ class Col:
 
     key: str
     heading: Any
-    cell: Callable[[Any], Any]
+    cell: Callable[[Any], Any] | None = None
     card: str = ""  # "title" | "bare" (no label on the card) | "action" (the card's main button) | "hide" (not on a phone)
     num: bool = False
     place: bool = False  # 乡镇 or 村: dropped for a user bound to a village
     wrap: bool = False  # long text (evidence, difficulty) wraps rather than widening the table
+    only: Callable[[Any], bool] | None = None  # shown only to users for whom this is true (an edit link)
+    template: str = ""  # a cell that needs the page's context (a form with its CSRF token): included with `row`
 
 
 @dataclass(frozen=True)
@@ -91,9 +93,9 @@ class Table:
     row_css: Callable[[Any], str] | None = None
 
     def columns_for(self, user) -> tuple[Col, ...]:
-        if user is not None and user_in_one_village(user):
-            return tuple(c for c in self.columns if not c.place)
-        return self.columns
+        village = user is not None and user_in_one_village(user)
+        return tuple(c for c in self.columns
+                     if not (village and c.place) and (c.only is None or (user is not None and c.only(user))))
 
     def bind(self, rows: Iterable, *, user=None) -> "BoundTable":
         columns = self.columns_for(user)
@@ -101,7 +103,7 @@ class Table:
         for obj in rows:
             cells = []
             for col in columns:
-                value = col.cell(obj)
+                value = col.cell(obj) if col.cell else ""
                 html = value if hasattr(value, "__html__") else conditional_escape(text(value))
                 cells.append(Cell(col, html))
             bound.append(Row(obj, cells, self.row_css(obj) if self.row_css else ""))
