@@ -27,7 +27,7 @@ def _ledger_col(kind, column, *, title: bool) -> Col:
 @cache
 def ledger_table(kind_key: str) -> Table:
     """One ledger kind's table: its own columns, the first after 单位 and 日期 as the card's title (a link to the
-    entry), then 单位 and 日期, then the rest; 查看 as the card's action."""
+    entry), then 单位 and 日期, then the rest; 查看 on the wide table (a card's title is its link)."""
     kind = next(k for k in LEDGER_KINDS if k.key == kind_key)
     rest = [c for c in kind.columns if c.key not in ("unit_label", "date")]
     lead, others = rest[0], rest[1:]
@@ -36,7 +36,7 @@ def ledger_table(kind_key: str) -> Table:
                *(_ledger_col(kind, c, title=False) for c in others)]
     columns.append(Col("open", "", lambda e: format_html(
         '<a class="button" href="{}">{}</a>', reverse("assistance:ledger_detail", args=[kind.key, e.pk]), _("查看")),
-        card="action"))
+        card="hide"))  # on a phone the card's title is the link
     return Table(name=f"ledger ledger-{kind.key}", columns=tuple(columns), empty=_("暂无记录"))
 
 

@@ -17,3 +17,12 @@ document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("details.open-wide").forEach(function (box) { box.open = true; });
   }
 });
+// A row of tabs that scrolls sideways on a phone shows its active tab (not the first few only).
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll(".tabs a.active").forEach(function (tab) {
+    var row = tab.parentElement;
+    if (row.scrollWidth > row.clientWidth) {
+      row.scrollLeft = tab.offsetLeft - row.offsetLeft - (row.clientWidth - tab.offsetWidth) / 2;
+    }
+  });
+});
