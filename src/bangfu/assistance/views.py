@@ -51,7 +51,13 @@ from bangfu.assistance.selectors import (
     units_writable_by,
 )
 from bangfu.assistance.tables import CADRE_TABLE, LEDGER_TABLES, TASK_TABLE
-from bangfu.reports.assistance_indicators import evaluation_rows, plan_progress, unit_figures, year_span
+from bangfu.reports.assistance_indicators import (
+    evaluation_rows,
+    indicator_records_url,
+    plan_progress,
+    unit_figures,
+    year_span,
+)
 from bangfu.web.exports import list_export_context
 from bangfu.web.helpers import form_errors_from, require_capability
 
@@ -114,7 +120,8 @@ def home(request):
 
     shown = [i for i in STANDARD_INDICATORS if i.key in ("funds_invested", "funds_brought_in", "cadres_trained",
                                                          "technicians_trained", "donations", "leader_visits")]
-    rows = [(u, [(i, figures[u.pk][i.key]) for i in shown]) for u in units]
+    rows = [(u, [(i, figures[u.pk][i.key], indicator_records_url(i, u.pk, start, end)) for i in shown])
+            for u in units]
     tasks = tasks_visible_to(request.user).filter(status=Task.Status.OPEN).order_by("deadline")
     findings = findings_visible_to(request.user).exclude(status=Finding.Status.SIGNED_OFF).order_by("deadline")
     return render(request, "assistance/home.html", {
@@ -139,12 +146,24 @@ def ledger_list(request, kind: str):
     entries = _filtered(request.user, kind, data).select_related("unit", "village__parent")
     # Every row, a page at a time (the heading's 共 N 条 is the pager's count: no row beyond it is out of reach).
     page = Paginator(entries, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
+    # The list's totals (every row, not the page's): what a figure that links here sums, for the reader to compare.
+    from django.db.models import Sum
+
+    from bangfu.assistance.listexports import ledger_match_words
+
+    sums = entries.order_by().aggregate(**{c.key: Sum(c.key) for c in kind.columns if c.number}) \
+        if page.paginator.count else {}
+    totals = [(c.heading, sums.get(c.key) or 0, c.key) for c in kind.columns if c.number and c.key in sums]
+    scope = [w for w in (
+        f"{data['since']:%Y-%m-%d} — {data['until']:%Y-%m-%d}" if data.get("since") and data.get("until") else "",
+        ledger_match_words(kind, data.get("match") or "")) if w]
     writable = set(units_writable_by(request.user).values_list("pk", flat=True))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "assistance/ledger_list.html", {
         "kind": kind, "kinds": LEDGER_KINDS, "page": page, "form": form, "total": page.paginator.count,
-        "table": LEDGER_TABLES[kind.key].bind(page.object_list, user=request.user),
+        "table": LEDGER_TABLES[kind.key].bind(page.object_list, user=request.user), "totals": totals,
+        "scope": scope,
         "writable": writable, "query": query.urlencode(), **list_export_context(request, f"ledger-{kind.key}"),
     })
 
