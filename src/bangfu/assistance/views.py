@@ -51,6 +51,7 @@ from bangfu.assistance.selectors import (
     units_writable_by,
 )
 from bangfu.assistance.tables import CADRE_TABLE, LEDGER_TABLES, TASK_TABLE
+from bangfu.audit.selectors import object_history
 from bangfu.reports.assistance_indicators import (
     evaluation_rows,
     indicator_records_url,
@@ -251,7 +252,7 @@ def ledger_detail(request, kind: str, pk: int):
     return render(request, "assistance/ledger_detail.html", {
         "kind": kind, "entry": entry, "fields": fields, "can_write": can_write,
         "evidence": EvidenceFile.objects.filter(record_type=kind.key, record_id=entry.pk).order_by("id"),
-        "evidence_form": f.EvidenceForm(), "delete_form": f.DeleteForm(),
+        "evidence_form": f.EvidenceForm(), "delete_form": f.DeleteForm(), "history": object_history(entry),
     })
 
 
