@@ -79,8 +79,9 @@ PAGES = {
     "member-edit": (lambda w: reverse("registry:member_edit", args=[_member(w).pk]), {}, {}, 4),
     "member-remove": (lambda w: reverse("registry:member_remove", args=[_member(w).pk]), {}, {}, 7),
     "income-add": (lambda w: reverse("registry:income_add", args=[w["subject"].pk]), {}, {}, 5),
-    # + naming the households the records are about (one query per page, not per row)
-    "audit-changes": (lambda w: reverse("web:audit_log"), {}, {}, 6),
+    # + naming the households the records are about (one query per page, not per row), + naming what the changes
+    # point to by key, one query per kind of object (here villages and households), never per row
+    "audit-changes": (lambda w: reverse("web:audit_log"), {}, {}, 8),
     "audit-reveals": (lambda w: reverse("web:audit_log"), {"view": "reveals"}, {}, 6),
     "users": (lambda w: reverse("accounts:user_list"), {}, {}, 5),
     "jobs": (lambda w: reverse("jobs:job_list"), {}, {}, 4),
