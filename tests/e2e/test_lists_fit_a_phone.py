@@ -48,8 +48,13 @@ def _household_with_measures():
 
 
 def _pages(username: str) -> list[tuple[str, str]]:
+    from bangfu.monitoring.models import RiskWarning
+
     village = [("households", "/households/"), ("warnings", "/monitoring/warnings/"),
-               ("leads", "/monitoring/leads/"), ("cases", "/cases/"), ("home", "/")]
+               ("leads", "/monitoring/leads/"), ("cases", "/cases/"), ("home", "/"), ("self-report", "/monitoring/report/")]
+    warning = RiskWarning.objects.filter(village_id="513225103213", state="open").order_by("id").first()
+    if warning:  # the check form: its date, its radios beside their labels, its button within the screen
+        village.append(("warning-check", f"/monitoring/warnings/{warning.pk}/"))
     household = _household_with_measures()
     if household:
         village.append(("measures-visits", f"/cases/households/{household}/"))
@@ -60,28 +65,59 @@ def _pages(username: str) -> list[tuple[str, str]]:
     return village
 
 
-@pytest.mark.parametrize("username", ["tuanjie", "contact", "cdu"])
-def test_village_roles_lists_fit_390_px(browser, live_server, demo_county, artifacts, username):
+def test_village_roles_lists_fit_390_px_and_county_lists_fit_1280(browser, live_server, demo_county, artifacts):
+    """One test for every role, so all read the one demo county (a second test would start from a flushed
+    database without the shipped rules)."""
+    problems = {}
+    for username in ("tuanjie", "contact", "cdu"):
+        problems.update(_phone_problems(browser, live_server, artifacts, username))
+    problems.update(_wide_problems(browser, live_server, artifacts))
+    assert not problems, problems
+
+
+def _phone_problems(browser, live_server, artifacts, username) -> dict:
     context = browser.new_context(locale="zh-CN", viewport={"width": WIDTH, "height": 844})
     page = context.new_page()
     page.set_default_timeout(15_000)
+    problems = {}
     try:
         login(page, live_server.url, username)
-        problems = {}
         for name, path in _pages(username):
             response = page.goto(f"{live_server.url}{path}")
             if response.status == 403:
                 continue  # a list this role does not use
-            assert response.status == 200, (name, response.status)
+            assert response.status == 200, (username, name, response.status)
             page.wait_for_load_state("networkidle")
             found = page.evaluate(OUTSIDE, WIDTH)
             page.screenshot(path=str(artifacts / f"phone-{username}-{name}.png"), full_page=True)
             if found["out"] or found["scroll"] > WIDTH:
-                problems[name] = found
+                problems[f"{username} {name}"] = found
             for tab in page.locator(".tabs a.active").all():  # the active tab is in view, not scrolled away
                 box = tab.bounding_box()
                 if box and (box["x"] < 0 or box["x"] + box["width"] > WIDTH + 1):
-                    problems[f"{name} tab"] = box
-        assert not problems, problems
+                    problems[f"{username} {name} tab"] = box
     finally:
         context.close()
+    return problems
+
+
+def _wide_problems(browser, live_server, artifacts) -> dict:
+    """At 1280 px the county's warning, lead, case and ledger tables do not push the page sideways."""
+    from bangfu.monitoring.models import RiskWarning
+
+    assert RiskWarning.objects.exists()  # the wide tables are checked with rows in them
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    problems = {}
+    try:
+        login(page, live_server.url, "admin")
+        for name, path in (("warnings", "/monitoring/warnings/?state=all"), ("leads", "/monitoring/leads/"),
+                           ("cases", "/cases/"), ("ledger", "/assistance/ledger/fund/")):
+            page.goto(f"{live_server.url}{path}")
+            found = page.evaluate(OUTSIDE, 1280)
+            page.screenshot(path=str(artifacts / f"wide-admin-{name}.png"))
+            if found["out"] or found["scroll"] > 1280:
+                problems[f"1280 {name}"] = found
+    finally:
+        context.close()
+    return problems
