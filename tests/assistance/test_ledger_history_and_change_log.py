@@ -47,3 +47,12 @@ def test_the_change_log_filters_assistance_types_and_names_what_it_points_to(cli
     # The control: another type's filter does not list the fund's changes.
     other = client.get(reverse("web:audit_log"), {"object_type": "cadre"}).content.decode()
     assert "1200.00" not in other
+
+
+def test_a_findings_page_shows_its_history(client, records, cdu, cdu_liaison, county_admin):
+    finding = records[cdu.pk]["finding"]
+    s.finding_rectify(actor=cdu_liaison, finding=finding, measures="已补齐佐证材料", done=False)
+    client.force_login(county_admin)
+    page = client.get(reverse("assistance:finding_detail", args=[finding.pk])).content.decode()
+    history = page[page.index('id="history"'):]
+    assert "已补齐佐证材料" in history and cdu_liaison.display_name in history

@@ -828,7 +828,8 @@ def finding_detail(request, pk: int):
     return render(request, "assistance/finding_detail.html", {
         "finding": finding, "form": form, "may_write": may_write, "today": timezone.localdate(),
         "evidence": EvidenceFile.objects.filter(record_type="finding", record_id=finding.pk).order_by("id"),
-        "evidence_form": f.EvidenceForm(), "can_sign_off": request.user.can("assistance.configure")})
+        "evidence_form": f.EvidenceForm(), "can_sign_off": request.user.can("assistance.configure"),
+        "history": object_history(finding)})
 
 
 @login_required
