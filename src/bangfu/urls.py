@@ -1,6 +1,7 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from bangfu.api.api import api
+from bangfu.api.errors import api_not_found
 
 urlpatterns = [
     path("", include("bangfu.web.urls")),
@@ -12,5 +13,7 @@ urlpatterns = [
     path("assistance/", include("bangfu.assistance.urls")),
     path("cases/", include("bangfu.cases.urls")),
     path("api/v1/", api.urls),
+    # After the API's own paths: what none of them names is answered in JSON too.
+    re_path(r"^api/.*$", api_not_found, name="api_not_found"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

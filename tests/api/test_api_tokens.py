@@ -159,6 +159,20 @@ def test_the_command_prints_a_token_that_works_and_revokes_it(client, county_adm
     listed = io.StringIO()
     call_command("token", "list", stdout=listed)
     assert raw[:10] in listed.getvalue() and "有效" in listed.getvalue() and raw not in listed.getvalue()
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="至少给出 6 个字符"):
+        call_command("token", "revoke", raw[:5], stdout=io.StringIO())  # too short to name one token
+    assert client.get(WARNINGS, **_bearer(raw)).status_code == 200
+    call_command("token", "revoke", raw, stdout=io.StringIO())  # the whole token, pasted from where it is kept
+    assert client.get(WARNINGS, **_bearer(raw)).status_code == 401
+
+
+def test_the_command_revokes_by_the_listed_prefix(client, county_admin):
+    out = io.StringIO()
+    call_command("token", "create", "--user", county_admin.username, "--scope", "read", "--days", "9",
+                 stdout=out, stderr=io.StringIO())
+    raw = out.getvalue().strip()
     call_command("token", "revoke", raw[:10], stdout=io.StringIO())
     assert client.get(WARNINGS, **_bearer(raw)).status_code == 401
 
@@ -189,3 +203,17 @@ def test_the_token_page_shows_the_token_once_and_revokes(client, county_admin, t
     client.post(f"{url}{token.pk}/revoke/")
     token.refresh_from_db()
     assert token.revoked_at is not None
+
+
+def test_a_write_with_a_revoked_token_is_refused_as_such_not_as_a_csrf_failure(county_admin, clerk):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)  # as a department system calls: no cookie, no CSRF token
+    token, raw = api_token_create(actor=county_admin, user=clerk, scopes=["feeds"], days=30)
+    url = "/api/v1/feeds/medical?period=2026-10"
+    empty = SimpleUploadedFile("m.xlsx", b"", content_type="application/octet-stream")
+    assert client.post(url, {"file": empty}, **_bearer(raw)).status_code != 401  # control: the token is let in
+    api_token_revoke(actor=county_admin, token=token)
+    refused = client.post(url, {"file": empty}, **_bearer(raw))
+    assert refused.status_code == 401 and refused.json()["detail"] == "未登录，或接口令牌无效、已过期或已吊销"

@@ -132,3 +132,10 @@ def test_another_users_run_is_not_found_and_discard_writes_nothing(client, count
     discarded = client.post(f"/api/v1/feeds/runs/{run['id']}/discard", HTTP_AUTHORIZATION=f"Bearer {feeds_token}")
     assert discarded.status_code == 200 and discarded.json()["message"] == "已放弃，未写入任何数据"
     assert FeedUpload.objects.count() == 0 and FeedRow.objects.count() == 0
+
+
+def test_a_path_no_operation_names_is_answered_in_json(client):
+    response = client.get("/api/v1/feeds/runs/1/comit")
+    assert response.status_code == 404 and response["Content-Type"].startswith("application/json")
+    assert "没有这个接口" in response.json()["detail"]
+    assert client.get("/api/v2/warnings").json()["detail"].startswith("没有这个接口")

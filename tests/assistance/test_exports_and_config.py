@@ -125,4 +125,7 @@ def test_cadre_export_counts_this_months_days(client, records, cdu, cdu_liaison)
     CheckIn.objects.create(cadre=cadre, date=today.replace(day=1) - _dt.timedelta(days=1), village=cadre.village)
     client.force_login(cdu_liaison)
     rows = _sheet(client.post(reverse("web:list_export", args=["cadres"]), {}).content)
-    assert rows[0][-1] == "本月在村天数" and rows[1][-1] == len({today, today.replace(day=1)})
+    assert rows[0][-2:] == ["本月在村天数", "本年在村天数"]
+    assert rows[1][-2] == len({today, today.replace(day=1)})
+    assert rows[1][-1] == len({today, today.replace(day=1), today.replace(day=1) - _dt.timedelta(days=1)}
+                              - {d for d in [today.replace(day=1) - _dt.timedelta(days=1)] if d.year != today.year})

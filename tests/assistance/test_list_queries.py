@@ -7,7 +7,18 @@ import pytest
 from django.urls import reverse
 
 from bangfu.assistance.ledger import LEDGER_KINDS
-from bangfu.assistance.models import Cadre, Donation, Finding, Fund, LeaderVisit, Project, Task, Training
+from bangfu.assistance.models import (
+    Cadre,
+    Donation,
+    Finding,
+    Fund,
+    LeaderVisit,
+    LeaveRequest,
+    Plan,
+    Project,
+    Task,
+    Training,
+)
 from tests.assistance.conftest import PNG
 from tests.conftest import COUNTY, TUANJIE
 from tests.support import assert_queries_flat, queries_for
@@ -75,6 +86,12 @@ DETAIL_PAGES = {
     # + whether the reader may act for the cadre (the form is offered only then)
     "check-in": ("coordinator", _of("check_in", "cadre"), 7),
     "leave-submit": ("coordinator", _of("leave_submit", "cadre"), 5),
+    # the cadre's record: the quota, the month's and year's days and the year's leave (4), its check-ins with their
+    # villages, its leave with the deciders, one history query; whether the reader may ask leave, and check in
+    "cadre-detail": ("coordinator", _of("cadre_detail", "cadre"), 14),
+    "cadre-edit": ("county", _of("cadre_edit", "cadre"), 7),  # + the accounts the county may link
+    "cadre-end": ("coordinator", _of("cadre_end", "cadre"), 5),
+    "leave-list": ("county", _of("leave_list"), 6),  # pending, closed and decided: one query each
     "meeting-create": ("coordinator", _of("meeting_create"), 5),
     # + the tasks' units come with the tasks (was one query per task); the meeting record's parts (needs, unit
     # reports, speeches, the plan under review) one query each, whatever their number
@@ -82,7 +99,16 @@ DETAIL_PAGES = {
                        16),
     "meeting-edit": ("coordinator", lambda r, court: reverse("assistance:meeting_edit", args=[r["meeting"].pk]), 9),
     "finding-create": ("county", _of("finding_create"), 4),
-    "finding-detail": ("coordinator", _of("finding_detail", "finding"), 6),
+    # + the item's history (one query, however many changes)
+    "finding-detail": ("coordinator", _of("finding_detail", "finding"), 7),
+    # setting the work up (assistance.setup_views)
+    "unit-detail": ("county", lambda r, court: reverse("assistance:unit_detail", args=[court.pk]), 8),
+    "units": ("county", lambda r, court: reverse("assistance:unit_list"), 7),
+    "plan-detail": ("county", lambda r, court: reverse("assistance:plan_detail",
+                                                       args=[Plan.objects.order_by("id").first().pk]), 11),
+    "plan-targets": ("county", lambda r, court: reverse("assistance:plan_targets",
+                                                        args=[Plan.objects.order_by("id").first().pk, court.pk]), 8),
+    "role-holders": ("county", lambda r, court: reverse("assistance:role_holders"), 11),
     "settings": ("coordinator", _of("settings"), 11),
 }
 
@@ -111,11 +137,35 @@ def test_assistance_detail_pages_do_not_grow_queries(client, records, court, cdu
     for n in range(5):
         check_in_record(actor=lead_coordinator, cadre=cadre, date=dt.date(2022, 1, 1) + dt.timedelta(days=n),
                         village=cadre.village, log=f"走访{n}")
+        for status in ("pending", "approved"):
+            LeaveRequest.objects.create(cadre=cadre, start=dt.date(2030, 3 + n, 1 if status == "pending" else 10),
+                                        end=dt.date(2030, 3 + n, 2 if status == "pending" else 11), reason="事假",
+                                        approver_level="township", status=status,
+                                        decided_by=county_admin if status == "approved" else None)
         for record in (records[court.pk]["fund"], records[court.pk]["finding"]):
             evidence_attach(actor=court_liaison, record=record, name=f"p{n}.png", content=PNG)
+    _grow_setup(plan, court, county_admin, court_liaison)
     many = counts()
     print({name: (few[name], many[name]) for name in few})  # pytest -s: the counts to pin
     grew = {name: (few[name], n) for name, n in many.items() if n != few[name]}
     assert not grew, f"queries with few rows, with many: {grew}"
     over = {name: (n, DETAIL_PAGES[name][2]) for name, n in many.items() if n > DETAIL_PAGES[name][2]}
     assert not over, f"queries, at most: {over}"
+
+
+def _grow_setup(plan, court, county_admin, court_liaison):
+    """More links, role holders, plan versions, comments and targets: the setup pages must not grow queries."""
+    from bangfu.assistance import setup
+    from bangfu.regions.models import Region
+
+    villages = list(Region.objects.filter(level="village", code__startswith=COUNTY[:6]).order_by("code")[:4])
+    for n, village in enumerate(villages):
+        setup.linked_village_add(actor=county_admin, unit=court, village=village, since=dt.date(2024, 1, 1 + n),
+                                 until=dt.date(2024, 12, 31))
+        setup.role_holder_add(actor=county_admin, county_code=COUNTY, village=village, role="county_leader",
+                              name=f"领导{n}", since=dt.date(2024, 1, 1))
+    for n in range(3):
+        setup.plan_version_save(actor=county_admin, plan=plan, text=f"第{n}稿")
+        setup.plan_comment_add(actor=court_liaison, plan=plan, text=f"意见{n}")
+    setup.plan_targets_grid_save(actor=county_admin, plan=plan, unit=court, cells={
+        setup.grid_key(y, "cadres_trained"): "10" for y in plan.years})

@@ -47,6 +47,11 @@ WRITES = [
     Write("unit_edit", lambda r, m, u: reverse("assistance:unit_edit", args=[u.pk]), lambda r: {"contact_name": "某"}),
     Write("cadre_create", lambda r, m, u: reverse("assistance:cadre_create") + f"?unit={u.pk}",
           lambda r: {"name": "新干部", "kind": "seconded", "post": "副县长", "term_start": "2022-01-01"}),
+    Write("cadre_edit", lambda r, m, u: reverse("assistance:cadre_edit", args=[r["cadre"].pk]),
+          lambda r: {"name": "改名", "kind": "first_secretary", "village": r["village"].code,
+                     "term_start": "2021-07-01"}),
+    Write("cadre_end", lambda r, m, u: reverse("assistance:cadre_end", args=[r["cadre"].pk]),
+          lambda r: {"end": "2022-06-30", "reason": "任期届满"}),
     Write("check_in", lambda r, m, u: reverse("assistance:check_in", args=[r["cadre"].pk]),
           lambda r: {"date": "2022-05-05", "village": r["village"].code, "log": "走访"}),
     Write("leave_submit", lambda r, m, u: reverse("assistance:leave_submit", args=[r["cadre"].pk]),
@@ -87,6 +92,8 @@ WRITES = [
           lambda r: {"file": SimpleUploadedFile("p.png", PNG, "image/png")}),
     Write("finding_sign_off", lambda r, m, u: reverse("assistance:finding_sign_off", args=[r["finding"].pk]),
           control_actor="county_admin"),
+    Write("finding_return", lambda r, m, u: reverse("assistance:finding_return", args=[r["finding"].pk]),
+          lambda r: {"r-reason": "佐证材料不全"}, control_actor="county_admin"),
     # The county's configuration: refused to every unit's liaison, whatever unit is aimed at.
     Write("settings", lambda r, m, u: reverse("assistance:settings"),
           lambda r: {"form": "grades", "g-label_1": "好", "g-min_1": "90", "g-label_2": "差", "g-min_2": "0"},
@@ -123,7 +130,7 @@ def test_same_request_on_own_records_works(client, request, records, cdu, write)
     from bangfu.assistance.models import Plan
 
     Plan.objects.create(county_id=cdu.county_id, name="规划", start_year=2021, end_year=2025)
-    if write.name == "finding_sign_off":
+    if write.name in ("finding_sign_off", "finding_return"):
         s.evidence_attach(actor=request.getfixturevalue("cdu_liaison"), record=records[cdu.pk]["finding"],
                           name="p.png", content=PNG)
         s.finding_rectify(actor=request.getfixturevalue("cdu_liaison"), finding=records[cdu.pk]["finding"],
@@ -141,10 +148,13 @@ def test_every_assistance_write_url_is_in_the_table():
     posted = {w.name for w in WRITES}
     reads = {"home", "ledger_list", "ledger_export", "ledger_detail", "evidence_download", "plan", "evaluation",
              "briefing", "unit_report", "cadre_list", "meeting_list", "meeting_detail", "finding_list",
-             "meeting_briefing", "meeting_minutes"}
+             "meeting_briefing", "meeting_minutes", "cadre_detail", "leave_list"}
     from bangfu.assistance.urls import urlpatterns
+    from tests.assistance.test_setup_pages import SETUP_READS
+    from tests.assistance.test_setup_pages import WRITES as SETUP_WRITES
 
-    assert {p.name for p in urlpatterns} == posted | reads
+    set_up = set(SETUP_WRITES) | SETUP_READS  # tests/assistance/test_setup_pages.py
+    assert {p.name for p in urlpatterns} == posted | reads | set_up
 
 
 # --- reading ------------------------------------------------------------------------------------------------------

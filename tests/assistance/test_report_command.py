@@ -99,9 +99,10 @@ def test_unit_report(demo, tmp_path):
 
 
 def test_a_year_without_data_is_refused_in_one_line(demo, tmp_path):
+    # 2031: after the demo's 2026-2030 plan (whose targets are data of 2030).
     with pytest.raises(CommandError) as error:
-        call_command("report", "unit", "--unit", "成都大学", "--year", "2030", "--out", str(tmp_path / "x.docx"))
-    assert str(error.value) == "成都大学在2030年没有任何帮扶记录（台账、选派干部、规划目标、会议汇报均无），不生成年度报告"
+        call_command("report", "unit", "--unit", "成都大学", "--year", "2031", "--out", str(tmp_path / "x.docx"))
+    assert str(error.value) == "成都大学在2031年没有任何帮扶记录（台账、选派干部、规划目标、会议汇报均无），不生成年度报告"
     assert not list(tmp_path.iterdir())
 
 

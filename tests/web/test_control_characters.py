@@ -86,8 +86,23 @@ def _kwargs(cls, ctx) -> list[dict]:
         "LockingAuthenticationForm": [{"request": None}],
         "FeedUploadForm": [{"kinds": FEED_KINDS}],
         "ApiTokenCreateForm": [{"account": ctx["user"]}],
+        "LinkForm": [{"county_code": COUNTY}],
+        "RoleHolderForm": [{"county_code": COUNTY}],
+        "TargetGridForm": [{"plan": _grid_plan(), "indicators": _grid_indicators()}],
     }
     return table.get(name, [{}])
+
+
+def _grid_plan():
+    from bangfu.assistance.models import Plan
+
+    return Plan(county_id=COUNTY, name="规划", start_year=2026, end_year=2027)
+
+
+def _grid_indicators():
+    from bangfu.reports.assistance_indicators import indicators_for
+
+    return indicators_for(COUNTY)
 
 
 @pytest.fixture

@@ -23,7 +23,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
                                   "registry.export_personal", "audit.view", "accounts.manage",
                                   "monitoring.configure", "monitoring.screen", "monitoring.feed_upload",
                                   "monitoring.verify", "monitoring.lead", "assistance.view", "assistance.edit",
-                                  "assistance.coordinate", "assistance.configure", "assistance.approve_leave"}),
+                                  "assistance.coordinate", "assistance.configure", "assistance.approve_leave",
+                                  "assistance.file_finding"}),
     Role.TOWNSHIP_REVIEWER: frozenset({"registry.view", "registry.edit", "registry.reveal", "registry.export",
                                        "registry.export_personal", "assistance.approve_leave", "monitoring.verify",
                                        "monitoring.lead"}),
@@ -36,8 +37,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
                                       "assistance.coordinate"}),
     Role.DEPARTMENT_OPERATOR: frozenset({"monitoring.feed_upload"}),
     Role.LEADER: frozenset({"registry.view", "registry.export", "assistance.view"}),
+    # The assessment group (考核评估组) reads everything and files the problems it finds (DOMAIN.md §2), no more.
     Role.AUDITOR: frozenset({"registry.view", "registry.reveal", "registry.export", "registry.export_personal",
-                             "audit.view", "assistance.view"}),
+                             "audit.view", "assistance.view", "assistance.file_finding"}),
 }
 
 UNIT_ROLES = frozenset({Role.UNIT_LIAISON, Role.LEAD_COORDINATOR})

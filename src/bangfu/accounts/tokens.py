@@ -26,6 +26,7 @@ from bangfu.audit.models import ChangeRecord
 from bangfu.audit.services import change_record, snapshot
 
 TOKEN_PREFIX = "bf_"
+TOKEN_PREFIX_LENGTH = 10  # the start kept in clear to tell tokens apart in lists (and to revoke one by)
 # What each scope needs of the user's role: a token never does more than its user could in the pages.
 SCOPE_CAPABILITY = {ApiToken.Scope.FEEDS: "monitoring.feed_upload", ApiToken.Scope.READ: "registry.view"}
 
@@ -80,7 +81,7 @@ def api_token_create(*, actor, user: User, scopes: list[str], days: int, name: s
     if errors:
         raise ValidationError(errors)
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name.strip(), prefix=raw[:10], digest=token_digest(raw),
+    token = ApiToken.objects.create(user=user, name=name.strip(), prefix=raw[:TOKEN_PREFIX_LENGTH], digest=token_digest(raw),
                                     scopes=",".join(scopes), created_by=actor,
                                     expires_at=timezone.now() + dt.timedelta(days=days))
     change_record(actor=actor, action=ChangeRecord.Action.CREATE, instance=token, before=None,

@@ -86,8 +86,24 @@ def user_edit(request, pk: int):
             return redirect("accounts:user_list")
     return render(request, "accounts/user_form.html", {
         "form": form, "account": user, "title": _("修改用户 %(username)s") % {"username": user.username},
-        "history": user_history(user)[:20],
+        "history": user_history(user)[:20], "cadres": _cadre_records(request.user, user),
     })
+
+
+def _cadre_records(actor, account):
+    """The cadre records (选派干部) the account signs in for, and the unlinked serving cadres it could be linked to
+    (paired assistance links them: assistance.services.cadre_save)."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from bangfu.assistance.selectors import cadres_visible_to
+
+    visible = cadres_visible_to(actor)
+    today = timezone.localdate()
+    return {"linked": list(visible.filter(user=account).order_by("-term_start")),
+            "linkable": list(visible.filter(user__isnull=True, term_start__lte=today)
+                             .filter(Q(term_end__isnull=True) | Q(term_end__gte=today)).order_by("unit", "name")[:30])
+            if not account.unit_id else []}
 
 
 @login_required

@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
+from ninja.renderers import JSONRenderer
 
 from bangfu.accounts.models import ApiToken
 from bangfu.api.auth import auth_for
@@ -19,9 +20,16 @@ from bangfu.api.feeds import router as feeds_router
 from bangfu.api.reads import router as reads_router
 from bangfu.api.registry import router as registry_router
 
+
+class ReadableJSON(JSONRenderer):
+    """Chinese as it is (valid JSON either way): a clerk reading curl's answer sees 已预览, not escapes."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 # The schema and its docs page need a login too: they map what the API offers, for staff only.
 api = NinjaAPI(title="bangfu API", version="1", auth=auth_for(ApiToken.Scope.READ), urls_namespace="api",
-               docs_decorator=login_required)
+               docs_decorator=login_required, renderer=ReadableJSON())
 api.add_router("/households", registry_router)
 api.add_router("/feeds", feeds_router)
 api.add_router("/", reads_router)

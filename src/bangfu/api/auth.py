@@ -4,6 +4,7 @@ it never does more than the user could in the pages, and every call made with on
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
+from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, django_auth
 
 from bangfu.accounts.models import ApiToken
@@ -23,8 +24,8 @@ class TokenAuth(HttpBearer):
 
         found = api_token_for(token)
         request.api_token_tried = True
-        if found is None:
-            return None
+        if found is None:  # a token was presented and is no good: say so, rather than try the session (whose
+            raise AuthenticationError  # CSRF check would answer a write with a puzzling 403)
         request.api_token = found
         request.user = found.user
         if self.scope not in found.scope_list:

@@ -23,6 +23,15 @@ class ValidationErrorOut(Schema):
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ValidationErrorOut}
 
 
+def api_not_found(request):
+    """A path under /api/v1/ that names no operation: JSON like every other answer of the API, not the HTML page."""
+    from django.http import JsonResponse
+    from django.utils.translation import gettext as _
+
+    return JsonResponse({"detail": _("没有这个接口：%(path)s（见 /api/v1/docs）") % {"path": request.path}},
+                        status=404, json_dumps_params={"ensure_ascii": False})
+
+
 def validation_message(error: ValidationError) -> str:
     """A service's ValidationError as one line naming each field: 字段：规则；……"""
     if hasattr(error, "message_dict"):

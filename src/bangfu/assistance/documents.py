@@ -27,7 +27,6 @@ from bangfu.assistance.models import (
     AssistanceNeed,
     Cadre,
     CadreSpeech,
-    CheckIn,
     Donation,
     Finding,
     JointMeeting,
@@ -226,13 +225,10 @@ def serving_cadres(unit_ids, since: dt.date, until: dt.date):
     cadres = list(Cadre.objects.filter(unit_id__in=list(unit_ids), term_start__lte=until)
                   .filter(Q(term_end__isnull=True) | Q(term_end__gte=since))
                   .select_related("unit", "village", "village__parent").order_by("unit_id", "kind", "name"))
-    days = {}
-    for cadre in cadres:
-        if cadre.is_resident and cadre.village_id:
-            first, last = max(since, cadre.term_start), min(until, cadre.term_end or until)
-            days[cadre.pk] = CheckIn.objects.filter(cadre=cadre, village_id=cadre.village_id, date__gte=first,
-                                                    date__lte=last).count()
-    return [(cadre, days.get(cadre.pk)) for cadre in cadres]
+    from bangfu.assistance.attendance import in_village_days
+
+    days = in_village_days([c.pk for c in cadres if c.is_resident and c.village_id], since, until)
+    return [(cadre, days.get(cadre.pk, 0) if cadre.is_resident and cadre.village_id else None) for cadre in cadres]
 
 
 def _cadres_section(document, unit_ids, since, until, speeches) -> None:

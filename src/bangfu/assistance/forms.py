@@ -5,7 +5,17 @@ from django.forms import modelform_factory
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.assistance.ledger import LedgerKind
-from bangfu.assistance.models import AssistanceNeed, Cadre, CadreSpeech, Finding, JointMeeting, Project, Task
+from bangfu.assistance.models import (
+    AssistanceNeed,
+    AssistanceRole,
+    Cadre,
+    CadreSpeech,
+    Finding,
+    JointMeeting,
+    Project,
+    Task,
+    Unit,
+)
 from bangfu.regions.models import Region
 from bangfu.web.forms import Form, ModelForm
 
@@ -78,16 +88,56 @@ class LedgerFilterForm(Form):
         self.fields["unit"].choices = [("", _("全部单位"))] + [(str(u.pk), u.label) for u in units]
 
 
+class AccountChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.username}（{obj.display_name}，{obj.place_label}）"
+
+
 class CadreForm(ModelForm):
+    """A cadre's record; an account manager also links the account the cadre signs in with, or makes one."""
+
+    new_username = forms.CharField(label=_("或新建账号：用户名"), max_length=150, required=False,
+                                   help_text=_("新账号为“村干部/驻村工作队”，绑定所驻村"))
+    new_password = forms.CharField(label=_("新账号初始密码"), required=False,
+                                   widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}))
+
     class Meta:
         model = Cadre
-        fields = ("name", "kind", "post", "village", "term_start", "term_end")
+        fields = ("name", "kind", "post", "village", "term_start", "term_end", "user")
         widgets = {"term_start": DateInput(), "term_end": DateInput()}
-        field_classes = {"village": VillageChoiceField}
+        field_classes = {"village": VillageChoiceField, "user": AccountChoiceField}
 
-    def __init__(self, *args, county_code: str, **kwargs):
+    def __init__(self, *args, county_code: str, accounts=None, **kwargs):
+        """`accounts`: the accounts the actor may link (None: the actor links none, and the fields are not shown)."""
         super().__init__(*args, **kwargs)
         self.fields["village"].queryset = _villages(county_code)
+        if accounts is None:
+            for name in ("user", "new_username", "new_password"):
+                del self.fields[name]
+        else:
+            self.fields["user"].queryset = accounts
+            self.fields["user"].label = _("干部本人的系统账号")
+            self.fields["user"].required = False
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_username") and data.get("user"):
+            self.add_error("new_username", _("已选择已有账号，不能同时新建账号"))
+        if data.get("new_username") and not data.get("new_password"):
+            self.add_error("new_password", _("新建账号须设置初始密码"))
+        return data
+
+
+class CadreEndForm(Form):
+    end = forms.DateField(label=_("离任日期"), widget=DateInput())
+    reason = forms.CharField(label=_("离任原因"), max_length=200)
+
+
+class CadreFilterForm(Form):
+    """The cadre list's one filter: serving (在任), past (已离任) or all."""
+
+    status = forms.ChoiceField(label=_("状态"), required=False, initial="serving",
+                               choices=[("serving", _("在任")), ("past", _("已离任")), ("all", _("全部"))])
 
 
 class CheckInForm(Form):
@@ -108,6 +158,11 @@ class LeaveForm(Form):
     start = forms.DateField(label=_("开始日期"), widget=DateInput())
     end = forms.DateField(label=_("结束日期"), widget=DateInput())
     reason = forms.CharField(label=_("事由"), max_length=200)
+
+
+class LeaveDecideForm(Form):
+    approve = forms.ChoiceField(choices=[("1", _("批准")), ("0", _("不批准"))])
+    note = forms.CharField(label=_("审批意见"), max_length=200, required=False)
 
 
 class UnitContactForm(Form):
@@ -235,3 +290,100 @@ class TargetForm(Form):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
         self.fields["indicator"].choices = [(i.key, f"{i.label}（{i.measure}）") for i in indicators]
+
+
+# --- setting the work up (assistance.setup) ------------------------------------------------------------------------
+
+class UnitSetupForm(Form):
+    name = forms.CharField(label=_("单位名称"), max_length=100)
+    short_name = forms.CharField(label=_("简称"), max_length=30, required=False)
+    kind = forms.ChoiceField(label=_("类型"), choices=Unit.Kind.choices)
+    is_lead = forms.BooleanField(label=_("牵头单位"), required=False,
+                                 help_text=_("一个县只有一家牵头单位，负责组织联席会议"))
+    contact_name = forms.CharField(label=_("联系人"), max_length=50, required=False)
+    contact_post = forms.CharField(label=_("联系人职务"), max_length=50, required=False)
+    contact_phone = forms.CharField(label=_("联系电话（办公）"), max_length=30, required=False)
+
+
+class LinkForm(Form):
+    village = VillageChoiceField(label=_("联系村"), queryset=Region.objects.none())
+    since = forms.DateField(label=_("起始日期"), widget=DateInput())
+    until = forms.DateField(label=_("结束日期"), widget=DateInput(), required=False,
+                            help_text=_("不填表示仍在联系"))
+
+    def __init__(self, *args, county_code: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = _villages(county_code)
+
+
+class EndForm(Form):
+    until = forms.DateField(label=_("结束日期"), widget=DateInput())
+
+
+class PlanCreateForm(Form):
+    name = forms.CharField(label=_("规划名称"), max_length=100)
+    start_year = forms.IntegerField(label=_("起始年度"))
+    end_year = forms.IntegerField(label=_("终止年度"))
+    text = forms.CharField(label=_("规划正文（征求意见稿）"), widget=forms.Textarea(attrs={"rows": 8}), required=False)
+
+
+class PlanVersionForm(Form):
+    text = forms.CharField(label=_("规划正文"), widget=forms.Textarea(attrs={"rows": 12}))
+    note = forms.CharField(label=_("修改说明"), max_length=200, required=False)
+
+
+class PlanCommentForm(Form):
+    text = forms.CharField(label=_("意见"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class PlanAdoptForm(Form):
+    adopted_on = forms.DateField(label=_("印发日期"), widget=DateInput())
+
+
+class TargetGridForm(Form):
+    """A unit's targets for every year and indicator of the plan: one field per cell, named setup.grid_key."""
+
+    def __init__(self, *args, plan, indicators, **kwargs):
+        from bangfu.assistance.setup import grid_key
+
+        super().__init__(*args, **kwargs)
+        self.rows = []
+        for year in plan.years:
+            row = []
+            for indicator in indicators:
+                name = grid_key(year, indicator.key)
+                self.fields[name] = forms.CharField(
+                    label=_("%(year)s年%(indicator)s") % {"year": year, "indicator": indicator.label},
+                    max_length=20, required=False,
+                    widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 8}))
+                row.append(name)
+            self.rows.append((year, row))
+
+    def cells(self):
+        return [(year, [self[name] for name in names]) for year, names in self.rows]
+
+
+class TargetSheetForm(Form):
+    file = forms.FileField(label=_("目标表（.xlsx）"))
+
+
+HOLDER_ROLE_CHOICES = [(k, v) for k, v in AssistanceRole.choices if k != AssistanceRole.ASSISTING_UNIT]
+
+
+class RoleHolderForm(Form):
+    village = VillageChoiceField(label=_("村"), queryset=Region.objects.none())
+    role = forms.ChoiceField(label=_("帮扶力量"), choices=HOLDER_ROLE_CHOICES)
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    post = forms.CharField(label=_("职务"), max_length=50, required=False)
+    unit = forms.ModelChoiceField(label=_("所在单位"), queryset=None, required=False)
+    since = forms.DateField(label=_("起始日期"), widget=DateInput())
+    until = forms.DateField(label=_("结束日期"), widget=DateInput(), required=False)
+
+    def __init__(self, *args, county_code: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = _villages(county_code)
+        self.fields["unit"].queryset = Unit.objects.filter(county_id=county_code)
+
+
+class FindingReturnForm(Form):
+    reason = forms.CharField(label=_("退回原因"), max_length=180, widget=forms.Textarea(attrs={"rows": 2}))

@@ -66,20 +66,24 @@ for _kind in LEDGER_KINDS:
 def _cadres(user, values):
     from django.utils import timezone
 
-    from bangfu.assistance.selectors import cadres_visible_to
+    from bangfu.assistance.selectors import cadres_listed
 
-    today = timezone.localdate()
-    return cadres_visible_to(user).filter(term_start__lte=today).exclude(term_end__lt=today).order_by("unit", "name")
+    return cadres_listed(user, status=values.get("status") or "serving", today=timezone.localdate())
+
+
+def _cadre_filters(user, data):
+    from bangfu.assistance.forms import CadreFilterForm
+
+    return CadreFilterForm(data)
 
 
 def _with_days(rows):
-    """Each cadre's in-village days this month (check-ins), counted in the chunk's one query."""
-    from django.db.models import Count, Q
+    """Each cadre's in-village days this month and year (assistance.attendance), in the chunk's one query."""
     from django.utils import timezone
 
-    month_start = timezone.localdate().replace(day=1)
-    return rows.select_related("unit", "village__parent").annotate(
-        days=Count("check_ins", filter=Q(check_ins__date__gte=month_start)))
+    from bangfu.assistance.selectors import with_in_village_days
+
+    return with_in_village_days(rows.select_related("unit", "village__parent"), today=timezone.localdate())
 
 
 def _village(obj) -> str:
@@ -89,14 +93,16 @@ def _village(obj) -> str:
 
 
 list_export(ListExport(
-    key="cadres", title=_("帮扶干部"), inline=True, form=no_filters, rows=_cadres, prepare=_with_days,
+    key="cadres", title=_("帮扶干部"), inline=True, form=_cadre_filters, rows=_cadres,
+    prepare=_with_days,
     allowed=lambda user: user.can("assistance.view"),
     columns=(
         Column(_("派出单位"), lambda c: c.unit.label, 16), Column(_("姓名"), lambda c: c.name, 10),
         Column(_("类别"), lambda c: c.get_kind_display(), 14), Column(_("挂任职务"), lambda c: c.post, 16),
         Column(_("驻村"), _village, 18), Column(_("任期开始"), lambda c: c.term_start, 11),
         Column(_("任期结束"), lambda c: c.term_end, 11),
-        Column(_("本月在村天数"), lambda c: c.days, 10, number=True),
+        Column(_("本月在村天数"), lambda c: c.month_days, 10, number=True),
+        Column(_("本年在村天数"), lambda c: c.year_days, 10, number=True),
     ),
 ))
 

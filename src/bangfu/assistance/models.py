@@ -59,10 +59,15 @@ class LinkedVillage(models.Model):
     class Meta:
         verbose_name = _("联系点")
         verbose_name_plural = _("联系点")
-        constraints = [models.UniqueConstraint(fields=["unit", "village"], name="linked_village_unique")]
+        ordering = ["village_id", "-since"]
+        # A link that ended is kept (history); the same unit may link the same village again later, never twice at
+        # once (assistance.services.linked_village_add checks the periods).
 
     def __str__(self) -> str:
         return f"{self.unit} → {self.village}"
+
+    def active_on(self, day: dt.date) -> bool:
+        return (self.since is None or self.since <= day) and (self.until is None or day <= self.until)
 
 
 # --- configuration (data with shipped defaults, edited by the county, audited) --------------------------------
@@ -110,6 +115,33 @@ class VillageRoleRequirement(models.Model):
 
     def __str__(self) -> str:
         return self.get_role_display()
+
+
+class VillageRoleHolder(models.Model):
+    """The person who fills one assistance role in one village for a period (e.g. the county contact leader
+    县级联系领导 of 双河镇团结村). Resident cadres fill their roles through their cadre record; this holds the rest."""
+
+    county = models.ForeignKey("regions.Region", verbose_name=_("县"), on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey("regions.Region", verbose_name=_("村"), on_delete=models.PROTECT,
+                                related_name="assistance_role_holders")
+    role = models.CharField(_("帮扶力量"), max_length=30, choices=AssistanceRole.choices)
+    name = models.CharField(_("姓名"), max_length=50)
+    post = models.CharField(_("职务"), max_length=50, blank=True)
+    unit = models.ForeignKey("Unit", verbose_name=_("所在单位"), null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+    since = models.DateField(_("起始日期"))
+    until = models.DateField(_("结束日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("村帮扶力量人员")
+        verbose_name_plural = _("村帮扶力量人员")
+        ordering = ["village_id", "role", "-since"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.get_role_display()}）"
+
+    def active_on(self, day: dt.date) -> bool:
+        return self.since <= day and (self.until is None or day <= self.until)
 
 
 class EvaluationGrade(models.Model):
@@ -207,6 +239,8 @@ class CheckIn(models.Model):
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
     log = models.TextField(_("工作日志"), blank=True)
+    # When the check-in was made (the day's first); empty for check-ins kept before it was recorded.
+    recorded_at = models.DateTimeField(_("签到时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("驻村签到")
@@ -216,6 +250,11 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cadre.name} {self.date}"
+
+    @property
+    def in_own_village(self) -> bool:
+        """Whether this day counts as a day in the cadre's village (assistance.attendance has the one definition)."""
+        return self.village_id == self.cadre.village_id
 
 
 class LeaveRequest(models.Model):
@@ -236,6 +275,7 @@ class LeaveRequest(models.Model):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审批人"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.CharField(_("审批意见"), max_length=200, blank=True, default="")
 
     class Meta:
         verbose_name = _("请假申请")
@@ -249,6 +289,10 @@ class LeaveRequest(models.Model):
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
+    def closed_on(self, today: dt.date) -> bool:
+        """A leave still pending when its first day has passed can no longer be approved or refused (已过期)."""
+        return self.status == self.Status.PENDING and self.start < today
+
 
 # --- the plan ---------------------------------------------------------------------------------------------------
 
@@ -258,9 +302,15 @@ class Plan(models.Model):
 
     county = models.ForeignKey("regions.Region", verbose_name=_("县"), on_delete=models.PROTECT,
                                related_name="assistance_plans")
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("征求意见稿")
+        ADOPTED = "adopted", _("已印发")
+
     name = models.CharField(_("规划名称"), max_length=100)
     start_year = models.PositiveSmallIntegerField(_("起始年度"))
     end_year = models.PositiveSmallIntegerField(_("终止年度"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    adopted_on = models.DateField(_("印发日期"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("帮扶工作规划")
@@ -273,6 +323,53 @@ class Plan(models.Model):
     @property
     def years(self) -> list[int]:
         return list(range(self.start_year, self.end_year + 1))
+
+    @property
+    def is_adopted(self) -> bool:
+        return self.status == self.Status.ADOPTED
+
+
+class PlanVersion(models.Model):
+    """One version of the plan's text (第1稿, 第2稿 ...); the latest is the current one, earlier ones are kept."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveSmallIntegerField(_("稿次"))
+    text = models.TextField(_("规划正文"))
+    note = models.CharField(_("修改说明"), max_length=200, blank=True)
+    saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("保存人"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    saved_at = models.DateTimeField(_("保存时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("规划文稿")
+        verbose_name_plural = _("规划文稿")
+        ordering = ["-number"]
+        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="plan_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.plan.name} 第{self.number}稿"
+
+
+class PlanComment(models.Model):
+    """A comment on a draft plan (征求意见) from a unit or the county, on the version it read."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="comments")
+    version = models.ForeignKey(PlanVersion, verbose_name=_("稿次"), on_delete=models.CASCADE,
+                                related_name="comments")
+    unit = models.ForeignKey("Unit", verbose_name=_("提出单位"), null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("提出人"), on_delete=models.PROTECT,
+                               related_name="+")
+    text = models.TextField(_("意见"))
+    created_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("规划意见")
+        verbose_name_plural = _("规划意见")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
 
 
 class PlanTarget(models.Model):

@@ -97,6 +97,57 @@ def cadres_visible_to(user) -> QuerySet[Cadre]:
     return Cadre.objects.filter(unit__in=units_visible_to(user)).select_related("unit", "village", "village__parent")
 
 
+def cadres_listed(user, *, status: str, today: dt.date) -> QuerySet[Cadre]:
+    """The cadre list (page and export): serving (在任), past (已离任) or all, each with this month's and this
+    year's in-village days (assistance.attendance)."""
+    cadres = cadres_visible_to(user)
+    if status == "past":
+        cadres = cadres.filter(term_end__lt=today)
+    elif status != "all":
+        cadres = cadres.filter(term_start__lte=today).exclude(term_end__lt=today)
+    return with_in_village_days(cadres, today=today).order_by("unit", "kind", "name")
+
+
+def with_in_village_days(cadres: QuerySet[Cadre], *, today: dt.date) -> QuerySet[Cadre]:
+    """Cadres with `month_days` and `year_days`: their in-village days this month and this year up to today."""
+    from bangfu.assistance.attendance import in_village_days_annotation
+
+    return cadres.annotate(month_days=in_village_days_annotation(today.replace(day=1), today),
+                           year_days=in_village_days_annotation(dt.date(today.year, 1, 1), today))
+
+
+def cadre_get_for_user(user, pk: int) -> Cadre | None:
+    """One cadre: for readers of the cadre's unit, for the cadre themself (their linked account), and for a leave
+    approver whose region holds the cadre's village (the leave page links to the cadre's record)."""
+    cadres = Cadre.objects.select_related("unit", "village", "village__parent", "user")
+    if not _active(user):
+        return None
+    visible = Q(unit__in=units_visible_to(user)) | Q(user=user)
+    if user.region_id and user.can("assistance.approve_leave"):
+        visible |= code_range_q(user.region.code_range, field="village_id")
+    return cadres.filter(visible, pk=pk).first()
+
+
+def cadres_of_account(user, *, today: dt.date) -> QuerySet[Cadre]:
+    """The serving cadre records the account signs in for (a cadre's own home)."""
+    if not _active(user):
+        return Cadre.objects.none()
+    return (Cadre.objects.filter(user=user, term_start__lte=today).filter(Q(term_end__isnull=True)
+                                                                          | Q(term_end__gte=today))
+            .select_related("unit", "village", "village__parent"))
+
+
+def cadre_history(cadre: Cadre, leaves) -> QuerySet:
+    """The change records of a cadre's record and of their leave requests (decisions with who, when and the note),
+    newest first; the caller has checked the reader may see the cadre."""
+    from bangfu.audit.models import ChangeRecord
+
+    return (ChangeRecord.objects.filter(Q(object_type="cadre", object_id=str(cadre.pk))
+                                        | Q(object_type="leaverequest",
+                                            object_id__in=[str(leave.pk) for leave in leaves]))
+            .select_related("actor").order_by("-at", "-id"))
+
+
 def check_ins_visible_to(user) -> QuerySet[CheckIn]:
     return CheckIn.objects.filter(cadre__in=cadres_visible_to(user)).select_related("cadre", "village")
 
@@ -115,6 +166,16 @@ def plans_visible_to(user) -> QuerySet[Plan]:
     if not county or not units_visible_to(user).exists():
         return Plan.objects.none()
     return Plan.objects.filter(county_id=county)
+
+
+def plans_in_order(user) -> list[Plan]:
+    """The county's plans the user reads, adopted before drafts, latest first (read once per page)."""
+    return sorted(plans_visible_to(user), key=lambda p: (not p.is_adopted, -p.start_year))
+
+
+def plan_covering(plans: list[Plan], year: int) -> Plan | None:
+    """The plan whose years hold `year`, the adopted one before a draft (one plan per period)."""
+    return next((p for p in plans if p.start_year <= year <= p.end_year), None)
 
 
 def plan_targets_visible_to(user, plan: Plan) -> QuerySet[PlanTarget]:
@@ -153,7 +214,7 @@ def village_label(region) -> str:
     return f"{township}{name}"
 
 
-# Which cadre kind fills which required role (a county contact leader is not recorded here yet).
+# Which cadre kind fills which required role; the other holders (the county contact leader ...) are VillageRoleHolder.
 ROLE_FROM_CADRE = {"first_secretary": "first_secretary", "work_team": "work_team", "agri_technician": "agri_technician"}
 
 
@@ -162,7 +223,7 @@ def village_role_gaps(user, *, today: dt.date | None = None) -> tuple[list[str],
 
     Returns (required roles, rows of {village, units, has: {role: bool}, missing: [role]}).
     """
-    from bangfu.assistance.models import LinkedVillage, VillageRoleRequirement
+    from bangfu.assistance.models import LinkedVillage, VillageRoleHolder, VillageRoleRequirement
 
     today = today or dt.date.today()
     county = county_of(user)
@@ -181,6 +242,10 @@ def village_role_gaps(user, *, today: dt.date | None = None) -> tuple[list[str],
     for village_id, kind in serving:
         if kind in ROLE_FROM_CADRE:
             villages[village_id]["roles"].add(ROLE_FROM_CADRE[kind])
+    holders = (VillageRoleHolder.objects.filter(village_id__in=villages, since__lte=today)
+               .filter(Q(until__isnull=True) | Q(until__gte=today)).values_list("village_id", "role"))
+    for village_id, role in holders:
+        villages[village_id]["roles"].add(role)
     rows = []
     for code in sorted(villages):
         row = villages[code]
@@ -188,3 +253,13 @@ def village_role_gaps(user, *, today: dt.date | None = None) -> tuple[list[str],
                      "has": [(role, role in row["roles"]) for role in required],
                      "missing": [role for role in required if role not in row["roles"]]})
     return required, rows
+
+
+def role_holders_visible_to(user):
+    """Who fills the assistance roles in the villages of the county the user reads (past holders included)."""
+    from bangfu.assistance.models import VillageRoleHolder
+
+    county = county_of(user)
+    if not county or not units_visible_to(user).filter(county_id=county).exists():
+        return VillageRoleHolder.objects.none()
+    return VillageRoleHolder.objects.filter(county_id=county).select_related("village", "village__parent", "unit")

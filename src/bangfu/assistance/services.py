@@ -13,6 +13,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bangfu.accounts.roles import Role
+from bangfu.assistance.attendance import attendance_quota_for
 from bangfu.assistance.ledger import LEDGER_KIND_BY_KEY, LEDGER_KIND_BY_MODEL, LedgerKind
 from bangfu.assistance.models import (
     AssistanceNeed,
@@ -281,6 +283,8 @@ def _validate_cadre(cadre: Cadre) -> None:
     _check_village(errors, cadre.village if cadre.village_id else None, cadre.unit.county_id)
     if cadre.term_end and cadre.term_start and cadre.term_end < cadre.term_start:
         errors["term_end"] = _("任期结束不能早于任期开始")
+    if cadre.user_id:
+        _check_account(errors, cadre)
     try:
         _full_clean(cadre, exclude=("unit", "user"))
     except ValidationError as error:
@@ -290,9 +294,63 @@ def _validate_cadre(cadre: Cadre) -> None:
         raise ValidationError(errors)
 
 
+def _check_account(errors: dict, cadre: Cadre) -> None:
+    """An account signs in for one cadre at a time: no other record of the same account with a term that meets
+    this one's."""
+    account = cadre.user
+    if not account.is_active:
+        errors["user"] = _("账号“%(username)s”已停用，不能关联") % {"username": account.username}
+        return
+    if account.unit_id:
+        errors["user"] = _("帮扶单位联络员的账号不能作为干部本人的账号")
+        return
+    if cadre.is_resident and account.role != Role.VILLAGE_CADRE:
+        # The cadre's home (check-in, days, leave) is the village role's.
+        errors["user"] = _("驻村干部的账号须为“%(role)s”角色（账号“%(username)s”是%(its)s）") % {
+            "role": Role.VILLAGE_CADRE.label, "username": account.username, "its": account.get_role_display()}
+        return
+    others = Cadre.objects.filter(user_id=cadre.user_id).exclude(pk=cadre.pk)
+    if cadre.term_end:
+        others = others.filter(term_start__lte=cadre.term_end)
+    others = others.filter(models.Q(term_end__isnull=True) | models.Q(term_end__gte=cadre.term_start))
+    other = others.select_related("unit").first()
+    if other is not None:
+        errors["user"] = _("账号“%(username)s”已关联干部%(name)s（%(unit)s，任期%(start)s起），任期重叠") % {
+            "username": account.username, "name": other.name, "unit": other.unit.label,
+            "start": other.term_start.isoformat()}
+
+
+def _require_account_link(actor, account) -> None:
+    """Only an account manager links accounts, and only accounts inside their jurisdiction."""
+    from bangfu.accounts.selectors import users_visible_to
+
+    if not actor.can("accounts.manage"):
+        raise PermissionDenied(_("只有县级管理员可以为干部关联系统账号"))
+    if account is not None and not users_visible_to(actor).filter(pk=account.pk).exists():
+        raise PermissionDenied(_("该账号不在您的管辖范围内"))
+
+
+def _account_create(actor, cadre: Cadre, username: str, password: str):
+    """A new account for a resident cadre: 村干部/驻村工作队 bound to the cadre's village (accounts' own rules)."""
+    from bangfu.accounts.roles import Role
+    from bangfu.accounts.services import user_create
+
+    if not cadre.is_resident or not cadre.village_id:
+        raise ValidationError({"new_username": _("只能为驻村干部新建账号（绑定所驻村）；挂职干部请选择已有账号")})
+    try:
+        return user_create(actor=actor, username=username, password=password, role=Role.VILLAGE_CADRE,
+                           full_name=cadre.name, region_code=cadre.village_id)
+    except ValidationError as error:
+        keys = {"username": "new_username", "password": "new_password"}
+        raise ValidationError({keys.get(key, "new_username"): " ".join(messages)
+                               for key, messages in error.message_dict.items()}) from None
+
+
 @transaction.atomic
-def cadre_save(*, actor, unit: Unit, data: dict[str, Any], cadre: Cadre | None = None) -> Cadre:
-    """Add or change a cadre the unit sends (挂职 or 驻村) with their term."""
+def cadre_save(*, actor, unit: Unit, data: dict[str, Any], cadre: Cadre | None = None,
+               new_username: str = "", new_password: str = "") -> Cadre:
+    """Add or change a cadre the unit sends (挂职 or 驻村) with their term, and the account they sign in with
+    (an existing one, or a new one made here; linking is the account manager's)."""
     _require_unit_writable(actor, unit)
     if cadre is not None:
         cadre = Cadre.objects.select_for_update().get(pk=cadre.pk)
@@ -300,13 +358,46 @@ def cadre_save(*, actor, unit: Unit, data: dict[str, Any], cadre: Cadre | None =
         if cadre.unit_id != unit.pk:
             raise PermissionDenied(_("只能修改本单位的干部"))
     before = snapshot(cadre) if cadre else None
+    old_user = cadre.user_id if cadre else None
     cadre = cadre or Cadre(unit=unit)
     for key in CADRE_FIELDS:
         if key in data:
             setattr(cadre, key, data[key])
+    if new_username.strip():
+        _require_account_link(actor, None)
+        _validate_cadre(cadre)  # the record's own errors first, named by field
+        cadre.user = _account_create(actor, cadre, new_username, new_password)
+    elif cadre.user_id != old_user:
+        _require_account_link(actor, cadre.user)
     _validate_cadre(cadre)
     cadre.save()
     _record(actor, Action.UPDATE if before else Action.CREATE, cadre, before, cadre.village_id or unit.county_id)
+    return cadre
+
+
+@transaction.atomic
+def cadre_term_end(*, actor, cadre: Cadre, end: dt.date, reason: str) -> Cadre:
+    """A cadre leaves their post (离任) on `end`: the term ends that day; the record stays, listed as past."""
+    _require_unit_writable(actor, cadre.unit)
+    cadre = Cadre.objects.select_for_update().get(pk=cadre.pk)
+    errors: dict[str, str] = {}
+    if end < cadre.term_start:
+        errors["end"] = _("离任日期不能早于任期开始（%(start)s）") % {"start": cadre.term_start.isoformat()}
+    elif end > timezone.localdate():
+        errors["end"] = _("离任日期不能是将来的日期")
+    if cadre.term_end and cadre.term_end < timezone.localdate():
+        errors["end"] = _("该干部已于%(end)s离任") % {"end": cadre.term_end.isoformat()}
+    if not reason.strip():
+        errors["reason"] = _("请填写离任原因")
+    later = cadre.check_ins.filter(date__gt=end).order_by("date").first()
+    if later is not None and "end" not in errors:
+        errors["end"] = _("%(date)s还有该干部的签到，离任日期不能早于最后一次签到") % {"date": later.date.isoformat()}
+    if errors:
+        raise ValidationError(errors)
+    before = snapshot(cadre)
+    cadre.term_end = end
+    cadre.save(update_fields=["term_end"])
+    _record(actor, Action.UPDATE, cadre, before, cadre.village_id or cadre.unit.county_id, reason=reason.strip())
     return cadre
 
 
@@ -317,10 +408,19 @@ def _require_cadre_actor(actor, cadre: Cadre) -> None:
     _require_unit_writable(actor, cadre.unit)
 
 
-def cadre_may_act(actor, cadre: Cadre) -> bool:
-    """Whether `actor` may check in or ask leave for `cadre` (the pages offer the forms only then)."""
+def _require_check_in_actor(actor, cadre: Cadre) -> None:
+    """A check-in says the cadre was there: a cadre with their own account checks in themself (their phone, their
+    position); the unit records check-ins only for a cadre without one."""
+    _require_cadre_actor(actor, cadre)
+    if cadre.user_id and cadre.user_id != actor.pk:
+        raise PermissionDenied(_("该干部已关联本人账号，须由本人签到"))
+
+
+def cadre_may_act(actor, cadre: Cadre, *, check_in: bool = False) -> bool:
+    """Whether `actor` may ask leave for `cadre`, or with `check_in` check in for them (the pages offer the forms
+    only then)."""
     try:
-        _require_cadre_actor(actor, cadre)
+        (_require_check_in_actor if check_in else _require_cadre_actor)(actor, cadre)
     except PermissionDenied:
         return False
     return True
@@ -329,8 +429,10 @@ def cadre_may_act(actor, cadre: Cadre) -> bool:
 @transaction.atomic
 def check_in_record(*, actor, cadre: Cadre, date: dt.date, village, log: str = "",
                     latitude: Decimal | None = None, longitude: Decimal | None = None) -> CheckIn:
-    """A resident cadre's day in the village with the day's log; one per day (a second updates the first)."""
-    _require_cadre_actor(actor, cadre)
+    """A resident cadre's day with the day's log, kept with the village it was made in: only a day in the cadre's
+    own village counts (assistance.attendance). One check-in a day: a second in the same village updates the log;
+    one in another village is refused, naming the first."""
+    _require_check_in_actor(actor, cadre)
     errors: dict[str, str] = {}
     if not cadre.is_resident:
         errors["cadre"] = _("只有驻村干部需要签到")
@@ -347,31 +449,48 @@ def check_in_record(*, actor, cadre: Cadre, date: dt.date, village, log: str = "
         errors["latitude"] = _("经纬度超出范围")
     if errors:
         raise ValidationError(errors)
-    check_in = CheckIn.objects.select_for_update().filter(cadre=cadre, date=date).first()
+    # One cadre's check-ins one after the other: two first check-ins of a day sent at once (a double tap, the
+    # cadre and the liaison) get what one after the other gets, not the database's refusal.
+    Cadre.objects.select_for_update().filter(pk=cadre.pk).first()
+    check_in = CheckIn.objects.select_for_update().filter(cadre=cadre, date=date).select_related("village").first()
+    if check_in is not None and check_in.village_id != village.code:
+        from bangfu.assistance.selectors import village_label
+
+        raise ValidationError({"village": _("%(date)s已在%(village)s签到，同一天只能签到一次") % {
+            "date": date.isoformat(), "village": village_label(check_in.village)}})
     before = snapshot(check_in) if check_in else None
-    check_in = check_in or CheckIn(cadre=cadre, date=date)
+    check_in = check_in or CheckIn(cadre=cadre, date=date, recorded_at=timezone.now())
     check_in.village, check_in.log, check_in.latitude, check_in.longitude = village, log.strip(), latitude, longitude
     check_in.save()
     _record(actor, Action.UPDATE if before else Action.CREATE, check_in, before, village.code)
     return check_in
 
 
-def attendance_quota_for(county_code: str) -> AttendanceQuota:
-    """The county's attendance rules, or the shipped defaults (20 days a month) when it has set none."""
-    return AttendanceQuota.objects.filter(county_id=county_code).first() or AttendanceQuota(county_id=county_code)
-
-
 @transaction.atomic
 def leave_request_submit(*, actor, cadre: Cadre, start: dt.date, end: dt.date, reason: str) -> LeaveRequest:
-    """A resident cadre asks for leave; who approves follows from its length (county configuration)."""
+    """A resident cadre asks for leave from today on; who approves follows from its length (county configuration).
+    A leave that meets another of the cadre's (pending or approved) is refused, naming it."""
     _require_cadre_actor(actor, cadre)
+    # One cadre's requests one after the other: two overlapping ones sent at once get the same refusal.
+    cadre = Cadre.objects.select_for_update().get(pk=cadre.pk)
     errors: dict[str, str] = {}
+    today = timezone.localdate()
+    if start < today:
+        errors["start"] = _("请假开始日期不能早于今天（%(today)s）") % {"today": today.isoformat()}
     if end < start:
         errors["end"] = _("结束日期不能早于开始日期")
     if not reason.strip():
         errors["reason"] = _("请填写请假事由")
     if not cadre.is_resident:
         errors["cadre"] = _("只有驻村干部需要请假审批")
+    elif not errors and not (cadre.serving_on(start) and cadre.serving_on(end)):
+        errors["end"] = _("请假日期须在该干部的任期内")
+    if not errors:
+        other = (cadre.leave_requests.exclude(status=LeaveRequest.Status.REJECTED)
+                 .filter(start__lte=end, end__gte=start).order_by("start").first())
+        if other is not None:
+            errors["start"] = _("与已有请假（%(start)s至%(end)s，%(status)s）重叠") % {
+                "start": other.start.isoformat(), "end": other.end.isoformat(), "status": other.get_status_display()}
     if errors:
         raise ValidationError(errors)
     quota = attendance_quota_for(cadre.unit.county_id)
@@ -383,52 +502,84 @@ def leave_request_submit(*, actor, cadre: Cadre, start: dt.date, end: dt.date, r
     return leave
 
 
-@transaction.atomic
-def leave_request_decide(*, actor, leave: LeaveRequest, approve: bool) -> LeaveRequest:
-    """The township (short leave) or the county (long leave) approves or refuses; decided once."""
+def leave_may_decide(actor, leave: LeaveRequest) -> bool:
+    """Whether `actor` may approve or refuse this leave (the review page offers the buttons only then)."""
+    try:
+        _require_leave_decider(actor, leave)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def _require_leave_decider(actor, leave: LeaveRequest) -> None:
     _require(actor, "assistance.approve_leave")
-    leave = LeaveRequest.objects.select_for_update(of=("self",)).select_related("cadre").get(pk=leave.pk)
     village = leave.cadre.village_id or ""
     region = actor.region if actor.region_id else None
-    if not actor.is_superuser:
-        if region is None or not region.contains(village or leave.cadre.unit.county_id):
-            raise PermissionDenied(_("该请假不在您的审批范围内"))
-        level_ok = region.level == leave.approver_level or (region.level in ("county", "city", "province")
-                                                            and leave.approver_level == "township")
-        if not level_ok:
-            raise PermissionDenied(_("超过乡镇审批天数的请假须由县审批"))
+    if actor.is_superuser:
+        return
+    if region is None or not region.contains(village or leave.cadre.unit.county_id):
+        raise PermissionDenied(_("该请假不在您的审批范围内"))
+    level_ok = region.level == leave.approver_level or (region.level in ("county", "city", "province")
+                                                        and leave.approver_level == "township")
+    if not level_ok:
+        raise PermissionDenied(_("超过乡镇审批天数的请假须由县审批"))
+
+
+@transaction.atomic
+def leave_request_decide(*, actor, leave: LeaveRequest, approve: bool, note: str = "") -> LeaveRequest:
+    """The township (short leave) or the county (long leave) approves or refuses, once, before the leave begins
+    (a request whose first day has passed is closed: 已过期)."""
+    leave = LeaveRequest.objects.select_for_update(of=("self",)).select_related("cadre").get(pk=leave.pk)
+    _require_leave_decider(actor, leave)
     if leave.status != LeaveRequest.Status.PENDING:
         raise ValidationError({"status": _("该请假已审批（%(status)s）") % {"status": leave.get_status_display()}})
+    today = timezone.localdate()
+    if leave.closed_on(today):
+        raise ValidationError({"status": _("该请假已过期：开始日期%(start)s已过，不能再审批") % {
+            "start": leave.start.isoformat()}})
+    note = note.strip()
     before = snapshot(leave)
     leave.status = LeaveRequest.Status.APPROVED if approve else LeaveRequest.Status.REJECTED
-    leave.decided_by, leave.decided_at = actor, timezone.now()
+    leave.decided_by, leave.decided_at, leave.decision_note = actor, timezone.now(), note[:200]
     leave.save()
-    _record(actor, Action.UPDATE, leave, before, village or leave.cadre.unit.county_id)
+    _record(actor, Action.UPDATE, leave, before, leave.cadre.village_id or leave.cadre.unit.county_id, reason=note)
     return leave
 
 
 # --- the plan -----------------------------------------------------------------------------------------------------
 
 @transaction.atomic
-def plan_create(*, actor, county_code: str, name: str, start_year: int, end_year: int) -> Plan:
+def plan_create(*, actor, county_code: str, name: str, start_year: int, end_year: int, text: str = "") -> Plan:
+    """A new multi-year plan of the county, as a draft for comment (征求意见稿); `text` becomes its first version.
+    One plan per period: years that meet another plan's are refused."""
+    from bangfu.assistance.setup import plan_overlapping, plan_version_save
+
     _require_county(actor, county_code)
+    errors: dict[str, str] = {}
     if not (2015 <= start_year <= end_year <= start_year + 10):
-        raise ValidationError({"end_year": _("规划年度应为2015年以后、不超过10年的区间")})
+        errors["end_year"] = _("规划年度应为2015年以后、不超过10年的区间")
     if not name.strip():
-        raise ValidationError({"name": _("请填写规划名称")})
+        errors["name"] = _("请填写规划名称")
+    other = None if errors else plan_overlapping(county_code, start_year, end_year)
+    if other is not None:
+        errors["start_year"] = _("与已有规划“%(name)s”（%(start)s—%(end)s年）的年度重叠，同一期间只能有一个规划") % {
+            "name": other.name, "start": other.start_year, "end": other.end_year}
+    if errors:
+        raise ValidationError(errors)
     plan = Plan.objects.create(county_id=county_code, name=name.strip(), start_year=start_year, end_year=end_year)
     _record(actor, Action.CREATE, plan, None, county_code)
+    if text.strip():
+        plan_version_save(actor=actor, plan=plan, text=text)
     return plan
 
 
 @transaction.atomic
 def plan_target_set(*, actor, plan: Plan, unit: Unit, year: int, indicator: str, target) -> PlanTarget:
     """Set a unit's target for one indicator and year of the plan (the county or the lead unit's coordinator)."""
+    from bangfu.assistance.setup import require_target_setter
     from bangfu.reports.assistance_indicators import indicators_for
 
-    if not (actor.can("assistance.configure") or (actor.can("assistance.coordinate") and actor.unit_id
-                                                  and actor.unit.is_lead)):
-        raise PermissionDenied(_("规划目标由县或牵头单位设定"))
+    require_target_setter(actor, plan)
     if not units_visible_to(actor).filter(pk=unit.pk).exists() or unit.county_id != plan.county_id:
         raise PermissionDenied(_("该单位不在本规划的帮扶县"))
     errors: dict[str, str] = {}
@@ -695,8 +846,10 @@ def need_update(*, actor, need: AssistanceNeed, status: str, progress: str = "",
 
 @transaction.atomic
 def finding_create(*, actor, county_code: str, data: dict[str, Any]) -> Finding:
-    """Enter a problem an assessment found, with its owner and deadline (the county)."""
-    _require_county(actor, county_code)
+    """Enter a problem an assessment found, with its owner and deadline (the county, or the assessment group)."""
+    _require(actor, "assistance.file_finding")
+    if not actor.is_superuser and not (actor.region_id and actor.region.contains(county_code)):
+        raise PermissionDenied(_("只能登记本县的整改问题"))
     finding = Finding(county_id=county_code, **{k: v for k, v in data.items()
                                                 if k in ("source", "found_on", "description", "owner_unit", "owner",
                                                          "measures", "deadline")})
@@ -738,6 +891,24 @@ def finding_sign_off(*, actor, finding: Finding) -> Finding:
     finding.status, finding.signed_off_by, finding.signed_off_at = Finding.Status.SIGNED_OFF, actor, timezone.now()
     finding.save()
     _record(actor, Action.UPDATE, finding, before, finding.county_id)
+    return finding
+
+
+@transaction.atomic
+def finding_return(*, actor, finding: Finding, reason: str) -> Finding:
+    """The county finds the rectification not done and sends it back to the owner (退回整改) with its reason; the
+    reason stays in the item's history."""
+    finding = Finding.objects.select_for_update().get(pk=finding.pk)
+    _require_county(actor, finding.county_id)
+    if finding.status != Finding.Status.RECTIFIED:
+        raise ValidationError({"status": _("只有整改完成待销号的问题可以退回")})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("退回整改须说明原因")})
+    before = snapshot(finding)
+    finding.status = Finding.Status.OPEN
+    finding.save(update_fields=["status"])
+    _record(actor, Action.UPDATE, finding, before, finding.county_id, reason=(_("退回整改：") + reason)[:200])
     return finding
 
 

@@ -72,7 +72,7 @@ TASK_TABLE = Table(
 
 
 def _cadre_days(row):
-    cadre, days, short = row
+    cadre, days, short = row[0], row[1], row[2]
     if not cadre.is_resident:
         return "—"
     return format_html('{}{}', days, format_html(' <span class="badge warn">{}</span>', _("不足")) if short else "")
@@ -85,12 +85,23 @@ def _cadre_place(row):
     return village_label(cadre.village) if cadre.village_id else cadre.post
 
 
+def _cadre_name(row):
+    cadre, serving = row[0], row[3] if len(row) > 3 else True
+    badge = ""
+    if not serving:
+        badge = format_html(' <span class="badge">{}</span>',
+                            _("未到任") if cadre.term_start > _today() else _("已离任"))
+    return format_html('<a href="{}">{}</a>{}', reverse("assistance:cadre_detail", args=[cadre.pk]), cadre.name, badge)
+
+
 CADRE_TABLE = Table(
     name="cadres", empty=_("暂无在任干部"),
     columns=(
-        Col("name", _("姓名"), lambda r: r[0].name, card="title"),
+        Col("name", _("姓名"), _cadre_name, card="title"),
         Col("kind", _("类别"), lambda r: r[0].get_kind_display(), card="bare"),
         Col("days", _("本月在村天数"), _cadre_days, num=True),
+        Col("year_days", _("本年在村天数"), lambda r: getattr(r[0], "year_days", "") if r[0].is_resident else "—",
+            num=True),
         Col("place", _("驻村/职务"), _cadre_place),
         Col("unit", _("派出单位"), lambda r: r[0].unit.label),
         Col("term", _("任期"), lambda r: f"{text(r[0].term_start)} — {text(r[0].term_end)}"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bangfu.assistance import views
+from bangfu.assistance import setup_views, views
 
 app_name = "assistance"
 urlpatterns = [
@@ -16,12 +16,32 @@ urlpatterns = [
     path("plan/", views.plan_view, name="plan"),
     path("evaluation/", views.evaluation_view, name="evaluation"),
     path("briefing/", views.briefing, name="briefing"),
+    path("units/", setup_views.unit_list, name="unit_list"),
+    path("units/new/", setup_views.unit_new, name="unit_new"),
+    path("units/<int:pk>/", setup_views.unit_detail, name="unit_detail"),
+    path("units/<int:pk>/links/new/", setup_views.link_add, name="link_add"),
+    path("links/<int:pk>/end/", setup_views.link_end, name="link_end"),
+    path("plans/", setup_views.plan_list, name="plan_list"),
+    path("plans/new/", setup_views.plan_new, name="plan_new"),
+    path("plans/<int:pk>/", setup_views.plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/versions/new/", setup_views.plan_version_add, name="plan_version_add"),
+    path("plans/<int:pk>/comments/new/", setup_views.plan_comment_add, name="plan_comment_add"),
+    path("plans/<int:pk>/adopt/", setup_views.plan_adopt, name="plan_adopt"),
+    path("plans/<int:pk>/targets/template/", setup_views.plan_targets_template, name="plan_targets_template"),
+    path("plans/<int:pk>/targets/import/", setup_views.plan_targets_import, name="plan_targets_import"),
+    path("plans/<int:pk>/targets/<int:unit_pk>/", setup_views.plan_targets, name="plan_targets"),
+    path("roles/", setup_views.role_holders, name="role_holders"),
+    path("roles/<int:pk>/end/", setup_views.role_holder_end, name="role_holder_end"),
     path("units/<int:pk>/edit/", views.unit_edit, name="unit_edit"),
     path("units/<int:pk>/report/", views.unit_report, name="unit_report"),
     path("cadres/", views.cadre_list, name="cadre_list"),
     path("cadres/new/", views.cadre_create, name="cadre_create"),
+    path("cadres/<int:pk>/", views.cadre_detail, name="cadre_detail"),
+    path("cadres/<int:pk>/edit/", views.cadre_edit, name="cadre_edit"),
+    path("cadres/<int:pk>/end/", views.cadre_end, name="cadre_end"),
     path("cadres/<int:pk>/check-in/", views.check_in, name="check_in"),
     path("cadres/<int:pk>/leave/", views.leave_submit, name="leave_submit"),
+    path("leave/", views.leave_list, name="leave_list"),
     path("leave/<int:pk>/decide/", views.leave_decide, name="leave_decide"),
     path("meetings/", views.meeting_list, name="meeting_list"),
     path("meetings/new/", views.meeting_create, name="meeting_create"),
@@ -41,5 +61,6 @@ urlpatterns = [
     path("findings/<int:pk>/", views.finding_detail, name="finding_detail"),
     path("findings/<int:pk>/evidence/", views.finding_evidence, name="finding_evidence"),
     path("findings/<int:pk>/sign-off/", views.finding_sign_off, name="finding_sign_off"),
+    path("findings/<int:pk>/return/", views.finding_return, name="finding_return"),
     path("settings/", views.settings_view, name="settings"),
 ]

@@ -39,13 +39,15 @@ from bangfu.assistance.models import (
     Unit,
 )
 from bangfu.assistance.selectors import (
+    cadres_listed,
     cadres_visible_to,
     county_of,
     findings_visible_to,
     leave_requests_visible_to,
     ledger_entries_visible_to,
     meetings_visible_to,
-    plans_visible_to,
+    plan_covering,
+    plans_in_order,
     tasks_visible_to,
     units_visible_to,
     units_writable_by,
@@ -344,8 +346,15 @@ def evidence_download(request, pk: int):
 
 # --- plan progress, evaluation, documents -----------------------------------------------------------------------
 
-def _plan(user) -> Plan:
-    plan = plans_visible_to(user).first()
+_plans = plans_in_order
+_plan_covering = plan_covering
+
+
+def _plan(plans: list[Plan], year: int | None = None) -> Plan:
+    """The plan for `year` (default: this year's), else the latest adopted plan, else the latest."""
+    plan = _plan_covering(plans, year or timezone.localdate().year)
+    if plan is None and year is None and plans:
+        plan = plans[0]
     if plan is None:
         raise Http404(_("尚未录入帮扶工作规划"))
     return plan
@@ -362,23 +371,37 @@ def _year(request, default: int) -> int:
 def plan_view(request):
     """Targets against the ledger per unit and indicator, for one year or cumulative to date."""
     _require_view(request.user)
-    plan = _plan(request.user)
     units = units_visible_to(request.user)
-    year = request.GET.get("year", "")
-    if year.isdigit() and int(year) in plan.years:
+    year = request.GET.get("year", "").strip()
+    plans = _plans(request.user)
+    years = sorted({y for p in plans for y in p.years})
+    notice = ""
+    if year.isdigit():
+        plan = _plan_covering(plans, int(year))
+        if plan is None:  # said, never replaced by another view of the figures
+            return render(request, "assistance/plan.html", {
+                "plan": None, "rows": [], "year": year, "years": years, "indicators": [],
+                "notice": _("%(year)s年不在任何帮扶工作规划的期限内，没有目标可比。") % {"year": year}})
         rows = plan_progress(plan, units, year=int(year))
+        if not any(c.target is not None for row in rows for c in row.cells):
+            notice = _("%(plan)s尚未填写%(year)s年的目标：下表只有完成数。") % {"plan": plan.name, "year": year}
     else:
         year = ""
+        plan = _plan(plans)
         rows = plan_progress(plan, units, through=min(timezone.localdate(), dt.date(plan.end_year, 12, 31)))
-    return render(request, "assistance/plan.html", {"plan": plan, "rows": rows, "year": year,
-                                                    "indicators": [c.indicator for c in rows[0].cells] if rows else []})
+    return render(request, "assistance/plan.html", {
+        "plan": plan, "rows": rows, "year": year, "years": years, "notice": notice,
+        "indicators": [c.indicator for c in rows[0].cells] if rows else []})
 
 
 @login_required
 def evaluation_view(request):
     _require_view(request.user)
-    plan = _plan(request.user)
-    year = _year(request, min(timezone.localdate().year - 1, plan.end_year))
+    year = _year(request, timezone.localdate().year - 1)
+    plans = _plans(request.user)
+    plan = _plan_covering(plans, year) or _plan(plans)
+    if year not in plan.years:
+        year = min(max(year, plan.start_year), plan.end_year)
     rows = evaluation_rows(plan, units_visible_to(request.user), year)
     if request.GET.get("format") == "xlsx":
         response = HttpResponse(evaluation_xlsx(plan, year, rows), content_type=XLSX)
@@ -429,12 +452,21 @@ def unit_edit(request, pk: int):
     unit = get_object_or_404(units_visible_to(request.user), pk=pk)
     if not units_writable_by(request.user).filter(pk=unit.pk).exists():
         raise PermissionDenied(_("只能修改本单位的信息"))
-    form = f.UnitContactForm(request.POST or None, initial={k: getattr(unit, k) for k in services.UNIT_FIELDS})
-    done = _save(request, form, lambda data: services.unit_update(actor=request.user, unit=unit, data=data),
-                 _("已保存"), reverse("assistance:home"))
+    back = reverse("assistance:unit_detail", args=[unit.pk])
+    if request.user.can("assistance.configure"):  # the county: name, kind, lead-unit flag and contacts
+        from bangfu.assistance import setup
+
+        form = f.UnitSetupForm(request.POST or None,
+                               initial={k: getattr(unit, k) for k in setup.UNIT_SETUP_FIELDS})
+        done = _save(request, form, lambda data: setup.unit_configure(actor=request.user, unit=unit, data=data),
+                     _("已保存"), back)
+    else:  # the unit itself: its contacts
+        form = f.UnitContactForm(request.POST or None, initial={k: getattr(unit, k) for k in services.UNIT_FIELDS})
+        done = _save(request, form, lambda data: services.unit_update(actor=request.user, unit=unit, data=data),
+                     _("已保存"), back)
     links = unit.linked_villages.select_related("village", "village__parent").order_by("village_id")
     return done or render(request, "assistance/form_page.html", {
-        "form": form, "title": _("%(unit)s：单位信息和联系人") % {"unit": unit.name}, "back": reverse("assistance:home"),
+        "form": form, "title": _("%(unit)s：单位信息和联系人") % {"unit": unit.name}, "back": back,
         "links": links})
 
 
@@ -442,34 +474,57 @@ def unit_edit(request, pk: int):
 
 @login_required
 def cadre_list(request):
-    """Cadres with their in-village days this month against the county's quota; short ones flagged."""
+    """Cadres with their in-village days this month and year against the county's quota; short ones flagged;
+    past cadres (已离任) kept and listed by the filter."""
+    from bangfu.assistance.attendance import month_due
+
     _require_view(request.user)
     today = timezone.localdate()
-    month_start = today.replace(day=1)
-    cadres = list(cadres_visible_to(request.user).filter(term_start__lte=today).exclude(term_end__lt=today))
-    from django.db.models import Count
-
-    days = dict(cadres_visible_to(request.user).filter(check_ins__date__gte=month_start).annotate(
-        days=Count("check_ins")).values_list("pk", "days"))
+    filters = f.CadreFilterForm(request.GET or None)
+    status = (filters.cleaned_data.get("status") if filters.is_valid() else "") or "serving"
     county = county_of(request.user)
     quota = services.attendance_quota_for(county) if county else None
-    # The quota pro rata to today: 20 days a month is 10 by the middle of the month.
-    month_days = ((month_start.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - month_start).days
-    due = int(quota.days_per_month * today.day / month_days) if quota else 0
-    rows = [(c, days.get(c.pk, 0), c.is_resident and days.get(c.pk, 0) < due) for c in cadres]
+    due = month_due(quota, today) if quota else 0
+    rows = [(c, c.month_days, c.is_resident and c.serving_on(today) and c.month_days < due, c.serving_on(today))
+            for c in cadres_listed(request.user, status=status, today=today)]
     writable = set(units_writable_by(request.user).values_list("pk", flat=True))
-    leaves = leave_requests_visible_to(request.user).filter(status=LeaveRequest.Status.PENDING)
+    leaves = leave_requests_visible_to(request.user).filter(status=LeaveRequest.Status.PENDING,
+                                                            start__gte=today).order_by("start")
     from bangfu.assistance.models import AssistanceRole
     from bangfu.assistance.selectors import village_role_gaps
 
     required, role_rows = village_role_gaps(request.user, today=today)
     return render(request, "assistance/cadres.html", {
-        "required": [AssistanceRole(r).label for r in required], "role_rows": role_rows,
+        "required": [AssistanceRole(r).label for r in required], "role_rows": role_rows, "status": status,
+        "statuses": f.CadreFilterForm.base_fields["status"].choices, "today": today,
         "rows": rows, "quota": quota, "due": due, "writable": writable, "leaves": leaves,
         "cadre_table": CADRE_TABLE.bind(rows, user=request.user),
         "can_add": bool(writable), "can_decide": request.user.can("assistance.approve_leave"),
         **list_export_context(request, "cadres"),
     })
+
+
+# A resident cadre signs in with a village account; a seconded one (挂职, e.g. 副县长) with a leader's.
+LINKABLE_ROLES = ("village_cadre", "leader")
+
+
+def _linkable_accounts(user):
+    """The accounts an account manager may link to a cadre: active, region-bound, in their jurisdiction."""
+    if not user.can("accounts.manage"):
+        return None
+    from bangfu.accounts.selectors import users_visible_to
+
+    return (users_visible_to(user).filter(is_active=True, unit__isnull=True, role__in=LINKABLE_ROLES)
+            .select_related("region", "region__parent").order_by("region_id", "username"))
+
+
+def _cadre_form_save(request, unit, cadre=None):
+    def save(data):
+        data = dict(data)
+        new = {"new_username": data.pop("new_username", ""), "new_password": data.pop("new_password", "")}
+        return services.cadre_save(actor=request.user, unit=unit, data=data, cadre=cadre, **new)
+
+    return save
 
 
 @login_required
@@ -478,39 +533,121 @@ def cadre_create(request):
     unit = _writable_unit(request, request.GET.get("unit"))
     if unit is None:
         return _choose_unit(request, _("添加帮扶干部"))
-    form = f.CadreForm(request.POST or None, county_code=unit.county_id)
-    done = _save(request, form, lambda data: services.cadre_save(actor=request.user, unit=unit, data=data),
-                 _("已添加帮扶干部"), reverse("assistance:cadre_list"))
+    form = f.CadreForm(request.POST or None, county_code=unit.county_id, accounts=_linkable_accounts(request.user))
+    done = _save(request, form, _cadre_form_save(request, unit), _("已添加帮扶干部"),
+                 reverse("assistance:cadre_list"))
     return done or render(request, "assistance/form_page.html", {
         "form": form, "title": _("%(unit)s：添加帮扶干部") % {"unit": unit.label}, "back": reverse("assistance:cadre_list")})
 
 
 def _cadre(user, pk: int) -> Cadre:
-    cadre = cadres_visible_to(user).filter(pk=pk).first() or Cadre.objects.filter(pk=pk, user=user).first()
+    from bangfu.assistance.selectors import cadre_get_for_user
+
+    cadre = cadre_get_for_user(user, pk)
     if cadre is None:
         raise Http404(_("该干部不存在或不在您的查看范围内"))
     return cadre
 
 
-def _cadre_to_act_for(user, pk: int) -> Cadre:
+def _cadre_to_act_for(user, pk: int, *, check_in: bool = False) -> Cadre:
     """The cadre whose check-in or leave form the user may submit: a reader of other units (a leader, an auditor,
-    the lead unit) is not offered a form whose answer would be refused."""
+    the lead unit) is not offered a form whose answer would be refused, nor the unit a check-in for a cadre who
+    signs in themself."""
     cadre = _cadre(user, pk)
-    if not services.cadre_may_act(user, cadre):
+    if not services.cadre_may_act(user, cadre, check_in=check_in):
+        if check_in and cadre.user_id:
+            raise PermissionDenied(_("该干部已关联本人账号，须由本人签到"))
         raise PermissionDenied(_("只有干部本人或其所在单位可以签到和请假"))
     return cadre
 
 
+def _cadre_editable(user, pk: int) -> Cadre:
+    cadre = _cadre(user, pk)
+    if not units_writable_by(user).filter(pk=cadre.unit_id).exists():
+        raise PermissionDenied(_("只能修改本单位的干部"))
+    return cadre
+
+
+def _after_cadre_action(user, cadre: Cadre) -> str:
+    """Where a check-in or a leave request returns: the cadre's own home for the cadre, the record otherwise."""
+    return reverse("web:home") if cadre.user_id == user.pk else reverse("assistance:cadre_detail", args=[cadre.pk])
+
+
+@login_required
+def cadre_detail(request, pk: int):
+    """One cadre: term, account, this month's and year's in-village days against the quota, the day log (each day
+    counted or not), leave with its decisions, and the record's history."""
+    from bangfu.assistance.attendance import attendance_for
+    from bangfu.assistance.selectors import cadre_history
+
+    cadre = _cadre(request.user, pk)
+    today = timezone.localdate()
+    check_ins = list(cadre.check_ins.select_related("village__parent").order_by("-date")[:31])
+    leaves = list(cadre.leave_requests.select_related("decided_by").order_by("-start"))
+    history = cadre_history(cadre, leaves)[:50]
+    return render(request, "assistance/cadre_detail.html", {
+        "cadre": cadre, "today": today, "check_ins": check_ins, "leaves": leaves, "history": history,
+        "attendance": attendance_for(cadre, today=today) if cadre.is_resident else None,
+        "serving": cadre.serving_on(today), "may_act": services.cadre_may_act(request.user, cadre),
+        "may_check_in": services.cadre_may_act(request.user, cadre, check_in=True),
+        "editable": units_writable_by(request.user).filter(pk=cadre.unit_id).exists(),
+        "reader": request.user.can("assistance.view"),
+    })
+
+
+@login_required
+def cadre_edit(request, pk: int):
+    require_capability(request.user, "assistance.edit")
+    cadre = _cadre_editable(request.user, pk)
+    accounts = _linkable_accounts(request.user)
+    # From the user page's link (用户管理 → 选派干部): the account offered already chosen.
+    chosen = request.GET.get("user", "")
+    initial = {"user": int(chosen)} if accounts is not None and chosen.isdigit() else None
+    form = f.CadreForm(request.POST or None, instance=cadre, county_code=cadre.unit.county_id, accounts=accounts,
+                       initial=initial)
+    back = reverse("assistance:cadre_detail", args=[cadre.pk])
+    done = _save(request, form, _cadre_form_save(request, cadre.unit, cadre), _("已保存"), back)
+    return done or render(request, "assistance/form_page.html", {
+        "form": form, "title": _("修改干部：%(name)s") % {"name": cadre.name}, "back": back})
+
+
+@login_required
+def cadre_end(request, pk: int):
+    """A cadre leaves their post (离任): the date and the reason; the record stays, listed as past."""
+    require_capability(request.user, "assistance.edit")
+    cadre = _cadre_editable(request.user, pk)
+    form = f.CadreEndForm(request.POST or None, initial={"end": timezone.localdate()})
+    back = reverse("assistance:cadre_detail", args=[cadre.pk])
+    done = _save(request, form, lambda data: services.cadre_term_end(actor=request.user, cadre=cadre, **data),
+                 _("已登记离任"), back)
+    return done or render(request, "assistance/form_page.html", {
+        "form": form, "title": _("%(name)s：离任") % {"name": cadre.name}, "back": back})
+
+
 @login_required
 def check_in(request, pk: int):
-    """A resident cadre's check-in and day log, from a phone (coordinates filled in by the browser if allowed)."""
-    cadre = _cadre_to_act_for(request.user, pk)
+    """A resident cadre's check-in and day log, from a phone (coordinates filled in by the browser if allowed);
+    a check-in outside the cadre's own village is kept and said not to count."""
+    cadre = _cadre_to_act_for(request.user, pk, check_in=True)
     form = f.CheckInForm(request.POST or None, county_code=cadre.unit.county_id,
                          initial={"date": timezone.localdate(), "village": cadre.village_id})
-    done = _save(request, form, lambda data: services.check_in_record(actor=request.user, cadre=cadre, **data),
-                 _("已签到"), reverse("assistance:cadre_list"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            made = services.check_in_record(actor=request.user, cadre=cadre, **form.cleaned_data)
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            from bangfu.assistance.selectors import village_label
+
+            if made.in_own_village:
+                messages.success(request, _("已签到：%(date)s在%(village)s，计入驻村天数") % {
+                    "date": made.date.isoformat(), "village": village_label(made.village)})
+            else:
+                messages.warning(request, _("已签到：%(date)s在%(village)s。不在驻村村，不计入驻村天数") % {
+                    "date": made.date.isoformat(), "village": village_label(made.village)})
+            return redirect(_after_cadre_action(request.user, cadre))
     recent = cadre.check_ins.select_related("village__parent")[:10]  # the village's label names its township
-    return done or render(request, "assistance/check_in.html", {"form": form, "cadre": cadre, "recent": recent})
+    return render(request, "assistance/check_in.html", {"form": form, "cadre": cadre, "recent": recent})
 
 
 @login_required
@@ -518,9 +655,27 @@ def leave_submit(request, pk: int):
     cadre = _cadre_to_act_for(request.user, pk)
     form = f.LeaveForm(request.POST or None)
     done = _save(request, form, lambda data: services.leave_request_submit(actor=request.user, cadre=cadre, **data),
-                 _("已提交请假申请"), reverse("assistance:cadre_list"))
+                 _("已提交请假申请"), _after_cadre_action(request.user, cadre))
     return done or render(request, "assistance/form_page.html", {
-        "form": form, "title": _("%(name)s：请假申请") % {"name": cadre.name}, "back": reverse("assistance:cadre_list")})
+        "form": form, "title": _("%(name)s：请假申请") % {"name": cadre.name},
+        "back": _after_cadre_action(request.user, cadre)})
+
+
+@login_required
+def leave_list(request):
+    """请假审批: the leave of resident cadres in the approver's region, pending first (with the buttons where the
+    approver may decide), then closed (past, undecided) and decided ones."""
+    require_capability(request.user, "assistance.approve_leave")
+    today = timezone.localdate()
+    leaves = leave_requests_visible_to(request.user).select_related("cadre__village__parent", "decided_by")
+    pending = [(leave, services.leave_may_decide(request.user, leave))
+               for leave in leaves.filter(status=LeaveRequest.Status.PENDING, start__gte=today).order_by("start")]
+    closed = leaves.filter(status=LeaveRequest.Status.PENDING, start__lt=today).order_by("-start")[:20]
+    decided = leaves.exclude(status=LeaveRequest.Status.PENDING).order_by("-decided_at", "-id")[:30]
+    return render(request, "assistance/leave_list.html", {
+        "pending": pending, "closed": closed, "decided": decided, "today": today,
+        "reader": request.user.can("assistance.view"),
+    })
 
 
 @login_required
@@ -528,13 +683,20 @@ def leave_submit(request, pk: int):
 def leave_decide(request, pk: int):
     require_capability(request.user, "assistance.approve_leave")
     leave = get_object_or_404(leave_requests_visible_to(request.user), pk=pk)
+    form = f.LeaveDecideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_error(form))
+        return redirect("assistance:leave_list")
     try:
-        services.leave_request_decide(actor=request.user, leave=leave, approve=request.POST.get("approve") == "1")
+        services.leave_request_decide(actor=request.user, leave=leave, approve=form.cleaned_data["approve"] == "1",
+                                      note=form.cleaned_data["note"])
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("已审批"))
-    return redirect("assistance:cadre_list")
+        messages.success(request, _("已审批：%(name)s %(start)s至%(end)s，%(status)s") % {
+            "name": leave.cadre.name, "start": leave.start.isoformat(), "end": leave.end.isoformat(),
+            "status": LeaveRequest.objects.get(pk=leave.pk).get_status_display()})
+    return redirect("assistance:leave_list")
 
 
 # --- joint meetings and tasks -----------------------------------------------------------------------------------
@@ -797,12 +959,12 @@ def finding_list(request):
     return render(request, "assistance/findings.html", {
         "findings": findings, "today": timezone.localdate(),
         "by_state": [(label, by_state[value]) for value, label in Finding.Status.choices],
-        "can_create": request.user.can("assistance.configure"), **list_export_context(request, "findings")})
+        "can_create": request.user.can("assistance.file_finding"), **list_export_context(request, "findings")})
 
 
 @login_required
 def finding_create(request):
-    require_capability(request.user, "assistance.configure")
+    require_capability(request.user, "assistance.file_finding")
     county = county_of(request.user)
     form = f.FindingForm(request.POST or None)
     form.fields["owner_unit"].queryset = units_visible_to(request.user)
@@ -825,11 +987,34 @@ def finding_detail(request, pk: int):
         return done
     may_write = (request.user.can("assistance.configure") or (finding.owner_unit_id and units_writable_by(
         request.user).filter(pk=finding.owner_unit_id).exists()))
+    from bangfu.audit.models import ChangeRecord
+
+    history = (ChangeRecord.objects.filter(object_type="finding", object_id=str(finding.pk)).select_related("actor")
+               .order_by("-at", "-id"))
     return render(request, "assistance/finding_detail.html", {
         "finding": finding, "form": form, "may_write": may_write, "today": timezone.localdate(),
         "evidence": EvidenceFile.objects.filter(record_type="finding", record_id=finding.pk).order_by("id"),
         "evidence_form": f.EvidenceForm(), "can_sign_off": request.user.can("assistance.configure"),
-        "history": object_history(finding)})
+        "return_form": f.FindingReturnForm(prefix="r") if request.user.can("assistance.configure") else None,
+        "history": history})
+
+
+@login_required
+@require_POST
+def finding_return(request, pk: int):
+    """The county sends a rectification back to its owner with the reason (kept in the item's history)."""
+    require_capability(request.user, "assistance.configure")
+    finding = get_object_or_404(findings_visible_to(request.user), pk=pk)
+    form = f.FindingReturnForm(request.POST, prefix="r")
+    try:
+        if not form.is_valid():
+            raise ValidationError({"reason": _("退回整改须说明原因")})
+        services.finding_return(actor=request.user, finding=finding, reason=form.cleaned_data["reason"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("已退回整改"))
+    return redirect("assistance:finding_detail", finding.pk)
 
 
 @login_required
@@ -867,7 +1052,8 @@ def settings_view(request):
     county = county_of(request.user)
     if not county:
         raise Http404(_("没有可查看的帮扶县"))
-    plan = plans_visible_to(request.user).first()
+    plans = plans_in_order(request.user)
+    plan = plan_covering(plans, timezone.localdate().year) or (plans[0] if plans else None)
     grades = list(EvaluationGrade.objects.filter(county_id=county).values_list("label", "min_score")) or list(
         DEFAULT_GRADES)
     quota = services.attendance_quota_for(county)

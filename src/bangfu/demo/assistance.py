@@ -29,13 +29,16 @@ from bangfu.assistance.models import (
     LeaveRequest,
     LinkedVillage,
     Plan,
+    PlanComment,
     PlanTarget,
+    PlanVersion,
     ProduceTrade,
     Project,
     Task,
     Training,
     Unit,
     UnitReport,
+    VillageRoleHolder,
     VillageRoleRequirement,
 )
 
@@ -100,11 +103,20 @@ def _day(rng: random.Random, year: int, today: dt.date) -> dt.date:
 def demo_assistance_build(*, today: dt.date, seed: int = 2022) -> bool:
     """Build the demo's assistance data if absent. Returns whether anything was written."""
     if Plan.objects.filter(county_id=COUNTY, name=PLAN_NAME).exists():
+        _link_cadre_accounts()
         return False
     rng = random.Random(seed)
     units = list(Unit.objects.filter(county_id=COUNTY).order_by("-is_lead", "id"))
     _configuration()
-    plan = Plan.objects.create(county_id=COUNTY, name=PLAN_NAME, start_year=2021, end_year=2025)
+    plan = Plan.objects.create(county_id=COUNTY, name=PLAN_NAME, start_year=2021, end_year=2025,
+                               status=Plan.Status.ADOPTED, adopted_on=PLAN_ADOPTED)
+    _plan_document(plan, units)
+    # The plan in force now: adopted at the start of 2026, with targets for each of its years.
+    current = None
+    if today >= NEXT_PLAN_ADOPTED:
+        current = Plan.objects.create(county_id=COUNTY, name=NEXT_PLAN_NAME, start_year=2026, end_year=2030,
+                                      status=Plan.Status.ADOPTED, adopted_on=NEXT_PLAN_ADOPTED)
+        PlanVersion.objects.create(plan=current, number=1, text=NEXT_PLAN_TEXT)
     years = [y for y in range(2021, today.year + 1)]
     for unit in units:
         contact, post, share, items, scale, cadres = PROFILES.get(unit.name, ("", "", 0, "", 1.0, ()))
@@ -123,22 +135,91 @@ def demo_assistance_build(*, today: dt.date, seed: int = 2022) -> bool:
                     PlanTarget.objects.create(plan=plan, unit=unit, year=year, indicator=key, target=target)
             factor = scale * half * performance * rng.uniform(0.85, 1.15)
             _ledger_year(rng, unit, villages, year, factor, today)
+        if current is not None:  # the new plan asks about a tenth more each year
+            for year in current.years:
+                growth = Decimal("1.1") ** (year - 2025)
+                PlanTarget.objects.bulk_create([
+                    PlanTarget(plan=current, unit=unit, year=year, indicator=key,
+                               target=Decimal(max(1, round(base * scale * float(growth),
+                                                           -4 if base >= 10_000 else 0))))
+                    for key, base in BASE.items()])
         if share:
             Donation.objects.create(unit=unit, date=MEETING_DAY - dt.timedelta(days=1), form=Donation.Form.IN_KIND,
                                     recipient=SCHOOL, items=items, value=Decimal(share), joint_name=JOINT,
                                     note="联席会议前移交")
+    _role_holders(today)
     _story_visits(units)
     _meeting(units)
     _findings(units, today)
+    _link_cadre_accounts()
     return True
+
+
+PLAN_ADOPTED = dt.date(2022, 10, 20)  # [demo] issued after the joint meeting reviewed the 征求意见稿
+NEXT_PLAN_NAME = "九寨沟县定点帮扶工作规划（2026—2030年）"
+NEXT_PLAN_ADOPTED = dt.date(2026, 1, 15)  # [demo]
+PLAN_DRAFT = """一、总体要求
+巩固拓展脱贫攻坚成果同乡村振兴有效衔接，守住不发生规模性返贫底线，健全防返贫监测和帮扶机制。
+二、帮扶方向
+坚持“四位一体”帮扶机制，从产业、人才、文化、生态、组织五个方向推进。
+三、年度目标
+各帮扶单位年度目标见附表（直接投入帮扶资金、引进帮扶资金、消费帮扶、培训、领导调研、帮扶项目）。
+四、保障措施
+牵头单位每年组织召开联席会议，督促会议决定落实。"""
+NEXT_PLAN_TEXT = """一、总体要求
+持续巩固拓展脱贫攻坚成果，常态化防止返贫致贫，推进乡村全面振兴。
+二、重点任务
+产业帮扶提质增效、人才帮扶持续下沉、文化和生态帮扶融合发展、组织帮扶夯实基层基础。
+三、年度目标
+各帮扶单位年度目标见附表，每年递增约一成。"""
+# [demo] the county contact leader (县级联系领导) of each linked village
+COUNTY_LEADERS = ("杨光明", "泽让措", "马建华", "王德明", "格西", "罗小勇")
+
+
+def _plan_document(plan: Plan, units: list[Unit]) -> None:
+    """The 2021-2025 plan as the county drafted it: the 征求意见稿, the units' comments, the adopted second version."""
+    first = PlanVersion.objects.create(plan=plan, number=1, text=PLAN_DRAFT, note="征求意见稿")
+    second = PlanVersion.objects.create(plan=plan, number=2, text=PLAN_DRAFT + "\n五、消费帮扶\n各单位购买和帮助销售县内农特产品，"
+                                        "按采购额的1.5%返还受援村集体经济。", note="根据联席会议审议意见修改")
+    PlanVersion.objects.filter(pk=first.pk).update(saved_at=dt.datetime(2022, 7, 20, 2, tzinfo=dt.UTC))
+    PlanVersion.objects.filter(pk=second.pk).update(saved_at=dt.datetime(2022, 10, 10, 2, tzinfo=dt.UTC))
+    from bangfu.accounts.models import User
+
+    comments = {"四川省高级人民法院": "建议增加消费帮扶目标，明确农产品采购返还比例。",
+                "成都大学": "建议将培训乡村振兴带头人列为单独指标。"}
+    for unit in units:
+        author = User.objects.filter(unit=unit).order_by("id").first()
+        if unit.name in comments and author is not None:  # each unit's own account comments for it
+            comment = PlanComment.objects.create(plan=plan, version=first, unit=unit, author=author,
+                                                 text=comments[unit.name])
+            PlanComment.objects.filter(pk=comment.pk).update(  # during the comment period, before the meeting
+                created_at=dt.datetime(2022, 8, 5, 2, tzinfo=dt.UTC))
+
+
+def _role_holders(today: dt.date) -> None:
+    villages = sorted(set(LinkedVillage.objects.filter(unit__county_id=COUNTY).values_list("village_id", flat=True)))
+    for village, name in zip(villages, COUNTY_LEADERS, strict=False):
+        VillageRoleHolder.objects.create(county_id=COUNTY, village_id=village, role=AssistanceRole.COUNTY_LEADER,
+                                         name=name, post="县委常委、副县长", since=STARTED)
+# The demo accounts that are cadres themselves (a cadre signs in and checks in from their own home).
+CADRE_ACCOUNTS = (("cadre", "成都大学", "何磊"),)
+
+
+def _link_cadre_accounts() -> None:
+    from bangfu.accounts.models import User
+
+    for username, unit_name, name in CADRE_ACCOUNTS:
+        account = User.objects.filter(username=username).first()
+        if account is not None:
+            Cadre.objects.filter(unit__name=unit_name, name=name, user__isnull=True).update(user=account)
 
 
 def _configuration() -> None:
     AttendanceQuota.objects.get_or_create(county_id=COUNTY, defaults={
         "days_per_month": 20, "days_per_year": 200, "township_approves_up_to": 3})
     # [demo] 九寨沟's "四位一体" read as: an assisting unit, a work team, a first secretary, a technician.
-    for role in (AssistanceRole.ASSISTING_UNIT, AssistanceRole.WORK_TEAM, AssistanceRole.FIRST_SECRETARY,
-                 AssistanceRole.AGRI_TECHNICIAN):
+    for role in (AssistanceRole.COUNTY_LEADER, AssistanceRole.ASSISTING_UNIT, AssistanceRole.WORK_TEAM,
+                 AssistanceRole.FIRST_SECRETARY, AssistanceRole.AGRI_TECHNICIAN):
         VillageRoleRequirement.objects.get_or_create(county_id=COUNTY, role=role)
     for label, minimum in (("好", 95), ("较好", 80), ("一般", 60), ("较差", 0)):
         EvaluationGrade.objects.get_or_create(county_id=COUNTY, label=label, defaults={"min_score": minimum})
@@ -166,6 +247,13 @@ def _cadre(rng, unit, name, kind, post, village, today) -> None:
                                 log=rng.choice(("走访监测户，核实收入情况", "召开村两委会议，研究产业项目",
                                                 "组织村民参加技能培训", "协调合作社农产品销售", "入户排查住房和饮水安全",
                                                 "整理驻村工作台账"))))
+        day += dt.timedelta(days=1)
+    # The months before, from New Year (about 8 days in 10: near the 200-day quota by the autumn), drawn apart so
+    # the rest of the demo stays as it was.
+    earlier, day = random.Random(f"{unit.name}-{name}"), dt.date(today.year, 1, 1)
+    while day < today - dt.timedelta(days=90):
+        if earlier.random() < 0.8:
+            rows.append(CheckIn(cadre=cadre, date=day, village_id=village, log="走访监测户，推进帮扶项目"))
         day += dt.timedelta(days=1)
     CheckIn.objects.bulk_create(rows)
     LeaveRequest.objects.create(cadre=cadre, start=today - dt.timedelta(days=20), end=today - dt.timedelta(days=19),

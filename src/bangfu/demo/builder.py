@@ -73,6 +73,7 @@ DEMO_USERS = (
     ("admin", "县监测办 管理员", "county_admin", COUNTY_CODE, None),
     ("shuanghe", "双河镇 审核员", "township_reviewer", "513225103000", None),
     ("tuanjie", "团结村 村干部", "village_cadre", "513225103213", None),
+    ("cadre", "团结村 驻村第一书记 何磊", "village_cadre", "513225103213", None),
     ("zhangzha", "漳扎村 村干部", "village_cadre", "513225101200", None),
     ("contact", "团结村 帮扶联系人", "assistance_contact", "513225103213", None),
     ("cdu", "成都大学 联络员", "unit_liaison", None, "成都大学"),

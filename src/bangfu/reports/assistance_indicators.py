@@ -290,3 +290,38 @@ def direction_summary(unit_ids, since: dt.date, until: dt.date, *, named: int = 
         if project["name"] not in row.largest and len(row.largest) < named:
             row.largest.append(project["name"])
     return list(rows.values())
+
+
+OVERVIEW_KEYS = ("funds_invested", "funds_brought_in", "projects", "project_funds")
+
+
+@dataclass(frozen=True)
+class OverviewFigure:
+    indicator: AssistanceIndicator
+    actual: Decimal
+    target: Decimal | None
+
+    @property
+    def rate(self) -> Decimal | None:
+        return completion(self.actual, self.target) if self.target else None
+
+
+def assistance_overview(plan, units, year: int) -> list[OverviewFigure]:
+    """The year's paired-assistance headline (funds, projects) over the units, against the plan's targets for that
+    year when a plan covers it: the sums of `plan_progress`, so the figures agree with the plan page."""
+    units = list(units)
+    if plan is not None and year in plan.years:
+        rows = plan_progress(plan, units, year=year)
+        figures = []
+        for key in OVERVIEW_KEYS:
+            cells = [c for row in rows for c in row.cells if c.indicator.key == key]
+            if not cells:
+                continue
+            targets = [c.target for c in cells if c.target is not None]
+            figures.append(OverviewFigure(cells[0].indicator, sum((c.actual for c in cells), Decimal(0)),
+                                          sum(targets, Decimal(0)) if targets else None))
+        return figures
+    start, end = year_span(year)
+    indicators = [i for i in STANDARD_INDICATORS if i.key in OVERVIEW_KEYS]
+    totals = unit_figures([u.pk for u in units], start, end, indicators=indicators)
+    return [OverviewFigure(i, sum((totals[u.pk][i.key] for u in units), Decimal(0)), None) for i in indicators]

@@ -21,6 +21,8 @@ def navigation(request):
         items.append(("monitoring:lines", _("监测范围"), "lines"))
     if user.can("assistance.view"):
         items.append(("assistance:home", _("定点帮扶"), "assistance"))
+    elif user.can("assistance.approve_leave"):  # the township: resident cadres' leave in its villages
+        items.append(("assistance:leave_list", _("请假审批"), "leave"))
     if cases_can(user, "cases.view"):
         items.append(("cases:case_list", _("识别与帮扶"), "cases"))
     items.append(("jobs:job_list", _("我的任务"), "jobs"))

@@ -121,7 +121,27 @@ def home(request):
                            "risk_open": str(_("风险未消除")), "unit": str(_("户"))},
             }, ensure_ascii=False),
         )
+    context["assistance"] = _assistance_overview(request.user)
     return render(request, "web/home.html", context)
+
+
+def _assistance_overview(user):
+    """For those who read paired assistance and act on no case (a leader, the assessment group): this year's funds
+    and projects against the plan's targets, linked to the plan page. None for everyone else."""
+    from bangfu.assistance.selectors import plan_covering, plans_in_order, units_visible_to
+    from bangfu.cases import clock
+    from bangfu.cases.permissions import can as case_can
+    from bangfu.reports.assistance_indicators import assistance_overview
+
+    if not user.can("assistance.view") or user.unit_id or any(
+            case_can(user, c) for c in ("cases.work", "cases.assist", "cases.visit")):
+        return None
+    units = units_visible_to(user)
+    if not units.exists():
+        return None
+    year = clock.today().year
+    plan = plan_covering(plans_in_order(user), year)
+    return {"year": year, "plan": plan, "figures": assistance_overview(plan, units, year)}
 
 
 @login_required

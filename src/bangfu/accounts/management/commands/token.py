@@ -5,6 +5,7 @@ from django.utils import timezone, translation
 
 from bangfu.accounts.models import ApiToken, User
 from bangfu.accounts.tokens import (
+    TOKEN_PREFIX_LENGTH,
     api_token_create,
     api_token_revoke,
     api_token_scopes_parse,
@@ -64,7 +65,9 @@ class Command(BaseCommand):
                               f"{timezone.localtime(token.expires_at):%Y-%m-%d}\t{token.name}")
 
     def _revoke(self, *, prefix, **_):
-        matches = list(ApiToken.objects.filter(prefix__startswith=prefix, revoked_at__isnull=True)[:2])
+        # Part of the prefix, the prefix, or more of the token (up to all of it, pasted from where it is kept).
+        matches = list(ApiToken.objects.filter(prefix__startswith=prefix[:TOKEN_PREFIX_LENGTH],
+                                               revoked_at__isnull=True)[:2])
         if len(prefix) < 6 or not matches:
             raise CommandError(f"没有以“{prefix}”开头的有效令牌（至少给出 6 个字符，见 bangfu token list）")
         if len(matches) > 1:
