@@ -54,5 +54,5 @@ def test_a_findings_page_shows_its_history(client, records, cdu, cdu_liaison, co
     s.finding_rectify(actor=cdu_liaison, finding=finding, measures="已补齐佐证材料", done=False)
     client.force_login(county_admin)
     page = client.get(reverse("assistance:finding_detail", args=[finding.pk])).content.decode()
-    history = page[page.index('id="history"'):]
+    history = page[page.index("变更记录"):]
     assert "已补齐佐证材料" in history and cdu_liaison.display_name in history
