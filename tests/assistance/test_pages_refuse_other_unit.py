@@ -179,12 +179,12 @@ def test_ledger_detail_and_evidence_only_for_readers(client, records, court, cou
 def test_lists_show_only_readable_units(client, records, court, cdu, cdu_liaison, lead_coordinator):
     client.force_login(cdu_liaison)
     page = client.get(reverse("assistance:ledger_list", args=["fund"]))
-    assert {entry.unit_id for entry, _values in page.context["rows"]} == {cdu.pk}
+    assert {row.obj.unit_id for row in page.context["table"].rows} == {cdu.pk}
     home = client.get(reverse("assistance:home"))
     assert [unit.pk for unit, _values in home.context["rows"]] == [cdu.pk]
     client.force_login(lead_coordinator)
     page = client.get(reverse("assistance:ledger_list", args=["fund"]))
-    assert {entry.unit_id for entry, _values in page.context["rows"]} == {cdu.pk, court.pk}
+    assert {row.obj.unit_id for row in page.context["table"].rows} == {cdu.pk, court.pk}
 
 
 def test_a_cadre_cannot_see_any_of_it(client, records, tuanjie_cadre):

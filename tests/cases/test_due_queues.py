@@ -48,7 +48,7 @@ def _home_count(html: str, group: str) -> int:
 def _list(client, **query):
     html = client.get(reverse("cases:case_list"), query).content.decode()
     total = re.search(r"共 (\d+) 条", html)
-    table = html[html.index("<table class=\"table\">"):]
+    table = html[html.index("<table class=\"table stack cases\">"):]
     return (int(total.group(1)) if total else 0, table.count('class="badge overdue"'), table.count('class="is-overdue"'))
 
 

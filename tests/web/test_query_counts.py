@@ -59,8 +59,8 @@ PAGES = {
     # the case queue (cases.selectors.work_queue_for: its counts and its ranked rows) two; the monitoring lines and
     # the below-line count two; the queues of issue 15: overdue warnings two (the rules' limits, then the rows with
     # their count), new leads one, measures due two (the limit, then the rows), warnings on monitored households
-    # to follow with their case one
-    "home": (lambda w: reverse("web:home"), {}, {}, 15),
+    # to follow with their case one, every warning to verify (new ones too) one
+    "home": (lambda w: reverse("web:home"), {}, {}, 16),
     "household-list": (lambda w: reverse("registry:household_list"), {}, {}, 7),
     "household-list-htmx": (lambda w: reverse("registry:household_list"), {}, {"HX-Request": "true"}, 7),
     "household-list-page-2": (lambda w: reverse("registry:household_list"), {"page": "2"}, {}, 7),
@@ -79,8 +79,9 @@ PAGES = {
     "member-edit": (lambda w: reverse("registry:member_edit", args=[_member(w).pk]), {}, {}, 4),
     "member-remove": (lambda w: reverse("registry:member_remove", args=[_member(w).pk]), {}, {}, 7),
     "income-add": (lambda w: reverse("registry:income_add", args=[w["subject"].pk]), {}, {}, 5),
-    # + naming the households the records are about (one query per page, not per row)
-    "audit-changes": (lambda w: reverse("web:audit_log"), {}, {}, 6),
+    # + naming the households the records are about (one query per page, not per row), + naming what the changes
+    # point to by key, one query per kind of object (here villages and households), never per row
+    "audit-changes": (lambda w: reverse("web:audit_log"), {}, {}, 8),
     "audit-reveals": (lambda w: reverse("web:audit_log"), {"view": "reveals"}, {}, 6),
     "users": (lambda w: reverse("accounts:user_list"), {}, {}, 5),
     "jobs": (lambda w: reverse("jobs:job_list"), {}, {}, 4),

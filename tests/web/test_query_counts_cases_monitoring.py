@@ -295,8 +295,9 @@ PAGES.update(OTHER_PAGES)
 CADRE_PAGES = {
     # + the queues of issue 15: the case queue's counts and its ranked rows (two), overdue warnings (the rules'
     # limits, then the rows with their count), new leads (one), measures due (the limit, then the rows), warnings on
-    # households monitored with their risk open (one); 八必访 due this quarter with its counts (one, issue 19)
-    "home": (lambda w: reverse("web:home"), {}, {}, 14),
+    # households monitored with their risk open (one), every warning to verify (one); 八必访 due this quarter with its
+    # counts (one, issue 19)
+    "home": (lambda w: reverse("web:home"), {}, {}, 15),
     "case-list": PAGES["case-list"][:3] + (8,),
     "case-detail": PAGES["case-detail"][:3] + (6,),
     "household-assistance": PAGES["household-assistance"][:3] + (21,),

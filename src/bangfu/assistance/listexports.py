@@ -11,13 +11,40 @@ from bangfu.web.exports import Column, ListExport, list_export, no_filters
 
 
 def ledger_rows(user, kind, data: dict):
-    """The ledger page's rows for its filter's cleaned values (unit, year)."""
+    """The ledger page's rows for its filter's cleaned values (unit, year; a figure's period and condition)."""
     from bangfu.reports.assistance_indicators import year_span
 
     year = data.get("year")
     since, until = year_span(year) if year else (None, None)
+    if data.get("since"):
+        since = max(since, data["since"]) if since else data["since"]
+    if data.get("until"):
+        until = min(until, data["until"]) if until else data["until"]
     unit_id = int(data["unit"]) if data.get("unit") else None
-    return ledger_entries_visible_to(user, kind, unit_id=unit_id, since=since, until=until)
+    rows = ledger_entries_visible_to(user, kind, unit_id=unit_id, since=since, until=until)
+    condition = ledger_match(kind, data.get("match") or "")
+    return rows.filter(**condition) if condition else rows
+
+
+def ledger_match(kind, match: str) -> dict:
+    """`field:value` as a filter on one of the kind's coded fields (flow, kind, form ...), or nothing when the
+    field is not one of them or the value not one of its codes (a hand-typed address shows the whole list)."""
+    name, _sep, value = match.partition(":")
+    if name not in kind.fields:
+        return {}
+    field = kind.model._meta.get_field(name)
+    if not field.choices or value not in {str(code) for code, _label in field.flatchoices}:
+        return {}
+    return {name: value}
+
+
+def ledger_match_words(kind, match: str) -> str:
+    condition = ledger_match(kind, match)
+    if not condition:
+        return ""
+    (name, value), = condition.items()
+    field = kind.model._meta.get_field(name)
+    return f"{field.verbose_name}：{dict(field.flatchoices).get(value, value)}"
 
 
 def _column(kind_column) -> Column:

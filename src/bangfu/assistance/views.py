@@ -7,6 +7,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,7 +25,7 @@ from bangfu.assistance.documents import (
     unit_report_write,
 )
 from bangfu.assistance.exports import evaluation_xlsx
-from bangfu.assistance.ledger import LEDGER_KIND_BY_KEY, LEDGER_KINDS, cell
+from bangfu.assistance.ledger import LEDGER_KIND_BY_KEY, LEDGER_KINDS
 from bangfu.assistance.models import (
     AssistanceNeed,
     Cadre,
@@ -51,8 +52,16 @@ from bangfu.assistance.selectors import (
     units_visible_to,
     units_writable_by,
 )
+from bangfu.assistance.tables import CADRE_TABLE, LEDGER_TABLES, TASK_TABLE
+from bangfu.audit.selectors import object_history
 from bangfu.regions.config import config_rows
-from bangfu.reports.assistance_indicators import evaluation_rows, plan_progress, unit_figures, year_span
+from bangfu.reports.assistance_indicators import (
+    evaluation_rows,
+    indicator_records_url,
+    plan_progress,
+    unit_figures,
+    year_span,
+)
 from bangfu.web.exports import list_export_context
 from bangfu.web.helpers import form_errors_from, require_capability
 
@@ -115,7 +124,8 @@ def home(request):
 
     shown = [i for i in STANDARD_INDICATORS if i.key in ("funds_invested", "funds_brought_in", "cadres_trained",
                                                          "technicians_trained", "donations", "leader_visits")]
-    rows = [(u, [(i, figures[u.pk][i.key]) for i in shown]) for u in units]
+    rows = [(u, [(i, figures[u.pk][i.key], indicator_records_url(i, u.pk, start, end)) for i in shown])
+            for u in units]
     tasks = tasks_visible_to(request.user).filter(status=Task.Status.OPEN).order_by("deadline")
     findings = findings_visible_to(request.user).exclude(status=Finding.Status.SIGNED_OFF).order_by("deadline")
     return render(request, "assistance/home.html", {
@@ -123,6 +133,9 @@ def home(request):
         "tasks": tasks[:20], "findings": findings[:20],
         "writable": units_writable_by(request.user).exists(),
     })
+
+
+LEDGER_PAGE_SIZE = 50
 
 
 # --- the ledger -----------------------------------------------------------------------------------------------
@@ -134,14 +147,28 @@ def ledger_list(request, kind: str):
     units = list(units_visible_to(request.user))
     form = f.LedgerFilterForm(request.GET or None, units=units)
     data = form.cleaned_data if form.is_valid() else {}
-    entries = _filtered(request.user, kind, data)
-    columns = kind.columns
-    rows = [(entry, [(_text(cell(entry, c)), c.number) for c in columns]) for entry in entries[:500]]
+    entries = _filtered(request.user, kind, data).select_related("unit", "village__parent")
+    # Every row, a page at a time (the heading's 共 N 条 is the pager's count: no row beyond it is out of reach).
+    page = Paginator(entries, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
+    # The list's totals (every row, not the page's): what a figure that links here sums, for the reader to compare.
+    from django.db.models import Sum
+
+    from bangfu.assistance.listexports import ledger_match_words
+
+    sums = entries.order_by().aggregate(**{c.key: Sum(c.key) for c in kind.columns if c.number}) \
+        if page.paginator.count else {}
+    totals = [(c.heading, sums.get(c.key) or 0, c.key) for c in kind.columns if c.number and c.key in sums]
+    scope = [w for w in (
+        f"{data['since']:%Y-%m-%d} — {data['until']:%Y-%m-%d}" if data.get("since") and data.get("until") else "",
+        ledger_match_words(kind, data.get("match") or "")) if w]
     writable = set(units_writable_by(request.user).values_list("pk", flat=True))
-    query = request.GET.urlencode()
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(request, "assistance/ledger_list.html", {
-        "kind": kind, "kinds": LEDGER_KINDS, "columns": columns, "rows": rows, "form": form, "total": entries.count(),
-        "writable": writable, "query": query, **list_export_context(request, f"ledger-{kind.key}"),
+        "kind": kind, "kinds": LEDGER_KINDS, "page": page, "form": form, "total": page.paginator.count,
+        "table": LEDGER_TABLES[kind.key].bind(page.object_list, user=request.user), "totals": totals,
+        "scope": scope,
+        "writable": writable, "query": query.urlencode(), **list_export_context(request, f"ledger-{kind.key}"),
     })
 
 
@@ -228,7 +255,7 @@ def ledger_detail(request, kind: str, pk: int):
     return render(request, "assistance/ledger_detail.html", {
         "kind": kind, "entry": entry, "fields": fields, "can_write": can_write,
         "evidence": EvidenceFile.objects.filter(record_type=kind.key, record_id=entry.pk).order_by("id"),
-        "evidence_form": f.EvidenceForm(), "delete_form": f.DeleteForm(),
+        "evidence_form": f.EvidenceForm(), "delete_form": f.DeleteForm(), "history": object_history(entry),
     })
 
 
@@ -472,6 +499,7 @@ def cadre_list(request):
         "required": [AssistanceRole(r).label for r in required], "role_rows": role_rows, "status": status,
         "statuses": f.CadreFilterForm.base_fields["status"].choices, "today": today,
         "rows": rows, "quota": quota, "due": due, "writable": writable, "leaves": leaves,
+        "cadre_table": CADRE_TABLE.bind(rows, user=request.user),
         "can_add": bool(writable), "can_decide": request.user.can("assistance.approve_leave"),
         **list_export_context(request, "cadres"),
     })
@@ -679,9 +707,14 @@ def meeting_list(request):
     """Joint meetings and the lead unit's board of tasks (overdue first)."""
     _require_view(request.user)
     today = timezone.localdate()
-    tasks = list(tasks_visible_to(request.user).order_by("status", "deadline"))
+    tasks = list(tasks_visible_to(request.user).select_related("owner_unit").order_by("status", "deadline"))
+    coordinator = _can_coordinate(request.user)
+    writable = set(units_writable_by(request.user).values_list("pk", flat=True))
+    for task in tasks:  # the service's own rule: the coordinator, or the unit that owns the task
+        task.may_update = coordinator or task.owner_unit_id in writable
     return render(request, "assistance/meetings.html", {
         "meetings": meetings_visible_to(request.user), "tasks": tasks, "today": today,
+        "task_table": TASK_TABLE.bind(tasks, user=request.user),
         "can_coordinate": _can_coordinate(request.user), **list_export_context(request, "tasks")})
 
 

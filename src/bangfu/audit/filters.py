@@ -7,7 +7,17 @@ from bangfu.audit.models import ChangeRecord
 from bangfu.web.filters import Filter, FilterSet
 
 OBJECT_TYPES = [("", _("全部对象")), ("household", _("农户")), ("member", _("家庭成员")), ("incomerecord", _("收入记录")),
-                ("monitoringline", _("监测范围")), ("user", _("用户")), ("demo", _("演示数据"))]
+                ("monitoringline", _("监测范围")), ("user", _("用户")), ("demo", _("演示数据")),
+                # identification and assistance of households (cases)
+                ("riskwarning", _("预警")), ("lead", _("识别线索")), ("case", _("案件")), ("measure", _("帮扶措施")),
+                ("visit", _("走访记录")),
+                # paired assistance (assistance): units, cadres, plan, the ledgers, the meeting, findings
+                ("unit", _("帮扶单位")), ("linkedvillage", _("联系点")), ("cadre", _("帮扶干部")),
+                ("checkin", _("驻村签到")), ("leaverequest", _("请假申请")), ("plan", _("帮扶工作规划")),
+                ("plantarget", _("规划目标")), ("fund", _("帮扶资金")), ("project", _("帮扶项目")),
+                ("donation", _("捐赠")), ("training", _("培训")), ("producetrade", _("消费帮扶")),
+                ("leadervisit", _("领导调研")), ("jointmeeting", _("联席会议")), ("task", _("督办事项")),
+                ("finding", _("整改问题"))]
 
 AUDIT_FILTERS = FilterSet("Audit", (
     Filter("view", lambda: forms.ChoiceField(required=False, widget=forms.HiddenInput, choices=[

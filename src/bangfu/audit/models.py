@@ -18,8 +18,39 @@ def _model_named(object_type: str):
     return next((m for m in apps.get_models() if m._meta.model_name == object_type), None)
 
 
-def describe_value(object_type: str, name: str, value) -> tuple[str, str]:
-    """A recorded field and value as a page shows them: 户类型 脱贫户, not household_type formerly_poor."""
+def _local_time(text: str) -> str | None:
+    """A recorded moment (ISO, kept in UTC) as the reader's local time, 2026-12-07 14:05; None if not one."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    if len(text) < 19 or text[10] != "T":
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if timezone.is_naive(moment):
+        return f"{moment:%Y-%m-%d %H:%M}"
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
+
+
+def related_field(object_type: str, name: str):
+    """The foreign key a recorded field (its attname, unit_id) stands for, or None."""
+    model = _model_named(object_type)
+    if model is None:
+        return None
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    return field if field.is_relation and field.many_to_one else None
+
+
+def describe_value(object_type: str, name: str, value, related: dict | None = None) -> tuple[str, str]:
+    """A recorded field and value as a page shows them: 户类型 脱贫户, not household_type formerly_poor; a
+    related object by its name (帮扶单位 成都大学, not unit_id 3, when `related` holds it: audit_subjects reads
+    them per page); a moment in local time."""
     label, display = FINGERPRINT_LABELS.get(name, name), value
     model = _model_named(object_type)
     if model is not None and name not in FINGERPRINT_LABELS:
@@ -31,6 +62,10 @@ def describe_value(object_type: str, name: str, value) -> tuple[str, str]:
             label = str(field.verbose_name)
             if field.choices:
                 display = dict(field.flatchoices).get(value, value)
+            elif field.is_relation and value is not None and related:
+                display = related.get((field.related_model, str(value)), value)
+    if isinstance(display, str) and (moment := _local_time(display)):
+        display = moment
     if isinstance(display, bool):
         display = _("是") if display else _("否")
     if isinstance(display, str) and display in RECORDED_PHRASES:
@@ -84,7 +119,7 @@ class ChangeRecord(models.Model):
         for key, value in values.items():
             if value in (None, "", False) or (key.endswith("_masked") is False and f"{key}_masked" in values):
                 continue
-            rows.append(describe_value(self.object_type, key, value))
+            rows.append(describe_value(self.object_type, key, value, getattr(self, "related_labels", None)))
         return rows
 
     @property
@@ -104,8 +139,9 @@ class ChangeRecord(models.Model):
         for key, old, new in changed:
             if key in masked_too:
                 continue
-            label, old_text = describe_value(self.object_type, key, old)
-            rows.append((label, old_text, describe_value(self.object_type, key, new)[1]))
+            related = getattr(self, "related_labels", None)
+            label, old_text = describe_value(self.object_type, key, old, related)
+            rows.append((label, old_text, describe_value(self.object_type, key, new, related)[1]))
         return rows
 
 

@@ -72,7 +72,63 @@ def audit_subjects(records) -> list:
         pk__in={r.household_id for r in rows if r.household_id}).only("number", "head_name")}
     jobs = dict(Job.objects.filter(pk__in={int(r.object_id) for r in rows if getattr(r, "object_type", "") == "job"
                                            and str(r.object_id).isdigit()}).values_list("pk", "title"))
+    from bangfu.audit.filters import OBJECT_TYPES
+
+    related = related_labels(rows)
+    types = dict(OBJECT_TYPES[1:])
     for record in rows:
+        record.type_label = types.get(getattr(record, "object_type", ""), "")
         record.household_label = households.get(record.household_id, "")
         record.job_title = jobs.get(int(record.object_id), "") if str(record.object_id).isdigit() else ""
+        record.related_labels = related
     return rows
+
+
+def related_labels(records) -> dict:
+    """The names of the objects a page of change records points to by key (a unit, a village, a cadre), one
+    query per kind of object: {(model, "3"): "成都大学"}. Users are named by their display name; a region by its
+    township and name; personal data is never read here (households are named by number and head only)."""
+    from bangfu.audit.models import related_field
+
+    wanted: dict[type, set[str]] = {}
+    for record in records:
+        if not hasattr(record, "changed_fields"):  # a reveal or a security event points to nothing by key
+            continue
+        for key, old, new in record.changed_fields:
+            field = related_field(record.object_type, key)
+            if field is None:
+                continue
+            for value in (old, new):
+                if value not in (None, ""):
+                    wanted.setdefault(field.related_model, set()).add(str(value))
+    labels: dict = {}
+    for model, keys in wanted.items():
+        name = model._meta.model_name
+        objects = model._default_manager.filter(pk__in=keys)
+        if name == "household":
+            objects = objects.only("number", "head_name")
+        for obj in objects:
+            if name == "user":
+                text = obj.display_name
+            elif name == "region":
+                text = obj.name
+            elif name == "household":
+                text = f"{obj.number} {obj.head_name}".strip()
+            else:
+                text = str(obj)
+            labels[(model, str(obj.pk))] = text
+    return labels
+
+
+def object_history(instance, *, limit: int = 100) -> list:
+    """Every recorded change of one object (a ledger entry, a cadre, a task), newest first, with the objects it
+    points to named: the history a record's own page shows. The caller has already read the object through
+    its jurisdiction door; the history is its own, nothing wider."""
+    from bangfu.audit.models import ChangeRecord
+
+    records = list(ChangeRecord.objects.filter(object_type=instance._meta.model_name, object_id=str(instance.pk))
+                   .select_related("actor").order_by("-at", "-id")[:limit])
+    related = related_labels(records)
+    for record in records:
+        record.related_labels = related
+    return records

@@ -52,9 +52,11 @@ from bangfu.cases.selectors import (
     transitions_for,
     work_queue_for,
 )
+from bangfu.cases.tables import CASE_TABLE, MEASURE_TABLE, VISIT_TABLE
 from bangfu.cases.workflow import PRECONDITIONS
 from bangfu.core.scoping import code_range_q, region_in_scope, village_scope
 from bangfu.jobs.context import starts_jobs
+from bangfu.monitoring.tables import LEAD_TABLE
 from bangfu.regions.models import Region
 from bangfu.registry.selectors import household_get_for_user
 from bangfu.web.exports import list_export_context
@@ -84,7 +86,8 @@ def case_list(request):
         if can(request.user, "cases.work") else ([], 0)
     return render(request, "cases/case_list.html", {
         "leads": leads, "leads_count": leads_count, "query": query.urlencode(),
-        "page": page, "queue": work_queue_for(request.user), "state": state, "kind": kind, "mine": mine,
+        "page": page, "table": CASE_TABLE.bind(page.object_list, user=request.user),
+        "lead_table": LEAD_TABLE.bind(leads, user=request.user), "queue": work_queue_for(request.user), "state": state, "kind": kind, "mine": mine,
         "today": clock.today(), "states": CASE_LIST_STATES,
         "kinds": CaseKind.choices, **list_export_context(request, "cases")})
 
@@ -239,9 +242,16 @@ def lead_register(request, pk: int):
 @login_required
 @require_safe
 def case_detail(request, pk: int):
-    case = case_get_for_user(request.user, pk=pk)
-    steps = [(t, StepForm(transition=t, case=case, prefix=f"t{t.pk}")) for t in transitions_for(case, request.user)]
-    return render(request, "cases/case_detail.html", {
+    return _case_page(request, case_get_for_user(request.user, pk=pk))
+
+
+def _case_page(request, case, *, bound=None, status: int = 200):
+    """The case's page; `bound`, a step's form as submitted and refused, is shown in place of that step's empty
+    form, so nothing typed is lost after an error (a county approval's opinion, dates and amounts)."""
+    steps = [(t, bound if bound is not None and bound.transition.pk == t.pk
+              else StepForm(transition=t, case=case, prefix=f"t{t.pk}"))
+             for t in transitions_for(case, request.user)]
+    return render(request, "cases/case_detail.html", status=status, context={
         "case": case, "decisions": _with_recorded(case_decisions(case)), "steps": steps if can(request.user, "cases.work") else [],
         "household": case.household, "today": clock.today(),
         "preconditions": {k: v.label for k, v in PRECONDITIONS.items()},
@@ -276,21 +286,22 @@ def _with_recorded(decisions):
 def case_advance(request, pk: int, transition_id: int):
     case = case_get_for_user(request.user, pk=pk)
     transition = get_object_or_404(Transition, pk=transition_id, kind=case.kind)
-    form = StepForm(request.POST, transition=transition, prefix=f"t{transition.pk}")
+    form = StepForm(request.POST, transition=transition, case=case, prefix=f"t{transition.pk}")
     if not form.is_valid():
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
             for error in errors:
                 messages.error(request, f"{label}：{error}" if label else error)
-        return redirect("cases:case_detail", pk=case.pk)
+        return _case_page(request, case, bound=form, status=400)
     try:
         case = services.case_advance(actor=request.user, case=case, transition=transition,
                                      version=form.cleaned_data["version"], comment=form.cleaned_data["comment"],
                                      data=form.step_data())
     except ValidationError as error:
         _errors_to_messages(request, error)
-    else:
-        messages.success(request, _("已办理：%(step)s") % {"step": transition.label})
+        # What was typed stays on the page (the service refused it: a rule, or someone decided first).
+        return _case_page(request, case_get_for_user(request.user, pk=case.pk), bound=form, status=400)
+    messages.success(request, _("已办理：%(step)s") % {"step": transition.label})
     return redirect("cases:case_detail", pk=case.pk)
 
 
@@ -320,9 +331,11 @@ def household_assistance(request, pk: int):
     household = household_get_for_user(request.user, pk=pk)
     cases = list(household_cases(household))  # a household has a handful: read once, the open one found in them
     risks = household_risk_types(household)
+    measures = household_measures(household)
     return render(request, "cases/household_assistance.html", {
-        "household": household, "cases": cases, "measures": household_measures(household),
-        "visits": household_visits(household)[:20], "risks": risks, "risk_labels": _risk_labels(risks),
+        "household": household, "cases": cases, "measures": measures,
+        "measure_table": MEASURE_TABLE.bind(measures, user=request.user),
+        "visit_table": VISIT_TABLE.bind(household_visits(household)[:20], user=request.user), "risks": risks, "risk_labels": _risk_labels(risks),
         "mismatches": household_measure_mismatches(household) if household.monitoring_type else [],
         "contact": AssistanceContact.objects.filter(household=household).first(),
         "blockers": elimination_blockers(household, today=clock.today())

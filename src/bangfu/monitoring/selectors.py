@@ -187,6 +187,20 @@ def warning_queue_for(user, *, limit: int = 10) -> QueueGroup | None:
     return QueueGroup(key="warnings", count=count, shown=shown, url=f"{reverse('monitoring:warning_list')}?overdue=on")
 
 
+def verify_queue_for(user, *, limit: int = 10) -> QueueGroup | None:
+    """Every warning waiting for a visit (not only the overdue ones), for the home page of the village that
+    verifies them: the warning list's own filter (state=open, kind=verify), its real count, oldest first."""
+    from django.urls import reverse
+
+    from bangfu.web.lists import first_and_count
+
+    if not user.can("monitoring.verify"):
+        return None
+    shown, count = first_and_count(warnings_filtered(user, WarningFilter(kind="verify")), limit)
+    return QueueGroup(key="verify", count=count, shown=shown,
+                      url=f"{reverse('monitoring:warning_list')}?state=open&kind=verify")
+
+
 def follow_queue_for(user, *, limit: int = 10) -> QueueGroup | None:
     """Warnings on households monitored with their risk open, apart from the warnings to verify: each is attached
     to the household's open case or acknowledged (warning_follow_up). The list's own kind=follow filter."""

@@ -52,8 +52,10 @@ from bangfu.monitoring.services import (
     warning_follow_up,
     warning_verify,
 )
+from bangfu.monitoring.tables import LEAD_TABLE, WARNING_TABLE
 from bangfu.regions.config import config_rows
 from bangfu.regions.models import Region
+from bangfu.registry.forms import grouped_village_choices
 from bangfu.registry.selectors import household_get_for_user
 from bangfu.web.exports import list_export_context
 from bangfu.web.helpers import form_errors_from, require_capability
@@ -114,8 +116,14 @@ def warning_list(request):
     for warning in page.object_list:
         warning.overdue = warning_is_overdue(warning, now)
     selected = Region.objects.filter(code=flt.region_code).first() if flt.region_code else None
+    counts = warning_counts_by_rule(request.user, region_code=flt.region_code)
+    words = [f"{form.fields[name].label}：{dict(form.fields[name].choices).get(form.cleaned_data[name])}"
+             for name in ("rule", "state", "kind") if form.is_valid() and form.cleaned_data.get(name)]
+    words += [str(form.fields[name].label) for name in ("overdue", "suspected")
+              if form.is_valid() and form.cleaned_data.get(name)]
     return render(request, "monitoring/warning_list.html", {
-        "form": form, "page": page, "counts": warning_counts_by_rule(request.user, region_code=flt.region_code),
+        "form": form, "page": page, "counts": counts, "open_total": sum(row["open"] for row in counts),
+        "table": WARNING_TABLE.bind(page.object_list, user=request.user), "filter_words": words,
         "selected_region": selected, "query_without_page": _query_without(request, "page"),
         "can_screen": request.user.can("monitoring.screen"), **list_export_context(request, "warnings"),
     })
@@ -165,7 +173,7 @@ def lead_list(request):
     state, source = request.GET.get("state", ""), request.GET.get("source", "")
     page = Paginator(leads_filtered(request.user, state=state, source=source), 50).get_page(request.GET.get("page"))
     return render(request, "monitoring/lead_list.html", {
-        "page": page, "query_without_page": _query_without(request, "page"), "state": state, "source": source,
+        "page": page, "table": LEAD_TABLE.bind(page.object_list, user=request.user), "query_without_page": _query_without(request, "page"), "state": state, "source": source,
         "states": Lead.State.choices, "sources": Lead.Source.choices, **list_export_context(request, "leads")})
 
 
@@ -196,8 +204,9 @@ def self_report(request):
         county = counties[0]
     villages = []
     if county:
-        villages = [(v.code, f"{v.parent.name if v.parent_id else ''} {v.name}") for v in Region.objects.filter(
-            level=Region.Level.VILLAGE, code__startswith=county.code[:6]).select_related("parent").order_by("code")]
+        # 112 villages in one flat list look alike: grouped by township (the household form's own grouping).
+        villages = grouped_village_choices(Region.objects.filter(
+            level=Region.Level.VILLAGE, code__startswith=county.code[:6]))[1:]
     form = SelfReportForm(request.POST or None, villages=villages)
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data.pop("website"):

@@ -102,6 +102,22 @@ def unit_figures(unit_ids, start: dt.date, end: dt.date, *, indicators=None) -> 
     return figures
 
 
+def indicator_records_url(indicator: AssistanceIndicator, unit_id: int, start: dt.date, end: dt.date) -> str:
+    """The list of the records a figure sums: its ledger, for its unit and period, with its one condition. The
+    ledger page totals what it lists, so the figure and the list agree (tests/assistance/test_figures_link_...)."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    if indicator.ledger_kind == "cadre":
+        return f"{reverse('assistance:cadre_list')}?{urlencode({'unit': unit_id})}"
+    query = {"unit": unit_id, "since": start.isoformat(), "until": end.isoformat()}
+    if indicator.filters:
+        (name, value), = indicator.filters.items()
+        query["match"] = f"{name}:{value}"
+    return f"{reverse('assistance:ledger_list', args=[indicator.ledger_kind])}?{urlencode(query)}"
+
+
 def year_span(year: int) -> tuple[dt.date, dt.date]:
     return dt.date(year, 1, 1), dt.date(year, 12, 31)
 
@@ -145,6 +161,16 @@ class ProgressCell:
     indicator: AssistanceIndicator
     target: Decimal | None
     actual: Decimal
+    unit_id: int | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    @property
+    def url(self) -> str:
+        """The records the actual figure sums (indicator_records_url)."""
+        if self.unit_id is None or self.start is None or self.end is None:
+            return ""
+        return indicator_records_url(self.indicator, self.unit_id, self.start, self.end)
 
     @property
     def rate(self) -> Decimal | None:
@@ -184,7 +210,8 @@ def plan_progress(plan, units, *, year: int | None = None, through: dt.date | No
             "unit_id", "indicator", "target"):
         key = (row["unit_id"], row["indicator"])
         targets[key] = targets.get(key, Decimal(0)) + row["target"]
-    return [UnitProgress(unit, [ProgressCell(i, targets.get((unit.pk, i.key)), figures[unit.pk][i.key])
+    return [UnitProgress(unit, [ProgressCell(i, targets.get((unit.pk, i.key)), figures[unit.pk][i.key],
+                                             unit.pk, start, end)
                                 for i in indicators]) for unit in units]
 
 

@@ -22,9 +22,14 @@ def home_queues(context, limit: int = 10):
     on households monitored with their risk open (follow with the case; never counted as overdue), new
     leads with the self-reports (take into identification, attach or close), measures due (add a measure)."""
     from bangfu.cases.selectors import measure_queue_for
-    from bangfu.monitoring.selectors import follow_queue_for, lead_queue_for, warning_queue_for
+    from bangfu.monitoring.selectors import (
+        follow_queue_for,
+        lead_queue_for,
+        verify_queue_for,
+        warning_queue_for,
+    )
 
     user = context["request"].user
-    groups = [warning_queue_for(user, limit=limit), follow_queue_for(user, limit=limit), lead_queue_for(user, limit=limit),
+    groups = [verify_queue_for(user, limit=limit), warning_queue_for(user, limit=limit), follow_queue_for(user, limit=limit), lead_queue_for(user, limit=limit),
               measure_queue_for(user, limit=limit)]
     return {"groups": [g for g in groups if g is not None], "request": context["request"]}
