@@ -11,6 +11,7 @@ urlpatterns = [
     path("monitoring/", include("bangfu.monitoring.urls")),
     path("assistance/", include("bangfu.assistance.urls")),
     path("cases/", include("bangfu.cases.urls")),
+    path("reports/", include("bangfu.reports.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

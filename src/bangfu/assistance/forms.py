@@ -66,6 +66,12 @@ class PeriodForm(Form):
 class LedgerFilterForm(Form):
     unit = forms.ChoiceField(label=_("帮扶单位"), required=False)
     year = forms.IntegerField(label=_("年度"), required=False, min_value=2015, max_value=2100)
+    # Set by the dashboards' links: a period other than a year, one indicator's entries (its own filter, as
+    # reports.assistance_indicators defines it) and one of the five directions (projects).
+    since = forms.DateField(label=_("起始日期"), required=False, widget=forms.HiddenInput)
+    until = forms.DateField(label=_("截止日期"), required=False, widget=forms.HiddenInput)
+    indicator = forms.CharField(label=_("指标"), required=False, max_length=40, widget=forms.HiddenInput)
+    direction = forms.CharField(label=_("方向"), required=False, max_length=20, widget=forms.HiddenInput)
 
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)

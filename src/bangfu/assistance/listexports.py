@@ -11,13 +11,23 @@ from bangfu.web.exports import Column, ListExport, list_export, no_filters
 
 
 def ledger_rows(user, kind, data: dict):
-    """The ledger page's rows for its filter's cleaned values (unit, year)."""
-    from bangfu.reports.assistance_indicators import year_span
+    """The ledger page's rows for its filter's cleaned values (unit, year or since/until, indicator, direction)."""
+    from django.db.models import Q
+
+    from bangfu.reports.assistance_indicators import STANDARD_INDICATORS, year_span
 
     year = data.get("year")
     since, until = year_span(year) if year else (None, None)
+    since, until = data.get("since") or since, data.get("until") or until
     unit_id = int(data["unit"]) if data.get("unit") else None
-    return ledger_entries_visible_to(user, kind, unit_id=unit_id, since=since, until=until)
+    rows = ledger_entries_visible_to(user, kind, unit_id=unit_id, since=since, until=until)
+    key = kind if isinstance(kind, str) else kind.key
+    indicator = next((i for i in STANDARD_INDICATORS if i.key == data.get("indicator")), None)
+    if indicator is not None:
+        rows = rows.filter(Q(**indicator.filters)) if indicator.ledger_kind == key else rows.none()
+    if data.get("direction") and key == "project":
+        rows = rows.filter(direction=data["direction"])
+    return rows
 
 
 def _column(kind_column) -> Column:

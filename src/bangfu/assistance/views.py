@@ -134,12 +134,28 @@ def ledger_list(request, kind: str):
     entries = _filtered(request.user, kind, data)
     columns = kind.columns
     rows = [(entry, [(_text(cell(entry, c)), c.number) for c in columns]) for entry in entries[:500]]
+    # Followed from a dashboard figure: the indicator's own aggregate over exactly these rows, shown above them.
+    indicator_total = _indicator_total(entries, data.get("indicator"))
     writable = set(units_writable_by(request.user).values_list("pk", flat=True))
     query = request.GET.urlencode()
     return render(request, "assistance/ledger_list.html", {
         "kind": kind, "kinds": LEDGER_KINDS, "columns": columns, "rows": rows, "form": form, "total": entries.count(),
-        "writable": writable, "query": query, **list_export_context(request, f"ledger-{kind.key}"),
+        "writable": writable, "query": query, "indicator_total": indicator_total,
+        **list_export_context(request, f"ledger-{kind.key}"),
     })
+
+
+def _indicator_total(entries, key: str | None):
+    """(indicator, value) of a standard indicator summed or counted over the listed entries, or None."""
+    from decimal import Decimal
+
+    from bangfu.reports.assistance_indicators import STANDARD_INDICATORS, indicator_aggregate
+
+    indicator = next((i for i in STANDARD_INDICATORS if i.key == key), None)
+    if indicator is None:
+        return None
+    value = entries.order_by().aggregate(v=indicator_aggregate(indicator))["v"]
+    return indicator, Decimal(value or 0)
 
 
 def _text(value) -> str:

@@ -15,6 +15,7 @@ def navigation(request):
     if user.can("registry.view"):
         items.append(("registry:household_list", _("一户一档"), "households"))
         items.append(("monitoring:warning_list", _("预警核实"), "warnings"))
+        items.append(("reports:dashboard", _("统计看板"), "dashboard"))
     if user.can("monitoring.feed_upload"):
         items.append(("monitoring:feed_upload", _("部门数据"), "feeds"))
     if user.region_id:
