@@ -13,6 +13,8 @@
     bangfu report briefing --since DATE [--until DATE] --out FILE.docx   a briefing for a period without a meeting
     bangfu report unit --unit NAME --year YEAR --out FILE.docx    a unit's annual assistance report (Word;
                                refuses a year without data)
+    bangfu report statistics --out FILE.xlsx [--region CODE] [--year Y]   the statistics tables (by township,
+                               unit and month; the same figures as the dashboards)
     bangfu rotate-key [--batch-size 500]   re-encrypt everything under a new field key (resumable)
     bangfu check-duplicates    re-index members registered under other document types; list persons registered twice
     bangfu backup DIR [--key-dir DIR2]     database and key as separate files (keep them apart)

@@ -495,6 +495,11 @@ ASSISTANCE_CHECK = ("tests/assistance/test_pages_refuse_other_unit.py (every wri
 CHECKED_ELSEWHERE = {
     "registry:household_create": "test_cannot_create_in_other_township, test_create_form_offers_only_own_villages",
     "web:home": "test_home_counts_only_own_jurisdiction",
+    # Dashboards, map and statistics: a place or unit outside the reader's reach is 404, figures count their own.
+    "reports:dashboard": "tests/reports/test_dashboard_jurisdiction.py (other township 404, own opens, own counts)",
+    "reports:county_map": "tests/reports/test_dashboard_jurisdiction.py (other township 404, own opens)",
+    "reports:statistics": "tests/reports/test_dashboard_jurisdiction.py (other township 404, own opens)",
+    "reports:statistics_export": "tests/reports/test_dashboard_jurisdiction.py (other township 404, own opens)",
     "web:list_export": "tests/web/test_list_exports.py (each list's file holds only the rows in scope)",
     "cases:case_detail": "tests/cases/test_case_jurisdiction.py (other township refused, own works)",
     "cases:case_advance": "tests/cases/test_case_jurisdiction.py (other township refused, own works)",
