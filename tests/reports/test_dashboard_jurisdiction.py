@@ -58,3 +58,30 @@ def test_the_month_figures_follow_the_household(county_admin, shuanghe_reviewer,
                      version=household.version)
     months = {c.key: c.value for c in month_figures(scope_for(shuanghe_reviewer, period="2026"))}
     assert months["identified_202604"] == 1 and months["identified_202605"] == 0
+
+
+def test_the_dashboard_reads_a_constant_number_of_queries(client, county_admin, make_household):
+    """Query pin: the county dashboard, map and statistics cost the same queries with more households, months
+    and townships holding them (kept figures and grouped aggregates, no per-row reads)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(county_admin)
+    pages = [reverse(name) + "?period=plan" for name in ("reports:dashboard", "reports:county_map",
+                                                         "reports:statistics")]
+
+    def counts():
+        result = []
+        for url in pages:
+            client.get(url)  # sessions and caches settled
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            result.append(len(queries))
+        return result
+
+    make_household(TUANJIE, household_type="formerly_poor", monitoring_type="unstable",
+                   monitoring_status="risk_open", identified_month="202305")
+    few = counts()
+    for village, month in ((ZHANGZHA_VILLAGE, "202402"), (ZHANGZHA_VILLAGE, "202511"), (TUANJIE, "202207")):
+        make_household(village, monitoring_type="marginal", monitoring_status="risk_open", identified_month=month)
+    assert counts() == few

@@ -243,6 +243,7 @@ class Cell:
     measure: str = "户"
     target: Decimal | None = None
     series: str = ""  # the chart series it belongs to, where a group draws several
+    row: str = ""  # the table row it sits in, where a group is a table (a unit)
 
     @property
     def rate(self) -> Decimal | None:
@@ -477,8 +478,8 @@ def unit_table(scope: Scope) -> list[tuple[object, list[Cell]]]:
 @figure_group("units", gettext_lazy("帮扶资金与项目（对照目标）"), chart="table", levels=("county", "unit"),
               capability="assistance.view")
 def unit_cells(scope: Scope) -> list[Cell]:
-    return [Cell(cell.key, f"{unit.label} {cell.label}", cell.value, cell.url, cell.measure, cell.target,
-                 cell.series) for unit, cells in unit_table(scope) for cell in cells]
+    return [Cell(cell.key, cell.label, cell.value, cell.url, cell.measure, cell.target, cell.series, unit.label)
+            for unit, cells in unit_table(scope) for cell in cells]
 
 
 @figure_group("directions", gettext_lazy("五个方向的帮扶项目"), chart="bar", levels=("county", "unit"),

@@ -23,6 +23,13 @@ from bangfu.reports.dashboard import (
 from bangfu.web.helpers import require_capability
 
 
+def short_place_name(name: str) -> str:
+    """A place's name short enough for a hexagon or a button on a phone (团结村, 国营牧场, 风景名胜管理局)."""
+    from bangfu.regions.models import short_region_name
+
+    return short_region_name(name).removeprefix("九寨沟")
+
+
 def _scope(request):
     require_capability(request.user, "registry.view")
     return scope_for(request.user, region=request.GET.get("region", "")[:12], unit=request.GET.get("unit", "")[:12],
@@ -59,7 +66,7 @@ def dashboard(request):
     for _group, cells in groups:
         for cell in cells:
             cell.series_label = series_labels.get(cell.series, "")
-    places = [(place.name, f"?{scope.query(region=place.code)}") for place in scope.places]
+    places = [(short_place_name(place.name), f"?{scope.query(region=place.code)}") for place in scope.places]
     return render(request, "reports/dashboard.html", {
         "scope": scope, "groups": groups, "level_label": LEVEL_LABELS.get(scope.level, ""),
         "periods": period_choices(scope.today, scope.county_code), "trail": _trail(scope), "places": places,
@@ -81,7 +88,7 @@ def county_map(request):
     if chosen not in indicators:
         chosen = indicators[1] if len(indicators) > 1 else indicators[0]
     rows = place_table(scope, indicators)
-    data = [{"name": place.code, "label": place.name,
+    data = [{"name": place.code, "label": place.name, "short": short_place_name(place.name),
              "value": _number(next(c.value for c in cells if c.key == chosen.key)),
              "figures": [[c.label, _number(c.value)] for c in cells],
              "url": reverse("reports:dashboard") + f"?{scope.query(region=place.code)}"} for place, cells in rows]

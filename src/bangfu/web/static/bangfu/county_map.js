@@ -31,9 +31,13 @@
                  text: [format(max), "0"], inRange: { color: ["#eef4fb", "#93b8e0", "#1d5fa7", "#0b2f5b"] },
                  itemHeight: phone ? 120 : 200 },
     series: [{
-      type: "map", map: "county-schematic", roam: false, aspectScale: 1, top: 10, bottom: 50,
-      label: { show: true, fontSize: phone ? 10 : 12,
-               formatter: function (p) { var row = byCode[p.name]; return row ? row.label + "\n" + format(row.value) : p.name; } },
+      type: "map", map: "county-schematic", roam: false, aspectScale: 1, top: 10, bottom: 56, left: 4, right: 4,
+      // dark text with a white halo: readable on the palest and the darkest fill alike
+      label: { show: true, fontSize: phone ? 10 : 12, color: "#111", textBorderColor: "#fff", textBorderWidth: 2,
+               formatter: function (p) {
+                 var row = byCode[p.name];
+                 return row ? (phone ? row.short : row.label) + "\n" + format(row.value) : p.name;
+               } },
       emphasis: { label: { show: true }, itemStyle: { areaColor: "#f59e0b" } },
       itemStyle: { borderColor: "#fff", borderWidth: 2 },
       data: data.data.map(function (row) { return { name: row.name, value: row.value }; })
