@@ -52,12 +52,12 @@ def test_county_map_screens(page, live_server, demo_county, artifacts):
     page.goto(f"{live_server.url}/reports/map/?indicator=risk_open")
     page.wait_for_selector("#county-map canvas")
     page.wait_for_timeout(400)
-    point = page.evaluate(f"""() => {{
+    point = page.evaluate("""() => {
         const chart = echarts.getInstanceByDom(document.getElementById('county-map'));
         const box = document.getElementById('county-map').getBoundingClientRect();
-        const xy = chart.convertToPixel({{seriesIndex: 0}}, [4.5, -0.87]);
+        const xy = chart.convertToPixel({seriesIndex: 0}, [4.5, -0.87]);
         return [box.left + xy[0], box.top + xy[1] + window.scrollY];
-    }}""")
+    }""")
     page.mouse.move(point[0], point[1] - page.evaluate("window.scrollY"))
     page.wait_for_timeout(300)
     page.screenshot(path=str(artifacts / "map-hover-1280.png"))
