@@ -27,7 +27,9 @@ def short_place_name(name: str) -> str:
     """A place's name short enough for a hexagon or a button on a phone (团结村, 国营牧场, 风景名胜管理局)."""
     from bangfu.regions.models import short_region_name
 
-    return short_region_name(name).removeprefix("九寨沟")
+    short = short_region_name(name)
+    rest = short.removeprefix("九寨沟")
+    return rest if len(rest) >= 3 else short
 
 
 def _scope(request):

@@ -14,7 +14,7 @@
   var values = data.data.map(function (row) { return row.value; });
   var max = Math.max.apply(null, values.concat([1]));
   var phone = window.matchMedia("(max-width: 700px)").matches;
-  el.style.height = (phone ? 340 : 460) + "px";
+  el.style.height = (phone ? 300 : 460) + "px";
   var chart = echarts.init(el);
   chart.setOption({
     tooltip: {
@@ -31,7 +31,9 @@
                  text: [format(max), "0"], inRange: { color: ["#eef4fb", "#93b8e0", "#1d5fa7", "#0b2f5b"] },
                  itemHeight: phone ? 120 : 200 },
     series: [{
-      type: "map", map: "county-schematic", roam: false, aspectScale: 1, top: 10, bottom: 56, left: 4, right: 4,
+      // A phone: the full width, height from the map's own proportions; wider screens: the box's height.
+      type: "map", map: "county-schematic", roam: false, aspectScale: 1, top: 10,
+      left: phone ? 4 : "center", right: phone ? 4 : null, bottom: phone ? null : 56,
       // dark text with a white halo: readable on the palest and the darkest fill alike
       label: { show: true, fontSize: phone ? 10 : 12, color: "#111", textBorderColor: "#fff", textBorderWidth: 2,
                formatter: function (p) {

@@ -29,8 +29,10 @@
     var axes = money ? [{ type: "value", minInterval: 1, axisLabel: { formatter: format } },
                         { type: "value", axisLabel: { formatter: format }, splitLine: { show: false } }]
                      : { type: "value", minInterval: 1, axisLabel: { formatter: format } };
+    var narrow = el.clientWidth < 600;
     var category = { type: "category", data: horizontal ? categories.slice().reverse() : categories,
-                     axisLabel: { interval: 0, rotate: !horizontal && categories.length > 8 ? 45 : 0 } };
+                     axisLabel: { interval: group.chart === "line" ? "auto" : 0,
+                                  rotate: !horizontal && (categories.length > 8 || narrow && categories.length > 3) ? 45 : 0 } };
     chart.setOption({
       color: colors,
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: format },
@@ -43,7 +45,8 @@
         return { name: labels[s] || s, type: group.chart === "line" ? "line" : "bar",
                  yAxisIndex: !horizontal && money && s === "project_funds" ? 1 : 0,
                  data: order.map(function (c) { return { value: values[s][c] || 0, url: urls[s][c] }; }),
-                 label: { show: categories.length <= 14 && group.chart !== "line", position: horizontal ? "right" : "top",
+                 label: { show: categories.length <= 14 && group.chart !== "line" && !(narrow && money),
+                          position: horizontal ? "right" : "top",
                           formatter: function (p) { return p.value ? format(p.value) : ""; } } };
       })
     });
