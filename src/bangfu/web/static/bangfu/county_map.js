@@ -14,7 +14,8 @@
   var values = data.data.map(function (row) { return row.value; });
   var max = Math.max.apply(null, values.concat([1]));
   var phone = window.matchMedia("(max-width: 700px)").matches;
-  el.style.height = (phone ? 300 : 460) + "px";
+  // the schematic is about twice as wide as it is tall; room below for the colour scale
+  el.style.height = (phone ? Math.round(el.clientWidth * 0.5) + 70 : 460) + "px";
   var chart = echarts.init(el);
   chart.setOption({
     tooltip: {
@@ -38,7 +39,10 @@
       label: { show: true, fontSize: phone ? 10 : 12, color: "#111", textBorderColor: "#fff", textBorderWidth: 2,
                formatter: function (p) {
                  var row = byCode[p.name];
-                 return row ? (phone ? row.short : row.label) + "\n" + format(row.value) : p.name;
+                 if (!row) return p.name;
+                 var name = phone ? row.short : row.label;  // the tooltip has the full name
+                 if (phone && name.length > 4) name = name.slice(0, 3) + "…";
+                 return name + "\n" + format(row.value);
                } },
       emphasis: { label: { show: true }, itemStyle: { areaColor: "#f59e0b" } },
       itemStyle: { borderColor: "#fff", borderWidth: 2 },
