@@ -183,7 +183,8 @@ def wait_for(port: int, server: subprocess.Popen) -> None:
             if conn.getresponse().status == 200:
                 return
         except OSError:
-            time.sleep(0.2)
+            pass
+        time.sleep(0.2)  # also while /healthz answers 503 (the worker's first beat not yet written)
     raise SystemExit("the server did not start")
 
 
