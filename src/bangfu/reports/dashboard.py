@@ -19,7 +19,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 from urllib.parse import urlencode
 
 from django.db.models import Count, Q, Sum
@@ -252,9 +252,14 @@ class Cell:
         return completion(Decimal(self.value), self.target) if self.target is not None else None
 
 
+@lru_cache(maxsize=256)
+def _path(name: str, args: tuple) -> str:
+    return reverse(name, args=args)  # a dashboard links a hundred cells to a handful of list pages
+
+
 def _url(name: str, params: dict, *args) -> str:
     query = urlencode({k: v for k, v in params.items() if v not in (None, "", False)})
-    return reverse(name, args=args) + (f"?{query}" if query else "")
+    return _path(name, args) + (f"?{query}" if query else "")
 
 
 @dataclass(frozen=True)
@@ -422,11 +427,24 @@ def month_figures(scope: Scope) -> list[Cell]:
 
 @figure_group("warnings", gettext_lazy("预警"), levels=("county", "township", "village", "unit"))
 def warning_figures(scope: Scope) -> list[Cell]:
-    from bangfu.monitoring.selectors import WarningFilter, warnings_filtered
+    from django.utils import timezone
 
+    from bangfu.monitoring.models import Rule
+    from bangfu.monitoring.selectors import (
+        WarningFilter,
+        warnings_filtered,
+        warnings_overdue_q,
+        warnings_to_verify_q,
+    )
+
+    # One query for both: the open warnings of the place (the list's own base), counted with the list's two
+    # filters (kind=verify, overdue=on) as conditions.
     region = scope.region.code if scope.region else ""
-    pending = warnings_filtered(scope.user, WarningFilter(region_code=region, kind="verify")).count()
-    overdue = warnings_filtered(scope.user, WarningFilter(region_code=region, overdue=True)).count()
+    rules = list(Rule.objects.all())
+    counts = warnings_filtered(scope.user, WarningFilter(region_code=region)).order_by().aggregate(
+        pending=Count("pk", filter=warnings_to_verify_q()),
+        overdue=Count("pk", filter=warnings_overdue_q(rules, timezone.now())))
+    pending, overdue = counts["pending"], counts["overdue"]
     return [Cell("warnings_pending", _("预警待核实"), pending,
                  _url("monitoring:warning_list", {**scope.region_params, "kind": "verify"}), "条"),
             Cell("warnings_overdue", _("预警逾期未核实"), overdue,
