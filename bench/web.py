@@ -7,10 +7,12 @@
 2. Starts `bangfu serve` (gunicorn worker processes on Linux, as production runs it) on --port.
 3. Logs in --users users, half as the county administrator (the whole county) and half as a village cadre
    (团结村), and has each request pages without pause for --seconds: the home page, the household list at a
-   random page, a search by a random member's name, a random household's page.
+   random page, a search by a random member's name, a random household's page, the dashboard (统计看板: the
+   county's for the administrator, the village's for the cadre, over this year) and the county map.
 4. Meanwhile one more client requests a static file (served by the same workers): the floor, measured under the
    same load in the same run.
-Prints p50 and p95 per page and role with the ratio to the static file's p95, and as its last line
+Prints p50 and p95 per page and role with the ratio to the static file's p95, the dashboard's and the map's p95
+over both roles with that ratio, and as its last line
     web: p95 P ms (static p95 F ms), errors=E, requests=Q, rps=R
 (P over every page request, Q page requests in --seconds, E those that failed or were not 200).
 """
@@ -30,7 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 ROLES = {"county": "admin", "village": "tuanjie"}
-PAGES = ("home", "list", "search", "household")
+PAGES = ("home", "list", "search", "household", "dashboard", "map")
 STATIC = "/static/bangfu/bangfu.css"
 
 
@@ -119,6 +121,10 @@ def page_path(page: str, pool: dict, rng: random.Random) -> str:
         return f"/households/?page={rng.randint(1, max(1, pool['pages']))}"
     if page == "search":
         return "/households/?" + urllib.parse.urlencode({"q": rng.choice(pool["names"])})
+    if page == "dashboard":
+        return "/reports/dashboard/"
+    if page == "map":
+        return "/reports/map/"
     return f"/households/{rng.choice(pool['ids'])}/"
 
 
@@ -177,7 +183,8 @@ def wait_for(port: int, server: subprocess.Popen) -> None:
             if conn.getresponse().status == 200:
                 return
         except OSError:
-            time.sleep(0.2)
+            pass
+        time.sleep(0.2)  # also while /healthz answers 503 (the worker's first beat not yet written)
     raise SystemExit("the server did not start")
 
 
@@ -240,6 +247,12 @@ def main() -> None:
                 p95 = percentile(times, 95)
                 print(f"  {page:<9} n={len(times):<5} p50={statistics.median(times):7.1f} ms  p95={p95:7.1f} ms  "
                       f"ratio_to_static_p95={p95 / static_p95:6.1f}")
+    for page in ("dashboard", "map"):
+        times = [ms for _r, p, ms in results if p == page]
+        if times:
+            p95 = percentile(times, 95)
+            print(f"{page}: p95 {p95:.0f} ms (static p95 {static_p95:.0f} ms), ratio={p95 / static_p95:.2f}, "
+                  f"n={len(times)}")
     for path, status in errors[:5]:
         print(f"error: {path} -> {status}")
     all_ms = [ms for _r, _p, ms in results]

@@ -15,6 +15,8 @@
                                refuses a year without data)
     bangfu report relocation --out FILE.xlsx [--region CODE] [--year YEAR]   易地搬迁后续扶持: first sheet 至少1人就业
                                (one row per site), then 安置点, 搬迁户, 就业
+    bangfu report statistics --out FILE.xlsx [--region CODE] [--year Y]   the statistics tables (by township,
+                               unit and month; the same figures as the dashboards)
     bangfu rotate-key [--batch-size 500]   re-encrypt everything under a new field key (resumable)
     bangfu check-duplicates    re-index members registered under other document types; list persons registered twice
     bangfu backup DIR [--key-dir DIR2]     database and key as separate files (keep them apart)

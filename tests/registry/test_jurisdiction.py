@@ -506,6 +506,11 @@ CHECKED_ELSEWHERE = {
     "web:home": "test_home_counts_only_own_jurisdiction",
     "offline:bundle": "tests/offline/test_offline_sync.py (the copy holds only the cadre's village; a township has none)",
     "offline:sync": "tests/offline/test_offline_sync.py (outside the cadre's village refused, own works)",
+    # Dashboards, map and statistics: a place or unit outside the reader's reach is 404, figures count their own.
+    "reports:dashboard": "tests/reports/test_dashboard_jurisdiction.py (other township 404, own opens, own counts)",
+    "reports:county_map": "tests/reports/test_dashboard_jurisdiction.py (other township 404, own opens)",
+    "reports:statistics": "tests/reports/test_dashboard_jurisdiction.py (other township 404, own opens)",
+    "reports:statistics_export": "tests/reports/test_dashboard_jurisdiction.py (other township 404, own opens)",
     "web:list_export": "tests/web/test_list_exports.py (each list's file holds only the rows in scope)",
     "cases:case_detail": "tests/cases/test_case_jurisdiction.py (other township refused, own works)",
     "cases:case_advance": "tests/cases/test_case_jurisdiction.py (other township refused, own works)",

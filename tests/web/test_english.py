@@ -203,3 +203,20 @@ def test_the_same_pages_stay_chinese_by_default(client, county_admin, household)
     content = client.get(reverse("registry:household_detail", args=[household.pk])).content.decode()
     assert "脱贫户" in content and "脱贫不稳定户 · 风险未消除" in content and "之女" in content
     assert "Formerly poor" not in content
+
+
+def test_dashboards_map_and_statistics_in_english(english, household):
+    from bangfu.reports.views import short_place_name
+
+    for url, expected in ((reverse("reports:dashboard") + "?period=plan", ("Dashboard", "Monitored households")),
+                          (reverse("reports:dashboard") + f"?region={TUANJIE}", ("Identified and eliminated",)),
+                          (reverse("reports:county_map"), ("Schematic", "Colour by")),
+                          (reverse("reports:statistics"), ("Statistics tables", "By month"))):
+        response = english.get(url)
+        assert response.status_code == 200, url
+        content = response.content.decode()
+        names = set(Region.objects.values_list("name", flat=True))
+        shorts = names | {short_region_name(name) for name in names} | {short_place_name(name) for name in names}
+        for name in sorted(shorts, key=len, reverse=True):  # the map's and buttons' short names are data
+            content = content.replace(name, "")
+        _assert_english(content, url, *expected)

@@ -82,6 +82,10 @@ class LedgerFilterForm(Form):
     since = forms.DateField(label=_("起始日期"), required=False, widget=forms.HiddenInput)
     until = forms.DateField(label=_("截止日期"), required=False, widget=forms.HiddenInput)
     match = forms.CharField(label=_("条件"), required=False, max_length=60, widget=forms.HiddenInput)
+    # Set by the dashboards' links: a period other than a year, one indicator's entries (its own filter, as
+    # reports.assistance_indicators defines it) and one of the five directions (projects).
+    indicator = forms.CharField(label=_("指标"), required=False, max_length=40, widget=forms.HiddenInput)
+    direction = forms.CharField(label=_("方向"), required=False, max_length=20, widget=forms.HiddenInput)
 
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -12,7 +12,9 @@ from bangfu.web.exports import Column, ListExport, list_export, no_filters
 
 def ledger_rows(user, kind, data: dict):
     """The ledger page's rows for its filter's cleaned values (unit, year; a figure's period and condition)."""
-    from bangfu.reports.assistance_indicators import year_span
+    from django.db.models import Q
+
+    from bangfu.reports.assistance_indicators import STANDARD_INDICATORS, year_span
 
     year = data.get("year")
     since, until = year_span(year) if year else (None, None)
@@ -23,7 +25,16 @@ def ledger_rows(user, kind, data: dict):
     unit_id = int(data["unit"]) if data.get("unit") else None
     rows = ledger_entries_visible_to(user, kind, unit_id=unit_id, since=since, until=until)
     condition = ledger_match(kind, data.get("match") or "")
-    return rows.filter(**condition) if condition else rows
+    if condition:
+        rows = rows.filter(**condition)
+    # Set by the dashboards: one standard indicator's own condition, one of the five directions (projects).
+    key = kind if isinstance(kind, str) else kind.key
+    indicator = next((i for i in STANDARD_INDICATORS if i.key == data.get("indicator")), None)
+    if indicator is not None:
+        rows = rows.filter(Q(**indicator.filters)) if indicator.ledger_kind == key else rows.none()
+    if data.get("direction") and key == "project":
+        rows = rows.filter(direction=data["direction"])
+    return rows
 
 
 def ledger_match(kind, match: str) -> dict:

@@ -158,6 +158,8 @@ def ledger_list(request, kind: str):
     sums = entries.order_by().aggregate(**{c.key: Sum(c.key) for c in kind.columns if c.number}) \
         if page.paginator.count else {}
     totals = [(c.heading, sums.get(c.key) or 0, c.key) for c in kind.columns if c.number and c.key in sums]
+    # Followed from a dashboard figure: the indicator's own aggregate over exactly these rows, shown above them.
+    indicator_total = _indicator_total(entries, data.get("indicator"))
     scope = [w for w in (
         f"{data['since']:%Y-%m-%d} — {data['until']:%Y-%m-%d}" if data.get("since") and data.get("until") else "",
         ledger_match_words(kind, data.get("match") or "")) if w]
@@ -167,9 +169,22 @@ def ledger_list(request, kind: str):
     return render(request, "assistance/ledger_list.html", {
         "kind": kind, "kinds": LEDGER_KINDS, "page": page, "form": form, "total": page.paginator.count,
         "table": LEDGER_TABLES[kind.key].bind(page.object_list, user=request.user), "totals": totals,
-        "scope": scope,
+        "scope": scope, "indicator_total": indicator_total,
         "writable": writable, "query": query.urlencode(), **list_export_context(request, f"ledger-{kind.key}"),
     })
+
+
+def _indicator_total(entries, key: str | None):
+    """(indicator, value) of a standard indicator summed or counted over the listed entries, or None."""
+    from decimal import Decimal
+
+    from bangfu.reports.assistance_indicators import STANDARD_INDICATORS, indicator_aggregate
+
+    indicator = next((i for i in STANDARD_INDICATORS if i.key == key), None)
+    if indicator is None:
+        return None
+    value = entries.order_by().aggregate(v=indicator_aggregate(indicator))["v"]
+    return indicator, Decimal(value or 0)
 
 
 def _text(value) -> str:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from bangfu.accounts.roles import Role
 from bangfu.cases.choices import (
     MAX_RISKS,
+    OPEN_STATES,
     CaseKind,
     CaseSource,
     CaseState,
@@ -198,6 +199,10 @@ class CaseFilterForm(Form):
     state = forms.ChoiceField(label=_("环节"), required=False, choices=CASE_LIST_STATES)
     kind = forms.ChoiceField(label=_("类型"), required=False, choices=[("", _("全部")), *CaseKind.choices])
     mine = forms.BooleanField(label=_("只看须由我办理的环节"), required=False)
+    # Set by the dashboards' links (overdue cases of one step under one region), kept by paging and the export.
+    region = forms.CharField(required=False, max_length=12, widget=forms.HiddenInput)
+    step = forms.ChoiceField(label=_("环节"), required=False, widget=forms.HiddenInput,
+                             choices=[("", "")] + [(s.value, s.label) for s in OPEN_STATES])
 
 
 class LeadCloseForm(Form):

@@ -26,7 +26,8 @@ def _due(case):
 list_export(ListExport(
     key="cases", title=_("识别与帮扶案件"), form=_form, named=True,
     rows=lambda user, values: cases_filtered(user, state=values.get("state") or "open", kind=values.get("kind") or "",
-                                            mine=bool(values.get("mine"))),
+                                            mine=bool(values.get("mine")), region=values.get("region") or "",
+                                            step=values.get("step") or ""),
     # each chunk is read again by pk: the `due` annotation the 期限 column reads comes with it
     prepare=lambda rows: cases_with_due(rows.select_related("household__village__parent")),
     allowed=lambda user: can(user, "cases.view") and user.can("registry.export"),

@@ -32,11 +32,15 @@ def cases_with_due(cases: QuerySet[Case]) -> QuerySet[Case]:
     return cases.annotate(due=case_due_expression())
 
 
-def cases_filtered(user, *, state: str = "open", kind: str = "", mine: bool = False) -> QuerySet[Case]:
+def cases_filtered(user, *, state: str = "open", kind: str = "", mine: bool = False, region: str = "",
+                   step: str = "") -> QuerySet[Case]:
     """The case list: open ones by default, or one due group of the open ones (overdue, due today, due this
     week: the home queue's groups), one state or all; of one kind or both. `mine`: only the steps the user's role
-    takes (a village cadre's queue)."""
+    takes (a village cadre's queue). `region`: households living under that region now; `step`: one workflow
+    state within the chosen group (the dashboards' "overdue by step")."""
     from bangfu.cases.choices import CaseState
+    from bangfu.core.scoping import code_range_q
+    from bangfu.regions.models import Region
 
     cases = cases_with_due(cases_visible_to(user).select_related("household", "household__village"))
     if state == "open":
@@ -47,6 +51,11 @@ def cases_filtered(user, *, state: str = "open", kind: str = "", mine: bool = Fa
         cases = cases.filter(state=state)
     if kind in CaseKind.values:
         cases = cases.filter(kind=kind)
+    if step in OPEN_STATES:
+        cases = cases.filter(state=step)
+    if region:
+        place = Region.objects.filter(code=region).first()
+        cases = cases.filter(code_range_q(place.code_range, field="household__village_id")) if place else cases.none()
     if mine and not user.is_superuser:
         steps = (config_rows(Transition, user.region_id).filter(role=user.role, is_active=True)
                  .exclude(from_state=""))

@@ -75,7 +75,8 @@ def case_list(request):
     state = request.GET.get("state", "open")
     kind = request.GET.get("kind", "")
     mine = request.GET.get("mine") == "on"
-    cases = cases_filtered(request.user, state=state, kind=kind, mine=mine)
+    region, step = request.GET.get("region", "")[:12], request.GET.get("step", "")
+    cases = cases_filtered(request.user, state=state, kind=kind, mine=mine, region=region, step=step)
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -87,8 +88,11 @@ def case_list(request):
     return render(request, "cases/case_list.html", {
         "leads": leads, "leads_count": leads_count, "query": query.urlencode(),
         "page": page, "table": CASE_TABLE.bind(page.object_list, user=request.user),
-        "lead_table": LEAD_TABLE.bind(leads, user=request.user), "queue": work_queue_for(request.user), "state": state, "kind": kind, "mine": mine,
-        "today": clock.today(), "states": CASE_LIST_STATES,
+        "lead_table": LEAD_TABLE.bind(leads, user=request.user), "queue": work_queue_for(request.user),
+        "state": state, "kind": kind, "mine": mine,
+        "today": clock.today(), "states": CASE_LIST_STATES, "region": region, "step": step,
+        "region_name": Region.objects.filter(code=region).values_list("name", flat=True).first() if region else "",
+        "step_label": dict(CaseState.choices).get(step, "") if step else "",
         "kinds": CaseKind.choices, **list_export_context(request, "cases")})
 
 

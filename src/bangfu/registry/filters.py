@@ -36,6 +36,14 @@ HOUSEHOLD_FILTERS = FilterSet("Household", (
     Filter("monitoring_status", lambda: forms.ChoiceField(label=_("监测状态"), required=False, choices=[
         ("", _("全部监测状态")), ("monitored", _("全部监测对象")),
         (c.MonitoringStatus.RISK_OPEN, _("风险未消除")), (c.MonitoringStatus.RISK_ELIMINATED, _("风险已消除"))])),
+    Filter("monitoring_type", lambda: forms.ChoiceField(label=_("监测对象类别"), required=False, choices=[
+        ("", _("全部类别"))] + [choice for choice in c.MonitoringType.choices if choice[0]])),
+    Filter("identified_month", lambda: forms.RegexField(label=_("识别监测月份"), required=False, regex=r"^\d{6}$",
+                                                        widget=forms.HiddenInput),
+           describe=lambda month: str(_("%(month)s识别")) % {"month": month}),
+    Filter("eliminated_month", lambda: forms.RegexField(label=_("风险消除月份"), required=False, regex=r"^\d{6}$",
+                                                        widget=forms.HiddenInput),
+           describe=lambda month: str(_("%(month)s风险消除")) % {"month": month}),
     Filter("below_line", lambda: forms.BooleanField(label=_("收入低于监测线但未纳入监测"), required=False)),
     Filter("measure_due", lambda: forms.BooleanField(label=_("识别后逾期未落实帮扶措施"), required=False)),
     Filter("unsafe_housing", lambda: forms.BooleanField(label=_("危房（C/D级）"), required=False)),

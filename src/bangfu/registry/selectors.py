@@ -39,6 +39,9 @@ class HouseholdFilter:
     q: str = ""
     household_type: str = ""
     monitoring_status: str = ""
+    monitoring_type: str = ""  # one kind of monitored household (脱贫不稳定户 ...)
+    identified_month: str = ""  # YYYYMM: identified in that month (the dashboards' month figures)
+    eliminated_month: str = ""  # YYYYMM: risk eliminated in that month
     unsafe_housing: bool = False
     relocated: bool = False
     group: str = ""
@@ -196,6 +199,8 @@ def _kept_conditions(flt: HouseholdFilter, region: Region | None) -> Q:
         conditions &= ~Q(monitoring_type="")
     elif flt.monitoring_status:
         conditions &= Q(monitoring_status=flt.monitoring_status)
+    if flt.monitoring_type:
+        conditions &= Q(monitoring_type=flt.monitoring_type)
     if flt.unsafe_housing:
         conditions &= Q(housing_safety__in=["C", "D"])
     if flt.relocated:
@@ -205,8 +210,8 @@ def _kept_conditions(flt: HouseholdFilter, region: Region | None) -> Q:
 
 # The filter fields `_kept_conditions` expresses over the summaries' keys; any other field set (a search, or a
 # filter added later) makes the list count rows instead, up to a cap.
-KEPT_FILTER_FIELDS = frozenset({"region_code", "household_type", "monitoring_status", "unsafe_housing", "relocated",
-                                "below_line"})
+KEPT_FILTER_FIELDS = frozenset({"region_code", "household_type", "monitoring_status", "monitoring_type",
+                                "unsafe_housing", "relocated", "below_line"})
 
 
 def _kept_figures_answer(flt: HouseholdFilter) -> bool:
@@ -224,6 +229,10 @@ def _filtered(user, flt: HouseholdFilter, region: Region | None) -> QuerySet[Hou
         qs = qs.filter(group__in={group, group if group.endswith("组") else f"{group}组"})
     if flt.below_line:
         qs = qs.filter(below_line_q(user))
+    if flt.identified_month:
+        qs = qs.filter(identified_month=flt.identified_month)
+    if flt.eliminated_month:
+        qs = qs.filter(eliminated_month=flt.eliminated_month)
     if flt.measure_due:
         from bangfu.cases.selectors import measure_due_q
 

@@ -60,6 +60,8 @@ STANDARD_INDICATORS: tuple[AssistanceIndicator, ...] = (
                         _("捐赠台账的价值合计（资金和物资）")),
 )
 
+STANDARD_BY_KEY = {indicator.key: indicator for indicator in STANDARD_INDICATORS}
+
 
 def indicators_for(county_code: str | None) -> list[AssistanceIndicator]:
     """The standard indicators and the county's own, in that order."""
@@ -68,6 +70,11 @@ def indicators_for(county_code: str | None) -> list[AssistanceIndicator]:
         AssistanceIndicator(row.key, row.label, row.measure, row.ledger_kind, row.aggregate, row.field,
                             {row.filter_field: row.filter_value} if row.filter_field else {},
                             _("县增指标")) for row in added)]
+
+
+def indicator_aggregate(indicator: AssistanceIndicator):
+    """The indicator's aggregate over its ledger's entries (the figure; `unit_figures` uses the same)."""
+    return _aggregate(indicator)
 
 
 def _aggregate(indicator: AssistanceIndicator):

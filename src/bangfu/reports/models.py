@@ -39,3 +39,29 @@ class VillageSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.village_id} {self.household_type} {self.households}户 {self.people}人"
+
+
+class MonthlyFigure(models.Model):
+    """How many active households of a village were identified (识别监测时间) and how many had their risk eliminated
+    (消除监测时间) in one month, by monitoring type: the dashboards' per-month figures, read without a scan of the
+    registry. Kept like the village summaries, by the same refresh (`reports.summaries.village_summaries_refresh`),
+    so a household write changes the month figures in its own transaction."""
+
+    village = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="+",
+                                verbose_name=_("村（社区）"))
+    month = models.CharField(_("月份"), max_length=6, help_text="YYYYMM")
+    monitoring_type = models.CharField(max_length=20, choices=c.MonitoringType.choices, blank=True)
+    identified = models.PositiveIntegerField(_("识别户数"), default=0)
+    eliminated = models.PositiveIntegerField(_("消除户数"), default=0)
+
+    class Meta:
+        verbose_name = _("村级月度汇总")
+        verbose_name_plural = _("村级月度汇总")
+        constraints = [
+            models.UniqueConstraint(fields=["village", "month", "monitoring_type"],
+                                    name="monthly_figure_one_row_per_month"),
+        ]
+        indexes = [models.Index(fields=["month", "village"])]
+
+    def __str__(self) -> str:
+        return f"{self.village_id} {self.month} +{self.identified} -{self.eliminated}"

@@ -3,9 +3,14 @@
 from django.db.models import QuerySet
 
 from bangfu.core.scoping import village_scope
-from bangfu.reports.models import VillageSummary
+from bangfu.reports.models import MonthlyFigure, VillageSummary
 
 
 def village_summaries_visible_to(user) -> QuerySet[VillageSummary]:
     """The summary rows of the villages in the user's jurisdiction."""
     return VillageSummary.objects.filter(village_scope(user))
+
+
+def monthly_figures_visible_to(user) -> QuerySet[MonthlyFigure]:
+    """The month rows of the villages in the user's jurisdiction."""
+    return MonthlyFigure.objects.filter(village_scope(user))

@@ -21,7 +21,7 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 
 from bangfu.regions.models import Region
 from bangfu.registry.models import Household, Member
-from bangfu.reports.models import VillageSummary
+from bangfu.reports.models import MonthlyFigure, VillageSummary
 
 # The household fields a summary row is keyed by: every indicator's condition and every household-list filter
 # that can be answered from the summaries is written over these fields only.
@@ -58,6 +58,21 @@ def _recount(codes: list[str] | None) -> list[VillageSummary]:
     return [VillageSummary(village_id=key[0], **dict(zip((*DIMENSIONS, "below_line"), key[1:], strict=True)),
                            households=households_n, people=people_n)
             for key, (households_n, people_n) in cells.items()]
+
+
+def _recount_months(codes: list[str] | None) -> list[MonthlyFigure]:
+    """Month rows for these villages (None: every village): active households by the month they were identified
+    and by the month their risk was eliminated (`month_identified_q` / `month_eliminated_q`, the list's filters)."""
+    villages = Q(village_id__in=codes) if codes is not None else Q()
+    households = Household.objects.filter(villages, is_active=True).order_by()
+    cells: dict[tuple[str, str, str], MonthlyFigure] = {}
+    for field, attr in (("identified_month", "identified"), ("eliminated_month", "eliminated")):
+        for row in (households.exclude(**{field: ""}).values("village_id", field, "monitoring_type")
+                    .annotate(n=Count("pk"))):
+            key = (row["village_id"], row[field], row["monitoring_type"])
+            cell = cells.setdefault(key, MonthlyFigure(village_id=key[0], month=key[1], monitoring_type=key[2]))
+            setattr(cell, attr, row["n"])
+    return list(cells.values())
 
 
 # The villages waiting for a recount while a bulk writer runs (None: recount at once).
@@ -99,6 +114,8 @@ def village_summaries_refresh(village_codes: Iterable[str]) -> None:
          .values_list("code", flat=True))
     VillageSummary.objects.filter(village_id__in=codes).delete()
     VillageSummary.objects.bulk_create(_recount(codes))
+    MonthlyFigure.objects.filter(village_id__in=codes).delete()
+    MonthlyFigure.objects.bulk_create(_recount_months(codes))
 
 
 @transaction.atomic
@@ -107,6 +124,8 @@ def village_summaries_rebuild() -> int:
     VillageSummary.objects.all().delete()
     rows = _recount(None)
     VillageSummary.objects.bulk_create(rows, batch_size=5000)
+    MonthlyFigure.objects.all().delete()
+    MonthlyFigure.objects.bulk_create(_recount_months(None), batch_size=5000)
     return len(rows)
 
 

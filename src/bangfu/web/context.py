@@ -17,6 +17,7 @@ def navigation(request):
     if user.can("registry.view"):
         items.append(("registry:household_list", _("一户一档"), "households"))
         items.append(("monitoring:warning_list", _("预警核实"), "warnings"))
+        items.append(("reports:dashboard", _("统计看板"), "dashboard"))
         items.append(("relocation:coverage", _("搬迁后续扶持"), "relocation"))
         items.append(("care:index", _("弱势群体关爱"), "care"))
     if user.can("monitoring.feed_upload"):

@@ -5,6 +5,7 @@
     bangfu report briefing --since 2021-07-01 [--until DATE] [--county CODE] --out FILE.docx
     bangfu report unit --unit 成都大学 --year 2022 --out FILE.docx
     bangfu report relocation --out FILE.xlsx [--region CODE] [--year YEAR]   易地搬迁后续扶持 (relocation.report)
+    bangfu report statistics --out FILE.xlsx [--region CODE] [--year Y]   the statistics tables (reports.statistics)
 """
 
 import datetime as dt
@@ -44,6 +45,10 @@ class Command(BaseCommand):
         relocation.add_argument("--out", required=True, help="输出的 .xlsx 文件")
         relocation.add_argument("--region", help="区划代码（默认全部）")
         relocation.add_argument("--year", type=int, help="就业年度（默认今年）")
+        stats = sub.add_parser("statistics", help="统计表：分地区、分单位、分月（Excel），与统计看板的数字相同")
+        stats.add_argument("--out", required=True, help="输出的 .xlsx 文件")
+        stats.add_argument("--region", default="", help="县、乡镇或村的12位区划代码（默认全县）")
+        stats.add_argument("--year", type=int, help="统计年度（默认今年）")
 
     def handle(self, *args, **options):
         if options["document"] == "meetings":
@@ -53,6 +58,9 @@ class Command(BaseCommand):
         out = Path(options["out"])
         if options["document"] == "relocation":
             self._relocation(out, options)
+            return
+        if options["document"] == "statistics":
+            self._statistics(out, region=options["region"], year=options.get("year"))
             return
         if out.suffix.lower() != ".docx":
             raise CommandError("--out 应为 .docx 文件")
@@ -102,3 +110,26 @@ class Command(BaseCommand):
         totals = relocation_report_write(path=out, region_code=region, year=options.get("year"))
         self.stdout.write(f"已生成 {out}：{totals['sites']} 个安置点，有劳动力搬迁户 {totals['with_labour']} 户，"
                           f"至少1人就业 {totals['employed']} 户，覆盖率 {totals['rate']}，未就业 {totals['without']} 户")
+    def _statistics(self, out: Path, *, region: str, year: int | None) -> None:
+        """As the county's command-line user (a county administrator) would see them on the statistics page."""
+        from django.core.exceptions import ValidationError
+        from django.http import Http404
+
+        from bangfu.ingest.commandline import command_line_user
+        from bangfu.ingest.households import county_for
+        from bangfu.reports.dashboard import scope_for
+        from bangfu.reports.statistics import statistics_write
+
+        if out.suffix.lower() != ".xlsx":
+            raise CommandError("--out 应为 .xlsx 文件")
+        if year is not None and not 2000 <= year <= 2100:
+            raise CommandError(f"--year 应为四位年份，实为“{year}”")
+        try:
+            actor = command_line_user(county_for(None))
+            scope = scope_for(actor, region=region, period=str(year) if year else "")
+        except Http404:
+            raise CommandError(f"区划代码 {region} 不存在或不在本县") from None
+        except ValidationError as error:  # no county, or several: say so in one line
+            raise CommandError(" ".join(error.messages)) from None
+        sheets = statistics_write(scope, str(out))
+        self.stdout.write(f"已生成 {out}（{scope.title} {scope.period.label}，{sheets} 张表）")
