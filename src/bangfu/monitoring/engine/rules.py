@@ -275,6 +275,32 @@ SHOWN_WITH: dict[str, tuple[str, Callable[[dict], str]]] = {
 }
 
 
+# What each rule reads of the department feeds: the kinds, and how many of each kind's latest months (None: all
+# months, for rules over a stay's or a year's history; a parameter name: that many months). The run points the
+# view `feed` at exactly those Parquet files before the rule's SQL, so a rule over three months of employment
+# contributions never opens a medical file. Rules absent here read no feed.
+FEEDS: dict[str, tuple[tuple[str, ...], str | None]] = {
+    "medical_stay_oop": (("medical",), None),
+    "medical_year_share": (("medical",), None),
+    "severe_disability": (("disability",), None),
+    "unsafe_housing": (("housing",), None),
+    "out_of_school": (("education",), None),
+    "earner_lost": (("public_security", "medical"), None),
+    "no_employment_contribution": (("employment",), "months"),
+    "disaster_loss": (("emergency",), None),
+    "payroll": (("payroll",), None),
+    "property": (("property",), None),
+    "vehicle": (("vehicle",), None),
+    "business": (("business",), None),
+}
+
+
+def feed_window(code: str, params: dict) -> tuple[list[str] | None, int | None]:
+    """(kinds, latest months or None) the rule `code` reads; ([], None) for a rule that reads no feed."""
+    kinds, months = FEEDS.get(code, ((), None))
+    return list(kinds), (int(params[months]) if months else None)
+
+
 def shown_with_sentence(sentence: str) -> str:
     return _("%(sentence)s（由同一次住院构成，随本预警核实，不另行预警）") % {"sentence": sentence}
 

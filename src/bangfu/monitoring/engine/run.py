@@ -16,8 +16,9 @@ import pyarrow as pa
 from django.db import connection, transaction
 from django.utils import timezone
 
-from bangfu.monitoring.engine.rules import EXCLUSIONS, RULES, SHOWN_WITH, shown_with_sentence
-from bangfu.monitoring.engine.snapshot import load_query, snapshot_load
+from bangfu.monitoring.engine.feedstore import feed_store_sync
+from bangfu.monitoring.engine.rules import EXCLUSIONS, RULES, SHOWN_WITH, feed_window, shown_with_sentence
+from bangfu.monitoring.engine.snapshot import feed_view, load_query, snapshot_load
 from bangfu.monitoring.models import FeedUpload, Rule, ScreeningRun
 from bangfu.monitoring.selectors import monitoring_lines_by_year
 
@@ -35,7 +36,7 @@ def _lines(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, int]]:
 
 
 def _steps(rules: list[Rule]) -> int:
-    return 4 + len(rules) + 1  # snapshot tables, each rule, the write-back
+    return 1 + 3 + len(rules) + 1  # the feed store's sync, snapshot tables, each rule, the write-back
 
 
 def screening_execute(run: ScreeningRun, *, step: Callable[[int, int], None] = lambda done, total: None
@@ -52,6 +53,8 @@ def screening_execute(run: ScreeningRun, *, step: Callable[[int, int], None] = l
         done += 1
         step(done, total)
 
+    feed_store_sync()  # partitions a commit could not write, a restored database, an install from before the store
+    advance()
     con = duckdb.connect()
     try:
         counts = snapshot_load(con, lines=[], step=advance)
@@ -63,6 +66,9 @@ def screening_execute(run: ScreeningRun, *, step: Callable[[int, int], None] = l
         con.execute("CREATE TABLE excl (code VARCHAR, household_id BIGINT, info VARCHAR, note VARCHAR)")
         con.execute("CREATE TABLE shown AS SELECT *, rule_id AS carrier_id FROM hits")
         for rule in rules:
+            kinds, months = feed_window(rule.code, rule.params)
+            if kinds:
+                feed_view(con, kinds=kinds, periods_back=months)
             if rule.is_exclusion and rule.code in EXCLUSIONS:
                 con.execute(f"INSERT INTO excl SELECT '{rule.code}', household_id, info, note "
                             f"FROM ({EXCLUSIONS[rule.code].sql(rule.params)}) x")
@@ -124,6 +130,8 @@ def _show_with_their_event(con: duckdb.DuckDBPyConnection, rules: list[Rule]) ->
         if code not in enabled or carrier_code not in enabled:
             continue
         rule, carrier = enabled[code], enabled[carrier_code]
+        kinds, months = feed_window(carrier.code, carrier.params)
+        feed_view(con, kinds=kinds or None, periods_back=months)
         con.execute(f"CREATE OR REPLACE TEMP VIEW y AS SELECT * FROM hits WHERE rule_id = {int(rule.pk)}")
         con.execute(f"""INSERT INTO shown SELECT *, {int(carrier.pk)} FROM y
                         WHERE household_id IN ({explained(carrier.params)})""")
