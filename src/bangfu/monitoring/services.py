@@ -120,9 +120,11 @@ def rule_update(*, actor, rule: Rule, params: dict, enabled: bool, verify_days: 
 # --- screening ---------------------------------------------------------------------------------------------
 
 
-def screening_run(*, actor, step=lambda done, total: None, started=lambda run: None) -> ScreeningRun:
+def screening_run(*, actor, step=lambda done, total: None, started=lambda run: None, engine: str = "duckdb",
+                  master: str | None = None) -> ScreeningRun:
     """Run the screening now (the CLI, the job). Warnings go to the households' villages. `started` is told the
-    run's record as soon as it exists (the job notes it, so a worker's death ends the run too)."""
+    run's record as soon as it exists (the job notes it, so a worker's death ends the run too). `engine` "spark"
+    runs the rules' SQL on Apache Spark (`master` its URL; local mode without), the rest as with DuckDB."""
     from bangfu.jobs.services import Heartbeat
     from bangfu.keyring.leases import process_name
     from bangfu.monitoring.engine.run import screening_execute
@@ -140,7 +142,7 @@ def screening_run(*, actor, step=lambda done, total: None, started=lambda run: N
     try:
         # Evidence is written once for everyone who reads it: in the site's language, whoever started the run.
         with translation.override(settings.LANGUAGE_CODE), Heartbeat(beat=beat, name=f"screening-{run.pk}"):
-            return screening_execute(run, step=step)
+            return screening_execute(run, step=step, engine=engine, master=master)
     except Exception as error:
         ScreeningRun.objects.filter(pk=run.pk).update(status=ScreeningRun.Status.FAILED, message=str(error)[:2000],
                                                       finished_at=timezone.now())
