@@ -83,7 +83,9 @@ def _insert(model, rows, *, columns: list[str]) -> int:
     return count
 
 
-def build(people: int, seed: int = 7) -> dict:
+def build(people: int, seed: int = 7, villages: list[str] | None = None) -> dict:
+    """The county (or, with `villages`, the people spread over those villages, their counties' lines set by the
+    caller: bench/province.py)."""
     from bangfu.monitoring.models import FeedRow, FeedUpload, MonitoringLine
     from bangfu.regions.models import Region
     from bangfu.regions.services import regions_load_jiuzhaigou
@@ -95,12 +97,13 @@ def build(people: int, seed: int = 7) -> dict:
     if connection.vendor == "sqlite" and not connection.in_atomic_block:  # a throw-away file: no need to survive a power cut
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA synchronous = OFF")
-    regions_load_jiuzhaigou()
-    county = Region.objects.get(code="513225000000")
-    for year, amount in {2024: 7500, 2025: 7800}.items():
-        MonitoringLine.objects.update_or_create(region=county, year=year, defaults={"amount": amount})
-    villages = list(Region.objects.filter(level=Region.Level.VILLAGE, code__startswith="513225")
-                    .values_list("code", flat=True))
+    if villages is None:
+        regions_load_jiuzhaigou()
+        county = Region.objects.get(code="513225000000")
+        for year, amount in {2024: 7500, 2025: 7800}.items():
+            MonitoringLine.objects.update_or_create(region=county, year=year, defaults={"amount": amount})
+        villages = list(Region.objects.filter(level=Region.Level.VILLAGE, code__startswith="513225")
+                        .values_list("code", flat=True))
     n_households = people // 4
     _insert(Household, ((n, f"B{n}", villages[n % len(villages)], "marginal" if n % 60 == 0 else "")
                         for n in range(1, n_households + 1)),
