@@ -52,7 +52,7 @@ test: install-dev
 
 ## make test-spark: the Spark engine's tests (a JVM starts: a minute or more on a loaded machine)
 test-spark: install-dev
-	BANGFU_SPARK_TESTS=1 $(BIN)/pytest -p no:xdist tests/monitoring/test_spark_engine.py
+	RUN_SPARK_TESTS=1 $(BIN)/pytest -p no:xdist tests/monitoring/test_spark_engine.py
 
 lint: install-dev
 	$(BIN)/ruff check src tests bench

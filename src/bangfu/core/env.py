@@ -62,6 +62,7 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("BANGFU_WEB_THREADS", "int", 4, minimum=1, maximum=64),
     Variable("BANGFU_COUNTY", "str", ""),
     Variable("BANGFU_API_TOKEN_MAX_DAYS", "int", 365, minimum=1, maximum=3650),
+    Variable("BANGFU_FEED_STORE_DIR", "str", ""),
 )
 BY_NAME = {variable.name: variable for variable in VARIABLES}
 

@@ -4,7 +4,7 @@ Feeds are append-only monthly data: a month's file is committed once (a correcte
 database keeps the upload's record and its rows (`FeedUpload`, `FeedRow`: the history, the pages, backup); this
 store keeps the same rows as columns where DuckDB (and Spark, engine/spark.py) reads them at memory speed:
 
-    FEED_STORE_DIR/kind=medical/period=2025-06/part.parquet
+    FEED_STORE_DIR/kind=medical/period=2025-06/part.parquet      (default $BANGFU_VAR_DIR/feeds)
     FEED_STORE_DIR/kind=medical/period=2025-06/_upload.json      which uploads the file was written from
 
 A partition is written when its upload commits (after the transaction, from the rows the database holds), and
@@ -46,7 +46,13 @@ SCHEMA = pa.schema(COLUMNS)
 
 
 def feed_store_dir() -> Path:
-    return Path(getattr(settings, "FEED_STORE_DIR", None) or settings.VAR_DIR / "feeds")
+    return Path(settings.FEED_STORE_DIR)
+
+
+def _remove_partitions(root: Path) -> None:
+    """Every kind=… directory under `root`, nothing else (previewed files wait in `staged/` beside them)."""
+    for kind_dir in root.glob("kind=*"):
+        shutil.rmtree(kind_dir, ignore_errors=True)
 
 
 def partition_dir(kind: str, period: str, root: Path | None = None) -> Path:
@@ -144,13 +150,13 @@ def feed_store_sync(*, root: Path | None = None) -> dict[str, int]:
 def feed_store_rebuild(*, root: Path | None = None) -> dict[str, int]:
     """Write every partition again from the database (`bangfu feed-store --rebuild`)."""
     root = root or feed_store_dir()
-    shutil.rmtree(root, ignore_errors=True)
+    _remove_partitions(root)
     return feed_store_sync(root=root)
 
 
 def feed_store_clear() -> None:
     """Empty the store (a restore puts another database back: the next screening writes it again)."""
-    shutil.rmtree(feed_store_dir(), ignore_errors=True)
+    _remove_partitions(feed_store_dir())
 
 
 def feed_store_forget_member(member_id: int) -> int:
