@@ -147,12 +147,20 @@ EMPTY_FEED = ("SELECT CAST(NULL AS VARCHAR) AS kind, CAST(NULL AS VARCHAR) AS pe
 def feed_view(con: duckdb.DuckDBPyConnection, *, kinds: list[str] | None = None,
               periods_back: int | None = None, name: str = "feed") -> int:
     """(Re)define view `name` over the Parquet partitions of these kinds (each its latest `periods_back` months),
-    the rows of households still in the register only. Returns how many files it reads."""
+    less the rows of households no longer in the register (`gone`, filled by snapshot_load; usually empty, and
+    then the files are read with no join at all). Returns how many files it reads."""
     files = feed_files(kinds, periods_back)
-    source = (f"SELECT {FEED_SELECT} FROM {read_parquet_sql(files)} WHERE household_id IN (SELECT id FROM households)"
-              if files else EMPTY_FEED)
+    gone = con.execute("SELECT COUNT(*) FROM gone").fetchall()[0][0]
+    where = " WHERE household_id NOT IN (SELECT id FROM gone)" if gone else ""
+    source = f"SELECT {FEED_SELECT} FROM {read_parquet_sql(files)}{where}" if files else EMPTY_FEED
     con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {source}")
     return len(files)
+
+
+def _gone_source() -> tuple[str, tuple]:
+    from bangfu.registry.models import Household
+
+    return Household.objects.order_by().filter(is_active=False).values_list("id").query.sql_with_params()
 
 
 def snapshot_load(con: duckdb.DuckDBPyConnection, *, lines: list[tuple[str, int, int]],
@@ -167,9 +175,11 @@ def snapshot_load(con: duckdb.DuckDBPyConnection, *, lines: list[tuple[str, int,
     # rather than in a join per table on the source database.
     for name in ("members", "income"):
         con.execute(f"DELETE FROM {name} WHERE household_id NOT IN (SELECT id FROM households)")
-        counts[name] = con.execute(f"SELECT COUNT(*) FROM {name}").fetchone()[0]
+        counts[name] = con.execute(f"SELECT COUNT(*) FROM {name}").fetchall()[0][0]
+    sql, params = _gone_source()
+    load_query(con, "gone", sql, [("id", pa.int64())], "SELECT * FROM batch", params=params)
     feed_view(con)
-    counts["feed"] = con.execute("SELECT COUNT(*) FROM feed").fetchone()[0]  # reads one column of the files
+    counts["feed"] = con.execute("SELECT COUNT(*) FROM feed").fetchall()[0][0]  # reads one column of the files
     con.execute("CREATE OR REPLACE TABLE lines (county VARCHAR, year INTEGER, amount_cents BIGINT)")
     if lines:
         con.executemany("INSERT INTO lines VALUES (?, ?, ?)", lines)
