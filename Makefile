@@ -50,6 +50,10 @@ test: install-dev
 	$(BIN)/bangfu makemigrations --check --dry-run > /dev/null || (echo "模型有未生成的迁移：运行 bangfu makemigrations"; exit 1)
 	$(BIN)/pytest -n auto $(PYTEST_ARGS)
 
+## make test-spark: the Spark engine's tests (a JVM starts: a minute or more on a loaded machine)
+test-spark: install-dev
+	RUN_SPARK_TESTS=1 $(BIN)/pytest -p no:xdist tests/monitoring/test_spark_engine.py
+
 lint: install-dev
 	$(BIN)/ruff check src tests bench
 

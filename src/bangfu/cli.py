@@ -42,7 +42,7 @@ import sys
 
 ALIASES = {"worker": "run_worker", "load-regions": "load_regions", "build-demo": "build_demo", "add-user": "add_user",
            "prune-jobs": "prune_jobs", "import": "import_data", "export": "export_data",
-           "rebuild-summaries": "rebuild_summaries", "rotate-key": "rotate_key", "check-duplicates": "check_duplicates"}
+           "rebuild-summaries": "rebuild_summaries", "rotate-key": "rotate_key", "feed-store": "feed_store", "check-duplicates": "check_duplicates"}
 # Commands that check the key themselves: restore brings the key back, rotate-key resumes an unfinished rotation.
 UNGUARDED = {"restore", "rotate_key", "makemigrations"}
 

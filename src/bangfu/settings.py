@@ -30,6 +30,8 @@ CSRF_TRUSTED_ORIGINS = env("BANGFU_CSRF_TRUSTED_ORIGINS")
 
 # The key that encrypts ID numbers, phones and bank accounts lives outside the database.
 FIELD_KEY_FILE = Path(env("BANGFU_FIELD_KEY_FILE") or VAR_DIR / "field-key.txt")
+# The department feeds' Parquet partitions (monitoring/engine/feedstore.py): a shared path when Spark reads them.
+FEED_STORE_DIR = Path(env("BANGFU_FEED_STORE_DIR") or VAR_DIR / "feeds")
 
 INSTALLED_APPS = [
     "django.contrib.auth",

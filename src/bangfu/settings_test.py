@@ -16,6 +16,7 @@ from bangfu.settings import *  # noqa: E402,F403
 if os.environ.get("PYTEST_XDIST_WORKER"):
     VAR_DIR = VAR_DIR / os.environ["PYTEST_XDIST_WORKER"]  # noqa: F405
     VAR_DIR.mkdir(parents=True, exist_ok=True)
+    FEED_STORE_DIR = VAR_DIR / "feeds"  # each worker's own feeds' Parquet store, as its own database
 
 # No lease rows from the test process itself (a test that loads bangfu.wsgi would leave one behind).
 PROCESS_LEASES = False

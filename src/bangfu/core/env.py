@@ -63,6 +63,7 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("BANGFU_COUNTY", "str", ""),
     Variable("BANGFU_API_TOKEN_MAX_DAYS", "int", 365, minimum=1, maximum=3650),
     Variable("BANGFU_OFFLINE_KEEP_DAYS", "int", 7, minimum=1, maximum=90),
+    Variable("BANGFU_FEED_STORE_DIR", "str", ""),
 )
 BY_NAME = {variable.name: variable for variable in VARIABLES}
 

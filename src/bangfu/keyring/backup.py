@@ -202,6 +202,11 @@ def backup_restore(*, directory: str | Path, key_file: str | Path | None = None,
         _write_key_file(target, key_source.read_text(encoding="ascii").strip())
     field_cipher_reset()
     connections.close_all()
+    # The feeds' Parquet store holds the replaced database's months: empty it, the next screening writes the
+    # restored database's (monitoring/engine/feedstore.py).
+    from bangfu.monitoring.engine.feedstore import feed_store_clear
+
+    feed_store_clear()
     return BackupResult(database=Path(str(connection.settings_dict["NAME"])), key=target, fingerprint=fingerprint,
                         replaced_key=replaced)
 

@@ -29,6 +29,7 @@ from bangfu.ingest.cells import resident_id
 from bangfu.ingest.columns import columns_report
 from bangfu.ingest.kinds import Field, ImportKind
 from bangfu.ingest.reader import ReadError, RowError, Workbook, read_workbook
+from bangfu.monitoring.engine.feedstore import feed_partition_write_after_commit
 from bangfu.monitoring.feeds import (
     CODE,
     DATE,
@@ -352,6 +353,8 @@ def feed_upload_commit(*, actor, kind: str, period: str, path: Path, file_name: 
                   region_code=getattr(actor, "region_id", "") or "",
                   reason=_("替换了同类同月此前导入的 %(n)s 行") % {"n": replaced} if replaced else "")
     analyze_after_commit(FeedRow, rows=len(report.good) + replaced)
+    # The month's Parquet partition for the screening engines (engine/feedstore.py), once the rows are committed.
+    transaction.on_commit(lambda: feed_partition_write_after_commit(kind, period))
     return upload, report
 
 

@@ -166,7 +166,8 @@ def screening_counties(region_code: str | None = None) -> list[str]:
 
 
 def screening_runs_for_subtree(*, actor, region=None, step=lambda done, total: None,
-                               started=lambda run: None) -> list[ScreeningRun]:
+                               started=lambda run: None, engine: str = "duckdb",
+                               master: str | None = None) -> list[ScreeningRun]:
     """One run per county with households under `region` (default: the actor's region; no actor: every county),
     one after another: how a prefecture or province administrator, the nightly work and `bangfu screen` screen."""
     if actor is not None and not actor.can("monitoring.screen"):
@@ -179,14 +180,16 @@ def screening_runs_for_subtree(*, actor, region=None, step=lambda done, total: N
         code = code[:6].ljust(12, "0")
     if (running := screening_running()) is not None:  # said at once, even with no county to screen
         raise ScreeningBusy(running)
-    return [screening_run(actor=actor, county=county, step=step, started=started)
+    return [screening_run(actor=actor, county=county, step=step, started=started, engine=engine, master=master)
             for county in screening_counties(code)]
 
 
-def screening_run(*, actor, county=None, step=lambda done, total: None, started=lambda run: None) -> ScreeningRun:
+def screening_run(*, actor, county=None, step=lambda done, total: None, started=lambda run: None,
+                  engine: str = "duckdb", master: str | None = None) -> ScreeningRun:
     """Run the screening now for one county (the CLI, the job): its households, its rules (regions.config).
     Warnings go to the households' villages. `started` is told the run's record as soon as it exists (the job
-    notes it, so a worker's death ends the run too)."""
+    notes it, so a worker's death ends the run too). `engine` "spark" runs the rules' SQL on Apache Spark
+    (`master` its URL; local mode without), the rest as with DuckDB."""
     from bangfu.jobs.services import Heartbeat
     from bangfu.keyring.leases import process_name
     from bangfu.monitoring.engine.run import screening_execute
@@ -206,7 +209,7 @@ def screening_run(*, actor, county=None, step=lambda done, total: None, started=
     try:
         # Evidence is written once for everyone who reads it: in the site's language, whoever started the run.
         with translation.override(settings.LANGUAGE_CODE), Heartbeat(beat=beat, name=f"screening-{run.pk}"):
-            return screening_execute(run, step=step, county=county_code)
+            return screening_execute(run, step=step, county=county_code, engine=engine, master=master)
     except Exception as error:
         ScreeningRun.objects.filter(pk=run.pk).update(status=ScreeningRun.Status.FAILED, message=str(error)[:2000],
                                                       finished_at=timezone.now())

@@ -121,9 +121,12 @@ def below_line_condition(line: Decimal, prefix: str = "") -> LessThan:
 # --- the screening engine (DuckDB text over the snapshot's income table) -------------------------------------------
 
 def per_capita_cents_sql(total_cents: str, members: str) -> str:
-    """Total ÷ people, in cents rounded half up (half away from zero, as Decimal's ROUND_HALF_UP), integers only."""
-    return (f"(CASE WHEN {total_cents} >= 0 THEN (2 * {total_cents} + {members}) // (2 * {members}) "
-            f"ELSE -((-2 * {total_cents} + {members}) // (2 * {members})) END)")
+    """Total ÷ people, in cents rounded half up (half away from zero, as Decimal's ROUND_HALF_UP). Portable SQL
+    (DuckDB and Spark alike have no common integer division operator): FLOOR of the double quotient, exact here,
+    since a quotient of integers below 2^53 that is not whole lies at least 1/(2·members) from the next whole."""
+    return (f"(CASE WHEN {total_cents} >= 0 "
+            f"THEN CAST(FLOOR((2 * {total_cents} + {members}) / CAST(2 * {members} AS DOUBLE)) AS BIGINT) "
+            f"ELSE -CAST(FLOOR((-2 * {total_cents} + {members}) / CAST(2 * {members} AS DOUBLE)) AS BIGINT) END)")
 
 
 def below_line_sql(for_line_cents: str, members: str, line_cents_column: str) -> str:

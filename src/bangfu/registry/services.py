@@ -468,6 +468,12 @@ def _relation_after_new_head(member: Member, new_head: Member, others: list[Memb
     return RELATIONS_FROM_CHILD_HEAD.get(member.relation, member.relation)
 
 
+def _feed_store_forget(member_id: int) -> None:
+    from bangfu.monitoring.engine.feedstore import feed_store_forget_member
+
+    feed_store_forget_member(member_id)
+
+
 def _removal_reason_text(reason: str, detail: str) -> str:
     by_label = {str(label): value for value, label in c.RemovalReason.choices}
     value = by_label.get(reason.strip(), reason.strip())
@@ -508,7 +514,9 @@ def member_remove(*, actor, member: Member, reason: str, detail: str = "", new_h
         relations = {}
     change_record(actor=actor, action=ChangeRecord.Action.DELETE, instance=member, before=snapshot(member),
                   after=None, household_id=household.pk, region_code=household.village_id, reason=reason_text)
-    member.delete()
+    member_id = member.pk
+    member.delete()  # their department feed rows go with them; the Parquet copies of those months follow
+    transaction.on_commit(lambda: _feed_store_forget(member_id))
     for other in others:
         new_relation = relations.get(other.pk, other.relation)
         if new_relation == other.relation:

@@ -48,8 +48,8 @@ def _income_below_line(p: dict) -> str:
     per_capita = per_capita_cents_sql("i.net_cents", "i.members_counted")
     return f"""
     SELECT i.household_id, {for_line} / 100.0 AS value, l.amount_cents / 100.0 AS threshold,
-           {per_capita} / 100.0 AS base, CAST(i.year AS VARCHAR) AS info, '' AS note,
-           CAST(i.year AS VARCHAR) AS fact
+           {per_capita} / 100.0 AS base, CAST(i.year AS STRING) AS info, '' AS note,
+           CAST(i.year AS STRING) AS fact
     FROM ({LATEST_INCOME}) i
     JOIN households h ON h.id = i.household_id
     JOIN lines l ON l.county = SUBSTR(h.village_id, 1, 6) AND l.year = i.year
@@ -66,8 +66,8 @@ def _medical_stay_oop(p: dict) -> str:
     limit = _stay_limit(p)
     return f"""
     SELECT f.household_id, f.amount5 / 100.0 AS value, {limit} / 100.0 AS threshold, NULL AS base,
-           CAST(f.date1 AS VARCHAR) AS info, CASE WHEN h.monitored THEN 'monitored' ELSE 'other' END AS note,
-           CAST(f.date1 AS VARCHAR) || ':' || CAST(f.member_id AS VARCHAR) AS fact
+           CAST(f.date1 AS STRING) AS info, CASE WHEN h.monitored THEN 'monitored' ELSE 'other' END AS note,
+           CAST(f.date1 AS STRING) || ':' || CAST(f.member_id AS STRING) AS fact
     FROM feed f JOIN households h ON h.id = f.household_id
     WHERE f.kind = 'medical' AND f.amount5 > {limit}"""
 
@@ -76,7 +76,7 @@ def _medical_year_share(p: dict) -> str:
     share = float(p["share"])
     return f"""
     SELECT o.household_id, o.oop / 100.0 AS value, i.net_cents * {share} / 100.0 AS threshold,
-           i.net_cents / 100.0 AS base, o.year AS info, CAST(i.year AS VARCHAR) AS note, o.year AS fact
+           i.net_cents / 100.0 AS base, o.year AS info, CAST(i.year AS STRING) AS note, o.year AS fact
     FROM (SELECT household_id, year, SUM(amount5) AS oop
           FROM (SELECT DISTINCT household_id, member_id, SUBSTR(period, 1, 4) AS year, date1, amount5
                 FROM feed WHERE kind = 'medical') stays  -- a stay sent again in a later month's file counts once
@@ -98,7 +98,7 @@ def _year_share_explained_by_a_stay(stay: dict) -> str:
 def _severe_disability(p: dict) -> str:
     return f"""
     SELECT f.household_id, CAST(f.code2 AS INTEGER) AS value, NULL AS threshold, NULL AS base,
-           m.disability_grade AS info, m.name AS note, f.period || ':' || CAST(f.member_id AS VARCHAR) AS fact
+           m.disability_grade AS info, m.name AS note, f.period || ':' || CAST(f.member_id AS STRING) AS fact
     FROM feed f JOIN members m ON m.id = f.member_id
     WHERE f.kind = 'disability' AND f.code2 IN {_codes(p['grades'])}
       AND (m.disability_grade = '' OR m.disability_grade > f.code2)"""
@@ -118,7 +118,7 @@ def _unsafe_housing(p: dict) -> str:
 def _out_of_school(p: dict) -> str:
     return f"""
     SELECT f.household_id, {AGE_AT_PERIOD} AS value, NULL AS threshold, NULL AS base, f.period AS info,
-           m.name AS note, f.period || ':' || CAST(m.id AS VARCHAR) AS fact
+           m.name AS note, f.period || ':' || CAST(m.id AS STRING) AS fact
     FROM feed f JOIN members m ON m.id = f.member_id
     WHERE f.kind = 'education' AND f.code1 = 'dropout'
       AND {AGE_AT_PERIOD} BETWEEN {int(p['min_age'])} AND {int(p['max_age'])}"""
@@ -127,7 +127,7 @@ def _out_of_school(p: dict) -> str:
 def _no_medical_insurance(p: dict) -> str:
     return """
     SELECT household_id, COUNT(*) AS value, NULL AS threshold, NULL AS base, MIN(name) AS info, '' AS note,
-           'uninsured:' || CAST(COUNT(*) AS VARCHAR) AS fact
+           'uninsured:' || CAST(COUNT(*) AS STRING) AS fact
     FROM members WHERE NOT medical_insurance GROUP BY household_id"""
 
 
@@ -136,7 +136,7 @@ def _earner_lost(p: dict) -> str:
     return f"""
     SELECT e.household_id, CASE WHEN f.kind = 'medical' THEN f.amount1 / 100.0 END AS value,
            {total} / 100.0 AS threshold, NULL AS base, f.kind AS info, e.name AS note,
-           f.period || ':' || f.kind || ':' || CAST(e.id AS VARCHAR) AS fact
+           f.period || ':' || f.kind || ':' || CAST(e.id AS STRING) AS fact
     FROM (SELECT id, household_id, name,
                  ROW_NUMBER() OVER (PARTITION BY household_id
                                     ORDER BY work_months DESC, CASE WHEN relation = 'head' THEN 0 ELSE 1 END, id) AS rn
@@ -150,7 +150,7 @@ def _no_employment_contribution(p: dict) -> str:
     months = int(p["months"])
     return f"""
     SELECT m.household_id, {months} AS value, {months} AS threshold, NULL AS base, r.first_period AS info,
-           m.name AS note, r.last_period || ':' || CAST(m.id AS VARCHAR) AS fact
+           m.name AS note, r.last_period || ':' || CAST(m.id AS STRING) AS fact
     FROM members m
     CROSS JOIN (SELECT COUNT(*) AS n, MIN(period) AS first_period, MAX(period) AS last_period
                 FROM (SELECT period, ROW_NUMBER() OVER (ORDER BY period DESC) AS rn
@@ -169,8 +169,8 @@ def _income_drop(p: dict) -> str:
     share = float(p["share"])
     return f"""
     SELECT c.household_id, (pr.net_cents - c.net_cents) * 1.0 / pr.net_cents AS value, {share} AS threshold,
-           pr.net_cents / 100.0 AS base, CAST(c.year AS VARCHAR) AS info, CAST(c.net_cents / 100.0 AS VARCHAR) AS note,
-           CAST(c.year AS VARCHAR) AS fact
+           pr.net_cents / 100.0 AS base, CAST(c.year AS STRING) AS info, CAST(c.net_cents / 100.0 AS STRING) AS note,
+           CAST(c.year AS STRING) AS fact
     FROM ({LATEST_INCOME}) c
     JOIN income pr ON pr.household_id = c.household_id AND pr.year = c.year - 1
     WHERE pr.net_cents > 0 AND pr.net_cents - c.net_cents > pr.net_cents * {share}"""
@@ -273,6 +273,32 @@ RULES: dict[str, RuleSql] = {
 SHOWN_WITH: dict[str, tuple[str, Callable[[dict], str]]] = {
     "medical_year_share": ("medical_stay_oop", _year_share_explained_by_a_stay),
 }
+
+
+# What each rule reads of the department feeds: the kinds, and how many of each kind's latest months (None: all
+# months, for rules over a stay's or a year's history; a parameter name: that many months). The run points the
+# view `feed` at exactly those Parquet files before the rule's SQL, so a rule over three months of employment
+# contributions never opens a medical file. Rules absent here read no feed.
+FEEDS: dict[str, tuple[tuple[str, ...], str | None]] = {
+    "medical_stay_oop": (("medical",), None),
+    "medical_year_share": (("medical",), None),
+    "severe_disability": (("disability",), None),
+    "unsafe_housing": (("housing",), None),
+    "out_of_school": (("education",), None),
+    "earner_lost": (("public_security", "medical"), None),
+    "no_employment_contribution": (("employment",), "months"),
+    "disaster_loss": (("emergency",), None),
+    "payroll": (("payroll",), None),
+    "property": (("property",), None),
+    "vehicle": (("vehicle",), None),
+    "business": (("business",), None),
+}
+
+
+def feed_window(code: str, params: dict) -> tuple[list[str] | None, int | None]:
+    """(kinds, latest months or None) the rule `code` reads; ([], None) for a rule that reads no feed."""
+    kinds, months = FEEDS.get(code, ((), None))
+    return list(kinds), (int(params[months]) if months else None)
 
 
 def shown_with_sentence(sentence: str) -> str:

@@ -16,8 +16,9 @@ import pyarrow as pa
 from django.db import connection, transaction
 from django.utils import timezone
 
-from bangfu.monitoring.engine.rules import EXCLUSIONS, RULES, SHOWN_WITH, shown_with_sentence
-from bangfu.monitoring.engine.snapshot import load_query, snapshot_load
+from bangfu.monitoring.engine.feedstore import feed_store_sync
+from bangfu.monitoring.engine.rules import EXCLUSIONS, RULES, SHOWN_WITH, feed_window, shown_with_sentence
+from bangfu.monitoring.engine.snapshot import feed_view, load_query, snapshot_load
 from bangfu.monitoring.models import FeedUpload, Rule, ScreeningRun
 from bangfu.monitoring.selectors import monitoring_lines_by_year
 from bangfu.regions.config import config_rows
@@ -44,13 +45,16 @@ def _keep_county(con: duckdb.DuckDBPyConnection, county: str, counts: dict[str, 
 
 
 def _steps(rules: list[Rule]) -> int:
-    return 4 + len(rules) + 1  # snapshot tables, each rule, the write-back
+    return 1 + 3 + len(rules) + 1  # the feed store's sync, snapshot tables, each rule, the write-back
 
 
 def screening_execute(run: ScreeningRun, *, step: Callable[[int, int], None] = lambda done, total: None,
-                      county: str | None = None) -> ScreeningRun:
+                      county: str | None = None, engine: str = "duckdb",
+                      master: str | None = None) -> ScreeningRun:
     """Evaluate every enabled rule in force in `county` (12-digit code; None: the whole database with the shipped
-    rules) over that county's households and write the warnings; fills in the run's record."""
+    rules) over that county's households and write the warnings; fills in the run's record. `engine` "spark" runs
+    the rules' SQL on Spark (engine/spark.py; `master` its URL, local mode without); the snapshot, the
+    one-event-one-task step and the write-back stay here."""
     started = time.perf_counter()
     # Exclusion comparisons first: the income rule leaves out the households they mark (see engine/rules.py).
     rules = list(config_rows(Rule, county).filter(enabled=True).order_by("-is_exclusion", "order", "code"))
@@ -62,6 +66,8 @@ def screening_execute(run: ScreeningRun, *, step: Callable[[int, int], None] = l
         done += 1
         step(done, total)
 
+    feed_store_sync()  # partitions a commit could not write, a restored database, an install from before the store
+    advance()
     con = duckdb.connect()
     try:
         counts = snapshot_load(con, lines=[], step=advance)
@@ -74,16 +80,12 @@ def screening_execute(run: ScreeningRun, *, step: Callable[[int, int], None] = l
                     "base DOUBLE, info VARCHAR, note VARCHAR, fact VARCHAR)")
         con.execute("CREATE TABLE excl (code VARCHAR, household_id BIGINT, info VARCHAR, note VARCHAR)")
         con.execute("CREATE TABLE shown AS SELECT *, rule_id AS carrier_id FROM hits")
-        for rule in rules:
-            if rule.is_exclusion and rule.code in EXCLUSIONS:
-                con.execute(f"INSERT INTO excl SELECT '{rule.code}', household_id, info, note "
-                            f"FROM ({EXCLUSIONS[rule.code].sql(rule.params)}) x")
-            elif rule.code in RULES:
-                # One warning per household and rule: the latest fact (facts start with their date or period).
-                con.execute(f"""INSERT INTO hits SELECT {int(rule.pk)}, household_id, value, threshold, base, info,
-                    note, fact FROM (SELECT r.*, ROW_NUMBER() OVER (PARTITION BY household_id ORDER BY fact DESC)
-                    AS rn_ FROM ({RULES[rule.code].sql(rule.params)}) r) x WHERE rn_ = 1""")
-            advance()
+        if engine == "spark":
+            from bangfu.monitoring.engine.spark import spark_evaluate
+
+            spark_evaluate(con, rules, master=master, advance=advance)
+        else:
+            _evaluate(con, rules, advance)
         _show_with_their_event(con, rules)
         created, updated, changes = _write_back(con, run, rules)
         by_rule = dict(con.execute("SELECT rule_id, COUNT(*) FROM hits GROUP BY rule_id").fetchall())
@@ -113,6 +115,23 @@ def screening_execute(run: ScreeningRun, *, step: Callable[[int, int], None] = l
     return run
 
 
+def _evaluate(con: duckdb.DuckDBPyConnection, rules: list[Rule], advance: Callable[[], None]) -> None:
+    """Every rule's SQL in DuckDB, each over the feed months it reads, into `hits` and `excl`."""
+    for rule in rules:
+        kinds, months = feed_window(rule.code, rule.params)
+        if kinds:
+            feed_view(con, kinds=kinds, periods_back=months)
+        if rule.is_exclusion and rule.code in EXCLUSIONS:
+            con.execute(f"INSERT INTO excl SELECT '{rule.code}', household_id, info, note "
+                        f"FROM ({EXCLUSIONS[rule.code].sql(rule.params)}) x")
+        elif rule.code in RULES:
+            # One warning per household and rule: the latest fact (facts start with their date or period).
+            con.execute(f"""INSERT INTO hits SELECT {int(rule.pk)}, household_id, value, threshold, base, info,
+                note, fact FROM (SELECT r.*, ROW_NUMBER() OVER (PARTITION BY household_id ORDER BY fact DESC)
+                AS rn_ FROM ({RULES[rule.code].sql(rule.params)}) r) x WHERE rn_ = 1""")
+        advance()
+
+
 def _counts_by_village(con: duckdb.DuckDBPyConnection, rules: list[Rule]) -> dict[str, dict[str, int]]:
     """Hits (and households an exclusion rule marked) by village and rule: the per-rule counts a reader below
     the county is shown, summed over their own villages."""
@@ -136,6 +155,8 @@ def _show_with_their_event(con: duckdb.DuckDBPyConnection, rules: list[Rule]) ->
         if code not in enabled or carrier_code not in enabled:
             continue
         rule, carrier = enabled[code], enabled[carrier_code]
+        kinds, months = feed_window(carrier.code, carrier.params)
+        feed_view(con, kinds=kinds or None, periods_back=months)
         con.execute(f"CREATE OR REPLACE TEMP VIEW y AS SELECT * FROM hits WHERE rule_id = {int(rule.pk)}")
         con.execute(f"""INSERT INTO shown SELECT *, {int(carrier.pk)} FROM y
                         WHERE household_id IN ({explained(carrier.params)})""")
@@ -158,8 +179,13 @@ def _write_back(con: duckdb.DuckDBPyConnection, run: ScreeningRun,
                 rules: list[Rule]) -> tuple[int, int, dict[str, list[int]]]:
     """Insert new warnings and refresh the evidence of open ones, in batches, in one transaction. Returns how
     many were created and updated, and both by village ({village: [created, updated]})."""
-    load_query(con, "open_w", "SELECT id, household_id, rule_id FROM monitoring_riskwarning WHERE state = 'open'",
-               [("id", pa.int64()), ("household_id", pa.int64()), ("rule_id", pa.int64())], "SELECT * FROM batch")
+    # The open warnings as they read now: one found again with the same evidence is only marked seen by this run
+    # (a second run after one more month rewrites only what the month changed).
+    load_query(con, "open_w", "SELECT id, household_id, rule_id, evidence, fact, exclusions, exclusion_evidence, "
+               "CASE WHEN monitored_open THEN 1 ELSE 0 END FROM monitoring_riskwarning WHERE state = 'open'",
+               [("id", pa.int64()), ("household_id", pa.int64()), ("rule_id", pa.int64()), ("evidence", pa.string()),
+                ("fact", pa.string()), ("exclusions", pa.string()), ("exclusion_evidence", pa.string()),
+                ("monitored_open", pa.int8())], "SELECT * FROM batch")
     load_query(con, "closed_w", "SELECT DISTINCT household_id, rule_id, fact FROM monitoring_riskwarning "
                "WHERE state <> 'open'",
                [("household_id", pa.int64()), ("rule_id", pa.int64()), ("fact", pa.string())], "SELECT * FROM batch")
@@ -172,7 +198,7 @@ def _write_back(con: duckdb.DuckDBPyConnection, run: ScreeningRun,
         exclusions.setdefault(household_id, []).append((code, sentence))
     cursor_rows = con.execute("""
         SELECT x.rule_id, x.household_id, h.village_id, h.risk_open, x.value, x.threshold, x.base, x.info, x.note,
-               x.fact, o.id
+               x.fact, o.id, o.evidence, o.fact, o.exclusions, o.exclusion_evidence, o.monitored_open
         FROM hits x JOIN households h ON h.id = x.household_id
         LEFT JOIN open_w o ON o.household_id = x.household_id AND o.rule_id = x.rule_id
         WHERE o.id IS NOT NULL OR NOT EXISTS (
@@ -180,7 +206,7 @@ def _write_back(con: duckdb.DuckDBPyConnection, run: ScreeningRun,
             AND c.fact = x.fact)
         ORDER BY h.village_id, x.household_id, x.rule_id""")
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    inserts, updates = [], []
+    inserts, updates, seen = [], [], []
     created = updated = 0
     changes: dict[str, list[int]] = {}
     insert_sql = ("INSERT INTO monitoring_riskwarning (household_id, village_id, rule_id, evidence, fact, exclusions, "
@@ -190,7 +216,8 @@ def _write_back(con: duckdb.DuckDBPyConnection, run: ScreeningRun,
                   "monitored_open = %s, last_run_id = %s, updated_at = %s WHERE id = %s AND state = 'open'")
     with transaction.atomic(), connection.cursor() as cursor:
         while batch := cursor_rows.fetchmany(WRITE_BATCH):
-            for rule_id, household_id, village_id, risk_open, value, threshold, base, info, note, fact, open_id in batch:
+            for (rule_id, household_id, village_id, risk_open, value, threshold, base, info, note, fact, open_id,
+                 *was) in batch:
                 row = {"value": value, "threshold": threshold, "base": base, "info": info, "note": note,
                        "fact": fact}
                 evidence = "；".join([RULES[codes[rule_id]].evidence(row), *shown.get((rule_id, household_id), [])])
@@ -201,6 +228,8 @@ def _write_back(con: duckdb.DuckDBPyConnection, run: ScreeningRun,
                 if open_id is None:
                     inserts.append((household_id, village_id, rule_id, evidence, fact[:100], excl_codes, excl_text,
                                     bool(risk_open), run.pk, run.pk, now, now))
+                elif tuple(was) == (evidence, fact[:100], excl_codes, excl_text, int(bool(risk_open))):
+                    seen.append(open_id)
                 else:
                     updates.append((evidence, fact[:100], excl_codes, excl_text, bool(risk_open), run.pk, now,
                                     open_id))
@@ -209,6 +238,10 @@ def _write_back(con: duckdb.DuckDBPyConnection, run: ScreeningRun,
                 created += len(inserts)
             if updates:
                 cursor.executemany(update_sql, updates)
-                updated += len(updates)
-            inserts, updates = [], []
+            for start in range(0, len(seen), 500):
+                ids = seen[start:start + 500]
+                cursor.execute(f"UPDATE monitoring_riskwarning SET last_run_id = %s WHERE id IN "
+                               f"({', '.join(['%s'] * len(ids))})", [run.pk, *ids])
+            updated += len(updates) + len(seen)
+            inserts, updates, seen = [], [], []
     return created, updated, changes

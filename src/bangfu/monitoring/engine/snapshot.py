@@ -1,15 +1,21 @@
-"""A column snapshot of the registry and the committed department feeds, inside an in-process DuckDB.
+"""A column snapshot of the registry inside an in-process DuckDB; the department feeds are read from their Parquet
+store (engine/feedstore.py), each rule only the kinds and months it needs (`feed_view`).
 
-Each table is one plain SELECT on the project's database (SQLite or PostgreSQL), read in batches into Arrow
-record batches and appended to DuckDB: the people are never looped over as objects. Dates travel as ISO text
-and booleans as 0/1 so the same SELECT runs on both databases; DuckDB casts them once.
+Each registry table is one plain SELECT on the project's database, read into Arrow record batches and appended to
+DuckDB: on PostgreSQL by COPY … TO STDOUT (CSV parsed by Arrow in C, no Python loop over rows), on SQLite by the
+cursor in batches. Dates travel as ISO text and booleans as 0/1 so the same SELECT runs on both databases; DuckDB
+casts them once.
 """
 
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
 
 import duckdb
 import pyarrow as pa
+import pyarrow.csv as pa_csv
 from django.db import connection
+
+from bangfu.monitoring.engine.feedstore import feed_files, read_parquet_sql
 
 BATCH = 250_000
 
@@ -66,19 +72,53 @@ TABLES: dict[str, tuple[str | Callable[[], tuple[str, tuple]], list[tuple[str, p
          ("net_cents", pa.int64()), ("for_line_cents", pa.int64())],
         "SELECT * FROM batch",
     ),
-    "feed": (
-        # The text slot is read only where a rule's sentence uses it (the exclusion sources): the big medical
-        # files' hospital names would only cost memory.
-        "SELECT kind, period, member_id, household_id, CAST(date1 AS TEXT), amount1, amount5, code1, code2, "
-        "CASE WHEN kind IN ('payroll', 'property', 'vehicle', 'business') THEN text ELSE '' END "
-        "FROM monitoring_feedrow",
-        [("kind", pa.string()), ("period", pa.string()), ("member_id", pa.int64()), ("household_id", pa.int64()),
-         ("date1", pa.string()), ("amount1", pa.int64()), ("amount5", pa.int64()), ("code1", pa.string()),
-         ("code2", pa.string()), ("text", pa.string())],
-        "SELECT kind, period, CAST(period || '-01' AS DATE) AS period_date, member_id, household_id, "
-        "CAST(date1 AS DATE) AS date1, amount1, amount5, code1, code2, text FROM batch",
-    ),
 }
+
+
+def _copy_batches(sql: str, columns: list[tuple[str, pa.DataType]], params, batch_rows: int
+                  ) -> Iterator[pa.RecordBatch]:
+    """PostgreSQL: the SELECT's rows as CSV through COPY into a spooled file, parsed by Arrow's reader."""
+    with tempfile.TemporaryFile() as spool:
+        with connection.cursor() as cursor:
+            raw = cursor.cursor  # psycopg's own cursor: COPY binds the parameters on the client side
+            with raw.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params or None) as copy:
+                for chunk in copy:
+                    spool.write(chunk)
+        if not spool.tell():
+            return
+        spool.seek(0)
+        reader = pa_csv.open_csv(
+            spool, read_options=pa_csv.ReadOptions(column_names=[name for name, _ in columns],
+                                                   block_size=64 << 20),
+            convert_options=pa_csv.ConvertOptions(column_types=dict(columns), strings_can_be_null=False,
+                                                  quoted_strings_can_be_null=False))
+        yield from reader
+
+
+def _cursor_batches(sql: str, columns: list[tuple[str, pa.DataType]], params, batch_rows: int
+                    ) -> Iterator[pa.RecordBatch]:
+    schema = pa.schema(columns)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(batch_rows):
+            arrays = [pa.array(values, type=kind) for values, (_, kind) in zip(zip(*rows, strict=True), columns,
+                                                                               strict=True)]
+            yield pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+
+def arrow_batches(sql: str, columns: list[tuple[str, pa.DataType]], *, params=(), batch_rows: int = BATCH
+                  ) -> Iterator[pa.RecordBatch]:
+    """The rows of `sql` on the project's database as Arrow record batches of these columns."""
+    if connection.vendor == "postgresql":
+        connection.ensure_connection()
+        yield from _copy_batches(sql, columns, params, batch_rows)
+    else:
+        yield from _cursor_batches(sql, columns, params, batch_rows)
+
+
+def arrow_query(sql: str, columns: list[tuple[str, pa.DataType]], *, params=()) -> pa.Table:
+    schema = pa.schema(columns)
+    return pa.Table.from_batches(list(arrow_batches(sql, columns, params=params)), schema=schema)
 
 
 def load_query(con: duckdb.DuckDBPyConnection, name: str, sql: str, columns: list[tuple[str, pa.DataType]],
@@ -88,16 +128,39 @@ def load_query(con: duckdb.DuckDBPyConnection, name: str, sql: str, columns: lis
     con.register("batch", pa.Table.from_batches([], schema=schema))  # the empty table fixes the types
     con.execute(f"CREATE OR REPLACE TABLE {name} AS {typed_select}")
     count = 0
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        while rows := cursor.fetchmany(batch_rows):
-            arrays = [pa.array(values, type=kind) for values, (_, kind) in zip(zip(*rows, strict=True), columns,
-                                                                               strict=True)]
-            con.register("batch", pa.Table.from_batches([pa.RecordBatch.from_arrays(arrays, schema=schema)]))
-            con.execute(f"INSERT INTO {name} {typed_select}")
-            count += len(rows)
+    for batch in arrow_batches(sql, columns, params=params, batch_rows=batch_rows):
+        con.register("batch", pa.Table.from_batches([batch], schema=schema))
+        con.execute(f"INSERT INTO {name} {typed_select}")
+        count += batch.num_rows
     con.unregister("batch")
     return count
+
+
+FEED_SELECT = ("kind, period, CAST(period || '-01' AS DATE) AS period_date, member_id, household_id, date1, "
+               "amount1, amount5, code1, code2, text")
+EMPTY_FEED = ("SELECT CAST(NULL AS VARCHAR) AS kind, CAST(NULL AS VARCHAR) AS period, CAST(NULL AS DATE) AS "
+              "period_date, CAST(NULL AS BIGINT) AS member_id, CAST(NULL AS BIGINT) AS household_id, CAST(NULL AS "
+              "DATE) AS date1, CAST(NULL AS BIGINT) AS amount1, CAST(NULL AS BIGINT) AS amount5, CAST(NULL AS "
+              "VARCHAR) AS code1, CAST(NULL AS VARCHAR) AS code2, CAST(NULL AS VARCHAR) AS text WHERE false")
+
+
+def feed_view(con: duckdb.DuckDBPyConnection, *, kinds: list[str] | None = None,
+              periods_back: int | None = None, name: str = "feed") -> int:
+    """(Re)define view `name` over the Parquet partitions of these kinds (each its latest `periods_back` months),
+    less the rows of households no longer in the register (`gone`, filled by snapshot_load; usually empty, and
+    then the files are read with no join at all). Returns how many files it reads."""
+    files = feed_files(kinds, periods_back)
+    gone = con.execute("SELECT COUNT(*) FROM gone").fetchall()[0][0]
+    where = " WHERE household_id NOT IN (SELECT id FROM gone)" if gone else ""
+    source = f"SELECT {FEED_SELECT} FROM {read_parquet_sql(files)}{where}" if files else EMPTY_FEED
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {source}")
+    return len(files)
+
+
+def _gone_source() -> tuple[str, tuple]:
+    from bangfu.registry.models import Household
+
+    return Household.objects.order_by().filter(is_active=False).values_list("id").query.sql_with_params()
 
 
 def snapshot_load(con: duckdb.DuckDBPyConnection, *, lines: list[tuple[str, int, int]],
@@ -110,9 +173,13 @@ def snapshot_load(con: duckdb.DuckDBPyConnection, *, lines: list[tuple[str, int,
         step(name)
     # Rows of households no longer in the register (is_active false) leave the snapshot here, in one join each,
     # rather than in a join per table on the source database.
-    for name in ("members", "income", "feed"):
+    for name in ("members", "income"):
         con.execute(f"DELETE FROM {name} WHERE household_id NOT IN (SELECT id FROM households)")
-        counts[name] = con.execute(f"SELECT COUNT(*) FROM {name}").fetchone()[0]
+        counts[name] = con.execute(f"SELECT COUNT(*) FROM {name}").fetchall()[0][0]
+    sql, params = _gone_source()
+    load_query(con, "gone", sql, [("id", pa.int64())], "SELECT * FROM batch", params=params)
+    feed_view(con)
+    counts["feed"] = con.execute("SELECT COUNT(*) FROM feed").fetchall()[0][0]  # reads one column of the files
     con.execute("CREATE OR REPLACE TABLE lines (county VARCHAR, year INTEGER, amount_cents BIGINT)")
     if lines:
         con.executemany("INSERT INTO lines VALUES (?, ?, ?)", lines)

@@ -1,5 +1,5 @@
-"""`bangfu screen [--county CODE] [--json]`: screening now, one run per county (the named county, or every county
-with households), printing the counts by rule."""
+"""`bangfu screen [--county CODE] [--json] [--engine spark [--master URL]]`: screening now, one run per county (the
+named county, or every county with households), printing the counts by rule."""
 
 import json
 
@@ -22,6 +22,10 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
         parser.add_argument("--county", help="the county to screen (6 or 12 digits); default: every county with "
                                                  "households, one run each")
+        parser.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb",
+                            help="where the rules' SQL runs: DuckDB in this process (default) or Apache Spark")
+        parser.add_argument("--master", default=None,
+                            help="Spark master URL (spark://host:7077, yarn, k8s://…); local mode without")
 
     def handle(self, *args, **options):
         from bangfu.jobs.services import job_running_on
@@ -29,11 +33,19 @@ class Command(BaseCommand):
 
         if (job := job_running_on(KIND, SCREENING_TARGET)) is not None:  # one screening at a time, as the page
             raise CommandError(f"已有筛查正在进行（任务编号 {job.pk}：{job.title}），请等它完成后再发起。")
+        if options["engine"] == "spark":
+            try:
+                import pyspark  # noqa: F401
+            except ImportError:
+                raise CommandError("未安装 pyspark：pip install 'bangfu[spark]'（需要 Java 17 或以上）") from None
+        elif options["master"]:
+            raise CommandError("--master 只用于 --engine spark")
         try:
+            engine = {"engine": options["engine"], "master": options["master"]}
             if options.get("county"):
-                runs = [screening_run(actor=None, county=options["county"])]
+                runs = [screening_run(actor=None, county=options["county"], **engine)]
             else:
-                runs = screening_runs_for_subtree(actor=None)
+                runs = screening_runs_for_subtree(actor=None, **engine)
         except ScreeningBusy as busy:
             raise CommandError(busy.messages[0]) from None
         except ValidationError as error:
@@ -58,7 +70,9 @@ class Command(BaseCommand):
                                           "counts_by_township": run.counts_by_township}, ensure_ascii=False))
             return
         names = dict(Rule.objects.values_list("code", "name"))
-        self.stdout.write(f"筛查 #{run.pk}（{run.region.name if run.region_id else '全部'}）：新预警 {run.created} 条，更新证据 {run.updated} 条，用时 {run.seconds} 秒")
+        engine = "（Spark）" if options["engine"] == "spark" else ""
+        self.stdout.write(f"筛查 #{run.pk}（{run.region.name if run.region_id else '全部'}）{engine}：新预警 {run.created} 条，"
+                          f"更新证据 {run.updated} 条，用时 {run.seconds} 秒")
         for code, count in run.counts_by_rule.items():
             follow = run.counts_monitored_open.get(code, 0)
             self.stdout.write(f"  {code:<28} {names.get(code, '')}  {count}"

@@ -1,0 +1,208 @@
+"""The committed department feeds as Parquet partitions, one file per kind and month, for the screening engines.
+
+Feeds are append-only monthly data: a month's file is committed once (a corrected file replaces that month). The
+database keeps the upload's record and its rows (`FeedUpload`, `FeedRow`: the history, the pages, backup); this
+store keeps the same rows as columns where DuckDB (and Spark, engine/spark.py) reads them at memory speed:
+
+    FEED_STORE_DIR/kind=medical/period=2025-06/part.parquet      (default $BANGFU_VAR_DIR/feeds)
+    FEED_STORE_DIR/kind=medical/period=2025-06/_upload.json      which uploads the file was written from
+
+A partition is written when its upload commits (after the transaction, from the rows the database holds), and
+`feed_store_sync` (run at the start of every screening, and by `bangfu feed-store`) rewrites any partition whose
+uploads differ from the database's and removes partitions no upload holds: a restored backup, a demo rebuilt or an
+install from before the store comes right by itself. A member deleted from the register leaves the partitions
+that held their rows in the same transaction's aftermath (`feed_store_forget_member`).
+
+What the files hold: member and household ids, dates, amounts in cents, codes and the department's text (as the
+database holds them). No ID number is kept, neither here nor in FeedRow (the blind index matched the person at
+import), so key rotation has nothing to re-encrypt here; a backup need not copy the store (it is rebuilt from the
+database) and a restore empties it.
+"""
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from django.conf import settings
+
+log = logging.getLogger(__name__)
+
+PART = "part.parquet"
+MANIFEST = "_upload.json"
+BATCH = 250_000
+
+# The slots the rules read, in the order of the files (kind and period are the partition's path).
+COLUMNS: list[tuple[str, pa.DataType]] = [
+    ("member_id", pa.int64()), ("household_id", pa.int64()), ("date1", pa.date32()), ("amount1", pa.int64()),
+    ("amount5", pa.int64()), ("code1", pa.string()), ("code2", pa.string()), ("text", pa.string()),
+]
+SCHEMA = pa.schema(COLUMNS)
+
+
+def feed_store_dir() -> Path:
+    return Path(settings.FEED_STORE_DIR)
+
+
+def _remove_partitions(root: Path) -> None:
+    """Every kind=… directory under `root`, nothing else (previewed files wait in `staged/` beside them)."""
+    for kind_dir in root.glob("kind=*"):
+        shutil.rmtree(kind_dir, ignore_errors=True)
+
+
+def partition_dir(kind: str, period: str, root: Path | None = None) -> Path:
+    return (root or feed_store_dir()) / f"kind={kind}" / f"period={period}"
+
+
+def _signature(uploads: list[tuple[int, str]]) -> str:
+    """The uploads of one kind and month (id, time), as one short text: another upload, another signature."""
+    text = ";".join(f"{pk}@{at}" for pk, at in sorted(uploads))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _uploads_by_partition() -> dict[tuple[str, str], str]:
+    from bangfu.monitoring.models import FeedUpload
+
+    grouped: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    for pk, kind, period, at in FeedUpload.objects.order_by().values_list("id", "kind", "period", "uploaded_at"):
+        grouped.setdefault((kind, period), []).append((pk, at.isoformat() if at else ""))
+    return {key: _signature(value) for key, value in grouped.items()}
+
+
+def _read_rows(kind: str, period: str) -> pa.Table:
+    """The partition's rows from the database, as Arrow (PostgreSQL by COPY, SQLite by its cursor)."""
+    from bangfu.monitoring.engine.snapshot import arrow_query
+
+    sql = ("SELECT member_id, household_id, CAST(date1 AS TEXT), amount1, amount5, code1, code2, text "
+           "FROM monitoring_feedrow WHERE kind = %s AND period = %s ORDER BY household_id, member_id")
+    text_columns = [(name, pa.string() if kind_ == pa.date32() else kind_) for name, kind_ in COLUMNS]
+    table = arrow_query(sql, text_columns, params=(kind, period))
+    dates = pc.cast(table.column("date1"), pa.date32())
+    return table.set_column(2, "date1", dates)
+
+
+def feed_partition_write(kind: str, period: str, *, signature: str | None = None, root: Path | None = None) -> int:
+    """Write one kind and month from the database (atomically: a reader sees the old file or the new one).
+    Returns the rows written; a month without rows leaves no partition."""
+    if signature is None:
+        signature = _uploads_by_partition().get((kind, period))
+    target = partition_dir(kind, period, root)
+    table = _read_rows(kind, period)
+    if signature is None or table.num_rows == 0:
+        shutil.rmtree(target, ignore_errors=True)
+        return 0
+    target.mkdir(parents=True, exist_ok=True)
+    part = target / PART
+    temporary = target / f".{PART}.{os.getpid()}.tmp"
+    pq.write_table(table, temporary, compression="zstd", row_group_size=1_000_000)
+    os.replace(temporary, part)
+    manifest = target / MANIFEST
+    temporary = target / f".{MANIFEST}.{os.getpid()}.tmp"
+    temporary.write_text(json.dumps({"kind": kind, "period": period, "signature": signature,
+                                     "rows": table.num_rows}), encoding="utf-8")
+    os.replace(temporary, manifest)
+    return table.num_rows
+
+
+def _manifest(path: Path) -> dict:
+    try:
+        return json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def feed_store_partitions(root: Path | None = None) -> dict[tuple[str, str], dict]:
+    """(kind, period) → its manifest, for the partitions on disk with both files."""
+    root = root or feed_store_dir()
+    found = {}
+    for kind_dir in sorted(root.glob("kind=*")):
+        for period_dir in sorted(kind_dir.glob("period=*")):
+            manifest = _manifest(period_dir)
+            if manifest and (period_dir / PART).is_file():
+                found[(kind_dir.name[5:], period_dir.name[7:])] = manifest
+    return found
+
+
+def feed_store_sync(*, root: Path | None = None) -> dict[str, int]:
+    """Make the store hold exactly the database's committed feeds: write missing or outdated partitions, remove
+    those no upload holds. Cheap when nothing changed (it reads the uploads' records and the manifests)."""
+    root = root or feed_store_dir()
+    wanted = _uploads_by_partition()
+    present = feed_store_partitions(root)
+    written = removed = 0
+    for (kind, period), signature in sorted(wanted.items()):
+        if present.get((kind, period), {}).get("signature") != signature:
+            feed_partition_write(kind, period, signature=signature, root=root)
+            written += 1
+    for kind_dir in root.glob("kind=*"):
+        for period_dir in kind_dir.glob("period=*"):
+            if (kind_dir.name[5:], period_dir.name[7:]) not in wanted:
+                shutil.rmtree(period_dir, ignore_errors=True)
+                removed += 1
+    return {"written": written, "removed": removed, "partitions": len(wanted)}
+
+
+def feed_store_rebuild(*, root: Path | None = None) -> dict[str, int]:
+    """Write every partition again from the database (`bangfu feed-store --rebuild`)."""
+    root = root or feed_store_dir()
+    _remove_partitions(root)
+    return feed_store_sync(root=root)
+
+
+def feed_store_clear() -> None:
+    """Empty the store (a restore puts another database back: the next screening writes it again)."""
+    _remove_partitions(feed_store_dir())
+
+
+def feed_store_forget_member(member_id: int) -> int:
+    """Rewrite the partitions that held a deleted member's rows (their FeedRow rows left with the member).
+    Returns the partitions rewritten."""
+    import duckdb
+
+    files = feed_files()
+    if not files:
+        return 0
+    con = duckdb.connect()
+    try:
+        hit = con.execute(f"SELECT DISTINCT kind, period FROM {read_parquet_sql(files)} WHERE member_id = ?",
+                          [int(member_id)]).fetchall()
+    finally:
+        con.close()
+    for kind, period in hit:
+        feed_partition_write(kind, period)
+    return len(hit)
+
+
+def feed_partition_write_after_commit(kind: str, period: str) -> None:
+    """Called by the upload's commit: write the month once the rows are in the database. A failure here leaves
+    the partition for the next screening's sync, never a half-written file."""
+    try:
+        feed_partition_write(kind, period)
+    except Exception:  # noqa: BLE001 - the upload is committed; the store catches up at the next screening
+        log.exception("feed store: writing %s %s failed; the next screening writes it", kind, period)
+
+
+def feed_files(kinds: list[str] | None = None, periods_back: int | None = None,
+               root: Path | None = None) -> list[Path]:
+    """The partition files of these kinds (all if None), each kind's latest `periods_back` months only (all if
+    None): what one rule reads."""
+    by_kind: dict[str, list[str]] = {}
+    for kind, period in feed_store_partitions(root):
+        if kinds is None or kind in kinds:
+            by_kind.setdefault(kind, []).append(period)
+    files = []
+    for kind, periods in sorted(by_kind.items()):
+        chosen = sorted(periods)[-periods_back:] if periods_back else sorted(periods)
+        files += [partition_dir(kind, period, root) / PART for period in chosen]
+    return files
+
+
+def read_parquet_sql(files: list[Path]) -> str:
+    """DuckDB's read over these files, kind and period taken from their paths."""
+    listed = ", ".join("'" + str(path).replace("'", "''") + "'" for path in files)
+    return f"read_parquet([{listed}], hive_partitioning = true, hive_types = {{'kind': VARCHAR, 'period': VARCHAR}})"
