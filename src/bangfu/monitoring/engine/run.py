@@ -37,10 +37,13 @@ def _lines(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, int]]:
 
 
 def _keep_county(con: duckdb.DuckDBPyConnection, county: str, counts: dict[str, int]) -> dict[str, int]:
-    """Keep only the county's households (and their members, income and feed rows) in the snapshot."""
+    """Keep only the county's households (and their members and income) in the snapshot; the feed view leaves out
+    the other counties' households as it leaves out those no longer registered (`gone`)."""
+    con.execute("INSERT INTO gone SELECT id FROM households WHERE NOT starts_with(village_id, ?)", [county[:6]])
     con.execute("DELETE FROM households WHERE NOT starts_with(village_id, ?)", [county[:6]])
-    for name in ("members", "income", "feed"):
+    for name in ("members", "income"):
         con.execute(f"DELETE FROM {name} WHERE household_id NOT IN (SELECT id FROM households)")
+    feed_view(con)
     return {name: con.execute(f"SELECT COUNT(*) FROM {name}").fetchone()[0] for name in counts}
 
 
