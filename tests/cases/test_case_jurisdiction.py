@@ -74,7 +74,10 @@ def _step_post(t):
 
     row = Transition.objects.get(kind="identification", from_state="verification", to_state="comparison",
                                  role="village_cadre")
-    return {f"t{row.pk}-version": t.case.version, f"t{row.pk}-commitment_signed_on": "2026-03-02",
+    # Signed on the day the lead was found (an earlier day is refused, 400); the case is past its deadline by now, so
+    # the step says why (without a reason it is refused too: the control must really be done, not just redirected).
+    return {f"t{row.pk}-version": t.case.version, f"t{row.pk}-commitment_signed_on": t.case.lead_date.isoformat(),
+            f"t{row.pk}-comment": "入户核实晚于期限：农户外出务工，返乡后核实",
             f"t{row.pk}-verification_notes": "看过"}
 
 

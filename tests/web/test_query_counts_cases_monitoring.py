@@ -280,7 +280,8 @@ OTHER_PAGES = {
     "income-edit": (lambda w: reverse("registry:income_edit", args=[w["subject"].pk, 2024]), {}, {}, 5),
     "household-reopen": (lambda w: reverse("registry:household_reopen", args=[w["subject"].pk]), {}, {}, 4),
     "user-create": (lambda w: reverse("accounts:user_create"), {}, {}, 5),
-    "user-edit": (lambda w: reverse("accounts:user_edit", args=[w["cadre"].pk]), {}, {}, 7),
+    # + the cadre record linked to the account and the cadres it could be linked to (two, issue 18)
+    "user-edit": (lambda w: reverse("accounts:user_edit", args=[w["cadre"].pk]), {}, {}, 9),
     "user-password": (lambda w: reverse("accounts:user_password", args=[w["cadre"].pk]), {}, {}, 4),
     "job-detail": (lambda w: reverse("jobs:job_detail", args=[w["job"].pk]), {}, {}, 4),
     "job-detail-htmx": (lambda w: reverse("jobs:job_detail", args=[w["job"].pk]), {}, {"HX-Request": "true"}, 3),
@@ -296,8 +297,8 @@ CADRE_PAGES = {
     # + the queues of issue 15: the case queue's counts and its ranked rows (two), overdue warnings (the rules'
     # limits, then the rows with their count), new leads (one), measures due (the limit, then the rows), warnings on
     # households monitored with their risk open (one), every warning to verify (one); 八必访 due this quarter with its
-    # counts (one, issue 19)
-    "home": (lambda w: reverse("web:home"), {}, {}, 15),
+    # counts (one, issue 19); the account's own resident-cadre records for the check-in card (one, issue 18)
+    "home": (lambda w: reverse("web:home"), {}, {}, 16),
     "case-list": PAGES["case-list"][:3] + (8,),
     "case-detail": PAGES["case-detail"][:3] + (6,),
     "household-assistance": PAGES["household-assistance"][:3] + (21,),

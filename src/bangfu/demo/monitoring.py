@@ -42,8 +42,10 @@ def _age(birth: dt.date, on: dt.date) -> int:
 
 def demo_monitoring_build(*, seed: int) -> ScreeningRun | None:
     """Replace the demo's department data with a fresh month and run the screening once."""
+    from bangfu.monitoring.rules import rules_install_defaults
     from bangfu.monitoring.services import screening_run
 
+    rules_install_defaults()  # the shipped rules, if a flushed database (a browser test's) lost the migration's rows
     rng = random.Random(seed * 7 + 10)
     with transaction.atomic():
         Lead.objects.all().delete()
