@@ -73,7 +73,13 @@ def test_county_dashboard_figures_equal_their_lists(client, county):
     seen, nonzero = _assert_links(client, admin, read)  # this year
     assert seen > 40
     # the demo gives each kind of figure something to count, so the equality is not 0 == 0
-    assert {"monitored", "places", "warnings", "cases", "units", "directions", "months"} <= nonzero, nonzero
+    assert {"monitored", "places", "warnings", "cases", "units", "directions", "months", "relocation",
+            "care_visits"} <= nonzero, nonzero
+    # and each relocation and visit figure on its own (the demo has employed and idle workers, visited, due and
+    # overdue households)
+    figures = {cell.key: cell.value for group, cells in dashboard_figures(scope_for(admin, today=TODAY))
+               if group.key in ("relocation", "care_visits") for cell in cells}
+    assert len(figures) == 7 and all(figures.values()), figures
     for period in ("plan", f"{TODAY:%Y-%m}"):  # the period picker's other kinds
         _assert_links(client, admin, read, period=period)
 

@@ -155,6 +155,14 @@ class Scope:
         return village_summaries_visible_to(self.user).filter(self.region_q)
 
     @cached_property
+    def households(self):
+        """The households of the place, through the jurisdiction door (the relocation and care lists' own base;
+        counted live, not kept)."""
+        from bangfu.registry.selectors import households_visible_to
+
+        return households_visible_to(self.user).filter(self.region_q)
+
+    @cached_property
     def month_figures(self):
         from bangfu.reports.selectors import monthly_figures_visible_to
 
@@ -244,6 +252,7 @@ class Cell:
     target: Decimal | None = None
     series: str = ""  # the chart series it belongs to, where a group draws several
     row: str = ""  # the table row it sits in, where a group is a table (a unit)
+    rate_label: str = ""  # what value ÷ target is called on a tile (覆盖率), where the tile shows it
 
     @property
     def rate(self) -> Decimal | None:
@@ -517,6 +526,40 @@ def direction_figures(scope: Scope) -> list[Cell]:
         cells.append(Cell(f"project_funds_{row.direction}", row.label, row.budget,
                           _ledger_url(scope, funds, direction=row.direction, **unit), "元", series="project_funds"))
     return cells
+
+
+# 搬迁户至少1人就业 and 八必访 are counted live from their own definitions (relocation.indicators,
+# care.groups), one aggregate query per group at the dashboard's place: no kept per-village figure yet (their
+# conditions depend on the year's employment and on the quarter's visits). Stock figures: this year, this quarter.
+@figure_group("relocation", gettext_lazy("搬迁户至少1人就业"), levels=("county", "township", "village"))
+def relocation_figures(scope: Scope) -> list[Cell]:
+    from bangfu.relocation.indicators import coverage_total
+
+    total = coverage_total(scope.households, year=scope.today.year)
+
+    def url(**flt):
+        return _url("relocation:household_list", {**scope.region_params, **flt})
+
+    return [Cell("relocation_labour", _("有劳动力搬迁户"), total.with_labour, url(labour="on")),
+            Cell("relocation_employed", _("至少1人就业户"), total.employed, url(employed="on"),
+                 target=Decimal(total.with_labour), rate_label=_("覆盖率")),
+            Cell("relocation_without", _("有劳动力但无人就业"), total.without, url(without="on"))]
+
+
+@figure_group("care_visits", gettext_lazy("弱势群体关爱走访（八必访）"), levels=("county", "township", "village"))
+def care_visit_figures(scope: Scope) -> list[Cell]:
+    from bangfu.care.groups import visit_states
+
+    counts = visit_states(scope.households, day=scope.today)
+
+    def url(state):
+        return _url("care:visit_queue", {"state": state, **scope.region_params})
+
+    return [Cell("care_must_visit", _("应访户"), counts["all"], url("all")),
+            Cell("care_visited", _("本季度已访"), counts["visited"], url("visited"),
+                 target=Decimal(counts["all"]), rate_label=_("走访率")),
+            Cell("care_due", _("本季度待访"), counts[""], url("")),
+            Cell("care_overdue", _("逾期未访"), counts["overdue"], url("overdue"))]
 
 
 def groups_for(scope: Scope) -> list[FigureGroup]:
