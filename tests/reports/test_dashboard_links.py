@@ -73,7 +73,23 @@ def test_county_dashboard_figures_equal_their_lists(client, county):
     seen, nonzero = _assert_links(client, admin, read)  # this year
     assert seen > 40
     # the demo gives each kind of figure something to count, so the equality is not 0 == 0
-    assert {"monitored", "places", "warnings", "cases", "units", "directions", "months"} <= nonzero, nonzero
+    assert {"monitored", "places", "warnings", "cases", "units", "directions", "months", "relocation",
+            "care_visits"} <= nonzero, nonzero
+    # and each relocation and visit figure on its own (the demo has employed and idle workers, visited, due and
+    # overdue households)
+    scope = scope_for(admin, today=TODAY)
+    assert scope.welfare is not None  # read from the kept village rows the demo build counted
+    figures = {cell.key: cell.value for group, cells in dashboard_figures(scope)
+               if group.key in ("relocation", "care_visits") for cell in cells}
+    assert len(figures) == 7 and all(figures.values()), figures
+    # the same figures counted live from the definitions (kept rows made stale)
+    from bangfu.reports.models import VillageWelfareFigure
+
+    VillageWelfareFigure.objects.update(year=1999)
+    live = scope_for(admin, today=TODAY)
+    assert live.welfare is None
+    assert figures == {cell.key: cell.value for group, cells in dashboard_figures(live)
+                       if group.key in ("relocation", "care_visits") for cell in cells}
     for period in ("plan", f"{TODAY:%Y-%m}"):  # the period picker's other kinds
         _assert_links(client, admin, read, period=period)
 

@@ -208,7 +208,9 @@ def test_the_same_pages_stay_chinese_by_default(client, county_admin, household)
 def test_dashboards_map_and_statistics_in_english(english, household):
     from bangfu.reports.views import short_place_name
 
-    for url, expected in ((reverse("reports:dashboard") + "?period=plan", ("Dashboard", "Monitored households")),
+    for url, expected in ((reverse("reports:dashboard") + "?period=plan", ("Dashboard", "Monitored households",
+                          "Relocated households with at least one person employed",
+                          "Visits to vulnerable households")),
                           (reverse("reports:dashboard") + f"?region={TUANJIE}", ("Identified and eliminated",)),
                           (reverse("reports:county_map"), ("Schematic", "Colour by")),
                           (reverse("reports:statistics"), ("Statistics tables", "By month"))):

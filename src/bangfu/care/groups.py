@@ -166,6 +166,28 @@ def visit_overdue(households: QuerySet[Household], *, day: dt.date | None = None
     return must_visit(households).exclude(visited_since(previous_quarter_start(day), day))
 
 
+def visited_this_quarter(households: QuerySet[Household], *, day: dt.date | None = None) -> QuerySet[Household]:
+    """本季度已访: must-visit households with a care visit since the quarter began (应访户 less 本季度待访)."""
+    day = day or dt.date.today()
+    return must_visit(households).filter(visited_since(quarter_start(day), day))
+
+
+VISIT_STATES = {  # the visit queue's `state` values and the list each one shows
+    "": visit_due, "overdue": visit_overdue, "all": must_visit, "visited": visited_this_quarter,
+}
+
+
+def visit_states(households: QuerySet[Household], *, day: dt.date | None = None) -> dict[str, int]:
+    """The four 八必访 figures in one query, with the same conditions as the lists (`VISIT_STATES`): must-visit,
+    visited this quarter, due (no visit this quarter) and overdue (none in the previous quarter nor this one)."""
+    day = day or dt.date.today()
+    counts = must_visit(households).order_by().aggregate(
+        all=Count("pk"), visited=Count("pk", filter=visited_since(quarter_start(day), day)),
+        recent=Count("pk", filter=visited_since(previous_quarter_start(day), day)))
+    return {"all": counts["all"], "visited": counts["visited"], "": counts["all"] - counts["visited"],
+            "overdue": counts["all"] - counts["recent"]}
+
+
 def must_visit_reasons(households: list[Household]) -> dict[int, list[str]]:
     """The 八必访 kinds each of a page of households falls under (one query per kind for the page)."""
     ids = [h.pk for h in households]

@@ -14,6 +14,7 @@ from bangfu.care.models import CareFacts, CareVisit, TekunSupport
 from bangfu.core.text import has_control
 from bangfu.registry.models import Household, Member
 from bangfu.registry.selectors import households_visible_to
+from bangfu.reports.summaries import village_summaries_refresh, welfare_figures_rebuild
 
 VISIT_FIELDS = ("visitor", "visited_on", "found", "done")
 VISIT_MAX_AGE_DAYS = 366  # a visit typed more than a year late is a typing slip, not a record
@@ -56,6 +57,7 @@ def care_visit_record(*, actor, household: Household, data: dict[str, Any], toda
     visit.save()
     change_record(actor=actor, action=ChangeRecord.Action.CREATE, instance=visit, before=None,
                   after=snapshot(visit), household_id=household.pk, region_code=household.village_id)
+    village_summaries_refresh([household.village_id])  # the dashboards' kept 八必访 figures
     return visit
 
 
@@ -78,6 +80,7 @@ def care_facts_save(*, actor, member: Member, data: dict[str, Any]) -> CareFacts
     change_record(actor=actor, action=ChangeRecord.Action.CREATE if created else ChangeRecord.Action.UPDATE,
                   instance=facts, before=before, after=snapshot(facts), household_id=household.pk,
                   region_code=household.village_id)
+    village_summaries_refresh([household.village_id])  # 分散供养特困 is a 八必访 kind
     return facts
 
 
@@ -106,3 +109,5 @@ def care_settings_save(*, actor, data: dict[str, Any]):
         row.save()
         change_record(actor=actor, action=ChangeRecord.Action.UPDATE, instance=row, before=before,
                       after=snapshot(row))
+    if "employed_min_months" in data:  # who counts as employed changed everywhere
+        welfare_figures_rebuild()

@@ -1,6 +1,7 @@
 """Care pages: the vulnerable-group lists, the 八必访 visits due and overdue, a household's care visits."""
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,6 +16,8 @@ from bangfu.care.filters import CARE_FILTERS, care_rows
 from bangfu.care.forms import CareFactsForm, CareVisitForm
 from bangfu.care.models import CareFacts, CareVisit
 from bangfu.care.services import care_facts_save, care_visit_record
+from bangfu.core.scoping import code_range_q
+from bangfu.regions.models import Region
 from bangfu.registry.selectors import household_get_for_user, households_visible_to, member_get_for_user
 from bangfu.web.exports import list_export_context
 from bangfu.web.helpers import form_errors_from
@@ -63,16 +66,23 @@ def group_list(request):
 def visit_queue(request):
     """八必访: households due a visit this quarter (or overdue), with why and when they were last visited."""
     _require_view(request.user)
-    overdue = request.GET.get("state") == "overdue"
+    state = request.GET.get("state") or ""
+    state = state if state in g.VISIT_STATES else ""
+    overdue = state == "overdue"
     households = households_visible_to(request.user)
-    rows = (g.visit_overdue if overdue else g.visit_due)(households).select_related("village__parent").annotate(
+    code = (request.GET.get("region") or "").strip()
+    region = Region.objects.filter(code=code).first() if code else None
+    if region is not None:  # a place within the door (the dashboards' links); outside it the door leaves nothing
+        households = households.filter(code_range_q(region.code_range))
+    rows = g.VISIT_STATES[state](households).select_related("village__parent").annotate(
         last_visit=Max("care_visits__visited_on")).order_by("last_visit", "village_id", "number")
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     reasons = g.must_visit_reasons(list(page.object_list))
     for household in page.object_list:
         household.reasons = reasons[household.pk]
     return render(request, "care/visit_queue.html", {
-        "page": page, "overdue": overdue, "query": "state=overdue" if overdue else "",
+        "page": page, "overdue": overdue, "state": state, "region": region,
+        "query": urlencode({k: v for k, v in (("state", state), ("region", region.code if region else "")) if v}),
         "quarter_start": g.quarter_start(dt.date.today()), "can_edit": request.user.can("registry.edit")})
 
 

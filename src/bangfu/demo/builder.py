@@ -46,7 +46,7 @@ from bangfu.regions.services import regions_load_jiuzhaigou
 from bangfu.registry import choices as c
 from bangfu.registry.models import Household, IncomeRecord, Member
 from bangfu.reports.models import VillageSummary
-from bangfu.reports.summaries import village_summaries_rebuild
+from bangfu.reports.summaries import village_summaries_rebuild, welfare_figures_rebuild
 
 COUNTY_CODE = "513225000000"
 PROVINCE_CODE = "510000000000"
@@ -612,6 +612,7 @@ def demo_build(*, people: int = DEFAULT_PEOPLE, seed: int = 2022, progress=None,
     demo_monitoring_build(seed=seed)  # a month of every department feed, and one screening run
     clock.done("monitoring")
     demo_relocation_build(seed=seed)  # sites, workshops, relocation records, employment, care visits (issue 19)
+    welfare_figures_rebuild()  # the dashboards' kept 至少1人就业 and 八必访 figures, after that bulk write
     clock.done("relocation")
     refresh_planner_statistics()  # after every bulk write of the build
     clock.done("statistics")

@@ -442,6 +442,8 @@ def member_update(*, actor, member: Member, data: dict[str, Any], id_number: str
     _bump_version(member, before, after)
     change_record(actor=actor, action=ChangeRecord.Action.UPDATE, instance=member, before=before,
                   after=after, household_id=member.household_id, region_code=member.household.village_id)
+    # a member's labour, work, health and support flags decide 至少1人就业 and 八必访 (the kept welfare figures)
+    village_summaries_refresh([member.household.village_id])
     return member
 
 

@@ -26,6 +26,7 @@ from bangfu.relocation.models import (
     ResettlementSite,
     Workshop,
 )
+from bangfu.reports.summaries import village_summaries_refresh
 
 SITE_FIELDS = ("name", "township", "population", "year_built", "facilities", "contact", "notes")
 WORKSHOP_FIELDS = ("name", "kind", "jobs_offered", "jobs_filled")
@@ -178,6 +179,7 @@ def employment_record(*, actor, member: Member, data: dict[str, Any],
     employment.save()
     _record(actor, ChangeRecord.Action.CREATE if created else ChangeRecord.Action.UPDATE, employment, before,
             snapshot(employment), household_id=household.pk, region_code=household.village_id)
+    village_summaries_refresh([household.village_id])  # the dashboards' kept 至少1人就业 figures
     return employment
 
 
@@ -188,6 +190,7 @@ def employment_remove(*, actor, employment: Employment) -> None:
     change_record(actor=actor, action=ChangeRecord.Action.DELETE, instance=employment, before=before, after=None,
                   household_id=household.pk, region_code=household.village_id)
     employment.delete()
+    village_summaries_refresh([household.village_id])
 
 
 @transaction.atomic
@@ -233,4 +236,5 @@ def employment_import_feed(*, actor, year: int) -> dict[str, int]:
             household = members[member_id].household
             _record(actor, ChangeRecord.Action.CREATE if before is None else ChangeRecord.Action.UPDATE,
                     employment, before, after, household_id=household.pk, region_code=household.village_id)
+    village_summaries_refresh({members[pk].household.village_id for pk in months})
     return {"workers": len(months), "created": created, "updated": updated}

@@ -155,6 +155,18 @@ class Scope:
         return village_summaries_visible_to(self.user).filter(self.region_q)
 
     @cached_property
+    def households(self):
+        """The households of the place, through the jurisdiction door (the relocation and care lists' own base;
+        counted live, not kept)."""
+        from bangfu.registry.selectors import households_visible_to
+
+        return households_visible_to(self.user).filter(self.region_q)
+
+    @cached_property
+    def welfare(self) -> dict | None:
+        return kept_welfare(self)
+
+    @cached_property
     def month_figures(self):
         from bangfu.reports.selectors import monthly_figures_visible_to
 
@@ -244,6 +256,7 @@ class Cell:
     target: Decimal | None = None
     series: str = ""  # the chart series it belongs to, where a group draws several
     row: str = ""  # the table row it sits in, where a group is a table (a unit)
+    rate_label: str = ""  # what value ÷ target is called on a tile (覆盖率), where the tile shows it
 
     @property
     def rate(self) -> Decimal | None:
@@ -517,6 +530,71 @@ def direction_figures(scope: Scope) -> list[Cell]:
         cells.append(Cell(f"project_funds_{row.direction}", row.label, row.budget,
                           _ledger_url(scope, funds, direction=row.direction, **unit), "元", series="project_funds"))
     return cells
+
+
+def kept_welfare(scope: Scope) -> dict[str, int] | None:
+    """The place's 搬迁就业 and 八必访 figures from the kept village rows (`VillageWelfareFigure`), or None when a
+    village of the place has no row for this year and quarter (not yet counted, or the quarter turned): then the
+    groups count live from the same definitions. One query."""
+    from bangfu.care.groups import quarter_start
+    from bangfu.core.scoping import village_scope
+    from bangfu.reports.selectors import welfare_figures_visible_to
+
+    villages = Region.objects.filter(village_scope(scope.user, field="code"), level=Region.Level.VILLAGE)
+    if scope.region is not None:
+        villages = villages.filter(code_range_q(scope.region.code_range, field="code"))
+    totals = welfare_figures_visible_to(scope.user).filter(scope.region_q).aggregate(
+        fresh=Count("pk", filter=Q(year=scope.today.year, quarter_start=quarter_start(scope.today))),
+        labour=Coalesce(Sum("relocated_labour"), 0), employed=Coalesce(Sum("relocated_employed"), 0),
+        must=Coalesce(Sum("must_visit"), 0), visited=Coalesce(Sum("visited"), 0),
+        recent=Coalesce(Sum("visited_recent"), 0))
+    if not totals["fresh"] or totals["fresh"] != villages.count():
+        return None
+    return totals
+
+
+# 搬迁户至少1人就业 and 八必访: from the kept village rows (refreshed by the writers' transactions), or counted live
+# from their definitions (relocation.indicators, care.groups) when the rows are not fresh. Stock figures: this
+# year's employment, this quarter's visits.
+@figure_group("relocation", gettext_lazy("搬迁户至少1人就业"), levels=("county", "township", "village"))
+def relocation_figures(scope: Scope) -> list[Cell]:
+    from bangfu.relocation.indicators import coverage_total
+
+    kept = scope.welfare
+    if kept is not None:
+        labour, employed = kept["labour"], kept["employed"]
+    else:
+        total = coverage_total(scope.households, year=scope.today.year)
+        labour, employed = total.with_labour, total.employed
+
+    def url(**flt):
+        return _url("relocation:household_list", {**scope.region_params, **flt})
+
+    return [Cell("relocation_labour", _("有劳动力搬迁户"), labour, url(labour="on")),
+            Cell("relocation_employed", _("至少1人就业户"), employed, url(employed="on"),
+                 target=Decimal(labour), rate_label=_("覆盖率")),
+            Cell("relocation_without", _("有劳动力但无人就业"), labour - employed, url(without="on"))]
+
+
+@figure_group("care_visits", gettext_lazy("弱势群体关爱走访（八必访）"), levels=("county", "township", "village"))
+def care_visit_figures(scope: Scope) -> list[Cell]:
+    from bangfu.care.groups import visit_states
+
+    kept = scope.welfare
+    if kept is not None:
+        counts = {"all": kept["must"], "visited": kept["visited"], "": kept["must"] - kept["visited"],
+                  "overdue": kept["must"] - kept["recent"]}
+    else:
+        counts = visit_states(scope.households, day=scope.today)
+
+    def url(state):
+        return _url("care:visit_queue", {"state": state, **scope.region_params})
+
+    return [Cell("care_must_visit", _("应访户"), counts["all"], url("all")),
+            Cell("care_visited", _("本季度已访"), counts["visited"], url("visited"),
+                 target=Decimal(counts["all"]), rate_label=_("走访率")),
+            Cell("care_due", _("本季度待访"), counts[""], url("")),
+            Cell("care_overdue", _("逾期未访"), counts["overdue"], url("overdue"))]
 
 
 def groups_for(scope: Scope) -> list[FigureGroup]:

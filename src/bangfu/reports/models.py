@@ -65,3 +65,28 @@ class MonthlyFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.village_id} {self.month} +{self.identified} -{self.eliminated}"
+
+
+class VillageWelfareFigure(models.Model):
+    """A village's 搬迁户至少1人就业 and 八必访 figures, counted from their definitions (`relocation.indicators`,
+    `care.groups`) for one year's employment and one quarter's visits: the dashboards read these rows instead of
+    counting the registry per request. Recounted by `village_summaries_refresh` (registry writes, employment,
+    care visits and facts call it in their transaction); a dashboard whose villages' rows are missing or of
+    another quarter or year counts live instead (`reports.dashboard`), so a row never shows a stale figure."""
+
+    village = models.OneToOneField("regions.Region", on_delete=models.CASCADE, related_name="+",
+                                   verbose_name=_("村（社区）"))
+    year = models.PositiveSmallIntegerField(_("就业年度"))
+    quarter_start = models.DateField(_("走访季度起"))
+    relocated_labour = models.PositiveIntegerField(_("有劳动力搬迁户"), default=0)
+    relocated_employed = models.PositiveIntegerField(_("至少1人就业户"), default=0)
+    must_visit = models.PositiveIntegerField(_("应访户"), default=0)
+    visited = models.PositiveIntegerField(_("本季度已访"), default=0)
+    visited_recent = models.PositiveIntegerField(_("上季度以来已访"), default=0)
+
+    class Meta:
+        verbose_name = _("村级搬迁就业与走访汇总")
+        verbose_name_plural = _("村级搬迁就业与走访汇总")
+
+    def __str__(self) -> str:
+        return f"{self.village_id} {self.year} {self.quarter_start}"

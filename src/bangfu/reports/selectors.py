@@ -14,3 +14,10 @@ def village_summaries_visible_to(user) -> QuerySet[VillageSummary]:
 def monthly_figures_visible_to(user) -> QuerySet[MonthlyFigure]:
     """The month rows of the villages in the user's jurisdiction."""
     return MonthlyFigure.objects.filter(village_scope(user))
+
+
+def welfare_figures_visible_to(user):
+    """The welfare rows (搬迁就业, 八必访) of the villages in the user's jurisdiction."""
+    from bangfu.reports.models import VillageWelfareFigure
+
+    return VillageWelfareFigure.objects.filter(village_scope(user))

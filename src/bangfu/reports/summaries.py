@@ -21,7 +21,7 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 
 from bangfu.regions.models import Region
 from bangfu.registry.models import Household, Member
-from bangfu.reports.models import MonthlyFigure, VillageSummary
+from bangfu.reports.models import MonthlyFigure, VillageSummary, VillageWelfareFigure
 
 # The household fields a summary row is keyed by: every indicator's condition and every household-list filter
 # that can be answered from the summaries is written over these fields only.
@@ -75,6 +75,39 @@ def _recount_months(codes: list[str] | None) -> list[MonthlyFigure]:
     return list(cells.values())
 
 
+def _recount_welfare(codes: list[str] | None, day=None) -> list[VillageWelfareFigure]:
+    """Welfare rows for these villages (None: every village), zeros included: relocated households with labour and
+    with one employed this year, must-visit households and those visited this quarter / since the previous one
+    (visits are never dated after the day they are recorded, so the rows hold for the whole quarter)."""
+    import datetime as dt
+
+    from bangfu.care.groups import must_visit, previous_quarter_start, quarter_start, visited_since
+    from bangfu.relocation.indicators import with_employed, with_labour
+
+    day = day or dt.date.today()
+    if codes is None:
+        codes = list(Region.objects.filter(level=Region.Level.VILLAGE).values_list("code", flat=True))
+    households = Household.objects.filter(village_id__in=codes).order_by()
+    rows = {code: VillageWelfareFigure(village_id=code, year=day.year, quarter_start=quarter_start(day))
+            for code in codes}
+    for attr, queryset in (("relocated_labour", with_labour(households)),
+                           ("relocated_employed", with_employed(households, year=day.year))):
+        for code, n in queryset.order_by().values("village_id").annotate(n=Count("pk")).values_list("village_id", "n"):
+            setattr(rows[code], attr, n)
+    for row in must_visit(households).order_by().values("village_id").annotate(
+            n=Count("pk"), visited=Count("pk", filter=visited_since(quarter_start(day), day)),
+            recent=Count("pk", filter=visited_since(previous_quarter_start(day), day))):
+        figure = rows[row["village_id"]]
+        figure.must_visit, figure.visited, figure.visited_recent = row["n"], row["visited"], row["recent"]
+    return list(rows.values())
+
+
+def welfare_figures_rebuild() -> None:
+    """Recount every village's welfare row (after a bulk load, or the county's employed months changed)."""
+    VillageWelfareFigure.objects.all().delete()
+    VillageWelfareFigure.objects.bulk_create(_recount_welfare(None), batch_size=5000)
+
+
 # The villages waiting for a recount while a bulk writer runs (None: recount at once).
 _pending: ContextVar[set[str] | None] = ContextVar("village_summaries_pending", default=None)
 
@@ -116,6 +149,8 @@ def village_summaries_refresh(village_codes: Iterable[str]) -> None:
     VillageSummary.objects.bulk_create(_recount(codes))
     MonthlyFigure.objects.filter(village_id__in=codes).delete()
     MonthlyFigure.objects.bulk_create(_recount_months(codes))
+    VillageWelfareFigure.objects.filter(village_id__in=codes).delete()
+    VillageWelfareFigure.objects.bulk_create(_recount_welfare(codes))
 
 
 @transaction.atomic
@@ -126,6 +161,7 @@ def village_summaries_rebuild() -> int:
     VillageSummary.objects.bulk_create(rows, batch_size=5000)
     MonthlyFigure.objects.all().delete()
     MonthlyFigure.objects.bulk_create(_recount_months(None), batch_size=5000)
+    welfare_figures_rebuild()
     return len(rows)
 
 
