@@ -44,13 +44,15 @@ install-dev: $(VENV)/.installed-dev
 demo: install
 	$(BIN)/bangfu demo
 
-## make test: install the development tools and run every test (unit, integration, browser) in parallel
+## make test: install the development tools and run every test (unit, integration, browser) in parallel, then Spark's
 test: install-dev
 	$(BIN)/ruff check src tests bench
 	$(BIN)/bangfu makemigrations --check --dry-run > /dev/null || (echo "模型有未生成的迁移：运行 bangfu makemigrations"; exit 1)
 	$(BIN)/pytest -n auto $(PYTEST_ARGS)
+	@echo "The Spark engine (one JVM for its tests, so not in the parallel run above):"
+	RUN_SPARK_TESTS=1 $(BIN)/pytest -p no:xdist -q tests/monitoring/test_spark_engine.py
 
-## make test-spark: the Spark engine's tests (a JVM starts: a minute or more on a loaded machine)
+## make test-spark: only the Spark engine's tests (a JVM starts: a minute or more on a loaded machine)
 test-spark: install-dev
 	RUN_SPARK_TESTS=1 $(BIN)/pytest -p no:xdist tests/monitoring/test_spark_engine.py
 

@@ -2,7 +2,8 @@
 the same (household, rule, fact) set, written back through the same service.
 
 Spark starts a JVM (a minute and more on a loaded machine), so these tests are marked `spark` and run only with
-RUN_SPARK_TESTS=1 (`make test-spark`), skipped where pyspark is not installed (`pip install -e '.[spark]'`; requirements-dev.lock has it). The county has 2,000 people, not the
+RUN_SPARK_TESTS=1 (`make test` runs them after its parallel run; `make test-spark` alone), skipped where pyspark
+is not installed (`pip install -e '.[spark]'`; requirements-dev.lock has it). The county has 2,000 people, not the
 issue's 100,000: at 100,000 the build and Spark's local run take minutes here; the 100,000 comparison is run by hand
 with `bench/screening.py` style data (docs/operations.md, "Screening on Spark")."""
 
