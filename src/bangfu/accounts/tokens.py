@@ -93,7 +93,7 @@ def api_token_create(*, actor, user: User, scopes: list[str], days: int, name: s
 @transaction.atomic
 def api_token_revoke(*, actor, token: ApiToken) -> ApiToken:
     """End a token now; calls with it are refused from this moment. Revoking twice is refused."""
-    token = ApiToken.objects.select_for_update().select_related("user__unit").get(pk=token.pk)
+    token = ApiToken.objects.select_for_update(of=("self",)).select_related("user__unit").get(pk=token.pk)
     _require_manager(actor, token.user)
     if token.revoked_at:
         raise ValidationError({"token": _("该令牌已于 %(at)s 吊销") % {

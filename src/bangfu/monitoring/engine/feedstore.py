@@ -82,7 +82,8 @@ def _read_rows(kind: str, period: str) -> pa.Table:
            "FROM monitoring_feedrow WHERE kind = %s AND period = %s ORDER BY household_id, member_id")
     text_columns = [(name, pa.string() if kind_ == pa.date32() else kind_) for name, kind_ in COLUMNS]
     table = arrow_query(sql, text_columns, params=(kind, period))
-    dates = pc.cast(table.column("date1"), pa.date32())
+    text = table.column("date1")  # PostgreSQL's COPY gives a missing date as an empty string, SQLite as a null
+    dates = pc.cast(pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text), pa.date32())
     return table.set_column(2, "date1", dates)
 
 
