@@ -1,6 +1,8 @@
 """A county administrator turns on the authenticator code in the browser (QR code drawn, secret read off the page
 into an "app"), logs out, and logs in again with password and code."""
 
+import re
+
 import pyotp
 import pytest
 from django.utils import timezone
@@ -32,6 +34,9 @@ def test_admin_sets_up_totp_and_logs_in_with_it(page, live_server, transactional
     page.wait_for_selector("text=已启用动态验证码")
 
     page.click("button:has-text('退出')")
+    # Logging out first looks for visits still waiting on the phone (我的村) and clears the local copy: the next
+    # page is opened once the logout has landed on the login page, not while it is on its way there.
+    page.wait_for_url(re.compile(r".*/login/(\?.*)?$"))
     page.goto(f"{live_server.url}/login/")
     page.fill("input[name=username]", "totp_admin")
     page.fill("input[name=password]", PASSWORD)
