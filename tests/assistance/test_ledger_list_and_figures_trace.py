@@ -105,13 +105,42 @@ def test_a_count_figure_links_to_as_many_records(client, records, cdu, lead_coor
     assert _count(html) == unit_figures([cdu.pk], start, end)[cdu.pk]["projects"] == 3
 
 
-def test_a_made_up_condition_is_ignored_not_obeyed(client, records, lead_coordinator):
+def test_a_made_up_indicator_is_ignored_not_obeyed(client, records, lead_coordinator):
     client.force_login(lead_coordinator)
     url = reverse("assistance:ledger_list", args=["fund"])
     whole = _count(client.get(url).content.decode())
-    assert _count(client.get(url, {"match": "purpose:产业"}).content.decode()) == whole  # not a coded field
-    assert _count(client.get(url, {"match": "flow:nonsense"}).content.decode()) == whole
-    assert _count(client.get(url, {"match": "flow:brought_in"}).content.decode()) == 0
+    assert whole > 0
+    assert _count(client.get(url, {"indicator": "nonsense"}).content.decode()) == whole
+    assert _count(client.get(url, {"indicator": "funds_brought_in"}).content.decode()) == 0  # the control
+    assert _count(client.get(url, {"indicator": "projects"}).content.decode()) == 0  # another ledger's indicator
+
+
+def test_an_old_match_link_redirects_to_its_indicator(client, records, cdu, lead_coordinator):
+    """Links made before `indicator=` (match=field:value) land on the same list, now named by its indicator."""
+    Fund.objects.create(unit=cdu, date=dt.date(2022, 4, 1), flow="brought_in", amount=Decimal(5), source="预算",
+                        purpose="产业")
+    client.force_login(lead_coordinator)
+    url = reverse("assistance:ledger_list", args=["fund"])
+    response = client.get(url, {"match": "flow:invested", "year": 2022})
+    assert response.status_code == 302
+    assert "indicator=funds_invested" in response.url and "match" not in response.url and "year=2022" in response.url
+    invested = _count(client.get(response.url).content.decode())
+    assert invested == _count(client.get(url, {"indicator": "funds_invested", "year": 2022}).content.decode())
+    whole = _count(client.get(url, {"year": 2022}).content.decode())
+    assert invested == whole - 1  # the brought-in entry is not an invested one
+    # a condition no indicator has (not a coded field, or not one of its codes) is dropped, as it always was
+    for made_up in ("purpose:产业", "flow:nonsense"):
+        followed = client.get(url, {"match": made_up, "year": 2022}, follow=True)
+        assert _count(followed.content.decode()) == whole, made_up
+
+
+def test_no_figure_link_uses_match(client, records, cdu):
+    """One form of figure link: every assistance indicator's records URL names it with indicator=."""
+    for indicator in STANDARD_INDICATORS:
+        url = indicator_records_url(indicator, cdu.pk, *year_span(2024))
+        assert "match=" not in url
+        if indicator.ledger_kind != "cadre":
+            assert f"indicator={indicator.key}" in url
 
 
 @pytest.mark.parametrize("page", ["assistance:plan", "assistance:evaluation"])

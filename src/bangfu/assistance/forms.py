@@ -75,17 +75,18 @@ class PeriodForm(Form):
 
 class LedgerFilterForm(Form):
     """The ledger list's filter. Besides unit and year, what a figure's link carries (assistance indicators):
-    the period it sums and its one condition (`match`, e.g. flow:invested), so the list shows exactly its rows."""
+    the period it sums, the indicator it is (`indicator=`, whose own condition the list applies: e.g. flow:invested
+    for 直接投入帮扶资金), a direction and a place, so the list shows exactly its rows."""
 
     unit = forms.ChoiceField(label=_("帮扶单位"), required=False)
     year = forms.IntegerField(label=_("年度"), required=False, min_value=2015, max_value=2100)
     since = forms.DateField(label=_("起始日期"), required=False, widget=forms.HiddenInput)
     until = forms.DateField(label=_("截止日期"), required=False, widget=forms.HiddenInput)
-    match = forms.CharField(label=_("条件"), required=False, max_length=60, widget=forms.HiddenInput)
     # Set by the dashboards' links: a period other than a year, one indicator's entries (its own filter, as
     # reports.assistance_indicators defines it) and one of the five directions (projects).
     indicator = forms.CharField(label=_("指标"), required=False, max_length=40, widget=forms.HiddenInput)
     direction = forms.CharField(label=_("方向"), required=False, max_length=20, widget=forms.HiddenInput)
+    region = forms.CharField(label=_("区划"), required=False, max_length=12, widget=forms.HiddenInput)
 
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -11,10 +11,12 @@ from bangfu.web.exports import Column, ListExport, list_export, no_filters
 
 
 def ledger_rows(user, kind, data: dict):
-    """The ledger page's rows for its filter's cleaned values (unit, year; a figure's period and condition)."""
-    from django.db.models import Q
-
-    from bangfu.reports.assistance_indicators import STANDARD_INDICATORS, year_span
+    """The ledger page's rows for its filter's cleaned values (unit, year; what a figure's link carries: its period,
+    `indicator=` (the indicator's own condition), a direction (projects) and a place (`region=`: entries recorded
+    in its villages, the township and village dashboards' figures))."""
+    from bangfu.core.scoping import code_range_q
+    from bangfu.regions.models import Region
+    from bangfu.reports.assistance_indicators import indicator_condition, year_span
 
     year = data.get("year")
     since, until = year_span(year) if year else (None, None)
@@ -24,38 +26,17 @@ def ledger_rows(user, kind, data: dict):
         until = min(until, data["until"]) if until else data["until"]
     unit_id = int(data["unit"]) if data.get("unit") else None
     rows = ledger_entries_visible_to(user, kind, unit_id=unit_id, since=since, until=until)
-    condition = ledger_match(kind, data.get("match") or "")
-    if condition:
-        rows = rows.filter(**condition)
-    # Set by the dashboards: one standard indicator's own condition, one of the five directions (projects).
     key = kind if isinstance(kind, str) else kind.key
-    indicator = next((i for i in STANDARD_INDICATORS if i.key == data.get("indicator")), None)
-    if indicator is not None:
-        rows = rows.filter(Q(**indicator.filters)) if indicator.ledger_kind == key else rows.none()
+    if data.get("indicator"):
+        condition = indicator_condition(data["indicator"], key)
+        if condition is not None:  # an unknown name is ignored, never obeyed as a condition
+            rows = rows.filter(condition)
     if data.get("direction") and key == "project":
         rows = rows.filter(direction=data["direction"])
+    if data.get("region"):
+        region = Region.objects.filter(code=data["region"]).first()
+        rows = rows.filter(code_range_q(region.code_range, field="village_id")) if region else rows.none()
     return rows
-
-
-def ledger_match(kind, match: str) -> dict:
-    """`field:value` as a filter on one of the kind's coded fields (flow, kind, form ...), or nothing when the
-    field is not one of them or the value not one of its codes (a hand-typed address shows the whole list)."""
-    name, _sep, value = match.partition(":")
-    if name not in kind.fields:
-        return {}
-    field = kind.model._meta.get_field(name)
-    if not field.choices or value not in {str(code) for code, _label in field.flatchoices}:
-        return {}
-    return {name: value}
-
-
-def ledger_match_words(kind, match: str) -> str:
-    condition = ledger_match(kind, match)
-    if not condition:
-        return ""
-    (name, value), = condition.items()
-    field = kind.model._meta.get_field(name)
-    return f"{field.verbose_name}：{dict(field.flatchoices).get(value, value)}"
 
 
 def _column(kind_column) -> Column:

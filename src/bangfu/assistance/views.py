@@ -144,6 +144,8 @@ LEDGER_PAGE_SIZE = 50
 def ledger_list(request, kind: str):
     _require_view(request.user)
     kind = _kind(kind)
+    if "match" in request.GET:  # a link made before `indicator=` (match=flow:invested): the same list, one form
+        return redirect(_match_redirect(request, kind))
     units = list(units_visible_to(request.user))
     form = f.LedgerFilterForm(request.GET or None, units=units)
     data = form.cleaned_data if form.is_valid() else {}
@@ -153,16 +155,14 @@ def ledger_list(request, kind: str):
     # The list's totals (every row, not the page's): what a figure that links here sums, for the reader to compare.
     from django.db.models import Sum
 
-    from bangfu.assistance.listexports import ledger_match_words
-
     sums = entries.order_by().aggregate(**{c.key: Sum(c.key) for c in kind.columns if c.number}) \
         if page.paginator.count else {}
     totals = [(c.heading, sums.get(c.key) or 0, c.key) for c in kind.columns if c.number and c.key in sums]
     # Followed from a dashboard figure: the indicator's own aggregate over exactly these rows, shown above them.
-    indicator_total = _indicator_total(entries, data.get("indicator"))
+    indicator_total = _indicator_total(request.user, entries, data.get("indicator"))
     scope = [w for w in (
         f"{data['since']:%Y-%m-%d} — {data['until']:%Y-%m-%d}" if data.get("since") and data.get("until") else "",
-        ledger_match_words(kind, data.get("match") or "")) if w]
+        _region_words(data.get("region") or "")) if w]
     writable = set(units_writable_by(request.user).values_list("pk", flat=True))
     query = request.GET.copy()
     query.pop("page", None)
@@ -174,14 +174,36 @@ def ledger_list(request, kind: str):
     })
 
 
-def _indicator_total(entries, key: str | None):
-    """(indicator, value) of a standard indicator summed or counted over the listed entries, or None."""
+def _match_redirect(request, kind) -> str:
+    """The URL an old `match=field:value` link now has: `indicator=` naming the indicator with that condition (none
+    with it: the condition is dropped, as an unknown one always was)."""
+    from bangfu.assistance.selectors import county_of
+    from bangfu.reports.assistance_indicators import indicator_for_match
+
+    query = request.GET.copy()
+    indicator = indicator_for_match(kind.key, query.pop("match")[-1], county_of(request.user))
+    if indicator is not None and not query.get("indicator"):
+        query["indicator"] = indicator.key
+    return f"{request.path}?{query.urlencode()}" if query else request.path
+
+
+def _region_words(code: str) -> str:
+    from bangfu.regions.models import Region
+
+    region = Region.objects.filter(code=code).first() if code else None
+    return region.name if region else ""
+
+
+def _indicator_total(user, entries, key: str | None):
+    """(indicator, value) of the indicator a figure's link names, summed or counted over the listed entries (which
+    the link's `indicator=` already narrowed to its condition), or None."""
     from decimal import Decimal
 
-    from bangfu.reports.assistance_indicators import STANDARD_INDICATORS, indicator_aggregate
+    from bangfu.assistance.selectors import county_of
+    from bangfu.reports.assistance_indicators import indicator_aggregate, indicator_named
 
-    indicator = next((i for i in STANDARD_INDICATORS if i.key == key), None)
-    if indicator is None:
+    indicator = indicator_named(key, county_of(user)) if key else None
+    if indicator is None or indicator.ledger_kind == "cadre":
         return None
     value = entries.order_by().aggregate(v=indicator_aggregate(indicator))["v"]
     return indicator, Decimal(value or 0)

@@ -110,19 +110,51 @@ def unit_figures(unit_ids, start: dt.date, end: dt.date, *, indicators=None) -> 
 
 
 def indicator_records_url(indicator: AssistanceIndicator, unit_id: int, start: dt.date, end: dt.date) -> str:
-    """The list of the records a figure sums: its ledger, for its unit and period, with its one condition. The
-    ledger page totals what it lists, so the figure and the list agree (tests/assistance/test_figures_link_...)."""
+    """The list of the records a figure sums: its ledger, for its unit and period, with `indicator=` naming it (the
+    one form of figure link: the list applies the indicator's own condition, `indicator_condition`). The ledger
+    page totals what it lists, so the figure and the list agree (tests/assistance/test_ledger_list_and_figures_...)."""
     from urllib.parse import urlencode
 
     from django.urls import reverse
 
     if indicator.ledger_kind == "cadre":
         return f"{reverse('assistance:cadre_list')}?{urlencode({'unit': unit_id})}"
-    query = {"unit": unit_id, "since": start.isoformat(), "until": end.isoformat()}
-    if indicator.filters:
-        (name, value), = indicator.filters.items()
-        query["match"] = f"{name}:{value}"
+    query = {"unit": unit_id, "since": start.isoformat(), "until": end.isoformat(), "indicator": indicator.key}
     return f"{reverse('assistance:ledger_list', args=[indicator.ledger_kind])}?{urlencode(query)}"
+
+
+def indicator_condition(key: str, kind: str) -> Q | None:
+    """Which entries of ledger `kind` an indicator named by a link's `indicator=` counts: a standard indicator's
+    own filter, or a county indicator's (each county's row applies to its own units' entries). Nothing when the
+    indicator is of another ledger; None when no indicator has that key (the list ignores it)."""
+    standard = STANDARD_BY_KEY.get(key)
+    if standard is not None:
+        return Q(**standard.filters) if standard.ledger_kind == kind else Q(pk__in=[])
+    rows = list(CountyIndicator.objects.filter(key=key))
+    if not rows:
+        return None
+    condition = Q(pk__in=[])
+    for row in rows:
+        if row.ledger_kind == kind:
+            own = {row.filter_field: row.filter_value} if row.filter_field else {}
+            condition |= Q(unit__county_id=row.county_id, **own)
+    return condition
+
+
+def indicator_named(key: str, county_code: str | None = None) -> AssistanceIndicator | None:
+    """The indicator a link's `indicator=` names: a standard one, or the county's own."""
+    if key in STANDARD_BY_KEY:
+        return STANDARD_BY_KEY[key]
+    return next((i for i in indicators_for(county_code) if i.key == key), None) if county_code else None
+
+
+def indicator_for_match(kind: str, match: str, county_code: str | None = None) -> AssistanceIndicator | None:
+    """The indicator an old `match=field:value` link meant (links made before `indicator=`), to redirect it."""
+    name, _sep, value = match.partition(":")
+    for indicator in indicators_for(county_code):
+        if indicator.ledger_kind == kind and indicator.filters == {name: value}:
+            return indicator
+    return None
 
 
 def year_span(year: int) -> tuple[dt.date, dt.date]:
