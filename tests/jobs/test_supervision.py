@@ -231,10 +231,11 @@ def test_a_dead_workers_import_ends_failed_with_the_same_reason(client, county_a
 def test_periodic_work_runs_when_due_and_once_per_turn(settings):
     settings.NIGHTLY_SCREENING_HOUR = None
     now = timezone.now()
-    assert set(periodic_run_due(now)) == {"reap-dead-jobs", "prune-jobs"}
+    assert set(periodic_run_due(now)) == {"reap-dead-jobs", "prune-jobs", "welfare-quarter"}
     assert periodic_run_due(now + dt.timedelta(seconds=30)) == []
     assert periodic_run_due(now + dt.timedelta(minutes=1)) == ["reap-dead-jobs"]
-    assert set(periodic_run_due(now + dt.timedelta(days=1))) == {"reap-dead-jobs", "prune-jobs"}
+    assert set(periodic_run_due(now + dt.timedelta(hours=1))) == {"reap-dead-jobs", "welfare-quarter"}
+    assert set(periodic_run_due(now + dt.timedelta(days=1))) == {"reap-dead-jobs", "prune-jobs", "welfare-quarter"}
     assert "已清理" in PeriodicRun.objects.get(name="prune-jobs").message
     assert not ScreeningRun.objects.exists()
 

@@ -73,8 +73,8 @@ def test_county_dashboard_figures_equal_their_lists(client, county):
     seen, nonzero = _assert_links(client, admin, read)  # this year
     assert seen > 40
     # the demo gives each kind of figure something to count, so the equality is not 0 == 0
-    assert {"monitored", "places", "warnings", "cases", "units", "directions", "months", "relocation",
-            "care_visits"} <= nonzero, nonzero
+    assert {"monitored", "risk_types", "places", "warnings", "cases", "units", "directions", "months",
+            "relocation", "care_visits"} <= nonzero, nonzero
     # and each relocation and visit figure on its own (the demo has employed and idle workers, visited, due and
     # overdue households)
     scope = scope_for(admin, today=TODAY)

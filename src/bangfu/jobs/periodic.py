@@ -6,6 +6,8 @@ update of its PeriodicRun row); what it did is written on that row for the opera
     reap-dead-jobs     every minute: jobs (and their screening runs, imports) whose worker died, and
                        screening runs whose own process is gone (a killed `bangfu screen`)
     nightly-screening  daily at BANGFU_NIGHTLY_SCREENING_HOUR (local time) when the county sets it
+    welfare-quarter    hourly: the new quarter's (and year's) kept 搬迁就业 and 八必访 rows for the villages that
+                       still hold the last quarter's (reports.summaries.welfare_figures_turn); a no-op otherwise
 
 Overdue marks need no periodic work: a warning or a case is overdue by its deadline, computed when read.
 """
@@ -85,6 +87,17 @@ def _screen() -> str:
     runs = screening_runs_for_subtree(actor=None)  # one run per county
     return "；".join(f"第 {run.pk} 次筛查（{run.region_id}）：新预警 {run.created} 条，更新证据 {run.updated} 条"
                     for run in runs) or "未筛查：没有农户"
+
+
+@periodic("welfare-quarter", every=dt.timedelta(hours=1))
+def _welfare_quarter() -> str:
+    from bangfu.care.groups import quarter_start
+    from bangfu.reports.summaries import welfare_figures_turn
+
+    today = dt.date.today()
+    counted = welfare_figures_turn(today)
+    return f"已为 {counted} 个村计入 {quarter_start(today):%Y-%m-%d} 起本季度的搬迁就业与走访汇总" if counted \
+        else "各村本季度的搬迁就业与走访汇总均已计入"
 
 
 def periodic_run_due(now: dt.datetime | None = None) -> list[str]:

@@ -23,6 +23,12 @@ def _group_words(group: str) -> str:
     return str(_("组：%(group)s")) % {"group": group}
 
 
+def _risk_choices():
+    from bangfu.reports.indicators import risk_types
+
+    return [("", _("全部风险类型")), *risk_types()]
+
+
 HOUSEHOLD_FILTERS = FilterSet("Household", (
     Filter("region", lambda: forms.CharField(required=False, max_length=12, widget=forms.HiddenInput),
            describe=_region_words),
@@ -38,6 +44,7 @@ HOUSEHOLD_FILTERS = FilterSet("Household", (
         (c.MonitoringStatus.RISK_OPEN, _("风险未消除")), (c.MonitoringStatus.RISK_ELIMINATED, _("风险已消除"))])),
     Filter("monitoring_type", lambda: forms.ChoiceField(label=_("监测对象类别"), required=False, choices=[
         ("", _("全部类别"))] + [choice for choice in c.MonitoringType.choices if choice[0]])),
+    Filter("risk_type", lambda: forms.ChoiceField(label=_("风险类型"), required=False, choices=_risk_choices())),
     Filter("identified_month", lambda: forms.RegexField(label=_("识别监测月份"), required=False, regex=r"^\d{6}$",
                                                         widget=forms.HiddenInput),
            describe=lambda month: str(_("%(month)s识别")) % {"month": month}),

@@ -40,6 +40,7 @@ class HouseholdFilter:
     household_type: str = ""
     monitoring_status: str = ""
     monitoring_type: str = ""  # one kind of monitored household (脱贫不稳定户 ...)
+    risk_type: str = ""  # monitored households whose current identification lists this risk (reports.indicators)
     identified_month: str = ""  # YYYYMM: identified in that month (the dashboards' month figures)
     eliminated_month: str = ""  # YYYYMM: risk eliminated in that month
     unsafe_housing: bool = False
@@ -229,6 +230,10 @@ def _filtered(user, flt: HouseholdFilter, region: Region | None) -> QuerySet[Hou
         qs = qs.filter(group__in={group, group if group.endswith("组") else f"{group}组"})
     if flt.below_line:
         qs = qs.filter(below_line_q(user))
+    if flt.risk_type:
+        from bangfu.reports.indicators import risk_type_q
+
+        qs = qs.filter(risk_type_q(flt.risk_type))
     if flt.identified_month:
         qs = qs.filter(identified_month=flt.identified_month)
     if flt.eliminated_month:

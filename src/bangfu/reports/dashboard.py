@@ -322,6 +322,21 @@ def monitored_figures(scope: Scope) -> list[Cell]:
     return cells
 
 
+@figure_group("risk_types", gettext_lazy("监测对象（按风险类型）"), chart="bar",
+              levels=("county", "township", "village", "unit"))
+def risk_type_figures(scope: Scope) -> list[Cell]:
+    """Monitored households by the risks of their current identification (`reports.indicators.risk_type_q`), read
+    from the kept village rows; each links to the household list's risk_type filter (the same condition). A
+    household with two risks counts under each, so the figures may add up to more than the monitored total."""
+    from bangfu.reports.indicators import risk_types
+    from bangfu.reports.selectors import risk_figures_visible_to
+
+    counts = dict(risk_figures_visible_to(scope.user).filter(scope.region_q).order_by().values("risk_type")
+                  .annotate(n=Sum("households")).values_list("risk_type", "n"))
+    return [Cell(f"risk_{code}", str(label), counts.get(code, 0), households_url(scope, risk_type=code),
+                 series="risk") for code, label in risk_types()]
+
+
 def _fold(rows, scope: Scope) -> dict[str, int]:
     """Per-village (code, n) rows folded into the places one level below the scope (by code prefix)."""
     width = scope.place_width

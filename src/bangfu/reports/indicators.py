@@ -105,6 +105,43 @@ def registry_totals(households: QuerySet) -> dict[str, int]:
     return totals
 
 
+# --- monitored households by risk type (致贫/返贫风险, DOMAIN.md §5.5) -------------------------------------------
+#
+# A household's risks are those of its current identification: the latest approved identification case
+# (`cases.conditions.household_risk_types` reads the same case for one household). A household with two risks counts
+# under each. The household list's `risk_type` filter is `risk_type_q`, the kept per-village rows
+# (`VillageRiskFigure`) are counted with the same Q, so the figure and its list cannot disagree.
+
+def risk_types() -> list[tuple[str, str]]:
+    """(code, label) of every risk type, in the national system's order."""
+    from bangfu.cases.choices import RiskType
+
+    return list(RiskType.choices)
+
+
+def current_identification_q(household: str = "pk"):
+    """Exists: the household's current identification (its latest approved identification case) — as a Case
+    queryset to narrow further."""
+    from django.db.models import OuterRef, Subquery
+
+    from bangfu.cases.choices import CaseKind, CaseState
+    from bangfu.cases.models import Case
+
+    approved = Case.objects.filter(kind=CaseKind.IDENTIFICATION, state=CaseState.APPROVED)
+    latest = approved.filter(household_id=OuterRef("household_id")).order_by("-closed_at", "-id").values("pk")[:1]
+    return approved.filter(household_id=OuterRef(household), pk=Subquery(latest))
+
+
+def risk_type_q(risk: str) -> Q:
+    """监测对象（按风险类型）: a monitored household (the `monitored` indicator's condition) whose current
+    identification lists the risk. On Household."""
+    from django.db.models import Exists
+
+    # risk_types is a JSON list of codes; a code in quotes matches only itself (no code is inside another).
+    listed = current_identification_q().filter(risk_types__icontains=f'"{risk}"')
+    return INDICATOR_BY_KEY["monitored"].condition & Q(Exists(listed))
+
+
 def breakdown_level_for(user) -> str | None:
     """One level below where the user sits: a county sees townships, a township its villages, a village nothing."""
     if user.unit_id:

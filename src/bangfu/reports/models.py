@@ -90,3 +90,25 @@ class VillageWelfareFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.village_id} {self.year} {self.quarter_start}"
+
+
+class VillageRiskFigure(models.Model):
+    """How many monitored households of a village list a risk type in their current identification
+    (`reports.indicators.risk_type_q`): the dashboards' 监测对象（按风险类型） figures. Kept like the village
+    summaries, by the same refresh: a case's approval changes the household through the registry's service,
+    whose refresh recounts the village in the same transaction. Only risk types with households get a row."""
+
+    village = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="+",
+                                verbose_name=_("村（社区）"))
+    risk_type = models.CharField(_("风险类型"), max_length=30)
+    households = models.PositiveIntegerField(_("户数"))
+
+    class Meta:
+        verbose_name = _("村级风险类型汇总")
+        verbose_name_plural = _("村级风险类型汇总")
+        constraints = [
+            models.UniqueConstraint(fields=["village", "risk_type"], name="village_risk_figure_one_row_per_risk"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village_id} {self.risk_type} {self.households}户"

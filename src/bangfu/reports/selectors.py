@@ -21,3 +21,10 @@ def welfare_figures_visible_to(user):
     from bangfu.reports.models import VillageWelfareFigure
 
     return VillageWelfareFigure.objects.filter(village_scope(user))
+
+
+def risk_figures_visible_to(user):
+    """The risk-type rows (监测对象按风险类型) of the villages in the user's jurisdiction."""
+    from bangfu.reports.models import VillageRiskFigure
+
+    return VillageRiskFigure.objects.filter(village_scope(user))

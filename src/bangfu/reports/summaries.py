@@ -21,7 +21,7 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 
 from bangfu.regions.models import Region
 from bangfu.registry.models import Household, Member
-from bangfu.reports.models import MonthlyFigure, VillageSummary, VillageWelfareFigure
+from bangfu.reports.models import MonthlyFigure, VillageRiskFigure, VillageSummary, VillageWelfareFigure
 
 # The household fields a summary row is keyed by: every indicator's condition and every household-list filter
 # that can be answered from the summaries is written over these fields only.
@@ -75,6 +75,19 @@ def _recount_months(codes: list[str] | None) -> list[MonthlyFigure]:
     return list(cells.values())
 
 
+def _recount_risks(codes: list[str] | None) -> list[VillageRiskFigure]:
+    """Risk-type rows for these villages (None: every village): monitored households per risk type of their current
+    identification, each risk counted with the list filter's own condition (`risk_type_q`). One grouped query."""
+    from bangfu.reports.indicators import risk_type_q, risk_types
+
+    villages = Q(village_id__in=codes) if codes is not None else Q()
+    codes_ = [code for code, _label in risk_types()]
+    rows = (Household.objects.filter(villages, is_active=True).exclude(monitoring_type="").order_by()
+            .values("village_id").annotate(**{f"r_{code}": Count("pk", filter=risk_type_q(code)) for code in codes_}))
+    return [VillageRiskFigure(village_id=row["village_id"], risk_type=code, households=row[f"r_{code}"])
+            for row in rows for code in codes_ if row[f"r_{code}"]]
+
+
 def _recount_welfare(codes: list[str] | None, day=None) -> list[VillageWelfareFigure]:
     """Welfare rows for these villages (None: every village), zeros included: relocated households with labour and
     with one employed this year, must-visit households and those visited this quarter / since the previous one
@@ -106,6 +119,29 @@ def welfare_figures_rebuild() -> None:
     """Recount every village's welfare row (after a bulk load, or the county's employed months changed)."""
     VillageWelfareFigure.objects.all().delete()
     VillageWelfareFigure.objects.bulk_create(_recount_welfare(None), batch_size=5000)
+
+
+def welfare_figures_turn(day=None, *, batch: int = 500) -> int:
+    """Count the current quarter's welfare rows for every village whose row is missing or of another quarter (the
+    periodic job `welfare-quarter`: a quarter, and with it the year, turns with no write to recount the villages,
+    and until then the dashboards count live). Each batch locks its villages as a writer's refresh does, so a
+    write landing meanwhile is not lost. Returns the number of villages counted."""
+    import datetime as dt
+
+    from bangfu.care.groups import quarter_start
+
+    day = day or dt.date.today()
+    fresh = VillageWelfareFigure.objects.filter(year=day.year, quarter_start=quarter_start(day)).values("village_id")
+    stale = list(Region.objects.filter(level=Region.Level.VILLAGE).exclude(code__in=fresh).order_by("code")
+                 .values_list("code", flat=True))
+    for first in range(0, len(stale), batch):
+        codes = stale[first:first + batch]
+        with transaction.atomic():
+            list(Region.objects.select_for_update(no_key=True).filter(code__in=codes).order_by("code")
+                 .values_list("code", flat=True))
+            VillageWelfareFigure.objects.filter(village_id__in=codes).delete()
+            VillageWelfareFigure.objects.bulk_create(_recount_welfare(codes, day))
+    return len(stale)
 
 
 # The villages waiting for a recount while a bulk writer runs (None: recount at once).
@@ -151,6 +187,8 @@ def village_summaries_refresh(village_codes: Iterable[str]) -> None:
     MonthlyFigure.objects.bulk_create(_recount_months(codes))
     VillageWelfareFigure.objects.filter(village_id__in=codes).delete()
     VillageWelfareFigure.objects.bulk_create(_recount_welfare(codes))
+    VillageRiskFigure.objects.filter(village_id__in=codes).delete()
+    VillageRiskFigure.objects.bulk_create(_recount_risks(codes))
 
 
 @transaction.atomic
@@ -161,6 +199,8 @@ def village_summaries_rebuild() -> int:
     VillageSummary.objects.bulk_create(rows, batch_size=5000)
     MonthlyFigure.objects.all().delete()
     MonthlyFigure.objects.bulk_create(_recount_months(None), batch_size=5000)
+    VillageRiskFigure.objects.all().delete()
+    VillageRiskFigure.objects.bulk_create(_recount_risks(None), batch_size=5000)
     welfare_figures_rebuild()
     return len(rows)
 

@@ -60,7 +60,7 @@ def dashboard(request):
     scope = _scope(request)
     groups = dashboard_figures(scope)
     series_labels = {"monitored": _("监测对象"), "risk_open": _("风险未消除"), "identified": _("识别监测"),
-                     "eliminated": _("风险消除"), "cases": _("逾期案件"), "projects": _("项目个数"),
+                     "eliminated": _("风险消除"), "cases": _("逾期案件"), "risk": _("监测户数"), "projects": _("项目个数"),
                      "project_funds": _("项目资金（元）")}
     charts = {group.key: {"chart": group.chart, "cells": [
         {"label": c.label, "value": _number(c.value), "url": c.url, "series": c.series} for c in cells]}
