@@ -67,6 +67,33 @@ def _assert_links(client, user, read=None, **where):
     return seen, nonzero
 
 
+# What each level's dashboard must show (issue 19), for a reader who may see it all (the county's admin): monitored
+# households by kind and risk type, per place below, per month; warnings; overdue cases by step; funds and
+# projects by unit and direction; relocation employment; visits. The lists behind them are checked above.
+EVERY_LEVEL = {"monitored", "risk_types", "months", "warnings", "cases", "units", "directions", "relocation",
+               "care_visits"}
+
+
+@pytest.mark.parametrize(("where", "expected"), [
+    ({}, EVERY_LEVEL | {"places"}),
+    ({"region": "513225103000"}, EVERY_LEVEL | {"places"}),  # a township
+    ({"region": "513225103213"}, EVERY_LEVEL),  # a village: nothing below it
+])
+def test_each_level_shows_every_group_that_applies_and_each_figure_equals_its_list(client, county, where, expected):
+    from bangfu.reports.dashboard import groups_for
+
+    admin = User.objects.get(username="admin")
+    scope = scope_for(admin, today=TODAY, **where)
+    assert {g.key for g in groups_for(scope)} == expected
+    nonzero, read = set(), {}
+    for period in ("", "plan", f"{TODAY:%Y-%m}"):  # each kind of the period picker
+        seen, found = _assert_links(client, admin, read, period=period, **where)
+        assert seen > 0
+        nonzero |= found
+    if where.get("region") == "513225103000":  # the demo's township has linked units with local entries
+        assert {"units", "directions"} <= nonzero, nonzero
+
+
 def test_county_dashboard_figures_equal_their_lists(client, county):
     admin = User.objects.get(username="admin")
     read: dict = {}  # a list read for one period is not read again for the next

@@ -84,12 +84,16 @@ def _aggregate(indicator: AssistanceIndicator):
     return Sum(indicator.field, filter=condition)
 
 
-def unit_figures(unit_ids, start: dt.date, end: dt.date, *, indicators=None) -> dict[int, dict[str, Decimal]]:
-    """Each indicator for each unit over [start, end], summed from the ledger: {unit_id: {key: value}}.
+def unit_figures(unit_ids, start: dt.date, end: dt.date, *, indicators=None,
+                 place: tuple[str, str] | None = None) -> dict[int, dict[str, Decimal]]:
+    """Each indicator for each unit over [start, end], summed from the ledger: {unit_id: {key: value}}. With
+    `place` (a region's code range): only the entries recorded in its villages (a township's or village's share;
+    the ledger list's `region=` filter is the same condition).
 
     One grouped query per ledger kind, whatever the number of units or indicators.
     """
     from bangfu.assistance.ledger import LEDGER_KIND_BY_KEY
+    from bangfu.core.scoping import code_range_q
 
     indicators = list(indicators if indicators is not None else STANDARD_INDICATORS)
     unit_ids = list(unit_ids)
@@ -103,6 +107,8 @@ def unit_figures(unit_ids, start: dt.date, end: dt.date, *, indicators=None) -> 
                     .filter(Q(term_end__isnull=True) | Q(term_end__gte=start)))
         else:
             rows = LEDGER_KIND_BY_KEY[kind].model.objects.filter(unit_id__in=unit_ids, date__gte=start, date__lte=end)
+        if place is not None:
+            rows = rows.filter(code_range_q(place, field="village_id"))
         for row in rows.values("unit_id").annotate(**{i.key: _aggregate(i) for i in group}).order_by():
             for indicator in group:
                 figures[row["unit_id"]][indicator.key] = Decimal(row[indicator.key] or 0)
@@ -312,13 +318,17 @@ class DirectionRow:
     largest: list[str]  # the largest few project names (by budget), each once
 
 
-def direction_summary(unit_ids, since: dt.date, until: dt.date, *, named: int = 2) -> list[DirectionRow]:
+def direction_summary(unit_ids, since: dt.date, until: dt.date, *, named: int = 2,
+                      place: tuple[str, str] | None = None) -> list[DirectionRow]:
     """Projects started in [since, until] by the five directions (产业/人才/文化/生态/组织): count, money, people
-    reached and the largest few named. Every direction has a row, empty ones included."""
+    reached and the largest few named. Every direction has a row, empty ones included. With `place`: only the
+    projects in its villages (as `unit_figures`)."""
     from bangfu.assistance.models import Direction, Project
+    from bangfu.core.scoping import code_range_q
 
     rows = {d.value: DirectionRow(d.value, str(d.label), 0, Decimal(0), 0, []) for d in Direction}
-    projects = (Project.objects.filter(unit_id__in=list(unit_ids), date__gte=since, date__lte=until)
+    where = code_range_q(place, field="village_id") if place is not None else Q()
+    projects = (Project.objects.filter(where, unit_id__in=list(unit_ids), date__gte=since, date__lte=until)
                 .order_by("-budget", "date", "id").values("direction", "name", "budget", "beneficiaries"))
     for project in projects:
         row = rows.get(project["direction"])

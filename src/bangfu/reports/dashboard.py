@@ -198,9 +198,21 @@ class Scope:
         units = units_visible_to(self.user)
         if self.unit is not None:
             return list(units.filter(pk=self.unit.pk))
-        if self.level != "county":
-            return []
+        if self.level in ("township", "village"):
+            # The units linked to a village of the place at some time in the period (联系点).
+            from bangfu.assistance.models import LinkedVillage
+
+            links = (LinkedVillage.objects.filter(code_range_q(self.region.code_range))
+                     .filter(Q(since__isnull=True) | Q(since__lte=self.period.until))
+                     .filter(Q(until__isnull=True) | Q(until__gte=self.period.since)))
+            return list(units.filter(pk__in=links.values("unit_id")).order_by("id"))
         return list(units.filter(county_id=self.county_code).order_by("id")) if self.county_code else list(units)
+
+    @property
+    def ledger_place(self) -> tuple[str, str] | None:
+        """A township's or village's dashboard sums the ledger entries recorded in its villages (the unit and
+        county dashboards: every entry of the units)."""
+        return self.region.code_range if self.level in ("township", "village") else None
 
     def query(self, **extra) -> str:
         """This dashboard's own URL query with some values changed (the picker, the level links)."""
@@ -437,7 +449,8 @@ def place_figures(scope: Scope) -> list[Cell]:
             for place, cells in rows for cell in cells]
 
 
-@figure_group("months", gettext_lazy("各月识别与消除"), chart="line", levels=("county", "township", "village"))
+@figure_group("months", gettext_lazy("各月识别与消除"), chart="line",
+              levels=("county", "township", "village", "unit"))
 def month_figures(scope: Scope) -> list[Cell]:
     months = scope.period.months(scope.today)
     per_month = {row["month"]: row for row in scope.month_figures.filter(month__in=months).order_by()
@@ -498,9 +511,10 @@ FUND_KEYS = ("funds_invested", "funds_brought_in", "projects", "project_funds")
 
 
 def _ledger_url(scope: Scope, indicator, **extra) -> str:
+    place = {"region": scope.region.code} if scope.ledger_place is not None else {}
     return _url("assistance:ledger_list", {"since": scope.period.since.isoformat(),
                                            "until": scope.period.until.isoformat(), "indicator": indicator.key,
-                                           **extra}, indicator.ledger_kind)
+                                           **place, **extra}, indicator.ledger_kind)
 
 
 def unit_table(scope: Scope) -> list[tuple[object, list[Cell]]]:
@@ -512,8 +526,12 @@ def unit_table(scope: Scope) -> list[tuple[object, list[Cell]]]:
     if not units:
         return []
     indicators = [STANDARD_BY_KEY[key] for key in FUND_KEYS]
-    figures = unit_figures([u.pk for u in units], scope.period.since, scope.period.until, indicators=indicators)
-    plan = Plan.objects.filter(county_id=scope.county_code).order_by("-start_year").first()
+    figures = unit_figures([u.pk for u in units], scope.period.since, scope.period.until, indicators=indicators,
+                           place=scope.ledger_place)
+    # A unit's targets are for all its work: shown against its whole figures (county and unit dashboards), not
+    # against a township's or village's share of them.
+    plan = Plan.objects.filter(county_id=scope.county_code).order_by("-start_year").first() \
+        if scope.ledger_place is None else None
     targets = period_targets(plan, units, scope.period.since, scope.period.until)
     return [(unit, [Cell(f"{i.key}_{unit.pk}", str(i.label), figures[unit.pk][i.key],
                          _ledger_url(scope, i, unit=unit.pk), i.measure,
@@ -521,15 +539,15 @@ def unit_table(scope: Scope) -> list[tuple[object, list[Cell]]]:
                          series=i.key) for i in indicators]) for unit in units]
 
 
-@figure_group("units", gettext_lazy("帮扶资金与项目（对照目标）"), chart="table", levels=("county", "unit"),
-              capability="assistance.view")
+@figure_group("units", gettext_lazy("帮扶资金与项目（对照目标）"), chart="table",
+              levels=("county", "township", "village", "unit"), capability="assistance.view")
 def unit_cells(scope: Scope) -> list[Cell]:
     return [Cell(cell.key, cell.label, cell.value, cell.url, cell.measure, cell.target, cell.series, unit.label)
             for unit, cells in unit_table(scope) for cell in cells]
 
 
-@figure_group("directions", gettext_lazy("五个方向的帮扶项目"), chart="bar", levels=("county", "unit"),
-              capability="assistance.view")
+@figure_group("directions", gettext_lazy("五个方向的帮扶项目"), chart="bar",
+              levels=("county", "township", "village", "unit"), capability="assistance.view")
 def direction_figures(scope: Scope) -> list[Cell]:
     from bangfu.reports.assistance_indicators import STANDARD_BY_KEY, direction_summary
 
@@ -539,7 +557,8 @@ def direction_figures(scope: Scope) -> list[Cell]:
     projects, funds = STANDARD_BY_KEY["projects"], STANDARD_BY_KEY["project_funds"]
     unit = {"unit": scope.unit.pk} if scope.unit is not None else {}
     cells = []
-    for row in direction_summary([u.pk for u in units], scope.period.since, scope.period.until):
+    for row in direction_summary([u.pk for u in units], scope.period.since, scope.period.until,
+                                 place=scope.ledger_place):
         cells.append(Cell(f"projects_{row.direction}", row.label, row.projects,
                           _ledger_url(scope, projects, direction=row.direction, **unit), "个", series="projects"))
         cells.append(Cell(f"project_funds_{row.direction}", row.label, row.budget,
@@ -571,7 +590,7 @@ def kept_welfare(scope: Scope) -> dict[str, int] | None:
 # 搬迁户至少1人就业 and 八必访: from the kept village rows (refreshed by the writers' transactions), or counted live
 # from their definitions (relocation.indicators, care.groups) when the rows are not fresh. Stock figures: this
 # year's employment, this quarter's visits.
-@figure_group("relocation", gettext_lazy("搬迁户至少1人就业"), levels=("county", "township", "village"))
+@figure_group("relocation", gettext_lazy("搬迁户至少1人就业"), levels=("county", "township", "village", "unit"))
 def relocation_figures(scope: Scope) -> list[Cell]:
     from bangfu.relocation.indicators import coverage_total
 
@@ -591,7 +610,8 @@ def relocation_figures(scope: Scope) -> list[Cell]:
             Cell("relocation_without", _("有劳动力但无人就业"), labour - employed, url(without="on"))]
 
 
-@figure_group("care_visits", gettext_lazy("弱势群体关爱走访（八必访）"), levels=("county", "township", "village"))
+@figure_group("care_visits", gettext_lazy("弱势群体关爱走访（八必访）"),
+              levels=("county", "township", "village", "unit"))
 def care_visit_figures(scope: Scope) -> list[Cell]:
     from bangfu.care.groups import visit_states
 
@@ -613,7 +633,13 @@ def care_visit_figures(scope: Scope) -> list[Cell]:
 
 
 def groups_for(scope: Scope) -> list[FigureGroup]:
-    return [g for g in FIGURE_GROUPS if scope.level in g.levels and _can(scope.user, g.capability)]
+    """The groups of the scope's level the reader may see. A unit's dashboard read by someone not of that unit
+    (the county opening it) shows the unit's assistance only: the place figures would count the reader's own
+    jurisdiction (the lists they link to cannot be narrowed to a unit's villages), not the unit's villages."""
+    groups = [g for g in FIGURE_GROUPS if scope.level in g.levels and _can(scope.user, g.capability)]
+    if scope.unit is not None and scope.user.unit_id != scope.unit.pk:
+        groups = [g for g in groups if g.capability.startswith("assistance.")]
+    return groups
 
 
 def dashboard_figures(scope: Scope) -> list[tuple[FigureGroup, list[Cell]]]:

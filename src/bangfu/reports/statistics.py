@@ -33,6 +33,8 @@ def statistics_tables(scope: Scope) -> list[Table]:
         tables.append(Table("units", _("分帮扶单位统计（%(period)s）") % {"period": scope.period.label},
                             _("帮扶单位"), [cell.label for cell in units[0][1]],
                             [(unit.label, cells) for unit, cells in units]))
+    if scope.unit is not None and scope.user.unit_id != scope.unit.pk:
+        return tables  # the month figures would be the reader's jurisdiction, not the unit's (dashboard.groups_for)
     months = month_table(scope)
     tables.append(Table("months", _("分月统计（%(period)s）") % {"period": scope.period.label}, _("月份"),
                         [_("识别监测户数"), _("风险消除户数")], months))
