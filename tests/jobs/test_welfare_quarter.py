@@ -65,8 +65,10 @@ def test_only_stale_villages_are_counted_and_a_fresh_county_is_a_no_op(county_ad
     villages = Region.objects.filter(level=Region.Level.VILLAGE).count()
     fresh = list(Region.objects.filter(level=Region.Level.VILLAGE).order_by("code")
                  .values_list("code", flat=True)[:5])
-    VillageWelfareFigure.objects.filter(village_id__in=fresh).update(year=TODAY.year,
-                                                                     quarter_start=quarter_start(TODAY), must_visit=7)
+    VillageWelfareFigure.objects.filter(village_id__in=fresh).update(
+        year=TODAY.year, quarter_start=quarter_start(TODAY), counted_on=TODAY, must_visit=7)
     assert welfare_figures_turn(TODAY, batch=7) == villages - 5  # in several batches
     assert set(VillageWelfareFigure.objects.filter(must_visit=7).values_list("village_id", flat=True)) == set(fresh)
     assert welfare_figures_turn(TODAY) == 0
+    # a new day: the care lists (ages) are counted again, every village (a new quarter too, on its last day)
+    assert welfare_figures_turn(TODAY + dt.timedelta(days=1)) == villages

@@ -51,8 +51,12 @@ def with_labour(households: QuerySet[Household]) -> QuerySet[Household]:
     return relocated_households(households).filter(Exists(labour))
 
 
-def _employed_exists(year: int | None):
+def employed_exists(year: int | None):
+    """On Household: at least one member employed in `year` (the condition of 至少1人就业户)."""
     return Exists(Member.objects.filter(employed_member_q(year=year), household=OuterRef("pk")))
+
+
+_employed_exists = employed_exists
 
 
 def with_employed(households: QuerySet[Household], *, year: int | None = None) -> QuerySet[Household]:

@@ -144,6 +144,7 @@ def relocated_household_save(*, actor, household: Household, data: dict[str, Any
     site_name = record.site.name if record.site_id else household.resettlement_site
     if not household.relocated or household.resettlement_site != site_name:
         household_update(actor=actor, household=household, data={"relocated": True, "resettlement_site": site_name})
+    village_summaries_refresh([household.village_id])  # the kept 至少1人就业 by site (another site, same name)
     return record
 
 

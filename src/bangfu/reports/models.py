@@ -83,6 +83,10 @@ class VillageWelfareFigure(models.Model):
     must_visit = models.PositiveIntegerField(_("应访户"), default=0)
     visited = models.PositiveIntegerField(_("本季度已访"), default=0)
     visited_recent = models.PositiveIntegerField(_("上季度以来已访"), default=0)
+    # The named care lists (care.groups.GROUPS) depend on ages, so they are counted for one day: the care page reads
+    # them when counted today (the periodic job recounts the villages each new day), else counts live.
+    counted_on = models.DateField(_("关爱对象计数日期"), null=True, blank=True)
+    group_members = models.JSONField(_("关爱对象人数"), default=dict, blank=True)  # {group key: members}
 
     class Meta:
         verbose_name = _("村级搬迁就业与走访汇总")
@@ -112,3 +116,23 @@ class VillageRiskFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.village_id} {self.risk_type} {self.households}户"
+
+
+class VillageSiteFigure(models.Model):
+    """至少1人就业 by resettlement site within a village: relocated households with labour and those with one
+    employed, for the year of the village's `VillageWelfareFigure` (written by the same refresh, so fresh when it is).
+    `site_key` is the site's id, or `relocation.indicators.NO_SITE`. Only pairs with households get a row."""
+
+    village = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="+",
+                                verbose_name=_("村（社区）"))
+    site_key = models.CharField(_("安置点"), max_length=20)
+    relocated_labour = models.PositiveIntegerField(_("有劳动力搬迁户"), default=0)
+    relocated_employed = models.PositiveIntegerField(_("至少1人就业户"), default=0)
+
+    class Meta:
+        verbose_name = _("村级分安置点就业汇总")
+        verbose_name_plural = _("村级分安置点就业汇总")
+        constraints = [models.UniqueConstraint(fields=["village", "site_key"], name="village_site_figure_one_row")]
+
+    def __str__(self) -> str:
+        return f"{self.village_id} {self.site_key}"

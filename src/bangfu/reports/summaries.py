@@ -21,7 +21,13 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 
 from bangfu.regions.models import Region
 from bangfu.registry.models import Household, Member
-from bangfu.reports.models import MonthlyFigure, VillageRiskFigure, VillageSummary, VillageWelfareFigure
+from bangfu.reports.models import (
+    MonthlyFigure,
+    VillageRiskFigure,
+    VillageSiteFigure,
+    VillageSummary,
+    VillageWelfareFigure,
+)
 
 # The household fields a summary row is keyed by: every indicator's condition and every household-list filter
 # that can be answered from the summaries is written over these fields only.
@@ -112,26 +118,66 @@ def _recount_welfare(codes: list[str] | None, day=None) -> list[VillageWelfareFi
             recent=Count("pk", filter=visited_since(previous_quarter_start(day), day))):
         figure = rows[row["village_id"]]
         figure.must_visit, figure.visited, figure.visited_recent = row["n"], row["visited"], row["recent"]
+    # The named care lists on `day`: each group's members with the list's own condition (care.groups).
+    from bangfu.care.groups import GROUPS, group_members
+
+    members = Member.objects.filter(household__village_id__in=codes, household__is_active=True)
+    for figure in rows.values():
+        figure.counted_on = day
+        figure.group_members = {}
+    for group in GROUPS:
+        for code, n in (group_members(members, group.key, day=day).order_by().values("household__village_id")
+                        .annotate(n=Count("pk")).values_list("household__village_id", "n")):
+            rows[code].group_members[group.key] = n
     return list(rows.values())
+
+
+def _recount_sites(codes: list[str] | None, day=None) -> list[VillageSiteFigure]:
+    """至少1人就业 per village and resettlement site for `day`'s year (relocation.indicators, as the coverage page
+    groups it): one grouped query."""
+    import datetime as dt
+
+    from django.db.models import F
+
+    from bangfu.relocation.indicators import NO_SITE, employed_exists, with_labour
+
+    day = day or dt.date.today()
+    households = Household.objects.filter(village_id__in=codes) if codes is not None else Household.objects.all()
+    rows = (with_labour(households.order_by()).annotate(employed=employed_exists(day.year), site=F("relocation__site_id"))
+            .values("village_id", "site").annotate(n=Count("pk"), e=Count("pk", filter=Q(employed=True))))
+    return [VillageSiteFigure(village_id=row["village_id"], site_key=str(row["site"]) if row["site"] else NO_SITE,
+                              relocated_labour=row["n"], relocated_employed=row["e"]) for row in rows]
+
+
+def _welfare_write(codes: list[str] | None, day=None) -> None:
+    """Replace these villages' welfare and site rows (None: every village's) with a recount for `day`."""
+    if codes is None:
+        VillageWelfareFigure.objects.all().delete()
+        VillageSiteFigure.objects.all().delete()
+    else:
+        VillageWelfareFigure.objects.filter(village_id__in=codes).delete()
+        VillageSiteFigure.objects.filter(village_id__in=codes).delete()
+    VillageWelfareFigure.objects.bulk_create(_recount_welfare(codes, day), batch_size=5000)
+    VillageSiteFigure.objects.bulk_create(_recount_sites(codes, day), batch_size=5000)
 
 
 def welfare_figures_rebuild() -> None:
     """Recount every village's welfare row (after a bulk load, or the county's employed months changed)."""
-    VillageWelfareFigure.objects.all().delete()
-    VillageWelfareFigure.objects.bulk_create(_recount_welfare(None), batch_size=5000)
+    _welfare_write(None)
 
 
 def welfare_figures_turn(day=None, *, batch: int = 500) -> int:
-    """Count the current quarter's welfare rows for every village whose row is missing or of another quarter (the
-    periodic job `welfare-quarter`: a quarter, and with it the year, turns with no write to recount the villages,
-    and until then the dashboards count live). Each batch locks its villages as a writer's refresh does, so a
+    """Count today's welfare rows for every village whose row is missing, of another quarter, or whose care lists
+    were counted another day (the periodic job `welfare-quarter`: a quarter, the year and people's ages turn with
+    no write to recount the villages, and until then the pages count live). Each batch locks its villages as a writer's refresh does, so a
     write landing meanwhile is not lost. Returns the number of villages counted."""
     import datetime as dt
 
     from bangfu.care.groups import quarter_start
 
     day = day or dt.date.today()
-    fresh = VillageWelfareFigure.objects.filter(year=day.year, quarter_start=quarter_start(day)).values("village_id")
+    fresh = VillageWelfareFigure.objects.filter(year=day.year, quarter_start=quarter_start(day),
+                                                counted_on=day).values("village_id")
     stale = list(Region.objects.filter(level=Region.Level.VILLAGE).exclude(code__in=fresh).order_by("code")
                  .values_list("code", flat=True))
     for first in range(0, len(stale), batch):
@@ -139,8 +185,7 @@ def welfare_figures_turn(day=None, *, batch: int = 500) -> int:
         with transaction.atomic():
             list(Region.objects.select_for_update(no_key=True).filter(code__in=codes).order_by("code")
                  .values_list("code", flat=True))
-            VillageWelfareFigure.objects.filter(village_id__in=codes).delete()
-            VillageWelfareFigure.objects.bulk_create(_recount_welfare(codes, day))
+            _welfare_write(codes, day)
     return len(stale)
 
 
@@ -185,8 +230,7 @@ def village_summaries_refresh(village_codes: Iterable[str]) -> None:
     VillageSummary.objects.bulk_create(_recount(codes))
     MonthlyFigure.objects.filter(village_id__in=codes).delete()
     MonthlyFigure.objects.bulk_create(_recount_months(codes))
-    VillageWelfareFigure.objects.filter(village_id__in=codes).delete()
-    VillageWelfareFigure.objects.bulk_create(_recount_welfare(codes))
+    _welfare_write(codes)
     VillageRiskFigure.objects.filter(village_id__in=codes).delete()
     VillageRiskFigure.objects.bulk_create(_recount_risks(codes))
 
