@@ -28,15 +28,17 @@
         }).join("<br>");
       }
     },
+    // the handles carry the scale's numbers (no second pair of end labels)
     visualMap: { min: 0, max: max, calculable: true, orient: "horizontal", left: "center", bottom: 0,
-                 text: [format(max), "0"], inRange: { color: ["#eef4fb", "#93b8e0", "#1d5fa7", "#0b2f5b"] },
+                 formatter: function (v) { return format(Math.round(v)); }, inRange: { color: ["#eef4fb", "#93b8e0", "#1d5fa7", "#0b2f5b"] },
                  itemHeight: phone ? 120 : 200 },
     series: [{
       // A phone: the full width, height from the map's own proportions; wider screens: the box's height.
       type: "map", map: "county-schematic", roam: false, aspectScale: 1, top: 10,
       left: phone ? 4 : "center", right: phone ? 4 : null, bottom: phone ? null : 56,
-      // dark text with a white halo: readable on the palest and the darkest fill alike
-      label: { show: true, fontSize: phone ? 10 : 12, color: "#111", textBorderColor: "#fff", textBorderWidth: 2,
+      // dark text with a white halo on the pale fills, white text with a dark halo on the dark ones (per item below)
+      label: { show: true, fontSize: phone ? 10 : 12, fontWeight: "bold", color: "#111", textBorderColor: "#fff",
+               textBorderWidth: 2,
                formatter: function (p) {
                  var row = byCode[p.name];
                  if (!row) return p.name;
@@ -46,7 +48,11 @@
                } },
       emphasis: { label: { show: true }, itemStyle: { areaColor: "#f59e0b" } },
       itemStyle: { borderColor: "#fff", borderWidth: 2 },
-      data: data.data.map(function (row) { return { name: row.name, value: row.value }; })
+      data: data.data.map(function (row) {
+        var dark = row.value / max > 0.45;  // past the scale's middle blue, the fill is too dark for dark text
+        return { name: row.name, value: row.value,
+                 label: dark ? { color: "#fff", textBorderColor: "#0b2f5b" } : {} };
+      })
     }]
   });
   // On a phone the first tap shows the figures; a second tap on the same township opens its dashboard.
