@@ -28,6 +28,13 @@ def test_dashboard_screens(page, live_server, demo_county, artifacts, name, quer
         page.wait_for_timeout(400)  # the charts' entry animation
         page.screenshot(path=str(artifacts / f"dashboard-{name}-{width}.png"), full_page=True)
         assert _page_fits(page), f"{name} dashboard scrolls sideways at {width}px"
+        # every level shows the risk types and the units' funds (a township: those recorded in its villages)
+        assert page.locator("#group-risk_types canvas").count() and page.locator("#group-units table").count()
+        # on a phone the unit table is one block per unit, its headings beside the figures (not scrolled away)
+        headings_shown = page.locator("#group-units thead").first.is_visible()
+        assert headings_shown == (width > 600), width
+        table = page.locator("#group-units table").first
+        assert page.evaluate("(t) => t.scrollWidth <= t.parentElement.clientWidth + 1", table.element_handle())
     # A figure leads to its list, whose count is the figure.
     tile = page.locator("#group-monitored a.tile").first
     figure = tile.locator(".tile-value").inner_text().replace(",", "")
