@@ -16,6 +16,7 @@ from bangfu.assistance import forms as f
 from bangfu.assistance import services, setup
 from bangfu.assistance.models import AssistanceRole, LinkedVillage, PlanTarget
 from bangfu.assistance.selectors import county_of, plans_visible_to, role_holders_visible_to, units_visible_to
+from bangfu.audit.selectors import object_history
 from bangfu.web.helpers import form_errors_from, require_capability
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -158,7 +159,8 @@ def plan_new(request):
 
 
 def _plan(user, pk: int):
-    return get_object_or_404(plans_visible_to(user), pk=pk)
+    # with its county: the plan's history names it without another query
+    return get_object_or_404(plans_visible_to(user).select_related("county"), pk=pk)
 
 
 @login_required
@@ -188,14 +190,7 @@ def plan_detail(request, pk: int):
         "adopt_form": f.PlanAdoptForm(initial={"adopted_on": timezone.localdate()}, prefix="a")
         if draft and versions and can_configure else None,
         "sheet_form": f.TargetSheetForm(prefix="s") if _can_set_targets(request.user) else None,
-        "history": _plan_history(plan)})
-
-
-def _plan_history(plan):
-    from bangfu.audit.models import ChangeRecord
-
-    return (ChangeRecord.objects.filter(object_type="plan", object_id=str(plan.pk)).select_related("actor")
-            .order_by("-at", "-id")[:20])
+        "history": object_history(plan, limit=20)})
 
 
 @login_required
