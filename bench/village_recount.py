@@ -13,17 +13,8 @@ of the one village through its index), measured in the same run.
 
 import argparse
 import os
-import statistics
-import time
 
-
-def median_ms(function, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        function()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
+from bench_household_list import median_ms  # run as bench/village_recount.py: its folder is on the path
 
 
 class _Rollback(Exception):

@@ -84,8 +84,9 @@ def unit_new(request):
 @login_required
 def unit_detail(request, pk: int):
     require_capability(request.user, "assistance.view")
-    unit = get_object_or_404(units_visible_to(request.user), pk=pk)
-    links = unit.linked_villages.select_related("village", "village__parent").order_by("-since", "village_id")
+    # with its county and its links' villages: the history names them without more queries
+    unit = get_object_or_404(units_visible_to(request.user).select_related("county"), pk=pk)
+    links = list(unit.linked_villages.select_related("village", "village__parent").order_by("-since", "village_id"))
     today = timezone.localdate()
     can_configure = _can_configure(request.user)
     from bangfu.assistance.selectors import units_writable_by
@@ -95,18 +96,7 @@ def unit_detail(request, pk: int):
         "can_edit": units_writable_by(request.user).filter(pk=unit.pk).exists(),
         "link_form": f.LinkForm(county_code=unit.county_id, prefix="l") if can_configure else None,
         "end_form": f.EndForm(initial={"until": today}, prefix="e") if can_configure else None,
-        "history": _history(unit, links)})
-
-
-def _history(unit, links):
-    from django.db.models import Q
-
-    from bangfu.audit.models import ChangeRecord
-
-    ids = [str(link.pk) for link in links]
-    return (ChangeRecord.objects.filter(Q(object_type="unit", object_id=str(unit.pk))
-                                        | Q(object_type="linkedvillage", object_id__in=ids))
-            .select_related("actor").order_by("-at", "-id")[:50])
+        "history": object_history(unit, also=links, limit=50)})
 
 
 @login_required

@@ -594,13 +594,12 @@ def cadre_detail(request, pk: int):
     """One cadre: term, account, this month's and year's in-village days against the quota, the day log (each day
     counted or not), leave with its decisions, and the record's history."""
     from bangfu.assistance.attendance import attendance_for
-    from bangfu.assistance.selectors import cadre_history
 
     cadre = _cadre(request.user, pk)
     today = timezone.localdate()
     check_ins = list(cadre.check_ins.select_related("village__parent").order_by("-date")[:31])
     leaves = list(cadre.leave_requests.select_related("decided_by").order_by("-start"))
-    history = cadre_history(cadre, leaves)[:50]
+    history = object_history(cadre, also=leaves, limit=50)  # the record and its leave decisions
     return render(request, "assistance/cadre_detail.html", {
         "cadre": cadre, "today": today, "check_ins": check_ins, "leaves": leaves, "history": history,
         "attendance": attendance_for(cadre, today=today) if cadre.is_resident else None,

@@ -123,18 +123,30 @@ def _label(obj) -> str:
     return str(obj)
 
 
-def object_history(instance, *, limit: int = 100) -> list:
-    """Every recorded change of one object (a ledger entry, a cadre, a task), newest first, with the objects it
-    points to named: the history a record's own page shows. The caller has already read the object through
-    its jurisdiction door; the history is its own, nothing wider."""
+def object_history(instance, *, also=(), limit: int = 100) -> list:
+    """Every recorded change of one object (a ledger entry, a cadre, a task), and of the objects `also` that belong
+    to it (a unit's village links, a cadre's leave requests), newest first, with the objects they point to named:
+    the history a record's own page shows. The caller has already read the object (and `also`) through its
+    jurisdiction door; the history is theirs, nothing wider."""
+    from django.db.models import Q
+
     from bangfu.audit.models import ChangeRecord
 
-    records = list(ChangeRecord.objects.filter(object_type=instance._meta.model_name, object_id=str(instance.pk))
-                   .select_related("actor").order_by("-at", "-id")[:limit])
-    # what the object points to and the caller already read with it (select_related) is named without a query
-    in_hand = [field.get_cached_value(instance) for field in instance._meta.concrete_fields
-               if field.many_to_one and field.is_cached(instance)]
+    wanted = Q(object_type=instance._meta.model_name, object_id=str(instance.pk))
+    for model, objects in _by_model(also).items():
+        wanted |= Q(object_type=model._meta.model_name, object_id__in=[str(obj.pk) for obj in objects])
+    records = list(ChangeRecord.objects.filter(wanted).select_related("actor").order_by("-at", "-id")[:limit])
+    # what the objects point to and the caller already read with them (select_related) is named without a query
+    in_hand = [field.get_cached_value(obj) for obj in (instance, *also) for field in obj._meta.concrete_fields
+               if field.many_to_one and field.is_cached(obj)]
     related = related_labels(records, in_hand=[obj for obj in in_hand if obj is not None])
     for record in records:
         record.related_labels = related
     return records
+
+
+def _by_model(objects) -> dict:
+    grouped: dict = {}
+    for obj in objects:
+        grouped.setdefault(type(obj), []).append(obj)
+    return grouped
