@@ -51,10 +51,17 @@ def _bangfu(env, *args, expect=0):
     return result
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
+def _serve(env, *args, **popen) -> tuple[subprocess.Popen, int]:
+    """Start `bangfu serve` on a listening socket the test opens and hands over (--fd): the port is the server's
+    from the start. A port merely found free and bound by the server seconds later (after Django has loaded, slow
+    on a loaded machine) may be taken meanwhile by another process; gunicorn then gives up after five tries and
+    exits, and the test waited out its 60 seconds for a server that was gone."""
+    with socket.socket() as sock:  # the test's copy closes at once: the server holds the socket alone
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        sock.listen(64)
+        server = subprocess.Popen([sys.executable, "-m", "bangfu.cli", "serve", "--fd", str(sock.fileno()), *args],
+                                  env=env, pass_fds=(sock.fileno(),), stdout=subprocess.DEVNULL, text=True, **popen)
+        return server, sock.getsockname()[1]
 
 
 def _health(port):
@@ -73,9 +80,13 @@ def _workers(server_pid: int) -> list[int]:
     return [int(line.split()[0]) for line in result.stdout.splitlines() if line.split()[-1] == "worker"]
 
 
-def _until(condition, seconds: float, step: float = 0.1):
+def _until(condition, seconds: float, step: float = 0.1, *, server: subprocess.Popen | None = None):
+    """`condition()`'s first true value within `seconds`, else None; a server that exits meanwhile fails the test
+    at once, with its exit code (not after the wait)."""
     limit = time.time() + seconds
     while time.time() < limit:
+        if server is not None and server.poll() is not None:
+            raise AssertionError(f"the server exited ({server.returncode})")
         value = condition()
         if value:
             return value
@@ -85,11 +96,9 @@ def _until(condition, seconds: float, step: float = 0.1):
 
 def test_serve_restarts_a_killed_worker_and_healthz_says_so(env):
     _bangfu(env, "migrate", "-v0")
-    port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "bangfu.cli", "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    server, port = _serve(env, stderr=subprocess.PIPE, start_new_session=True)
     try:
-        first = _until(lambda: _health(port)[0] == 200 and _workers(server.pid), 60)
+        first = _until(lambda: _health(port)[0] == 200 and _workers(server.pid), 60, server=server)
         assert first, ("no worker beat", _health(port))
         status, body = _health(port)
         assert body["worker"]["running"] is True and body["database"] is True
@@ -103,12 +112,13 @@ def test_serve_restarts_a_killed_worker_and_healthz_says_so(env):
             workers = _workers(server.pid)
             return status == 200 and workers and workers != first and body["worker"]["last_heartbeat"]
 
-        assert _until(restarted, 60), ("not restarted", seen[-5:])
+        assert _until(restarted, 60, server=server), ("not restarted", seen[-5:])
         assert 503 in seen  # the killed worker's process is gone: no live heartbeat until the new one's first
         assert time.time() - killed_at < 30
         assert body["worker"]["last_heartbeat"] < _health(port)[1]["worker"]["last_heartbeat"]
     finally:
-        os.killpg(server.pid, signal.SIGINT)  # Ctrl+C in its terminal: the server and its web workers get it
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGINT)  # Ctrl+C in its terminal: the server and its web workers get it
         _out, errors = server.communicate(timeout=60)
     # Restarted once, for the kill: stopping the server (whose forked web workers leave through its code too) is
     # no death of the worker to restart it for.
@@ -121,11 +131,9 @@ def test_healthz_503_when_the_database_goes_away(env, tmp_path):
     if env.get("DATABASE_URL"):
         pytest.skip("the SQLite file can be taken away under a running server; a PostgreSQL server cannot here")
     _bangfu(env, "migrate", "-v0")
-    port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "bangfu.cli", "serve", "--port", str(port), "--no-worker"],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server, port = _serve(env, "--no-worker", stderr=subprocess.DEVNULL)
     try:
-        assert _until(lambda: _health(port)[0] == 503, 60)  # up, no worker (--no-worker)
+        assert _until(lambda: _health(port)[0] == 503, 60, server=server)  # up, no worker (--no-worker)
         status, body = _health(port)
         assert body["database"] is True and body["worker"]["running"] is False
         os.rename(tmp_path / "bangfu.sqlite3", tmp_path / "elsewhere.sqlite3")
