@@ -15,19 +15,9 @@ not.
 
 import argparse
 import os
-import statistics
 import time
 
 from bench_household_list import median_ms  # run as bench/village_recount.py: its folder is on the path
-
-
-def median_cpu_ms(function, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        started = time.process_time()
-        function()
-        times.append((time.process_time() - started) * 1000)
-    return statistics.median(times)
 
 
 class _Rollback(Exception):
@@ -74,7 +64,7 @@ def main() -> None:
         member_update(actor=admin, member=Member.objects.get(pk=member.pk), data={"name": member.name + "甲"})
 
     floor = median_ms(rolled_back(lambda: _recount([village])), args.runs)
-    floor_cpu = median_cpu_ms(rolled_back(lambda: _recount([village])), args.runs)
+    floor_cpu = median_ms(rolled_back(lambda: _recount([village])), args.runs, clock=time.process_time)
     parts = {
         "member_update": rolled_back(edit),
         "summaries": rolled_back(lambda: _recount([village])),
@@ -83,7 +73,7 @@ def main() -> None:
     }
     for name, function in parts.items():
         function()  # warm
-        ms, cpu = median_ms(function, args.runs), median_cpu_ms(function, args.runs)
+        ms, cpu = median_ms(function, args.runs), median_ms(function, args.runs, clock=time.process_time)
         print(f"{name}: ms={ms:.1f} floor_ms={floor:.1f} ratio={ms / floor:.1f}; "
               f"cpu_ms={cpu:.1f} floor_cpu_ms={floor_cpu:.1f} cpu_ratio={cpu / floor_cpu:.2f}")
 
