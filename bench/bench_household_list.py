@@ -18,12 +18,13 @@ import tempfile
 import time
 
 
-def median_ms(function, runs: int) -> float:
+def median_ms(function, runs: int, clock=time.perf_counter) -> float:
+    """The median of `runs` calls, in ms of `clock` (wall time; time.process_time for this process's CPU)."""
     times = []
     for _ in range(runs):
-        started = time.perf_counter()
+        started = clock()
         function()
-        times.append((time.perf_counter() - started) * 1000)
+        times.append((clock() - started) * 1000)
     return statistics.median(times)
 
 

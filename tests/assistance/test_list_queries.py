@@ -72,8 +72,9 @@ def _of(name: str, *records_of_court: str, kind: str = "", query: str = ""):
 
 # The detail and form pages: name -> (who looks: 省法院's coordinator or the county, url, at most this many queries).
 DETAIL_PAGES = {
-    # + its history: the records, then the objects they point to, one query per kind (its unit, its village)
-    "ledger-detail": ("coordinator", _of("ledger_detail", "fund", kind="fund"), 9),
+    # + its history: the records, then the objects they point to, one query per kind (its village; its unit came
+    # with the entry, audit.selectors.object_history names it without a query)
+    "ledger-detail": ("coordinator", _of("ledger_detail", "fund", kind="fund"), 8),
     "ledger-create": ("coordinator", lambda r, court: reverse("assistance:ledger_create", args=["fund"])
                       + f"?unit={court.pk}", 7),
     "ledger-edit": ("coordinator", _of("ledger_edit", "fund", kind="fund"), 8),

@@ -67,6 +67,27 @@ def test_without_gunicorn_it_serves_with_waitress(monkeypatch, settings):
     assert calls == [{"host": "127.0.0.1", "port": 8199, "threads": 8}]
 
 
+@pytest.mark.django_db
+def test_with_fd_it_serves_on_the_inherited_socket(monkeypatch, settings, capsys):
+    """--fd: the socket given (its port in the banner), not a port bound by the server (waitress here; gunicorn gets
+    fd://N, as tests/jobs/test_supervised_worker.py runs it)."""
+    import socket
+
+    calls = []
+    monkeypatch.setattr(serve, "gunicorn_available", lambda: False)
+    monkeypatch.setattr("waitress.serve", lambda app, **kwargs: calls.append(kwargs))
+    settings.WEB_WORKERS, settings.WEB_THREADS = 1, 2
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        call_command("serve", "--fd", str(sock.fileno()))
+        (kwargs,) = calls
+        assert set(kwargs) == {"sockets", "threads"} and kwargs["sockets"][0].fileno() == sock.fileno()
+        assert f"http://127.0.0.1:{port}/" in capsys.readouterr().out
+        kwargs["sockets"][0].detach()  # the test's socket: closed once, by the `with`
+
+
 def test_gunicorn_takes_the_client_address_only_from_the_trusted_proxy():
     seen = []
     app = serve.behind_proxy(lambda environ, start_response: seen.append(

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from bangfu.accounts.models import User
 from bangfu.accounts.roles import CAPABILITIES, Role
 from bangfu.assistance.models import Unit
-from bangfu.audit.models import ChangeRecord
 from bangfu.core.scoping import code_range_q
 from bangfu.regions.models import Region
 from bangfu.regions.selectors import regions_current
@@ -102,9 +101,3 @@ def roles_assignable_by(actor) -> list[Role]:
         return list(Role)
     own = CAPABILITIES.get(actor.role, frozenset())
     return [role for role in Role if CAPABILITIES.get(role, frozenset()) <= own]
-
-
-def user_history(user: User) -> QuerySet[ChangeRecord]:
-    """Every recorded change to the account, newest first."""
-    return (ChangeRecord.objects.filter(object_type=User._meta.model_name, object_id=str(user.pk))
-            .select_related("actor").order_by("-at", "-id"))

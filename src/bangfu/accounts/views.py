@@ -25,10 +25,10 @@ from bangfu.accounts.selectors import (
     roles_assignable_by,
     units_assignable_by,
     user_get_for_user,
-    user_history,
     users_filtered,
 )
 from bangfu.accounts.totp import totp_qr_svg, totp_secret_new, totp_secret_open, totp_secret_seal, totp_uri
+from bangfu.audit.selectors import object_history
 from bangfu.web.exports import list_export_context
 from bangfu.web.helpers import form_errors_from, require_capability
 from bangfu.web.lists import list_page
@@ -86,7 +86,7 @@ def user_edit(request, pk: int):
             return redirect("accounts:user_list")
     return render(request, "accounts/user_form.html", {
         "form": form, "account": user, "title": _("修改用户 %(username)s") % {"username": user.username},
-        "history": user_history(user)[:20], "cadres": _cadre_records(request.user, user),
+        "history": object_history(user, limit=20), "cadres": _cadre_records(request.user, user),
     })
 
 

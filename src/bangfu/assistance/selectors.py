@@ -144,15 +144,6 @@ def cadres_of_account(user, *, today: dt.date) -> QuerySet[Cadre]:
             .select_related("unit", "village", "village__parent"))
 
 
-def cadre_history(cadre: Cadre, leaves) -> QuerySet:
-    """The change records of a cadre's record and of their leave requests (decisions with who, when and the note),
-    newest first; the caller has checked the reader may see the cadre."""
-    from bangfu.audit.models import ChangeRecord
-
-    return (ChangeRecord.objects.filter(Q(object_type="cadre", object_id=str(cadre.pk))
-                                        | Q(object_type="leaverequest",
-                                            object_id__in=[str(leave.pk) for leave in leaves]))
-            .select_related("actor").order_by("-at", "-id"))
 
 
 def check_ins_visible_to(user) -> QuerySet[CheckIn]:

@@ -16,6 +16,7 @@ from bangfu.assistance import forms as f
 from bangfu.assistance import services, setup
 from bangfu.assistance.models import AssistanceRole, LinkedVillage, PlanTarget
 from bangfu.assistance.selectors import county_of, plans_visible_to, role_holders_visible_to, units_visible_to
+from bangfu.audit.selectors import object_history
 from bangfu.web.helpers import form_errors_from, require_capability
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -83,8 +84,9 @@ def unit_new(request):
 @login_required
 def unit_detail(request, pk: int):
     require_capability(request.user, "assistance.view")
-    unit = get_object_or_404(units_visible_to(request.user), pk=pk)
-    links = unit.linked_villages.select_related("village", "village__parent").order_by("-since", "village_id")
+    # with its county and its links' villages: the history names them without more queries
+    unit = get_object_or_404(units_visible_to(request.user).select_related("county"), pk=pk)
+    links = list(unit.linked_villages.select_related("village", "village__parent").order_by("-since", "village_id"))
     today = timezone.localdate()
     can_configure = _can_configure(request.user)
     from bangfu.assistance.selectors import units_writable_by
@@ -94,18 +96,7 @@ def unit_detail(request, pk: int):
         "can_edit": units_writable_by(request.user).filter(pk=unit.pk).exists(),
         "link_form": f.LinkForm(county_code=unit.county_id, prefix="l") if can_configure else None,
         "end_form": f.EndForm(initial={"until": today}, prefix="e") if can_configure else None,
-        "history": _history(unit, links)})
-
-
-def _history(unit, links):
-    from django.db.models import Q
-
-    from bangfu.audit.models import ChangeRecord
-
-    ids = [str(link.pk) for link in links]
-    return (ChangeRecord.objects.filter(Q(object_type="unit", object_id=str(unit.pk))
-                                        | Q(object_type="linkedvillage", object_id__in=ids))
-            .select_related("actor").order_by("-at", "-id")[:50])
+        "history": object_history(unit, also=links, limit=50)})
 
 
 @login_required
@@ -158,7 +149,8 @@ def plan_new(request):
 
 
 def _plan(user, pk: int):
-    return get_object_or_404(plans_visible_to(user), pk=pk)
+    # with its county: the plan's history names it without another query
+    return get_object_or_404(plans_visible_to(user).select_related("county"), pk=pk)
 
 
 @login_required
@@ -188,14 +180,7 @@ def plan_detail(request, pk: int):
         "adopt_form": f.PlanAdoptForm(initial={"adopted_on": timezone.localdate()}, prefix="a")
         if draft and versions and can_configure else None,
         "sheet_form": f.TargetSheetForm(prefix="s") if _can_set_targets(request.user) else None,
-        "history": _plan_history(plan)})
-
-
-def _plan_history(plan):
-    from bangfu.audit.models import ChangeRecord
-
-    return (ChangeRecord.objects.filter(object_type="plan", object_id=str(plan.pk)).select_related("actor")
-            .order_by("-at", "-id")[:20])
+        "history": object_history(plan, limit=20)})
 
 
 @login_required

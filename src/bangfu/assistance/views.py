@@ -616,13 +616,12 @@ def cadre_detail(request, pk: int):
     """One cadre: term, account, this month's and year's in-village days against the quota, the day log (each day
     counted or not), leave with its decisions, and the record's history."""
     from bangfu.assistance.attendance import attendance_for
-    from bangfu.assistance.selectors import cadre_history
 
     cadre = _cadre(request.user, pk)
     today = timezone.localdate()
     check_ins = list(cadre.check_ins.select_related("village__parent").order_by("-date")[:31])
     leaves = list(cadre.leave_requests.select_related("decided_by").order_by("-start"))
-    history = cadre_history(cadre, leaves)[:50]
+    history = object_history(cadre, also=leaves, limit=50)  # the record and its leave decisions
     return render(request, "assistance/cadre_detail.html", {
         "cadre": cadre, "today": today, "check_ins": check_ins, "leaves": leaves, "history": history,
         "attendance": attendance_for(cadre, today=today) if cadre.is_resident else None,
@@ -1016,7 +1015,8 @@ def finding_create(request):
 @login_required
 def finding_detail(request, pk: int):
     _require_view(request.user)
-    finding = get_object_or_404(findings_visible_to(request.user), pk=pk)
+    # with what it points to: its history names them without more queries
+    finding = get_object_or_404(findings_visible_to(request.user).select_related("county", "signed_off_by"), pk=pk)
     form = f.RectifyForm(request.POST or None, initial={"measures": finding.measures})
     url = reverse("assistance:finding_detail", args=[finding.pk])
     done = _save(request, form, lambda data: services.finding_rectify(actor=request.user, finding=finding, **data),
@@ -1025,16 +1025,12 @@ def finding_detail(request, pk: int):
         return done
     may_write = (request.user.can("assistance.configure") or (finding.owner_unit_id and units_writable_by(
         request.user).filter(pk=finding.owner_unit_id).exists()))
-    from bangfu.audit.models import ChangeRecord
-
-    history = (ChangeRecord.objects.filter(object_type="finding", object_id=str(finding.pk)).select_related("actor")
-               .order_by("-at", "-id"))
     return render(request, "assistance/finding_detail.html", {
         "finding": finding, "form": form, "may_write": may_write, "today": timezone.localdate(),
         "evidence": EvidenceFile.objects.filter(record_type="finding", record_id=finding.pk).order_by("id"),
         "evidence_form": f.EvidenceForm(), "can_sign_off": request.user.can("assistance.configure"),
         "return_form": f.FindingReturnForm(prefix="r") if request.user.can("assistance.configure") else None,
-        "history": history})
+        "history": object_history(finding)})
 
 
 @login_required

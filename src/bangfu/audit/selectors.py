@@ -84,12 +84,14 @@ def audit_subjects(records) -> list:
     return rows
 
 
-def related_labels(records) -> dict:
+def related_labels(records, *, in_hand=()) -> dict:
     """The names of the objects a page of change records points to by key (a unit, a village, a cadre), one
     query per kind of object: {(model, "3"): "成都大学"}. Users are named by their display name; a region by its
-    township and name; personal data is never read here (households are named by number and head only)."""
+    township and name; personal data is never read here (households are named by number and head only).
+    Objects `in_hand` (already read by the caller) are named as they are, without reading them again."""
     from bangfu.audit.models import related_field
 
+    labels: dict = {(type(obj), str(obj.pk)): _label(obj) for obj in in_hand}
     wanted: dict[type, set[str]] = {}
     for record in records:
         if not hasattr(record, "changed_fields"):  # a reveal or a security event points to nothing by key
@@ -99,36 +101,52 @@ def related_labels(records) -> dict:
             if field is None:
                 continue
             for value in (old, new):
-                if value not in (None, ""):
+                if value not in (None, "") and (field.related_model, str(value)) not in labels:
                     wanted.setdefault(field.related_model, set()).add(str(value))
-    labels: dict = {}
     for model, keys in wanted.items():
-        name = model._meta.model_name
         objects = model._default_manager.filter(pk__in=keys)
-        if name == "household":
+        if model._meta.model_name == "household":
             objects = objects.only("number", "head_name")
         for obj in objects:
-            if name == "user":
-                text = obj.display_name
-            elif name == "region":
-                text = obj.name
-            elif name == "household":
-                text = f"{obj.number} {obj.head_name}".strip()
-            else:
-                text = str(obj)
-            labels[(model, str(obj.pk))] = text
+            labels[(model, str(obj.pk))] = _label(obj)
     return labels
 
 
-def object_history(instance, *, limit: int = 100) -> list:
-    """Every recorded change of one object (a ledger entry, a cadre, a task), newest first, with the objects it
-    points to named: the history a record's own page shows. The caller has already read the object through
-    its jurisdiction door; the history is its own, nothing wider."""
+def _label(obj) -> str:
+    name = obj._meta.model_name
+    if name == "user":
+        return obj.display_name
+    if name == "region":
+        return obj.name
+    if name == "household":
+        return f"{obj.number} {obj.head_name}".strip()
+    return str(obj)
+
+
+def object_history(instance, *, also=(), limit: int = 100) -> list:
+    """Every recorded change of one object (a ledger entry, a cadre, a task), and of the objects `also` that belong
+    to it (a unit's village links, a cadre's leave requests), newest first, with the objects they point to named:
+    the history a record's own page shows. The caller has already read the object (and `also`) through its
+    jurisdiction door; the history is theirs, nothing wider."""
+    from django.db.models import Q
+
     from bangfu.audit.models import ChangeRecord
 
-    records = list(ChangeRecord.objects.filter(object_type=instance._meta.model_name, object_id=str(instance.pk))
-                   .select_related("actor").order_by("-at", "-id")[:limit])
-    related = related_labels(records)
+    wanted = Q(object_type=instance._meta.model_name, object_id=str(instance.pk))
+    for model, objects in _by_model(also).items():
+        wanted |= Q(object_type=model._meta.model_name, object_id__in=[str(obj.pk) for obj in objects])
+    records = list(ChangeRecord.objects.filter(wanted).select_related("actor").order_by("-at", "-id")[:limit])
+    # what the objects point to and the caller already read with them (select_related) is named without a query
+    in_hand = [field.get_cached_value(obj) for obj in (instance, *also) for field in obj._meta.concrete_fields
+               if field.many_to_one and field.is_cached(obj)]
+    related = related_labels(records, in_hand=[obj for obj in in_hand if obj is not None])
     for record in records:
         record.related_labels = related
     return records
+
+
+def _by_model(objects) -> dict:
+    grouped: dict = {}
+    for obj in objects:
+        grouped.setdefault(type(obj), []).append(obj)
+    return grouped

@@ -33,6 +33,9 @@ class Command(BaseCommand):
                             help="worker processes (default BANGFU_WEB_WORKERS, one per core)")
         parser.add_argument("--threads", type=int, default=None,
                             help="threads per worker (default BANGFU_WEB_THREADS)")
+        parser.add_argument("--fd", type=int, default=None,
+                            help="serve on this inherited listening socket instead of binding --host/--port "
+                                 "(a service manager's socket, or a test that holds its port from the start)")
         parser.add_argument("--server", choices=("auto", "gunicorn", "waitress"), default="auto")
         parser.add_argument("--no-worker", action="store_true",
                             help="do not start and supervise a background worker (it runs as its own service)")
@@ -48,15 +51,17 @@ class Command(BaseCommand):
             if supervisor is not None:
                 supervisor.stop()
 
-    def _serve(self, *, host, port, workers, threads, server, **options):
+    def _serve(self, *, host, port, workers, threads, server, fd=None, **options):
         workers = workers or settings.WEB_WORKERS
         threads = threads or settings.WEB_THREADS
         use_gunicorn = server == "gunicorn" or (server == "auto" and gunicorn_available())
         if use_gunicorn:
+            if fd is not None:
+                host, port = _address_of(fd)
             self.stdout.write(f"bangfu 正在运行：http://{host}:{port}/  （gunicorn，{workers} 个进程 × {threads} 线程；"
                               "Ctrl+C 停止）")
             self.stdout.flush()
-            _run_gunicorn(host=host, port=port, workers=workers, threads=threads)
+            _run_gunicorn(bind=f"fd://{fd}" if fd is not None else f"{host}:{port}", workers=workers, threads=threads)
             return
         from waitress import serve
 
@@ -69,8 +74,14 @@ class Command(BaseCommand):
                      "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
                      "clear_untrusted_proxy_headers": True}
         # One process: its threads share one interpreter, so give it the threads all workers would have had.
+        where = {"host": host, "port": port}
+        if fd is not None:
+            import socket
+
+            host, port = _address_of(fd)
+            where = {"sockets": [socket.socket(fileno=fd)]}
         self.stdout.write(f"bangfu 正在运行：http://{host}:{port}/  （waitress，{workers * threads} 线程；Ctrl+C 停止）")
-        serve(application, host=host, port=port, threads=workers * threads, **proxy)
+        serve(application, threads=workers * threads, **where, **proxy)
 
 
 def behind_proxy(application, trusted_proxy: str):
@@ -90,13 +101,23 @@ def behind_proxy(application, trusted_proxy: str):
     return app
 
 
-def _run_gunicorn(*, host: str, port: int, workers: int, threads: int) -> None:
+def _address_of(fd: int) -> tuple[str, int]:
+    """The address an inherited listening socket is bound to."""
+    import os
+    import socket
+
+    with socket.socket(fileno=os.dup(fd)) as sock:  # a copy: closing it leaves the server's socket open
+        host, port = sock.getsockname()[:2]
+    return host, port
+
+
+def _run_gunicorn(*, bind: str, workers: int, threads: int) -> None:
     from gunicorn.app.base import BaseApplication
 
     class Application(BaseApplication):
         def load_config(self):
             for key, value in {
-                "bind": f"{host}:{port}", "workers": workers, "threads": threads,
+                "bind": bind, "workers": workers, "threads": threads,
                 "worker_class": "gthread" if threads > 1 else "sync",
                 "timeout": 120,  # a large export page or a slow disk must not get a worker killed mid-request
                 "graceful_timeout": 20, "accesslog": None, "errorlog": "-", "loglevel": "warning",
