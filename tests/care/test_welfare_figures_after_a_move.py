@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 
-from bangfu.care.groups import must_visit
 from bangfu.care.services import care_visit_record
 from bangfu.regions.models import Region
 from bangfu.registry.models import Household
@@ -74,12 +73,3 @@ def test_both_villages_right_after_a_move_and_back(county_admin, tuanjie):
     recount = _recounted()
     assert (_kept(TUANJIE), _kept(ZHANGZHA_VILLAGE)) == (recount[TUANJIE], recount[ZHANGZHA_VILLAGE])
 
-
-def test_the_village_path_reads_the_same_households_as_the_full_pass(county_admin, tuanjie):
-    """Narrowed to a village, the 八必访 subqueries find that village's households, and none of another village
-    (the control: the same village through the full pass)."""
-    households = Household.objects.filter(village_id=TUANJIE)
-    narrowed = set(must_visit(households, villages=[TUANJIE]).values_list("pk", flat=True))
-    assert narrowed == set(must_visit(households).values_list("pk", flat=True)) == {tuanjie["dibao"].pk}
-    # a village's subqueries read nothing of another village: 团结村's households are not found through 漳扎村's
-    assert not must_visit(households, villages=[ZHANGZHA_VILLAGE]).exists()

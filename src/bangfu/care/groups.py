@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.care.models import CareSettings, CareVisit, TekunSupport, care_settings
@@ -39,9 +39,10 @@ def younger_than(day: dt.date, years: int, prefix: str = "") -> Q:
 
 
 def _same_household(q: Q) -> Q:
-    """A member of a household that has a member matching `q` (an IN over household ids: one pass, not a
-    correlated lookup per member)."""
-    return Q(household_id__in=Member.objects.filter(q).values("household_id"))
+    """A member of a household that has a member matching `q`. EXISTS, not IN: a lookup through the household
+    index, where PostgreSQL turns an IN list larger than work_mem into a scan of the whole list per row (at a
+    million people the welfare recount never finished)."""
+    return Q(Exists(Member.objects.filter(q, household_id=OuterRef("household_id"))))
 
 
 def _elderly(day, s: CareSettings) -> Q:
@@ -107,37 +108,34 @@ def group_members(members: QuerySet[Member], key: str, *, day: dt.date | None = 
 
 # --- 八必访 (DOMAIN.md §5.3): the kinds of household that must be visited, once a quarter ---------------------
 
-def _any_member(members: QuerySet[Member], q: Q) -> Q:
-    return Q(pk__in=members.filter(q).values("household_id"))
+def _any_member(q: Q) -> Q:
+    """A household with a member matching `q` (EXISTS through the household index, as `_same_household`)."""
+    return Q(Exists(Member.objects.filter(q, household_id=OuterRef("pk"))))
 
 
-def _many_non_compulsory_students(members: QuerySet[Member]) -> Q:
-    students = (members.filter(student_status__in=NON_COMPULSORY_STUDENTS)
+def _many_non_compulsory_students() -> Q:
+    students = (Member.objects.filter(student_status__in=NON_COMPULSORY_STUDENTS, household_id=OuterRef("pk"))
                 .order_by().values("household_id").annotate(n=Count("pk")).filter(n__gte=2).values("household_id"))
-    return Q(pk__in=students)
+    return Q(Exists(students))
 
 
-MUST_VISIT = (  # (key, label, condition on Household given the members to read); the wage-share and misfortune
-    # kinds are not in the registry
-    ("low_income", _("收入低或骤减（监测对象风险未消除）"), lambda members: risk_open_q()),
-    ("serious_illness", _("患大病"), lambda members: _any_member(members, Q(health=c.Health.SERIOUS))),
+MUST_VISIT = (  # (key, label, condition on Household); the wage-share and misfortune kinds are not in the registry
+    ("low_income", _("收入低或骤减（监测对象风险未消除）"), lambda: risk_open_q()),
+    ("serious_illness", _("患大病"), lambda: _any_member(Q(health=c.Health.SERIOUS))),
     ("tekun_dispersed", _("分散供养特困"),
-     lambda members: _any_member(members, Q(tekun=True, care_facts__tekun_support=TekunSupport.DISPERSED))),
-    ("dibao", _("低保"), lambda members: _any_member(members, Q(dibao=True))),
-    ("disabled", _("残疾"),
-     lambda members: _any_member(members, Q(health=c.Health.DISABLED) | ~Q(disability_grade=""))),
+     lambda: _any_member(Q(tekun=True, care_facts__tekun_support=TekunSupport.DISPERSED))),
+    ("dibao", _("低保"), lambda: _any_member(Q(dibao=True))),
+    ("disabled", _("残疾"), lambda: _any_member(Q(health=c.Health.DISABLED) | ~Q(disability_grade=""))),
     ("students", _("多子女非义务教育阶段就学"), _many_non_compulsory_students),
 )
 
 
-def must_visit_q(villages: list[str] | None = None) -> Q:
-    """Households of any 八必访 kind. `villages`: the subqueries read only those villages' members (a recount of
-    a few villages, through the village index); None: each reads the member table once (a list over a whole
-    jurisdiction, where that one pass is cheaper than a lookup per household). The same households either way."""
-    members = Member.objects.all() if villages is None else Member.objects.filter(household__village_id__in=villages)
+def must_visit_q() -> Q:
+    """Households of any 八必访 kind: each kind a lookup through the household index, so a recount of a few
+    villages reads only their members and a whole jurisdiction reads each household's members once."""
     q = Q(pk__in=[])
     for _key, _label, condition in MUST_VISIT:
-        q |= condition(members)
+        q |= condition()
     return q
 
 
@@ -150,17 +148,15 @@ def previous_quarter_start(day: dt.date) -> dt.date:
     return quarter_start(start - dt.timedelta(days=1))
 
 
-def must_visit(households: QuerySet[Household], *, villages: list[str] | None = None) -> QuerySet[Household]:
-    """应访户: active households of any 八必访 kind (`villages`: as in `must_visit_q`)."""
-    return households.filter(must_visit_q(villages), is_active=True)
+def must_visit(households: QuerySet[Household]) -> QuerySet[Household]:
+    """应访户: active households of any 八必访 kind."""
+    return households.filter(must_visit_q(), is_active=True)
 
 
-def visited_since(start: dt.date, day: dt.date, *, villages: list[str] | None = None) -> Q:
-    """Households with a care visit from `start` to `day`, both included (`villages`: read only their visits)."""
-    visits = CareVisit.objects.filter(visited_on__gte=start, visited_on__lte=day)
-    if villages is not None:
-        visits = visits.filter(household__village_id__in=villages)
-    return Q(pk__in=visits.values("household_id"))
+def visited_since(start: dt.date, day: dt.date) -> Q:
+    """Households with a care visit from `start` to `day`, both included (EXISTS through the visit index)."""
+    return Q(Exists(CareVisit.objects.filter(household_id=OuterRef("pk"), visited_on__gte=start,
+                                             visited_on__lte=day)))
 
 
 def visit_due(households: QuerySet[Household], *, day: dt.date | None = None) -> QuerySet[Household]:
@@ -201,8 +197,7 @@ def must_visit_reasons(households: list[Household]) -> dict[int, list[str]]:
     """The 八必访 kinds each of a page of households falls under (one query per kind for the page)."""
     ids = [h.pk for h in households]
     reasons: dict[int, list[str]] = {pk: [] for pk in ids}
-    members = Member.objects.filter(household_id__in=ids)
     for _key, label, condition in MUST_VISIT:
-        for pk in Household.objects.filter(condition(members), pk__in=ids).values_list("pk", flat=True):
+        for pk in Household.objects.filter(condition(), pk__in=ids).values_list("pk", flat=True):
             reasons[pk].append(str(label))
     return reasons

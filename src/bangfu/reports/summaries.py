@@ -104,7 +104,6 @@ def _recount_welfare(codes: list[str] | None, day=None) -> list[VillageWelfareFi
     from bangfu.relocation.indicators import with_employed, with_labour
 
     day = day or dt.date.today()
-    few = codes is not None
     if codes is None:
         codes = list(Region.objects.filter(level=Region.Level.VILLAGE).values_list("code", flat=True))
     households = Household.objects.filter(village_id__in=codes).order_by()
@@ -114,11 +113,10 @@ def _recount_welfare(codes: list[str] | None, day=None) -> list[VillageWelfareFi
                            ("relocated_employed", with_employed(households, year=day.year))):
         for code, n in queryset.order_by().values("village_id").annotate(n=Count("pk")).values_list("village_id", "n"):
             setattr(rows[code], attr, n)
-    # a few villages: the 八必访 subqueries read only their members and visits (not the county's); all: one pass
-    within = codes if few else None
-    for row in must_visit(households, villages=within).order_by().values("village_id").annotate(
-            n=Count("pk"), visited=Count("pk", filter=visited_since(quarter_start(day), day, villages=within)),
-            recent=Count("pk", filter=visited_since(previous_quarter_start(day), day, villages=within))):
+    # the 八必访 conditions are lookups per household (care.groups): a few villages read only their own rows
+    for row in must_visit(households).order_by().values("village_id").annotate(
+            n=Count("pk"), visited=Count("pk", filter=visited_since(quarter_start(day), day)),
+            recent=Count("pk", filter=visited_since(previous_quarter_start(day), day))):
         figure = rows[row["village_id"]]
         figure.must_visit, figure.visited, figure.visited_recent = row["n"], row["visited"], row["recent"]
     # The named care lists on `day`: each group's members with the list's own condition (care.groups).
