@@ -11,11 +11,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.renderers import JSONRenderer
 
 from bangfu.accounts.models import ApiToken
 from bangfu.api.auth import auth_for
+from bangfu.api.errors import csrf_refused
 from bangfu.api.feeds import router as feeds_router
 from bangfu.api.reads import router as reads_router
 from bangfu.api.registry import router as registry_router
@@ -43,6 +44,13 @@ def permission_denied(request, exc):
 @api.exception_handler(AuthenticationError)
 def not_authenticated(request, exc):
     return api.create_response(request, {"detail": _("未登录，或接口令牌无效、已过期或已吊销")}, status=401)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc):
+    # django-ninja's own refusals carry English text; the one a caller meets is a session's write without CSRF.
+    message = csrf_refused() if exc.message == "CSRF check Failed" else exc.message
+    return api.create_response(request, {"detail": message}, status=exc.status_code)
 
 
 @api.exception_handler(Http404)
