@@ -49,3 +49,15 @@ def test_the_docs_page_stays_a_page_for_people(client, county_admin):
     client.force_login(county_admin)
     response = client.get("/api/v1/docs")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(("path", "accepted"), [
+    ("/api/v1/warnings?state=all", True), ("/api/v1/warnings?state=dismissed", True),
+    ("/api/v1/warnings?state=new", False), ("/api/v1/leads?state=new", True), ("/api/v1/leads?state=open", False),
+    ("/api/v1/leads?source=self_report", True), ("/api/v1/leads?source=somewhere", False)])
+def test_a_filter_value_that_names_nothing_is_refused_naming_it(client, token, path, accepted):
+    response = client.get(path, HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == (200 if accepted else 400)
+    if not accepted:
+        name, value = path.split("?")[1].split("=")
+        assert _json(response)["detail"].startswith(f"{name}：应为 ") and f"“{value}”不是" in response.json()["detail"]
