@@ -61,3 +61,19 @@ def test_a_filter_value_that_names_nothing_is_refused_naming_it(client, token, p
     if not accepted:
         name, value = path.split("?")[1].split("=")
         assert _json(response)["detail"].startswith(f"{name}：应为 ") and f"“{value}”不是" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(("path", "message"), [
+    ("/api/v1/warnings?limit=0", "limit：应不小于 1"), ("/api/v1/warnings?limit=501", "limit：应不大于 500"),
+    ("/api/v1/households/abc", "household_id：应为整数"), ("/api/v1/ledger/fund?since=2026-13-01", "since：应为日期（YYYY-MM-DD）"),
+    ("/api/v1/feeds/runs/1?wait=61", "wait：应不大于 60")])
+def test_a_parameter_of_the_wrong_type_or_range_is_named_in_chinese(client, token, path, message):
+    response = client.get(path, HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 422
+    assert [problem["msg"] for problem in _json(response)["detail"]] == [message]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/warnings?limit=1", "/api/v1/warnings?limit=500",
+                                  "/api/v1/ledger/fund?since=2026-12-01"])
+def test_control_parameters_at_their_bounds_are_taken(client, token, path):
+    assert client.get(path, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200

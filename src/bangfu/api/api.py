@@ -12,11 +12,12 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as ParameterError
 from ninja.renderers import JSONRenderer
 
 from bangfu.accounts.models import ApiToken
 from bangfu.api.auth import auth_for
-from bangfu.api.errors import csrf_refused, validation_message
+from bangfu.api.errors import csrf_refused, parameter_problem, validation_message
 from bangfu.api.feeds import router as feeds_router
 from bangfu.api.reads import router as reads_router
 from bangfu.api.registry import router as registry_router
@@ -56,6 +57,11 @@ def http_error(request, exc):
 @api.exception_handler(ValidationError)
 def bad_input(request, exc):
     return api.create_response(request, {"detail": validation_message(exc)}, status=400)
+
+
+@api.exception_handler(ParameterError)
+def bad_parameters(request, exc):
+    return api.create_response(request, {"detail": [parameter_problem(e) for e in exc.errors]}, status=422)
 
 
 @api.exception_handler(Http404)

@@ -73,6 +73,39 @@ class ApiJsonErrorsMiddleware:
         return answer
 
 
+# A parameter of the wrong type or range (422): pydantic's rule, said in the caller's language, naming the
+# parameter ("limit：应不小于 1"); a rule not listed keeps pydantic's own words.
+PARAMETER_RULES = {
+    "missing": lambda ctx: _("必填"),
+    "int_parsing": lambda ctx: _("应为整数"),
+    "int_type": lambda ctx: _("应为整数"),
+    "int_from_float": lambda ctx: _("应为整数"),
+    "greater_than_equal": lambda ctx: _("应不小于 %(ge)s") % ctx,
+    "less_than_equal": lambda ctx: _("应不大于 %(le)s") % ctx,
+    "greater_than": lambda ctx: _("应大于 %(gt)s") % ctx,
+    "less_than": lambda ctx: _("应小于 %(lt)s") % ctx,
+    "string_too_long": lambda ctx: _("不能超过 %(max_length)s 个字符") % ctx,
+    "string_too_short": lambda ctx: _("至少 %(min_length)s 个字符") % ctx,
+    "date_parsing": lambda ctx: _("应为日期（YYYY-MM-DD）"),
+    "date_from_datetime_parsing": lambda ctx: _("应为日期（YYYY-MM-DD）"),
+    "date_type": lambda ctx: _("应为日期（YYYY-MM-DD）"),
+    "bool_parsing": lambda ctx: _("应为 true 或 false"),
+}
+
+
+def parameter_problem(error: dict) -> dict:
+    """One entry of a 422: where (`loc`), the rule (`type`) and a message naming the parameter (`msg`)."""
+    loc = list(error.get("loc") or ())
+    name = ".".join(str(part) for part in loc[1:]) or ".".join(str(part) for part in loc)
+    rule = error.get("type", "")
+    say = PARAMETER_RULES.get(rule)
+    try:
+        message = say(error.get("ctx") or {}) if say else error.get("msg", "")
+    except (KeyError, TypeError):
+        message = error.get("msg", "")
+    return {"type": rule, "loc": loc, "msg": f"{name}：{message}" if name else message}
+
+
 def validation_message(error: ValidationError) -> str:
     """A service's ValidationError as one line naming each field: 字段：规则；……"""
     if hasattr(error, "message_dict"):
