@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "bangfu.audit.middleware.RequestIdMiddleware",
     "bangfu.web.middleware.DatabaseBusyMiddleware",
     "bangfu.audit.refusals.RefusalMiddleware",
+    "bangfu.api.errors.ApiJsonErrorsMiddleware",
     "bangfu.api.auth.ApiCallMiddleware",
 ]
 

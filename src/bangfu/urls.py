@@ -16,6 +16,7 @@ urlpatterns = [
     path("relocation/", include("bangfu.relocation.urls")),
     path("care/", include("bangfu.care.urls")),
     path("reports/", include("bangfu.reports.urls")),
+    path("api/v1/", api_not_found, name="api_index"),  # before django-ninja's root, which answers an HTML 404
     path("api/v1/", api.urls),
     # After the API's own paths: what none of them names is answered in JSON too.
     re_path(r"^api/.*$", api_not_found, name="api_not_found"),

@@ -92,6 +92,20 @@ def test_post_gives_the_preview_report_then_commit_writes_the_good_rows(client, 
     assert twice.status_code == 400 and "不能重复提交" in twice.json()["detail"]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_post_that_waits_answers_with_the_preview_report(client, feeds_token, medical_xlsx):
+    """Committed as a server commits (no test transaction around it), the preview job starts once the run names
+    it: the job (here run at once, as a quick worker would) must not be overtaken by the request's own save, which
+    used to set the finished run back to 已上传 for ever."""
+    upload = SimpleUploadedFile(medical_xlsx.name, medical_xlsx.read_bytes())
+    response = client.post("/api/v1/feeds/medical?period=2026-10&wait=5", {"file": upload},
+                           HTTP_AUTHORIZATION=f"Bearer {feeds_token}")
+    assert response.status_code == 202
+    run = response.json()
+    assert (run["status"], run["status_label"]) == ("previewed", "已预览")
+    assert run["report"]["counts"] == {"rows": 3, "matched": 2, "unmatched": 0, "invalid": 1, "duplicates": 0}
+
+
 def test_a_department_posts_only_its_own_kind_with_the_pages_message(post, feeds_token, medical_xlsx):
     response = post(feeds_token, medical_xlsx, kind="civil_affairs")
     assert response.status_code == 403

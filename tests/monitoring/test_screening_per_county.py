@@ -85,3 +85,21 @@ def test_the_prefecture_screens_county_by_county_and_reads_both(two):
 def test_a_county_administrator_cannot_screen_a_subtree_above_it(two):
     with pytest.raises(PermissionDenied):
         screening_runs_for_subtree(actor=two["songpan_admin"], region=PREFECTURE)
+
+
+def test_a_running_screening_elsewhere_is_said_without_who_started_it(two, county_admin):
+    """One screening at a time across counties (the store and the engine are shared): 松潘's administrator is told
+    a run is under way, not the name of 九寨沟's administrator who started it; 九寨沟's own colleagues see it."""
+    from bangfu.keyring.leases import process_name
+    from bangfu.monitoring.services import ScreeningBusy, screening_start
+
+    ScreeningRun.objects.create(started_by=county_admin, region_id=COUNTY, process=process_name())
+    with pytest.raises(ScreeningBusy) as refused:
+        screening_start(actor=two["songpan_admin"])
+    assert "其他地区于" in refused.value.messages[0] and county_admin.display_name not in refused.value.messages[0]
+    with pytest.raises(ScreeningBusy) as refused:  # control: a colleague in the same county
+        screening_start(actor=make_user("jzg_admin2", "county_admin", COUNTY))
+    assert f"{county_admin.display_name}于" in refused.value.messages[0]
+    with pytest.raises(ScreeningBusy) as refused:  # and the prefecture above it
+        screening_start(actor=two["prefecture_admin"])
+    assert f"{county_admin.display_name}于" in refused.value.messages[0]

@@ -17,6 +17,8 @@ from django.core.exceptions import PermissionDenied
 
 from bangfu.assistance import services as assistance
 from bangfu.assistance.models import EvaluationGrade, VillageRoleRequirement
+from bangfu.care.models import care_settings
+from bangfu.care.services import care_settings_save
 from bangfu.cases import services as cases
 from bangfu.cases.models import Transition
 from bangfu.monitoring.models import Rule
@@ -25,6 +27,8 @@ from bangfu.monitoring.services import monitoring_line_save, rule_update
 from bangfu.regions.config import config_rows
 from bangfu.regions.models import Region
 from bangfu.regions.services import regions_load
+from bangfu.relocation.models import relocation_settings
+from bangfu.reports.assistance_indicators import indicators_for
 from tests.accounts.conftest import SONGPAN, SONGPAN_ROWS
 from tests.conftest import COUNTY, make_user
 
@@ -91,6 +95,21 @@ CONFIGS = {
         read=lambda code: [str(g.min_score) for g in config_rows(EvaluationGrade, code, field="county")
                            if g.label == "好"],
         values=(90, 50, 85)),
+    "care_ages": Config(
+        change=lambda actor, region, v: care_settings_save(actor=actor, region=region, data={"elderly_age": v}),
+        read=lambda code: care_settings(code).elderly_age,
+        values=(65, 55, 70)),
+    "relocation_employed_months": Config(
+        change=lambda actor, region, v: care_settings_save(actor=actor, region=region,
+                                                           data={"employed_min_months": v}),
+        read=lambda code: relocation_settings(code).employed_min_months,
+        values=(3, 6, 9)),
+    "added_indicator": Config(
+        change=lambda actor, region, v: assistance.county_indicator_add(
+            actor=actor, county_code=region, data={"key": "extra", "label": v[0], "measure": "次",
+                                                   "ledger_kind": "training", "aggregate": "count"}),
+        read=lambda code: [str(i.label) for i in indicators_for(code) if i.key == "extra"],
+        values=(["九寨沟增"], ["松潘增"], ["阿坝增"])),
     "village_roles": Config(
         change=lambda actor, region, v: assistance.village_roles_save(actor=actor, county_code=region, roles=v),
         read=lambda code: sorted(config_rows(VillageRoleRequirement, code, field="county")

@@ -5,7 +5,7 @@ import datetime as dt
 from bangfu.cases.conditions import WITH_LABOUR
 from bangfu.registry.models import Household
 from bangfu.registry.services import member_add
-from bangfu.relocation.models import Employment, RelocationSettings
+from bangfu.relocation.models import Employment, relocation_settings
 from tests.conftest import synthetic_id
 
 YEAR = dt.date.today().year
@@ -21,12 +21,12 @@ def add_member(actor, household, *, name="成员", relation="son", birth="199001
 
 def recount(households=None, *, year=YEAR) -> dict[str, set[int]]:
     """至少1人就业 recounted row by row in Python from the stated definition."""
-    minimum = (RelocationSettings.objects.first() or RelocationSettings()).employed_min_months
     households = households if households is not None else Household.objects.all()
     with_labour, employed = set(), set()
     for household in households.prefetch_related("members__employments"):
         if not (household.relocated and household.is_active):
             continue
+        minimum = relocation_settings(household.village_id).employed_min_months  # the household's county's
         labour = [m for m in household.members.all() if m.labour_ability in WITH_LABOUR]
         if not labour:
             continue

@@ -7,15 +7,17 @@ reads and writes through the same selectors and services as the pages; refusals 
 """
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as ParameterError
 from ninja.renderers import JSONRenderer
 
 from bangfu.accounts.models import ApiToken
 from bangfu.api.auth import auth_for
+from bangfu.api.errors import csrf_refused, parameter_problem, validation_message
 from bangfu.api.feeds import router as feeds_router
 from bangfu.api.reads import router as reads_router
 from bangfu.api.registry import router as registry_router
@@ -43,6 +45,23 @@ def permission_denied(request, exc):
 @api.exception_handler(AuthenticationError)
 def not_authenticated(request, exc):
     return api.create_response(request, {"detail": _("未登录，或接口令牌无效、已过期或已吊销")}, status=401)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc):
+    # django-ninja's own refusals carry English text; the one a caller meets is a session's write without CSRF.
+    message = csrf_refused() if exc.message == "CSRF check Failed" else exc.message
+    return api.create_response(request, {"detail": message}, status=exc.status_code)
+
+
+@api.exception_handler(ValidationError)
+def bad_input(request, exc):
+    return api.create_response(request, {"detail": validation_message(exc)}, status=400)
+
+
+@api.exception_handler(ParameterError)
+def bad_parameters(request, exc):
+    return api.create_response(request, {"detail": [parameter_problem(e) for e in exc.errors]}, status=422)
 
 
 @api.exception_handler(Http404)

@@ -95,8 +95,16 @@ def _out(run) -> dict:
             "upload_id": run.report.get("upload")}
 
 
+# The file's type is read from its name's extension (as on the upload page), so a client must send the name:
+# `curl -F file=@医保2026-10.xlsx` does. The schema says so, and gives clients (and the schema tests) a name.
+FILE_PART = {"requestBody": {"content": {"multipart/form-data": {"encoding": {"file": {"headers": {
+    "Content-Disposition": {"description": "文件名须带扩展名 .xlsx、.xls、.ods 或 .csv",
+                            "schema": {"type": "string", "example": 'form-data; name="file"; filename="medical-2026-10.xlsx"'}},
+}}}}}}}
+
+
 @router.post("/{kind}", response={202: FeedRunOut, 400: ErrorOut, 404: ErrorOut, **ERRORS},
-             summary="上报一个月的部门数据文件（先预览，确认后导入）")
+             summary="上报一个月的部门数据文件（先预览，确认后导入）", openapi_extra=FILE_PART)
 def feed_post(request, kind: str, params: Query[FeedPostQuery], file: File[UploadedFile]):
     from bangfu.monitoring.feed_import import feed_run_start
 

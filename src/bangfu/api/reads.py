@@ -4,13 +4,14 @@ with the household's circumstances are logged releases, as an export is."""
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from bangfu.accounts.models import ApiToken
 from bangfu.api.auth import auth_for
 from bangfu.api.errors import ERRORS, ErrorOut
+from bangfu.monitoring.models import Lead, RiskWarning
 
 router = Router(tags=["预警、线索、案件与台账"], auth=auth_for(ApiToken.Scope.READ))
 
@@ -94,6 +95,13 @@ class LedgerQuery(Paging):
     until: dt.date | None = None
 
 
+def _require_choice(name: str, value: str, known: list[str]) -> None:
+    """A filter value that names no state is an error naming the parameter, not a silently empty list."""
+    if value and value not in known:
+        raise ValidationError({name: _("应为 %(known)s 之一，“%(bad)s”不是") % {
+            "known": "、".join(known), "bad": value[:20]}})
+
+
 def _require(request, capability: str, message: str) -> None:
     if not request.user.can(capability):
         raise PermissionDenied(message)
@@ -111,6 +119,7 @@ def warning_list(request, q: Query[WarningQuery]):
     from bangfu.monitoring.selectors import warning_filter_from, warnings_filtered
 
     _require(request, "registry.view", _("您的角色不能查看预警"))
+    _require_choice("state", q.state, [*RiskWarning.State.values, "all"])
     qs = warnings_filtered(request.user, warning_filter_from({"state": q.state, "rule": q.rule, "region": q.region}))
     rows = list(qs[q.offset:q.offset + q.limit])
     _released(request, _("预警（接口）"), len(rows), q.dict())
@@ -126,6 +135,8 @@ def lead_list(request, q: Query[LeadQuery]):
     from bangfu.monitoring.selectors import leads_filtered
 
     _require(request, "registry.view", _("您的角色不能查看识别线索"))
+    _require_choice("state", q.state, Lead.State.values)
+    _require_choice("source", q.source, Lead.Source.values)
     qs = leads_filtered(request.user, state=q.state, source=q.source)
     rows = list(qs[q.offset:q.offset + q.limit])
     return {"count": qs.count(), "offset": q.offset, "limit": q.limit, "results": [{

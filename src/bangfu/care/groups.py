@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from bangfu.care.models import CareSettings, CareVisit, TekunSupport, care_settings
+from bangfu.care.models import CareSettings, CareVisit, TekunSupport
 from bangfu.core.scoping import village_scope
+from bangfu.regions.config import config_q
 from bangfu.registry import choices as c
 from bangfu.registry.models import Household, Member, birth_date_cutoff, risk_open_q
 
@@ -95,8 +96,10 @@ def group_members(members: QuerySet[Member], key: str, *, day: dt.date | None = 
     """The named list: members of `members` in the group on `day` (default today), optionally in one village,
     of one disability grade (disabled), or living alone (elderly)."""
     day = day or dt.date.today()
-    settings = care_settings()
-    rows = members.filter(GROUP_BY_KEY[key].condition(day, settings))
+    condition = GROUP_BY_KEY[key].condition
+    # Each county's own ages (a prefecture's list counts each county by its own definition).
+    rows = members.filter(config_q(CareSettings, lambda settings: condition(day, settings),
+                                   village_field="household__village_id"))
     if village:
         rows = rows.filter(household__village_id=village)
     if key == "disabled" and grade:

@@ -6,6 +6,8 @@ The groups themselves are derived from the registry and defined once in `care.gr
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 
@@ -57,7 +59,11 @@ class CareVisit(models.Model):
 
 
 class CareSettings(models.Model):
-    """The county's age definitions for the care lists (one row; shipped defaults)."""
+    """A region's age definitions for the care lists (one row per region, the nearest enclosing region's in force;
+    the row without a region holds the shipped defaults)."""
+
+    region = models.ForeignKey("regions.Region", verbose_name=_("所属区划"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
 
     elderly_age = models.PositiveSmallIntegerField(_("老年人年龄（周岁及以上）"), default=60)
     child_age_below = models.PositiveSmallIntegerField(_("留守儿童年龄（不满周岁）"), default=16)
@@ -68,10 +74,16 @@ class CareSettings(models.Model):
     class Meta:
         verbose_name = _("关爱对象年龄设置")
         verbose_name_plural = _("关爱对象年龄设置")
+        # One row per region, and one without a region (the shipped defaults): NULL counts as a value here.
+        constraints = [models.UniqueConstraint(Coalesce("region", Value("")), name="care_settings_one_per_region")]
 
     def __str__(self) -> str:
         return str(_("关爱对象年龄设置"))
 
 
-def care_settings() -> CareSettings:
-    return CareSettings.objects.first() or CareSettings()
+def care_settings(region_code: str | None = None) -> CareSettings:
+    """The settings in force at `region_code` (a village, a county, a prefecture): the nearest enclosing region's
+    row, else the shipped row, else the defaults (regions.config, the one resolver)."""
+    from bangfu.regions.config import config_nearest
+
+    return config_nearest(CareSettings, region_code) or CareSettings()

@@ -89,25 +89,34 @@ SETTINGS_BOUNDS = {"elderly_age": (50, 80), "child_age_below": (6, 18), "orphan_
 
 
 @transaction.atomic
-def care_settings_save(*, actor, data: dict[str, Any]):
-    """The county sets the care lists' ages and the months counted as employed (one row each, audited)."""
-    from bangfu.care.models import CareSettings
-    from bangfu.relocation.models import RelocationSettings
+def care_settings_save(*, actor, data: dict[str, Any], region=None):
+    """An administrator sets their region's ages for the care lists and the months counted as employed (one row
+    each per region, audited; `region` defaults to the actor's own and must be it). A region without its own row
+    gets one, starting from what it inherited (regions.config)."""
+    from bangfu.care.models import CareSettings, care_settings
+    from bangfu.regions.config import config_region_of, config_require_editor
+    from bangfu.relocation.models import RelocationSettings, relocation_settings
 
     if not actor.can("monitoring.configure"):
         raise PermissionDenied(_("只有县级管理员可以修改设置"))
+    region_code = (region.code if hasattr(region, "code") else region) or config_region_of(actor)
+    config_require_editor(actor, region_code)
     for key, value in data.items():
         low, high = SETTINGS_BOUNDS[key]
         if value is None or not low <= int(value) <= high:
             raise ValidationError({key: _("应在%(low)s至%(high)s之间") % {"low": low, "high": high}})
-    for model in (CareSettings, RelocationSettings):
-        row = model.objects.select_for_update().first() or model.objects.create()
-        before = snapshot(row)
+    for model, in_force in ((CareSettings, care_settings), (RelocationSettings, relocation_settings)):
+        inherited = in_force(region_code)
+        before = snapshot(inherited)  # what was in force in the region, inherited or its own
+        if inherited.region_id != region_code or inherited.pk is None:
+            inherited.pk, inherited._state.adding, inherited.region_id = None, True, region_code
+            inherited.save()
+        row = model.objects.select_for_update().get(pk=in_force(region_code).pk)
         for key, value in data.items():
             if hasattr(row, key):
                 setattr(row, key, int(value))
         row.save()
         change_record(actor=actor, action=ChangeRecord.Action.UPDATE, instance=row, before=before,
                       after=snapshot(row))
-    if "employed_min_months" in data:  # who counts as employed changed everywhere
+    if "employed_min_months" in data:  # who counts as employed changed in the region's villages
         welfare_figures_rebuild()

@@ -141,7 +141,7 @@ def settings_edit(request):
 
     if not request.user.can("monitoring.configure"):
         raise PermissionDenied(_("只有县级管理员可以修改设置"))
-    care, relocation = care_settings(), relocation_settings()
+    care, relocation = care_settings(request.user.region_id), relocation_settings(request.user.region_id)
     initial = {"elderly_age": care.elderly_age, "child_age_below": care.child_age_below,
                "orphan_age_below": care.orphan_age_below, "working_age_from": care.working_age_from,
                "employed_min_months": relocation.employed_min_months}

@@ -296,8 +296,11 @@ def import_run_fail(run_id: int, *, message: str) -> int:
     return ended
 
 
+@transaction.atomic
 def _preview(actor, run):
-    """Start (again) the run's preview job: the household import's, or a department file's."""
+    """Start (again) the run's preview job: the household import's, or a department file's. One transaction, so
+    the job is handed to the worker only once the run names it and says 已上传: outside one, a quick worker
+    finished the preview before this save, which then set the run back to 已上传 for ever."""
     from bangfu.ingest.jobs import PREVIEW
     from bangfu.jobs.services import job_start
 

@@ -179,7 +179,7 @@ def screening_runs_for_subtree(*, actor, region=None, step=lambda done, total: N
     if code and code[6:] != "0" * 6:  # a township or village: its county's run
         code = code[:6].ljust(12, "0")
     if (running := screening_running()) is not None:  # said at once, even with no county to screen
-        raise ScreeningBusy(running)
+        raise ScreeningBusy(running, actor=actor)
     return [screening_run(actor=actor, county=county, step=step, started=started, engine=engine, master=master)
             for county in screening_counties(code)]
 
@@ -198,7 +198,7 @@ def screening_run(*, actor, county=None, step=lambda done, total: None, started=
         raise PermissionDenied(_("您的角色不能发起筛查"))
     county_code = screening_county(actor=actor, county=county)
     if (running := screening_running()) is not None:
-        raise ScreeningBusy(running)
+        raise ScreeningBusy(running, actor=actor)
     run = ScreeningRun.objects.create(started_by=actor, region_id=county_code, process=process_name(),
                                       heartbeat_at=timezone.now())
     started(run)
@@ -225,7 +225,7 @@ def screening_start(*, actor):
     title = _("预警筛查（%(time)s）") % {"time": f"{timezone.localtime():%Y-%m-%d %H:%M}"}
     # One screening at a time: it reads and writes the whole county's warnings (a `bangfu screen` run too).
     if (running := screening_running()) is not None:
-        raise ScreeningBusy(running)
+        raise ScreeningBusy(running, actor=actor)
     return job_start(actor=actor, kind="screening", title=title, params={}, target=SCREENING_TARGET)
 
 
@@ -235,8 +235,16 @@ SCREENING_TARGET = "county"
 class ScreeningBusy(ValidationError):
     """A screening run (from the command line, the nightly work or a job) is running: a second one is refused."""
 
-    def __init__(self, running: ScreeningRun):
-        who = running.started_by.display_name if running.started_by_id else _("命令行")
+    def __init__(self, running: ScreeningRun, *, actor=None):
+        # Screening runs one at a time, whichever county (the store and the engine are shared): another county's
+        # run is said to be running, but who started it is that county's business.
+        if not running.started_by_id:
+            who = _("命令行")
+        elif actor is None or actor.is_superuser or not running.region_id or (
+                actor.region_id and actor.region.contains(running.region_id)):
+            who = running.started_by.display_name
+        else:
+            who = _("其他地区")
         super().__init__(_("已有筛查正在进行（第 %(id)s 次筛查，%(who)s于 %(time)s 发起），请等它完成后再发起。") % {
             "id": running.pk, "who": who, "time": f"{timezone.localtime(running.started_at):%Y-%m-%d %H:%M}"},
             code="screening_busy")

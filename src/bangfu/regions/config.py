@@ -1,7 +1,8 @@
 """Configuration per region: the one resolver every setting goes through.
 
 Every table of configuration (workflow settings, transitions, the measure catalogue, warning rules, attendance
-quotas, grades, village role requirements, monitoring lines) keeps its rows per region: a county, a prefecture
+quotas, grades, village role requirements, monitoring lines, the care lists' ages, the months counted as
+employed, added assistance indicators) keeps its rows per region: a county, a prefecture
 or the province. Rows without a region are the shipped defaults. What is in force for a place is the set of rows
 of the nearest enclosing region that has any (county, then prefecture, then province), else the defaults. A
 region's rows are edited only by an administrator bound to that very region; editing an inherited row first
@@ -132,3 +133,29 @@ def config_row_for_edit(model: type[models.Model], row: models.Model, actor, *, 
     if owned_by != config_owner(model, region_code, field=field):
         raise PermissionDenied(_("该配置属于其他地区，只能由该地区的管理员修改"))
     return config_take_over(model, region_code, field=field, prepare=prepare, taken_over=taken_over)[row.pk]
+
+
+def config_q(model: type[models.Model], condition, *, village_field: str, field: str = "region") -> models.Q:
+    """A condition whose numbers are one-row-per-region configuration (ages, months), over rows of any place:
+    `condition(row)` built with the row in force in each county, limited to that county's villages
+    (`village_field`), OR-ed together; counties sharing a row share one branch. Where no region has its own row,
+    simply the shipped row's condition. A prefecture's list thus counts each county by its own definition."""
+    from bangfu.core.scoping import code_range_q
+    from bangfu.regions.models import Region
+
+    rows = list(model._default_manager.all())
+    default = next((row for row in rows if getattr(row, f"{field}_id") is None), None) or model()
+    if all(getattr(row, f"{field}_id") is None for row in rows):
+        return condition(default)
+    rank_rows = {getattr(row, f"{field}_id"): row for row in rows}
+    branches: dict[int | None, tuple[models.Model, list[Region]]] = {}
+    for county in Region.objects.filter(level=Region.Level.COUNTY).only("code", "level"):
+        row = next((rank_rows[code] for code in region_chain(county.code) if code in rank_rows), default)
+        branches.setdefault(row.pk, (row, []))[1].append(county)
+    q = models.Q(pk__in=[])
+    for row, counties in branches.values():
+        where = models.Q(pk__in=[])
+        for county in counties:
+            where |= code_range_q(county.code_range, field=village_field)
+        q |= where & condition(row)
+    return q

@@ -21,8 +21,9 @@ from django.utils.translation import gettext as _
 
 from bangfu.cases.conditions import WITH_LABOUR
 from bangfu.core.scoping import code_range_q
+from bangfu.regions.config import config_q
 from bangfu.registry.models import Household, Member
-from bangfu.relocation.models import Employment, relocation_settings
+from bangfu.relocation.models import Employment, RelocationSettings
 
 NO_SITE = "none"  # the site key of relocated households without a recorded site
 
@@ -34,11 +35,18 @@ def labour_member_q() -> Q:
 def employed_member_q(*, year: int | None = None, min_months: int | None = None) -> Q:
     """Which members count as employed in `year` (default: this year), on Member."""
     year = year or dt.date.today().year
-    months = relocation_settings().employed_min_months if min_months is None else min_months
-    recorded = Employment.objects.filter(member=OuterRef("pk"), year=year, months__gte=months)
-    registry = (Q(work_months__gte=months) & ~Q(work_place="")) | Q(public_welfare_job=True,
-                                                                     public_welfare_months__gte=months)
-    return labour_member_q() & (registry | Exists(recorded))
+
+    def employed(months: int) -> Q:
+        recorded = Employment.objects.filter(member=OuterRef("pk"), year=year, months__gte=months)
+        registry = (Q(work_months__gte=months) & ~Q(work_place="")) | Q(public_welfare_job=True,
+                                                                         public_welfare_months__gte=months)
+        return registry | Exists(recorded)
+
+    if min_months is not None:
+        return labour_member_q() & employed(min_months)
+    # Each county's own months (a prefecture's figure counts each county by its own definition).
+    return labour_member_q() & config_q(RelocationSettings, lambda s: employed(s.employed_min_months),
+                                        village_field="household__village_id")
 
 
 def relocated_households(households: QuerySet[Household]) -> QuerySet[Household]:

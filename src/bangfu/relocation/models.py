@@ -7,6 +7,8 @@ adds where to and when. Figures over these rows are defined once in `relocation.
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 
@@ -189,7 +191,11 @@ class Employment(models.Model):
 
 
 class RelocationSettings(models.Model):
-    """The county's definition of "employed" for 至少1人就业 (one row; shipped default)."""
+    """A region's definition of "employed" for 至少1人就业 (one row per region, the nearest enclosing region's in
+    force; the row without a region holds the shipped default)."""
+
+    region = models.ForeignKey("regions.Region", verbose_name=_("所属区划"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
 
     employed_min_months = models.PositiveSmallIntegerField(_("计为就业的最少年务工月数"), default=1)
     updated_at = models.DateTimeField(auto_now=True)
@@ -197,10 +203,17 @@ class RelocationSettings(models.Model):
     class Meta:
         verbose_name = _("搬迁就业设置")
         verbose_name_plural = _("搬迁就业设置")
+        # One row per region, and one without a region (the shipped defaults): NULL counts as a value here.
+        constraints = [models.UniqueConstraint(Coalesce("region", Value("")),
+                                               name="relocation_settings_one_per_region")]
 
     def __str__(self) -> str:
         return str(_("搬迁就业设置"))
 
 
-def relocation_settings() -> RelocationSettings:
-    return RelocationSettings.objects.first() or RelocationSettings()
+def relocation_settings(region_code: str | None = None) -> RelocationSettings:
+    """The settings in force at `region_code` (a village, a county, a prefecture): the nearest enclosing region's
+    row, else the shipped row, else the defaults (regions.config, the one resolver)."""
+    from bangfu.regions.config import config_nearest
+
+    return config_nearest(RelocationSettings, region_code) or RelocationSettings()

@@ -15,7 +15,7 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.assistance.models import Cadre, CountyIndicator, EvaluationGrade
-from bangfu.regions.config import config_rows
+from bangfu.regions.config import config_rows, region_chain
 
 
 @dataclass(frozen=True)
@@ -64,8 +64,15 @@ STANDARD_BY_KEY = {indicator.key: indicator for indicator in STANDARD_INDICATORS
 
 
 def indicators_for(county_code: str | None) -> list[AssistanceIndicator]:
-    """The standard indicators and the county's own, in that order."""
-    added = CountyIndicator.objects.filter(county_id=county_code).order_by("id") if county_code else []
+    """The standard indicators, then the added ones in force in the county: its own and those its prefecture and
+    province added for every county below them (added indicators add up, unlike a set such as the grades); where
+    two levels use one key, the nearest level's wins."""
+    chain = region_chain(county_code)
+    nearness = {code: i for i, code in enumerate(chain)}
+    nearest: dict[str, CountyIndicator] = {}
+    for row in sorted(CountyIndicator.objects.filter(county_id__in=chain), key=lambda r: nearness[r.county_id]):
+        nearest.setdefault(row.key, row)
+    added = sorted(nearest.values(), key=lambda row: row.pk)
     return [*STANDARD_INDICATORS, *(
         AssistanceIndicator(row.key, row.label, row.measure, row.ledger_kind, row.aggregate, row.field,
                             {row.filter_field: row.filter_value} if row.filter_field else {},

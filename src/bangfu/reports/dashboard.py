@@ -245,8 +245,8 @@ def scope_for(user, *, region: str = "", unit: str = "", period: str = "", today
         chosen_unit = user.unit
     elif user.region_id:
         chosen_region = user.region
-    else:
-        chosen_region = Region.objects.filter(level=Region.Level.COUNTY).order_by("code").first()
+    else:  # bound nowhere (a superuser): the whole tree, from its top (a province), not some first county
+        chosen_region = Region.objects.filter(parent__isnull=True).order_by("code").first()
     scope = Scope(user=user, period=Period("year", "", today, today, ""), region=chosen_region, unit=chosen_unit,
                   today=today)
     scope.period = period_from(period, today=today, county_code=scope.county_code)
