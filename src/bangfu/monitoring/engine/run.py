@@ -8,6 +8,8 @@ verify into a lead. It is counted apart (counts_monitored_open); 风险已消除
 The only Python loop is over the hits, to word each evidence sentence; people are never looped over.
 """
 
+import re
+import threading
 import time
 from collections.abc import Callable
 
@@ -18,7 +20,7 @@ from django.utils import timezone
 
 from bangfu.monitoring.engine.feedstore import feed_store_sync
 from bangfu.monitoring.engine.rules import EXCLUSIONS, RULES, SHOWN_WITH, feed_window, shown_with_sentence
-from bangfu.monitoring.engine.snapshot import feed_view, load_query, snapshot_load
+from bangfu.monitoring.engine.snapshot import feed_view, load_query, snapshot_load, snapshot_load_more
 from bangfu.monitoring.models import FeedUpload, Rule, ScreeningRun
 from bangfu.monitoring.selectors import monitoring_lines_by_year
 from bangfu.regions.config import config_rows
@@ -34,17 +36,6 @@ def _lines(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, int]]:
         for year, amount in monitoring_lines_by_year(county_code=county.ljust(12, "0")).items():
             rows.append((county, year, int(round(amount * 100))))
     return rows
-
-
-def _keep_county(con: duckdb.DuckDBPyConnection, county: str, counts: dict[str, int]) -> dict[str, int]:
-    """Keep only the county's households (and their members and income) in the snapshot; the feed view leaves out
-    the other counties' households as it leaves out those no longer registered (`gone`)."""
-    con.execute("INSERT INTO gone SELECT id FROM households WHERE NOT starts_with(village_id, ?)", [county[:6]])
-    con.execute("DELETE FROM households WHERE NOT starts_with(village_id, ?)", [county[:6]])
-    for name in ("members", "income"):
-        con.execute(f"DELETE FROM {name} WHERE household_id NOT IN (SELECT id FROM households)")
-    feed_view(con)
-    return {name: con.execute(f"SELECT COUNT(*) FROM {name}").fetchone()[0] for name in counts}
 
 
 def _steps(rules: list[Rule]) -> int:
@@ -73,9 +64,8 @@ def screening_execute(run: ScreeningRun, *, step: Callable[[int, int], None] = l
     advance()
     con = duckdb.connect()
     try:
-        counts = snapshot_load(con, lines=[], step=advance)
-        if county:
-            counts = _keep_county(con, county, counts)
+        # Members are the longest read: the rules that do not read them run meanwhile (_evaluate_while).
+        counts = snapshot_load(con, lines=[], county=county, tables=("households", "income"), step=advance)
         lines = _lines(con)
         if lines:
             con.executemany("INSERT INTO lines VALUES (?, ?, ?)", lines)
@@ -86,9 +76,11 @@ def screening_execute(run: ScreeningRun, *, step: Callable[[int, int], None] = l
         if engine == "spark":
             from bangfu.monitoring.engine.spark import spark_evaluate
 
+            counts |= snapshot_load_more(con, county=county, tables=("members",), step=advance)
             spark_evaluate(con, rules, master=master, advance=advance)
         else:
-            _evaluate(con, rules, advance)
+            counts |= _evaluate_while(con, rules, advance, lambda: snapshot_load_more(
+                con, county=county, tables=("members",), step=advance))
         _show_with_their_event(con, rules)
         created, updated, changes = _write_back(con, run, rules)
         by_rule = dict(con.execute("SELECT rule_id, COUNT(*) FROM hits GROUP BY rule_id").fetchall())
@@ -116,6 +108,43 @@ def screening_execute(run: ScreeningRun, *, step: Callable[[int, int], None] = l
     run.finished_at = timezone.now()
     run.save()
     return run
+
+
+def reads_members(rule: Rule) -> bool:
+    """Whether the rule's SQL reads the members table, or the exclusions' marks (which do)."""
+    table = EXCLUSIONS.get(rule.code) if rule.is_exclusion else RULES.get(rule.code)
+    return table is not None and re.search(r"\b(members|excl)\b", table.sql(rule.params)) is not None
+
+
+def _evaluate_while(con: duckdb.DuckDBPyConnection, rules: list[Rule], advance: Callable[[], None],
+                    load: Callable[[], dict[str, int]]) -> dict[str, int]:
+    """Run `load` (the members' read, on the project's database: this thread's connection) while the rules that do
+    not read members run in DuckDB on a thread of their own (DuckDB leaves Python's lock while it works); then the
+    others, in their order. The progress is told from this thread only. Returns what `load` returned."""
+    early = [rule for rule in rules if not reads_members(rule)]
+    late = [rule for rule in rules if reads_members(rule)]
+    failed: list[BaseException] = []
+    cursor = con.cursor()  # its own temporary `feed` view; the tables are shared
+
+    def work():
+        try:
+            _evaluate(cursor, early, lambda: None)
+        except BaseException as error:  # noqa: BLE001 - raised again in the run's thread
+            failed.append(error)
+
+    worker = threading.Thread(target=work, name="screening-rules")
+    worker.start()
+    try:
+        loaded = load()
+    finally:
+        worker.join()
+        cursor.close()
+    if failed:
+        raise failed[0]
+    for _ in early:
+        advance()
+    _evaluate(con, late, advance)
+    return loaded
 
 
 def _evaluate(con: duckdb.DuckDBPyConnection, rules: list[Rule], advance: Callable[[], None]) -> None:
