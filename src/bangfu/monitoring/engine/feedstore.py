@@ -204,15 +204,22 @@ def feed_store_rebuild(*, root: Path | None = None) -> dict[str, int]:
 
 
 def feed_store_clear() -> None:
-    """Empty the store (a restore puts another database back: the next screening writes it again)."""
+    """Empty the store (a restore puts another database back: the next screening writes it again), and what
+    screening runs kept for the next (engine/cache.py)."""
+    from bangfu.monitoring.engine.cache import screening_cache_clear
+
     _remove_partitions(feed_store_dir())
+    screening_cache_clear()
 
 
 def feed_store_forget_member(member_id: int) -> int:
     """Rewrite the partitions that held a deleted member's rows (their FeedRow rows left with the member).
-    Returns the partitions rewritten."""
+    Returns the partitions rewritten. What screening runs kept (engine/cache.py) goes too: it held their row."""
     import duckdb
 
+    from bangfu.monitoring.engine.cache import screening_cache_clear
+
+    screening_cache_clear()
     files = feed_files()
     if not files:
         return 0
@@ -237,11 +244,11 @@ def feed_partition_write_after_commit(kind: str, period: str) -> None:
 
 
 def feed_files(kinds: list[str] | None = None, periods_back: int | None = None,
-               root: Path | None = None) -> list[Path]:
+               root: Path | None = None, partitions: dict | None = None) -> list[Path]:
     """The partition files of these kinds (all if None), each kind's latest `periods_back` months only (all if
-    None): what one rule reads."""
+    None): what one rule reads. `partitions`: feed_store_partitions() as already read."""
     by_kind: dict[str, list[str]] = {}
-    for kind, period in feed_store_partitions(root):
+    for kind, period in (feed_store_partitions(root) if partitions is None else partitions):
         if kinds is None or kind in kinds:
             by_kind.setdefault(kind, []).append(period)
     files = []

@@ -195,18 +195,25 @@ def snapshot_load(con: duckdb.DuckDBPyConnection, *, lines: list[tuple[str, int,
     """Load the registry tables the rules read (`tables`: a subset, the rest with `snapshot_load_more`) for the
     county's households (12-digit code; None: every household); `lines` is (county address code, year, line in
     cents)."""
+    counts = snapshot_load_more(con, county=county, tables=tables, step=step)
+    return counts | snapshot_scope(con, county=county, households=counts["households"], lines=lines)
+
+
+def snapshot_scope(con: duckdb.DuckDBPyConnection, *, county: str | None, households: int,
+                   lines: list[tuple[str, int, int]]) -> dict[str, int]:
+    """With the households table in place (read now or kept by the previous run): the feed view over it, the lines
+    table. Returns the feed's row count."""
     from bangfu.registry.models import Household
 
-    counts = snapshot_load_more(con, county=county, tables=tables, step=step)
     # Feed rows name households outside the run only if the database holds any: else no join on the feed.
-    partial = Household.objects.count() != counts.get("households", 0)
+    partial = Household.objects.count() != households
     con.execute("CREATE OR REPLACE TABLE run_scope AS SELECT CAST(? AS BOOLEAN) AS partial", [partial])
     feed_view(con)
-    counts["feed"] = con.execute("SELECT COUNT(*) FROM feed").fetchall()[0][0]  # reads one column of the files
+    feed = con.execute("SELECT COUNT(*) FROM feed").fetchall()[0][0]  # reads one column of the files
     con.execute("CREATE OR REPLACE TABLE lines (county VARCHAR, year INTEGER, amount_cents BIGINT)")
     if lines:
         con.executemany("INSERT INTO lines VALUES (?, ?, ?)", lines)
-    return counts
+    return {"feed": feed}
 
 
 def snapshot_load_more(con: duckdb.DuckDBPyConnection, *, county: str | None, tables: tuple[str, ...],
