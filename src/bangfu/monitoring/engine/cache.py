@@ -57,9 +57,9 @@ def registry_mark() -> str:
     then nothing is reused)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT COUNT(*), COALESCE(MAX(id), 0) FROM monitoring_registrychange")
-            count, last = cursor.fetchone()
-            mark = f"{count}:{last}"
+            cursor.execute("SELECT COUNT(*), COALESCE(MAX(id), 0), COALESCE(SUM(writes), 0) "
+                           "FROM monitoring_registrychange")
+            mark = "{}:{}:{}".format(*cursor.fetchone())
         else:
             cursor.execute("SELECT token FROM monitoring_registrychange WHERE id = 1")
             row = cursor.fetchone()
