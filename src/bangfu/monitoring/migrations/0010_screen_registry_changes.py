@@ -9,14 +9,16 @@ PG_FUNCTION = "screening_registry_changed"
 
 def _sqlite_trigger(table: str, operation: str) -> str:
     return (f"CREATE TRIGGER {PG_FUNCTION}_{table}_{operation.lower()} AFTER {operation} ON {table} BEGIN "
-            "INSERT OR REPLACE INTO monitoring_registrychange (id, token) VALUES (1, lower(hex(randomblob(16)))); "
+            "INSERT OR REPLACE INTO monitoring_registrychange (id, token, txid, writes) "
+            "VALUES (1, lower(hex(randomblob(16))), NULL, 0); "
             "END")
 
 
 def create_triggers(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "sqlite":
-        schema_editor.execute("INSERT INTO monitoring_registrychange (id, token) VALUES (1, lower(hex(randomblob(16))))")
+        schema_editor.execute("INSERT INTO monitoring_registrychange (id, token, txid, writes) "
+                              "VALUES (1, lower(hex(randomblob(16))), NULL, 0)")
         for table in TABLES:
             for operation in OPERATIONS:
                 schema_editor.execute(_sqlite_trigger(table, operation))
