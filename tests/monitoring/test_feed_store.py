@@ -57,7 +57,7 @@ def test_commit_writes_the_month_after_the_transaction(tmp_path, make_household,
     assert _rows("medical", "2025-05") == sorted((head(h).pk, (1000 + n) * 100)
                                                  for n, h in enumerate(households, start=1))
     table = pq.read_table(partition_dir("medical", "2025-05") / PART)
-    assert table.column_names == ["member_id", "household_id", "date1", "amount1", "amount5", "code1", "code2", "text"]
+    assert table.column_names == ["member_id", "household_id", "date1", "amount1", "amount5", "code1", "code2", "text", "resent"]
     assert table.column("date1").to_pylist()[0] == dt.date(2025, 5, 1)
     # No ID number in the files: the person is the member id the blind index found at import.
     text = str(table.to_pylist())

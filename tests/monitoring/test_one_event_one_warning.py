@@ -93,3 +93,36 @@ def test_a_stay_sent_again_in_a_later_months_file_counts_once_in_the_yearly_tota
     screening_run(actor=county_admin)
     assert _open(again) == {}
     assert list(_open(another)) == ["medical_year_share"]
+
+
+def test_the_same_stay_twice_in_one_months_file_counts_once_a_second_stay_that_day_adds(make_household,
+                                                                                        county_admin):
+    """Within one month's file too: a row repeated (same person, day and amount) is one stay; the control, the
+    same person and day with another amount, is a second stay and adds."""
+    twice, two_stays = make_household(TUANJIE), make_household(TUANJIE)
+    for household, second in ((twice, 6000), (two_stays, 6001)):
+        income(household, 2025, net=25000)  # 40% = 10,000
+        feed_row(head(household), "medical", "2025-05", date1=dt.date(2025, 5, 2), amount5=cents(6000))
+        feed_row(head(household), "medical", "2025-05", date1=dt.date(2025, 5, 2), amount5=cents(second))
+    screening_run(actor=county_admin)
+    assert _open(twice) == {}
+    assert list(_open(two_stays)) == ["medical_year_share"]
+
+
+def test_a_corrected_earlier_month_makes_the_later_months_copy_of_a_stay_count(make_household, county_admin):
+    """The stores marks a stay sent again when it writes the later month; when the earlier month is replaced by a
+    file without that stay, the later month's copy is the stay's only record and counts (the sync writes the later
+    month again). With the mark left stale the total would be 6,000 and nothing would warn."""
+    household = make_household(TUANJIE)
+    income(household, 2025, net=25000)  # 40% = 10,000
+    may = feed_row(head(household), "medical", "2025-05", date1=dt.date(2025, 5, 2), amount5=cents(6000))
+    feed_row(head(household), "medical", "2025-06", date1=dt.date(2025, 5, 2), amount5=cents(6000))  # sent again
+    feed_row(head(household), "medical", "2025-06", date1=dt.date(2025, 6, 9), amount5=cents(3000))
+    screening_run(actor=county_admin)
+    assert _open(household) == {}  # 6,000 + 3,000: under the line, the copy counted once (the control)
+    may.upload.delete()  # May corrected: its new file holds another stay, not the one June sent again
+    feed_row(head(household), "medical", "2025-05", date1=dt.date(2025, 5, 20), amount5=cents(1500))
+    screening_run(actor=county_admin)
+    warnings = _open(household)
+    assert list(warnings) == ["medical_year_share"]
+    assert "2025年医疗自付合计 10,500 元" in warnings["medical_year_share"]

@@ -141,6 +141,23 @@ class Rule(models.Model):
         return f"{self.code} {self.name}"
 
 
+class RegistryChange(models.Model):
+    """A mark that the registry (households, members, income records) changed, written by database triggers on
+    those tables whatever writes them (a service, an import, raw SQL): a screening run reuses the registry
+    snapshot the previous run kept only while the marks read the same (monitoring/engine/cache.py). PostgreSQL
+    keeps one row per writing transaction (`txid`) counting its writing statements (`writes`): concurrent
+    writers never wait on one row, a transaction committing after a run read the marks adds to their count, and
+    one writing again adds to its `writes`. SQLite, one writer at a time, keeps one row (id 1) whose token each
+    written row replaces with a random one."""
+
+    token = models.CharField(max_length=32, default="", blank=True)
+    txid = models.BigIntegerField(null=True, blank=True, unique=True)
+    writes = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.pk}:{self.token}"
+
+
 class ScreeningRun(models.Model):
     """One screening run (筛查): who started it, what it read, what it found, how long it took."""
 

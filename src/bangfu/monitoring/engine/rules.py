@@ -11,8 +11,9 @@ Amounts are cents in the snapshot; sentences show yuan.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext
 
 from bangfu.registry.income import below_line_sql, per_capita_cents_sql
 
@@ -28,6 +29,17 @@ LATEST_INCOME = """
 AGE_AT_PERIOD = """(EXTRACT(YEAR FROM f.period_date) - EXTRACT(YEAR FROM m.birth_date)
     - CASE WHEN EXTRACT(MONTH FROM f.period_date) * 100 + EXTRACT(DAY FROM f.period_date)
               < EXTRACT(MONTH FROM m.birth_date) * 100 + EXTRACT(DAY FROM m.birth_date) THEN 1 ELSE 0 END)"""
+
+
+@lru_cache(maxsize=256)
+def _translated(language: str | None, message: str) -> str:
+    return gettext(message)  # the active language is `language` when it is first asked for
+
+
+def _(message: str) -> str:
+    """gettext, remembered per language: a run words thousands of sentences from a dozen templates, and each
+    gettext call looks up the active translation afresh."""
+    return _translated(get_language(), message)
 
 
 def _cents(yuan) -> int:
@@ -77,10 +89,9 @@ def _medical_year_share(p: dict) -> str:
     return f"""
     SELECT o.household_id, o.oop / 100.0 AS value, i.net_cents * {share} / 100.0 AS threshold,
            i.net_cents / 100.0 AS base, o.year AS info, CAST(i.year AS STRING) AS note, o.year AS fact
-    FROM (SELECT household_id, year, SUM(amount5) AS oop
-          FROM (SELECT DISTINCT household_id, member_id, SUBSTR(period, 1, 4) AS year, date1, amount5
-                FROM feed WHERE kind = 'medical') stays  -- a stay sent again in a later month's file counts once
-          GROUP BY household_id, year) o
+    FROM (SELECT household_id, SUBSTR(period, 1, 4) AS year, SUM(amount5) AS oop
+          FROM feed WHERE kind = 'medical' AND NOT resent  -- a stay sent again (in a later month's file) counts once
+          GROUP BY household_id, SUBSTR(period, 1, 4)) o
     JOIN ({LATEST_INCOME}) i ON i.household_id = o.household_id
     WHERE o.oop > i.net_cents * {share}"""
 

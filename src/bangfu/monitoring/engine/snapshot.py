@@ -19,18 +19,49 @@ from bangfu.monitoring.engine.feedstore import feed_files, read_parquet_sql
 
 BATCH = 250_000
 
-def _income_source() -> tuple[str, tuple]:
+def _county_filter(county: str | None, field: str = "household_id") -> dict:
+    """A county's run reads only its households' rows, filtered in the source database (a subquery on the
+    household's village code range, index-friendly); None: every row. Households no longer registered
+    (is_active false) leave in DuckDB in one join per table (snapshot_load), cheaper than a join per row here."""
+    if not county:
+        return {}
+    from bangfu.registry.models import Household
+
+    low, high = county[:6].ljust(12, "0"), county[:6].ljust(12, "9")
+    if field == "id":
+        return {"village_id__gte": low, "village_id__lte": high}
+    return {f"{field}__in": Household.objects.order_by().filter(village_id__gte=low, village_id__lte=high)
+            .values("id")}
+
+
+def _income_source(county: str | None = None) -> tuple[str, tuple]:
     """The income table's SELECT, compiled from registry.income's query expressions (the one definition)."""
     from bangfu.registry.income import for_line_cents_expression, net_cents_expression
     from bangfu.registry.models import IncomeRecord
 
-    records = (IncomeRecord.objects.order_by()
+    records = (IncomeRecord.objects.order_by().filter(**_county_filter(county))
                .annotate(net_cents=net_cents_expression(), for_line_cents=for_line_cents_expression())
                .values_list("household_id", "year", "members_counted", "net_cents", "for_line_cents"))
     return records.query.sql_with_params()
 
 
-def _household_source() -> tuple[str, tuple]:
+def _member_source(county: str | None = None) -> tuple[str, tuple]:
+    """Dates as ISO text and the flag as 0/1, so the same SELECT reads alike on both databases."""
+    from django.db.models import Case, IntegerField, TextField, Value, When
+    from django.db.models.functions import Cast
+
+    from bangfu.registry.models import Member
+
+    members = (Member.objects.order_by().filter(**_county_filter(county))
+               .annotate(birth_text_=Cast("birth_date", TextField()),
+                         insured_=Case(When(medical_insurance=True, then=Value(1)), default=Value(0),
+                                       output_field=IntegerField()))
+               .values_list("id", "household_id", "name", "birth_text_", "relation", "disability_grade", "insured_",
+                            "work_place", "work_months", "labour_ability"))
+    return members.query.sql_with_params()
+
+
+def _household_source(county: str | None = None) -> tuple[str, tuple]:
     """The households table's SELECT: `monitored` (any of the three kinds, 风险已消除 included) and `risk_open`
     compiled from registry.models.risk_open_q (the one definition of 监测对象（风险未消除）)."""
     from django.db.models import Case, IntegerField, Q, Value, When
@@ -38,26 +69,25 @@ def _household_source() -> tuple[str, tuple]:
     from bangfu.registry.models import Household, risk_open_q
 
     flag = {"default": Value(0), "output_field": IntegerField()}
-    households = (Household.objects.order_by().filter(is_active=True)
+    households = (Household.objects.order_by().filter(is_active=True, **_county_filter(county, "id"))
                   .annotate(monitored_=Case(When(~Q(monitoring_type=""), then=Value(1)), **flag),
                             risk_open_=Case(When(risk_open_q(), then=Value(1)), **flag))
                   .values_list("id", "village_id", "monitored_", "risk_open_", "housing_safety"))
     return households.query.sql_with_params()
 
 
-# name → (source SELECT, or a function giving it with its parameters; Arrow columns; DuckDB SELECT over the Arrow
-# batch that types it)
-TABLES: dict[str, tuple[str | Callable[[], tuple[str, tuple]], list[tuple[str, pa.DataType]], str]] = {
+# name → (function of the county (None: every household) giving the source SELECT with its parameters; Arrow
+# columns; DuckDB SELECT over the Arrow batch that types it). Each SELECT keeps the run's households itself (in the
+# source database, through the household's index), so nothing outside the run is read.
+TABLES: dict[str, tuple[Callable[[str | None], tuple[str, tuple]], list[tuple[str, pa.DataType]], str]] = {
     "households": (
-        lambda: _household_source(),
+        _household_source,
         [("id", pa.int64()), ("village_id", pa.string()), ("monitored", pa.int8()), ("risk_open", pa.int8()),
          ("housing_safety", pa.string())],
         "SELECT id, village_id, monitored = 1 AS monitored, risk_open = 1 AS risk_open, housing_safety FROM batch",
     ),
     "members": (
-        "SELECT id, household_id, name, CAST(birth_date AS TEXT), relation, disability_grade, "
-        "CASE WHEN medical_insurance THEN 1 ELSE 0 END, work_place, work_months, labour_ability "
-        "FROM registry_member",
+        _member_source,
         [("id", pa.int64()), ("household_id", pa.int64()), ("name", pa.string()), ("birth_date", pa.string()),
          ("relation", pa.string()), ("disability_grade", pa.string()), ("medical_insurance", pa.int8()),
          ("work_place", pa.string()), ("work_months", pa.int32()), ("labour_ability", pa.string())],
@@ -67,7 +97,7 @@ TABLES: dict[str, tuple[str | Callable[[], tuple[str, tuple]], list[tuple[str, p
     "income": (
         # 家庭纯收入 and the figure for the line (before dividing by people), in cents, as registry.income
         # defines them for whatever the record holds (components, a net or a per-capita figure given).
-        lambda: _income_source(),
+        _income_source,
         [("household_id", pa.int64()), ("year", pa.int32()), ("members_counted", pa.int32()),
          ("net_cents", pa.int64()), ("for_line_cents", pa.int64())],
         "SELECT * FROM batch",
@@ -137,50 +167,66 @@ def load_query(con: duckdb.DuckDBPyConnection, name: str, sql: str, columns: lis
 
 
 FEED_SELECT = ("kind, period, CAST(period || '-01' AS DATE) AS period_date, member_id, household_id, date1, "
-               "amount1, amount5, code1, code2, text")
+               "amount1, amount5, code1, code2, text, resent")
 EMPTY_FEED = ("SELECT CAST(NULL AS VARCHAR) AS kind, CAST(NULL AS VARCHAR) AS period, CAST(NULL AS DATE) AS "
               "period_date, CAST(NULL AS BIGINT) AS member_id, CAST(NULL AS BIGINT) AS household_id, CAST(NULL AS "
               "DATE) AS date1, CAST(NULL AS BIGINT) AS amount1, CAST(NULL AS BIGINT) AS amount5, CAST(NULL AS "
-              "VARCHAR) AS code1, CAST(NULL AS VARCHAR) AS code2, CAST(NULL AS VARCHAR) AS text WHERE false")
+              "VARCHAR) AS code1, CAST(NULL AS VARCHAR) AS code2, CAST(NULL AS VARCHAR) AS text, CAST(NULL AS BOOLEAN) "
+              "AS resent WHERE false")
 
 
 def feed_view(con: duckdb.DuckDBPyConnection, *, kinds: list[str] | None = None,
               periods_back: int | None = None, name: str = "feed") -> int:
     """(Re)define view `name` over the Parquet partitions of these kinds (each its latest `periods_back` months),
-    less the rows of households no longer in the register (`gone`, filled by snapshot_load; usually empty, and
-    then the files are read with no join at all). Returns how many files it reads."""
+    less the rows of households outside the snapshot (no longer registered, or in another county than the run's:
+    `run_scope`, filled by snapshot_load; usually none, and then the files are read with no join at all).
+    Returns how many files it reads."""
     files = feed_files(kinds, periods_back)
-    gone = con.execute("SELECT COUNT(*) FROM gone").fetchall()[0][0]
-    where = " WHERE household_id NOT IN (SELECT id FROM gone)" if gone else ""
+    partial = con.execute("SELECT partial FROM run_scope").fetchall()[0][0]
+    where = " WHERE household_id IN (SELECT id FROM households)" if partial else ""
     source = f"SELECT {FEED_SELECT} FROM {read_parquet_sql(files)}{where}" if files else EMPTY_FEED
     con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {source}")
     return len(files)
 
 
-def _gone_source() -> tuple[str, tuple]:
+def snapshot_load(con: duckdb.DuckDBPyConnection, *, lines: list[tuple[str, int, int]], county: str | None = None,
+                  tables: tuple[str, ...] = tuple(TABLES), step: Callable[[str], None] = lambda name: None
+                  ) -> dict[str, int]:
+    """Load the registry tables the rules read (`tables`: a subset, the rest with `snapshot_load_more`) for the
+    county's households (12-digit code; None: every household); `lines` is (county address code, year, line in
+    cents)."""
+    counts = snapshot_load_more(con, county=county, tables=tables, step=step)
+    return counts | snapshot_scope(con, county=county, households=counts["households"], lines=lines)
+
+
+def snapshot_scope(con: duckdb.DuckDBPyConnection, *, county: str | None, households: int,
+                   lines: list[tuple[str, int, int]]) -> dict[str, int]:
+    """With the households table in place (read now or kept by the previous run): the feed view over it, the lines
+    table. Returns the feed's row count."""
     from bangfu.registry.models import Household
 
-    return Household.objects.order_by().filter(is_active=False).values_list("id").query.sql_with_params()
-
-
-def snapshot_load(con: duckdb.DuckDBPyConnection, *, lines: list[tuple[str, int, int]],
-                  step: Callable[[str], None] = lambda name: None) -> dict[str, int]:
-    """Load every table the rules read; `lines` is (county address code, year, line in cents)."""
-    counts = {}
-    for name, (source, columns, typed) in TABLES.items():
-        sql, params = source() if callable(source) else (source, ())
-        counts[name] = load_query(con, name, sql, columns, typed, params=params)
-        step(name)
-    # Rows of households no longer in the register (is_active false) leave the snapshot here, in one join each,
-    # rather than in a join per table on the source database.
-    for name in ("members", "income"):
-        con.execute(f"DELETE FROM {name} WHERE household_id NOT IN (SELECT id FROM households)")
-        counts[name] = con.execute(f"SELECT COUNT(*) FROM {name}").fetchall()[0][0]
-    sql, params = _gone_source()
-    load_query(con, "gone", sql, [("id", pa.int64())], "SELECT * FROM batch", params=params)
+    # Feed rows name households outside the run only if the database holds any: else no join on the feed.
+    partial = Household.objects.count() != households
+    con.execute("CREATE OR REPLACE TABLE run_scope AS SELECT CAST(? AS BOOLEAN) AS partial", [partial])
     feed_view(con)
-    counts["feed"] = con.execute("SELECT COUNT(*) FROM feed").fetchall()[0][0]  # reads one column of the files
+    feed = con.execute("SELECT COUNT(*) FROM feed").fetchall()[0][0]  # reads one column of the files
     con.execute("CREATE OR REPLACE TABLE lines (county VARCHAR, year INTEGER, amount_cents BIGINT)")
     if lines:
         con.executemany("INSERT INTO lines VALUES (?, ?, ?)", lines)
+    return {"feed": feed}
+
+
+def snapshot_load_more(con: duckdb.DuckDBPyConnection, *, county: str | None, tables: tuple[str, ...],
+                       step: Callable[[str], None] = lambda name: None) -> dict[str, int]:
+    """Load these registry tables (households first: the others keep only its households' rows)."""
+    counts = {}
+    for name in tables:
+        source, columns, typed = TABLES[name]
+        sql, params = source(county)
+        counts[name] = load_query(con, name, sql, columns, typed, params=params)
+        if name != "households":
+            # Rows of households no longer in the register (is_active false) leave here, in one join.
+            con.execute(f"DELETE FROM {name} WHERE household_id NOT IN (SELECT id FROM households)")
+            counts[name] = con.execute(f"SELECT COUNT(*) FROM {name}").fetchall()[0][0]
+        step(name)
     return counts

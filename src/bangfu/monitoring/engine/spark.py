@@ -20,9 +20,10 @@ from bangfu.monitoring.engine.rules import EXCLUSIONS, RULES, feed_window
 
 REGISTRY_TABLES = ("households", "members", "income", "lines")
 FEED_COLUMNS = ("kind, period, CAST(CONCAT(period, '-01') AS DATE) AS period_date, member_id, household_id, date1, "
-                "amount1, amount5, code1, code2, text")
+                "amount1, amount5, code1, code2, text, resent")
 EMPTY_FEED_SCHEMA = ("kind STRING, period STRING, period_date DATE, member_id BIGINT, household_id BIGINT, "
-                     "date1 DATE, amount1 BIGINT, amount5 BIGINT, code1 STRING, code2 STRING, text STRING")
+                     "date1 DATE, amount1 BIGINT, amount5 BIGINT, code1 STRING, code2 STRING, text STRING, "
+                     "resent BOOLEAN")
 
 
 def spark_session(master: str | None = None):
