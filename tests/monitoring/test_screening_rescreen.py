@@ -96,3 +96,20 @@ def test_a_member_deleted_leaves_nothing_kept(county, county_admin):
     assert any(cache_root().rglob("members.parquet"))
     feed_store_forget_member(head(county).pk)
     assert not cache_root().exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the per-transaction marks are PostgreSQL's")
+def test_the_marks_are_trimmed_to_the_last_thousand_and_the_mark_still_moves(county):
+    """PostgreSQL keeps one mark row per writing transaction; reading the mark keeps the last KEPT_MARKS rows, so
+    the table stays bounded, and a write after the trim still moves the mark (the control: no write, no move)."""
+    from bangfu.monitoring.engine.cache import KEPT_MARKS, registry_mark
+
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO monitoring_registrychange (token, txid, writes) "
+                       "SELECT '', -n, 1 FROM generate_series(1, %s) AS n", [KEPT_MARKS + 50])
+        first = registry_mark()
+        cursor.execute("SELECT COUNT(*) FROM monitoring_registrychange")
+        assert cursor.fetchone()[0] <= KEPT_MARKS
+        assert registry_mark() == first
+        IncomeRecord.objects.filter(household__village_id=TUANJIE).update(given_net_income=Decimal("1"))
+        assert registry_mark() != first

@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 FORMAT = 1
 REGISTRY_TABLES = ("households", "members", "income")
 _REGISTRY_SOURCES = ("registry_household", "registry_member", "registry_incomerecord")
+KEPT_MARKS = 1000
 
 
 def cache_root() -> Path:
@@ -57,6 +58,10 @@ def registry_mark() -> str:
     then nothing is reused)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # One row per writing transaction: keep the last KEPT_MARKS, so the count stays bounded (the mark
+            # still moves with every new row's id; trimming moves it once, when a new row has come anyway).
+            cursor.execute("DELETE FROM monitoring_registrychange WHERE id <= "
+                           "(SELECT MAX(id) FROM monitoring_registrychange) - %s", [KEPT_MARKS])
             cursor.execute("SELECT COUNT(*), COALESCE(MAX(id), 0), COALESCE(SUM(writes), 0) "
                            "FROM monitoring_registrychange")
             mark = "{}:{}:{}".format(*cursor.fetchone())
