@@ -16,6 +16,7 @@ from bangfu.care.filters import CARE_FILTERS, care_rows
 from bangfu.care.forms import CareFactsForm, CareVisitForm
 from bangfu.care.models import CareFacts, CareVisit
 from bangfu.care.services import care_facts_save, care_visit_record
+from bangfu.care.tables import CARE_VISIT_TABLE, DUE_TABLE, MEMBER_TABLE
 from bangfu.core.scoping import code_range_q
 from bangfu.regions.models import Region
 from bangfu.registry.selectors import household_get_for_user, households_visible_to, member_get_for_user
@@ -57,6 +58,7 @@ def group_list(request):
 
     return list_page(request, filters=CARE_FILTERS, rows=lambda values: care_rows(request.user, values),
                      page_size=50, prepare=prepare, template="care/group_list.html", partial="care/group_list.html",
+                     table=MEMBER_TABLE,
                      context={"group": g.GROUP_BY_KEY[key], "groups": g.GROUPS,
                               "can_edit": request.user.can("registry.edit"),
                               **list_export_context(request, "care-members")})
@@ -81,7 +83,8 @@ def visit_queue(request):
     for household in page.object_list:
         household.reasons = reasons[household.pk]
     return render(request, "care/visit_queue.html", {
-        "page": page, "overdue": overdue, "state": state, "region": region,
+        "page": page, "table": DUE_TABLE.bind(page.object_list, user=request.user), "overdue": overdue,
+        "state": state, "region": region,
         "query": urlencode({k: v for k, v in (("state", state), ("region", region.code if region else "")) if v}),
         "quarter_start": g.quarter_start(dt.date.today()), "can_edit": request.user.can("registry.edit")})
 
@@ -102,7 +105,8 @@ def household_visits(request, pk: int):
                 messages.success(request, _("已登记关爱走访"))
                 return redirect("care:household_visits", pk=household.pk)
     return render(request, "care/household_visits.html", {
-        "household": household, "form": form, "visits": CareVisit.objects.filter(household=household),
+        "household": household, "form": form,
+        "visit_table": CARE_VISIT_TABLE.bind(CareVisit.objects.filter(household=household), user=request.user),
         "reasons": g.must_visit_reasons([household])[household.pk], "can_edit": request.user.can("registry.edit")})
 
 
