@@ -47,6 +47,30 @@ def _household_with_measures():
     return visit.household_id if visit else None
 
 
+def _relocation_and_care_pages() -> list[tuple[str, str]]:
+    """The relocation and care lists a village user reads: sites, relocated households, one household's
+    employment, each vulnerable-group list with members in the village, the 八必访 queue and a household's care
+    visits (demo rows in 团结村, so each page is looked at with rows in it)."""
+    from bangfu.care import groups as g
+    from bangfu.care.models import CareVisit
+    from bangfu.registry.models import Member
+    from bangfu.relocation.models import Employment
+
+    pages = [("relocation-sites", "/relocation/sites/"), ("relocation-households", "/relocation/households/"),
+             ("care-due", "/care/visits/"), ("care-visited", "/care/visits/?state=visited")]
+    job = Employment.objects.filter(member__household__village_id="513225103213").order_by("id").first()
+    assert job is not None  # the demo employs relocated workers of 团结村: the employment list has rows
+    pages.append(("relocation-employment", f"/relocation/households/{job.member.household_id}/"))
+    members = Member.objects.filter(household__village_id="513225103213", household__is_active=True)
+    for group in g.GROUPS:
+        if g.group_members(members, group.key).exists():
+            pages.append((f"care-{group.key}", f"/care/members/?group={group.key}"))
+    visit = CareVisit.objects.filter(household__village_id="513225103213").order_by("id").first()
+    assert visit is not None
+    pages.append(("care-visits", f"/care/households/{visit.household_id}/visits/"))
+    return pages
+
+
 def _pages(username: str) -> list[tuple[str, str]]:
     from bangfu.monitoring.models import RiskWarning
 
@@ -58,6 +82,7 @@ def _pages(username: str) -> list[tuple[str, str]]:
     household = _household_with_measures()
     if household:
         village.append(("measures-visits", f"/cases/households/{household}/"))
+    village += _relocation_and_care_pages()
     if username == "cdu":
         return [("households", "/households/"), ("cases", "/cases/"), ("home", "/"),
                 *[(f"ledger-{k.key}", f"/assistance/ledger/{k.key}/") for k in LEDGER_KINDS],
