@@ -23,6 +23,7 @@ from bangfu.registry.selectors import household_get_for_user, households_visible
 from bangfu.web.exports import list_export_context
 from bangfu.web.helpers import form_errors_from
 from bangfu.web.lists import list_page
+from bangfu.web.tables import user_in_one_village
 
 
 def _require_view(user) -> None:
@@ -60,6 +61,7 @@ def group_list(request):
                      page_size=50, prepare=prepare, template="care/group_list.html", partial="care/group_list.html",
                      table=MEMBER_TABLE,
                      context={"group": g.GROUP_BY_KEY[key], "groups": g.GROUPS,
+                              "one_village": user_in_one_village(request.user),
                               "can_edit": request.user.can("registry.edit"),
                               **list_export_context(request, "care-members")})
 
@@ -94,7 +96,9 @@ def household_visits(request, pk: int):
     """A household's care visits, and the form to record one."""
     _require_view(request.user)
     household = household_get_for_user(request.user, pk=pk)
-    form = CareVisitForm(request.POST or None)
+    # Who went is most often the one typing: their name is offered, as 我的村 offers the cadre's.
+    form = CareVisitForm(request.POST or None, initial={"visited_on": dt.date.today(),
+                                                         "visitor": getattr(request.user, "full_name", "")})
     if request.method == "POST":
         if form.is_valid():
             try:

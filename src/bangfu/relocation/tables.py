@@ -100,7 +100,7 @@ SITE_TABLE = Table(
         Col("name", _("安置点"), lambda s: s.name, card="title"),
         Col("township", _("所在乡镇"), lambda s: s.township.name, place=True),
         Col("population", _("安置人口"), lambda s: s.population or "", num=True),
-        Col("size", _("规模"), lambda s: s.get_size_band_display(), card="bare"),
+        Col("size", _("规模"), lambda s: s.get_size_band_display()),
         Col("year", _("建成年份"), lambda s: s.year_built or "", card="hide"),
         Col("facilities", _("配套设施"), lambda s: s.facilities_display(), wrap=True),
         Col("workshops", _("帮扶车间（岗位/已就业）"), _workshops, wrap=True),
