@@ -148,7 +148,8 @@ def _phone_problems(browser, live_server, artifacts, username) -> dict:
 
 
 def _wide_problems(browser, live_server, artifacts) -> dict:
-    """At 1280 px the county's warning, lead, case and ledger tables do not push the page sideways."""
+    """At 1280 px the county's warning, lead, case, ledger, relocation and care tables do not push the page
+    sideways."""
     from bangfu.monitoring.models import RiskWarning
 
     assert RiskWarning.objects.exists()  # the wide tables are checked with rows in them
@@ -158,7 +159,9 @@ def _wide_problems(browser, live_server, artifacts) -> dict:
     try:
         login(page, live_server.url, "admin")
         for name, path in (("warnings", "/monitoring/warnings/?state=all"), ("leads", "/monitoring/leads/"),
-                           ("cases", "/cases/"), ("ledger", "/assistance/ledger/fund/")):
+                           ("cases", "/cases/"), ("ledger", "/assistance/ledger/fund/"),
+                           ("relocation-sites", "/relocation/sites/"), ("relocation-households", "/relocation/households/"),
+                           ("care-members", "/care/members/?group=disabled"), ("care-due", "/care/visits/?state=all")):
             page.goto(f"{live_server.url}{path}")
             found = page.evaluate(OUTSIDE, 1280)
             page.screenshot(path=str(artifacts / f"wide-admin-{name}.png"))

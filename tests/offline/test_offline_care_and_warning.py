@@ -169,7 +169,9 @@ def test_a_warning_verified_meanwhile_is_a_conflict_with_both_versions(cadre_cli
     lead = Lead.objects.get()
     assert lead.household_id == warning.household_id and "入户核实，住院属实" in lead.difficulty
     warning.refresh_from_db()
-    assert warning.state == "dismissed" and OfflineSubmission.objects.get().object_type == "lead"
+    submission = OfflineSubmission.objects.get()
+    assert warning.state == "dismissed" and submission.object_type == "lead"
+    assert submission.object_label.endswith("→识别线索")  # 已上传 says what the verification became
 
 
 def test_keeping_the_other_verification_keeps_my_visit_as_a_home_visit(cadre_client, make_household,
@@ -191,6 +193,7 @@ def test_keeping_the_other_verification_keeps_my_visit_as_a_home_visit(cadre_cli
     assert "入户核实，住院属实" in visit.notes and "已报销" in visit.notes and "核实排除" in visit.notes
     warning.refresh_from_db()
     assert warning.state == "confirmed" and warning.visit_notes == "乡镇已核实"  # not overwritten
+    assert OfflineSubmission.objects.get().object_label.endswith("→走访记录")
 
 
 def test_a_choice_made_on_an_older_version_is_asked_again(cadre_client, make_household, county_admin):

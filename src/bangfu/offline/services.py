@@ -370,12 +370,16 @@ def _receive_measure(actor, data: dict, version, made_at) -> Any:
     return _service(form, lambda d: measure_update(actor=actor, measure=measure, data=changed)), measure.household
 
 
-def _label(obj, household) -> str:
-    """What was recorded, as the cadre knows it: the household (number and head) and the day."""
+def _label(obj, household, kind: str = "") -> str:
+    """What was recorded, as the cadre knows it: the household (number and head) and the day; a warning's
+    verification resolved into another record (a lead, a home visit) names what it became."""
     if household is None:
         return str(obj)[:200]
     day = getattr(obj, "visited_on", None) or getattr(obj, "visit_date", None)
-    return " ".join(filter(None, (household.number, household.head_name, f"{day:%Y-%m-%d}" if day else "")))[:200]
+    became = (f"→{obj._meta.verbose_name}" if kind == OfflineSubmission.Kind.WARNING_VERIFY
+              and obj._meta.model_name != "riskwarning" else "")
+    return " ".join(filter(None, (household.number, household.head_name, f"{day:%Y-%m-%d}" if day else "",
+                                  became)))[:200]
 
 
 def _record_submission(*, actor, key: uuid.UUID, kind: str, made_at, latitude, longitude, obj,
@@ -383,7 +387,7 @@ def _record_submission(*, actor, key: uuid.UUID, kind: str, made_at, latitude, l
     region = household.village_id if household is not None else getattr(obj, "village_id", "") or ""
     submission = OfflineSubmission.objects.create(
         key=key, user=actor, kind=kind, made_at=made_at, latitude=latitude, longitude=longitude,
-        object_type=obj._meta.model_name, object_id=str(obj.pk), object_label=_label(obj, household),
+        object_type=obj._meta.model_name, object_id=str(obj.pk), object_label=_label(obj, household, kind),
         household_id=household.pk if household is not None else None, region_code=region,
         request_id=current_request_id())
     # The history says the change was made offline, when it was made and when it arrived (same request id as the
