@@ -1,7 +1,8 @@
-"""The 团结村 cadre at 390 px opens 我的村, goes offline (Playwright's offline mode), records a home visit, verifies a
-warning and checks in; closes the browser and opens it again still offline and sees the three waiting; goes online
-and sees each recorded once with the time it was made; a second device changed the same household meanwhile and
-the cadre sees both versions side by side to choose from."""
+"""The 团结村 cadre at 390 px opens 我的村, goes offline (Playwright's offline mode), records a home visit, verifies two
+warnings, records a care visit (关爱走访) and checks in; closes the browser and opens it again still offline and sees
+the five waiting; goes online and sees each recorded once with the time it was made; a second device changed the
+same household, and verified one of the warnings, meanwhile: the cadre sees both versions side by side for each and
+chooses."""
 
 import datetime as dt
 import os
@@ -13,8 +14,11 @@ from django.utils import timezone
 
 from bangfu.accounts.models import User
 from bangfu.assistance.models import Cadre, CheckIn
+from bangfu.care import groups as care_groups
+from bangfu.care.models import CareVisit
 from bangfu.cases.models import Visit
-from bangfu.monitoring.models import RiskWarning, Rule
+from bangfu.monitoring.models import Lead, RiskWarning, Rule
+from bangfu.monitoring.services import warning_verify
 from bangfu.offline.models import OfflineSubmission
 from bangfu.registry.models import Household
 from bangfu.registry.services import household_update
@@ -81,12 +85,19 @@ def test_cadre_records_offline_and_each_is_recorded_once(browser, live_server, d
     tuanjie = User.objects.get(username="cadre")
     assert Cadre.objects.filter(user=tuanjie, village_id=TUANJIE).exists()  # the demo's first secretary, 何磊, signs in as `cadre`
     households = list(Household.objects.filter(village_id=TUANJIE, is_active=True, monitoring_type="")
-                      .order_by("number")[:2])
-    visited, warned = households
+                      .order_by("number")[:3])
+    visited, warned, warned_too = households
     now = timezone.now()
     warning = RiskWarning.objects.create(household=warned, village_id=TUANJIE, rule=Rule.objects.get(
         code="unsafe_housing"), evidence="住建部门鉴定为C级危房", created_at=now, updated_at=now)
-    before = {"visits": Visit.objects.filter(household=visited).count(), "check_ins": CheckIn.objects.count()}
+    # A second warning, which another cadre of the village will dismiss by phone while this one is offline.
+    disputed = RiskWarning.objects.create(household=warned_too, village_id=TUANJIE, rule=Rule.objects.get(
+        code="medical_stay_oop"), evidence="住院自付 9000 元", created_at=now, updated_at=now)
+    cared = (care_groups.visit_due(Household.objects.filter(village_id=TUANJIE))
+             .exclude(pk__in=[h.pk for h in households]).order_by("number").first())
+    assert cared is not None  # the demo has 八必访 households not yet visited this quarter in 团结村
+    before = {"visits": Visit.objects.filter(household=visited).count(), "check_ins": CheckIn.objects.count(),
+              "care": CareVisit.objects.filter(household=cared).count(), "leads": Lead.objects.count()}
     profile = tmp_path / "phone"
     grades = {"A": "A级", "B": "B级", "C": "C级（危房）", "D": "D级（危房）"}
     found = "D" if visited.housing_safety == "C" else "C"  # what the cadre finds at the house
@@ -124,11 +135,29 @@ def test_cadre_records_offline_and_each_is_recorded_once(browser, live_server, d
     page.screenshot(path=str(artifacts / "offline-2-verify-form-offline.png"), full_page=True)
     page.click("button:has-text('保存（离线可用）')")
     page.wait_for_selector("#pending:has-text('2 条待上传')")
+    page.click(".ov-tabs >> text=预警")
+    page.click(".ov-card:has-text('住院自付 9000 元') >> button:has-text('核实')")
+    page.check("input[name=outcome][value=confirmed]")
+    page.fill("textarea[name=visit_notes]", "入户核实，住院自付属实，家中无其他收入")
+    page.click("button:has-text('保存（离线可用）')")
+    page.wait_for_selector("#pending:has-text('3 条待上传')")
+    # A care visit (八必访) to a household due this quarter.
+    page.click(".ov-tabs >> text=关爱")
+    card = page.locator(f".ov-card:has-text('{cared.number}')")
+    assert "应访原因" in card.inner_text()
+    page.screenshot(path=str(artifacts / "offline-2b-care-due-offline.png"), full_page=True)
+    card.locator("button:has-text('关爱走访')").click()
+    assert page.input_value("input[name=visitor]")  # the cadre's own name, filled in
+    page.fill("textarea[name=found]", "老人身体尚可，冬季取暖煤已备")
+    page.fill("textarea[name=done]", "叮嘱注意用火安全")
+    page.screenshot(path=str(artifacts / "offline-2c-care-visit-form-offline.png"), full_page=True)
+    page.click("button:has-text('保存（离线可用）')")
+    page.wait_for_selector("#pending:has-text('4 条待上传')")
     # A check-in: its time and place kept.
     page.click(".ov-tabs >> text=签到")
     page.fill("textarea[name=log]", "入户排查住房安全")
     page.click("button:has-text('保存（离线可用）')")
-    page.wait_for_selector("#pending:has-text('3 条待上传')")
+    page.wait_for_selector("#pending:has-text('5 条待上传')")
     made = timezone.now()
     assert OfflineSubmission.objects.count() == 0  # nothing reached the server without signal
     _no_wider_than_the_screen(page)
@@ -141,52 +170,71 @@ def test_cadre_records_offline_and_each_is_recorded_once(browser, live_server, d
     page.goto(f"{live_server.url}/my-village/")
     _ready(page)
     assert page.evaluate("navigator.onLine") is False
-    assert "3 条待上传" in _pending(page) and OfflineSubmission.objects.count() == 0
+    assert "5 条待上传" in _pending(page) and OfflineSubmission.objects.count() == 0
     page.click(".ov-tabs >> text=待上传")
-    assert page.locator(".ov-card.ov-waiting").count() == 3
+    assert page.locator(".ov-card.ov-waiting").count() == 5
     page.screenshot(path=str(artifacts / "offline-4-reopened-offline.png"), full_page=True)
     page.goto(f"{live_server.url}/households/")
     assert "此页面需要联网" in page.inner_text("body")
     page.screenshot(path=str(artifacts / "offline-5-page-needs-network.png"), full_page=True)
     page.goto(f"{live_server.url}/my-village/")
     _ready(page)
-    assert "3 条待上传" in _pending(page) and OfflineSubmission.objects.count() == 0
+    assert "5 条待上传" in _pending(page) and OfflineSubmission.objects.count() == 0
 
-    # Meanwhile a second device (the township reviewer at the office) changes the same household.
+    # Meanwhile a second device (the township reviewer at the office) changes the same household, and the village's
+    # other cadre dismisses the second warning after a phone call.
     visited.refresh_from_db()
     household_update(actor=User.objects.get(username="shuanghe"), household=visited,
                      data={"housing_safety": elsewhere}, version=visited.version)
+    warning_verify(actor=User.objects.get(username="tuanjie"), warning=disputed, outcome="dismissed",
+                   visit_date=timezone.localdate(), visit_notes="电话核实", dismiss_reason="已由医保报销")
 
     _online(context)
     try:
-        page.wait_for_selector(".ov-card.ov-conflict")
+        page.locator(".ov-card.ov-conflict").nth(1).wait_for()  # both held (the page's CSP forbids a JS string)
+        page.wait_for_selector("#pending:has-text('2 条待上传')")
     finally:
         page.screenshot(path=str(artifacts / "offline-6-both-versions.png"), full_page=True)
-    assert "1 条待上传" in _pending(page)
+    assert "2 条待上传" in _pending(page)
     warning.refresh_from_db()
     assert warning.state == RiskWarning.State.CONFIRMED
+    assert CareVisit.objects.filter(household=cared).count() == before["care"] + 1
+    care = CareVisit.objects.filter(household=cared).latest("id")
+    assert care.found == "老人身体尚可，冬季取暖煤已备" and care.recorded_by == tuanjie
     check_in = CheckIn.objects.get(cadre__user=tuanjie, date=timezone.localdate())
     assert (float(check_in.latitude), float(check_in.longitude)) == (33.2601, 103.9187)
     assert Visit.objects.filter(household=visited).count() == before["visits"]  # held, not dropped
-    compare = page.inner_text(".ov-compare")
+    house_card = page.locator(".ov-card.ov-conflict:has-text('住房安全等级')")
+    compare = house_card.locator(".ov-compare").inner_text()
     assert grades[elsewhere] in compare and grades[found] in compare
+    # The warning: the other cadre's dismissal and this cadre's confirmation, side by side; nothing overwritten.
+    warning_card = page.locator(".ov-card.ov-conflict:has-text('住院自付属实')")
+    compare = warning_card.locator(".ov-compare").inner_text()
+    assert "核实排除" in compare and "已由医保报销" in compare and "核实属实" in compare
+    disputed.refresh_from_db()
+    assert disputed.state == RiskWarning.State.DISMISSED and Lead.objects.count() == before["leads"] + 1
     _no_wider_than_the_screen(page)
 
-    page.click("button:has-text('以我的为准')")
+    house_card.locator("button:has-text('以我的为准')").click()
+    page.wait_for_selector("#pending:has-text('1 条待上传')")
+    page.locator(".ov-card.ov-conflict:has-text('住院自付属实') >> button:has-text('以我的为准：转为识别线索')").click()
     page.wait_for_selector("#pending:has-text('0 条待上传')")
+    lead = Lead.objects.latest("id")
+    assert lead.household_id == warned_too.pk and "住院自付属实" in lead.difficulty
+    assert Lead.objects.count() == before["leads"] + 2  # the first warning's, and the disputed one's from the visit
     visited.refresh_from_db()
     assert visited.housing_safety == found
     assert Visit.objects.filter(household=visited).count() == before["visits"] + 1
     assert CheckIn.objects.count() == before["check_ins"] + 1
     kinds = sorted(OfflineSubmission.objects.values_list("kind", flat=True))
-    assert kinds == ["check_in", "visit", "warning_verify"]  # each once
+    assert kinds == ["care_visit", "check_in", "visit", "warning_verify", "warning_verify"]  # each once
     for submission in OfflineSubmission.objects.all():
         assert started - dt.timedelta(seconds=1) <= submission.made_at <= made  # when made, not when sent
         assert submission.received_at > made
 
     page.click(".ov-tabs >> text=已上传")
     text = page.inner_text("#panel")
-    assert len(re.findall("离线录入", text)) >= 3
+    assert len(re.findall("离线录入", text)) >= 5
     assert f"{timezone.localtime(OfflineSubmission.objects.get(kind='visit').made_at):%Y-%m-%d %H:%M}" in text
     page.screenshot(path=str(artifacts / "offline-7-recorded-once.png"), full_page=True)
     context.close()

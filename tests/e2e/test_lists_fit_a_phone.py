@@ -47,6 +47,51 @@ def _household_with_measures():
     return visit.household_id if visit else None
 
 
+def _relocated_worker(village: str):
+    """A household of the village relocated to a site and its head employed (synthetic), through the services."""
+    import datetime as dt
+
+    from bangfu.accounts.models import User
+    from bangfu.registry.models import Household
+    from bangfu.relocation.models import ResettlementSite
+    from bangfu.relocation.services import employment_record, relocated_household_save
+
+    admin = User.objects.get(username="admin")
+    household = (Household.objects.filter(village_id=village, is_active=True, relocated=True).order_by("number").first()
+                 or Household.objects.filter(village_id=village, is_active=True).order_by("number").first())
+    relocated_household_save(actor=admin, household=household, data={
+        "site": ResettlementSite.objects.order_by("id").first(), "relocation_year": 2018, "certificate": "issued"})
+    head = household.members.order_by("id").first()
+    for year, place in ((dt.date.today().year, "成都市武侯区某物流公司（装卸工）"), (dt.date.today().year - 1, "漳扎镇民宿")):
+        job = employment_record(actor=admin, member=head, data={"year": year, "kind": "migrant", "place": place,
+                                                                "months": 10})
+    return job
+
+
+def _relocation_and_care_pages() -> list[tuple[str, str]]:
+    """The relocation and care lists a village user reads: sites, relocated households, one household's
+    employment, each vulnerable-group list with members in the village, the 八必访 queue and a household's care
+    visits (demo rows in 团结村, so each page is looked at with rows in it)."""
+    from bangfu.care import groups as g
+    from bangfu.care.models import CareVisit
+    from bangfu.registry.models import Member
+    from bangfu.relocation.models import Employment
+
+    pages = [("relocation-sites", "/relocation/sites/"), ("relocation-households", "/relocation/households/"),
+             ("care-due", "/care/visits/"), ("care-visited", "/care/visits/?state=visited")]
+    job = Employment.objects.filter(member__household__village_id="513225103213").order_by("id").first()
+    if job is None:  # the small demo has no relocated worker in 团结村: one relocated and employed, as a cadre would
+        job = _relocated_worker("513225103213")
+    pages.append(("relocation-employment", f"/relocation/households/{job.member.household_id}/"))
+    members = Member.objects.filter(household__village_id="513225103213", household__is_active=True)
+    assert any(g.group_members(members, group.key).exists() for group in g.GROUPS)  # some lists have rows
+    pages += [(f"care-{group.key}", f"/care/members/?group={group.key}") for group in g.GROUPS]
+    visit = CareVisit.objects.filter(household__village_id="513225103213").order_by("id").first()
+    assert visit is not None
+    pages.append(("care-visits", f"/care/households/{visit.household_id}/visits/"))
+    return pages
+
+
 def _pages(username: str) -> list[tuple[str, str]]:
     from bangfu.monitoring.models import RiskWarning
 
@@ -58,6 +103,7 @@ def _pages(username: str) -> list[tuple[str, str]]:
     household = _household_with_measures()
     if household:
         village.append(("measures-visits", f"/cases/households/{household}/"))
+    village += _relocation_and_care_pages()
     if username == "cdu":
         return [("households", "/households/"), ("cases", "/cases/"), ("home", "/"),
                 *[(f"ledger-{k.key}", f"/assistance/ledger/{k.key}/") for k in LEDGER_KINDS],
@@ -102,7 +148,8 @@ def _phone_problems(browser, live_server, artifacts, username) -> dict:
 
 
 def _wide_problems(browser, live_server, artifacts) -> dict:
-    """At 1280 px the county's warning, lead, case and ledger tables do not push the page sideways."""
+    """At 1280 px the county's warning, lead, case, ledger, relocation and care tables do not push the page
+    sideways."""
     from bangfu.monitoring.models import RiskWarning
 
     assert RiskWarning.objects.exists()  # the wide tables are checked with rows in them
@@ -112,7 +159,9 @@ def _wide_problems(browser, live_server, artifacts) -> dict:
     try:
         login(page, live_server.url, "admin")
         for name, path in (("warnings", "/monitoring/warnings/?state=all"), ("leads", "/monitoring/leads/"),
-                           ("cases", "/cases/"), ("ledger", "/assistance/ledger/fund/")):
+                           ("cases", "/cases/"), ("ledger", "/assistance/ledger/fund/"),
+                           ("relocation-sites", "/relocation/sites/"), ("relocation-households", "/relocation/households/"),
+                           ("care-members", "/care/members/?group=disabled"), ("care-due", "/care/visits/?state=all")):
             page.goto(f"{live_server.url}{path}")
             found = page.evaluate(OUTSIDE, 1280)
             page.screenshot(path=str(artifacts / f"wide-admin-{name}.png"))

@@ -147,7 +147,9 @@ def test_warning_verified_offline_becomes_a_lead(cadre_client, make_household):
     again = _send(cadre_client, "warning_verify", {
         "warning": warning.pk, "outcome": "confirmed", "visit_date": timezone.localdate().isoformat(),
         "visit_notes": "第二台手机也核实了"})
-    assert again.status_code == 422 and "已由他人核实" in again.json()["errors"]["outcome"]["messages"][0]
+    # A second phone verified it too: not a refusal but both verifications side by side (test_offline_care_and_warning).
+    assert again.status_code == 409 and again.json()["status"] == "conflict"
+    assert Lead.objects.filter(warning=warning).count() == 1
 
 
 def test_check_in_made_offline_keeps_its_day_and_place(cadre_client, tuanjie_cadre, regions):

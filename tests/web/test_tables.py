@@ -44,3 +44,19 @@ def test_the_warning_list_drops_township_and_village_for_the_village_cadre(clien
     township = client.get(reverse("monitoring:warning_list")).content.decode()
     assert "<th>乡镇</th>" not in village and "<th>村</th>" not in village and "<th>规则</th>" in village
     assert "<th>乡镇</th>" in township and "<th>村</th>" in township
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("url", "place", "kept"), [
+    ("relocation:site_list", "所在乡镇", "安置点"), ("relocation:household_list", "村（社区）", "安置点"),
+    ("care:group_list", "村（社区）", "健康状况"), ("care:visit_queue", "村（社区）", "应访原因"),
+])
+def test_relocation_and_care_lists_drop_place_for_the_village_cadre(client, tuanjie_cadre, shuanghe_reviewer, url,
+                                                                   place, kept):
+    client.force_login(tuanjie_cadre)
+    village = client.get(reverse(url)).content.decode()
+    client.force_login(shuanghe_reviewer)
+    township = client.get(reverse(url)).content.decode()
+    assert f"<th>{place}</th>" not in village and f"<th>{kept}</th>" in village
+    assert f"<th>{place}</th>" in township and f"<th>{kept}</th>" in township
+    assert 'class="table stack' in village  # the cards' table (web/_table.html), not a hand-written one

@@ -16,12 +16,14 @@ from bangfu.care.filters import CARE_FILTERS, care_rows
 from bangfu.care.forms import CareFactsForm, CareVisitForm
 from bangfu.care.models import CareFacts, CareVisit
 from bangfu.care.services import care_facts_save, care_visit_record
+from bangfu.care.tables import CARE_VISIT_TABLE, DUE_TABLE, MEMBER_TABLE
 from bangfu.core.scoping import code_range_q
 from bangfu.regions.models import Region
 from bangfu.registry.selectors import household_get_for_user, households_visible_to, member_get_for_user
 from bangfu.web.exports import list_export_context
 from bangfu.web.helpers import form_errors_from
 from bangfu.web.lists import list_page
+from bangfu.web.tables import user_in_one_village
 
 
 def _require_view(user) -> None:
@@ -63,7 +65,9 @@ def group_list(request):
 
     return list_page(request, filters=CARE_FILTERS, rows=lambda values: care_rows(request.user, values),
                      page_size=50, prepare=prepare, template="care/group_list.html", partial="care/group_list.html",
+                     table=MEMBER_TABLE,
                      context={"group": g.GROUP_BY_KEY[key], "groups": g.GROUPS,
+                              "one_village": user_in_one_village(request.user),
                               "can_edit": request.user.can("registry.edit"),
                               **list_export_context(request, "care-members")})
 
@@ -87,7 +91,8 @@ def visit_queue(request):
     for household in page.object_list:
         household.reasons = reasons[household.pk]
     return render(request, "care/visit_queue.html", {
-        "page": page, "overdue": overdue, "state": state, "region": region,
+        "page": page, "table": DUE_TABLE.bind(page.object_list, user=request.user), "overdue": overdue,
+        "state": state, "region": region,
         "query": urlencode({k: v for k, v in (("state", state), ("region", region.code if region else "")) if v}),
         "quarter_start": g.quarter_start(dt.date.today()), "can_edit": request.user.can("registry.edit")})
 
@@ -97,7 +102,9 @@ def household_visits(request, pk: int):
     """A household's care visits, and the form to record one."""
     _require_view(request.user)
     household = household_get_for_user(request.user, pk=pk)
-    form = CareVisitForm(request.POST or None)
+    # Who went is most often the one typing: their name is offered, as 我的村 offers the cadre's.
+    form = CareVisitForm(request.POST or None, initial={"visited_on": dt.date.today(),
+                                                         "visitor": getattr(request.user, "full_name", "")})
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -108,7 +115,8 @@ def household_visits(request, pk: int):
                 messages.success(request, _("已登记关爱走访"))
                 return redirect("care:household_visits", pk=household.pk)
     return render(request, "care/household_visits.html", {
-        "household": household, "form": form, "visits": CareVisit.objects.filter(household=household),
+        "household": household, "form": form,
+        "visit_table": CARE_VISIT_TABLE.bind(CareVisit.objects.filter(household=household), user=request.user),
         "reasons": g.must_visit_reasons([household])[household.pk], "can_edit": request.user.can("registry.edit")})
 
 

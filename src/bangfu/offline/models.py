@@ -35,6 +35,7 @@ class OfflineSubmission(models.Model):
         LEAD = "lead", _("登记识别线索")
         CHECK_IN = "check_in", _("驻村签到")
         MEASURE = "measure", _("帮扶措施跟进")
+        CARE_VISIT = "care_visit", _("关爱走访")
 
     key = models.UUIDField(_("提交编号"), unique=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("录入人"), on_delete=models.PROTECT,

@@ -6,11 +6,36 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangfu.offline.models import OfflineSubmission
-from bangfu.offline.services import measure_version, offline_keep_days, offline_village
+from bangfu.offline.services import measure_version, offline_keep_days, offline_village, warning_version
 
 
 def _choices(choices) -> list[list[str]]:
     return [[str(value), str(label)] for value, label in choices]
+
+
+def _care_due(households, today) -> list[dict]:
+    """八必访 in the village: the households due a care visit this quarter, why, who in them belongs to a vulnerable
+    group (name, age and group: no identifier), when they were last visited, and the version the phone sends back
+    (the newest care visit's id, care_visit_version)."""
+    from django.db.models import Max
+
+    from bangfu.care import groups as g
+    from bangfu.registry.models import Member
+
+    due = list(g.visit_due(households, day=today).annotate(last_visit=Max("care_visits__visited_on"),
+                                                           latest=Max("care_visits__id"))
+               .order_by("last_visit", "number"))
+    reasons = g.must_visit_reasons(due)
+    members: dict[int, dict[int, dict]] = {h.pk: {} for h in due}
+    pool = Member.objects.filter(household__in=[h.pk for h in due])
+    for group in g.GROUPS:
+        for member in g.group_members(pool, group.key, day=today).order_by("id"):
+            entry = members[member.household_id].setdefault(member.pk, {
+                "name": member.name, "age": member.age_on(today), "groups": []})
+            entry["groups"].append(str(group.label))
+    return [{"household": h.pk, "number": h.number, "head": h.head_name, "reasons": reasons[h.pk],
+             "last_visit": f"{h.last_visit:%Y-%m-%d}" if h.last_visit else "",
+             "members": list(members[h.pk].values()), "version": str(h.latest or 0)} for h in due]
 
 
 def offline_bundle_for(user) -> dict:
@@ -36,7 +61,7 @@ def offline_bundle_for(user) -> dict:
              "status": h.get_monitoring_status_display(), "housing_safety": h.housing_safety,
              "drinking_water_safe": h.drinking_water_safe, "version": h.version} for h in households]
     warnings = [{"id": w.pk, "household": w.household_id, "rule": w.rule.name, "evidence": w.evidence,
-                 "created": f"{timezone.localtime(w.created_at):%Y-%m-%d}"}
+                 "created": f"{timezone.localtime(w.created_at):%Y-%m-%d}", "version": warning_version(w)}
                 for w in warnings_visible_to(user).filter(warnings_to_verify_q(), village_id=code)
                 .select_related("rule").order_by("created_at", "id")]
     leads = [{"id": lead.pk, "household": lead.household_id, "source": lead.get_source_display(),
@@ -67,6 +92,8 @@ def offline_bundle_for(user) -> dict:
         forms.append("check_in")
     if cases_can(user, "cases.assist"):
         forms.append("measure")
+    if user.can("registry.edit"):  # care.services.care_visit_record's own check
+        forms.append("care_visit")
     recent = [{"kind": s.get_kind_display(), "label": s.object_label,
                "made_at": f"{timezone.localtime(s.made_at):%Y-%m-%d %H:%M}",
                "received_at": f"{timezone.localtime(s.received_at):%Y-%m-%d %H:%M}"}
@@ -84,6 +111,7 @@ def offline_bundle_for(user) -> dict:
         "leads": leads,
         "cases": cases,
         "measures": measures,
+        "care": _care_due(households, today),
         "recent": recent,
         "choices": {
             "housing_safety": _choices(c.HousingSafety.choices),

@@ -35,11 +35,16 @@ CLOCK_TOLERANCE = dt.timedelta(minutes=5)
 
 
 class OfflineConflict(Exception):
-    """The record changed on the server after the phone read it: both versions, for the cadre to choose."""
+    """The record changed on the server after the phone read it: both versions, for the cadre to choose.
 
-    def __init__(self, *, message: str, server: list[tuple[str, str]], mine: list[tuple[str, str]], version: str):
+    `choices` are the ways out the cadre is offered, (resolution, button label); sent back as data["resolution"]
+    with the version now on the server. Empty: the phone's own two (keep mine / keep the server's)."""
+
+    def __init__(self, *, message: str, server: list[tuple[str, str]], mine: list[tuple[str, str]], version: str,
+                 choices: list[tuple[str, str]] | None = None):
         super().__init__(message)
         self.message, self.server, self.mine, self.version = message, server, mine, version
+        self.choices = choices or []
 
 
 class FormRefused(Exception):
@@ -183,18 +188,83 @@ def _receive_visit(actor, data: dict, version, made_at) -> Any:
     return visit, household
 
 
-def _receive_warning(actor, data: dict, version, made_at) -> Any:
-    from bangfu.monitoring.forms import WarningVerifyForm
+def warning_version(warning) -> str:
+    """A warning has no version number: the moment of its last change stands for it."""
+    return warning.updated_at.isoformat()
+
+
+def _warning_sides(warning, *, outcome, verified_by, visit_date, visit_notes, dismiss_reason):
     from bangfu.monitoring.models import RiskWarning
+
+    states = dict(RiskWarning.State.choices)
+    return [(_("核实结果"), str(states.get(outcome, outcome or "—"))), (_("核实人"), verified_by or "—"),
+            (_("走访日期"), f"{visit_date:%Y-%m-%d}" if visit_date else "—"), (_("走访情况"), visit_notes or "—"),
+            (_("排除理由"), dismiss_reason or "—")]
+
+
+def _receive_warning(actor, data: dict, version, made_at) -> Any:
+    """A warning verified on the phone. When someone else verified it meanwhile, both verifications are shown
+    (OfflineConflict) and the cadre chooses: the server's stands and the phone's visit is kept as a home visit
+    (`server`), or, when the phone found the risk real and the server did not confirm it, the phone's finding goes
+    to identification as a lead (`mine`). Nothing the cadre typed is dropped without their choice."""
+    from bangfu.monitoring.forms import WarningVerifyForm
+    from bangfu.monitoring.models import RiskType, RiskWarning
+    from bangfu.monitoring.selectors import warnings_visible_to
     from bangfu.monitoring.services import warning_verify
 
-    warning = RiskWarning.objects.select_related("household").filter(pk=data.get("warning")).first()
+    warning = RiskWarning.objects.select_related("household", "rule").filter(pk=data.get("warning")).first()
     if warning is None:
         raise FormRefused({"warning": {"label": _("预警"), "messages": [_("该预警不存在")]}})
     form = WarningVerifyForm({k: data.get(k, "") for k in ("outcome", "visit_date", "visit_notes", "dismiss_reason")})
     _valid(form)
+    in_scope = warnings_visible_to(actor).filter(pk=warning.pk).select_related("verified_by").first()
+    if in_scope is not None and in_scope.state != RiskWarning.State.OPEN:
+        mine = form.cleaned_data
+        resolution = data.get("resolution")
+        confirm_possible = (mine["outcome"] == RiskWarning.State.CONFIRMED
+                            and in_scope.state != RiskWarning.State.CONFIRMED
+                            and in_scope.rule.risk_type != RiskType.EXCLUSION)
+        if resolution in ("server", "mine") and str(version) == warning_version(in_scope) and (
+                resolution == "server" or confirm_possible):
+            return _warning_resolved(actor, in_scope, mine, resolution)
+        verifier = in_scope.verified_by
+        raise OfflineConflict(
+            message=_("您离线期间，该预警已由他人处理（%(state)s）：请对照两边，选择以哪一版为准") % {
+                "state": in_scope.get_state_display()},
+            server=_warning_sides(in_scope, outcome=in_scope.state, verified_by=str(verifier) if verifier else "", visit_date=in_scope.visit_date, visit_notes=in_scope.visit_notes,
+                dismiss_reason=in_scope.dismiss_reason),
+            mine=_warning_sides(in_scope, outcome=mine["outcome"], verified_by=_("我"),
+                                visit_date=mine.get("visit_date"), visit_notes=mine.get("visit_notes"),
+                                dismiss_reason=mine.get("dismiss_reason")),
+            version=warning_version(in_scope),
+            choices=([("mine", _("以我的为准：转为识别线索"))] if confirm_possible else [])
+            + [("server", _("以他人的核实为准：我的记为入户走访"))])
     verified = _service(form, lambda d: warning_verify(actor=actor, warning=warning, **d))
     return verified, warning.household
+
+
+def _warning_resolved(actor, warning, mine: dict, resolution: str) -> Any:
+    """The cadre's choice after a warning was verified meanwhile, through the online services: a lead from the
+    visit (as 登记识别线索 online) or a home visit (as 入户走访 online), with the form's fields named as there."""
+    from bangfu.cases.forms import VisitForm
+    from bangfu.cases.services import visit_record
+    from bangfu.monitoring.forms import LeadForm
+    from bangfu.monitoring.services import lead_from_visit
+
+    household = warning.household
+    if resolution == "mine":
+        form = LeadForm({"risk_type": warning.rule.risk_type,
+                         "difficulty": f"{warning.evidence}（{_('离线核实')}：{mine['visit_notes']}）"[:2000]})
+        _valid(form)
+        return _service(form, lambda d: lead_from_visit(actor=actor, household=household, **d)), household
+    outcome = _("核实属实") if mine["outcome"] == "confirmed" else _("核实排除")
+    notes = _("预警核实（%(rule)s，%(outcome)s）：%(notes)s") % {
+        "rule": warning.rule.name, "outcome": outcome, "notes": mine["visit_notes"]}
+    if mine.get("dismiss_reason"):
+        notes += _("；排除理由：%(reason)s") % {"reason": mine["dismiss_reason"]}
+    form = VisitForm({"visited_on": mine["visit_date"].isoformat(), "notes": notes, "per_capita_income": ""})
+    _valid(form)
+    return _service(form, lambda d: visit_record(actor=actor, household=household, **d)), household
 
 
 def _receive_lead(actor, data: dict, version, made_at) -> Any:
@@ -205,6 +275,47 @@ def _receive_lead(actor, data: dict, version, made_at) -> Any:
     form = LeadForm({k: data.get(k, "") for k in ("risk_type", "difficulty")})
     _valid(form)
     return _service(form, lambda d: lead_from_visit(actor=actor, household=household, **d)), household
+
+
+def care_visit_version(household_id: int) -> str:
+    """The household's care visits as the phone read them: the newest visit's id ("0" for none). A visit recorded
+    meanwhile by someone else changes it."""
+    from bangfu.care.models import CareVisit
+
+    latest = CareVisit.objects.filter(household_id=household_id).order_by("-id").values_list("pk", flat=True).first()
+    return str(latest or 0)
+
+
+def _receive_care_visit(actor, data: dict, version, made_at) -> Any:
+    """A care visit (关爱走访) made on the phone: the online page's form and service. When someone else recorded a
+    care visit to the household meanwhile, both are shown and the cadre chooses whether theirs is recorded too."""
+    from bangfu.care.forms import CareVisitForm
+    from bangfu.care.models import CareVisit
+    from bangfu.care.services import care_visit_record
+    from bangfu.registry.selectors import households_visible_to
+
+    household = _household(actor, data.get("household"))
+    form = CareVisitForm({k: data.get(k, "") for k in ("visitor", "visited_on", "found", "done")})
+    _valid(form)
+    if version in (None, ""):
+        raise FormRefused({"version": {"label": _("版本"), "messages": [_("缺少该户走访记录的版本：请联网刷新“我的村”后重填")]}})
+    in_scope = households_visible_to(actor).filter(pk=household.pk).exists()
+    current = care_visit_version(household.pk)
+    if in_scope and str(version) != current:
+        latest = CareVisit.objects.get(pk=int(current))
+        mine = form.cleaned_data
+
+        def sides(visit) -> list[tuple[str, str]]:
+            return [(_("走访日期"), f"{visit['visited_on']:%Y-%m-%d}"), (_("走访人"), visit["visitor"] or "—"),
+                    (_("发现情况"), visit["found"] or "—"), (_("处理情况"), visit["done"] or "—")]
+
+        raise OfflineConflict(
+            message=_("您离线期间，该户已有他人登记了关爱走访：请对照两边，选择是否仍登记您的这次走访"),
+            server=sides({f: getattr(latest, f) for f in ("visited_on", "visitor", "found", "done")}),
+            mine=sides(mine), version=current,
+            choices=[("mine", _("两次都保留：登记我的走访")), ("server", _("以已登记的为准：不登记我的"))])
+    visit = _service(form, lambda d: care_visit_record(actor=actor, household=household, data=d))
+    return visit, household
 
 
 def _receive_check_in(actor, data: dict, version, made_at, latitude, longitude) -> Any:
@@ -259,12 +370,16 @@ def _receive_measure(actor, data: dict, version, made_at) -> Any:
     return _service(form, lambda d: measure_update(actor=actor, measure=measure, data=changed)), measure.household
 
 
-def _label(obj, household) -> str:
-    """What was recorded, as the cadre knows it: the household (number and head) and the day."""
+def _label(obj, household, kind: str = "") -> str:
+    """What was recorded, as the cadre knows it: the household (number and head) and the day; a warning's
+    verification resolved into another record (a lead, a home visit) names what it became."""
     if household is None:
         return str(obj)[:200]
     day = getattr(obj, "visited_on", None) or getattr(obj, "visit_date", None)
-    return " ".join(filter(None, (household.number, household.head_name, f"{day:%Y-%m-%d}" if day else "")))[:200]
+    became = (f"→{obj._meta.verbose_name}" if kind == OfflineSubmission.Kind.WARNING_VERIFY
+              and obj._meta.model_name != "riskwarning" else "")
+    return " ".join(filter(None, (household.number, household.head_name, f"{day:%Y-%m-%d}" if day else "",
+                                  became)))[:200]
 
 
 def _record_submission(*, actor, key: uuid.UUID, kind: str, made_at, latitude, longitude, obj,
@@ -272,7 +387,7 @@ def _record_submission(*, actor, key: uuid.UUID, kind: str, made_at, latitude, l
     region = household.village_id if household is not None else getattr(obj, "village_id", "") or ""
     submission = OfflineSubmission.objects.create(
         key=key, user=actor, kind=kind, made_at=made_at, latitude=latitude, longitude=longitude,
-        object_type=obj._meta.model_name, object_id=str(obj.pk), object_label=_label(obj, household),
+        object_type=obj._meta.model_name, object_id=str(obj.pk), object_label=_label(obj, household, kind),
         household_id=household.pk if household is not None else None, region_code=region,
         request_id=current_request_id())
     # The history says the change was made offline, when it was made and when it arrived (same request id as the
@@ -313,7 +428,7 @@ def offline_submission_receive(*, actor, key: str, kind: str, made_at: str, data
                 obj, household = _receive_check_in(actor, data, version, made, lat, lon)
             else:
                 receive = {"visit": _receive_visit, "warning_verify": _receive_warning, "lead": _receive_lead,
-                           "measure": _receive_measure}[kind]
+                           "measure": _receive_measure, "care_visit": _receive_care_visit}[kind]
                 obj, household = receive(actor, data, version, made)
             submission = _record_submission(actor=actor, key=key_value, kind=kind, made_at=made, latitude=lat,
                                             longitude=lon, obj=obj, household=household)

@@ -97,7 +97,8 @@ def village_sync(request):
         return JsonResponse({"status": "refused", "errors": refused.errors}, status=422)
     except OfflineConflict as conflict:
         return JsonResponse({"status": "conflict", "message": conflict.message, "version": conflict.version,
-                             "server": conflict.server, "mine": conflict.mine}, status=409)
+                             "server": conflict.server, "mine": conflict.mine,
+                             "choices": conflict.choices}, status=409)
     submission = received.submission
     return JsonResponse({
         "status": "recorded", "repeated": received.repeated, "kind": submission.get_kind_display(),

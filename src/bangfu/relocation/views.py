@@ -20,6 +20,7 @@ from bangfu.relocation.filters import RELOCATED_FILTERS, relocated_rows
 from bangfu.relocation.forms import EmploymentForm, RelocationForm, SiteForm, WorkshopForm, relocation_initial
 from bangfu.relocation.models import Employment, RelocatedHousehold, ResettlementSite, Workshop
 from bangfu.relocation.selectors import sites_visible_to
+from bangfu.relocation.tables import EMPLOYMENT_TABLE, RELOCATED_TABLE, SITE_TABLE
 from bangfu.web.exports import list_export_context
 from bangfu.web.helpers import form_errors_from
 from bangfu.web.lists import list_page
@@ -59,7 +60,7 @@ def household_list(request):
     _require_view(request.user)
     return list_page(request, filters=RELOCATED_FILTERS, rows=lambda values: relocated_rows(request.user, values),
                      page_size=50, template="relocation/household_list.html",
-                     partial="relocation/household_list.html",
+                     partial="relocation/household_list.html", table=RELOCATED_TABLE,
                      context={"sites": sites_visible_to(request.user).order_by("name"),
                               "can_edit": request.user.can("registry.edit"),
                               **list_export_context(request, "relocation-households")})
@@ -103,7 +104,8 @@ def household_relocation(request, pk: int):
             form_errors_from(relocation_form if which == "relocation" else employment_form, error)
     jobs = Employment.objects.filter(member__household=household).select_related("member", "workshop")
     return render(request, "relocation/household.html", {
-        "household": household, "record": record, "jobs": jobs, "relocation_form": relocation_form,
+        "household": household, "record": record,
+        "employment_table": EMPLOYMENT_TABLE.bind(jobs, user=request.user), "relocation_form": relocation_form,
         "employment_form": employment_form, "can_edit": request.user.can("registry.edit"),
         "employed": indicators.with_employed(households_visible_to(request.user).filter(pk=household.pk)).exists(),
         "has_labour": indicators.with_labour(households_visible_to(request.user).filter(pk=household.pk)).exists(),
@@ -140,7 +142,8 @@ def site_list(request):
         Prefetch("workshops", queryset=Workshop.objects.order_by("name")))
     page = Paginator(sites.order_by("township_id", "name"), 50).get_page(request.GET.get("page"))
     return render(request, "relocation/site_list.html", {
-        "page": page, "can_configure": request.user.can("monitoring.configure"),
+        "page": page, "table": SITE_TABLE.bind(page.object_list, user=request.user),
+        "can_configure": request.user.can("monitoring.configure"),
         **list_export_context(request, "relocation-sites")})
 
 

@@ -20,10 +20,11 @@ from bangfu.web.filters import FilterSet
 def list_page(request, *, filters: FilterSet, rows: Callable[[dict[str, Any]], QuerySet], template: str,
               partial: str, page_size: int, prepare: Callable[[list], list] | None = None,
               paginate: Callable[[dict[str, Any], int], Paginator] | None = None,
-              context: dict[str, Any] | None = None):
+              context: dict[str, Any] | None = None, table=None):
     """Render a filtered, paginated list. `rows(values)` returns the queryset for the cleaned filter values
     (already scoped to the user by the caller's selector); `paginate(values, page_size)`, when given, is the
-    list's own paginator (e.g. one that counts from kept figures); `prepare` decorates one page of rows."""
+    list's own paginator (e.g. one that counts from kept figures); `prepare` decorates one page of rows; `table`
+    (web.tables.Table), when given, is bound to the page's rows for the user as `table`."""
     form = filters.bind(request.GET)
     values = filters.values(form)
     paginator = paginate(values, page_size) if paginate else Paginator(rows(values), page_size)
@@ -36,6 +37,8 @@ def list_page(request, *, filters: FilterSet, rows: Callable[[dict[str, Any]], Q
         "form": form, "page": page, "filter_values": values, "filter_words": filters.describe(values),
         "filter_query": query, "filter_items": list(QueryDict(query).items()), "query_without_page": query, "oob": partial_only, **(context or {}),
     }
+    if table is not None:
+        data["table"] = table.bind(page.object_list, user=request.user)
     return render(request, partial if partial_only else template, data)
 
 

@@ -12,7 +12,7 @@
               login: app.dataset.login};
   var DAY = 24 * 60 * 60 * 1000;
   var KIND_LABELS = {visit: "入户走访", warning_verify: "预警核实", lead: "登记识别线索", check_in: "驻村签到",
-                     measure: "帮扶措施跟进"};
+                     measure: "帮扶措施跟进", care_visit: "关爱走访"};
   var state = {db: null, key: null, csrf: null, copy: null, tab: "households", items: [], syncing: false,
                sent: [], filter: ""};
 
@@ -334,6 +334,20 @@
                     can ? [action("跟进", function () { openForm("measure", m); }, true)] : []);
       });
     },
+    care: function () {
+      var can = (state.copy.forms || []).indexOf("care_visit") >= 0;
+      var rows = state.copy.care || [];
+      if (!rows.length) { return empty("本村本季度没有待走访的八必访户"); }
+      return rows.map(function (c) {
+        var waiting = queued("care_visit", "household", c.household);
+        var people = (c.members || []).map(function (m) {
+          return m.name + "（" + m.age + "岁，" + m.groups.join("、") + "）";
+        }).join("；");
+        return card(c.number + " " + (c.head || ""), ["应访原因：" + c.reasons.join("、"), people ? "关爱对象：" + people : "",
+                    "上次走访：" + (c.last_visit || "无"), waiting ? "已走访，待上传" : ""],
+                    can && !waiting ? [action("关爱走访", function () { openForm("care_visit", c); }, true)] : []);
+      });
+    },
     check_in: function () { return formCheckIn(); },
     queue: function () {
       if (!state.items.length) { return empty("没有待上传的记录"); }
@@ -380,8 +394,11 @@
                     el("td", {text: pair[1]}), el("td", {text: mine[1]}));
         })));
       extra.push(table);
-      acts.push(action("以我的为准", function () { resolve(item, "mine"); }, true));
-      acts.push(action("以服务器为准", function () { resolve(item, "server"); }));
+      var choices = answer.choices && answer.choices.length ? answer.choices
+        : [["mine", "以我的为准"], ["server", "以服务器为准"]];
+      choices.forEach(function (choice, i) {
+        acts.push(action(choice[1], function () { resolve(item, choice[0]); }, i === 0));
+      });
     }
     var node = card((KIND_LABELS[row.kind] || row.kind) + "：" + body.summary, lines, acts);
     extra.forEach(function (x) { node.insertBefore(x, node.lastChild); });
@@ -392,8 +409,11 @@
   function resolve(item, choice) {
     var body = item.body, row = item.row;
     body.payload.version = body.answer.version;
-    if (choice === "server") {
-      if (row.kind === "measure") {  // keeping the server's version of a measure leaves nothing of mine to send
+    if (row.kind === "warning_verify") {  // the server applies the choice (a lead, or a home visit)
+      body.payload.data.resolution = choice;
+    } else if (choice === "server") {
+      // Keeping the server's measure, or the care visit already recorded, leaves nothing of mine to send.
+      if (row.kind === "measure" || row.kind === "care_visit") {
         return dbDelete("queue", row.key).then(reload);
       }
       delete body.payload.data.housing_safety;  // the visit itself is still recorded, the file as it is now
@@ -471,7 +491,7 @@
         if (v.outcome === "dismissed" && !v.dismiss_reason) { return "核实排除时须写明排除理由"; }
         enqueue("warning_verify", {warning: w.id, outcome: v.outcome, visit_date: v.visit_date,
                                    visit_notes: v.visit_notes, dismiss_reason: v.dismiss_reason},
-                null, householdLine(w.household) + " " + w.rule);
+                w.version || null, householdLine(w.household) + " " + w.rule);
       });
     },
     lead: function (h) {
@@ -482,6 +502,20 @@
         if (!v.risk_type || v.difficulty.length < 4) { return "请选择风险类型，困难情况至少写4个字"; }
         enqueue("lead", {household: h.id, risk_type: v.risk_type, difficulty: v.difficulty}, h.version,
                 h.number + " " + (h.head || ""));
+      });
+    },
+    care_visit: function (c) {
+      return formBox("关爱走访：" + c.number + " " + (c.head || ""), [
+        el("p", {"class": "muted", text: "应访原因：" + c.reasons.join("、")}),
+        field("走访人", el("input", {name: "visitor", value: state.copy.cadre ? state.copy.cadre.name : "",
+                                     maxlength: 50})),
+        field("走访日期", el("input", {type: "date", name: "visited_on", value: today(), max: today()})),
+        field("发现情况", el("textarea", {name: "found", rows: 3})),
+        field("处理情况", el("textarea", {name: "done", rows: 3})),
+      ], function (v) {
+        if (!v.visitor || !v.visited_on || !v.found) { return "请填写走访人、走访日期和发现情况"; }
+        enqueue("care_visit", {household: c.household, visitor: v.visitor, visited_on: v.visited_on, found: v.found,
+                               done: v.done}, c.version, c.number + " " + (c.head || ""));
       });
     },
     measure: function (m) {
@@ -526,7 +560,7 @@
       return;
     }
     document.getElementById("tab-check-in").hidden = !state.copy.cadre || state.copy.forms.indexOf("check_in") < 0;
-    ["warnings", "leads", "cases", "measures"].forEach(function (name) {
+    ["warnings", "leads", "cases", "measures", "care"].forEach(function (name) {
       var n = (state.copy[name] || []).length;
       document.querySelector("[data-count=" + name + "]").textContent = n ? "(" + n + ")" : "";
     });
