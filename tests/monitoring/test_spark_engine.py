@@ -47,7 +47,7 @@ EMPTY_TABLES = {
 def spark():
     from bangfu.monitoring.engine.spark import spark_session
 
-    session = spark_session("local[1]")
+    session = spark_session("local[2]")  # the CI machine's two cores
     yield session
     session.stop()
 
@@ -98,7 +98,7 @@ def test_duckdb_and_spark_find_the_same_household_rule_and_fact(spark):
     fired = {code for _, code, _ in found}
     assert len(fired) >= 8, fired  # the county makes most rules fire
     RiskWarning.objects.all().delete()
-    on_spark = screening_run(actor=None, engine="spark", master="local[1]")
+    on_spark = screening_run(actor=None, engine="spark", master="local[2]")
     assert set(RiskWarning.objects.values_list("household_id", "rule__code", "fact")) == found
     assert on_spark.counts_by_rule == duck.counts_by_rule
     assert on_spark.created == duck.created == len(found)
@@ -170,7 +170,7 @@ def test_duckdb_and_spark_find_the_same_set_at_100000_people(province):
     assert fired == {rule.code for rule in rules if rule.code in RULES or rule.code in EXCLUSIONS}, fired
     _clear(con)
     started = time.perf_counter()
-    spark_evaluate(con, rules, master="local[1]")
+    spark_evaluate(con, rules, master="local[2]")
     print(f"Spark's rules in {time.perf_counter() - started:.1f} s")
     on_spark = _found(con, province["codes"])
     assert _differences(duck, on_spark) == {}
@@ -188,7 +188,7 @@ def test_the_comparison_names_a_rule_altered_on_one_engine(province):
     altered.params = {**rule.params, "share": 0.5}
     assert rule.params["share"] == 0.3
     _clear(con)
-    spark_evaluate(con, [altered], master="local[1]")
+    spark_evaluate(con, [altered], master="local[2]")
     on_spark = _found(con, province["codes"])
     duck_rule = {found for found in duck if found[1] == "income_drop"}
     differences = _differences(duck_rule, on_spark)
@@ -197,5 +197,5 @@ def test_the_comparison_names_a_rule_altered_on_one_engine(province):
     assert only_duck > 0 and only_spark == 0
     # Unaltered, the same rule alone agrees (the difference above is the threshold's, not a one-rule run's).
     _clear(con)
-    spark_evaluate(con, [rule], master="local[1]")
+    spark_evaluate(con, [rule], master="local[2]")
     assert _differences(duck_rule, _found(con, province["codes"])) == {}
