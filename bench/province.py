@@ -3,15 +3,17 @@ screened with DuckDB in one run.
 
 Builds, in a fresh PostgreSQL database (--database-url; its name is dropped and created again), a province
 (510000), prefectures of up to ten counties, each county 10 townships × 10 villages with its own monitoring
-lines, and the people, incomes and feeds of bench/screening.py spread over every village. The feeds reach the
-screening as the uploads' commits leave them (the Parquet partitions by kind and month, engine/feedstore.py). Then
-one `screening_run` (the registry read by COPY into Arrow, the rules in DuckDB over the Parquet store, warnings
-written back) and the warnings counted per county.
+lines, and the people, incomes and feeds of bench/screening.py spread over every village (its generator, the rows
+sent by COPY, the feed table's indexes built after the load: 10,000,000 people are some 110 million feed rows,
+hours by executemany). The feeds reach the screening as the uploads' commits leave them (the Parquet partitions
+by kind and month, engine/feedstore.py). Then one `screening_run` (the registry read by COPY into Arrow, the rules
+in DuckDB over the Parquet store, warnings written back) and the warnings counted per county.
 
     python bench/province.py --people 10000000 --counties 20
 
 Last line: `province: people=N, counties=C, build=B s, feeds=F s, screen=S s, warnings=W, peak_rss=M MB`, after one
-line per county `county CODE NAME: households=H, warnings=W`.
+line per county `county CODE NAME: households=H, warnings=W`. On stderr: the peak memory after the build and
+after the feed partitions (the last line's is the whole run's, so the screening's when it is the larger).
 """
 
 import argparse
