@@ -98,7 +98,12 @@ def test_duckdb_and_spark_find_the_same_household_rule_and_fact(spark):
     fired = {code for _, code, _ in found}
     assert len(fired) >= 8, fired  # the county makes most rules fire
     RiskWarning.objects.all().delete()
+    from bangfu.monitoring.engine.feedstore import feed_store_dir
+
+    stale = feed_store_dir() / "_spark" / "run-dead"  # a dead run's registry tables
+    stale.mkdir(parents=True)
     on_spark = screening_run(actor=None, engine="spark", master="local[2]")
+    assert not list((feed_store_dir() / "_spark").iterdir())  # the run's own removed, the dead run's too
     assert set(RiskWarning.objects.values_list("household_id", "rule__code", "fact")) == found
     assert on_spark.counts_by_rule == duck.counts_by_rule
     assert on_spark.created == duck.created == len(found)
