@@ -85,6 +85,7 @@ def spark_evaluate(con: duckdb.DuckDBPyConnection, rules, *, master: str | None 
         shutil.rmtree(left, ignore_errors=True)
     work.mkdir(parents=True, exist_ok=True)
     directory = Path(tempfile.mkdtemp(prefix="run-", dir=work))
+    cached = []  # the exclusions' marks, held by Spark for the run only (the session outlives it)
     try:
         for name in REGISTRY_TABLES:
             con.execute(f"COPY {name} TO '{directory / name}.parquet' (FORMAT parquet)")
@@ -100,6 +101,7 @@ def spark_evaluate(con: duckdb.DuckDBPyConnection, rules, *, master: str | None 
                 marked = session.sql(f"SELECT '{rule.code}' AS code, household_id, CAST(info AS STRING) AS info, "
                                      f"CAST(note AS STRING) AS note "
                                      f"FROM ({EXCLUSIONS[rule.code].sql(rule.params)}) x").cache()
+                cached.append(marked)
                 _to_duckdb(con, marked, "INSERT INTO excl SELECT * FROM spark_rows")
                 # The income rule reads every exclusion's marks: kept in Spark, not sent back from Python.
                 excl = excl.unionByName(marked)
@@ -111,4 +113,6 @@ def spark_evaluate(con: duckdb.DuckDBPyConnection, rules, *, master: str | None 
                 _to_duckdb(con, found, f"INSERT INTO hits SELECT {int(rule.pk)}, * FROM spark_rows")
             advance()
     finally:
+        for frame in cached:
+            frame.unpersist()
         shutil.rmtree(directory, ignore_errors=True)
