@@ -3,15 +3,17 @@ screened with DuckDB in one run.
 
 Builds, in a fresh PostgreSQL database (--database-url; its name is dropped and created again), a province
 (510000), prefectures of up to ten counties, each county 10 townships × 10 villages with its own monitoring
-lines, and the people, incomes and feeds of bench/screening.py spread over every village. The feeds reach the
-screening as the uploads' commits leave them (the Parquet partitions by kind and month, engine/feedstore.py). Then
-one `screening_run` (the registry read by COPY into Arrow, the rules in DuckDB over the Parquet store, warnings
-written back) and the warnings counted per county.
+lines, and the people, incomes and feeds of bench/screening.py spread over every village (its generator, the rows
+sent by COPY, the feed table's indexes built after the load: 10,000,000 people are some 110 million feed rows,
+hours by executemany). The feeds reach the screening as the uploads' commits leave them (the Parquet partitions
+by kind and month, engine/feedstore.py). Then one `screening_run` (the registry read by COPY into Arrow, the rules
+in DuckDB over the Parquet store, warnings written back) and the warnings counted per county.
 
     python bench/province.py --people 10000000 --counties 20
 
 Last line: `province: people=N, counties=C, build=B s, feeds=F s, screen=S s, warnings=W, peak_rss=M MB`, after one
-line per county `county CODE NAME: households=H, warnings=W`.
+line per county `county CODE NAME: households=H, warnings=W`. On stderr: the peak memory after the build and
+after the feed partitions (the last line's is the whole run's, so the screening's when it is the larger).
 """
 
 import argparse
@@ -21,12 +23,62 @@ import sys
 import time
 from pathlib import Path
 
+BENCH = None
+
 
 def _bench_screening():
     spec = importlib.util.spec_from_file_location("bench_screening", Path(__file__).with_name("screening.py"))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def copy_insert(model, rows, *, columns: list[str]) -> int:
+    """bench/screening.py's bulk insert, by COPY … FROM STDIN: the same rows and defaults, ten times the pace of
+    executemany (a province's 100 million feed rows would take hours otherwise)."""
+    from django.db import connection, transaction
+
+    defaults = BENCH._defaults(model)
+    rest = [c for c in defaults if c not in columns]
+    fixed = tuple(defaults[c] for c in rest)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns + rest)
+    count = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {model._meta.db_table} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row + fixed)
+                count += 1
+    return count
+
+
+class BulkLoad:
+    """The feed rows loaded as a restore loads them: the table's secondary indexes dropped before and built after,
+    the foreign keys' triggers off for the load (session_replication_role = replica, as pg_restore
+    --disable-triggers; the synthetic rows point at members, households and uploads the build made)."""
+
+    TABLE = "monitoring_feedrow"
+
+    def __enter__(self):
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname NOT IN "
+                           "(SELECT conname FROM pg_constraint WHERE contype IN ('p', 'u'))", [self.TABLE])
+            self.indexes = cursor.fetchall()
+            for name, _ in self.indexes:
+                cursor.execute(f'DROP INDEX "{name}"')
+            cursor.execute("SET session_replication_role = replica")
+        return self
+
+    def __exit__(self, *exc):
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = DEFAULT")
+            cursor.execute("SET maintenance_work_mem = '512MB'")
+            for _, definition in self.indexes:
+                cursor.execute(definition)
+        return False
 
 
 def regions(counties: int) -> list[str]:
@@ -86,23 +138,31 @@ def main() -> None:
     from bangfu.monitoring.engine.feedstore import feed_store_sync
     from bangfu.monitoring.services import screening_run
 
-    bench = _bench_screening()
+    global BENCH
+    bench = BENCH = _bench_screening()
+    bench._insert = copy_insert  # the same build, its rows by COPY
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
     villages = regions(args.counties)
-    sizes = bench.build(args.people, villages=villages)
+    with BulkLoad():
+        sizes = bench.build(args.people, villages=villages)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     build_seconds = time.perf_counter() - started
-    print(f"built {sizes} in {build_seconds:.1f} s", file=sys.stderr)
+    print(f"built {sizes} in {build_seconds:.1f} s, peak_rss={bench.peak_rss_mb()} MB so far", file=sys.stderr)
+    cpu = time.process_time()  # this process's CPU (every thread: DuckDB's too), not the database server's
     started = time.perf_counter()
     feed_store_sync()  # what the uploads' commits write
     feed_seconds = time.perf_counter() - started
+    print(f"feed partitions in {feed_seconds:.1f} s (cpu {time.process_time() - cpu:.1f} s), "
+          f"peak_rss={bench.peak_rss_mb()} MB so far", file=sys.stderr)
+    cpu = time.process_time()
     connection.close()
     started = time.perf_counter()
     run = screening_run(actor=None)
     screen_seconds = time.perf_counter() - started
-    print(f"screening run: {run.counts_by_rule}", file=sys.stderr)
+    print(f"screening run in {screen_seconds:.1f} s (cpu {time.process_time() - cpu:.1f} s): {run.counts_by_rule}",
+          file=sys.stderr)
     with connection.cursor() as cursor:
         cursor.execute("""
             SELECT r.code, r.name, (SELECT COUNT(*) FROM registry_household h WHERE h.village_id LIKE SUBSTR(r.code, 1, 6) || '%%'),

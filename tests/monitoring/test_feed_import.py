@@ -121,3 +121,37 @@ def test_a_month_sent_again_replaces_the_earlier_rows(county_file, county_admin)
     assert FeedUpload.objects.count() == 2  # the history keeps both files
     feed_upload_commit(actor=county_admin, kind="medical", period="2025-06", path=path, file_name="c.xlsx")
     assert FeedRow.objects.count() == 32  # another month adds
+
+
+def test_a_county_s_file_replaces_only_that_county_s_month(county_file, county_admin, tmp_path):
+    """Two counties send the same kind and month: neither removes the other's rows (the province's store holds
+    both), each one's second file replaces its own; a file committed with no user (`bangfu import feed`, the
+    whole database's matching) replaces the whole month."""
+    from bangfu.regions.models import Region
+    from bangfu.regions.services import regions_load
+    from bangfu.registry.services import household_create, member_add
+    from tests.accounts.conftest import JINAN_COMMUNITY, SONGPAN, SONGPAN_ROWS
+    from tests.conftest import synthetic_id
+
+    regions_load(text=SONGPAN_ROWS)
+    songpan_admin = make_user("songpan_admin", "county_admin", SONGPAN)
+    songpan_clerk = make_user("songpan_clerk", "department_operator", SONGPAN)
+    household = household_create(actor=songpan_admin, data={"number": "", "village": Region.objects.get(
+        code=JINAN_COMMUNITY)}, phone="10012345678")
+    member_add(actor=songpan_admin, household=household, data={"name": "松潘户主", "relation": "head"},
+               id_number=synthetic_id())
+    songpan_file = _write(tmp_path / "松潘医保5月.xlsx", [
+        [1, "松潘户主", head(household).reveal_id_number(), "2025-05-02", "2025-05-08", 9000, 3000, 2000, "县医院"]])
+    jiuzhaigou_file, _ = county_file
+
+    feed_upload_commit(actor=county_admin, kind="medical", period="2025-05", path=jiuzhaigou_file, file_name="a.xlsx")
+    feed_upload_commit(actor=songpan_clerk, kind="medical", period="2025-05", path=songpan_file, file_name="b.xlsx")
+    assert FeedRow.objects.filter(household=household).count() == 1
+    assert FeedRow.objects.count() == 17  # 九寨沟's 16 kept beside 松潘's one
+    feed_upload_commit(actor=songpan_clerk, kind="medical", period="2025-05", path=songpan_file, file_name="c.xlsx")
+    feed_upload_commit(actor=county_admin, kind="medical", period="2025-05", path=jiuzhaigou_file, file_name="d.xlsx")
+    assert FeedRow.objects.count() == 17  # each county's own month replaced, not doubled
+    assert set(FeedUpload.objects.filter(feed_rows__isnull=False).values_list("file_name", flat=True)) == {
+        "c.xlsx", "d.xlsx"}
+    feed_upload_commit(actor=None, kind="medical", period="2025-05", path=songpan_file, file_name="e.xlsx")
+    assert list(FeedRow.objects.values_list("household", flat=True)) == [household.pk]

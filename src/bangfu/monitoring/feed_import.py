@@ -335,9 +335,14 @@ def feed_upload_commit(*, actor, kind: str, period: str, path: Path, file_name: 
     """The operator accepted the preview: write the upload and its good rows, all or nothing.
 
     A month's file replaces the rows of an earlier file of the same kind and month (a corrected file sent
-    again must not count every hospital stay twice); the earlier upload stays in the history."""
+    again must not count every hospital stay twice) within the uploader's jurisdiction, where its rows were
+    matched: one county's file never removes another county's month (a province-wide file, or `bangfu import
+    feed` with no user, replaces the whole month). The earlier upload stays in the history."""
     report = feed_file_check(actor=actor, kind=kind, period=period, path=path, mapping=mapping, progress=progress)
-    replaced = FeedRow.objects.filter(kind=kind, period=period).delete()[0]
+    earlier = FeedRow.objects.filter(kind=kind, period=period)
+    if actor is not None:
+        earlier = earlier.filter(village_scope(actor, field="household__village_id"))
+    replaced = earlier.delete()[0]
     upload = FeedUpload.objects.create(kind=kind, period=period, file_name=file_name[:200], uploaded_by=actor,
                                        rows=report.rows, matched=report.matched, unmatched=report.unmatched,
                                        invalid=report.invalid, duplicates=report.duplicates, errors=[e.as_dict() for e in report.errors[:5000]])

@@ -2,11 +2,11 @@
 [--master URL]`; pyspark is the optional extra `bangfu[spark]`).
 
 Spark reads the feeds' Parquet store as it lies (`kind=…/period=…/part.parquet`, engine/feedstore.py; on a cluster
-a path every executor reads: HDFS, S3 or a shared mount, BANGFU_FEED_STORE_DIR) and the registry tables the run's
-snapshot wrote next to it as Parquet. Every rule's SQL is the same text DuckDB runs (engine/rules.py), each over a
-`feed` view of exactly its kinds and months. The hits come back to the driver and go through the same write-back as
-DuckDB's (engine/run.py): evidence sentences, one warning per household and rule, facts already verified not raised
-again.
+BANGFU_FEED_STORE_DIR is a shared mount every executor reads under the same path) and the registry tables the
+run's snapshot writes as Parquet beside it (`_spark/run-…/`, removed after the run). Every rule's SQL is the same
+text DuckDB runs (engine/rules.py), each over a `feed` view of exactly its kinds and months. The hits come back to
+the driver as Arrow and go through the same write-back as DuckDB's (engine/run.py): evidence sentences, one
+warning per household and rule, facts already verified not raised again.
 """
 
 import shutil
@@ -19,6 +19,7 @@ from bangfu.monitoring.engine.feedstore import feed_files, feed_store_dir
 from bangfu.monitoring.engine.rules import EXCLUSIONS, RULES, feed_window
 
 REGISTRY_TABLES = ("households", "members", "income", "lines")
+SPARK_WORK = "_spark"  # under the feed store: the run's registry tables as Parquet
 FEED_COLUMNS = ("kind, period, CAST(CONCAT(period, '-01') AS DATE) AS period_date, member_id, household_id, date1, "
                 "amount1, amount5, code1, code2, text, resent")
 EMPTY_FEED_SCHEMA = ("kind STRING, period STRING, period_date DATE, member_id BIGINT, household_id BIGINT, "
@@ -40,19 +41,36 @@ def spark_session(master: str | None = None):
             .getOrCreate())
 
 
-def _feed_view(spark, kinds: list[str] | None, months: int | None) -> None:
+def _feed_view(spark, kinds: list[str] | None, months: int | None, gone: bool) -> None:
+    """The view `feed` over exactly these kinds' latest months, as engine/snapshot.feed_view defines it for DuckDB:
+    only the rows of households in the snapshot when it left some out (`gone`: no longer registered, or another
+    county's), else the files as they are, with no join. (A semi-join with `households` rather than DuckDB's
+    NOT IN `gone`: Spark runs a NOT IN over millions of ids as a nested loop.)"""
     files = feed_files(kinds, months)
     if files:
         raw = spark.read.option("basePath", str(feed_store_dir())).parquet(*[str(path.parent) for path in files])
         raw.createOrReplaceTempView("feed_raw")
-        spark.sql(f"SELECT {FEED_COLUMNS} FROM feed_raw WHERE household_id IN (SELECT id FROM households)"
-                  ).createOrReplaceTempView("feed")
+        where = " WHERE household_id IN (SELECT id FROM households)" if gone else ""
+        spark.sql(f"SELECT {FEED_COLUMNS} FROM feed_raw{where}").createOrReplaceTempView("feed")
     else:
         spark.createDataFrame([], EMPTY_FEED_SCHEMA).createOrReplaceTempView("feed")
 
 
-def _number(value):
-    return None if value is None else float(value)
+# A hit's columns typed as DuckDB's `hits` table holds them, so the rows cross to DuckDB as Arrow, not as Python
+# tuples (at a province's scale a rule finds hundreds of thousands of households).
+HIT_SELECT = ("household_id, CAST(value AS DOUBLE) AS value, CAST(threshold AS DOUBLE) AS threshold, "
+              "CAST(base AS DOUBLE) AS base, CAST(info AS STRING) AS info, CAST(note AS STRING) AS note, "
+              "CAST(fact AS STRING) AS fact")
+EXCL_SCHEMA = "code STRING, household_id BIGINT, info STRING, note STRING"
+
+
+def _to_duckdb(con: duckdb.DuckDBPyConnection, frame, insert: str) -> None:
+    """Append a Spark result to a DuckDB table through Arrow (`insert` reads the view `spark_rows`)."""
+    table = frame.toArrow()
+    if table.num_rows:
+        con.register("spark_rows", table)
+        con.execute(insert)
+        con.unregister("spark_rows")
 
 
 def spark_evaluate(con: duckdb.DuckDBPyConnection, rules, *, master: str | None = None,
@@ -60,35 +78,42 @@ def spark_evaluate(con: duckdb.DuckDBPyConnection, rules, *, master: str | None 
     """Fill DuckDB's `hits` and `excl` (as the DuckDB loop does) from the rules run by Spark SQL. The session is
     the process's own (getOrCreate): left running for the next run, ended with the process."""
     session = spark_session(master)
-    directory = Path(tempfile.mkdtemp(prefix="bangfu-spark-registry-"))
+    # The registry tables go where the executors read the feeds (on a cluster the driver's /tmp is not theirs),
+    # in a directory of their own that the feed store's sync and readers never look at (they read kind=… only),
+    # removed after the run. One screening runs at a time, so a directory left here is a dead run's.
+    work = feed_store_dir() / SPARK_WORK
+    for left in work.glob("run-*"):
+        shutil.rmtree(left, ignore_errors=True)
+    work.mkdir(parents=True, exist_ok=True)
+    directory = Path(tempfile.mkdtemp(prefix="run-", dir=work))
+    cached = []  # the exclusions' marks, held by Spark for the run only (the session outlives it)
     try:
         for name in REGISTRY_TABLES:
             con.execute(f"COPY {name} TO '{directory / name}.parquet' (FORMAT parquet)")
             session.read.parquet(str(directory / f"{name}.parquet")).createOrReplaceTempView(name)
-        session.createDataFrame([], "code STRING, household_id BIGINT, info STRING, note STRING"
-                                ).createOrReplaceTempView("excl")
-        marked = []
+        gone = con.execute("SELECT COUNT(*) FROM gone").fetchall()[0][0] > 0
+        excl = session.createDataFrame([], EXCL_SCHEMA)
+        excl.createOrReplaceTempView("excl")
         for rule in rules:
             kinds, months = feed_window(rule.code, rule.params)
             if kinds:
-                _feed_view(session, kinds, months)
+                _feed_view(session, kinds, months, gone)
             if rule.is_exclusion and rule.code in EXCLUSIONS:
-                rows = session.sql(f"SELECT '{rule.code}' AS code, household_id, info, note "
-                                   f"FROM ({EXCLUSIONS[rule.code].sql(rule.params)}) x").collect()
-                marked += [tuple(row) for row in rows]
-                session.createDataFrame(marked or [], "code STRING, household_id BIGINT, info STRING, note STRING"
-                                        ).createOrReplaceTempView("excl")
-                if rows:
-                    con.executemany("INSERT INTO excl VALUES (?, ?, ?, ?)", [tuple(row) for row in rows])
+                marked = session.sql(f"SELECT '{rule.code}' AS code, household_id, CAST(info AS STRING) AS info, "
+                                     f"CAST(note AS STRING) AS note "
+                                     f"FROM ({EXCLUSIONS[rule.code].sql(rule.params)}) x").cache()
+                cached.append(marked)
+                _to_duckdb(con, marked, "INSERT INTO excl SELECT * FROM spark_rows")
+                # The income rule reads every exclusion's marks: kept in Spark, not sent back from Python.
+                excl = excl.unionByName(marked)
+                excl.createOrReplaceTempView("excl")
             elif rule.code in RULES:
-                rows = session.sql(f"""SELECT household_id, value, threshold, base, info, note, fact FROM (
+                found = session.sql(f"""SELECT {HIT_SELECT} FROM (
                     SELECT r.*, ROW_NUMBER() OVER (PARTITION BY household_id ORDER BY fact DESC) AS rn_
-                    FROM ({RULES[rule.code].sql(rule.params)}) r) x WHERE rn_ = 1""").collect()
-                if rows:
-                    con.executemany("INSERT INTO hits VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
-                        (int(rule.pk), row[0], _number(row[1]), _number(row[2]), _number(row[3]),
-                         None if row[4] is None else str(row[4]), None if row[5] is None else str(row[5]), row[6])
-                        for row in rows])
+                    FROM ({RULES[rule.code].sql(rule.params)}) r) x WHERE rn_ = 1""")
+                _to_duckdb(con, found, f"INSERT INTO hits SELECT {int(rule.pk)}, * FROM spark_rows")
             advance()
     finally:
+        for frame in cached:
+            frame.unpersist()
         shutil.rmtree(directory, ignore_errors=True)
