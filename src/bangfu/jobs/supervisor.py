@@ -18,6 +18,7 @@ import time
 log = logging.getLogger(__name__)
 
 BACKOFF_FIRST, BACKOFF_MAX, HEALTHY_AFTER = 1.0, 60.0, 10.0
+POLL_SECONDS = 0.5
 
 
 def next_backoff(previous: float, ran_for: float) -> float:
@@ -62,10 +63,16 @@ class WorkerSupervisor:
             self.stopping.wait(backoff)
 
     def _wait(self) -> int | None:
-        try:
-            return self.process.wait()
-        except ChildProcessError:  # gunicorn's arbiter reaped it first (it waits for every child)
-            return None
+        # Polled, not one blocking wait: beside gunicorn's arbiter (which reaps every child with waitpid(-1)) a
+        # blocking wait was seen to sleep on through a killed worker's death, one kill in three, and the worker
+        # was never started again; each poll reaps a dead worker or learns the arbiter already did.
+        while True:
+            try:
+                return self.process.wait(timeout=POLL_SECONDS)
+            except subprocess.TimeoutExpired:
+                continue
+            except ChildProcessError:  # gunicorn's arbiter reaped it first (it waits for every child)
+                return None
 
     def stop(self, timeout: float = 30) -> None:
         """Stop the worker (it finishes the job it runs, within `timeout`) and stop restarting it."""
