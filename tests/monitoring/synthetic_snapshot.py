@@ -114,7 +114,7 @@ def _feed_sql(people: int) -> str:
 
 
 def build_snapshot(con: duckdb.DuckDBPyConnection, people: int, feed_dir: Path) -> dict[str, int]:
-    """Fill `con` with the snapshot tables a run loads (households, members, income, gone, lines; the feed view)
+    """Fill `con` with the snapshot tables a run loads (households, members, income, run_scope, lines; the feed view)
     and `feed_dir` with the feed store's partitions. Returns the row counts."""
     counts = {}
     generator = duckdb.connect()
@@ -129,7 +129,9 @@ def build_snapshot(con: duckdb.DuckDBPyConnection, people: int, feed_dir: Path) 
             con.unregister("batch")
             counts[name] = con.execute(f"SELECT COUNT(*) FROM {name}").fetchall()[0][0]
         generator.execute(f"CREATE TABLE feed AS {_feed_sql(people)}")
-        columns = ", ".join(f"CAST({name} AS {'DATE' if kind == pa.date32() else 'VARCHAR' if kind == pa.string() else 'BIGINT'})"
+        # `resent` (a stay sent again in a later month) is worked out when a month is written: none here
+        columns = ", ".join("FALSE AS resent" if name == "resent" else
+                            f"CAST({name} AS {'DATE' if kind == pa.date32() else 'VARCHAR' if kind == pa.string() else 'BIGINT'})"
                             f" AS {name}" for name, kind in zip(SCHEMA.names, SCHEMA.types, strict=True))
         counts["feed"] = 0
         for kind, period in generator.execute("SELECT DISTINCT kind, period FROM feed ORDER BY ALL").fetchall():
@@ -145,7 +147,7 @@ def build_snapshot(con: duckdb.DuckDBPyConnection, people: int, feed_dir: Path) 
             counts["feed"] += rows
     finally:
         generator.close()
-    con.execute("CREATE OR REPLACE TABLE gone (id BIGINT)")
+    con.execute("CREATE OR REPLACE TABLE run_scope AS SELECT FALSE AS partial")  # every household is in the run
     con.execute("CREATE OR REPLACE TABLE lines (county VARCHAR, year INTEGER, amount_cents BIGINT)")
     con.executemany("INSERT INTO lines VALUES (?, ?, ?)", LINES)
     feed_view(con)

@@ -91,7 +91,7 @@ def spark_evaluate(con: duckdb.DuckDBPyConnection, rules, *, master: str | None 
         for name in REGISTRY_TABLES:
             con.execute(f"COPY {name} TO '{directory / name}.parquet' (FORMAT parquet)")
             session.read.parquet(str(directory / f"{name}.parquet")).createOrReplaceTempView(name)
-        gone = con.execute("SELECT COUNT(*) FROM gone").fetchall()[0][0] > 0
+        gone = con.execute("SELECT partial FROM run_scope").fetchall()[0][0]  # engine/snapshot.feed_view
         excl = session.createDataFrame([], EXCL_SCHEMA)
         excl.createOrReplaceTempView("excl")
         for rule in rules:
