@@ -29,6 +29,7 @@ import math
 import os
 import random
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -38,7 +39,25 @@ BATCH = 200_000
 
 
 def peak_rss_mb() -> int:
+    """The process's peak resident memory since the last `peak_rss_reset()` (Linux's VmHWM), else since it began."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) // 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
+def peak_rss_reset() -> None:
+    """Start the peak over (Linux: writing 5 to clear_refs resets VmHWM), so the line gives the screenings' own
+    peak and not the build's, which holds a million people's rows in batches."""
+    try:
+        with open("/proc/self/clear_refs", "w") as refs:
+            refs.write("5")
+    except OSError:
+        pass
 
 
 # --- building the data -------------------------------------------------------------------------------------
@@ -384,8 +403,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--people", type=int, default=100_000)
     parser.add_argument("--database-url", default="", help="a PostgreSQL database to use instead of SQLite")
+    parser.add_argument("--keep-build", default="", metavar="DIR",
+                        help="SQLite only: keep the built database in DIR and reuse it on the next run with the same "
+                             "--people (a million people take many minutes to build)")
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="bangfu-bench-screening-")
+    kept = os.path.join(args.keep_build, f"people-{args.people}.sqlite3") if args.keep_build else ""
     os.environ["BANGFU_VAR_DIR"] = tmp
     os.environ["DJANGO_SETTINGS_MODULE"] = "bangfu.settings"
     if args.database_url:
@@ -402,10 +425,21 @@ def main() -> None:
     from bangfu.monitoring.models import RiskWarning, Rule
     from bangfu.monitoring.services import screening_run
 
+    database = os.path.join(tmp, "bangfu.sqlite3")
+    reuse = bool(kept) and not args.database_url and os.path.exists(kept)
+    if reuse:
+        shutil.copyfile(kept, database)
+        print(f"reusing the build kept in {kept}", file=sys.stderr)
     call_command("migrate", verbosity=0)
-    started = time.perf_counter()
-    sizes = build(args.people)
-    print(f"built {sizes} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    if not reuse:
+        started = time.perf_counter()
+        sizes = build(args.people)
+        print(f"built {sizes} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        if kept and not args.database_url:
+            connection.close()
+            os.makedirs(args.keep_build, exist_ok=True)
+            shutil.copyfile(database, kept + ".part")
+            os.replace(kept + ".part", kept)
     started = time.perf_counter()
     feed_store_sync()  # what the uploads' commits write: the Parquet partitions by kind and month
     copies = os.path.join(tmp, "floor")
@@ -414,6 +448,7 @@ def main() -> None:
     print(f"feed partitions and the floor's Parquet copies in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     connection.close()
 
+    peak_rss_reset()
     started = time.perf_counter()
     run = screening_run(actor=None)
     project_seconds = time.perf_counter() - started

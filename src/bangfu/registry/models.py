@@ -77,6 +77,9 @@ class Household(models.Model):
         indexes = [
             models.Index(fields=["village", "number"]),
             models.Index(fields=["monitoring_status", "village"]),
+            # The few households no longer registered: what the warning and case queues leave out
+            # (`registry.selectors.households_closed`) is read through this, not by joining every household.
+            models.Index(fields=["id"], condition=models.Q(is_active=False), name="household_closed"),
         ]
 
     def __str__(self) -> str:
