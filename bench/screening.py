@@ -429,6 +429,7 @@ def main() -> None:
     reuse = bool(kept) and not args.database_url and os.path.exists(kept)
     if reuse:
         shutil.copyfile(kept, database)
+        shutil.copyfile(kept + ".field-key.txt", os.path.join(tmp, "field-key.txt"))  # the key it was built with
         print(f"reusing the build kept in {kept}", file=sys.stderr)
     call_command("migrate", verbosity=0)
     if not reuse:
@@ -438,6 +439,7 @@ def main() -> None:
         if kept and not args.database_url:
             connection.close()
             os.makedirs(args.keep_build, exist_ok=True)
+            shutil.copyfile(os.path.join(tmp, "field-key.txt"), kept + ".field-key.txt")
             shutil.copyfile(database, kept + ".part")
             os.replace(kept + ".part", kept)
     started = time.perf_counter()

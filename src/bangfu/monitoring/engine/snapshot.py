@@ -2,11 +2,19 @@
 store (engine/feedstore.py), each rule only the kinds and months it needs (`feed_view`).
 
 Each registry table is one plain SELECT on the project's database, read into Arrow record batches and appended to
-DuckDB: on PostgreSQL by COPY … TO STDOUT (CSV parsed by Arrow in C, no Python loop over rows), on SQLite by the
-cursor in batches. Dates travel as ISO text and booleans as 0/1 so the same SELECT runs on both databases; DuckDB
+DuckDB, with no Python loop over rows: on PostgreSQL by COPY … TO STDOUT (CSV parsed by Arrow in C), on SQLite by
+ADBC's SQLite driver in a child process (engine/sqlite_reader.py: Arrow batches stepped in C and streamed through
+a pipe; about three times the speed of the cursor at a million people, and on the other core). Where a separate connection would not see the same rows
+(inside a transaction, which may hold uncommitted writes; an in-memory database) the Django cursor is read in
+batches instead. Dates travel as ISO text and booleans as 0/1 so the same SELECT runs on both databases; DuckDB
 casts them once.
 """
 
+import importlib.util
+import json
+import os
+import subprocess
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 
@@ -136,12 +144,58 @@ def _cursor_batches(sql: str, columns: list[tuple[str, pa.DataType]], params, ba
             yield pa.RecordBatch.from_arrays(arrays, schema=schema)
 
 
+def sqlite_file_for_adbc() -> str | None:
+    """The SQLite file the ADBC reader process may read as the project's own connection would: None inside a
+    transaction (its uncommitted rows are invisible to another connection), for an in-memory database, or when
+    the driver is not installed."""
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        return None
+    name = str(connection.settings_dict["NAME"])
+    if name == ":memory:" or "mode=memory" in name or not os.path.isfile(name):
+        return None
+    # Only looked for, never imported here: its SQLite must stay out of this process (engine/sqlite_reader.py).
+    return name if importlib.util.find_spec("adbc_driver_sqlite") is not None else None
+
+
+def _adbc_batches(path: str, sql: str, columns: list[tuple[str, pa.DataType]], params, batch_rows: int
+                  ) -> Iterator[pa.RecordBatch]:
+    """SQLite through ADBC, in a child process (engine/sqlite_reader.py says why): the driver steps the statement
+    in C and streams Arrow batches through a pipe; each is given this table's column names and types (the driver
+    infers types from the values it sees). A failed read raises with the child's own message."""
+    from django.db.backends.sqlite3.base import FORMAT_QMARK_REGEX
+
+    schema = pa.schema(columns)
+    request = json.dumps({"path": path, "sql": FORMAT_QMARK_REGEX.sub("?", sql).replace("%%", "%"),
+                          "params": list(params or ()), "batch_rows": batch_rows})
+    with tempfile.TemporaryFile() as errors:
+        child = subprocess.Popen([sys.executable, "-m", "bangfu.monitoring.engine.sqlite_reader"],
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors)
+        try:
+            child.stdin.write(request.encode())
+            child.stdin.close()
+            try:
+                for batch in pa.ipc.open_stream(child.stdout):
+                    if batch.num_rows:
+                        yield pa.RecordBatch.from_arrays([column.cast(kind) for column, (_, kind) in
+                                                          zip(batch.columns, columns, strict=True)], schema=schema)
+            except pa.ArrowInvalid:
+                if child.wait() == 0:
+                    raise
+        finally:
+            child.stdout.close()
+            if child.wait() != 0:
+                errors.seek(0)
+                raise RuntimeError("读取 SQLite 快照失败（ADBC 子进程）：" + errors.read().decode(errors="replace")[-2000:])
+
+
 def arrow_batches(sql: str, columns: list[tuple[str, pa.DataType]], *, params=(), batch_rows: int = BATCH
                   ) -> Iterator[pa.RecordBatch]:
     """The rows of `sql` on the project's database as Arrow record batches of these columns."""
     if connection.vendor == "postgresql":
         connection.ensure_connection()
         yield from _copy_batches(sql, columns, params, batch_rows)
+    elif path := sqlite_file_for_adbc():
+        yield from _adbc_batches(path, sql, columns, params, batch_rows)
     else:
         yield from _cursor_batches(sql, columns, params, batch_rows)
 

@@ -1,0 +1,63 @@
+"""On SQLite the registry snapshot is read by ADBC's driver (engine/snapshot.py): its own connection to the file,
+Arrow batches in C. It must hand DuckDB exactly what the Django cursor reads, value for value and type for type,
+and must not be used where its connection would see other rows than the project's (inside a transaction)."""
+
+import pyarrow as pa
+import pytest
+from django.db import connection, transaction
+
+from bangfu.monitoring.engine.snapshot import TABLES, _cursor_batches, arrow_batches, sqlite_file_for_adbc
+from bangfu.registry.services import member_add
+from tests.conftest import COUNTY, TUANJIE, ZHANGZHA_VILLAGE, synthetic_id
+from tests.monitoring.factories import income
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),  # committed rows: what a second connection can read
+    pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite path (PostgreSQL reads by COPY)"),
+]
+
+
+def _both(name: str, county: str | None) -> tuple[pa.Table, pa.Table]:
+    source, columns, _ = TABLES[name]
+    sql, params = source(county)
+    schema = pa.schema(columns)
+    by_adbc = pa.Table.from_batches(list(arrow_batches(sql, columns, params=params, batch_rows=2)), schema=schema)
+    by_cursor = pa.Table.from_batches(list(_cursor_batches(sql, columns, params, 2)), schema=schema)
+    return by_adbc, by_cursor
+
+
+@pytest.fixture
+def registry(make_household, county_admin):
+    """Households in two villages; members with and without a birth date, disability, work; incomes."""
+    one = make_household(TUANJIE, head_name="阿旺·扎西", monitoring_type="marginal",
+                         identified_month="202503")
+    member_add(actor=county_admin, household=one,
+               data={"name": "王小梅", "relation": "daughter", "disability_grade": "2", "work_place": "in_county",
+                     "work_months": 7},
+               id_number=synthetic_id("20190228", male=False))
+    two = make_household(ZHANGZHA_VILLAGE, housing_safety="c")
+    income(one, 2025, net=6100, members=2)
+    income(two, 2024, net=12000)
+    return one, two
+
+
+def test_adbc_reads_what_the_cursor_reads_and_not_inside_a_transaction(registry):
+    """Every snapshot table, for every household and for one county's, in batches of two rows (more than one
+    batch cast and joined); then inside a transaction the cursor is read, which sees the transaction's own row."""
+    from bangfu.registry.models import Household
+
+    assert sqlite_file_for_adbc() is not None  # the control: outside a transaction the driver is used
+    for name in TABLES:
+        for county in (None, COUNTY):
+            by_adbc, by_cursor = _both(name, county)
+            assert by_adbc.num_rows >= 2, name
+            assert by_adbc.equals(by_cursor), (name, county, by_adbc.to_pylist(), by_cursor.to_pylist())
+    source, columns, _ = TABLES["households"]
+    with transaction.atomic():
+        assert sqlite_file_for_adbc() is None
+        Household.objects.filter(pk=registry[1].pk).update(housing_safety="d")
+        sql, params = source(None)
+        rows = pa.Table.from_batches(list(arrow_batches(sql, columns, params=params)), schema=pa.schema(columns))
+        assert dict(zip(rows["id"].to_pylist(), rows["housing_safety"].to_pylist(), strict=True))[registry[1].pk] == "d"
+        transaction.set_rollback(True)
+    assert sqlite_file_for_adbc() is not None
