@@ -59,8 +59,10 @@ PAGES = {
     # the case queue (cases.selectors.work_queue_for: its counts and its ranked rows) two; the monitoring lines and
     # the below-line count two; the queues of issue 15: overdue warnings two (the rules' limits, then the rows with
     # their count), new leads one, measures due two (the limit, then the rows), warnings on monitored households
-    # to follow with their case one, every warning to verify (new ones too) one
-    "home": (lambda w: reverse("web:home"), {}, {}, 16),
+    # to follow with their case one, every warning to verify (new ones too) one; each queue with rows one more
+    # (web.lists.first_and_count: the keys with the count over the queue alone, then the rows shown with their
+    # households; here one queue has rows)
+    "home": (lambda w: reverse("web:home"), {}, {}, 17),
     "household-list": (lambda w: reverse("registry:household_list"), {}, {}, 7),
     "household-list-htmx": (lambda w: reverse("registry:household_list"), {}, {"HX-Request": "true"}, 7),
     "household-list-page-2": (lambda w: reverse("registry:household_list"), {"page": "2"}, {}, 7),

@@ -231,13 +231,14 @@ def _rule(w):
 
 # name: (url from the world, query parameters, headers, at most this many queries), seen by the county administrator
 PAGES = {
-    # + the new leads above the list and the viewer's work queue (two queries: see cases.selectors.work_queue_for)
-    "case-list": (lambda w: reverse("cases:case_list"), {}, {}, 8),
-    "case-list-overdue": (lambda w: reverse("cases:case_list"), {"state": "overdue"}, {}, 8),
-    "case-list-notice": (lambda w: reverse("cases:case_list"), {"state": "notice"}, {}, 8),
-    "case-list-approved": (lambda w: reverse("cases:case_list"), {"state": "approved"}, {}, 8),
+    # + the new leads above the list (two: their keys with the count, then the rows shown: web.lists.first_and_count)
+    # and the viewer's work queue (two queries: see cases.selectors.work_queue_for)
+    "case-list": (lambda w: reverse("cases:case_list"), {}, {}, 9),
+    "case-list-overdue": (lambda w: reverse("cases:case_list"), {"state": "overdue"}, {}, 9),
+    "case-list-notice": (lambda w: reverse("cases:case_list"), {"state": "notice"}, {}, 9),
+    "case-list-approved": (lambda w: reverse("cases:case_list"), {"state": "approved"}, {}, 9),
     "case-list-all-identification": (lambda w: reverse("cases:case_list"), {"state": "all",
-                                                                             "kind": "identification"}, {}, 8),
+                                                                             "kind": "identification"}, {}, 9),
     "case-detail": (lambda w: reverse("cases:case_detail", args=[w["pinned"].pk]), {}, {}, 6),
     # cases, measures, visits, contact, and the risk match and elimination conditions (members, income, settings,
     # the compulsory-school ages from the out-of-school rule, the measure-to-risk table)
@@ -297,9 +298,10 @@ CADRE_PAGES = {
     # + the queues of issue 15: the case queue's counts and its ranked rows (two), overdue warnings (the rules'
     # limits, then the rows with their count), new leads (one), measures due (the limit, then the rows), warnings on
     # households monitored with their risk open (one), every warning to verify (one); 八必访 due this quarter with its
-    # counts (one, issue 19); the account's own resident-cadre records for the check-in card (one, issue 18)
-    "home": (lambda w: reverse("web:home"), {}, {}, 16),
-    "case-list": PAGES["case-list"][:3] + (8,),
+    # counts (one, issue 19); the account's own resident-cadre records for the check-in card (one, issue 18); each
+    # queue with rows one more (web.lists.first_and_count: keys with the count, then the rows shown; here two)
+    "home": (lambda w: reverse("web:home"), {}, {}, 18),
+    "case-list": PAGES["case-list"][:3] + (9,),
     "case-detail": PAGES["case-detail"][:3] + (6,),
     "household-assistance": PAGES["household-assistance"][:3] + (21,),
     "notice": PAGES["notice"][:3] + (6,),

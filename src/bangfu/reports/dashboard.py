@@ -167,6 +167,10 @@ class Scope:
         return kept_welfare(self)
 
     @cached_property
+    def warnings_by_village(self) -> dict[str, dict[str, int]]:
+        return warning_counts_by_village(self)
+
+    @cached_property
     def month_figures(self):
         from bangfu.reports.selectors import monthly_figures_visible_to
 
@@ -378,14 +382,29 @@ def _summary_rows(condition: Q):
                           .annotate(n=Sum("households")).values_list("village_id", "n"))
 
 
-def _warning_rows(**flt):
-    def rows(scope):
-        from bangfu.monitoring.selectors import WarningFilter, warnings_filtered
+def warning_counts_by_village(scope: Scope) -> dict[str, dict[str, int]]:
+    """Open warnings per village of the place, counted with the warning list's own two filters (kind=verify and
+    overdue=on) in one grouped query over the list's base: the map and the place table read both indicators
+    from it (through `Scope.warnings_by_village`, once a request)."""
+    from django.utils import timezone
 
-        return (warnings_filtered(scope.user, WarningFilter(region_code=scope.region.code if scope.region else "",
-                                                            **flt)).order_by().values("village_id")
-                .annotate(n=Count("pk")).values_list("village_id", "n"))
-    return rows
+    from bangfu.monitoring.models import Rule
+    from bangfu.monitoring.selectors import (
+        WarningFilter,
+        warnings_filtered,
+        warnings_overdue_q,
+        warnings_to_verify_q,
+    )
+
+    rows = (warnings_filtered(scope.user, WarningFilter(region_code=scope.region.code if scope.region else ""))
+            .order_by().values("village_id")
+            .annotate(pending=Count("pk", filter=warnings_to_verify_q()),
+                      overdue=Count("pk", filter=warnings_overdue_q(list(Rule.objects.all()), timezone.now()))))
+    return {row["village_id"]: row for row in rows}
+
+
+def _warning_rows(key: str):
+    return lambda scope: [(village, row[key]) for village, row in scope.warnings_by_village.items()]
 
 
 def _overdue_case_rows(scope):
@@ -406,10 +425,10 @@ PLACE_INDICATORS: tuple[PlaceIndicator, ...] = (
                    _summary_rows(Q(monitoring_status="risk_open") & ~Q(monitoring_type="")),
                    lambda scope, code: _url("registry:household_list", {"region": code,
                                                                       "monitoring_status": "risk_open"})),
-    PlaceIndicator("warnings_pending", gettext_lazy("预警待核实"), _warning_rows(kind="verify"),
+    PlaceIndicator("warnings_pending", gettext_lazy("预警待核实"), _warning_rows("pending"),
                    lambda scope, code: _url("monitoring:warning_list", {"region": code, "kind": "verify"}),
                    measure="条"),
-    PlaceIndicator("warnings_overdue", gettext_lazy("预警逾期未核实"), _warning_rows(overdue=True),
+    PlaceIndicator("warnings_overdue", gettext_lazy("预警逾期未核实"), _warning_rows("overdue"),
                    lambda scope, code: _url("monitoring:warning_list", {"region": code, "overdue": "on"}),
                    measure="条"),
     PlaceIndicator("cases_overdue", gettext_lazy("逾期案件"), _overdue_case_rows,

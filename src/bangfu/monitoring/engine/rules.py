@@ -10,6 +10,8 @@ Amounts are cents in the snapshot; sentences show yuan.
 """
 
 from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -36,10 +38,26 @@ def _translated(language: str | None, message: str) -> str:
     return gettext(message)  # the active language is `language` when it is first asked for
 
 
+# The language a run's sentences are worded in, read once by `wording_in_one_language` (asking Django for the active
+# language costs about 10 µs, once per sentence part: 0.7 s of a million-person run's 60,000 sentences).
+_wording_language: ContextVar[str | None] = ContextVar("wording_language", default=None)
+
+
+@contextmanager
+def wording_in_one_language():
+    """Within it, `_` takes the language active on entering (a run words all its sentences in one language)."""
+    token = _wording_language.set(get_language() or "")
+    try:
+        yield
+    finally:
+        _wording_language.reset(token)
+
+
 def _(message: str) -> str:
     """gettext, remembered per language: a run words thousands of sentences from a dozen templates, and each
     gettext call looks up the active translation afresh."""
-    return _translated(get_language(), message)
+    language = _wording_language.get()
+    return _translated(get_language() if language is None else language or None, message)
 
 
 def _cents(yuan) -> int:

@@ -28,7 +28,14 @@ from bangfu.monitoring.engine.cache import (
     snapshot_keep,
 )
 from bangfu.monitoring.engine.feedstore import feed_files, feed_store_partitions, feed_store_sync
-from bangfu.monitoring.engine.rules import EXCLUSIONS, RULES, SHOWN_WITH, feed_window, shown_with_sentence
+from bangfu.monitoring.engine.rules import (
+    EXCLUSIONS,
+    RULES,
+    SHOWN_WITH,
+    feed_window,
+    shown_with_sentence,
+    wording_in_one_language,
+)
 from bangfu.monitoring.engine.snapshot import (
     feed_view,
     load_query,
@@ -119,7 +126,8 @@ def screening_execute(run: ScreeningRun, *, step: Callable[[int, int], None] = l
             if not reused_snapshot:
                 keeper = _in_background(lambda cursor: snapshot_keep(cursor, county, mark), con)
         _show_with_their_event(con, rules)
-        created, updated, changes = _write_back(con, run, rules, county=county, words=WordingCache(county))
+        with wording_in_one_language():
+            created, updated, changes = _write_back(con, run, rules, county=county, words=WordingCache(county))
         by_rule = dict(con.execute("SELECT rule_id, COUNT(*) FROM hits GROUP BY rule_id").fetchall())
         monitored_open = dict(con.execute(
             "SELECT x.rule_id, COUNT(*) FROM hits x JOIN households h ON h.id = x.household_id "
