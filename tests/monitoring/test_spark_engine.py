@@ -5,8 +5,10 @@ Spark starts a JVM (a minute and more on a loaded machine), so these tests are m
 RUN_SPARK_TESTS=1 (`make test` runs them after its parallel run; `make test-spark` alone), skipped where pyspark
 is not installed (`pip install -e '.[spark]'`; requirements-dev.lock has it).
 
-Two comparisons: a county of 2,000 people built through the database and screened end to end by `screening_run`
-on each engine (snapshot, rules, write-back: the same warnings); and 100,000 people generated straight into the
+Two comparisons: a county of 2,000 people built through the database and screened end to end on each engine
+(snapshot, rules, write-back: the same warnings), the Spark runs being the ones the screening page and the nightly
+work start when the deployment sets BANGFU_SCREEN_ENGINE=spark, and a Spark failing on a rule ending its run
+failed with nothing written; and 100,000 people generated straight into the
 snapshot and the feed store (tests/monitoring/synthetic_snapshot.py: building them through the database takes
 minutes), every rule run by both engines over the same tables and Parquet partitions, the same (household, rule,
 fact) set found. A control alters one rule's threshold on Spark's side only and the comparison must name it."""
@@ -89,24 +91,61 @@ def _bench_build():
     return module.build
 
 
-def test_duckdb_and_spark_find_the_same_household_rule_and_fact(spark):
-    from bangfu.monitoring.services import screening_run
+def test_duckdb_and_spark_find_the_same_household_rule_and_fact(spark, settings, django_capture_on_commit_callbacks):
+    """End to end on the engine the deployment sets (BANGFU_SCREEN_ENGINE=spark, BANGFU_SPARK_MASTER=local[2]):
+    the run the screening page starts, then the nightly one, both on Spark, against a DuckDB run of the same county."""
+    from bangfu.jobs.models import Job
+    from bangfu.jobs.periodic import PERIODIC
+    from bangfu.monitoring.engine.feedstore import feed_store_dir
+    from bangfu.monitoring.models import ScreeningRun
+    from bangfu.monitoring.services import screening_run, screening_start
+    from tests.conftest import COUNTY, make_user
 
+    settings.SCREEN_ENGINE, settings.SPARK_MASTER = "spark", "local[2]"
     _bench_build()(2000)
-    duck = screening_run(actor=None)
+    duck = screening_run(actor=None, engine="duckdb")  # `bangfu screen --engine duckdb`: the command's override
+    assert duck.engine == "duckdb"
     found = set(RiskWarning.objects.values_list("household_id", "rule__code", "fact"))
     fired = {code for _, code, _ in found}
     assert len(fired) >= 8, fired  # the county makes most rules fire
     RiskWarning.objects.all().delete()
-    from bangfu.monitoring.engine.feedstore import feed_store_dir
 
     stale = feed_store_dir() / "_spark" / "run-dead"  # a dead run's registry tables
     stale.mkdir(parents=True)
-    on_spark = screening_run(actor=None, engine="spark", master="local[2]")
+    with django_capture_on_commit_callbacks(execute=True):  # 筛查记录 → 立即筛查
+        job = screening_start(actor=make_user("spark_admin", "county_admin", COUNTY))
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE, job.message
+    on_spark = ScreeningRun.objects.get(pk=job.params["record"])
+    assert (on_spark.engine, on_spark.status) == ("spark", ScreeningRun.Status.DONE)
     assert not list((feed_store_dir() / "_spark").iterdir())  # the run's own removed, the dead run's too
     assert set(RiskWarning.objects.values_list("household_id", "rule__code", "fact")) == found
     assert on_spark.counts_by_rule == duck.counts_by_rule
     assert on_spark.created == duck.created == len(found)
+
+    said = PERIODIC["nightly-screening"].function()  # the nightly work, on Spark too: finds all of it again
+    nightly = ScreeningRun.objects.latest("pk")
+    assert (nightly.engine, nightly.status, nightly.started_by) == ("spark", ScreeningRun.Status.DONE, None), said
+    assert nightly.counts_by_rule == duck.counts_by_rule
+    assert (nightly.created, nightly.updated) == (0, len(found))
+    assert set(RiskWarning.objects.values_list("household_id", "rule__code", "fact")) == found
+
+    # Spark failing on a rule (a month's file that is not Parquet) ends the run failed in words, writing nothing.
+    partition = next(feed_store_dir().glob("kind=medical/period=*/part.parquet"))
+    before = set(RiskWarning.objects.values_list("pk", "evidence", "last_run_id"))
+    kept = partition.read_bytes()
+    try:
+        partition.write_bytes(b"not parquet")
+        with pytest.raises(Exception, match="Spark 执行规则"):
+            screening_run(actor=None)
+        failed = ScreeningRun.objects.latest("pk")
+        assert (failed.engine, failed.status) == ("spark", ScreeningRun.Status.FAILED)
+        assert "Spark 执行规则" in failed.message and "本次筛查未写入任何预警" in failed.message
+        assert len(failed.message) < 600  # its first line, not Java's stack
+        assert set(RiskWarning.objects.values_list("pk", "evidence", "last_run_id")) == before
+        assert not list((feed_store_dir() / "_spark").iterdir())
+    finally:
+        partition.write_bytes(kept)  # the store outlives the test's database
 
 
 # --- 100,000 people: the rules on both engines over the same snapshot and feed store ------------------------
