@@ -8,11 +8,13 @@ same runs really done by Spark, from the page and the nightly work, are in tests
 (RUN_SPARK_TESTS=1)."""
 
 import datetime as dt
+import io
 import shutil
 import socket
 import sys
 import time
 
+import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
@@ -149,6 +151,16 @@ def test_the_page_run_on_a_spark_master_that_cannot_be_reached_ends_failed_and_w
     assert job.status == Job.Status.DONE, job.message
     warning.refresh_from_db()
     assert warning.last_run_id == job.params["record"] and "2025年8月" in warning.evidence
+    assert _exported_engines(client) == ["DuckDB", "Spark", "DuckDB"]  # newest first, as the page lists them
+
+
+def _exported_engines(client) -> list[str]:
+    """The 引擎 column of 筛查记录's export."""
+    response = client.post(reverse("web:list_export", args=["screening-runs"]), {})
+    rows = [[cell.value for cell in row] for row in openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows()]
+    heading = next(i for i, row in enumerate(rows) if "引擎" in row)
+    column = rows[heading].index("引擎")
+    return [row[column] for row in rows[heading + 1:] if row[column]]
 
 
 def test_the_nightly_screening_runs_on_the_engine_set(county_admin, make_household, settings):

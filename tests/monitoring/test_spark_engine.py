@@ -7,11 +7,13 @@ is not installed (`pip install -e '.[spark]'`; requirements-dev.lock has it).
 
 Two comparisons: a county of 2,000 people built through the database and screened end to end on each engine
 (snapshot, rules, write-back: the same warnings), the Spark runs being the ones the screening page and the nightly
-work start when the deployment sets BANGFU_SCREEN_ENGINE=spark, and a Spark failing on a rule ending its run
-failed with nothing written; and 100,000 people generated straight into the
+work start when the deployment sets BANGFU_SCREEN_ENGINE=spark; and 100,000 people generated straight into the
 snapshot and the feed store (tests/monitoring/synthetic_snapshot.py: building them through the database takes
 minutes), every rule run by both engines over the same tables and Parquet partitions, the same (household, rule,
-fact) set found. A control alters one rule's threshold on Spark's side only and the comparison must name it."""
+fact) set found. A control alters one rule's threshold on Spark's side only and the comparison must name it. Last,
+Spark failing on a rule (a month's file that is not Parquet) is said in words: the rule and Spark's first line.
+(A Spark that cannot start, no pyspark or Java, or a master that does not answer ends the run failed with nothing
+written before a JVM would start: tests/monitoring/test_screening_engine_setting.py, in the main run.)"""
 
 import copy
 import importlib.util
@@ -22,7 +24,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from bangfu.monitoring.engine.rules import EXCLUSIONS, RULES, SHOWN_WITH
+from bangfu.monitoring.engine.feedstore import feed_files, feed_store_dir
+from bangfu.monitoring.engine.rules import EXCLUSIONS, RULES, SHOWN_WITH, feed_window
 from bangfu.monitoring.engine.snapshot import EMPTY_FEED
 from bangfu.monitoring.models import RiskWarning, Rule
 
@@ -96,7 +99,6 @@ def test_duckdb_and_spark_find_the_same_household_rule_and_fact(spark, settings,
     the run the screening page starts, then the nightly one, both on Spark, against a DuckDB run of the same county."""
     from bangfu.jobs.models import Job
     from bangfu.jobs.periodic import PERIODIC
-    from bangfu.monitoring.engine.feedstore import feed_store_dir
     from bangfu.monitoring.models import ScreeningRun
     from bangfu.monitoring.services import screening_run, screening_start
     from tests.conftest import COUNTY, make_user
@@ -129,23 +131,6 @@ def test_duckdb_and_spark_find_the_same_household_rule_and_fact(spark, settings,
     assert nightly.counts_by_rule == duck.counts_by_rule
     assert (nightly.created, nightly.updated) == (0, len(found))
     assert set(RiskWarning.objects.values_list("household_id", "rule__code", "fact")) == found
-
-    # Spark failing on a rule (a month's file that is not Parquet) ends the run failed in words, writing nothing.
-    partition = next(feed_store_dir().glob("kind=medical/period=*/part.parquet"))
-    before = set(RiskWarning.objects.values_list("pk", "evidence", "last_run_id"))
-    kept = partition.read_bytes()
-    try:
-        partition.write_bytes(b"not parquet")
-        with pytest.raises(Exception, match="Spark 执行规则"):
-            screening_run(actor=None)
-        failed = ScreeningRun.objects.latest("pk")
-        assert (failed.engine, failed.status) == ("spark", ScreeningRun.Status.FAILED)
-        assert "Spark 执行规则" in failed.message and "本次筛查未写入任何预警" in failed.message
-        assert len(failed.message) < 600  # its first line, not Java's stack
-        assert set(RiskWarning.objects.values_list("pk", "evidence", "last_run_id")) == before
-        assert not list((feed_store_dir() / "_spark").iterdir())
-    finally:
-        partition.write_bytes(kept)  # the store outlives the test's database
 
 
 # --- 100,000 people: the rules on both engines over the same snapshot and feed store ------------------------
@@ -243,3 +228,26 @@ def test_the_comparison_names_a_rule_altered_on_one_engine(province):
     _clear(con)
     spark_evaluate(con, [rule], master="local[2]")
     assert _differences(duck_rule, _found(con, province["codes"])) == {}
+
+
+def test_a_rule_spark_fails_on_is_said_in_words(province):
+    """Spark's own failure (here a month's file that is not Parquet, read by Spark alone) comes out as
+    SparkUnavailable naming the rule and Spark's first line, not Java's stack; the store's file is put back."""
+    from bangfu.monitoring.engine.spark import SparkUnavailable, spark_evaluate
+
+    con, rules = province["con"], province["rules"]
+    rule = next(rule for rule in rules if rule.code == "medical_stay_oop")
+    kinds, months = feed_window(rule.code, rule.params)
+    partition = feed_files(kinds, months)[0]
+    kept = partition.read_bytes()
+    _clear(con)
+    try:
+        partition.write_bytes(b"not parquet")
+        with pytest.raises(SparkUnavailable) as failed:
+            spark_evaluate(con, [rule], master="local[2]")
+    finally:
+        partition.write_bytes(kept)
+    message = str(failed.value)
+    assert message.startswith("Spark 执行规则 medical_stay_oop 时失败：") and "本次筛查未写入任何预警" in message
+    assert "\n" not in message and len(message) < 400 and "at org.apache" not in message
+    assert not list((feed_store_dir() / "_spark").iterdir())  # the run's registry tables removed all the same
