@@ -198,6 +198,11 @@ JOB_DEAD_AFTER_SECONDS = env("BANGFU_JOB_DEAD_AFTER_SECONDS")
 UPLOAD_KEEP_HOURS = env("BANGFU_UPLOAD_KEEP_HOURS")
 # The worker runs a screening every night at this local hour (0-23) when the county wants it; unset: only on demand.
 NIGHTLY_SCREENING_HOUR = env("BANGFU_NIGHTLY_SCREENING_HOUR")
+# Where the screening's rules run, for the page's runs, the nightly one and `bangfu screen` without --engine:
+# "duckdb" in the process, or "spark" at SPARK_MASTER (local mode in the process when None). Read through
+# monitoring.services.screening_engine only, which checks them again at every run.
+SCREEN_ENGINE = env("BANGFU_SCREEN_ENGINE")
+SPARK_MASTER = env("BANGFU_SPARK_MASTER") or None
 # The server and the worker record that they run against this database (keyring.leases), at the same pace, so
 # `bangfu rotate-key` can refuse while one runs. The test settings turn it off: tests load bangfu.wsgi in-process.
 PROCESS_LEASES = True

@@ -87,3 +87,54 @@ def test_the_documented_production_configuration_passes_check_deploy(tmp_path):
                             env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+# --- the screening engine (issue 21): BANGFU_SCREEN_ENGINE and BANGFU_SPARK_MASTER ------------------------------
+
+@pytest.mark.parametrize(("raw", "value"), [(None, "duckdb"), ("", "duckdb"), ("  ", "duckdb"), ("duckdb", "duckdb"),
+                                            ("spark", "spark"), ("Spark", "spark"), (" DUCKDB ", "duckdb")])
+def test_the_screening_engine_reads_empty_as_duckdb_and_either_name_in_any_case(raw, value):
+    assert parse(BY_NAME["BANGFU_SCREEN_ENGINE"], raw) == value
+
+
+@pytest.mark.parametrize("raw", ["hadoop", "sparks", "duck", "spark,duckdb", "spark-submit"])
+def test_an_unknown_screening_engine_is_refused_naming_the_variable(raw):
+    with pytest.raises(ImproperlyConfigured, match=f"BANGFU_SCREEN_ENGINE 的值“{raw}”无效.*duckdb / spark"):
+        check_environment({"BANGFU_SCREEN_ENGINE": raw})
+
+
+def test_the_log_level_is_still_read_in_any_case_as_the_table_writes_it():
+    assert parse(BY_NAME["BANGFU_LOG_LEVEL"], "info") == "INFO"
+
+
+@pytest.mark.parametrize("master", ["local", "local[2]", "local[*]", "local[4,3]", "yarn", "spark://h:7077",
+                                    "spark://10.0.0.7:7077,10.0.0.8:7077", "k8s://https://k8s.example:443",
+                                    "k8s://k8s.example:6443"])
+def test_a_spark_master_url_is_accepted_with_the_spark_engine(master):
+    check_environment({"BANGFU_SCREEN_ENGINE": "spark", "BANGFU_SPARK_MASTER": master})
+    assert parse(BY_NAME["BANGFU_SPARK_MASTER"], master) == master
+
+
+@pytest.mark.parametrize("master", ["spark://h", "http://h:7077", "spark://h:7077/x", "local[two]", "spark://:7077",
+                                    "h:7077", "yarn-client"])
+def test_a_spark_master_of_another_shape_is_refused_naming_the_variable(master):
+    with pytest.raises(ImproperlyConfigured, match="BANGFU_SPARK_MASTER.*spark://主机:7077"):
+        check_environment({"BANGFU_SCREEN_ENGINE": "spark", "BANGFU_SPARK_MASTER": master})
+
+
+@pytest.mark.parametrize("engine", [None, "", "duckdb"])
+def test_a_spark_master_without_the_spark_engine_is_refused(engine):
+    environ = {"BANGFU_SPARK_MASTER": "spark://h:7077"} | ({} if engine is None else {"BANGFU_SCREEN_ENGINE": engine})
+    with pytest.raises(ImproperlyConfigured, match="BANGFU_SPARK_MASTER.*只用于 BANGFU_SCREEN_ENGINE=spark"):
+        check_environment(environ)
+    check_environment({"BANGFU_SPARK_MASTER": "", **({} if engine is None else {"BANGFU_SCREEN_ENGINE": engine})})
+
+
+def test_the_worker_refuses_to_start_on_an_unknown_screening_engine(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "BANGFU_VAR_DIR": str(tmp_path), "BANGFU_SCREEN_ENGINE": "hadoop",
+           "PYTHONPATH": str(ROOT / "src")}  # this checkout's bangfu, whichever the environment installed
+    result = subprocess.run([sys.executable, "-m", "bangfu.cli", "worker"], env=env, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 2
+    assert "BANGFU_SCREEN_ENGINE" in result.stderr and "hadoop" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -5,11 +5,15 @@ Spark starts a JVM (a minute and more on a loaded machine), so these tests are m
 RUN_SPARK_TESTS=1 (`make test` runs them after its parallel run; `make test-spark` alone), skipped where pyspark
 is not installed (`pip install -e '.[spark]'`; requirements-dev.lock has it).
 
-Two comparisons: a county of 2,000 people built through the database and screened end to end by `screening_run`
-on each engine (snapshot, rules, write-back: the same warnings); and 100,000 people generated straight into the
+Two comparisons: a county of 2,000 people built through the database and screened end to end on each engine
+(snapshot, rules, write-back: the same warnings), the Spark runs being the ones the screening page and the nightly
+work start when the deployment sets BANGFU_SCREEN_ENGINE=spark; and 100,000 people generated straight into the
 snapshot and the feed store (tests/monitoring/synthetic_snapshot.py: building them through the database takes
 minutes), every rule run by both engines over the same tables and Parquet partitions, the same (household, rule,
-fact) set found. A control alters one rule's threshold on Spark's side only and the comparison must name it."""
+fact) set found. A control alters one rule's threshold on Spark's side only and the comparison must name it. Last,
+Spark failing on a rule (a month's file that is not Parquet) is said in words: the rule and Spark's first line.
+(A Spark that cannot start, no pyspark or Java, or a master that does not answer ends the run failed with nothing
+written before a JVM would start: tests/monitoring/test_screening_engine_setting.py, in the main run.)"""
 
 import copy
 import importlib.util
@@ -20,7 +24,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from bangfu.monitoring.engine.rules import EXCLUSIONS, RULES, SHOWN_WITH
+from bangfu.monitoring.engine.feedstore import feed_files, feed_store_dir
+from bangfu.monitoring.engine.rules import EXCLUSIONS, RULES, SHOWN_WITH, feed_window
 from bangfu.monitoring.engine.snapshot import EMPTY_FEED
 from bangfu.monitoring.models import RiskWarning, Rule
 
@@ -89,24 +94,50 @@ def _bench_build():
     return module.build
 
 
-def test_duckdb_and_spark_find_the_same_household_rule_and_fact(spark):
-    from bangfu.monitoring.services import screening_run
+def test_duckdb_and_spark_find_the_same_household_rule_and_fact(spark, settings, django_capture_on_commit_callbacks):
+    """End to end on the engine the deployment sets (BANGFU_SCREEN_ENGINE=spark, BANGFU_SPARK_MASTER=local[2]):
+    the run the screening page starts, then the nightly one, both on Spark, against a DuckDB run of the same county."""
+    from bangfu.jobs.models import Job
+    from bangfu.jobs.periodic import PERIODIC
+    from bangfu.monitoring.models import ScreeningRun
+    from bangfu.monitoring.services import screening_run, screening_start
+    from tests.conftest import COUNTY, make_user
 
+    settings.SCREEN_ENGINE, settings.SPARK_MASTER = "spark", "local[2]"
     _bench_build()(2000)
-    duck = screening_run(actor=None)
+    duck = screening_run(actor=None, engine="duckdb")  # `bangfu screen --engine duckdb`: the command's override
+    assert duck.engine == "duckdb"
     found = set(RiskWarning.objects.values_list("household_id", "rule__code", "fact"))
     fired = {code for _, code, _ in found}
     assert len(fired) >= 8, fired  # the county makes most rules fire
     RiskWarning.objects.all().delete()
-    from bangfu.monitoring.engine.feedstore import feed_store_dir
 
     stale = feed_store_dir() / "_spark" / "run-dead"  # a dead run's registry tables
     stale.mkdir(parents=True)
-    on_spark = screening_run(actor=None, engine="spark", master="local[2]")
+    with django_capture_on_commit_callbacks(execute=True):  # 筛查记录 → 立即筛查
+        job = screening_start(actor=make_user("spark_admin", "county_admin", COUNTY))
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE, job.message
+    on_spark = ScreeningRun.objects.get(pk=job.params["record"])
+    assert (on_spark.engine, on_spark.status) == ("spark", ScreeningRun.Status.DONE)
     assert not list((feed_store_dir() / "_spark").iterdir())  # the run's own removed, the dead run's too
     assert set(RiskWarning.objects.values_list("household_id", "rule__code", "fact")) == found
     assert on_spark.counts_by_rule == duck.counts_by_rule
     assert on_spark.created == duck.created == len(found)
+
+    # The nightly work, on Spark too, with two rules on (Spark's cost is per query: the module's time stays
+    # where it was): it finds their warnings again, refreshed, none new.
+    kept = {"medical_stay_oop", "medical_year_share"}  # a rule and the one shown with it
+    Rule.objects.exclude(code__in=kept).update(enabled=False)
+    said = PERIODIC["nightly-screening"].function()
+    nightly = ScreeningRun.objects.latest("pk")
+    assert (nightly.engine, nightly.status, nightly.started_by) == ("spark", ScreeningRun.Status.DONE, None), said
+    assert nightly.counts_by_rule == {code: duck.counts_by_rule[code] for code in kept}
+    assert duck.counts_by_rule["medical_stay_oop"] > 0
+    assert (nightly.created, nightly.updated) == (0, len({hit for hit in found if hit[1] in kept}))
+    assert set(RiskWarning.objects.values_list("household_id", "rule__code", "fact")) == found
+    print(f"\n2,000 people: DuckDB {duck.seconds:.1f} s, the page's run on Spark {on_spark.seconds:.1f} s, "
+          f"the nightly on Spark {nightly.seconds:.1f} s")
 
 
 # --- 100,000 people: the rules on both engines over the same snapshot and feed store ------------------------
@@ -204,3 +235,26 @@ def test_the_comparison_names_a_rule_altered_on_one_engine(province):
     _clear(con)
     spark_evaluate(con, [rule], master="local[2]")
     assert _differences(duck_rule, _found(con, province["codes"])) == {}
+
+
+def test_a_rule_spark_fails_on_is_said_in_words(province):
+    """Spark's own failure (here a month's file that is not Parquet, read by Spark alone) comes out as
+    SparkUnavailable naming the rule and Spark's first line, not Java's stack; the store's file is put back."""
+    from bangfu.monitoring.engine.spark import SparkUnavailable, spark_evaluate
+
+    con, rules = province["con"], province["rules"]
+    rule = next(rule for rule in rules if rule.code == "medical_stay_oop")
+    kinds, months = feed_window(rule.code, rule.params)
+    partition = feed_files(kinds, months)[0]
+    kept = partition.read_bytes()
+    _clear(con)
+    try:
+        partition.write_bytes(b"not parquet")
+        with pytest.raises(SparkUnavailable) as failed:
+            spark_evaluate(con, [rule], master="local[2]")
+    finally:
+        partition.write_bytes(kept)
+    message = str(failed.value)
+    assert message.startswith("Spark 执行规则 medical_stay_oop 时失败：") and "本次筛查未写入任何预警" in message
+    assert "\n" not in message and len(message) < 400 and "at org.apache" not in message
+    assert not list((feed_store_dir() / "_spark").iterdir())  # the run's registry tables removed all the same

@@ -7,6 +7,7 @@ same variables (tests/core/test_env.py holds the two together).
 """
 
 import os
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured
@@ -23,7 +24,13 @@ class Variable:
     choices: tuple[str, ...] = ()
     minimum: int | None = None
     maximum: int | None = None
+    pattern: str = ""  # a "str" must match it whole (when set)
+    accepts: str = ""  # what the pattern accepts, in the refusal's words
 
+
+# A Spark master URL as Spark takes it: local mode, a standalone cluster (one or more masters), YARN, Kubernetes.
+SPARK_MASTER_PATTERN = (r"local(\[(\d+|\*)(,\d+)?\])?|yarn|spark://[^\s/:,]+:\d+(,[^\s/:,]+:\d+)*"
+                        r"|k8s://(https?://)?[^\s/:]+(:\d+)?/?")
 
 VARIABLES: tuple[Variable, ...] = (
     Variable("DATABASE_URL", "str", ""),
@@ -64,6 +71,11 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("BANGFU_API_TOKEN_MAX_DAYS", "int", 365, minimum=1, maximum=3650),
     Variable("BANGFU_OFFLINE_KEEP_DAYS", "int", 7, minimum=1, maximum=90),
     Variable("BANGFU_FEED_STORE_DIR", "str", ""),
+    # Where screening runs (the page's runs, the nightly one, `bangfu screen` without --engine): DuckDB in the
+    # process, or Apache Spark at BANGFU_SPARK_MASTER (local mode inside the process when that is empty).
+    Variable("BANGFU_SCREEN_ENGINE", "choice", "duckdb", choices=("duckdb", "spark")),
+    Variable("BANGFU_SPARK_MASTER", "str", "", pattern=SPARK_MASTER_PATTERN,
+             accepts="应为 Spark 的 master 地址，如 spark://主机:7077、yarn、k8s://https://主机:443 或 local[2]"),
 )
 BY_NAME = {variable.name: variable for variable in VARIABLES}
 
@@ -96,10 +108,13 @@ def parse(variable: Variable, raw: str | None):
         return value
     if variable.kind == "list":
         return [item.strip() for item in text.split(",") if item.strip()]
-    if variable.kind == "choice":
-        if text.upper() not in variable.choices:
+    if variable.kind == "choice":  # in any case, read as the table writes it
+        chosen = {choice.lower(): choice for choice in variable.choices}.get(text.lower())
+        if chosen is None:
             raise _refuse(variable, raw, "应为 " + " / ".join(variable.choices) + " 之一")
-        return text.upper()
+        return chosen
+    if variable.pattern and not re.fullmatch(variable.pattern, text):
+        raise _refuse(variable, raw, variable.accepts)
     return text
 
 
@@ -116,5 +131,9 @@ def check_environment(environ=None) -> None:
     if unknown:
         raise ImproperlyConfigured(
             f"未知的环境变量 {', '.join(unknown)}：可能是拼写错误。可用的变量见 docs/operations.md。")
-    for variable in VARIABLES:
-        parse(variable, environ.get(variable.name))
+    values = {variable.name: parse(variable, environ.get(variable.name)) for variable in VARIABLES}
+    if values["BANGFU_SPARK_MASTER"] and values["BANGFU_SCREEN_ENGINE"] != "spark":
+        raise ImproperlyConfigured(  # a master that nothing would use: the operator meant Spark, or an old value
+            f"环境变量 BANGFU_SPARK_MASTER（{values['BANGFU_SPARK_MASTER']}）只用于 BANGFU_SCREEN_ENGINE=spark，"
+            f"而 BANGFU_SCREEN_ENGINE 为 {values['BANGFU_SCREEN_ENGINE']}：请设置 BANGFU_SCREEN_ENGINE=spark "
+            "或删去 BANGFU_SPARK_MASTER（见 docs/operations.md）。")

@@ -5,7 +5,8 @@ update of its PeriodicRun row); what it did is written on that row for the opera
     prune-jobs         daily: result files of jobs older than 7 days, uploads never committed (as `bangfu prune-jobs`)
     reap-dead-jobs     every minute: jobs (and their screening runs, imports) whose worker died, and
                        screening runs whose own process is gone (a killed `bangfu screen`)
-    nightly-screening  daily at BANGFU_NIGHTLY_SCREENING_HOUR (local time) when the county sets it
+    nightly-screening  daily at BANGFU_NIGHTLY_SCREENING_HOUR (local time) when the county sets it, on the
+                       engine BANGFU_SCREEN_ENGINE sets (monitoring.services.screening_engine)
     welfare-quarter    hourly: the new quarter's (and year's) kept 搬迁就业 and 八必访 rows for the villages that
                        still hold the last quarter's (reports.summaries.welfare_figures_turn); a no-op otherwise
 
@@ -84,7 +85,14 @@ def _screen() -> str:
     running = job_running_on(KIND, SCREENING_TARGET)
     if running is not None:
         return f"未筛查：任务 {running.pk} 的筛查正在进行"
-    runs = screening_runs_for_subtree(actor=None)  # one run per county
+    from django.core.exceptions import ValidationError
+
+    from bangfu.monitoring.engine.spark import SparkUnavailable
+
+    try:  # one run per county, on the engine the deployment sets (BANGFU_SCREEN_ENGINE)
+        runs = screening_runs_for_subtree(actor=None)
+    except (SparkUnavailable, ValidationError) as error:  # a failed run says it too, on 筛查记录
+        return f"筛查失败：{'；'.join(getattr(error, 'messages', [str(error)]))}"
     return "；".join(f"第 {run.pk} 次筛查（{run.region_id}）：新预警 {run.created} 条，更新证据 {run.updated} 条"
                     for run in runs) or "未筛查：没有农户"
 

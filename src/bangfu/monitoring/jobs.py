@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangfu.jobs.services import JobFailure, job_kind, job_partial_path, job_record
+from bangfu.monitoring.engine.spark import SparkUnavailable
 from bangfu.monitoring.services import screening_run, screening_run_fail, screening_runs_for_subtree
 
 KIND = "screening"
@@ -27,10 +28,13 @@ def screening_job_run(job, progress) -> str:
     progress.every = 1
     actor, county = job.requested_by, job.params.get("county")
     record = lambda run: job_record(job, run.pk)  # noqa: E731
-    if county or not (actor and actor.region_id and actor.region.level in ("province", "city")):
-        runs = [screening_run(actor=actor, county=county, step=step, started=record)]
-    else:  # a prefecture or province administrator: one run per county of their subtree
-        runs = screening_runs_for_subtree(actor=actor, step=step, started=record)
+    try:  # on the engine the deployment sets (BANGFU_SCREEN_ENGINE, read by screening_run)
+        if county or not (actor and actor.region_id and actor.region.level in ("province", "city")):
+            runs = [screening_run(actor=actor, county=county, step=step, started=record)]
+        else:  # a prefecture or province administrator: one run per county of their subtree
+            runs = screening_runs_for_subtree(actor=actor, step=step, started=record)
+    except SparkUnavailable as error:  # the run ended failed with the same words; the job says them too
+        raise JobFailure(str(error)) from None
     return _("筛查完成：新预警 %(created)s 条，更新证据 %(updated)s 条，用时 %(seconds)s 秒") % {
         "created": sum(r.created for r in runs), "updated": sum(r.updated for r in runs),
         "seconds": round(sum(r.seconds for r in runs), 3)}

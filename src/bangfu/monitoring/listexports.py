@@ -172,6 +172,7 @@ list_export(ListExport(
         Column(_("批次"), lambda r: r.pk, 6, number=True), Column(_("开始时间"), lambda r: r.started_at, 16),
         Column(_("完成时间"), lambda r: r.finished_at, 16), Column(_("状态"), lambda r: r.get_status_display(), 8),
         Column(_("发起人"), lambda r: r.started_by.display_name if r.started_by_id else _("命令行"), 12),
+        Column(_("引擎"), lambda r: r.get_engine_display(), 8),
         Column(_("用时（秒）"), lambda r: r.seconds, 8, number=True),
         Column(_("读取农户"), lambda r: r.inputs.get("households"), 8, number=True),
         Column(_("读取人数"), lambda r: r.inputs.get("members"), 8, number=True),

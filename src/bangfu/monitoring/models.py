@@ -166,6 +166,11 @@ class ScreeningRun(models.Model):
         DONE = "done", _("已完成")
         FAILED = "failed", _("失败")
 
+    class Engine(models.TextChoices):
+        # Names of programs: the same in every language.
+        DUCKDB = "duckdb", "DuckDB"
+        SPARK = "spark", "Spark"
+
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发起人"), on_delete=models.PROTECT,
                                    null=True, blank=True, related_name="screening_runs")
     # The county the run covers (one run per county; a prefecture or province runs one per county below it).
@@ -176,6 +181,9 @@ class ScreeningRun(models.Model):
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     seconds = models.FloatField(_("耗时（秒）"), default=0)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    # Where the rules ran (monitoring.services.screening_engine): runs from before it was recorded ran on DuckDB
+    # unless `bangfu screen --engine spark` started them.
+    engine = models.CharField(_("引擎"), max_length=10, choices=Engine.choices, default=Engine.DUCKDB)
     inputs = models.JSONField(_("输入"), default=dict, blank=True)
     counts_by_rule = models.JSONField(_("按规则统计"), default=dict, blank=True)
     counts_by_township = models.JSONField(_("按乡镇统计"), default=dict, blank=True)

@@ -1,6 +1,7 @@
 """Writes to monitoring configuration. Policy numbers are data the county edits; every change is audited."""
 
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -166,12 +167,14 @@ def screening_counties(region_code: str | None = None) -> list[str]:
 
 
 def screening_runs_for_subtree(*, actor, region=None, step=lambda done, total: None,
-                               started=lambda run: None, engine: str = "duckdb",
+                               started=lambda run: None, engine: str | None = None,
                                master: str | None = None) -> list[ScreeningRun]:
     """One run per county with households under `region` (default: the actor's region; no actor: every county),
-    one after another: how a prefecture or province administrator, the nightly work and `bangfu screen` screen."""
+    one after another: how a prefecture or province administrator, the nightly work and `bangfu screen` screen.
+    `engine` and `master` as screening_engine reads them."""
     if actor is not None and not actor.can("monitoring.screen"):
         raise PermissionDenied(_("您的角色不能发起筛查"))
+    engine, master = screening_engine(engine, master)
     code = getattr(region, "code", region) or (actor.region_id if actor is not None else None)
     if actor is not None and not actor.is_superuser and not (code and actor.region_id
                                                              and actor.region.contains(code)):
@@ -184,23 +187,53 @@ def screening_runs_for_subtree(*, actor, region=None, step=lambda done, total: N
             for county in screening_counties(code)]
 
 
+def screening_engine(engine: str | None = None, master: str | None = None) -> tuple[str, str | None]:
+    """Where a run's rules run, as (engine, Spark master URL or None for local mode): the one asked for (`bangfu
+    screen --engine/--master`), else the deployment's BANGFU_SCREEN_ENGINE and BANGFU_SPARK_MASTER (settings).
+    The one place the choice is made: the page's job, the nightly work and the command all reach it through
+    screening_run. A value that names no engine, or a master with DuckDB, is refused naming where it came from
+    (the start refuses bad variables already; this holds for settings set otherwise, and for the command)."""
+    from bangfu.core.env import SPARK_MASTER_PATTERN
+
+    asked = bool(engine)
+    engine = engine or settings.SCREEN_ENGINE or ScreeningRun.Engine.DUCKDB
+    if engine not in ScreeningRun.Engine.values:
+        raise ValidationError(_("筛查引擎 %(name)s 的值“%(value)s”无效：应为 duckdb 或 spark") % {
+            "name": "--engine" if asked else "BANGFU_SCREEN_ENGINE", "value": engine}, code="screening_engine")
+    if engine != ScreeningRun.Engine.SPARK:
+        stray, name = (master, "--master") if master or asked else (settings.SPARK_MASTER, "BANGFU_SPARK_MASTER")
+        if stray:
+            raise ValidationError(_("%(name)s（%(master)s）只用于 Spark 引擎，而筛查引擎为 %(engine)s") % {
+                "name": name, "master": stray, "engine": engine}, code="screening_engine")
+        return engine, None
+    named = "--master" if master else "BANGFU_SPARK_MASTER"
+    master = master or settings.SPARK_MASTER or None
+    if master is not None and not re.fullmatch(SPARK_MASTER_PATTERN, master):
+        raise ValidationError(_("Spark 地址 %(name)s 的值“%(value)s”无效：应为 spark://主机:7077、yarn、"
+                                "k8s://https://主机:443 或 local[2] 这样的地址") % {"name": named, "value": master},
+                              code="screening_engine")
+    return engine, master
+
+
 def screening_run(*, actor, county=None, step=lambda done, total: None, started=lambda run: None,
-                  engine: str = "duckdb", master: str | None = None) -> ScreeningRun:
+                  engine: str | None = None, master: str | None = None) -> ScreeningRun:
     """Run the screening now for one county (the CLI, the job): its households, its rules (regions.config).
     Warnings go to the households' villages. `started` is told the run's record as soon as it exists (the job
-    notes it, so a worker's death ends the run too). `engine` "spark" runs the rules' SQL on Apache Spark
-    (`master` its URL; local mode without), the rest as with DuckDB."""
+    notes it, so a worker's death ends the run too). The rules run where screening_engine says (`engine` and
+    `master` as asked, else the deployment's setting): "spark" runs their SQL on Apache Spark, the rest as with
+    DuckDB; the run records which."""
     from bangfu.jobs.services import Heartbeat
     from bangfu.keyring.leases import process_name
     from bangfu.monitoring.engine.run import screening_execute
 
     if actor is not None and not actor.can("monitoring.screen"):
         raise PermissionDenied(_("您的角色不能发起筛查"))
+    engine, master = screening_engine(engine, master)
     county_code = screening_county(actor=actor, county=county)
     if (running := screening_running()) is not None:
         raise ScreeningBusy(running, actor=actor)
     run = ScreeningRun.objects.create(started_by=actor, region_id=county_code, process=process_name(),
-                                      heartbeat_at=timezone.now())
+                                      heartbeat_at=timezone.now(), engine=engine)
     started(run)
 
     def beat():
@@ -222,6 +255,7 @@ def screening_start(*, actor):
 
     if not actor.can("monitoring.screen"):
         raise PermissionDenied(_("您的角色不能发起筛查"))
+    screening_engine()  # a setting that names no engine is said here, not after the job is queued
     title = _("预警筛查（%(time)s）") % {"time": f"{timezone.localtime():%Y-%m-%d %H:%M}"}
     # One screening at a time: it reads and writes the whole county's warnings (a `bangfu screen` run too).
     if (running := screening_running()) is not None:

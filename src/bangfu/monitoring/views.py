@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 from bangfu.cases.choices import OPEN_STATES
 from bangfu.cases.selectors import cases_visible_to
 from bangfu.jobs.context import starts_jobs
-from bangfu.jobs.services import JobBusy
 from bangfu.monitoring.feeds import FEED_KINDS
 from bangfu.monitoring.forms import (
     FeedUploadForm,
@@ -43,7 +42,6 @@ from bangfu.monitoring.selectors import (
     warnings_filtered,
 )
 from bangfu.monitoring.services import (
-    ScreeningBusy,
     lead_from_visit,
     lead_self_report,
     monitoring_line_save,
@@ -269,8 +267,8 @@ def screening_list(request):
             raise PermissionDenied(_("您的角色不能发起筛查"))
         try:
             job = screening_start(actor=request.user)
-        except (JobBusy, ScreeningBusy) as busy:
-            messages.error(request, busy.messages[0])
+        except ValidationError as refused:  # one already running (JobBusy, ScreeningBusy), an engine set wrong
+            messages.error(request, "；".join(refused.messages))
             return redirect("monitoring:screening_list")
         return redirect("jobs:job_detail", pk=job.pk)
     names = dict(Rule.objects.values_list("code", "name"))

@@ -85,6 +85,10 @@ def screening_execute(run: ScreeningRun, *, step: Callable[[int, int], None] = l
         done += 1
         step(done, total)
 
+    if engine == "spark":  # pyspark, Java, the cluster's master: why not, said before anything is read
+        from bangfu.monitoring.engine.spark import spark_check
+
+        spark_check(master)
     feed_store_sync()  # partitions a commit could not write, a restored database, an install from before the store
     advance()
     con = duckdb.connect(config=DUCKDB_CONFIG)
