@@ -443,7 +443,9 @@ def _sheets_write(target, export: ListExport, *, actor, form, values: dict, full
         sheet = _sheet(workbook, formats, name=table.name, lines=lines, columns=table.columns)
         for line, row in enumerate(table.rows, start=HEADING_ROWS + 1):
             for col, column in enumerate(table.columns):
-                _write(sheet, line, col, column.value(row), column, formats)
+                value = column.value(row)
+                if value is not None:  # no figure (a unit without a target): an empty cell, not empty text
+                    _write(sheet, line, col, value, column, formats)
         written += len(table.rows)
         sheet.freeze_panes(HEADING_ROWS + 1, 1)
         sheet.set_landscape()
