@@ -511,7 +511,6 @@ CHECKED_ELSEWHERE = {
     "reports:dashboard": "tests/reports/test_dashboard_jurisdiction.py (other township 404, own opens, own counts)",
     "reports:county_map": "tests/reports/test_dashboard_jurisdiction.py (other township 404, own opens)",
     "reports:statistics": "tests/reports/test_dashboard_jurisdiction.py (other township 404, own opens)",
-    "reports:statistics_export": "tests/reports/test_dashboard_jurisdiction.py (other township 404, own opens)",
     "web:list_export": "tests/web/test_list_exports.py (each list's file holds only the rows in scope)",
     "cases:case_detail": "tests/cases/test_case_jurisdiction.py (other township refused, own works)",
     "cases:case_advance": "tests/cases/test_case_jurisdiction.py (other township refused, own works)",

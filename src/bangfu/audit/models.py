@@ -175,6 +175,7 @@ class RevealRecord(models.Model):
     FIELD_LABELS = {"id_number": _("查看身份证号"), "phone": _("查看联系电话"), "export_masked": _("导出台账（脱敏）"),
                     "export_full": _("导出台账（含完整身份证号和电话）"),
                     "export_named": _("导出名单（含姓名及健康、残疾、收入或案件信息）"),
+                    "export_figures": _("导出统计表（汇总数字，不含姓名）"),
                     "document": _("生成含姓名及个人情况的文书"), "api": _("接口返回含姓名及个人情况的数据")}
 
     @property

@@ -1,7 +1,8 @@
 """The statistics tables (统计表): place × indicator, unit × indicator, month × indicator.
 
 The same cells the dashboards show (`reports.dashboard`), laid out as tables for the screen, the printer (A4) and
-a spreadsheet (`bangfu report statistics --out F.xlsx`, the page's 导出 Excel button).
+a spreadsheet through the one list export (reports/listexports.py: the page's 导出 Excel button and
+`bangfu report statistics --out F.xlsx`).
 """
 
 from dataclasses import dataclass
@@ -41,53 +42,31 @@ def statistics_tables(scope: Scope) -> list[Table]:
     return tables
 
 
-def statistics_write(scope: Scope, target) -> int:
-    """The tables as an .xlsx workbook (one sheet each; a unit's figure with its target and rate), to a path or a
-    binary file. Returns the number of sheets."""
-    import xlsxwriter
+SHEET_NAMES = {"places": _("分地区"), "units": _("分单位"), "months": _("分月")}
 
-    book = xlsxwriter.Workbook(target, {"in_memory": True})
-    bold = book.add_format({"bold": True, "bg_color": "#eef2f7", "border": 1, "text_wrap": True})
-    title_format = book.add_format({"bold": True, "font_size": 14})
-    number = book.add_format({"num_format": "#,##0", "border": 1})
-    money = book.add_format({"num_format": "#,##0.00", "border": 1})
-    text = book.add_format({"border": 1})
-    tables = statistics_tables(scope)
-    names = {"places": _("分地区"), "units": _("分单位"), "months": _("分月")}
-    for table in tables:
-        sheet = book.add_worksheet(names[table.key])
-        sheet.write(0, 0, f"{scope.title} {table.title}", title_format)
-        headings = [table.corner]
-        for heading in table.headings:
-            headings.append(heading)
-            if table.key == "units":
-                headings += [_("%(h)s目标") % {"h": heading}, _("%(h)s完成率%%") % {"h": heading}]
-        for col, heading in enumerate(headings):
-            sheet.write(2, col, heading, bold)
-        sheet.set_column(0, 0, 22)
-        sheet.set_column(1, len(headings), 14)
-        for r, (label, cells) in enumerate(table.rows, start=3):
-            sheet.write_string(r, 0, str(label), text)
-            col = 1
-            for cell in cells:
-                fmt = money if cell.measure == "元" else number
-                sheet.write_number(r, col, float(cell.value), fmt)
-                col += 1
-                if table.key == "units":
-                    if cell.target is not None:
-                        sheet.write_number(r, col, float(cell.target), fmt)
-                    else:
-                        sheet.write_blank(r, col, None, text)
-                    rate = cell.rate
-                    if rate is not None:
-                        sheet.write_number(r, col + 1, float(rate), number)
-                    else:
-                        sheet.write_blank(r, col + 1, None, text)
-                    col += 2
-        sheet.freeze_panes(3, 1)
-        sheet.set_landscape()
-        sheet.set_paper(9)  # A4
-        sheet.fit_to_pages(1, 0)
-    book.close()
-    return len(tables)
 
+def _figure(index: int, part: str = "value"):
+    """The value of the row's index-th cell (its target, or its rate against the target)."""
+    return lambda row: getattr(row[1][index], part)
+
+
+def table_columns(table: Table) -> tuple:
+    """The spreadsheet's columns of a table: the row's name, then each figure; a unit's figure with its target
+    and its completion rate, as the page shows them."""
+    from bangfu.web.exports import Column
+
+    columns = [Column(table.corner, lambda row: str(row[0]), width=22)]
+    for index, heading in enumerate(table.headings):
+        columns.append(Column(heading, _figure(index), width=14, number=True))
+        if table.key == "units":
+            columns += [Column(_("%(h)s目标") % {"h": heading}, _figure(index, "target"), width=14, number=True),
+                        Column(_("%(h)s完成率%%") % {"h": heading}, _figure(index, "rate"), width=14, number=True)]
+    return tuple(columns)
+
+
+def statistics_sheets(scope: Scope) -> list:
+    """The tables as the one list export writes them (web.exports.Sheet): one sheet each, the page's own cells."""
+    from bangfu.web.exports import Sheet
+
+    return [Sheet(name=str(SHEET_NAMES[table.key]), title=f"{scope.title} {table.title}",
+                  columns=table_columns(table), rows=table.rows) for table in statistics_tables(scope)]

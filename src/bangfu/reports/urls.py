@@ -7,5 +7,4 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("map/", views.county_map, name="county_map"),
     path("statistics/", views.statistics, name="statistics"),
-    path("statistics.xlsx", views.statistics_export, name="statistics_export"),
 ]

@@ -2,11 +2,8 @@
 
 import json
 from decimal import Decimal
-from io import BytesIO
-from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -104,27 +101,15 @@ def county_map(request):
 
 @login_required
 def statistics(request):
-    """统计表: place × indicator, unit × indicator, month × indicator, printable on A4 and exportable."""
+    """统计表: place × indicator, unit × indicator, month × indicator, printable on A4 and exportable through the one
+    list export (reports/listexports.py), with this page's place and period."""
+    from django.http import QueryDict
+
     from bangfu.reports.statistics import statistics_tables
+    from bangfu.web.exports import list_export_context
 
     scope = _scope(request)
     return render(request, "reports/statistics.html", {
         "scope": scope, "tables": statistics_tables(scope), "periods": period_choices(scope.today, scope.county_code),
-        "export_url": reverse("reports:statistics_export") + f"?{scope.query()}",
+        **list_export_context(request, "statistics", query=QueryDict(scope.query())),
     })
-
-
-@login_required
-def statistics_export(request):
-    """The statistics tables as .xlsx (the same cells as the page): counts only, no personal data."""
-    from bangfu.reports.statistics import statistics_write
-
-    require_capability(request.user, "registry.export")
-    scope = _scope(request)
-    buffer = BytesIO()
-    statistics_write(scope, buffer)
-    name = f"统计表_{scope.title}_{scope.period.key}.xlsx"
-    response = HttpResponse(buffer.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response

@@ -10,6 +10,11 @@ number or phone column), or declared `named` (names with health, disability, inc
 the cases, the change history), is a logged release (敏感信息查看与导出: who, when, which list, which filter, how many
 rows), like the household ledger's.
 
+A list may also be a set of tables of figures rather than rows of a query (the statistics tables: place ×
+indicator, unit × indicator, month × indicator): it declares `sheets`, and each table is written on a sheet of its
+own under the same three lines. Such a list holds no names, but may still declare `release` so that each export
+of it is logged as a release of that kind (who took which county's or township's figures, when).
+
 A list of personal data, or one that may grow large, exports as a background job (progress, heartbeat, its file
 written under a temporary name and readable by its owner only: bangfu.jobs); a small list of no personal data (an
 assistance ledger, the user list) may declare `inline=True` and download at once.
@@ -53,16 +58,31 @@ class Column:
 
 
 @dataclass(frozen=True)
+class Sheet:
+    """One table of a list export made of tables (`ListExport.sheets`): its tab's name, the title on its first
+    line, its columns and its rows, in order (figures already counted: a few dozen rows, not a query)."""
+
+    name: str
+    title: str
+    columns: tuple[Column, ...]
+    rows: list
+
+
+@dataclass(frozen=True, kw_only=True)
 class ListExport:
     """A list page's export. `form(user, data)` binds the list's own filter form to the page's query; `rows(user,
     values)` is the list's own scoped queryset for the form's cleaned values; `prepare` adds what the columns read
-    (select_related, annotations) to a chunk of rows, `prepare_for` the same when it depends on the exporter."""
+    (select_related, annotations) to a chunk of rows, `prepare_for` the same when it depends on the exporter.
+
+    A list made of tables declares `sheets(user, values)` instead of `rows` and `columns`: its tables, each
+    computed under the exporter's jurisdiction by the same function the page shows them with."""
 
     key: str
     title: Any
     form: Callable[[Any, dict], forms.Form]
-    rows: Callable[[Any, dict], QuerySet]
-    columns: tuple[Column, ...]
+    rows: Callable[[Any, dict], QuerySet] | None = None
+    columns: tuple[Column, ...] = ()
+    sheets: Callable[[Any, dict], list[Sheet]] | None = None
     allowed: Callable[[Any], bool]
     prepare: Callable[[QuerySet], QuerySet] | None = None
     # like `prepare`, for what the columns read that depends on who exports (counts only some may see):
@@ -74,6 +94,9 @@ class ListExport:
     inline: bool = False
     # The list carries people's names with health, disability, income or case details: each export is logged.
     named: bool = False
+    # Every export of this list is logged as this kind of release although it holds no names (the statistics
+    # tables: "export_figures"); audit.RevealRecord.FIELD_LABELS names it.
+    release: str = ""
 
     @property
     def personal(self) -> bool:
@@ -81,11 +104,15 @@ class ListExport:
 
     @property
     def logged(self) -> bool:
-        """Every export of this list is a logged release (personal columns, or named data)."""
-        return self.personal or self.named
+        """Every export of this list is a logged release (personal columns, named data, or a declared release)."""
+        return self.personal or self.named or bool(self.release)
 
     def release_field(self, full: bool) -> str:
-        return "export_full" if full else "export_masked" if self.personal else "export_named"
+        if full:
+            return "export_full"
+        if self.personal:
+            return "export_masked"
+        return "export_named" if self.named else self.release
 
 
 LIST_EXPORTS: dict[str, ListExport] = {}
@@ -190,19 +217,20 @@ def region_words(code: str) -> str:
 # --- the page's button --------------------------------------------------------------------------------------
 
 
-def list_export_context(request, key: str) -> dict:
+def list_export_context(request, key: str, query=None) -> dict:
     """What a list page's template needs for its 导出 Excel button (web/_list_export.html): nothing when the user
-    may not export the list."""
+    may not export the list. `query`: the filter the page settled on, where it is not the request's own query (the
+    statistics page names its place and period even when the address leaves them out)."""
     export = list_export_get(key)
     if export is None or not export.allowed(request.user):
         return {}
-    data = form_data(export, request.user, request.GET)
+    data = form_data(export, request.user, request.GET if query is None else query)
     form = export.form(request.user, data)
     words = filter_words(export, form, form_values(form))
     return {"list_export": {
         "key": key, "title": export.title, "items": sorted(data.items()), "words": words, "inline": export.inline,
         "can_reveal": bool(export.personal and export.may_reveal and export.may_reveal(request.user)),
-        "personal": export.personal, "logged": export.logged}}
+        "personal": export.personal, "logged": export.logged, "named": export.personal or export.named}}
 
 
 # --- starting and running ------------------------------------------------------------------------------------
@@ -339,6 +367,28 @@ def _write(sheet, row: int, col: int, value, column: Column, formats) -> None:
         sheet.write_string(row, col, printable(value))  # text, never a formula
 
 
+def _workbook(target):
+    options = {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
+    options.update({"in_memory": True} if isinstance(target, io.BytesIO) else {"constant_memory": True})
+    workbook = xlsxwriter.Workbook(target if isinstance(target, io.BytesIO) else str(target), options)
+    formats = {"title": workbook.add_format({"bold": True, "font_size": 14}),
+               "header": workbook.add_format({"bold": True, "bg_color": "#EEF1F4", "border": 1}),
+               "money": workbook.add_format({"num_format": "#,##0.00"})}
+    return workbook, formats
+
+
+def _sheet(workbook, formats, *, name: str, lines: list[str], columns: tuple[Column, ...]):
+    """A sheet with the three lines above the column headings, then the headings (row 4)."""
+    sheet = workbook.add_worksheet(name[:31])
+    sheet.write_string(0, 0, lines[0], formats["title"])
+    for number, line in enumerate(lines[1:], start=1):
+        sheet.write_string(number, 0, line)
+    for col, column in enumerate(columns):
+        sheet.write_string(HEADING_ROWS, col, str(column.title), formats["header"])
+        sheet.set_column(col, col, column.width)
+    return sheet
+
+
 def list_export_write(target, export: ListExport, *, actor, data: dict, full: bool, progress=None) -> int:
     """Write the list to `target` (a path, or a buffer for an inline export). Returns the number of rows.
 
@@ -346,25 +396,16 @@ def list_export_write(target, export: ListExport, *, actor, data: dict, full: bo
     columns need, so the queries do not grow with the rows and no read stays open while progress is written."""
     form = export.form(actor, data)
     values = form_values(form)
+    if export.sheets is not None:
+        return _sheets_write(target, export, actor=actor, form=form, values=values, full=full)
     rows = export.rows(actor, values)
     ids = list(rows.values_list("pk", flat=True))
     if progress:
         progress.total(len(ids))
-    options = {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
-    options.update({"in_memory": True} if isinstance(target, io.BytesIO) else {"constant_memory": True})
-    workbook = xlsxwriter.Workbook(target if isinstance(target, io.BytesIO) else str(target), options)
-    formats = {"title": workbook.add_format({"bold": True, "font_size": 14}),
-               "header": workbook.add_format({"bold": True, "bg_color": "#EEF1F4", "border": 1}),
-               "money": workbook.add_format({"num_format": "#,##0.00"})}
-    sheet = workbook.add_worksheet(str(export.title)[:31])
+    workbook, formats = _workbook(target)
     lines = heading_lines(title=export.title, words=filter_words(export, form, values), actor=actor, full=full,
                           personal=export.personal)
-    sheet.write_string(0, 0, lines[0], formats["title"])
-    for number, line in enumerate(lines[1:], start=1):
-        sheet.write_string(number, 0, line)
-    for col, column in enumerate(export.columns):
-        sheet.write_string(HEADING_ROWS, col, str(column.title), formats["header"])
-        sheet.set_column(col, col, column.width)
+    sheet = _sheet(workbook, formats, name=str(export.title), lines=lines, columns=export.columns)
     sheet.freeze_panes(HEADING_ROWS + 1, 0)
     model = rows.model
     line = HEADING_ROWS + 1
@@ -388,3 +429,27 @@ def list_export_write(target, export: ListExport, *, actor, data: dict, full: bo
             progress.advance(min(start + CHUNK, len(ids)))
     workbook.close()
     return line - HEADING_ROWS - 1
+
+
+def _sheets_write(target, export: ListExport, *, actor, form, values: dict, full: bool) -> int:
+    """A list made of tables: each on its own sheet, under the same three lines (its own title first), laid out
+    to print on A4 across. The tables are computed before the file is opened, so a refusal writes nothing."""
+    tables = export.sheets(actor, values)
+    words = filter_words(export, form, values)
+    workbook, formats = _workbook(target)
+    written = 0
+    for table in tables:
+        lines = heading_lines(title=table.title, words=words, actor=actor, full=full, personal=False)
+        sheet = _sheet(workbook, formats, name=table.name, lines=lines, columns=table.columns)
+        for line, row in enumerate(table.rows, start=HEADING_ROWS + 1):
+            for col, column in enumerate(table.columns):
+                value = column.value(row)
+                if value is not None:  # no figure (a unit without a target): an empty cell, not empty text
+                    _write(sheet, line, col, value, column, formats)
+        written += len(table.rows)
+        sheet.freeze_panes(HEADING_ROWS + 1, 1)
+        sheet.set_landscape()
+        sheet.set_paper(9)  # A4
+        sheet.fit_to_pages(1, 0)
+    workbook.close()
+    return written

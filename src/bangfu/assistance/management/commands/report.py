@@ -111,14 +111,15 @@ class Command(BaseCommand):
         self.stdout.write(f"已生成 {out}：{totals['sites']} 个安置点，有劳动力搬迁户 {totals['with_labour']} 户，"
                           f"至少1人就业 {totals['employed']} 户，覆盖率 {totals['rate']}，未就业 {totals['without']} 户")
     def _statistics(self, out: Path, *, region: str, year: int | None) -> None:
-        """As the county's command-line user (a county administrator) would see them on the statistics page."""
-        from django.core.exceptions import ValidationError
-        from django.http import Http404
+        """As the county's command-line user (a county administrator) would export them from the statistics page:
+        through the one list export, logged like the page's export."""
+        from django.core.exceptions import PermissionDenied, ValidationError
+        from openpyxl import load_workbook
 
         from bangfu.ingest.commandline import command_line_user
         from bangfu.ingest.households import county_for
-        from bangfu.reports.dashboard import scope_for
-        from bangfu.reports.statistics import statistics_write
+        from bangfu.reports.listexports import statistics_scope
+        from bangfu.web.exports import list_export_file
 
         if out.suffix.lower() != ".xlsx":
             raise CommandError("--out 应为 .xlsx 文件")
@@ -126,10 +127,16 @@ class Command(BaseCommand):
             raise CommandError(f"--year 应为四位年份，实为“{year}”")
         try:
             actor = command_line_user(county_for(None))
-            scope = scope_for(actor, region=region, period=str(year) if year else "")
-        except Http404:
-            raise CommandError(f"区划代码 {region} 不存在或不在本县") from None
         except ValidationError as error:  # no county, or several: say so in one line
             raise CommandError(" ".join(error.messages)) from None
-        sheets = statistics_write(scope, str(out))
+        try:  # a place out of the county is refused here, before anything is written or logged
+            scope = statistics_scope(actor, {"region": region, "period": str(year) if year else ""})
+        except PermissionDenied:
+            raise CommandError(f"区划代码 {region} 不存在或不在本县") from None
+        data = {"region": scope.region.code if scope.region else "", "period": scope.period.key}
+        try:
+            list_export_file(actor=actor, key="statistics", path=out, data=data)
+        except PermissionDenied as refused:
+            raise CommandError(str(refused)) from None
+        sheets = len(load_workbook(out, read_only=True).sheetnames)
         self.stdout.write(f"已生成 {out}（{scope.title} {scope.period.label}，{sheets} 张表）")
