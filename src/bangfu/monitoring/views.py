@@ -96,7 +96,8 @@ def monitoring_lines(request):
                                          editable=editable)
     return render(request, "monitoring/lines.html", {
         "rows": rows, "form": form, "county": county, "can_configure": can_configure, "editable": editable,
-        "self_source": ConfigProvenance(None, county.code if county else None, editable=editable),
+        "self_source": ConfigProvenance(None, county.code if county else None, editable=editable,
+                                        level=county.level if county else None),
         **list_export_context(request, "monitoring-lines"),
     })
 

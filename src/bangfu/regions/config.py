@@ -12,6 +12,7 @@ copies the inherited set to the editor's region ("take over"), so the change nev
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 # The levels that may own configuration, narrowest first, by the length of their code prefix.
 CONFIG_PREFIXES = (6, 4, 2)
@@ -172,18 +173,19 @@ def config_source(model: type[models.Model], region_code: str | None, *, field: 
     return Region.objects.filter(code=code).first() if code else None
 
 
-SELF_WORDS = {"county": "本县", "city": "本州（市）", "province": "本省"}
+SELF_WORDS = {"county": gettext_lazy("本县"), "city": gettext_lazy("本州（市）"), "province": gettext_lazy("本省")}
 
 
 class ConfigProvenance:
     """What a settings page says about the values it shows: 本级设置 (the reader's region owns them),
-    继承自<region> (an enclosing region's rows), or 系统默认 (the shipped rows without a region)."""
+    继承自<region> (an enclosing region's rows), or 系统默认 (the shipped rows without a region).
+    `owner`: the owning Region or None; `level`: the reader's region's level (how the page names it)."""
 
     OWN, INHERITED, DEFAULT = "own", "inherited", "default"
 
     def __init__(self, owner, region_code: str | None, *, kind: str = "", editable: bool = False,
-                 what: str = ""):
-        self.owner, self.region_code, self.kind, self.what = owner, region_code, kind, what
+                 what: str = "", level: str | None = None):
+        self.owner, self.region_code, self.kind, self.what, self.level = owner, region_code, kind, what, level
         owner_code = getattr(owner, "code", None)
         self.state = (self.DEFAULT if owner_code is None
                       else self.OWN if owner_code == region_code else self.INHERITED)
@@ -204,10 +206,7 @@ class ConfigProvenance:
     @property
     def self_word(self) -> str:
         """本县 / 本州（市） / 本省: how the page names the reader's region."""
-        from bangfu.regions.models import Region
-
-        level = Region.objects.filter(code=self.region_code).values_list("level", flat=True).first()
-        return _(SELF_WORDS.get(level, "本级"))
+        return str(SELF_WORDS.get(self.level) or _("本级"))
 
     @property
     def takes_over_on_save(self) -> bool:
@@ -216,15 +215,25 @@ class ConfigProvenance:
 
     @property
     def can_revert(self) -> bool:
-        return self.editable and self.is_own and self.owner is not None
+        return self.editable and self.is_own
 
 
 def config_provenance(model: type[models.Model], region_code: str | None, *, field: str = "region",
                       kind: str = "", editable: bool = False, what: str = "") -> ConfigProvenance:
     """The provenance of `model`'s values at `region_code` for a page (`kind` names the revert action, see
-    bangfu.web.config_revert; `editable`: the reader administers exactly that region)."""
-    return ConfigProvenance(config_source(model, region_code, field=field), region_code, kind=kind,
-                            editable=editable, what=what)
+    bangfu.web.config_sources; `editable`: the reader administers exactly that region). One query: the enclosing
+    regions, each marked whether it has rows of `model` (the owner is the nearest that has; as config_owner)."""
+    from bangfu.regions.models import Region
+
+    chain = region_chain(region_code)
+    owns = models.Exists(model._default_manager.filter(**{f"{field}_id": models.OuterRef("code")}))
+    regions = {region.code: region for region in
+               Region.objects.filter(code__in=[*chain, region_code or ""]).annotate(owns=owns)
+               .only("code", "name", "level")}
+    owner = next((regions[code] for code in chain if code in regions and regions[code].owns), None)
+    reader = regions.get(region_code or "")
+    return ConfigProvenance(owner, region_code, kind=kind, editable=editable, what=what,
+                            level=reader.level if reader else None)
 
 
 def config_can_edit(actor, region_code: str | None, capability: str) -> bool:
