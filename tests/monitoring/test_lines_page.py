@@ -49,4 +49,4 @@ def test_a_prefecture_line_is_shown_in_force_where_the_county_set_none(client, t
     client.force_login(tuanjie_cadre)
     text = client.get(reverse("monitoring:lines")).content.decode()
     row = text.split("<tbody>")[1].split("</tr>")[0]
-    assert "<b>7,950.00</b>" in row and "州文件" in row and "州（市）定" in row
+    assert "<b>7,950.00</b>" in row and "州文件" in row and "继承自阿坝藏族羌族自治州" in row  # the shared label (regions.config)

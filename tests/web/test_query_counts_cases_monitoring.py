@@ -252,10 +252,11 @@ PAGES = {
     "card": (lambda w: reverse("cases:card", args=[w["subject"].pk]), {}, {}, 10),
     # the member count of each household in the notice comes with the rows (it was one COUNT per row)
     "notice": (lambda w: reverse("cases:notice", args=[TUANJIE]), {}, {}, 6),
-    # + the measure catalogue with its limits
-    "workflow-settings": (lambda w: reverse("cases:workflow_config"), {}, {}, 8),
-    "transition-edit": (lambda w: reverse("cases:transition_edit", args=[_transition(w)]), {}, {}, 4),
-    "measure-category-edit": (lambda w: reverse("cases:measure_category_edit", args=[_category()]), {}, {}, 4),
+    # + the measure catalogue with its limits; + where each section's values come from (issue 21: one query per
+    # section, the enclosing regions marked by whether they own rows: settings, transitions, catalogue)
+    "workflow-settings": (lambda w: reverse("cases:workflow_config"), {}, {}, 11),
+    "transition-edit": (lambda w: reverse("cases:transition_edit", args=[_transition(w)]), {}, {}, 5),
+    "measure-category-edit": (lambda w: reverse("cases:measure_category_edit", args=[_category()]), {}, {}, 5),
     "quality-report": (lambda w: reverse("cases:quality_report"), {}, {}, 5),
     "warning-list": (lambda w: reverse("monitoring:warning_list"), {}, {}, 10),
     "warning-list-htmx": (lambda w: reverse("monitoring:warning_list"), {}, {"HX-Request": "true"}, 10),
@@ -267,8 +268,9 @@ PAGES = {
     "warning-detail": (lambda w: reverse("monitoring:warning_detail", args=[w["warning"].pk]), {}, {}, 6),
     "lead-list": (lambda w: reverse("monitoring:lead_list"), {}, {}, 5),
     "lead-create": (lambda w: reverse("monitoring:lead_create", args=[w["subject"].pk]), {}, {}, 4),
-    "rule-list": (lambda w: reverse("monitoring:rule_list"), {}, {}, 4),
-    "rule-edit": (lambda w: reverse("monitoring:rule_edit", args=[_rule(w)]), {}, {}, 4),
+    # + where the rules in force come from (issue 21, one query)
+    "rule-list": (lambda w: reverse("monitoring:rule_list"), {}, {}, 5),
+    "rule-edit": (lambda w: reverse("monitoring:rule_edit", args=[_rule(w)]), {}, {}, 5),
     "screening-list": (lambda w: reverse("monitoring:screening_list"), {}, {}, 7),
     "feed-upload": (lambda w: reverse("monitoring:feed_upload"), {}, {}, 4),
     "feed-run": (lambda w: reverse("monitoring:feed_run", args=[w["feed_run"].pk]), {}, {}, 4),

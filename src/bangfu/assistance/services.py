@@ -41,7 +41,7 @@ from bangfu.assistance.selectors import (
 )
 from bangfu.audit.models import ChangeRecord
 from bangfu.audit.services import change_record, snapshot
-from bangfu.regions.config import config_require_editor
+from bangfu.regions.config import config_require_editor, config_revert
 
 Action = ChangeRecord.Action
 
@@ -653,6 +653,32 @@ def attendance_quota_save(*, actor, county_code: str, days_per_month: int, days_
     quota.save()
     _record(actor, Action.UPDATE if before else Action.CREATE, quota, before, county_code)
     return quota
+
+
+def _config_revert(actor, model, county_code: str) -> None:
+    """The region's own rows of `model` go and it follows its nearest ancestor's (or the shipped ones) again."""
+    _require_config_editor(actor, county_code)
+    config_revert(model, actor=actor, region_code=county_code, field="county")
+
+
+@transaction.atomic
+def evaluation_grades_revert(*, actor, county_code: str) -> None:
+    """The region's own grade thresholds go; grade_for reads the inherited ones again."""
+    _config_revert(actor, EvaluationGrade, county_code)
+
+
+@transaction.atomic
+def attendance_quota_revert(*, actor, county_code: str) -> None:
+    """The region's own attendance quota goes; attendance_quota_for reads the inherited one again."""
+    _config_revert(actor, AttendanceQuota, county_code)
+
+
+@transaction.atomic
+def village_roles_revert(*, actor, county_code: str) -> None:
+    """The region's own list of roles every village must have goes; the inherited list is in force again."""
+    from bangfu.assistance.models import VillageRoleRequirement
+
+    _config_revert(actor, VillageRoleRequirement, county_code)
 
 
 # --- joint meetings and tasks ---------------------------------------------------------------------------------

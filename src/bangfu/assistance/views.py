@@ -1134,7 +1134,11 @@ def settings_view(request):
             else:
                 messages.success(request, _("已保存"))
                 return redirect("assistance:settings")
+    from bangfu.web.config_sources import provenance
+
     return render(request, "assistance/settings.html", {
+        "sources": {name: provenance(name, request.user, county)
+                    for name in ("evaluation_grades", "attendance_quota", "village_roles")},
         "forms": forms_, "plan": plan, "indicators": CountyIndicator.objects.filter(county_id=county),
         "can_configure": request.user.can("assistance.configure"),
         "can_set_targets": request.user.can("assistance.configure") or _can_coordinate(request.user)})

@@ -84,6 +84,26 @@ def care_facts_save(*, actor, member: Member, data: dict[str, Any]) -> CareFacts
     return facts
 
 
+@transaction.atomic
+def care_settings_revert(*, actor, region=None) -> None:
+    """The region drops its own care ages and employed months (both rows, saved together) and follows its
+    nearest ancestor's, or the shipped ones, again: its administrator only, audited (regions.config)."""
+    from bangfu.care.models import CareSettings
+    from bangfu.regions.config import config_region_of, config_revert, config_source
+    from bangfu.relocation.models import RelocationSettings
+
+    if not actor.can("monitoring.configure"):
+        raise PermissionDenied(_("只有县级管理员可以修改设置"))
+    region_code = (region.code if hasattr(region, "code") else region) or config_region_of(actor)
+    owned = [model for model in (CareSettings, RelocationSettings)
+             if getattr(config_source(model, region_code), "code", None) == region_code]
+    if not owned:
+        config_revert(CareSettings, actor=actor, region_code=region_code)  # refuses: nothing of its own
+    for model in owned:
+        config_revert(model, actor=actor, region_code=region_code)
+    welfare_figures_rebuild()  # who counts as employed may have changed in the region's villages
+
+
 SETTINGS_BOUNDS = {"elderly_age": (50, 80), "child_age_below": (6, 18), "orphan_age_below": (14, 18),
                    "working_age_from": (14, 18), "employed_min_months": (1, 12)}
 

@@ -162,4 +162,7 @@ def settings_edit(request):
         else:
             messages.success(request, _("已保存"))
             return redirect("care:settings")
-    return render(request, "care/settings.html", {"form": form})
+    from bangfu.web.config_sources import provenance
+
+    return render(request, "care/settings.html", {
+        "form": form, "source": provenance("care_settings", request.user, request.user.region_id)})

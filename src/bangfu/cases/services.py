@@ -46,6 +46,7 @@ from bangfu.regions.config import (
     config_owner,
     config_region_of,
     config_require_editor,
+    config_revert,
     config_row_for_edit,
     config_rows,
 )
@@ -140,6 +141,38 @@ def workflow_settings_update(*, actor, data: dict[str, Any], region=None) -> Wor
     change_record(actor=actor, action=ChangeRecord.Action.UPDATE, instance=settings, before=before,
                   after=snapshot(settings), region_code=region_code or "")
     return settings
+
+
+@transaction.atomic
+def workflow_settings_revert(*, actor, region=None) -> WorkflowSettings:
+    """The region (default: the actor's own) drops its own deadlines and thresholds and follows its nearest
+    ancestor's (or the shipped ones) again: its administrator only, audited (regions.config.config_revert)."""
+    _require_county_config(actor)
+    region_code = (region.code if hasattr(region, "code") else region) or config_region_of(actor)
+    config_revert(WorkflowSettings, actor=actor, region_code=region_code)
+    return workflow_settings(region_code)
+
+
+@transaction.atomic
+def transitions_revert(*, actor, region=None):
+    """The region's own workflow table goes; the inherited one is in force again. Decisions that named an own
+    row name the inherited row of the same step."""
+    _require_county_config(actor)
+    region_code = (region.code if hasattr(region, "code") else region) or config_region_of(actor)
+    config_revert(Transition, actor=actor, region_code=region_code,
+                  key=lambda t: (t.kind, t.from_state, t.to_state, t.role), referenced=((Decision, "transition"),))
+    return transitions_in_force(region_code)
+
+
+@transaction.atomic
+def measure_catalogue_revert(*, actor, region=None):
+    """The region's own measure catalogue goes; the inherited one is in force again. Measures recorded under an
+    own category move to the inherited category of the same code."""
+    _require_county_config(actor)
+    region_code = (region.code if hasattr(region, "code") else region) or config_region_of(actor)
+    config_revert(MeasureCategory, actor=actor, region_code=region_code, key=lambda c: c.code,
+                  referenced=((Measure, "category"),))
+    return measure_catalogue(region_code)
 
 
 def _risk_measure_table(value) -> dict[str, list[str]] | None:

@@ -511,16 +511,24 @@ def workflow_config(request):
             else:
                 messages.success(request, _("已保存期限设置"))
                 return redirect("cases:workflow_config")
+    from bangfu.web.config_sources import provenance
+
+    region_code = request.user.region_id
     return render(request, "cases/workflow_config.html", {
         "form": form, "editable": editable,
+        "sources": {name: provenance(name, request.user, region_code)
+                    for name in ("workflow_settings", "transitions", "measure_catalogue")},
         "transitions": services.transitions_in_force(request.user.region_id).order_by("kind", "position", "id"),
         "catalogue": services.measure_catalogue(request.user.region_id).order_by("position", "id"),
         "preconditions": {k: v.label for k, v in PRECONDITIONS.items()}})
 
 
-def _configuration_row_edit(request, row, form_class, update, saved: str, title: str):
+def _configuration_row_edit(request, row, form_class, update, saved: str, title: str, kind: str):
     """Edit one row of the county's workflow configuration (a transition, a catalogue category) through its
-    audited service, back to the settings page once saved. The caller has checked the right to configure."""
+    audited service, back to the settings page once saved. The caller has checked the right to configure.
+    The page says where the row comes from, and that saving an inherited row makes the table the region's own."""
+    from bangfu.web.config_sources import provenance
+
     initial = {f: getattr(row, f) for f in form_class.base_fields}
     form = form_class(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -531,7 +539,8 @@ def _configuration_row_edit(request, row, form_class, update, saved: str, title:
         else:
             messages.success(request, saved)
             return redirect("cases:workflow_config")
-    return render(request, "cases/form_page.html", {"form": form, "title": title})
+    return render(request, "cases/form_page.html", {
+        "form": form, "title": title, "source": provenance(kind, request.user, request.user.region_id)})
 
 
 @login_required
@@ -540,7 +549,8 @@ def transition_edit(request, pk: int):
     transition = get_object_or_404(services.transitions_in_force(request.user.region_id), pk=pk)
     return _configuration_row_edit(
         request, transition, TransitionForm,
-        lambda **kw: services.transition_update(transition=transition, **kw), _("已保存流程环节"), str(transition))
+        lambda **kw: services.transition_update(transition=transition, **kw), _("已保存流程环节"), str(transition),
+        "transitions")
 
 
 @login_required
@@ -551,7 +561,7 @@ def measure_category_edit(request, pk: int):
     return _configuration_row_edit(
         request, category, MeasureCategoryForm,
         lambda **kw: services.measure_category_update(category=category, **kw), _("已保存帮扶措施类别"),
-        category.name)
+        category.name, "measure_catalogue")
 
 
 @login_required

@@ -18,7 +18,7 @@ from bangfu.core.crypto import field_cipher
 from bangfu.core.scoping import region_in_scope
 from bangfu.monitoring.models import Lead, MonitoringLine, RiskType, RiskWarning, Rule, ScreeningRun
 from bangfu.monitoring.rules import DEFAULTS_BY_CODE
-from bangfu.regions.config import config_require_editor, config_row_for_edit
+from bangfu.regions.config import config_region_of, config_require_editor, config_revert, config_row_for_edit
 from bangfu.regions.models import Region
 
 
@@ -61,6 +61,21 @@ def monitoring_line_save(*, actor, region: Region, year: int, amount, source: st
 
     village_summaries_refresh_county(region.code)
     return line
+
+
+@transaction.atomic
+def monitoring_line_revert(*, actor, region: Region, year: int) -> None:
+    """The region drops its own line for `year`: the prefecture's or the province's is in force again there
+    (monitoring_lines_by_year). Its administrator only; audited; the kept figures recounted."""
+    from bangfu.monitoring.selectors import monitoring_lines_by_year
+
+    _require_configure(actor, region)
+    config_revert(MonitoringLine, actor=actor, region_code=region.code,
+                  rows=MonitoringLine.objects.filter(region=region, year=year),
+                  after=lambda: {"year": year, "amount": str(monitoring_lines_by_year(county_code=region.code).get(year))})
+    from bangfu.reports.summaries import village_summaries_refresh_county
+
+    village_summaries_refresh_county(region.code)
 
 
 # --- rules -------------------------------------------------------------------------------------------------
@@ -119,6 +134,18 @@ def rule_update(*, actor, rule: Rule, params: dict, enabled: bool, verify_days: 
     change_record(actor=actor, action=ChangeRecord.Action.UPDATE, instance=rule, before=before,
                   after=snapshot(rule), region_code=rule.region_id or "", reason=reason)
     return rule
+
+
+@transaction.atomic
+def rules_revert(*, actor, region=None) -> None:
+    """The region's own rules (thresholds, deadlines, on/off) go; the inherited ones are in force again, for the
+    next screening too. Its warnings follow to the inherited rule of the same code (as they followed on take-over).
+    Its administrator only; audited."""
+    if not actor.can("monitoring.configure"):
+        raise PermissionDenied(_("您的角色不能修改预警规则"))
+    region_code = (region.code if hasattr(region, "code") else region) or config_region_of(actor)
+    config_revert(Rule, actor=actor, region_code=region_code, key=lambda rule: rule.code,
+                  referenced=((RiskWarning, "rule"),))
 
 
 def _warnings_follow_rules(region_code: str, mapping: dict[int, Rule]) -> None:

@@ -5,6 +5,7 @@ from bangfu.monitoring import views
 app_name = "monitoring"
 urlpatterns = [
     path("lines/", views.monitoring_lines, name="lines"),
+    path("lines/<int:year>/revert/", views.monitoring_line_revert_view, name="line_revert"),
     path("warnings/", views.warning_list, name="warning_list"),
     path("warnings/<int:pk>/", views.warning_detail, name="warning_detail"),
     path("leads/", views.lead_list, name="lead_list"),

@@ -85,10 +85,37 @@ def monitoring_lines(request):
                 messages.success(request, _("已设置%(region)s%(year)s年监测线为 %(amount)s 元") % {
                     "region": line.region.name, "year": line.year, "amount": line.amount})
                 return redirect("monitoring:lines")
+    from bangfu.regions.config import ConfigProvenance, config_can_edit
+
+    editable = bool(county) and config_can_edit(request.user, county.code, "monitoring.configure")
+    rows = monitoring_lines_for_user(request.user)
+    for row in rows:  # each year's line in force: this region's own, an enclosing region's
+        row["source"] = ConfigProvenance(row["in_force"].region, county.code if county else None,
+                                         editable=editable)
     return render(request, "monitoring/lines.html", {
-        "rows": monitoring_lines_for_user(request.user), "form": form, "county": county,
-        "can_configure": can_configure, **list_export_context(request, "monitoring-lines"),
+        "rows": rows, "form": form, "county": county, "can_configure": can_configure, "editable": editable,
+        "self_source": ConfigProvenance(None, county.code if county else None, editable=editable,
+                                        level=county.level if county else None),
+        **list_export_context(request, "monitoring-lines"),
     })
+
+
+@login_required
+@require_POST
+def monitoring_line_revert_view(request, year: int):
+    """恢复为上级设置 for one year: the administrator's region drops its own line (the service refuses anyone else)."""
+    from bangfu.monitoring.services import monitoring_line_revert
+
+    county = _county_of(request.user)
+    if county is None:
+        raise PermissionDenied(_("监测范围按区划设定，您的账号未绑定区划"))
+    try:
+        monitoring_line_revert(actor=request.user, region=county, year=year)
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(request, _("%(year)s年监测线已恢复为上级设置") % {"year": year})
+    return redirect("monitoring:lines")
 
 
 # --- the warning queue -------------------------------------------------------------------------------------
@@ -230,8 +257,11 @@ def self_report_done(request):
 def rule_list(request):
     """The warning rules: what each one looks for, its thresholds, whether it is on, its deadline."""
     require_capability(request.user, "registry.view")
+    from bangfu.web.config_sources import provenance
+
     return render(request, "monitoring/rule_list.html", {
         "rules": config_rows(Rule, request.user.region_id), "can_configure": request.user.can("monitoring.configure"),
+        "source": provenance("rules", request.user, request.user.region_id),
         **list_export_context(request, "rules")})
 
 
@@ -252,7 +282,10 @@ def rule_edit(request, pk: int):
         else:
             messages.success(request, _("已保存规则“%(name)s”") % {"name": rule.name})
             return redirect("monitoring:rule_list")
-    return render(request, "monitoring/rule_edit.html", {"form": form, "rule": rule})
+    from bangfu.web.config_sources import provenance
+
+    return render(request, "monitoring/rule_edit.html", {
+        "form": form, "rule": rule, "source": provenance("rules", request.user, request.user.region_id)})
 
 
 @login_required
