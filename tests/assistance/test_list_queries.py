@@ -111,7 +111,8 @@ DETAIL_PAGES = {
     "plan-targets": ("county", lambda r, court: reverse("assistance:plan_targets",
                                                         args=[Plan.objects.order_by("id").first().pk, court.pk]), 8),
     "role-holders": ("county", lambda r, court: reverse("assistance:role_holders"), 11),
-    "settings": ("coordinator", _of("settings"), 11),
+    # + where each of its three sections' values come from (regions.config.config_provenance: one query each)
+    "settings": ("coordinator", _of("settings"), 14),
 }
 
 

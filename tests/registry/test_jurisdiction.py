@@ -503,6 +503,11 @@ RELOCATION_CHECK = "tests/relocation/test_pages.py::test_a_cadre_sees_and_change
 CARE_CHECK = "tests/care/test_pages.py::test_lists_and_facts_stay_in_jurisdiction"
 # URLs checked by dedicated tests above rather than by the two tables.
 CHECKED_ELSEWHERE = {
+    # 恢复为上级设置: configuration, no household data; the view reverts the actor's own region only (no region in
+    # the URL), the service refuses anyone but that region's administrator
+    "web:config_revert": "tests/regions/test_config_inheritance.py (another county's and the prefecture's "
+                         "administrators refused, the county's own rows unchanged; the county's own revert works)",
+    "monitoring:line_revert": "tests/regions/test_config_inheritance.py (the same, for one year's monitoring line)",
     "registry:household_create": "test_cannot_create_in_other_township, test_create_form_offers_only_own_villages",
     "web:home": "test_home_counts_only_own_jurisdiction",
     "offline:bundle": "tests/offline/test_offline_sync.py (the copy holds only the cadre's village; a township has none)",
