@@ -106,10 +106,15 @@ def warnings_to_follow_q() -> Q:
 
 
 def warnings_overdue_q(rules, now) -> Q:
-    """warning_is_overdue() as a filter: warnings to verify raised before now minus their rule's days."""
-    q = Q(pk__in=[])
+    """warning_is_overdue() as a filter: warnings to verify raised before now minus their rule's days. One condition
+    per distinct number of days (the rules sharing it by id), not one per rule: a province's rule rows are many,
+    their deadlines few, and the dashboards count with it on every request."""
+    by_days: dict[int, list[int]] = {}
     for rule in rules:
-        q |= Q(rule_id=rule.pk, created_at__lt=now - dt.timedelta(days=rule.verify_days))
+        by_days.setdefault(rule.verify_days, []).append(rule.pk)
+    q = Q(pk__in=[])
+    for days, ids in sorted(by_days.items()):
+        q |= Q(rule_id__in=sorted(ids), created_at__lt=now - dt.timedelta(days=days))
     return q & warnings_to_verify_q()
 
 

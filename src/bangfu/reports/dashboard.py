@@ -61,11 +61,19 @@ class Period:
         return list(range(self.since.year, self.until.year + 1))
 
 
-def plan_years(county_code: str | None) -> tuple[int, int]:
-    """The plan period of the county's newest work plan (2021-2025 without one)."""
+def newest_plan(county_code: str | None):
+    """The county's newest work plan (规划), or None."""
     from bangfu.assistance.models import Plan
 
-    plan = Plan.objects.filter(county_id=county_code).order_by("-start_year").first() if county_code else None
+    return Plan.objects.filter(county_id=county_code).order_by("-start_year").first() if county_code else None
+
+
+_NO_PLAN = object()
+
+
+def plan_years(county_code: str | None, plan=_NO_PLAN) -> tuple[int, int]:
+    """The plan period of the county's newest work plan (2021-2025 without one); `plan` when already read."""
+    plan = newest_plan(county_code) if plan is _NO_PLAN else plan
     return (plan.start_year, plan.end_year) if plan else (2021, 2025)
 
 
@@ -87,9 +95,9 @@ def period_from(value: str, *, today: dt.date | None = None, county_code: str | 
     return Period("year", str(year), dt.date(year, 1, 1), dt.date(year, 12, 31), _("%(year)s年") % {"year": year})
 
 
-def period_choices(today: dt.date, county_code: str | None) -> list[tuple[str, str]]:
+def period_choices(today: dt.date, county_code: str | None, plan=_NO_PLAN) -> list[tuple[str, str]]:
     """The picker's options: the plan period, the years from the plan's first, the last twelve months."""
-    first, last = plan_years(county_code)
+    first, last = plan_years(county_code, plan)
     options = [("plan", str(_("规划期 %(first)s—%(last)s年") % {"first": first, "last": last}))]
     options += [(str(y), str(_("%(year)s年") % {"year": y})) for y in range(today.year, min(first, today.year) - 1, -1)]
     year, month = today.year, today.month
@@ -147,6 +155,15 @@ class Scope:
         from bangfu.assistance.selectors import county_of
 
         return county_of(self.user)
+
+    @cached_property
+    def plan(self):
+        """The county's newest work plan (the picker's plan period, the units' targets), read once a request."""
+        return newest_plan(self.county_code)
+
+    @property
+    def period_choices(self) -> list[tuple[str, str]]:
+        return period_choices(self.today, self.county_code, self.plan)
 
     @cached_property
     def summaries(self):
@@ -399,7 +416,8 @@ def warning_counts_by_village(scope: Scope) -> dict[str, dict[str, int]]:
     rows = (warnings_filtered(scope.user, WarningFilter(region_code=scope.region.code if scope.region else ""))
             .order_by().values("village_id")
             .annotate(pending=Count("pk", filter=warnings_to_verify_q()),
-                      overdue=Count("pk", filter=warnings_overdue_q(list(Rule.objects.all()), timezone.now()))))
+                      overdue=Count("pk", filter=warnings_overdue_q(Rule.objects.only("pk", "verify_days"),
+                                                                  timezone.now()))))
     return {row["village_id"]: row for row in rows}
 
 
@@ -487,24 +505,11 @@ def month_figures(scope: Scope) -> list[Cell]:
 
 @figure_group("warnings", gettext_lazy("预警"), levels=("county", "township", "village", "unit"))
 def warning_figures(scope: Scope) -> list[Cell]:
-    from django.utils import timezone
-
-    from bangfu.monitoring.models import Rule
-    from bangfu.monitoring.selectors import (
-        WarningFilter,
-        warnings_filtered,
-        warnings_overdue_q,
-        warnings_to_verify_q,
-    )
-
-    # One query for both: the open warnings of the place (the list's own base), counted with the list's two
-    # filters (kind=verify, overdue=on) as conditions.
-    region = scope.region.code if scope.region else ""
-    rules = list(Rule.objects.all())
-    counts = warnings_filtered(scope.user, WarningFilter(region_code=region)).order_by().aggregate(
-        pending=Count("pk", filter=warnings_to_verify_q()),
-        overdue=Count("pk", filter=warnings_overdue_q(rules, timezone.now())))
-    pending, overdue = counts["pending"], counts["overdue"]
+    """The place's open warnings to verify and those overdue: the per-village counts the map and the place table
+    read (`Scope.warnings_by_village`, the warning list's own two filters), summed."""
+    per_village = scope.warnings_by_village.values()
+    pending = sum(row["pending"] for row in per_village)
+    overdue = sum(row["overdue"] for row in per_village)
     return [Cell("warnings_pending", _("预警待核实"), pending,
                  _url("monitoring:warning_list", {**scope.region_params, "kind": "verify"}), "条"),
             Cell("warnings_overdue", _("预警逾期未核实"), overdue,
@@ -538,7 +543,6 @@ def _ledger_url(scope: Scope, indicator, **extra) -> str:
 
 def unit_table(scope: Scope) -> list[tuple[object, list[Cell]]]:
     """Unit × indicator: each unit's funds and projects over the period against its targets for the period."""
-    from bangfu.assistance.models import Plan
     from bangfu.reports.assistance_indicators import STANDARD_BY_KEY, period_targets, unit_figures
 
     units = scope.units
@@ -549,8 +553,7 @@ def unit_table(scope: Scope) -> list[tuple[object, list[Cell]]]:
                            place=scope.ledger_place)
     # A unit's targets are for all its work: shown against its whole figures (county and unit dashboards), not
     # against a township's or village's share of them.
-    plan = Plan.objects.filter(county_id=scope.county_code).order_by("-start_year").first() \
-        if scope.ledger_place is None else None
+    plan = scope.plan if scope.ledger_place is None else None
     targets = period_targets(plan, units, scope.period.since, scope.period.until)
     return [(unit, [Cell(f"{i.key}_{unit.pk}", str(i.label), figures[unit.pk][i.key],
                          _ledger_url(scope, i, unit=unit.pk), i.measure,

@@ -12,7 +12,6 @@ from bangfu.reports.dashboard import (
     LEVEL_LABELS,
     PLACE_INDICATOR_BY_KEY,
     dashboard_figures,
-    period_choices,
     place_indicators_for,
     place_table,
     scope_for,
@@ -68,7 +67,7 @@ def dashboard(request):
     places = [(short_place_name(place.name), f"?{scope.query(region=place.code)}") for place in scope.places]
     return render(request, "reports/dashboard.html", {
         "scope": scope, "groups": groups, "level_label": LEVEL_LABELS.get(scope.level, ""),
-        "periods": period_choices(scope.today, scope.county_code), "trail": _trail(scope), "places": places,
+        "periods": scope.period_choices, "trail": _trail(scope), "places": places,
         "charts": json.dumps({"groups": charts, "labels": series_labels}, ensure_ascii=False),
         "map_url": reverse("reports:county_map") + f"?period={scope.period.key}" if scope.level == "county" else "",
         "statistics_url": reverse("reports:statistics") + f"?{scope.query()}",
@@ -93,7 +92,7 @@ def county_map(request):
              "url": reverse("reports:dashboard") + f"?{scope.query(region=place.code)}"} for place, cells in rows]
     return render(request, "reports/county_map.html", {
         "scope": scope, "indicators": indicators, "chosen": chosen, "rows": rows,
-        "periods": period_choices(scope.today, scope.county_code),
+        "periods": scope.period_choices,
         "map": json.dumps({"geo": schematic_geojson([place for place, _cells in rows]), "data": data,
                            "indicator": str(chosen.label)}, ensure_ascii=False),
     })
@@ -110,6 +109,6 @@ def statistics(request):
 
     scope = _scope(request)
     return render(request, "reports/statistics.html", {
-        "scope": scope, "tables": statistics_tables(scope), "periods": period_choices(scope.today, scope.county_code),
+        "scope": scope, "tables": statistics_tables(scope), "periods": scope.period_choices,
         **list_export_context(request, "statistics", query=QueryDict(scope.query())),
     })
