@@ -12,6 +12,7 @@ from bangfu.audit.models import ChangeRecord
 from bangfu.cases.models import AssistanceContact, Case, Decision, Measure, MeasureCategory, Visit
 from bangfu.cases.services import assistance_contact_set, measure_add
 from bangfu.monitoring.models import Lead
+from bangfu.reports.summaries import village_summaries_deferred
 from tests.conftest import TUANJIE, ZHANGZHA_TOWN, ZHANGZHA_VILLAGE, make_user
 
 pytestmark = pytest.mark.django_db
@@ -32,28 +33,29 @@ class Target:
 
 @pytest.fixture
 def world(make_household, open_case, walk, county_admin, today, tuanjie_cadre, shuanghe_reviewer, zhangzha_cadre):
-    zz_reviewer = make_user("zz_reviewer", "township_reviewer", ZHANGZHA_TOWN)
+    with village_summaries_deferred():  # one recount of the villages touched, at the end
+        zz_reviewer = make_user("zz_reviewer", "township_reviewer", ZHANGZHA_TOWN)
 
-    def build(village, name):
-        household = make_household(village, head_name=name)
-        cadre, reviewer = ((tuanjie_cadre, shuanghe_reviewer) if village == TUANJIE else (zhangzha_cadre, zz_reviewer))
-        walk(open_case(household, actor=cadre), "approved", cadre=cadre, reviewer=reviewer)
-        household.refresh_from_db()
-        measure = measure_add(actor=county_admin, household=household, data={
-            "category": MeasureCategory.objects.get(code="health"), "description": "医疗救助",
-            "start_on": today.day, "responsible": "县医保局", "status": "in_progress"})
-        assistance_contact_set(actor=county_admin, household=household, name=f"{name}联系人")
-        from bangfu.cases.services import case_open
+        def build(village, name):
+            household = make_household(village, head_name=name)
+            cadre, reviewer = ((tuanjie_cadre, shuanghe_reviewer) if village == TUANJIE else (zhangzha_cadre, zz_reviewer))
+            walk(open_case(household, actor=cadre), "approved", cadre=cadre, reviewer=reviewer)
+            household.refresh_from_db()
+            measure = measure_add(actor=county_admin, household=household, data={
+                "category": MeasureCategory.objects.get(code="health"), "description": "医疗救助",
+                "start_on": today.day, "responsible": "县医保局", "status": "in_progress"})
+            assistance_contact_set(actor=county_admin, household=household, name=f"{name}联系人")
+            from bangfu.cases.services import case_open
 
-        case = case_open(actor=county_admin, household=make_household(village, head_name=f"{name}新户"),
-                         summary="新线索")
-        from bangfu.monitoring.services import lead_from_visit
+            case = case_open(actor=county_admin, household=make_household(village, head_name=f"{name}新户"),
+                             summary="新线索")
+            from bangfu.monitoring.services import lead_from_visit
 
-        lead = lead_from_visit(actor=cadre, household=make_household(village, head_name=f"{name}线索户"),
-                               risk_type="medical", difficulty=f"{name}线索的困难情况")
-        return Target(household, case, measure, lead)
+            lead = lead_from_visit(actor=cadre, household=make_household(village, head_name=f"{name}线索户"),
+                                   risk_type="medical", difficulty=f"{name}线索的困难情况")
+            return Target(household, case, measure, lead)
 
-    return {"own": build(TUANJIE, "团结甲"), "zz": build(ZHANGZHA_VILLAGE, "远方甲")}
+        return {"own": build(TUANJIE, "团结甲"), "zz": build(ZHANGZHA_VILLAGE, "远方甲")}
 
 
 @dataclass(frozen=True)

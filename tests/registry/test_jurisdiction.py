@@ -23,6 +23,7 @@ from bangfu.regions.models import Region
 from bangfu.registry.forms import HouseholdForm, IncomeRecordForm, MemberForm
 from bangfu.registry.models import Household, Member
 from bangfu.registry.services import household_update, income_record_save, member_add
+from bangfu.reports.summaries import village_summaries_deferred
 from tests.conftest import COUNTY, SHUANGHE, SONGBAI, TUANJIE, ZHANGZHA_TOWN, ZHANGZHA_VILLAGE, synthetic_id
 from tests.support import db_fingerprint, form_data
 
@@ -69,24 +70,25 @@ class World:
 
 @pytest.fixture
 def world(make_household, county_admin) -> World:
-    tuanjie = make_household(TUANJIE, number="8800000028", head_name="团结户主", phone=SHARED_PHONE)
-    songbai = make_household(SONGBAI, number="8800000027", head_name="松柏户主")
-    zz = make_household(ZHANGZHA_VILLAGE, number="8800000032", head_name="远方户主", phone=ZZ_PHONE,
-                        monitoring_type="marginal", identified_month="202401", housing_safety="C")
-    zz2 = make_household(ZHANGZHA_VILLAGE, number="8800000033", head_name="远方二户", phone=SHARED_PHONE)
-    member_add(actor=county_admin, household=zz, data={"name": "远方成员", "relation": "son"},
-               id_number=synthetic_id())
-    income_record_save(actor=county_admin, household=zz, year=2024,
-                       data={"members_counted": 2, "wage_income": Decimal("30000")})
-    income_record_save(actor=county_admin, household=tuanjie, year=2024, data={"members_counted": 1})
-    zz_head = zz.members.get(relation="head")
-    rule = Rule.objects.get(code="medical_stay_oop")
-    for household in (tuanjie, songbai, zz, zz2):  # one open warning each, for the queue and the verify form
-        RiskWarning.objects.create(household=household, village_id=household.village_id, rule=rule,
-                                   evidence="2025年5月住院自付 12,000 元，超过一般农户单次 10,000 元的预警线",
-                                   created_at=timezone.now(), updated_at=timezone.now())
-    return World(tuanjie=Target(tuanjie, tuanjie.members.get()), songbai=songbai,
-                 zz=Target(zz, zz_head), zz2=zz2, zz_id_number=zz_head.reveal_id_number())
+    with village_summaries_deferred():  # one recount of the villages touched, at the end
+        tuanjie = make_household(TUANJIE, number="8800000028", head_name="团结户主", phone=SHARED_PHONE)
+        songbai = make_household(SONGBAI, number="8800000027", head_name="松柏户主")
+        zz = make_household(ZHANGZHA_VILLAGE, number="8800000032", head_name="远方户主", phone=ZZ_PHONE,
+                            monitoring_type="marginal", identified_month="202401", housing_safety="C")
+        zz2 = make_household(ZHANGZHA_VILLAGE, number="8800000033", head_name="远方二户", phone=SHARED_PHONE)
+        member_add(actor=county_admin, household=zz, data={"name": "远方成员", "relation": "son"},
+                   id_number=synthetic_id())
+        income_record_save(actor=county_admin, household=zz, year=2024,
+                           data={"members_counted": 2, "wage_income": Decimal("30000")})
+        income_record_save(actor=county_admin, household=tuanjie, year=2024, data={"members_counted": 1})
+        zz_head = zz.members.get(relation="head")
+        rule = Rule.objects.get(code="medical_stay_oop")
+        for household in (tuanjie, songbai, zz, zz2):  # one open warning each, for the queue and the verify form
+            RiskWarning.objects.create(household=household, village_id=household.village_id, rule=rule,
+                                       evidence="2025年5月住院自付 12,000 元，超过一般农户单次 10,000 元的预警线",
+                                       created_at=timezone.now(), updated_at=timezone.now())
+        return World(tuanjie=Target(tuanjie, tuanjie.members.get()), songbai=songbai,
+                     zz=Target(zz, zz_head), zz2=zz2, zz_id_number=zz_head.reveal_id_number())
 
 
 def _login(client, user):
