@@ -29,11 +29,11 @@ def _children(pid: int) -> list[int]:
 
 @pytest.mark.slow
 @pytest.mark.skipif(not serve.gunicorn_available(), reason="gunicorn runs only where processes fork (not Windows)")
-def test_serve_runs_worker_processes_that_answer(tmp_path):
+def test_serve_runs_worker_processes_that_answer(tmp_path, migrated_sqlite):
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL"}}
     env.update(BANGFU_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="bangfu.settings", BANGFU_WEB_WORKERS="3",
                BANGFU_WEB_THREADS="2")
-    subprocess.run([sys.executable, "-m", "bangfu.cli", "migrate", "-v0"], env=env, check=True)  # or it refuses
+    migrated_sqlite(tmp_path)  # a migrated database, or it refuses
     port = _free_port()
     server = subprocess.Popen([sys.executable, "-m", "bangfu.cli", "serve", "--port", str(port)], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -26,7 +26,7 @@ print("STATUS", job.status, "|", job.message)
 """
 
 
-def test_worker_killed_mid_export_then_restarted(tmp_path):
+def test_worker_killed_mid_export_then_restarted(tmp_path, migrated_sqlite):
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "BANGFU_TASK_BACKEND"}}
     env.update(BANGFU_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="bangfu.settings")
 
@@ -36,7 +36,7 @@ def test_worker_killed_mid_export_then_restarted(tmp_path):
         assert result.returncode == 0, result.stderr[-2000:]
         return result.stdout
 
-    bangfu("migrate", "-v0")
+    migrated_sqlite(tmp_path)
     bangfu("build-demo", "--people", "1500")
     bangfu("shell", "-v0", "-c", START_EXPORT)
     worker = subprocess.Popen([sys.executable, "-m", "bangfu.cli", "worker", "--no-startup-delay"], env=env,

@@ -33,11 +33,11 @@ def _bangfu(env, *args, stdin: str | None = None) -> str:
     return result.stdout
 
 
-def test_worker_process_runs_an_export(tmp_path):
+def test_worker_process_runs_an_export(tmp_path, migrated_sqlite):
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "BANGFU_TASK_BACKEND"}}
     env["BANGFU_VAR_DIR"] = str(tmp_path)
     env["DJANGO_SETTINGS_MODULE"] = "bangfu.settings"  # the production settings: jobs go to the worker
-    _bangfu(env, "migrate", "-v0")
+    migrated_sqlite(tmp_path)
     _bangfu(env, "build-demo", "--people", "400")
     assert "JOB" in _bangfu(env, "shell", "-c", START_EXPORT)
     assert "STATUS queued" in _bangfu(env, "shell", "-c", CHECK)

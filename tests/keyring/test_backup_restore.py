@@ -72,10 +72,13 @@ def _postgres(tmp_path):
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def installation(request, tmp_path):
+def installation(request, tmp_path, migrated_sqlite):
     made, wipe = (_sqlite if request.param == "sqlite" else _postgres)(tmp_path)
     made.wipe = wipe
-    made.run("migrate", "-v0")
+    if request.param == "sqlite":
+        migrated_sqlite(tmp_path / "var")
+    else:
+        made.run("migrate", "-v0")
     made.run("build-demo", "--people", "200")
     yield made
     if hasattr(made, "drop"):

@@ -72,7 +72,7 @@ def test_rotation_interrupted_after_a_batch_resumes_and_everything_stays_readabl
 
 
 @pytest.mark.slow
-def test_rotate_key_killed_and_run_again(tmp_path):
+def test_rotate_key_killed_and_run_again(tmp_path, migrated_sqlite):
     """The real command, killed with SIGKILL while it works, then run again."""
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "BANGFU_TASK_BACKEND"}}
     env.update(BANGFU_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="bangfu.settings", PYTHONUNBUFFERED="1")
@@ -84,7 +84,7 @@ def test_rotate_key_killed_and_run_again(tmp_path):
     check = ("from bangfu.registry.models import Member;import hashlib;"
              "print(hashlib.sha256(''.join(m.reveal_id_number() for m in Member.objects.order_by('pk'))"
              ".encode()).hexdigest(), Member.objects.count())")
-    assert bangfu("migrate", "-v0").returncode == 0
+    migrated_sqlite(tmp_path)
     assert bangfu("build-demo", "--people", "300").returncode == 0
     before = bangfu("shell", "-c", check).stdout
     process = subprocess.Popen([sys.executable, "-m", "bangfu.cli", "rotate-key", "--batch-size", "20",

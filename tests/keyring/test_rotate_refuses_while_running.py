@@ -76,7 +76,7 @@ def test_a_process_lease_is_renewed_and_removed_at_exit(settings):
 
 
 @pytest.mark.slow
-def test_rotate_key_refuses_while_bangfu_worker_runs(tmp_path):
+def test_rotate_key_refuses_while_bangfu_worker_runs(tmp_path, migrated_sqlite):
     """The real worker process against a real SQLite database: rotate-key refuses; after the worker has
     stopped, it rotates."""
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "BANGFU_TASK_BACKEND"}}
@@ -86,7 +86,7 @@ def test_rotate_key_refuses_while_bangfu_worker_runs(tmp_path):
         return subprocess.run([sys.executable, "-m", "bangfu.cli", *args], env=env, text=True, capture_output=True,
                               timeout=120)
 
-    assert bangfu("migrate", "-v0").returncode == 0
+    migrated_sqlite(tmp_path)
     worker = subprocess.Popen([sys.executable, "-m", "bangfu.cli", "worker", "--no-startup-delay"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

@@ -20,11 +20,12 @@ STARTS = {
 
 
 @pytest.fixture(scope="module")
-def installation(tmp_path_factory):
+def installation(tmp_path_factory, migrated_sqlite):
     var = tmp_path_factory.mktemp("var")
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "BANGFU_TASK_BACKEND"}}
     env.update(BANGFU_VAR_DIR=str(var), DJANGO_SETTINGS_MODULE="bangfu.settings")
-    for args in (["migrate", "-v0"], ["build-demo", "--people", "200"]):
+    migrated_sqlite(var)
+    for args in (["build-demo", "--people", "200"],):
         result = subprocess.run([sys.executable, "-m", "bangfu.cli", *args], env=env, capture_output=True, text=True)
         assert result.returncode == 0, result.stderr[-2000:]
     return var, env
