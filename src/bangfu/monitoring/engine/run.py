@@ -18,6 +18,7 @@ import pyarrow as pa
 from django.db import connection, transaction
 from django.utils import timezone
 
+from bangfu.core.db import bulk_work
 from bangfu.monitoring.engine.cache import (
     RuleCache,
     WordingCache,
@@ -130,7 +131,10 @@ def screening_execute(run: ScreeningRun, *, step: Callable[[int, int], None] = l
             if not reused_snapshot:
                 keeper = _in_background(lambda cursor: snapshot_keep(cursor, county, mark), con)
         _show_with_their_event(con, rules)
-        with wording_in_one_language():
+        # The write-back allocates a tuple and a sentence per hit: the collector paused meanwhile (each of its
+        # full passes walks every object the process holds and finds nothing to free), a larger SQLite page cache
+        # for the indexes the inserts grow (core.db.bulk_work).
+        with wording_in_one_language(), bulk_work():
             created, updated, changes = _write_back(con, run, rules, county=county, words=WordingCache(county))
         by_rule = dict(con.execute("SELECT rule_id, COUNT(*) FROM hits GROUP BY rule_id").fetchall())
         monitored_open = dict(con.execute(
@@ -368,15 +372,20 @@ def _write_back(con: duckdb.DuckDBPyConnection, run: ScreeningRun, rules: list[R
     if county:
         where, params = " AND village_id >= %s AND village_id <= %s", (county[:6].ljust(12, "0"),
                                                                        county[:6].ljust(12, "9"))
+    # Which of the two has rows at all: a first run (no warnings yet) starts no reader for either.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COALESCE(SUM(CASE WHEN state = 'open' THEN 1 ELSE 0 END), 0), COUNT(*) "
+                       f"FROM monitoring_riskwarning WHERE 1 = 1{where}", params)
+        n_open, n_all = cursor.fetchone()
     load_query(con, "open_w", "SELECT id, household_id, rule_id, evidence, fact, exclusions, exclusion_evidence, "
                f"CASE WHEN monitored_open THEN 1 ELSE 0 END FROM monitoring_riskwarning WHERE state = 'open'{where}",
                [("id", pa.int64()), ("household_id", pa.int64()), ("rule_id", pa.int64()), ("evidence", pa.string()),
                 ("fact", pa.string()), ("exclusions", pa.string()), ("exclusion_evidence", pa.string()),
-                ("monitored_open", pa.int8())], "SELECT * FROM batch", params=params)
+                ("monitored_open", pa.int8())], "SELECT * FROM batch", params=params, read=n_open > 0)
     load_query(con, "closed_w", "SELECT DISTINCT household_id, rule_id, fact FROM monitoring_riskwarning "
                f"WHERE state <> 'open'{where}",
                [("household_id", pa.int64()), ("rule_id", pa.int64()), ("fact", pa.string())], "SELECT * FROM batch",
-               params=params)
+               params=params, read=n_all > n_open)
     codes = {rule.pk: rule.code for rule in rules}
     _wording_keys(con)
     known = words.load(con) if words is not None else False

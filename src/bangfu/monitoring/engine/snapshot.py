@@ -206,13 +206,15 @@ def arrow_query(sql: str, columns: list[tuple[str, pa.DataType]], *, params=()) 
 
 
 def load_query(con: duckdb.DuckDBPyConnection, name: str, sql: str, columns: list[tuple[str, pa.DataType]],
-               typed_select: str, *, params=(), batch_rows: int = BATCH) -> int:
-    """Run `sql` on the project's database and append its rows to DuckDB table `name`. Returns the row count."""
+               typed_select: str, *, params=(), batch_rows: int = BATCH, read: bool = True) -> int:
+    """Run `sql` on the project's database and append its rows to DuckDB table `name`. Returns the row count.
+    `read` False: the caller knows `sql` has no rows; only the empty table is made (on SQLite, no reader process
+    is started for nothing)."""
     schema = pa.schema(columns)
     con.register("batch", pa.Table.from_batches([], schema=schema))  # the empty table fixes the types
     con.execute(f"CREATE OR REPLACE TABLE {name} AS {typed_select}")
     count = 0
-    for batch in arrow_batches(sql, columns, params=params, batch_rows=batch_rows):
+    for batch in arrow_batches(sql, columns, params=params, batch_rows=batch_rows) if read else ():
         con.register("batch", pa.Table.from_batches([batch], schema=schema))
         con.execute(f"INSERT INTO {name} {typed_select}")
         count += batch.num_rows
