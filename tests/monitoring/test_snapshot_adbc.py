@@ -61,3 +61,30 @@ def test_adbc_reads_what_the_cursor_reads_and_not_inside_a_transaction(registry)
         assert dict(zip(rows["id"].to_pylist(), rows["housing_safety"].to_pylist(), strict=True))[registry[1].pk] == "d"
         transaction.set_rollback(True)
     assert sqlite_file_for_adbc() is not None
+
+
+def test_reads_started_together_give_what_the_cursor_reads_and_a_read_not_taken_ends(registry):
+    """snapshot_readers starts the three tables' reads at once (the first through a pipe, the others into files):
+    each taken read equals the cursor's; one never taken is ended by snapshot_readers_close (its process gone, its
+    file closed); a failing read raises with the child's message."""
+    from bangfu.monitoring.engine.snapshot import AdbcRead, snapshot_readers, snapshot_readers_close
+
+    readers = snapshot_readers(COUNTY, ("households", "income", "members"))
+    assert [readers[name].out is None for name in ("households", "income", "members")] == [True, False, False]
+    for name in ("households", "members"):  # income is not taken
+        source, columns, _ = TABLES[name]
+        sql, params = source(COUNTY)
+        schema = pa.schema(columns)
+        started = readers.pop(name)
+        taken = pa.Table.from_batches(list(arrow_batches(sql, columns, started=started)), schema=schema)
+        by_cursor = pa.Table.from_batches(list(_cursor_batches(sql, columns, params, 2)), schema=schema)
+        assert taken.num_rows >= 2 and taken.equals(by_cursor), name
+        assert started.child.returncode == 0
+    left = readers["income"]
+    snapshot_readers_close(readers)
+    assert readers == {} and left.child.returncode is not None and left.out.closed
+    failing = AdbcRead(sqlite_file_for_adbc(), "SELECT no_such_column FROM registry_household", [("x", pa.int64())],
+                       (), 10, to_file=True)
+    with pytest.raises(RuntimeError, match="no_such_column"):
+        list(failing.batches())
+    assert failing.out.closed

@@ -42,6 +42,8 @@ from bangfu.monitoring.engine.snapshot import (
     load_query,
     snapshot_load,
     snapshot_load_more,
+    snapshot_readers,
+    snapshot_readers_close,
     snapshot_scope,
 )
 from bangfu.monitoring.models import FeedUpload, Rule, ScreeningRun
@@ -94,6 +96,7 @@ def screening_execute(run: ScreeningRun, *, step: Callable[[int, int], None] = l
     advance()
     con = duckdb.connect(config=DUCKDB_CONFIG)
     keeper = None
+    readers: dict = {}
     try:
         # What the previous run kept (engine/cache.py): the registry snapshot if the registry has not changed
         # since, each rule's hits if nothing it reads has. Spark reads everything afresh.
@@ -105,8 +108,11 @@ def screening_execute(run: ScreeningRun, *, step: Callable[[int, int], None] = l
             for _ in range(3):
                 advance()
         else:
-            # Members are the longest read: the rules that do not read them run meanwhile (_evaluate_while).
-            counts = snapshot_load(con, lines=[], county=county, tables=("households", "income"), step=advance)
+            # Members are the longest read: the rules that do not read them run meanwhile (_evaluate_while). All
+            # three reads start now (on SQLite, each in a process of its own): members' goes on meanwhile too.
+            readers = snapshot_readers(county, ("households", "income", "members"))
+            counts = snapshot_load(con, lines=[], county=county, tables=("households", "income"), step=advance,
+                                   readers=readers)
         lines = _lines(con)
         if lines:
             con.executemany("INSERT INTO lines VALUES (?, ?, ?)", lines)
@@ -119,13 +125,13 @@ def screening_execute(run: ScreeningRun, *, step: Callable[[int, int], None] = l
         if engine == "spark":
             from bangfu.monitoring.engine.spark import spark_evaluate
 
-            counts |= snapshot_load_more(con, county=county, tables=("members",), step=advance)
+            counts |= snapshot_load_more(con, county=county, tables=("members",), step=advance, readers=readers)
             spark_evaluate(con, rules, master=master, advance=advance)
         elif reused_snapshot:
             _evaluate(con, rules, advance, keys=keys, cache=cache)
         else:
             counts |= _evaluate_while(con, rules, advance, lambda: snapshot_load_more(
-                con, county=county, tables=("members",), step=advance), keys=keys, cache=cache)
+                con, county=county, tables=("members",), step=advance, readers=readers), keys=keys, cache=cache)
         if mark and registry_mark() == mark:  # nothing changed while the run read: what it computed holds
             _keep_hits(con, rules, keys, cache)
             if not reused_snapshot:
@@ -147,6 +153,7 @@ def screening_execute(run: ScreeningRun, *, step: Callable[[int, int], None] = l
         by_village = _counts_by_village(con, rules)
         advance()
     finally:
+        snapshot_readers_close(readers)  # a read not taken (the run failed before it): its process ended
         if keeper is not None:
             keeper()
         con.close()
