@@ -64,13 +64,15 @@ def test_adbc_reads_what_the_cursor_reads_and_not_inside_a_transaction(registry)
 
 
 def test_reads_started_together_give_what_the_cursor_reads_and_a_read_not_taken_ends(registry):
-    """snapshot_readers starts the three tables' reads at once (the first through a pipe, the others into files):
+    """snapshot_readers starts two of the three tables' reads at once (the first through a pipe, the others into
+    files; the third when taken):
     each taken read equals the cursor's; one never taken is ended by snapshot_readers_close (its process gone, its
     file closed); a failing read raises with the child's message."""
     from bangfu.monitoring.engine.snapshot import AdbcRead, snapshot_readers, snapshot_readers_close
 
     readers = snapshot_readers(COUNTY, ("households", "income", "members"))
-    assert [readers[name].out is None for name in ("households", "income", "members")] == [True, False, False]
+    assert [readers[name].to_file for name in ("households", "income", "members")] == [False, True, True]
+    assert [readers[name].child is not None for name in ("households", "income", "members")] == [True, True, False]
     for name in ("households", "members"):  # income is not taken
         source, columns, _ = TABLES[name]
         sql, params = source(COUNTY)

@@ -402,10 +402,13 @@ def _write_back(con: duckdb.DuckDBPyConnection, run: ScreeningRun, rules: list[R
             "SELECT code, household_id, info, note FROM excl ORDER BY household_id, code").fetchall():
         marks_of.setdefault(household_id, []).append((code, info, note))
     worded_marks: dict[int, tuple[str, str]] = {}
+    unmarked = ("", "")
 
     def marks(household_id: int) -> tuple[str, str]:
         if household_id not in worded_marks:
-            found = marks_of.get(household_id, [])
+            found = marks_of.get(household_id)
+            if not found:  # most households: nothing to word
+                return unmarked
             worded_marks[household_id] = (",".join(code for code, _, _ in found), "；".join(
                 EXCLUSIONS[code].evidence({"info": info, "note": note}) for code, info, note in found))
         return worded_marks[household_id]
@@ -424,6 +427,7 @@ def _write_back(con: duckdb.DuckDBPyConnection, run: ScreeningRun, rules: list[R
             AND c.fact = x.fact)
         ORDER BY h.village_id, x.household_id, x.rule_id""")
     now = connection.ops.adapt_datetimefield_value(timezone.now())
+    run_id = run.pk  # twice a row: a model's pk is a property
     inserts, updates, seen = [], [], []
     fresh: list[tuple[str, str, str, str]] = []
     created = updated = 0
@@ -446,11 +450,11 @@ def _write_back(con: duckdb.DuckDBPyConnection, run: ScreeningRun, rules: list[R
                 changes.setdefault(village_id, [0, 0])[open_id is not None] += 1
                 if open_id is None:
                     inserts.append((household_id, village_id, rule_id, evidence, fact[:100], excl_codes, excl_text,
-                                    bool(risk_open), run.pk, run.pk, now, now))
+                                    bool(risk_open), run_id, run_id, now, now))
                 elif tuple(was) == (evidence, fact[:100], excl_codes, excl_text, int(bool(risk_open))):
                     seen.append(open_id)
                 else:
-                    updates.append((evidence, fact[:100], excl_codes, excl_text, bool(risk_open), run.pk, now,
+                    updates.append((evidence, fact[:100], excl_codes, excl_text, bool(risk_open), run_id, now,
                                     open_id))
             if inserts:
                 cursor.executemany(insert_sql, inserts)
@@ -460,7 +464,7 @@ def _write_back(con: duckdb.DuckDBPyConnection, run: ScreeningRun, rules: list[R
             for start in range(0, len(seen), 500):
                 ids = seen[start:start + 500]
                 cursor.execute(f"UPDATE monitoring_riskwarning SET last_run_id = %s WHERE id IN "
-                               f"({', '.join(['%s'] * len(ids))})", [run.pk, *ids])
+                               f"({', '.join(['%s'] * len(ids))})", [run_id, *ids])
             updated += len(updates) + len(seen)
             inserts, updates, seen = [], [], []
     if words is not None:

@@ -159,25 +159,34 @@ def sqlite_file_for_adbc() -> str | None:
 
 class AdbcRead:
     """One SELECT read from a SQLite file by ADBC's driver in a child process (engine/sqlite_reader.py says why),
-    started on creation: the driver steps the statement in C and writes Arrow batches, either through a pipe
+    started on creation (`start` False: by `start`, or when its batches are asked for): the driver steps the statement in C and writes Arrow batches, either through a pipe
     (`to_file` False: read as they come, the child waiting while the pipe is full) or into an unnamed temporary file
     (`to_file` True: the child reads to the end meanwhile, whatever this process does; `batches` waits for it, then
     reads the file batch by batch). Each batch is given this table's column names and types (the driver infers types
     from the values it sees). A failed read raises with the child's own message; `close` ends a read not taken."""
 
     def __init__(self, path: str, sql: str, columns: list[tuple[str, pa.DataType]], params, batch_rows: int, *,
-                 to_file: bool = False):
+                 to_file: bool = False, start: bool = True):
         from django.db.backends.sqlite3.base import FORMAT_QMARK_REGEX
 
         self.columns = columns
-        request = json.dumps({"path": path, "sql": FORMAT_QMARK_REGEX.sub("?", sql).replace("%%", "%"),
-                              "params": list(params or ()), "batch_rows": batch_rows})
+        self.request = json.dumps({"path": path, "sql": FORMAT_QMARK_REGEX.sub("?", sql).replace("%%", "%"),
+                                   "params": list(params or ()), "batch_rows": batch_rows})
+        self.to_file = to_file
+        self.child: subprocess.Popen | None = None
+        self.out = self.errors = None
+        if start:
+            self.start()
+
+    def start(self) -> None:
+        if self.child is not None:
+            return
         self.errors = tempfile.TemporaryFile()
-        self.out = tempfile.TemporaryFile() if to_file else None
+        self.out = tempfile.TemporaryFile() if self.to_file else None
         self.child = subprocess.Popen([sys.executable, "-m", "bangfu.monitoring.engine.sqlite_reader"],
                                       stdin=subprocess.PIPE, stdout=self.out or subprocess.PIPE, stderr=self.errors)
         try:
-            self.child.stdin.write(request.encode())
+            self.child.stdin.write(self.request.encode())
             self.child.stdin.close()
         except BaseException:
             self.close()
@@ -190,6 +199,7 @@ class AdbcRead:
 
     def batches(self) -> Iterator[pa.RecordBatch]:
         schema = pa.schema(self.columns)
+        self.start()
         try:
             if self.out is not None:
                 self._failed()
@@ -211,6 +221,8 @@ class AdbcRead:
             self.close()
 
     def close(self) -> None:
+        if self.child is None:
+            return
         if self.child.poll() is None:
             self.child.kill()
         if self.child.stdout is not None:
@@ -283,10 +295,11 @@ def feed_view(con: duckdb.DuckDBPyConnection, *, kinds: list[str] | None = None,
 
 
 def snapshot_readers(county: str | None, tables: tuple[str, ...]) -> dict[str, AdbcRead]:
-    """On SQLite read by ADBC: the reads of these registry tables started together, so each child's start and its
-    read overlap the others' and what this process does meanwhile (the first table through a pipe, read at once;
-    the others each into a file of its own, read to the end meanwhile). Pass to `snapshot_load(_more)`; whatever
-    they have not taken, `snapshot_readers_close` ends. Empty elsewhere (PostgreSQL, inside a transaction)."""
+    """On SQLite read by ADBC: the reads of these registry tables, two at a time, so a child's start and its read
+    overlap the other's and what this process does meanwhile: the first table through a pipe, read at once; each
+    other into a file of its own, read to the end meanwhile; the third starts as the first is taken (two readers
+    on a machine's two cores: a third at once slowed the two the rules wait for). Pass to `snapshot_load(_more)`;
+    whatever they have not taken, `snapshot_readers_close` ends. Empty elsewhere (PostgreSQL, in a transaction)."""
     readers: dict[str, AdbcRead] = {}
     path = sqlite_file_for_adbc()
     if not path:
@@ -295,7 +308,7 @@ def snapshot_readers(county: str | None, tables: tuple[str, ...]) -> dict[str, A
         for n, name in enumerate(tables):
             source, columns, _ = TABLES[name]
             sql, params = source(county)
-            readers[name] = AdbcRead(path, sql, columns, params, BATCH, to_file=n > 0)
+            readers[name] = AdbcRead(path, sql, columns, params, BATCH, to_file=n > 0, start=n < 2)
     except BaseException:
         snapshot_readers_close(readers)
         raise
@@ -344,6 +357,10 @@ def snapshot_load_more(con: duckdb.DuckDBPyConnection, *, county: str | None, ta
         sql, params = source(county)
         counts[name] = load_query(con, name, sql, columns, typed, params=params,
                                   started=(readers or {}).pop(name, None))
+        for waiting in (readers or {}).values():  # one read taken: the next starts
+            if waiting.child is None:
+                waiting.start()
+                break
         if name != "households":
             # Rows of households no longer in the register (is_active false) leave here, in one join.
             con.execute(f"DELETE FROM {name} WHERE household_id NOT IN (SELECT id FROM households)")
