@@ -61,3 +61,72 @@ def test_adbc_reads_what_the_cursor_reads_and_not_inside_a_transaction(registry)
         assert dict(zip(rows["id"].to_pylist(), rows["housing_safety"].to_pylist(), strict=True))[registry[1].pk] == "d"
         transaction.set_rollback(True)
     assert sqlite_file_for_adbc() is not None
+
+
+def test_reads_started_together_give_what_the_cursor_reads_and_a_read_not_taken_ends(registry):
+    """snapshot_readers starts two of the three tables' reads at once (the first through a pipe, the others into
+    files; the third when taken):
+    each taken read equals the cursor's; one never taken is ended by snapshot_readers_close (its process gone, its
+    file closed); a failing read raises with the child's message."""
+    from bangfu.monitoring.engine.snapshot import AdbcRead, snapshot_readers, snapshot_readers_close
+
+    readers = snapshot_readers(COUNTY, ("households", "income", "members"))
+    assert [readers[name].to_file for name in ("households", "income", "members")] == [False, True, True]
+    assert [readers[name].child is not None for name in ("households", "income", "members")] == [True, True, False]
+    for name in ("households", "members"):  # income is not taken
+        source, columns, _ = TABLES[name]
+        sql, params = source(COUNTY)
+        schema = pa.schema(columns)
+        started = readers.pop(name)
+        taken = pa.Table.from_batches(list(arrow_batches(sql, columns, started=started)), schema=schema)
+        by_cursor = pa.Table.from_batches(list(_cursor_batches(sql, columns, params, 2)), schema=schema)
+        assert taken.num_rows >= 2 and taken.equals(by_cursor), name
+        assert started.child.returncode == 0
+    left = readers["income"]
+    snapshot_readers_close(readers)
+    assert readers == {} and left.child.returncode is not None and left.out.closed
+    failing = AdbcRead(sqlite_file_for_adbc(), "SELECT no_such_column FROM registry_household", [("x", pa.int64())],
+                       (), 10, to_file=True)
+    with pytest.raises(RuntimeError, match="no_such_column"):
+        list(failing.batches())
+    assert failing.out.closed
+
+
+def test_a_run_reading_by_started_readers_writes_what_a_run_reading_by_the_cursor_writes(registry, county_admin):
+    """The whole run: outside a transaction the snapshot is read by reader processes started together (and the
+    write-back starts none for an empty warnings table); inside one, by the cursor. The same warnings, column for
+    column and type for type (SQLite's typeof), whichever read them; the control: the run read by readers did."""
+    import datetime as dt
+
+    from bangfu.monitoring.engine.cache import screening_cache_clear
+    from bangfu.monitoring.models import RiskWarning
+    from bangfu.monitoring.rules import rules_install_defaults
+    from bangfu.monitoring.services import screening_run
+    from tests.monitoring.factories import cents, feed_row, head
+
+    rules_install_defaults()  # a transactional test starts from an emptied database
+    one, two = registry
+    feed_row(head(one), "medical", "2025-05", date1=dt.date(2025, 5, 3), amount1=cents(30000), amount5=cents(12000))
+    feed_row(head(two), "payroll", "2025-05", text="县林业局")
+    feed_row(head(two), "medical", "2025-06", date1=dt.date(2025, 6, 9), amount1=cents(30000), amount5=cents(15000))
+    columns = ("household_id", "village_id", "rule_id", "evidence", "fact", "exclusions", "exclusion_evidence",
+               "monitored_open", "state", "visit_notes", "dismiss_reason")
+
+    def written() -> list[tuple]:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {', '.join(columns)}, {', '.join(f'typeof({c})' for c in columns)}, "
+                           "typeof(created_at), created_at = updated_at, first_run_id = last_run_id "
+                           "FROM monitoring_riskwarning ORDER BY household_id, rule_id")
+            return cursor.fetchall()
+
+    by_readers = screening_run(actor=county_admin)
+    assert by_readers.inputs["reused"]["snapshot"] is False
+    rows = written()
+    assert len(rows) == 2 and {row[5] for row in rows} == {"", "payroll"}  # the payroll mark names a member
+    RiskWarning.objects.all().delete()
+    screening_cache_clear()
+    with transaction.atomic():
+        assert sqlite_file_for_adbc() is None  # the cursor reads
+        screening_run(actor=county_admin)
+        assert written() == rows
+        transaction.set_rollback(True)

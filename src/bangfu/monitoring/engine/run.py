@@ -18,6 +18,7 @@ import pyarrow as pa
 from django.db import connection, transaction
 from django.utils import timezone
 
+from bangfu.core.db import bulk_work
 from bangfu.monitoring.engine.cache import (
     RuleCache,
     WordingCache,
@@ -41,6 +42,8 @@ from bangfu.monitoring.engine.snapshot import (
     load_query,
     snapshot_load,
     snapshot_load_more,
+    snapshot_readers,
+    snapshot_readers_close,
     snapshot_scope,
 )
 from bangfu.monitoring.models import FeedUpload, Rule, ScreeningRun
@@ -93,6 +96,7 @@ def screening_execute(run: ScreeningRun, *, step: Callable[[int, int], None] = l
     advance()
     con = duckdb.connect(config=DUCKDB_CONFIG)
     keeper = None
+    readers: dict = {}
     try:
         # What the previous run kept (engine/cache.py): the registry snapshot if the registry has not changed
         # since, each rule's hits if nothing it reads has. Spark reads everything afresh.
@@ -104,8 +108,11 @@ def screening_execute(run: ScreeningRun, *, step: Callable[[int, int], None] = l
             for _ in range(3):
                 advance()
         else:
-            # Members are the longest read: the rules that do not read them run meanwhile (_evaluate_while).
-            counts = snapshot_load(con, lines=[], county=county, tables=("households", "income"), step=advance)
+            # Members are the longest read: the rules that do not read them run meanwhile (_evaluate_while). All
+            # three reads start now (on SQLite, each in a process of its own): members' goes on meanwhile too.
+            readers = snapshot_readers(county, ("households", "income", "members"))
+            counts = snapshot_load(con, lines=[], county=county, tables=("households", "income"), step=advance,
+                                   readers=readers)
         lines = _lines(con)
         if lines:
             con.executemany("INSERT INTO lines VALUES (?, ?, ?)", lines)
@@ -118,19 +125,22 @@ def screening_execute(run: ScreeningRun, *, step: Callable[[int, int], None] = l
         if engine == "spark":
             from bangfu.monitoring.engine.spark import spark_evaluate
 
-            counts |= snapshot_load_more(con, county=county, tables=("members",), step=advance)
+            counts |= snapshot_load_more(con, county=county, tables=("members",), step=advance, readers=readers)
             spark_evaluate(con, rules, master=master, advance=advance)
         elif reused_snapshot:
             _evaluate(con, rules, advance, keys=keys, cache=cache)
         else:
             counts |= _evaluate_while(con, rules, advance, lambda: snapshot_load_more(
-                con, county=county, tables=("members",), step=advance), keys=keys, cache=cache)
+                con, county=county, tables=("members",), step=advance, readers=readers), keys=keys, cache=cache)
         if mark and registry_mark() == mark:  # nothing changed while the run read: what it computed holds
             _keep_hits(con, rules, keys, cache)
             if not reused_snapshot:
                 keeper = _in_background(lambda cursor: snapshot_keep(cursor, county, mark), con)
         _show_with_their_event(con, rules)
-        with wording_in_one_language():
+        # The write-back allocates a tuple and a sentence per hit: the collector paused meanwhile (each of its
+        # full passes walks every object the process holds and finds nothing to free), a larger SQLite page cache
+        # for the indexes the inserts grow (core.db.bulk_work).
+        with wording_in_one_language(), bulk_work():
             created, updated, changes = _write_back(con, run, rules, county=county, words=WordingCache(county))
         by_rule = dict(con.execute("SELECT rule_id, COUNT(*) FROM hits GROUP BY rule_id").fetchall())
         monitored_open = dict(con.execute(
@@ -143,6 +153,7 @@ def screening_execute(run: ScreeningRun, *, step: Callable[[int, int], None] = l
         by_village = _counts_by_village(con, rules)
         advance()
     finally:
+        snapshot_readers_close(readers)  # a read not taken (the run failed before it): its process ended
         if keeper is not None:
             keeper()
         con.close()
@@ -368,15 +379,20 @@ def _write_back(con: duckdb.DuckDBPyConnection, run: ScreeningRun, rules: list[R
     if county:
         where, params = " AND village_id >= %s AND village_id <= %s", (county[:6].ljust(12, "0"),
                                                                        county[:6].ljust(12, "9"))
+    # Which of the two has rows at all: a first run (no warnings yet) starts no reader for either.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COALESCE(SUM(CASE WHEN state = 'open' THEN 1 ELSE 0 END), 0), COUNT(*) "
+                       f"FROM monitoring_riskwarning WHERE 1 = 1{where}", params)
+        n_open, n_all = cursor.fetchone()
     load_query(con, "open_w", "SELECT id, household_id, rule_id, evidence, fact, exclusions, exclusion_evidence, "
                f"CASE WHEN monitored_open THEN 1 ELSE 0 END FROM monitoring_riskwarning WHERE state = 'open'{where}",
                [("id", pa.int64()), ("household_id", pa.int64()), ("rule_id", pa.int64()), ("evidence", pa.string()),
                 ("fact", pa.string()), ("exclusions", pa.string()), ("exclusion_evidence", pa.string()),
-                ("monitored_open", pa.int8())], "SELECT * FROM batch", params=params)
+                ("monitored_open", pa.int8())], "SELECT * FROM batch", params=params, read=n_open > 0)
     load_query(con, "closed_w", "SELECT DISTINCT household_id, rule_id, fact FROM monitoring_riskwarning "
                f"WHERE state <> 'open'{where}",
                [("household_id", pa.int64()), ("rule_id", pa.int64()), ("fact", pa.string())], "SELECT * FROM batch",
-               params=params)
+               params=params, read=n_all > n_open)
     codes = {rule.pk: rule.code for rule in rules}
     _wording_keys(con)
     known = words.load(con) if words is not None else False
@@ -386,10 +402,13 @@ def _write_back(con: duckdb.DuckDBPyConnection, run: ScreeningRun, rules: list[R
             "SELECT code, household_id, info, note FROM excl ORDER BY household_id, code").fetchall():
         marks_of.setdefault(household_id, []).append((code, info, note))
     worded_marks: dict[int, tuple[str, str]] = {}
+    unmarked = ("", "")
 
     def marks(household_id: int) -> tuple[str, str]:
         if household_id not in worded_marks:
-            found = marks_of.get(household_id, [])
+            found = marks_of.get(household_id)
+            if not found:  # most households: nothing to word
+                return unmarked
             worded_marks[household_id] = (",".join(code for code, _, _ in found), "；".join(
                 EXCLUSIONS[code].evidence({"info": info, "note": note}) for code, info, note in found))
         return worded_marks[household_id]
@@ -408,6 +427,7 @@ def _write_back(con: duckdb.DuckDBPyConnection, run: ScreeningRun, rules: list[R
             AND c.fact = x.fact)
         ORDER BY h.village_id, x.household_id, x.rule_id""")
     now = connection.ops.adapt_datetimefield_value(timezone.now())
+    run_id = run.pk  # twice a row: a model's pk is a property
     inserts, updates, seen = [], [], []
     fresh: list[tuple[str, str, str, str]] = []
     created = updated = 0
@@ -430,11 +450,11 @@ def _write_back(con: duckdb.DuckDBPyConnection, run: ScreeningRun, rules: list[R
                 changes.setdefault(village_id, [0, 0])[open_id is not None] += 1
                 if open_id is None:
                     inserts.append((household_id, village_id, rule_id, evidence, fact[:100], excl_codes, excl_text,
-                                    bool(risk_open), run.pk, run.pk, now, now))
+                                    bool(risk_open), run_id, run_id, now, now))
                 elif tuple(was) == (evidence, fact[:100], excl_codes, excl_text, int(bool(risk_open))):
                     seen.append(open_id)
                 else:
-                    updates.append((evidence, fact[:100], excl_codes, excl_text, bool(risk_open), run.pk, now,
+                    updates.append((evidence, fact[:100], excl_codes, excl_text, bool(risk_open), run_id, now,
                                     open_id))
             if inserts:
                 cursor.executemany(insert_sql, inserts)
@@ -444,7 +464,7 @@ def _write_back(con: duckdb.DuckDBPyConnection, run: ScreeningRun, rules: list[R
             for start in range(0, len(seen), 500):
                 ids = seen[start:start + 500]
                 cursor.execute(f"UPDATE monitoring_riskwarning SET last_run_id = %s WHERE id IN "
-                               f"({', '.join(['%s'] * len(ids))})", [run.pk, *ids])
+                               f"({', '.join(['%s'] * len(ids))})", [run_id, *ids])
             updated += len(updates) + len(seen)
             inserts, updates, seen = [], [], []
     if words is not None:

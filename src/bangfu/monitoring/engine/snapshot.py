@@ -157,45 +157,93 @@ def sqlite_file_for_adbc() -> str | None:
     return name if importlib.util.find_spec("adbc_driver_sqlite") is not None else None
 
 
-def _adbc_batches(path: str, sql: str, columns: list[tuple[str, pa.DataType]], params, batch_rows: int
-                  ) -> Iterator[pa.RecordBatch]:
-    """SQLite through ADBC, in a child process (engine/sqlite_reader.py says why): the driver steps the statement
-    in C and streams Arrow batches through a pipe; each is given this table's column names and types (the driver
-    infers types from the values it sees). A failed read raises with the child's own message."""
-    from django.db.backends.sqlite3.base import FORMAT_QMARK_REGEX
+class AdbcRead:
+    """One SELECT read from a SQLite file by ADBC's driver in a child process (engine/sqlite_reader.py says why),
+    started on creation (`start` False: by `start`, or when its batches are asked for): the driver steps the statement in C and writes Arrow batches, either through a pipe
+    (`to_file` False: read as they come, the child waiting while the pipe is full) or into an unnamed temporary file
+    (`to_file` True: the child reads to the end meanwhile, whatever this process does; `batches` waits for it, then
+    reads the file batch by batch). Each batch is given this table's column names and types (the driver infers types
+    from the values it sees). A failed read raises with the child's own message; `close` ends a read not taken."""
 
-    schema = pa.schema(columns)
-    request = json.dumps({"path": path, "sql": FORMAT_QMARK_REGEX.sub("?", sql).replace("%%", "%"),
-                          "params": list(params or ()), "batch_rows": batch_rows})
-    with tempfile.TemporaryFile() as errors:
-        child = subprocess.Popen([sys.executable, "-m", "bangfu.monitoring.engine.sqlite_reader"],
-                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors)
+    def __init__(self, path: str, sql: str, columns: list[tuple[str, pa.DataType]], params, batch_rows: int, *,
+                 to_file: bool = False, start: bool = True):
+        from django.db.backends.sqlite3.base import FORMAT_QMARK_REGEX
+
+        self.columns = columns
+        self.request = json.dumps({"path": path, "sql": FORMAT_QMARK_REGEX.sub("?", sql).replace("%%", "%"),
+                                   "params": list(params or ()), "batch_rows": batch_rows})
+        self.to_file = to_file
+        self.child: subprocess.Popen | None = None
+        self.out = self.errors = None
+        if start:
+            self.start()
+
+    def start(self) -> None:
+        if self.child is not None:
+            return
+        self.errors = tempfile.TemporaryFile()
+        self.out = tempfile.TemporaryFile() if self.to_file else None
+        self.child = subprocess.Popen([sys.executable, "-m", "bangfu.monitoring.engine.sqlite_reader"],
+                                      stdin=subprocess.PIPE, stdout=self.out or subprocess.PIPE, stderr=self.errors)
         try:
-            child.stdin.write(request.encode())
-            child.stdin.close()
+            self.child.stdin.write(self.request.encode())
+            self.child.stdin.close()
+        except BaseException:
+            self.close()
+            raise
+
+    def _failed(self) -> None:
+        if self.child.wait() != 0:
+            self.errors.seek(0)
+            raise RuntimeError("读取 SQLite 快照失败（ADBC 子进程）：" + self.errors.read().decode(errors="replace")[-2000:])
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        schema = pa.schema(self.columns)
+        self.start()
+        try:
+            if self.out is not None:
+                self._failed()
+                self.out.seek(0)
             try:
-                for batch in pa.ipc.open_stream(child.stdout):
+                for batch in pa.ipc.open_stream(self.out or self.child.stdout):
                     if batch.num_rows:
                         yield pa.RecordBatch.from_arrays([column.cast(kind) for column, (_, kind) in
-                                                          zip(batch.columns, columns, strict=True)], schema=schema)
+                                                          zip(batch.columns, self.columns, strict=True)],
+                                                         schema=schema)
             except pa.ArrowInvalid:
-                if child.wait() == 0:
+                if self.child.wait() == 0:
                     raise
+            finally:
+                if self.child.stdout is not None:
+                    self.child.stdout.close()
+                self._failed()
         finally:
-            child.stdout.close()
-            if child.wait() != 0:
-                errors.seek(0)
-                raise RuntimeError("读取 SQLite 快照失败（ADBC 子进程）：" + errors.read().decode(errors="replace")[-2000:])
+            self.close()
+
+    def close(self) -> None:
+        if self.child is None:
+            return
+        if self.child.poll() is None:
+            self.child.kill()
+        if self.child.stdout is not None:
+            self.child.stdout.close()
+        self.child.wait()
+        for file in (self.out, self.errors):
+            if file is not None:
+                file.close()
 
 
-def arrow_batches(sql: str, columns: list[tuple[str, pa.DataType]], *, params=(), batch_rows: int = BATCH
-                  ) -> Iterator[pa.RecordBatch]:
-    """The rows of `sql` on the project's database as Arrow record batches of these columns."""
-    if connection.vendor == "postgresql":
+def arrow_batches(sql: str, columns: list[tuple[str, pa.DataType]], *, params=(), batch_rows: int = BATCH,
+                  started: "AdbcRead | None" = None) -> Iterator[pa.RecordBatch]:
+    """The rows of `sql` on the project's database as Arrow record batches of these columns (`started`: the read
+    of this same SELECT already started, `snapshot_readers`)."""
+    if started is not None:
+        yield from started.batches()
+    elif connection.vendor == "postgresql":
         connection.ensure_connection()
         yield from _copy_batches(sql, columns, params, batch_rows)
     elif path := sqlite_file_for_adbc():
-        yield from _adbc_batches(path, sql, columns, params, batch_rows)
+        yield from AdbcRead(path, sql, columns, params, batch_rows).batches()
     else:
         yield from _cursor_batches(sql, columns, params, batch_rows)
 
@@ -206,13 +254,16 @@ def arrow_query(sql: str, columns: list[tuple[str, pa.DataType]], *, params=()) 
 
 
 def load_query(con: duckdb.DuckDBPyConnection, name: str, sql: str, columns: list[tuple[str, pa.DataType]],
-               typed_select: str, *, params=(), batch_rows: int = BATCH) -> int:
-    """Run `sql` on the project's database and append its rows to DuckDB table `name`. Returns the row count."""
+               typed_select: str, *, params=(), batch_rows: int = BATCH, read: bool = True,
+               started: AdbcRead | None = None) -> int:
+    """Run `sql` on the project's database and append its rows to DuckDB table `name`. Returns the row count.
+    `read` False: the caller knows `sql` has no rows; only the empty table is made (on SQLite, no reader process
+    is started for nothing)."""
     schema = pa.schema(columns)
     con.register("batch", pa.Table.from_batches([], schema=schema))  # the empty table fixes the types
     con.execute(f"CREATE OR REPLACE TABLE {name} AS {typed_select}")
     count = 0
-    for batch in arrow_batches(sql, columns, params=params, batch_rows=batch_rows):
+    for batch in arrow_batches(sql, columns, params=params, batch_rows=batch_rows, started=started) if read else ():
         con.register("batch", pa.Table.from_batches([batch], schema=schema))
         con.execute(f"INSERT INTO {name} {typed_select}")
         count += batch.num_rows
@@ -243,13 +294,39 @@ def feed_view(con: duckdb.DuckDBPyConnection, *, kinds: list[str] | None = None,
     return len(files)
 
 
+def snapshot_readers(county: str | None, tables: tuple[str, ...]) -> dict[str, AdbcRead]:
+    """On SQLite read by ADBC: the reads of these registry tables, two at a time, so a child's start and its read
+    overlap the other's and what this process does meanwhile: the first table through a pipe, read at once; each
+    other into a file of its own, read to the end meanwhile; the third starts as the first is taken (two readers
+    on a machine's two cores: a third at once slowed the two the rules wait for). Pass to `snapshot_load(_more)`;
+    whatever they have not taken, `snapshot_readers_close` ends. Empty elsewhere (PostgreSQL, in a transaction)."""
+    readers: dict[str, AdbcRead] = {}
+    path = sqlite_file_for_adbc()
+    if not path:
+        return readers
+    try:
+        for n, name in enumerate(tables):
+            source, columns, _ = TABLES[name]
+            sql, params = source(county)
+            readers[name] = AdbcRead(path, sql, columns, params, BATCH, to_file=n > 0, start=n < 2)
+    except BaseException:
+        snapshot_readers_close(readers)
+        raise
+    return readers
+
+
+def snapshot_readers_close(readers: dict[str, AdbcRead]) -> None:
+    while readers:
+        readers.popitem()[1].close()
+
+
 def snapshot_load(con: duckdb.DuckDBPyConnection, *, lines: list[tuple[str, int, int]], county: str | None = None,
-                  tables: tuple[str, ...] = tuple(TABLES), step: Callable[[str], None] = lambda name: None
-                  ) -> dict[str, int]:
+                  tables: tuple[str, ...] = tuple(TABLES), step: Callable[[str], None] = lambda name: None,
+                  readers: dict[str, AdbcRead] | None = None) -> dict[str, int]:
     """Load the registry tables the rules read (`tables`: a subset, the rest with `snapshot_load_more`) for the
     county's households (12-digit code; None: every household); `lines` is (county address code, year, line in
-    cents)."""
-    counts = snapshot_load_more(con, county=county, tables=tables, step=step)
+    cents). `readers`: reads already started (`snapshot_readers`), each taken for its table."""
+    counts = snapshot_load_more(con, county=county, tables=tables, step=step, readers=readers)
     return counts | snapshot_scope(con, county=county, households=counts["households"], lines=lines)
 
 
@@ -271,13 +348,19 @@ def snapshot_scope(con: duckdb.DuckDBPyConnection, *, county: str | None, househ
 
 
 def snapshot_load_more(con: duckdb.DuckDBPyConnection, *, county: str | None, tables: tuple[str, ...],
-                       step: Callable[[str], None] = lambda name: None) -> dict[str, int]:
+                       step: Callable[[str], None] = lambda name: None,
+                       readers: dict[str, AdbcRead] | None = None) -> dict[str, int]:
     """Load these registry tables (households first: the others keep only its households' rows)."""
     counts = {}
     for name in tables:
         source, columns, typed = TABLES[name]
         sql, params = source(county)
-        counts[name] = load_query(con, name, sql, columns, typed, params=params)
+        counts[name] = load_query(con, name, sql, columns, typed, params=params,
+                                  started=(readers or {}).pop(name, None))
+        for waiting in (readers or {}).values():  # one read taken: the next starts
+            if waiting.child is None:
+                waiting.start()
+                break
         if name != "households":
             # Rows of households no longer in the register (is_active false) leave here, in one join.
             con.execute(f"DELETE FROM {name} WHERE household_id NOT IN (SELECT id FROM households)")
