@@ -55,3 +55,28 @@ def test_planner_statistics_are_refreshed_after_a_large_bulk_write_commits(rows,
         assert not any("ANALYZE" in q["sql"] for q in queries.captured_queries)  # not before the commit
     statements = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("ANALYZE")]
     assert statements == ([f"ANALYZE {connection.ops.quote_name(t)}" for t in TABLES[:2]] if analyzed else [])
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's mark triggers are dropped for the load")
+def test_a_load_without_the_mark_triggers_still_moves_the_registry_mark(make_household):
+    """The screening reuses a kept registry snapshot while the registry's mark has not moved (engine/cache.py).
+    A bulk load runs without SQLite's triggers, which move it: the load moves it itself when it puts them back.
+    Controls: a read leaves the mark alone; an ordinary write moves it through the triggers."""
+    from bangfu.monitoring.engine.cache import registry_mark
+
+    household = make_household(head_name="标记户主")
+    first = registry_mark()
+    assert first and registry_mark() == first
+    assert Household.objects.filter(pk=household.pk).exists()
+    assert registry_mark() == first  # a read
+    with indexes_deferred(Household, Member, IncomeRecord), connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' "
+                       "AND name LIKE 'screening_registry_changed_%'")
+        assert cursor.fetchone()[0] == 0  # the mark's triggers are gone while loading
+        cursor.execute("UPDATE registry_household SET head_name = '延后户主' WHERE id = %s", [household.pk])
+        assert registry_mark() == first  # nothing moved it meanwhile
+    second = registry_mark()
+    assert second != first
+    Household.objects.filter(pk=household.pk).update(group="平常")
+    assert registry_mark() not in (first, second)
