@@ -16,6 +16,7 @@ from bangfu.reports.assistance_indicators import (
     STANDARD_INDICATORS,
     completion,
     evaluation_rows,
+    evaluation_score,
     grade_for,
     plan_progress,
     unit_figures,
@@ -85,9 +86,9 @@ def test_plan_progress_equals_ledger_sums(ledger, cdu, county_admin):
     assert {key: c.actual for key, c in cells.items()} == expected
     assert cells["funds_invested"].target == Decimal("200000")
     assert cells["funds_invested"].rate == Decimal("75.0")  # 150000.50 / 200000
-    assert cells["cadres_trained"].rate == Decimal("100.0")  # 65 of 50: capped
+    assert cells["cadres_trained"].rate == Decimal("130.0")  # 65 of 50: shown as it is
     assert cells["produce_bought"].target is None and cells["produce_bought"].rate is None
-    assert row.score == Decimal("87.5")
+    assert row.score == Decimal("87.5")  # (75.0 + 100) / 2: the 130.0 counts as 100 in the score
     # Cumulative through 2023-06-30: targets of 2021-2023, ledger since 2021-01-01.
     (cumulative,) = plan_progress(plan, [cdu], through=dt.date(2023, 6, 30))
     funds = next(c for c in cumulative.cells if c.indicator.key == "funds_invested")
@@ -130,7 +131,14 @@ def test_grade_follows_the_county_thresholds(regions, county_admin, cdu, ledger)
     assert grade == "较差"
 
 
-def test_completion_is_capped_and_needs_a_target():
+def test_completion_shows_over_completion_needs_a_target_and_the_score_caps_it():
     assert completion(Decimal(5), Decimal(0)) is None
-    assert completion(Decimal(300), Decimal(100)) == Decimal(100)
+    assert completion(Decimal(300), Decimal(100)) == Decimal(300)
+    assert completion(Decimal(100), Decimal(100)) == Decimal(100)
     assert completion(Decimal(1), Decimal(3)) == Decimal("33.3")
+    # Each indicator counts at most 100 in the score, on both sides of the cap; indicators without target not at all.
+    assert evaluation_score([Decimal("100.2"), Decimal(50)]) == Decimal("75.0")  # uncapped: 75.1
+    assert evaluation_score([Decimal(100), Decimal(50)]) == Decimal("75.0")
+    assert evaluation_score([Decimal("99.8"), Decimal(50)]) == Decimal("74.9")
+    assert evaluation_score([Decimal(300), None]) == Decimal(100)
+    assert evaluation_score([None]) is None

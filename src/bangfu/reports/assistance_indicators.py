@@ -180,15 +180,20 @@ DEFAULT_GRADES = (("好", Decimal("95")), ("较好", Decimal("80")), ("一般", 
 
 
 def completion(actual: Decimal, target: Decimal) -> Decimal | None:
-    """Percent of a target met, capped at 100 so over-doing one indicator cannot hide another; None without target."""
+    """Percent of a target met, as it is: 110.0 when the target was exceeded (over-completion is shown on every page
+    and export, not hidden); None without target. The evaluation's score caps each indicator (evaluation_score)."""
     if not target or target <= 0:
         return None
-    return min(Decimal(100), (Decimal(actual) * 100 / Decimal(target))).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    return (Decimal(actual) * 100 / Decimal(target)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+SCORE_CAP = Decimal(100)
 
 
 def evaluation_score(rates: list[Decimal | None]) -> Decimal | None:
-    """The mean completion of the indicators that have a target."""
-    counted = [r for r in rates if r is not None]
+    """The mean completion of the indicators that have a target, each counted at most SCORE_CAP (100): over-doing
+    one indicator cannot hide another."""
+    counted = [min(SCORE_CAP, r) for r in rates if r is not None]
     if not counted:
         return None
     return (sum(counted) / len(counted)).quantize(Decimal("0.1"), ROUND_HALF_UP)
