@@ -26,6 +26,7 @@ from bangfu.cases.choices import (
 )
 from bangfu.cases.models import AssistanceContact, Case, Decision, Measure, MeasureCategory, Transition, Visit
 from bangfu.cases.services import transitions_ensure_defaults, workflow_settings
+from bangfu.cases.workflow import notice_runs_from
 from bangfu.demo import names
 from bangfu.registry import choices as c
 from bangfu.registry.models import Household
@@ -95,12 +96,15 @@ def _decisions_along(case, until_index, start_day, actors, rows, comment_late=Fa
     day = start_day
     labels = {None: "登记线索"}
     previous = ""
+    now = timezone.now()
     for index in range(until_index + 1):
         state = CHAIN[index]
         row = rows.get((case.kind, previous, state))
         role = row.role if row else "county_admin"
         actor = actors.get(role) or actors["county_admin"]
         at = timezone.make_aware(dt.datetime.combine(min(day, clock.today()), dt.time(10, 0)))
+        # Never after the build: today's steps before 10:00 are stamped a few minutes ago, in their order.
+        at = min(at, now - dt.timedelta(minutes=until_index + 1 - index))
         decisions.append(Decision(case=case, transition=row, label=row.label if row else labels[None],
                                   from_state=previous, to_state=state, actor=actor, actor_role=actor.role, at=at,
                                   comment="逾期原因：农户外出" if comment_late and index == until_index else ""))
@@ -228,7 +232,13 @@ def _open_cases(rng, admin, settings, decision_plan) -> list[Case]:
             case.comparison_result = "医保、民政数据比对一致；无财政供养、无商品房、无车辆"
         if state_index >= 3:
             case.review_date = case.notice_started_on = today - dt.timedelta(days=rng.choice((1, 3, 6)))
+            case.notice_recorded_on = case.notice_started_on
             case.review_participants, case.review_outcome = "村两委、驻村工作队、群众代表12人", "同意纳入监测"
+        if state == CaseState.NOTICE:
+            # Due no earlier than the day the notice may end: before it, the village cannot act (公示期已满).
+            ends = notice_runs_from(case.notice_started_on, case.notice_recorded_on) + dt.timedelta(
+                days=settings.notice_min_days)
+            case.step_due_on = max(step_due, ends)
         cases.append(case)
         decision_plan.append((case, state_index, lead))
     for pk, village_id in rng.sample(others, min(len(others), 4)):
