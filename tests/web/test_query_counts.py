@@ -74,7 +74,8 @@ PAGES = {
                                 {"household_type": "formerly_poor", "monitoring_status": "monitored"}, {}, 7),
     "household-list-name": (lambda w: reverse("registry:household_list"), {"q": "查询户主"}, {}, 7),
     "household-list-number": (lambda w: reverse("registry:household_list"), {"q": "513225"}, {}, 7),
-    "household-detail": (lambda w: reverse("registry:household_detail", args=[w["subject"].pk]), {}, {}, 12),
+    # 14: the open case and the open warnings (the household's place in the workflow) one query each
+    "household-detail": (lambda w: reverse("registry:household_detail", args=[w["subject"].pk]), {}, {}, 14),
     "household-edit": (lambda w: reverse("registry:household_edit", args=[w["subject"].pk]), {}, {}, 5),
     "household-create": (lambda w: reverse("registry:household_create"), {}, {}, 4),
     "member-add": (lambda w: reverse("registry:member_add", args=[w["subject"].pk]), {}, {}, 4),

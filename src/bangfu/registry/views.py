@@ -140,7 +140,7 @@ def household_detail(request, pk: int):
     require_capability(request.user, "registry.view")
     household = household_get_for_user(request.user, pk=pk)
     return render(request, "registry/household_detail.html", {
-        "household": household,
+        "household": household, **_monitoring_of(request.user, household),
         "path": region_path(household.village),
         "members": household_members(household),
         "income_rows": _income_with_lines(household),
@@ -149,6 +149,24 @@ def household_detail(request, pk: int):
         "can_edit": request.user.can("registry.edit"),
         "can_reveal": request.user.can("registry.reveal"),
     })
+
+
+def _monitoring_of(user, household) -> dict:
+    """Where the household stands in the workflow, for whoever works on it from its page: its open case (state,
+    the step's deadline, a link), its open warnings (each linked), the way to its assistance page. The household
+    is already in the reader's jurisdiction; one query each."""
+    from bangfu.cases.choices import OPEN_STATES
+    from bangfu.cases.permissions import can
+    from bangfu.monitoring.models import RiskWarning
+
+    can_cases = can(user, "cases.view")
+    return {
+        "can_cases": can_cases,
+        "open_case": household.cases.filter(state__in=OPEN_STATES).order_by("-opened_at", "-id").first()
+        if can_cases else None,
+        "open_warnings": list(RiskWarning.objects.filter(household=household, state=RiskWarning.State.OPEN)
+                              .select_related("rule").order_by("created_at", "id")[:10]),
+    }
 
 
 def _income_with_lines(household):
