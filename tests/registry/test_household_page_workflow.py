@@ -44,3 +44,18 @@ def test_open_case_and_open_warnings_are_shown_and_linked(client, make_household
     html = client.get(reverse("registry:household_detail", args=[other.pk])).content.decode()
     assert "没有未办结的案件" in html and reverse("monitoring:warning_detail", args=[elsewhere.pk]) in html
 
+
+
+def test_a_warning_to_verify_names_the_households_open_case(client, make_household, tuanjie_cadre):
+    """Before verifying, the cadre sees that the household already has a case in progress (the lead a confirmed
+    warning makes is attached to it, not identified again); the control household has none and no such note."""
+    with_case, without = make_household(head_name="在办户"), make_household(head_name="无案户")
+    case = Case.objects.create(kind="identification", household=with_case, village_id=with_case.village_id,
+                               state="verification", lead_date=dt.date.today(), due_on=dt.date(2026, 12, 22),
+                               opened_by=tuanjie_cadre)
+    client.force_login(tuanjie_cadre)
+    html = client.get(reverse("monitoring:warning_detail", args=[_warning(with_case).pk])).content.decode()
+    note = html[html.index('id="open-case"'):]
+    assert "入户核实" in note[:200] and reverse("cases:case_detail", args=[case.pk]) in note[:400]
+    html = client.get(reverse("monitoring:warning_detail", args=[_warning(without).pk])).content.decode()
+    assert 'id="open-case"' not in html and "提交核实结果" in html

@@ -184,7 +184,7 @@ def warning_detail(request, pk: int):
         "warning": warning, "form": form, "can_verify": can_act and not follow, "can_follow": can_act and follow,
         "overdue": warning_is_overdue(warning),
         "open_case": (cases_visible_to(request.user).filter(household_id=warning.household_id, state__in=OPEN_STATES)
-                      .order_by("-opened_at", "-id").first() if can_act and follow else None),
+                      .order_by("-opened_at", "-id").first() if can_act else None),
         "lead": Lead.objects.filter(warning=warning).first(),
     })
 
