@@ -91,7 +91,9 @@ list_export(ListExport(
 
 
 def _params(rule: Rule) -> str:
-    return "；".join(f"{key}={value}" for key, value in rule.params.items())
+    from bangfu.monitoring.rules import rule_params_text
+
+    return "；".join(f"{label}：{value}" for label, value in rule_params_text(rule.code, rule.params))
 
 
 list_export(ListExport(

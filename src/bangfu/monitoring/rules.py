@@ -97,3 +97,23 @@ def rules_install_defaults(rule_model=None) -> int:
             "params": dict(default.params), "enabled": True, "is_exclusion": default.is_exclusion, "order": order})
         created += was_created
     return created
+
+
+def rule_params_text(code: str, params: dict) -> list[tuple[str, str]]:
+    """A rule's parameters as people read them, under the labels the edit form gives them (ParamSpec.label):
+    money with separators, a share as a percentage, codes joined with 、. A parameter without a spec keeps its key."""
+    specs = {spec.key: spec for spec in DEFAULTS_BY_CODE[code].specs} if code in DEFAULTS_BY_CODE else {}
+    shown = []
+    for key, value in params.items():
+        spec = specs.get(key)
+        if spec is None:
+            shown.append((key, str(value)))
+        elif spec.type == "codes":
+            shown.append((str(spec.label), "、".join(str(v) for v in value) if isinstance(value, list) else str(value)))
+        elif spec.type == "share":
+            shown.append((str(spec.label), f"{float(value) * 100:g}%"))
+        elif spec.type == "money":
+            shown.append((str(spec.label), f"{float(value):,.2f}".rstrip("0").rstrip(".")))
+        else:
+            shown.append((str(spec.label), str(value)))
+    return shown

@@ -257,10 +257,14 @@ def self_report_done(request):
 def rule_list(request):
     """The warning rules: what each one looks for, its thresholds, whether it is on, its deadline."""
     require_capability(request.user, "registry.view")
+    from bangfu.monitoring.rules import rule_params_text
     from bangfu.web.config_sources import provenance
 
+    rules = list(config_rows(Rule, request.user.region_id))
+    for rule in rules:
+        rule.params_text = rule_params_text(rule.code, rule.params)
     return render(request, "monitoring/rule_list.html", {
-        "rules": config_rows(Rule, request.user.region_id), "can_configure": request.user.can("monitoring.configure"),
+        "rules": rules, "can_configure": request.user.can("monitoring.configure"),
         "source": provenance("rules", request.user, request.user.region_id),
         **list_export_context(request, "rules")})
 
