@@ -90,6 +90,12 @@ list_export(ListExport(
 # --- rules, lines, screening, uploads: small lists of no personal data, downloaded at once -------------------
 
 
+def _description(rule: Rule) -> str:
+    from bangfu.monitoring.rules import rule_description
+
+    return rule_description(rule.code, rule.params, rule.description)
+
+
 def _params(rule: Rule) -> str:
     from bangfu.monitoring.rules import rule_params_text
 
@@ -102,7 +108,7 @@ list_export(ListExport(
     allowed=lambda user: user.can("registry.view"),
     columns=(
         Column(_("规则代码"), lambda r: r.code, 24), Column(_("规则"), lambda r: r.name, 22),
-        Column(_("风险类型"), lambda r: r.get_risk_type_display(), 10), Column(_("说明"), lambda r: r.description, 50),
+        Column(_("风险类型"), lambda r: r.get_risk_type_display(), 10), Column(_("说明"), _description, 50),
         Column(_("参数"), _params, 30),
         Column(_("核实时限（天）"), lambda r: None if r.is_exclusion else r.verify_days, 10, number=True),
         Column(_("排除规则"), lambda r: r.is_exclusion, 8), Column(_("启用"), lambda r: r.enabled, 6),

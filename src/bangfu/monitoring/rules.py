@@ -24,7 +24,7 @@ class RuleDefault:
     code: str
     name: str
     risk_type: str
-    description: str
+    description: str  # with {key} where a parameter's value goes (rule_description)
     params: dict = field(default_factory=dict)
     specs: tuple[ParamSpec, ...] = ()
     is_exclusion: bool = False
@@ -37,41 +37,41 @@ DEFAULT_RULES: tuple[RuleDefault, ...] = (
     RuleDefault("income_below_line", _("人均纯收入低于监测线"), "income",
                 _("未纳入监测的农户最近年度扣除合规自付支出后人均收入低于当年监测线（信息比对疑似不符合的户不预警）"), {}),
     RuleDefault("medical_stay_oop", _("单次住院自付费用高"), "medical",
-                _("一次住院个人自付超过预警线：监测对象6,000元，一般农户10,000元"),
+                _("一次住院个人自付超过预警线：监测对象{monitored_yuan}元，一般农户{other_yuan}元"),
                 {"monitored_yuan": 6000, "other_yuan": 10000},
                 (ParamSpec("monitored_yuan", _("监测对象单次自付预警线（元）"), "money", 1, 1_000_000),
                  ParamSpec("other_yuan", _("一般农户单次自付预警线（元）"), "money", 1, 1_000_000))),
     RuleDefault("medical_year_share", _("年度医疗自付占收入比例高"), "medical",
-                _("一年医疗自付合计超过家庭纯收入的40%"), {"share": 0.4},
+                _("一年医疗自付合计超过家庭纯收入的{share}"), {"share": 0.4},
                 (ParamSpec("share", _("占家庭纯收入比例"), "share", 0.01, 5),)),
     RuleDefault("severe_disability", _("新增或升级重度残疾"), "disability",
-                _("成员新办或升级为一级、二级残疾人证"), {"grades": ["1", "2"]},
+                _("成员新办或升级为{grades}级残疾人证"), {"grades": ["1", "2"]},
                 (ParamSpec("grades", _("残疾等级"), "codes", allowed=GRADES),)),
     RuleDefault("unsafe_housing", _("住房鉴定为危房"), "housing",
-                _("住房安全鉴定为C级或D级"), {"grades": ["C", "D"]},
+                _("住房安全鉴定为{grades}级"), {"grades": ["C", "D"]},
                 (ParamSpec("grades", _("鉴定等级"), "codes", allowed=HOUSING),)),
     RuleDefault("out_of_school", _("义务教育阶段失学辍学"), "education",
-                _("6至15周岁义务教育阶段适龄儿童失学辍学"), {"min_age": 6, "max_age": 15},
+                _("{min_age}至{max_age}周岁义务教育阶段适龄儿童失学辍学"), {"min_age": 6, "max_age": 15},
                 (ParamSpec("min_age", _("最小年龄（周岁）"), "int", 3, 25),
                  ParamSpec("max_age", _("最大年龄（周岁）"), "int", 3, 25))),
     RuleDefault("no_medical_insurance", _("未参加基本医疗保险"), "insurance",
                 _("家庭成员未参加城乡居民基本医疗保险"), {}),
     RuleDefault("earner_lost", _("主要劳动力死亡或患大病"), "accident",
-                _("家庭主要劳动力死亡，或一次住院总费用超过大病线"), {"serious_illness_total_yuan": 50000},
+                _("家庭主要劳动力死亡，或一次住院总费用超过大病线（{serious_illness_total_yuan}元）"), {"serious_illness_total_yuan": 50000},
                 (ParamSpec("serious_illness_total_yuan", _("大病住院总费用线（元）"), "money", 1, 10_000_000),)),
     RuleDefault("no_employment_contribution", _("务工人员连续无缴费记录"), "employment",
-                _("外出务工人员最近3个月无就业参保缴费记录"), {"months": 3},
+                _("外出务工人员最近{months}个月无就业参保缴费记录"), {"months": 3},
                 (ParamSpec("months", _("连续月数"), "int", 1, 24),)),
     RuleDefault("income_drop", _("家庭纯收入大幅下降"), "income",
-                _("家庭纯收入比上年下降超过30%"), {"share": 0.3},
+                _("家庭纯收入比上年下降超过{share}"), {"share": 0.3},
                 (ParamSpec("share", _("下降比例"), "share", 0.01, 1),)),
     RuleDefault("disaster_loss", _("灾害损失占收入比例高"), "disaster",
-                _("一年灾害直接经济损失超过家庭纯收入的30%"), {"share": 0.3},
+                _("一年灾害直接经济损失超过家庭纯收入的{share}"), {"share": 0.3},
                 (ParamSpec("share", _("占家庭纯收入比例"), "share", 0.01, 5),)),
     # Exclusion comparisons (信息比对): they never suppress a warning, they mark it 疑似不符合.
     RuleDefault("payroll", _("财政供养人员"), "exclusion", _("家庭成员为财政供养人员"), {}, is_exclusion=True),
     RuleDefault("property", _("城镇商品房"), "exclusion", _("家庭成员登记有城镇商品房"), {}, is_exclusion=True),
-    RuleDefault("vehicle", _("机动车"), "exclusion", _("家庭成员登记有机动车（摩托车、三轮车、农用车除外）"),
+    RuleDefault("vehicle", _("机动车"), "exclusion", _("家庭成员登记有机动车（{ignore_types}除外）"),
                 {"ignore_types": ["摩托车", "三轮车", "农用车", "拖拉机"]},
                 (ParamSpec("ignore_types", _("不计入的车辆类型"), "codes"),), is_exclusion=True),
     RuleDefault("business", _("市场主体登记"), "exclusion", _("家庭成员登记有企业或个体工商户"),
@@ -93,27 +93,45 @@ def rules_install_defaults(rule_model=None) -> int:
     shipped = {"region": None} if any(f.name == "region" for f in rule_model._meta.fields) else {}
     for order, default in enumerate(DEFAULT_RULES):
         _, was_created = rule_model.objects.get_or_create(code=default.code, **shipped, defaults={
-            "name": str(default.name), "risk_type": default.risk_type, "description": str(default.description),
+            "name": str(default.name), "risk_type": default.risk_type,
+            "description": rule_description(default.code, default.params),
             "params": dict(default.params), "enabled": True, "is_exclusion": default.is_exclusion, "order": order})
         created += was_created
     return created
 
 
+def _value_text(spec: ParamSpec | None, value) -> str:
+    """One parameter's value as people read it: money with separators, a share as a percentage, codes joined
+    with 、."""
+    if spec is None:
+        return str(value)
+    if spec.type == "codes":
+        return "、".join(str(v) for v in value) if isinstance(value, list) else str(value)
+    if spec.type == "share":
+        return f"{float(value) * 100:g}%"
+    if spec.type == "money":
+        return f"{float(value):,.2f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
 def rule_params_text(code: str, params: dict) -> list[tuple[str, str]]:
-    """A rule's parameters as people read them, under the labels the edit form gives them (ParamSpec.label):
-    money with separators, a share as a percentage, codes joined with 、. A parameter without a spec keeps its key."""
+    """A rule's parameters as people read them, under the labels the edit form gives them (ParamSpec.label). A
+    parameter without a spec keeps its key."""
     specs = {spec.key: spec for spec in DEFAULTS_BY_CODE[code].specs} if code in DEFAULTS_BY_CODE else {}
-    shown = []
-    for key, value in params.items():
-        spec = specs.get(key)
-        if spec is None:
-            shown.append((key, str(value)))
-        elif spec.type == "codes":
-            shown.append((str(spec.label), "、".join(str(v) for v in value) if isinstance(value, list) else str(value)))
-        elif spec.type == "share":
-            shown.append((str(spec.label), f"{float(value) * 100:g}%"))
-        elif spec.type == "money":
-            shown.append((str(spec.label), f"{float(value):,.2f}".rstrip("0").rstrip(".")))
-        else:
-            shown.append((str(spec.label), str(value)))
-    return shown
+    return [(str(specs[key].label) if key in specs else key, _value_text(specs.get(key), value))
+            for key, value in params.items()]
+
+
+def rule_description(code: str, params: dict, stored: str = "") -> str:
+    """What the rule looks for, worded with the thresholds in force (the rule's own params), so a county that
+    changes 6,000 to 5,000 reads 5,000 in the description too. A rule the program does not know keeps `stored`;
+    a parameter missing from `params` takes the shipped default."""
+    default = DEFAULTS_BY_CODE.get(code)
+    if default is None:
+        return stored
+    specs = {spec.key: spec for spec in default.specs}
+    values = {key: _value_text(specs.get(key), value) for key, value in {**default.params, **params}.items()}
+    try:
+        return str(default.description).format(**values)
+    except (KeyError, IndexError, ValueError):
+        return stored or str(default.description)

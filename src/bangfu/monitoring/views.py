@@ -257,12 +257,13 @@ def self_report_done(request):
 def rule_list(request):
     """The warning rules: what each one looks for, its thresholds, whether it is on, its deadline."""
     require_capability(request.user, "registry.view")
-    from bangfu.monitoring.rules import rule_params_text
+    from bangfu.monitoring.rules import rule_description, rule_params_text
     from bangfu.web.config_sources import provenance
 
     rules = list(config_rows(Rule, request.user.region_id))
     for rule in rules:
         rule.params_text = rule_params_text(rule.code, rule.params)
+        rule.description_text = rule_description(rule.code, rule.params, rule.description)
     return render(request, "monitoring/rule_list.html", {
         "rules": rules, "can_configure": request.user.can("monitoring.configure"),
         "source": provenance("rules", request.user, request.user.region_id),
@@ -286,10 +287,12 @@ def rule_edit(request, pk: int):
         else:
             messages.success(request, _("已保存规则“%(name)s”") % {"name": rule.name})
             return redirect("monitoring:rule_list")
+    from bangfu.monitoring.rules import rule_description
     from bangfu.web.config_sources import provenance
 
     return render(request, "monitoring/rule_edit.html", {
-        "form": form, "rule": rule, "source": provenance("rules", request.user, request.user.region_id)})
+        "form": form, "rule": rule, "description": rule_description(rule.code, rule.params, rule.description),
+        "source": provenance("rules", request.user, request.user.region_id)})
 
 
 @login_required
