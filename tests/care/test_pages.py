@@ -103,3 +103,19 @@ def test_settings_are_the_countys(client, county_admin, tuanjie_cadre, world):
 
     own.__class__.objects.filter(pk=own.pk).update(birth_date=birth_date_cutoff(dt.date.today(), 62))
     assert not g.group_members(g.members_visible_to(county_admin), "elderly").filter(pk=own.pk).exists()
+
+
+def test_cadre_home_says_when_it_shows_only_the_first_households_due(client, tuanjie_cadre, county_admin,
+                                                                      make_household):
+    """The home page lists the first five households due a visit; with six due it says so and links the rest,
+    with five it does not (the boundary on both sides)."""
+    for n in range(5):
+        household = make_household(TUANJIE, head_name=f"低保户{'甲乙丙丁戊'[n]}")
+        member_update(actor=county_admin, member=household.members.get(), data={"dibao": True})
+    client.force_login(tuanjie_cadre)
+    home = client.get(reverse("web:home")).content.decode()
+    assert 'data-care="due">5<' in home and 'data-care="more"' not in home
+    sixth = make_household(TUANJIE, head_name="低保户己")
+    member_update(actor=county_admin, member=sixth.members.get(), data={"dibao": True})
+    home = client.get(reverse("web:home")).content.decode()
+    assert 'data-care="due">6<' in home and 'data-care="more"' in home and "显示前 5 户，查看全部 6 户" in home
