@@ -69,6 +69,9 @@ def dashboard(request):
         "scope": scope, "groups": groups, "level_label": LEVEL_LABELS.get(scope.level, ""),
         "periods": scope.period_choices, "trail": _trail(scope), "places": places,
         "charts": json.dumps({"groups": charts, "labels": series_labels}, ensure_ascii=False),
+        # A chart with nothing to draw (every value 0, or no cell) says so in words above its empty axes.
+        "empty_charts": {group.key for group, cells in groups
+                         if group.chart in ("bar", "line") and not any(cell.value for cell in cells)},
         "map_url": reverse("reports:county_map") + f"?period={scope.period.key}" if scope.level == "county" else "",
         "statistics_url": reverse("reports:statistics") + f"?{scope.query()}",
     })
