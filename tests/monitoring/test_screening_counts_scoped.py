@@ -98,3 +98,20 @@ def test_a_run_from_before_shows_a_village_cadre_no_county_changes(run, tuanjie_
     run.save(update_fields=["changes_by_village"])
     assert screening_changes(tuanjie_cadre, run) == (None, None)
     assert screening_changes(county_admin, run) == (6, 0)
+
+
+def test_comparisons_are_counted_apart_from_the_rules_hits(client, county_admin):
+    """The screening record lists the comparisons (信息比对: they raise no warning) in a table of their own, so the
+    rules' hits add up to what the run raised."""
+    from bangfu.monitoring.models import Rule, ScreeningRun
+
+    comparison = Rule.objects.filter(is_exclusion=True, region=None).first()
+    rule = Rule.objects.filter(is_exclusion=False, region=None).first()
+    ScreeningRun.objects.create(status="done", counts_by_rule={rule.code: 4, comparison.code: 9},
+                                counts_by_village={}, seconds=1)
+    client.force_login(county_admin)
+    page = client.get(reverse("monitoring:screening_list"))
+    (run,) = page.context["page"].object_list
+    assert [code for code, _name, _n in run.rule_rows] == [rule.code]
+    assert [(code, n) for code, _name, n in run.comparison_rows] == [(comparison.code, 9)]
+    assert "信息比对（不产生预警，标为疑似不符合）" in page.content.decode()

@@ -311,12 +311,16 @@ def screening_list(request):
             messages.error(request, "；".join(refused.messages))
             return redirect("monitoring:screening_list")
         return redirect("jobs:job_detail", pk=job.pk)
-    names = dict(Rule.objects.values_list("code", "name"))
+    rules = list(Rule.objects.values_list("code", "name", "is_exclusion"))
+    names = {code: name for code, name, _exclusion in rules}
+    # The comparisons (信息比对) raise no warning: they mark households 疑似不符合, counted apart from the rules' hits.
+    comparisons = {code for code, _name, exclusion in rules if exclusion}
     townships = township_names()
     page = Paginator(screening_runs(request.user), 20).get_page(request.GET.get("page"))
     for run in page.object_list:
-        run.rule_rows = [(code, names.get(code, code), n)
-                         for code, n in screening_rule_counts(request.user, run).items()]
+        counted = screening_rule_counts(request.user, run).items()
+        run.rule_rows = [(code, names.get(code, code), n) for code, n in counted if code not in comparisons]
+        run.comparison_rows = [(code, names.get(code, code), n) for code, n in counted if code in comparisons]
         run.township_rows = screening_township_counts(request.user, run, townships)
         run.shown_created, run.shown_updated = screening_changes(request.user, run)
     return render(request, "monitoring/screening_list.html", {"page": page, "can_screen": can_screen,
