@@ -69,7 +69,9 @@ def test_the_county_workbook_opens_with_the_figures(tmp_path, households, unit, 
     rows = _rows(places)
     assert rows["双河镇"][:3] == (1, 1, 1)
     assert rows["漳扎镇"][:3] == (2, 1, 0)
-    assert len(rows) == 14  # every township-level unit, empty ones too
+    total = rows.pop("合计")
+    assert len(rows) == 14  # every township-level unit, empty ones too, then the 合计 row
+    assert list(total) == [sum(row[i] for row in rows.values()) for i in range(len(total))]
     units = book["分单位"]
     assert _headings(units)[:4] == ["帮扶单位", "直接投入帮扶资金", "直接投入帮扶资金目标", "直接投入帮扶资金完成率%"]
     assert _rows(units)["成都大学"][:2] == (120000.5, None)  # no target: an empty cell, not text
@@ -91,6 +93,7 @@ def test_a_township_workbook_lists_its_villages(tmp_path, households):
     places = load_workbook(out, read_only=True)["分地区"]
     assert places["A1"].value == "双河镇 分村（社区）统计"
     rows = _rows(places)
+    assert rows.pop("合计")[0] == 1
     assert sum(row[0] for row in rows.values()) == 1 and any(name.startswith("团结村") for name in rows)
 
 
@@ -170,6 +173,8 @@ def test_the_exported_cells_are_the_figures_on_screen(request, client, household
     assert book.sheetnames[0] == "分地区" and book.sheetnames[-1] == "分月"
     assert _figures_of(book) == shown  # every table, every row, every figure
     place_rows = _rows(book["分地区"])
+    total = place_rows.pop("合计")  # the last row: each column summed, linked to the whole place's list
+    assert list(total) == [sum(row[i] for row in place_rows.values()) for i in range(len(total))]
     if places:
         assert len(place_rows) == places
     else:  # 双河镇's own villages only: nothing of 漳扎

@@ -26,9 +26,11 @@ def statistics_tables(scope: Scope) -> list[Table]:
     places = place_table(scope)
     if places:
         level = _("乡镇") if places[0][0].level == "township" else _("村（社区）")
+        indicators = place_indicators_for(scope)
+        rows = [(place.name, cells) for place, cells in places]
+        rows.append((_("合计"), _totals(scope, indicators, places)))
         tables.append(Table("places", _("分%(level)s统计") % {"level": level}, level,
-                            [str(p.label) for p in place_indicators_for(scope)],
-                            [(place.name, cells) for place, cells in places]))
+                            [str(p.label) for p in indicators], rows))
     units = unit_table(scope)
     if units:
         tables.append(Table("units", _("分帮扶单位统计（%(period)s）") % {"period": scope.period.label},
@@ -40,6 +42,14 @@ def statistics_tables(scope: Scope) -> list[Table]:
     tables.append(Table("months", _("分月统计（%(period)s）") % {"period": scope.period.label}, _("月份"),
                         [_("识别监测户数"), _("风险消除户数")], months))
     return tables
+
+
+def _totals(scope: Scope, indicators, places) -> list[Cell]:
+    """The 合计 row: each indicator summed over the places, linked to the same list for the whole place (the
+    places below a county or a township cover it, so the list's count is the sum)."""
+    return [Cell(f"{indicator.key}_total", str(indicator.label), sum(cells[index].value for _place, cells in places),
+                 indicator.url(scope, scope.region.code), indicator.measure)
+            for index, indicator in enumerate(indicators)]
 
 
 SHEET_NAMES = {"places": _("分地区"), "units": _("分单位"), "months": _("分月")}
