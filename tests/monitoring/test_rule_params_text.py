@@ -17,6 +17,9 @@ def test_each_kind_of_parameter_under_its_form_label():
     # A key the rule does not declare, and a rule the program does not know, keep their keys.
     assert rule_params_text("medical_year_share", {"extra": 1}) == [("extra", "1")]
     assert rule_params_text("no_such_rule", {"x": 2}) == [("x", "2")]
+    # In the edit form's order, whatever order the stored JSON gives (PostgreSQL's jsonb: shorter keys first).
+    assert rule_params_text("medical_stay_oop", {"other_yuan": 10000, "zz": 1, "monitored_yuan": 6000}) == [
+        ("监测对象单次自付预警线（元）", "6,000"), ("一般农户单次自付预警线（元）", "10,000"), ("zz", "1")]
 
 
 def test_the_labels_are_the_edit_forms():

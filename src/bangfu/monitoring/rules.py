@@ -115,11 +115,14 @@ def _value_text(spec: ParamSpec | None, value) -> str:
 
 
 def rule_params_text(code: str, params: dict) -> list[tuple[str, str]]:
-    """A rule's parameters as people read them, under the labels the edit form gives them (ParamSpec.label). A
-    parameter without a spec keeps its key."""
+    """A rule's parameters as people read them, under the labels the edit form gives them (ParamSpec.label), in the
+    form's order (PostgreSQL's jsonb keeps keys in an order of its own). A parameter without a spec keeps its key
+    and comes after."""
     specs = {spec.key: spec for spec in DEFAULTS_BY_CODE[code].specs} if code in DEFAULTS_BY_CODE else {}
-    return [(str(specs[key].label) if key in specs else key, _value_text(specs.get(key), value))
-            for key, value in params.items()]
+    order = {key: index for index, key in enumerate(specs)}
+    keys = sorted(params, key=lambda key: (order.get(key, len(order)), key))
+    return [(str(specs[key].label) if key in specs else key, _value_text(specs.get(key), params[key]))
+            for key in keys]
 
 
 def rule_description(code: str, params: dict, stored: str = "") -> str:
