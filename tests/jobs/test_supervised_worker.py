@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -139,9 +140,19 @@ def _until(condition, seconds: float, step: float = 0.1, *, server: subprocess.P
     return None
 
 
+def _drained(stream) -> tuple[list[str], threading.Thread]:
+    """Read a child's stderr as it comes, into a list: a pipe nobody reads fills (64 KB of log lines) and then
+    blocks every writer, the server's worker supervisor among them."""
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(stream.readline, "")), daemon=True)
+    reader.start()
+    return lines, reader
+
+
 def test_serve_restarts_a_killed_worker_and_healthz_says_so(migrated_env):
     env = migrated_env
     server, port = _serve(env, stderr=subprocess.PIPE, start_new_session=True)
+    lines, reader = _drained(server.stderr)
     try:
         first = _until(lambda: _health(port)[0] == 200 and _workers(server.pid), 60, server=server)
         assert first, ("no worker beat", _health(port))
@@ -157,14 +168,16 @@ def test_serve_restarts_a_killed_worker_and_healthz_says_so(migrated_env):
             workers = _workers(server.pid)
             return status == 200 and workers and workers != first and body["worker"]["last_heartbeat"]
 
-        assert _until(restarted, 60, server=server), ("not restarted", seen[-5:])
+        assert _until(restarted, 60, server=server), ("not restarted", seen[-5:], "".join(lines)[-3000:])
         assert 503 in seen  # the killed worker's process is gone: no live heartbeat until the new one's first
         assert time.time() - killed_at < 30
         assert body["worker"]["last_heartbeat"] < _health(port)[1]["worker"]["last_heartbeat"]
     finally:
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGINT)  # Ctrl+C in its terminal: the server and its web workers get it
-        _out, errors = server.communicate(timeout=60)
+        server.wait(timeout=60)
+        reader.join(timeout=30)
+    errors = "".join(lines)
     # Restarted once, for the kill: stopping the server (whose forked web workers leave through its code too) is
     # no death of the worker to restart it for.
     assert errors.count("秒后重新启动") == 1, errors
